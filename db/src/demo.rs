@@ -1,0 +1,468 @@
+//! Believable demo data: people, items in realistic proportions, and a ledger of sign-outs,
+//! returns (some late), transfers, corrections, losses and thefts over a span of days.
+//!
+//! The history is generated item by item with the same state machine the ledger uses
+//! ([`crate::state::apply`]), then written in time order through the same hash chain, in one
+//! transaction. Same options and seed, same data (apart from ids and hashes).
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use serde::Serialize;
+use uuid::{Timestamp, Uuid, timestamp::context::NoContext};
+
+use crate::error::{Error, Result};
+use crate::event::{self, Event, GENESIS_HASH};
+use crate::ledger::Ledger;
+use crate::model::{EventKind, Item, ItemKind, Person};
+use crate::state::{ItemState, Move, Status, apply};
+use crate::time::{default_due, from_millis, to_millis};
+
+/// How much demo data to make.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    pub items: u32,
+    pub people: u32,
+    /// How many days of history, ending now.
+    pub days: u32,
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            items: 400,
+            people: 120,
+            days: 365,
+            seed: 7,
+        }
+    }
+}
+
+/// What was made.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DemoSummary {
+    pub items: u32,
+    pub people: u32,
+    pub events: u64,
+    pub out_now: u32,
+    pub overdue: u32,
+    pub lost: u32,
+    pub stolen: u32,
+}
+
+/// One generated event, compact until it is written.
+#[derive(Clone, Copy, Debug)]
+struct Draft {
+    at: i64,
+    item: u32,
+    /// Order within the item's own history (ties in time keep their order).
+    ordinal: u32,
+    kind: EventKind,
+    person: Option<u32>,
+    from_person: Option<u32>,
+    due_at: Option<i64>,
+    /// Index into the drafts of the event a correction voids (before sorting).
+    corrects: Option<u32>,
+    /// Which sentence, if any, goes in the note or reason.
+    remark: Option<&'static str>,
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Sam", "Alex", "Priya", "Tom", "Aisha", "James", "Olivia", "Mohammed", "Emily", "Daniel", "Chloe", "Ravi",
+    "Grace", "Oliver", "Hannah", "Yusuf", "Sophie", "Jack", "Amelia", "Kwame", "Lucy", "Harry", "Zara", "Ben",
+    "Fatima", "George", "Ella", "Connor", "Megan", "Tariq", "Isla", "Rhys", "Niamh", "Owen", "Leah", "Callum",
+    "Anya", "Matthew", "Jasmine", "Ethan", "Ruth", "Declan", "Maya", "Luke", "Nadia", "Ewan", "Holly", "Sanjay",
+];
+const LAST_NAMES: &[&str] = &[
+    "Jones", "Smith", "Patel", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans", "Wilson", "Thomas",
+    "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Hughes", "Edwards", "Green",
+    "Hall", "Ali", "Wright", "Clarke", "Jackson", "Hussain", "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor",
+    "Morris", "King", "Watson", "Harris", "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
+];
+const OPERATORS: &[&str] = &["J. Patel (office)", "M. Okafor (office)", "Reception desk"];
+
+/// Kind, tag prefix, share in a thousand, and the names such items carry.
+const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
+    (ItemKind::Chromebook, "CB", 450, &["Acer Chromebook 314", "Lenovo 100e Chromebook", "HP Chromebook 11 G9"]),
+    (ItemKind::Laptop, "LT", 290, &["Dell Latitude 5440", "Lenovo ThinkPad E14", "HP ProBook 440 G10", "MacBook Air 13"]),
+    (ItemKind::Tablet, "TB", 100, &["iPad 10th generation", "Samsung Galaxy Tab A9", "iPad Air"]),
+    (ItemKind::Phone, "PH", 50, &["Trip phone (Samsung A15)", "Duty phone (iPhone SE)", "On-call phone (Nokia G22)"]),
+    (ItemKind::PaperFile, "PF", 80, &["Pupil file ref", "SEN review pack ref", "Safeguarding file ref", "Patient notes bundle ref"]),
+    (ItemKind::Other, "OT", 25, &["Portable visualiser", "Exam-access reader pen", "Digital camera"]),
+    (ItemKind::RemovableMedia, "RM", 5, &["Encrypted USB stick 32 GB", "Portable hard drive 1 TB"]),
+];
+
+/// Fills an empty database with demo data. Refuses a database that already holds records.
+pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
+    let (items, people, events) = ledger.counts()?;
+    if items + people + events > 0 {
+        return Err(Error::NotEmpty(ledger.path().to_path_buf()));
+    }
+    let now = ledger.now();
+    let mut rng = fastrand::Rng::with_seed(opts.seed);
+    let people = make_people(&mut rng, opts.people.max(1));
+    let items = make_items(&mut rng, opts.items);
+    let start = now - Duration::days(i64::from(opts.days));
+    let mut drafts = Vec::with_capacity(opts.items as usize * (opts.days as usize / 18 + 4));
+    let mut states = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        states.push(item_history(&mut rng, ledger, index as u32, item, people.len() as u32, start, now, &mut drafts));
+    }
+    let order = time_order(&drafts);
+    write(ledger, &people, &items, &drafts, &order, &states, now)?;
+
+    let mut summary = DemoSummary {
+        items: items.len() as u32,
+        people: people.len() as u32,
+        events: drafts.len() as u64,
+        ..DemoSummary::default()
+    };
+    for state in &states {
+        match state.status {
+            Status::Out => {
+                summary.out_now += 1;
+                summary.overdue += u32::from(state.due_at.is_some_and(|d| d < to_millis(now)));
+            }
+            Status::Lost => summary.lost += 1,
+            Status::Stolen => summary.stolen += 1,
+            _ => {}
+        }
+    }
+    Ok(summary)
+}
+
+fn make_people(rng: &mut fastrand::Rng, count: u32) -> Vec<Person> {
+    (1..=count)
+        .map(|n| {
+            let first = FIRST_NAMES[rng.usize(..FIRST_NAMES.len())];
+            let last = LAST_NAMES[rng.usize(..LAST_NAMES.len())];
+            Person {
+                id: person_id(n - 1),
+                name: format!("{first} {last}"),
+                email: Some(format!("{}.{}{n}@example.org", first.to_lowercase(), last.to_lowercase())),
+                // About one in thirty has left: they keep their history but hold nothing new.
+                active: rng.u32(..30) != 0,
+            }
+        })
+        .collect()
+}
+
+fn make_items(rng: &mut fastrand::Rng, count: u32) -> Vec<Item> {
+    let mut numbers = [0u32; KINDS.len()];
+    (0..count)
+        .map(|_| {
+            let mut pick = rng.u32(..1000);
+            let k = KINDS
+                .iter()
+                .position(|(_, _, share, _)| {
+                    let hit = pick < *share;
+                    pick = pick.saturating_sub(*share);
+                    hit
+                })
+                .unwrap_or(0);
+            let (kind, prefix, _, names) = KINDS[k];
+            numbers[k] += 1;
+            let name = names[rng.usize(..names.len())];
+            let mut item = Item::new(&format!("{prefix}-{:04}", numbers[k]), kind, name);
+            personal_data(rng, &mut item);
+            item
+        })
+        .collect()
+}
+
+/// A personal-data profile typical of the kind: staff laptops carry most, pupils' Chromebooks
+/// little, paper files are few but sensitive. Paper descriptions use references, never names (R12).
+fn personal_data(rng: &mut fastrand::Rng, item: &mut Item) {
+    let chance = |rng: &mut fastrand::Rng, percent: u32| rng.u32(..100) < percent;
+    let serial = |rng: &mut fastrand::Rng| (0..10).map(|_| rng.alphanumeric().to_ascii_uppercase()).collect::<String>();
+    match item.kind {
+        ItemKind::Laptop => {
+            item.serial = Some(serial(rng));
+            item.encrypted = chance(rng, 92);
+            item.data_categories = vec!["contact".into(), "attainment".into()];
+            item.data_subjects = rng.u32(30..400);
+            item.special_category = chance(rng, 20);
+            item.safeguarding = chance(rng, 8);
+            item.confidential = chance(rng, 30);
+        }
+        ItemKind::Chromebook => {
+            item.serial = Some(serial(rng));
+            item.encrypted = true;
+        }
+        ItemKind::Tablet | ItemKind::Phone => {
+            item.serial = Some(serial(rng));
+            item.encrypted = chance(rng, 96);
+            item.data_categories = vec!["contact".into()];
+            item.data_subjects = rng.u32(5..120);
+        }
+        ItemKind::PaperFile => {
+            item.name = format!("{} {}-{}", item.name, 2020 + rng.u32(..6), rng.u32(1000..9999));
+            item.data_categories = vec!["contact".into(), "health".into()];
+            item.data_subjects = rng.u32(1..30);
+            item.special_category = chance(rng, 40);
+            item.safeguarding = chance(rng, 25);
+            item.confidential = true;
+        }
+        ItemKind::RemovableMedia => item.serial = Some(serial(rng)),
+        ItemKind::Other => {}
+    }
+}
+
+/// Generates one item's history from `start` to `now`, appending to `drafts`; returns its final state.
+#[allow(clippy::too_many_arguments)]
+fn item_history(
+    rng: &mut fastrand::Rng,
+    ledger: &Ledger,
+    item: u32,
+    it: &Item,
+    people: u32,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    drafts: &mut Vec<Draft>,
+) -> ItemState {
+    let mut state = ItemState::default();
+    let mut previous = ItemState::default();
+    let mut ordinal = 0u32;
+    let mut last_at = i64::MIN;
+    let mut push = |drafts: &mut Vec<Draft>, state: &mut ItemState, previous: &mut ItemState, mut d: Draft| {
+        // An item's events never go back in time (the ledger refuses that too).
+        d.at = d.at.max(last_at.saturating_add(60_000));
+        last_at = d.at;
+        if d.kind == EventKind::Correction {
+            *state = std::mem::take(previous);
+        } else {
+            let holder = d.person.map(person_id);
+            let mv = Move {
+                seq: 0,
+                kind: d.kind,
+                person: holder.as_deref(),
+                due_at: d.due_at,
+                container: None,
+                occurred_at: d.at,
+            };
+            // The generator only makes moves the ledger accepts; anything else is a bug here.
+            let next = apply(state, &mv).unwrap_or_else(|why| panic!("demo generated an impossible {:?}: {why:?}", d.kind));
+            *previous = std::mem::replace(state, next);
+        }
+        ordinal += 1;
+        drafts.push(Draft { ordinal, ..d });
+        drafts.len() as u32 - 1
+    };
+    let blank = |kind, at: DateTime<Utc>| Draft {
+        at: to_millis(at),
+        item,
+        ordinal: 0,
+        kind,
+        person: None,
+        from_person: None,
+        due_at: None,
+        corrects: None,
+        remark: None,
+    };
+    // Removable media is never signed out (R2); it sits in the cupboard.
+    if it.kind == ItemKind::RemovableMedia {
+        return state;
+    }
+    let paper = it.kind == ItemKind::PaperFile;
+    let mut t = working_hours(start + Duration::hours(rng.i64(0..24 * 20)), rng);
+    // Pupils' Chromebooks go home the most; paper files the least.
+    let (max_gap_days, max_out_days) = match it.kind {
+        ItemKind::Chromebook => (46, 14),
+        ItemKind::PaperFile => (70, 2),
+        _ => (56, 12),
+    };
+    while t + Duration::minutes(10) < now {
+        let holder = skewed_person(rng, people);
+        let out_at = t;
+        let due = default_due(it.kind, out_at, ledger.timezone());
+        if rng.u32(..300) == 0 {
+            // The wrong badge was scanned; the clerk corrects it a minute later.
+            let mut wrong = blank(EventKind::SignOut, out_at);
+            wrong.person = Some(skewed_person(rng, people));
+            wrong.due_at = Some(to_millis(due));
+            let voided = push(drafts, &mut state, &mut previous, wrong);
+            let mut fix = blank(EventKind::Correction, out_at + Duration::minutes(1));
+            fix.corrects = Some(voided);
+            fix.remark = Some("Scanned the wrong badge");
+            push(drafts, &mut state, &mut previous, fix);
+        }
+        let mut out = blank(EventKind::SignOut, out_at + Duration::minutes(2));
+        out.person = Some(holder);
+        out.due_at = Some(to_millis(due));
+        if paper {
+            out.remark = Some("Home visit");
+        }
+        push(drafts, &mut state, &mut previous, out);
+
+        let late = if rng.u32(..100) < 18 { Duration::days(rng.i64(1..21)) } else { Duration::zero() };
+        let back_at = if paper {
+            due - Duration::hours(rng.i64(0..6)) + late
+        } else {
+            working_hours(out_at + Duration::days(rng.i64(1..=max_out_days)) + late, rng)
+        };
+        let mut current = holder;
+        if rng.u32(..40) == 0 && back_at < now {
+            // Handed on to a colleague halfway through.
+            let to = (holder + 1 + rng.u32(..people.max(2) - 1)) % people;
+            if to != holder {
+                let mut tr = blank(EventKind::Transfer, out_at + (back_at - out_at) / 2);
+                tr.person = Some(to);
+                tr.from_person = Some(holder);
+                push(drafts, &mut state, &mut previous, tr);
+                current = to;
+            }
+        }
+        if rng.u32(..700) == 0 {
+            let kind = if rng.bool() { EventKind::Lost } else { EventKind::Stolen };
+            let missing_at = (out_at + Duration::hours(rng.i64(3..48))).min(now - Duration::hours(1));
+            let mut m = blank(kind, missing_at);
+            m.person = Some(current);
+            m.remark = Some(if kind == EventKind::Stolen { "Car broken into" } else { "Left on a train" });
+            push(drafts, &mut state, &mut previous, m);
+            let found_at = missing_at + Duration::days(rng.i64(1..30));
+            if rng.bool() && found_at < now {
+                push(drafts, &mut state, &mut previous, blank(EventKind::Found, found_at));
+                t = working_hours(found_at + Duration::days(rng.i64(1..max_gap_days)), rng);
+                continue;
+            }
+            break;
+        }
+        if back_at >= now {
+            break; // still out (and overdue if its due date has passed)
+        }
+        let mut back = blank(EventKind::SignIn, back_at);
+        back.person = Some(current);
+        push(drafts, &mut state, &mut previous, back);
+        if rng.u32(..500) == 0 {
+            let retire_at = back_at + Duration::days(rng.i64(1..20));
+            if retire_at < now {
+                let mut r = blank(EventKind::Retired, retire_at);
+                r.remark = Some("Disposal batch");
+                push(drafts, &mut state, &mut previous, r);
+            }
+            break;
+        }
+        t = working_hours(back_at + Duration::days(rng.i64(0..max_gap_days)), rng);
+    }
+    state
+}
+
+/// The id of the `n`th demo person (0-based).
+fn person_id(n: u32) -> String {
+    format!("S{:05}", n + 1)
+}
+
+/// Some people borrow far more often than others.
+fn skewed_person(rng: &mut fastrand::Rng, people: u32) -> u32 {
+    let r = rng.f64();
+    ((r * r * f64::from(people)) as u32).min(people - 1)
+}
+
+/// Moves a time into the desk's working day (08:00–17:59 UTC is close enough for demo data).
+fn working_hours(t: DateTime<Utc>, rng: &mut fastrand::Rng) -> DateTime<Utc> {
+    let day = t.date_naive();
+    let hour = 8 + rng.u32(..10);
+    let minute = rng.u32(..60);
+    day.and_hms_opt(hour, minute, 0)
+        .map(|n| n.and_utc())
+        .filter(|n| n.hour() >= 8)
+        .unwrap_or(t)
+        .max(t)
+}
+
+/// The drafts' indices in the order they are written: by time; an item's own events keep theirs.
+fn time_order(drafts: &[Draft]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..drafts.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| {
+        let d = &drafts[i as usize];
+        (d.at, d.item, d.ordinal)
+    });
+    order
+}
+
+fn write(
+    ledger: &mut Ledger,
+    people: &[Person],
+    items: &[Item],
+    drafts: &[Draft],
+    order: &[u32],
+    states: &[ItemState],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let conn = ledger.conn();
+    let desk = ledger.desk().to_string();
+    let holder = |p: Option<u32>| p.map(|p| people[p as usize].id.clone());
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let written = (|| -> Result<()> {
+        let added = to_millis(now) - 1;
+        for p in people {
+            crate::ledger::insert_person(conn, p, added)?;
+        }
+        for it in items {
+            crate::ledger::insert_item(conn, it, added)?;
+        }
+        let mut ids: Vec<Uuid> = vec![Uuid::nil(); drafts.len()];
+        // Each item's last effective event, and the one before (a correction restores it).
+        let mut last_seq: Vec<(Option<i64>, Option<i64>)> = vec![(None, None); items.len()];
+        let mut prev = GENESIS_HASH;
+        let mut rng = fastrand::Rng::with_seed(1);
+        for (n, &i) in order.iter().enumerate() {
+            let d = &drafts[i as usize];
+            let recorded_at = (d.at + rng.i64(5_000..90_000)).min(to_millis(now));
+            let recorded = from_millis(recorded_at);
+            ids[i as usize] = Uuid::new_v7(Timestamp::from_unix(
+                NoContext,
+                recorded.timestamp() as u64,
+                recorded.timestamp_subsec_nanos(),
+            ));
+            let (reason, note) = match d.kind {
+                EventKind::Correction | EventKind::SignOut => (d.remark.map(str::to_string), None),
+                _ => (None, d.remark.map(str::to_string)),
+            };
+            let mut e = Event {
+                seq: n as i64 + 1,
+                id: ids[i as usize],
+                desk: desk.clone(),
+                kind: d.kind,
+                item: items[d.item as usize].tag.clone(),
+                person: holder(d.person),
+                from_person: holder(d.from_person),
+                handover: (d.kind == EventKind::SignOut).then(|| ids[i as usize]),
+                due_at: d.due_at,
+                purpose: None,
+                reason,
+                authoriser: None,
+                container: None,
+                corrects: d.corrects.map(|c| ids[c as usize]),
+                note,
+                occurred_at: d.at,
+                recorded_at,
+                operator: OPERATORS[n % OPERATORS.len()].to_string(),
+                prev_hash: prev,
+                hash: GENESIS_HASH,
+            };
+            e.hash = e.compute_hash();
+            prev = e.hash;
+            let last = &mut last_seq[d.item as usize];
+            *last = match d.kind {
+                EventKind::Correction => (last.1, None),
+                _ => (Some(e.seq), last.0),
+            };
+            event::insert(conn, &e)?;
+        }
+        for ((it, state), (last, _)) in items.iter().zip(states).zip(last_seq) {
+            let state = ItemState {
+                last_seq: last,
+                ..state.clone()
+            };
+            crate::ledger::write_state(conn, &it.tag, &state)?;
+        }
+        Ok(())
+    })();
+    match written {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}

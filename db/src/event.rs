@@ -1,0 +1,185 @@
+//! One row of the custody ledger, how it is hashed, and how it is read and written.
+
+use rusqlite::{Connection, Row, params};
+use serde::{Serialize, Serializer};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::model::EventKind;
+use crate::state::Move;
+
+/// The hash before the first event.
+pub const GENESIS_HASH: [u8; 32] = [0; 32];
+
+/// An event in the ledger, exactly as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub seq: i64,
+    pub id: Uuid,
+    pub desk: String,
+    pub kind: EventKind,
+    pub item: String,
+    /// Receives (sign-out, transfer), returns (sign-in), or held it when it went missing.
+    pub person: Option<String>,
+    /// Transfer: who handed it on.
+    pub from_person: Option<String>,
+    /// Shared by the items of one sign-out.
+    pub handover: Option<Uuid>,
+    pub due_at: Option<i64>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+    pub authoriser: Option<String>,
+    pub container: Option<String>,
+    /// Correction: the event it voids.
+    pub corrects: Option<Uuid>,
+    pub note: Option<String>,
+    pub occurred_at: i64,
+    pub recorded_at: i64,
+    pub operator: String,
+    #[serde(serialize_with = "hex")]
+    pub prev_hash: [u8; 32],
+    #[serde(serialize_with = "hex")]
+    pub hash: [u8; 32],
+}
+
+fn hex<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&to_hex(bytes))
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Event {
+    /// SHA-256 over every field but `hash`, each length-prefixed so that no two different
+    /// events can encode alike. Changing this changes every hash: it is versioned by its prefix.
+    pub fn compute_hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"custody-event-v1");
+        let mut field = |bytes: Option<&[u8]>| match bytes {
+            None => h.update([0u8]),
+            Some(b) => {
+                h.update([1u8]);
+                h.update((b.len() as u64).to_le_bytes());
+                h.update(b);
+            }
+        };
+        let int = |v: i64| v.to_le_bytes();
+        field(Some(&int(self.seq)));
+        field(Some(self.id.as_bytes()));
+        field(Some(self.desk.as_bytes()));
+        field(Some(self.kind.as_str().as_bytes()));
+        field(Some(self.item.as_bytes()));
+        field(self.person.as_deref().map(str::as_bytes));
+        field(self.from_person.as_deref().map(str::as_bytes));
+        field(self.handover.as_ref().map(|u| u.as_bytes().as_slice()));
+        field(self.due_at.map(int).as_ref().map(|b| b.as_slice()));
+        field(self.purpose.as_deref().map(str::as_bytes));
+        field(self.reason.as_deref().map(str::as_bytes));
+        field(self.authoriser.as_deref().map(str::as_bytes));
+        field(self.container.as_deref().map(str::as_bytes));
+        field(self.corrects.as_ref().map(|u| u.as_bytes().as_slice()));
+        field(self.note.as_deref().map(str::as_bytes));
+        field(Some(&int(self.occurred_at)));
+        field(Some(&int(self.recorded_at)));
+        field(Some(self.operator.as_bytes()));
+        field(Some(&self.prev_hash));
+        h.finalize().into()
+    }
+
+    /// The part of the event that moves an item's state.
+    pub fn as_move(&self) -> Move<'_> {
+        Move {
+            seq: self.seq,
+            kind: self.kind,
+            person: self.person.as_deref(),
+            due_at: self.due_at,
+            container: self.container.as_deref(),
+            occurred_at: self.occurred_at,
+        }
+    }
+}
+
+/// The columns read by [`from_row`], in order.
+pub const COLUMNS: &str = "seq, id, desk, kind, item, person, from_person, handover, due_at, purpose, \
+     reason, authoriser, container, corrects, note, occurred_at, recorded_at, operator, prev_hash, hash";
+
+/// Reads an event selected with [`COLUMNS`].
+pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let uuid = |i: usize| -> rusqlite::Result<Option<Uuid>> {
+        let bytes: Option<Vec<u8>> = row.get(i)?;
+        bytes
+            .map(|b| Uuid::from_slice(&b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))))
+            .transpose()
+    };
+    let hash = |i: usize| -> rusqlite::Result<[u8; 32]> {
+        let bytes: Vec<u8> = row.get(i)?;
+        bytes.try_into().map_err(|_| rusqlite::Error::InvalidColumnType(i, "hash".into(), rusqlite::types::Type::Blob))
+    };
+    let kind: String = row.get(3)?;
+    Ok(Event {
+        seq: row.get(0)?,
+        id: uuid(1)?.unwrap_or_default(),
+        desk: row.get(2)?,
+        kind: EventKind::parse(&kind).ok_or_else(|| rusqlite::Error::InvalidColumnType(3, kind.clone(), rusqlite::types::Type::Text))?,
+        item: row.get(4)?,
+        person: row.get(5)?,
+        from_person: row.get(6)?,
+        handover: uuid(7)?,
+        due_at: row.get(8)?,
+        purpose: row.get(9)?,
+        reason: row.get(10)?,
+        authoriser: row.get(11)?,
+        container: row.get(12)?,
+        corrects: uuid(13)?,
+        note: row.get(14)?,
+        occurred_at: row.get(15)?,
+        recorded_at: row.get(16)?,
+        operator: row.get(17)?,
+        prev_hash: hash(18)?,
+        hash: hash(19)?,
+    })
+}
+
+/// Appends an event whose `hash` is already computed.
+pub fn insert(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+    ))?;
+    stmt.execute(params![
+        e.seq,
+        e.id.as_bytes().as_slice(),
+        e.desk,
+        e.kind.as_str(),
+        e.item,
+        e.person,
+        e.from_person,
+        e.handover.as_ref().map(|u| u.as_bytes().as_slice()),
+        e.due_at,
+        e.purpose,
+        e.reason,
+        e.authoriser,
+        e.container,
+        e.corrects.as_ref().map(|u| u.as_bytes().as_slice()),
+        e.note,
+        e.occurred_at,
+        e.recorded_at,
+        e.operator,
+        e.prev_hash.as_slice(),
+        e.hash.as_slice(),
+    ])?;
+    Ok(())
+}
+
+/// The sequence number and hash of the last event, or (0, genesis) for an empty ledger.
+pub fn head(conn: &Connection) -> rusqlite::Result<(i64, [u8; 32])> {
+    let mut stmt = conn.prepare_cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")?;
+    let mut rows = stmt.query([])?;
+    match rows.next()? {
+        None => Ok((0, GENESIS_HASH)),
+        Some(row) => {
+            let hash: Vec<u8> = row.get(1)?;
+            Ok((row.get(0)?, hash.try_into().unwrap_or(GENESIS_HASH)))
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The events that move items: sign out, sign in, transfer, lost, stolen, found, retired, and
+//! corrections. Each call is one transaction: every check passes and every event is appended
+//! with the projection updated, or nothing at all is written.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::Ledger;
+use super::queries::read_state;
+use crate::error::{Error, Result};
+use crate::event::{self, Event};
+use crate::ids::{IdKind, normalise_id, optional_text, required_text};
+use crate::model::{EventKind, Item, Person};
+use crate::state::{ItemState, Refusal, apply};
+use crate::time::{default_due, to_millis};
+
+/// How far ahead of the clock an `--at` time may be (desk clocks drift a little).
+const CLOCK_SLACK: Duration = Duration::minutes(1);
+
+/// A request to hand one or more items to a person.
+#[derive(Clone, Debug, Default)]
+pub struct SignOut {
+    pub items: Vec<String>,
+    pub to: String,
+    /// When it is due back; by default depends on the kind (see [`crate::time::default_due`]).
+    pub due: Option<DateTime<Utc>>,
+    /// When it happened, if earlier than now.
+    pub at: Option<DateTime<Utc>>,
+    pub purpose: Option<String>,
+    pub reason: Option<String>,
+    pub authoriser: Option<String>,
+    pub container: Option<String>,
+}
+
+/// What a sign-in did, for the "Returned LT-0042 from Sam Jones — 2 days late" line.
+#[derive(Clone, Debug)]
+pub struct Returned {
+    pub event: Event,
+    pub item: Item,
+    pub from: Person,
+    pub due_at: Option<i64>,
+    /// How late it came back, if it did.
+    pub late_by: Option<Duration>,
+}
+
+impl Ledger {
+    /// Signs items out to a person, as one hand-over. All items go, or none.
+    pub fn sign_out(&mut self, req: &SignOut) -> Result<Vec<Event>> {
+        let tags = normalise_tags(&req.items)?;
+        let purpose = optional_text("purpose", req.purpose.as_deref())?;
+        let reason = optional_text("reason", req.reason.as_deref())?;
+        let mut w = self.writer()?;
+        let holder = w.active_person(&req.to)?;
+        let authoriser = req.authoriser.as_deref().map(|id| w.ledger.person(id)).transpose()?;
+        let container = req.container.as_deref().map(|id| w.ledger.container(id)).transpose()?;
+        let handover = Uuid::now_v7();
+        let mut events = Vec::with_capacity(tags.len());
+        for tag in &tags {
+            let (item, state) = w.item_and_state(tag)?;
+            let at = w.occurred_at(req.at, &item, &state)?;
+            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
+            if due <= at {
+                return Err(Error::DueBeforeOut {
+                    due: w.ledger.format_time(to_millis(due)),
+                    out: w.ledger.format_time(to_millis(at)),
+                });
+            }
+            let mut e = blank(EventKind::SignOut, &item.tag, at);
+            e.person = Some(holder.id.clone());
+            e.handover = Some(handover);
+            e.due_at = Some(to_millis(due));
+            e.purpose.clone_from(&purpose);
+            e.reason.clone_from(&reason);
+            e.authoriser = authoriser.as_ref().map(|p| p.id.clone());
+            e.container = container.as_ref().map(|c| c.id.clone());
+            events.push(w.append_move(e, &state)?);
+        }
+        w.commit()?;
+        Ok(events)
+    }
+
+    /// Signs items back in. All of them, or none.
+    pub fn sign_in(&mut self, tags: &[String], at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Vec<Returned>> {
+        let tags = normalise_tags(tags)?;
+        let note = optional_text("note", note)?;
+        let mut w = self.writer()?;
+        let mut returned = Vec::with_capacity(tags.len());
+        for tag in &tags {
+            let (item, state) = w.item_and_state(tag)?;
+            let when = w.occurred_at(at, &item, &state)?;
+            let mut e = blank(EventKind::SignIn, &item.tag, when);
+            e.person.clone_from(&state.holder);
+            e.note.clone_from(&note);
+            let event = w.append_move(e, &state)?;
+            let from = w.ledger.person(state.holder.as_deref().unwrap_or_default())?;
+            let late_by = state
+                .due_at
+                .map(|due| Duration::milliseconds(event.occurred_at - due))
+                .filter(|late| *late > Duration::zero());
+            returned.push(Returned {
+                event,
+                item,
+                from,
+                due_at: state.due_at,
+                late_by,
+            });
+        }
+        w.commit()?;
+        Ok(returned)
+    }
+
+    /// Hands an item that is out from its holder to someone else; the due date stays.
+    pub fn transfer(&mut self, tag: &str, to: &str, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
+        let note = optional_text("note", note)?;
+        let mut w = self.writer()?;
+        let holder = w.active_person(to)?;
+        let (item, state) = w.item_and_state(tag)?;
+        let when = w.occurred_at(at, &item, &state)?;
+        let mut e = blank(EventKind::Transfer, &item.tag, when);
+        e.person = Some(holder.id);
+        e.from_person.clone_from(&state.holder);
+        e.note = note;
+        let event = w.append_move(e, &state)?;
+        w.commit()?;
+        Ok(event)
+    }
+
+    /// Records that an item was lost, stolen, found, or retired.
+    pub fn record(&mut self, tag: &str, kind: EventKind, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
+        assert!(
+            matches!(kind, EventKind::Lost | EventKind::Stolen | EventKind::Found | EventKind::Retired),
+            "record() takes lost, stolen, found or retired"
+        );
+        let note = optional_text("note", note)?;
+        let mut w = self.writer()?;
+        let (item, state) = w.item_and_state(tag)?;
+        let when = w.occurred_at(at, &item, &state)?;
+        let mut e = blank(kind, &item.tag, when);
+        // Who had it when it went missing: the question a DPO asks first.
+        e.person.clone_from(&state.holder);
+        e.note = note;
+        let event = w.append_move(e, &state)?;
+        w.commit()?;
+        Ok(event)
+    }
+
+    /// Voids an event recorded by mistake, with a reason. The event stays in the ledger; a
+    /// correction is appended and the item's state is derived again without it. Only an item's
+    /// latest event can be corrected, so the record never becomes impossible.
+    pub fn correct(&mut self, event_id: &str, reason: &str) -> Result<Event> {
+        let reason = required_text("reason for the correction", reason)?;
+        let id = Uuid::parse_str(event_id.trim()).map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
+        let mut w = self.writer()?;
+        let target = w.ledger.event(&id)?.ok_or_else(|| Error::UnknownEvent(event_id.to_string()))?;
+        if target.kind == EventKind::Correction {
+            return Err(Error::CannotCorrect(
+                "it is itself a correction; record the original event again instead".to_string(),
+            ));
+        }
+        if w.ledger.correction_of(&id)?.is_some() {
+            return Err(Error::CannotCorrect("it has already been corrected".to_string()));
+        }
+        let (item, state) = w.item_and_state(&target.item)?;
+        if state.last_seq != Some(target.seq) {
+            return Err(Error::CannotCorrect(format!(
+                "{} has later events; only the latest event of an item can be corrected, so correct those first",
+                item.tag
+            )));
+        }
+        let mut e = blank(EventKind::Correction, &item.tag, w.ledger.clock.now());
+        e.corrects = Some(id);
+        e.reason = Some(reason);
+        let event = w.append(e)?;
+        let state = w.ledger.replay_item(&item.tag)?;
+        write_state(&w.ledger.conn, &item.tag, &state)?;
+        w.commit()?;
+        Ok(event)
+    }
+
+    fn writer(&mut self) -> Result<Writer<'_>> {
+        // IMMEDIATE: take the write lock now, so two writers never deadlock upgrading a read lock.
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut w = Writer {
+            ledger: self,
+            head: (0, event::GENESIS_HASH),
+            open: true,
+        };
+        w.head = event::head(&w.ledger.conn)?;
+        Ok(w)
+    }
+}
+
+/// One write transaction. Dropped without [`Writer::commit`], it rolls back: nothing is written.
+struct Writer<'a> {
+    ledger: &'a Ledger,
+    /// Sequence number and hash of the last event appended.
+    head: (i64, [u8; 32]),
+    open: bool,
+}
+
+impl Writer<'_> {
+    fn commit(mut self) -> Result<()> {
+        self.ledger.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn item_and_state(&self, tag: &str) -> Result<(Item, ItemState)> {
+        let item = self.ledger.item(tag)?;
+        let state = read_state(&self.ledger.conn, &item.tag)?;
+        Ok((item, state))
+    }
+
+    /// The person, who must exist and be active (rule R8).
+    fn active_person(&self, id: &str) -> Result<Person> {
+        let person = self.ledger.person(id)?;
+        if !person.active {
+            return Err(Error::InactivePerson {
+                id: person.id,
+                name: person.name,
+            });
+        }
+        Ok(person)
+    }
+
+    /// When the event happened: now, or an earlier `at` that is not before the item's last event.
+    fn occurred_at(&self, at: Option<DateTime<Utc>>, item: &Item, state: &ItemState) -> Result<DateTime<Utc>> {
+        let now = self.ledger.clock.now();
+        let when = at.unwrap_or(now);
+        if when > now + CLOCK_SLACK {
+            return Err(Error::TimeInFuture {
+                when: self.ledger.format_time(to_millis(when)),
+            });
+        }
+        match state.last_occurred_at {
+            Some(last) if to_millis(when) < last => Err(Error::BeforeLastEvent {
+                tag: item.tag.clone(),
+                last: self.ledger.format_time(last),
+            }),
+            _ => Ok(when),
+        }
+    }
+
+    /// Appends an event that moves an item, after checking the move is possible.
+    fn append_move(&mut self, draft: Event, state: &ItemState) -> Result<Event> {
+        let mut probe = draft.clone();
+        probe.seq = self.head.0 + 1;
+        let next = apply(state, &probe.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
+        let event = self.append(draft)?;
+        write_state(&self.ledger.conn, &event.item, &next)?;
+        Ok(event)
+    }
+
+    /// Appends any event to the hash chain.
+    fn append(&mut self, mut e: Event) -> Result<Event> {
+        e.seq = self.head.0 + 1;
+        e.id = Uuid::now_v7();
+        e.desk.clone_from(&self.ledger.desk);
+        e.recorded_at = to_millis(self.ledger.clock.now());
+        e.operator.clone_from(&self.ledger.operator);
+        e.prev_hash = self.head.1;
+        e.hash = e.compute_hash();
+        event::insert(&self.ledger.conn, &e)?;
+        self.head = (e.seq, e.hash);
+        Ok(e)
+    }
+
+    /// Words for a refused move.
+    fn refusal(&self, refusal: Refusal, tag: &str, state: &ItemState) -> Error {
+        let tag = tag.to_string();
+        let status = state.status.as_str();
+        match refusal {
+            Refusal::AlreadyOut => Error::AlreadyOut {
+                holder: self.holder_name(state),
+                since: state.since.map(|t| self.ledger.format_time(t)).unwrap_or_default(),
+                tag,
+            },
+            Refusal::Lost => Error::ItemLost { tag },
+            Refusal::Stolen => Error::ItemStolen { tag },
+            Refusal::Retired => Error::ItemRetired { tag },
+            Refusal::NotOut => Error::NotOut {
+                tag,
+                status,
+                action: "signed in or transferred",
+            },
+            Refusal::SameHolder => Error::SameHolder {
+                holder: self.holder_name(state),
+                tag,
+            },
+            Refusal::AlreadyMissing => Error::AlreadyMissing { tag, status },
+            Refusal::NotMissing => Error::NotMissing { tag, status },
+            Refusal::RetireWhileOut => Error::RetireWhileOut {
+                holder: self.holder_name(state),
+                tag,
+            },
+            Refusal::NotAMove => Error::CannotCorrect("a correction is not a move".to_string()),
+        }
+    }
+
+    /// "Sam Jones (S001)", or the bare id if the person cannot be read.
+    fn holder_name(&self, state: &ItemState) -> String {
+        let id = state.holder.clone().unwrap_or_default();
+        match self.ledger.person(&id) {
+            Ok(p) => format!("{} ({})", p.name, p.id),
+            Err(_) => id,
+        }
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.ledger.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// An event of `kind` for `item` at `at`, with every optional field empty; `append` fills in
+/// the sequence number, id, desk, operator, recording time and hashes.
+fn blank(kind: EventKind, item: &str, at: DateTime<Utc>) -> Event {
+    Event {
+        seq: 0,
+        id: Uuid::nil(),
+        desk: String::new(),
+        kind,
+        item: item.to_string(),
+        person: None,
+        from_person: None,
+        handover: None,
+        due_at: None,
+        purpose: None,
+        reason: None,
+        authoriser: None,
+        container: None,
+        corrects: None,
+        note: None,
+        occurred_at: to_millis(at),
+        recorded_at: 0,
+        operator: String::new(),
+        prev_hash: event::GENESIS_HASH,
+        hash: event::GENESIS_HASH,
+    }
+}
+
+/// Upper-cases and checks the tags of a request; each may appear once.
+fn normalise_tags(raw: &[String]) -> Result<Vec<String>> {
+    if raw.is_empty() {
+        return Err(Error::NoItems);
+    }
+    let mut tags: Vec<String> = Vec::with_capacity(raw.len());
+    for r in raw {
+        let tag = normalise_id(IdKind::Tag, r)?;
+        if tags.contains(&tag) {
+            return Err(Error::RepeatedItem(tag));
+        }
+        tags.push(tag);
+    }
+    Ok(tags)
+}
+
+/// Stores an item's derived state (the projection).
+pub(crate) fn write_state(conn: &rusqlite::Connection, tag: &str, s: &ItemState) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO item_state (item, status, holder, since, due_at, container, last_seq, last_occurred_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (item) DO UPDATE SET status = excluded.status, holder = excluded.holder,
+             since = excluded.since, due_at = excluded.due_at, container = excluded.container,
+             last_seq = excluded.last_seq, last_occurred_at = excluded.last_occurred_at",
+    )?
+    .execute(rusqlite::params![
+        tag,
+        s.status.as_str(),
+        s.holder,
+        s.since,
+        s.due_at,
+        s.container,
+        s.last_seq,
+        s.last_occurred_at
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! [`Ledger`]: one open Custody database, the operator at the desk, and the clock.
+//!
+//! The methods are split by job: `register` (items, people, containers), `custody` (the events
+//! that move items), `queries` (what is where, and what happened), `verify` (integrity).
+
+mod custody;
+mod queries;
+mod register;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension};
+
+pub use custody::{Returned, SignOut};
+pub(crate) use custody::write_state;
+pub(crate) use register::{insert_item, insert_person};
+pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
+pub use verify::{ChainProblem, VerifyReport};
+
+use crate::error::Result;
+use crate::storage;
+use crate::time::{self, Clock, DEFAULT_TIMEZONE, DayEdge};
+
+/// An open Custody database.
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    tz: Tz,
+    desk: String,
+    operator: String,
+}
+
+impl Ledger {
+    /// Creates a new database at `path` (never an existing file) for the organisation `org`.
+    pub fn create(path: &Path, org: Option<&str>, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let org = crate::ids::optional_text("organisation name", org)?;
+        let desk = uuid::Uuid::now_v7().to_string();
+        let created = clock.now().to_rfc3339();
+        let mut meta = vec![
+            ("desk", desk.as_str()),
+            ("timezone", DEFAULT_TIMEZONE.name()),
+            ("created_at", created.as_str()),
+        ];
+        if let Some(org) = &org {
+            meta.push(("organisation", org.as_str()));
+        }
+        let conn = storage::create(path, &meta)?;
+        Self::from_connection(conn, path, clock)
+    }
+
+    /// Opens an existing database, refusing anything that is not a Custody database.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let conn = storage::open(path)?;
+        Self::from_connection(conn, path, clock)
+    }
+
+    fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let meta = |key: &str| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let tz = meta("timezone")?
+            .and_then(|name| name.parse::<Tz>().ok())
+            .unwrap_or(DEFAULT_TIMEZONE);
+        let desk = meta("desk")?.unwrap_or_else(|| "unknown-desk".to_string());
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+            clock,
+            tz,
+            desk,
+            operator: "unknown".to_string(),
+        })
+    }
+
+    /// Sets who is recording events from now on (every event names its operator).
+    pub fn set_operator(&mut self, operator: &str) -> Result<()> {
+        self.operator = crate::ids::required_text("operator name", operator)?;
+        Ok(())
+    }
+
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The time zone people read and type times in.
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The organisation's name, as given to `custody init --org`.
+    pub fn organisation(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'organisation'", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Parses a `WHEN` typed by a person, in this database's time zone.
+    pub fn parse_when(&self, input: &str, edge: DayEdge) -> Result<DateTime<Utc>> {
+        time::parse_when(input, self.tz, edge, self.now())
+    }
+
+    /// A stored time as people read it: `2026-11-22 15:40`.
+    pub fn format_time(&self, millis: i64) -> String {
+        time::format_local(time::from_millis(millis), self.tz)
+    }
+
+    /// The connection, for the demo generator's bulk writes.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// This desk's id, recorded on every event it writes.
+    pub(crate) fn desk(&self) -> &str {
+        &self.desk
+    }
+}

@@ -1,0 +1,293 @@
+//! Reading the ledger: what is where now, what happened, and who held what at a moment.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Ledger;
+use super::register::{ITEM_COLUMNS, PERSON_COLUMNS, item_from_row, person_from_row};
+use crate::error::Result;
+use crate::event::{self, Event};
+use crate::model::{EventKind, Item, Person};
+use crate::state::{ItemState, Status, apply};
+use crate::time::to_millis;
+
+/// An item with where it is now.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemRow {
+    #[serde(flatten)]
+    pub item: Item,
+    pub state: ItemState,
+    pub holder_name: Option<String>,
+}
+
+/// An item that is out now.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutRow {
+    pub tag: String,
+    pub kind: crate::model::ItemKind,
+    pub name: String,
+    pub holder: String,
+    pub holder_name: String,
+    pub since: i64,
+    pub due_at: Option<i64>,
+}
+
+/// A person with how many items they hold now.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonRow {
+    #[serde(flatten)]
+    pub person: Person,
+    pub holding: u32,
+}
+
+/// Which events `history` returns.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryFilter {
+    pub item: Option<String>,
+    pub person: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub(super) const STATE_COLUMNS: &str = "s.status, s.holder, s.since, s.due_at, s.container, s.last_seq, s.last_occurred_at";
+
+/// Reads [`STATE_COLUMNS`] starting at column `at`.
+pub(super) fn state_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ItemState> {
+    let status: String = row.get(at)?;
+    Ok(ItemState {
+        status: Status::parse(&status)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(at, status, rusqlite::types::Type::Text))?,
+        holder: row.get(at + 1)?,
+        since: row.get(at + 2)?,
+        due_at: row.get(at + 3)?,
+        container: row.get(at + 4)?,
+        last_seq: row.get(at + 5)?,
+        last_occurred_at: row.get(at + 6)?,
+    })
+}
+
+/// The stored state of an item (the projection).
+pub(crate) fn read_state(conn: &Connection, tag: &str) -> rusqlite::Result<ItemState> {
+    conn.prepare_cached(&format!("SELECT {STATE_COLUMNS} FROM item_state s WHERE s.item = ?1"))?
+        .query_row([tag], |r| state_from_row(r, 0))
+        .optional()
+        .map(Option::unwrap_or_default)
+}
+
+/// Folds events that count (not corrections, not corrected) into a state, ignoring moves the
+/// ledger could not have accepted (verify reports those separately).
+pub(crate) fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> ItemState {
+    events.into_iter().fold(ItemState::default(), |state, e| {
+        apply(&state, &e.as_move()).unwrap_or(state)
+    })
+}
+
+impl Ledger {
+    /// Where the item is now (from the projection; fast).
+    pub fn state(&self, tag: &str) -> Result<ItemState> {
+        let item = self.item(tag)?;
+        Ok(read_state(&self.conn, &item.tag)?)
+    }
+
+    /// Where the item was at a moment, replayed from its history: the corrected record, as known now.
+    pub fn state_at(&self, tag: &str, at: DateTime<Utc>) -> Result<ItemState> {
+        let item = self.item(tag)?;
+        let at = to_millis(at);
+        let events = self.effective_events(&item.tag)?;
+        Ok(fold(events.iter().take_while(|e| e.occurred_at <= at)))
+    }
+
+    /// The item's state derived again from all its events that count.
+    pub(crate) fn replay_item(&self, tag: &str) -> Result<ItemState> {
+        Ok(fold(&self.effective_events(tag)?))
+    }
+
+    /// An item's events that count: not corrections, and not voided by one. In ledger order.
+    fn effective_events(&self, tag: &str) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM events e WHERE e.item = ?1 AND e.kind != 'correction'
+               AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
+             ORDER BY e.seq",
+            prefixed(event::COLUMNS, "e.")
+        ))?;
+        let rows = stmt.query_map([tag], event::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The item's whole chain of custody, corrections included, oldest first.
+    pub fn item_events(&self, tag: &str) -> Result<Vec<Event>> {
+        let item = self.item(tag)?;
+        self.history(&HistoryFilter {
+            item: Some(item.tag),
+            ..HistoryFilter::default()
+        })
+    }
+
+    /// Events about an item or a person (as holder or giver) in a time window, oldest first.
+    pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>> {
+        let item = filter.item.as_deref().map(|t| self.item(t)).transpose()?;
+        let person = filter.person.as_deref().map(|p| self.person(p)).transpose()?;
+        let from = filter.from.map_or(i64::MIN, to_millis);
+        let to = filter.to.map_or(i64::MAX, to_millis);
+        let mut sql = format!("SELECT {} FROM events WHERE occurred_at BETWEEN :from AND :to", event::COLUMNS);
+        let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":from", &from), (":to", &to)];
+        if let Some(item) = &item {
+            sql.push_str(" AND item = :item");
+            params.push((":item", &item.tag));
+        }
+        if let Some(person) = &person {
+            sql.push_str(" AND (person = :person OR from_person = :person)");
+            params.push((":person", &person.id));
+        }
+        sql.push_str(" ORDER BY seq");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), event::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One event by id, if it exists.
+    pub fn event(&self, id: &Uuid) -> Result<Option<Event>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {} FROM events WHERE id = ?1", event::COLUMNS))?
+            .query_row([id.as_bytes().as_slice()], event::from_row)
+            .optional()?)
+    }
+
+    /// The correction that voided this event, if any.
+    pub fn correction_of(&self, id: &Uuid) -> Result<Option<Event>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {} FROM events WHERE corrects = ?1", event::COLUMNS))?
+            .query_row([id.as_bytes().as_slice()], event::from_row)
+            .optional()?)
+    }
+
+    /// Every item with its state, by tag.
+    pub fn items(&self) -> Result<Vec<ItemRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS}, p.name
+             FROM items i JOIN item_state s ON s.item = i.tag LEFT JOIN people p ON p.id = s.holder
+             ORDER BY i.tag"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ItemRow {
+                item: item_from_row(r)?,
+                state: state_from_row(r, 10)?,
+                holder_name: r.get(17)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Everything out now, soonest due first.
+    pub fn out_now(&self) -> Result<Vec<OutRow>> {
+        self.out_rows("", &[])
+    }
+
+    /// What one person holds now, soonest due first.
+    pub fn holdings(&self, person: &str) -> Result<Vec<OutRow>> {
+        let person = self.person(person)?;
+        self.out_rows("AND s.holder = ?1", &[&person.id])
+    }
+
+    fn out_rows(&self, and: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<OutRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT i.tag, i.kind, i.name, s.holder, p.name, s.since, s.due_at
+             FROM item_state s JOIN items i ON i.tag = s.item JOIN people p ON p.id = s.holder
+             WHERE s.status = 'out' {and}
+             ORDER BY s.due_at, i.tag"
+        ))?;
+        let rows = stmt.query_map(params, |r| {
+            let kind: String = r.get(1)?;
+            Ok(OutRow {
+                tag: r.get(0)?,
+                kind: kind.parse().unwrap_or(crate::model::ItemKind::Other),
+                name: r.get(2)?,
+                holder: r.get(3)?,
+                holder_name: r.get(4)?,
+                since: r.get(5)?,
+                due_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every person, by id, with how many items each holds now.
+    pub fn people(&self) -> Result<Vec<PersonRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PERSON_COLUMNS}, (SELECT count(*) FROM item_state s WHERE s.holder = p.id)
+             FROM people p ORDER BY p.id"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PersonRow {
+                person: person_from_row(r)?,
+                holding: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Counts of items, people and events, for a summary line.
+    pub fn counts(&self) -> Result<(u64, u64, u64)> {
+        let count = |table: &str| -> Result<u64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        // The last sequence number is the event count (the chain has no gaps); cheaper than count(*).
+        let events = event::head(&self.conn)?.0 as u64;
+        Ok((count("items")?, count("people")?, events))
+    }
+
+    /// "Sam Jones (S001)" for a person id, or the id if unknown.
+    pub fn person_label(&self, id: &str) -> String {
+        match self.person(id) {
+            Ok(p) => format!("{} ({})", p.name, p.id),
+            Err(_) => id.to_string(),
+        }
+    }
+
+    /// One line describing an event for people: "signed out to Sam Jones (S001), due 2026-11-29 23:59".
+    pub fn describe(&self, e: &Event) -> String {
+        let person = |id: &Option<String>| id.as_deref().map(|p| self.person_label(p)).unwrap_or_default();
+        let mut text = match e.kind {
+            EventKind::SignOut => format!("signed out to {}", person(&e.person)),
+            EventKind::SignIn => format!("signed in from {}", person(&e.person)),
+            EventKind::Transfer => format!("transferred from {} to {}", person(&e.from_person), person(&e.person)),
+            EventKind::Lost | EventKind::Stolen if e.person.is_some() => {
+                format!("{} while with {}", e.kind, person(&e.person))
+            }
+            EventKind::Correction => format!(
+                "correction of event {}",
+                e.corrects.map(|u| u.to_string()).unwrap_or_default()
+            ),
+            other => other.to_string(),
+        };
+        if let Some(due) = e.due_at {
+            text.push_str(&format!(", due {}", self.format_time(due)));
+        }
+        for (label, value) in [
+            ("container", &e.container),
+            ("purpose", &e.purpose),
+            ("reason", &e.reason),
+            ("authorised by", &e.authoriser),
+            ("note", &e.note),
+        ] {
+            if let Some(v) = value {
+                text.push_str(&format!("; {label}: {v}"));
+            }
+        }
+        text
+    }
+}
+
+fn prefixed(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,219 @@
+//! The register: items, people and containers. Adding one checks and normalises every field.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Ledger;
+use crate::error::{Error, Result};
+use crate::ids::{IdKind, normalise_id, optional_text, required_text};
+use crate::model::{Container, ContainerKind, Item, Person};
+use crate::time::to_millis;
+
+/// Columns read by [`item_from_row`], in order (table alias `i`).
+pub(crate) const ITEM_COLUMNS: &str = "i.tag, i.kind, i.name, i.serial, i.encrypted, i.data_categories, \
+     i.data_subjects, i.special_category, i.safeguarding, i.confidential";
+
+pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
+    let kind: String = row.get(1)?;
+    let categories: String = row.get(5)?;
+    Ok(Item {
+        tag: row.get(0)?,
+        kind: kind
+            .parse()
+            .map_err(|_| rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text))?,
+        name: row.get(2)?,
+        serial: row.get(3)?,
+        encrypted: row.get(4)?,
+        data_categories: split_categories(&categories),
+        data_subjects: row.get(6)?,
+        special_category: row.get(7)?,
+        safeguarding: row.get(8)?,
+        confidential: row.get(9)?,
+    })
+}
+
+/// Columns read by [`person_from_row`], in order (table alias `p`).
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.name, p.email, p.active";
+
+pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        active: row.get(3)?,
+    })
+}
+
+fn split_categories(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
+/// Checks every field of an item and returns it normalised (tag upper-cased, text trimmed,
+/// categories lower-cased and de-duplicated).
+pub fn validate_item(item: &Item) -> Result<Item> {
+    let mut categories: Vec<String> = Vec::new();
+    for raw in &item.data_categories {
+        for part in split_categories(raw) {
+            let category = part.to_ascii_lowercase();
+            if !category.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                return Err(Error::InvalidText {
+                    field: "data category",
+                    why: format!("{part:?} may contain only letters, digits, '-' and '_'"),
+                });
+            }
+            if !categories.contains(&category) {
+                categories.push(category);
+            }
+        }
+    }
+    Ok(Item {
+        tag: normalise_id(IdKind::Tag, &item.tag)?,
+        kind: item.kind,
+        name: required_text("item name", &item.name)?,
+        serial: optional_text("serial number", item.serial.as_deref())?,
+        encrypted: item.encrypted,
+        data_categories: categories,
+        data_subjects: item.data_subjects,
+        special_category: item.special_category,
+        safeguarding: item.safeguarding,
+        confidential: item.confidential,
+    })
+}
+
+/// Inserts an already validated item and its initial state ("in").
+pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO items (tag, kind, name, serial, encrypted, data_categories, data_subjects,
+                            special_category, safeguarding, confidential, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        item.tag,
+        item.kind.as_str(),
+        item.name,
+        item.serial,
+        item.encrypted,
+        item.data_categories.join(","),
+        item.data_subjects,
+        item.special_category,
+        item.safeguarding,
+        item.confidential,
+        added_at,
+    ])?;
+    conn.prepare_cached("INSERT INTO item_state (item, status) VALUES (?1, 'in')")?
+        .execute([&item.tag])?;
+    Ok(())
+}
+
+pub(crate) fn insert_person(conn: &Connection, person: &Person, added_at: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO people (id, name, email, active, added_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![person.id, person.name, person.email, person.active, added_at])?;
+    Ok(())
+}
+
+impl Ledger {
+    /// Registers a new item. Its tag must be new.
+    pub fn add_item(&mut self, item: &Item) -> Result<Item> {
+        let item = validate_item(item)?;
+        let tx = self.conn.transaction()?;
+        if exists(&tx, "SELECT 1 FROM items WHERE tag = ?1", &item.tag)? {
+            return Err(Error::DuplicateItem(item.tag));
+        }
+        insert_item(&tx, &item, to_millis(self.clock.now()))?;
+        tx.commit()?;
+        Ok(item)
+    }
+
+    /// Registers a new person who can hold items.
+    pub fn add_person(&mut self, id: &str, name: &str, email: Option<&str>) -> Result<Person> {
+        let person = Person {
+            id: normalise_id(IdKind::Person, id)?,
+            name: required_text("name", name)?,
+            email: optional_text("email", email)?,
+            active: true,
+        };
+        if let Some(email) = &person.email
+            && (!email.contains('@') || email.contains(char::is_whitespace))
+        {
+            return Err(Error::InvalidText {
+                field: "email",
+                why: format!("{email:?} is not an email address"),
+            });
+        }
+        let tx = self.conn.transaction()?;
+        if exists(&tx, "SELECT 1 FROM people WHERE id = ?1", &person.id)? {
+            return Err(Error::DuplicatePerson(person.id));
+        }
+        insert_person(&tx, &person, to_millis(self.clock.now()))?;
+        tx.commit()?;
+        Ok(person)
+    }
+
+    /// Marks a person as able (or no longer able) to hold items (rule R8). Items they hold now
+    /// stay recorded with them until signed in.
+    pub fn set_person_active(&mut self, id: &str, active: bool) -> Result<Person> {
+        let mut person = self.person(id)?;
+        self.conn
+            .execute("UPDATE people SET active = ?1 WHERE id = ?2", params![active, person.id])?;
+        person.active = active;
+        Ok(person)
+    }
+
+    /// Registers a bag, case or car that items can travel in.
+    pub fn add_container(&mut self, id: &str, kind: ContainerKind, name: &str) -> Result<Container> {
+        let container = Container {
+            id: normalise_id(IdKind::Container, id)?,
+            kind,
+            name: required_text("container name", name)?,
+        };
+        let tx = self.conn.transaction()?;
+        if exists(&tx, "SELECT 1 FROM containers WHERE id = ?1", &container.id)? {
+            return Err(Error::DuplicateContainer(container.id));
+        }
+        tx.execute(
+            "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![container.id, container.kind.as_str(), container.name, to_millis(self.clock.now())],
+        )?;
+        tx.commit()?;
+        Ok(container)
+    }
+
+    /// The item with this tag (any case).
+    pub fn item(&self, tag: &str) -> Result<Item> {
+        let tag = normalise_id(IdKind::Tag, tag)?;
+        self.conn
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"))?
+            .query_row([&tag], item_from_row)
+            .optional()?
+            .ok_or(Error::UnknownItem(tag))
+    }
+
+    /// The person with this id (any case).
+    pub fn person(&self, id: &str) -> Result<Person> {
+        let id = normalise_id(IdKind::Person, id)?;
+        self.conn
+            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"))?
+            .query_row([&id], person_from_row)
+            .optional()?
+            .ok_or(Error::UnknownPerson(id))
+    }
+
+    /// The container with this id (any case).
+    pub fn container(&self, id: &str) -> Result<Container> {
+        let id = normalise_id(IdKind::Container, id)?;
+        self.conn
+            .query_row("SELECT id, kind, name FROM containers WHERE id = ?1", [&id], |r| {
+                let kind: String = r.get(1)?;
+                Ok(Container {
+                    id: r.get(0)?,
+                    kind: kind.parse().unwrap_or(ContainerKind::Other),
+                    name: r.get(2)?,
+                })
+            })
+            .optional()?
+            .ok_or(Error::UnknownContainer(id))
+    }
+}
+
+fn exists(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached(sql)?.query_row([key], |_| Ok(())).optional()?.is_some())
+}

@@ -1,0 +1,161 @@
+//! `verify`: is the file sound, is the hash chain unbroken, and does the stored state equal a
+//! full replay of the ledger?
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Ledger;
+use super::queries::{STATE_COLUMNS, state_from_row};
+use crate::error::Result;
+use crate::event::{self, Event, GENESIS_HASH};
+use crate::model::EventKind;
+use crate::state::{ItemState, apply};
+
+/// The first place where the hash chain is broken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainProblem {
+    pub seq: i64,
+    pub id: String,
+    pub item: String,
+    pub what: String,
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct VerifyReport {
+    /// `PRAGMA integrity_check` lines other than "ok".
+    pub integrity: Vec<String>,
+    pub events_checked: u64,
+    pub chain: Option<ChainProblem>,
+    /// Events the replay could not apply (a move the ledger should never have accepted).
+    pub impossible_moves: Vec<String>,
+    /// Items whose stored state differs from the replay.
+    pub projection_mismatches: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn is_intact(&self) -> bool {
+        self.integrity.is_empty()
+            && self.chain.is_none()
+            && self.impossible_moves.is_empty()
+            && self.projection_mismatches.is_empty()
+    }
+}
+
+/// How many differences of each kind a report lists before it stops counting them out.
+const LIST_AT_MOST: usize = 20;
+
+impl Ledger {
+    /// Checks the whole database. Reads only; safe while another desk is writing.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        report.integrity = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|line| line != "ok")
+            .collect();
+
+        let (replayed, checked, chain, impossible) = self.replay_checked()?;
+        report.events_checked = checked;
+        report.chain = chain;
+        report.impossible_moves = impossible;
+        let stored = self.projection()?;
+        let mut tags: Vec<&String> = replayed.keys().chain(stored.keys()).collect::<HashSet<_>>().into_iter().collect();
+        tags.sort();
+        for tag in tags {
+            if replayed.get(tag) != stored.get(tag) && report.projection_mismatches.len() < LIST_AT_MOST {
+                report.projection_mismatches.push(format!(
+                    "{tag}: stored {:?}, replay gives {:?}",
+                    stored.get(tag).map(|s| s.status),
+                    replayed.get(tag).map(|s| s.status)
+                ));
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every item's state, derived from scratch by replaying the whole ledger.
+    pub fn replay(&self) -> Result<HashMap<String, ItemState>> {
+        Ok(self.replay_checked()?.0)
+    }
+
+    /// Every item's state as stored (the projection the app reads).
+    pub fn projection(&self) -> Result<HashMap<String, ItemState>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT s.item, {STATE_COLUMNS} FROM item_state s"))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, state_from_row(r, 1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One pass over the ledger in order: checks the hash chain and replays every move.
+    #[allow(clippy::type_complexity)]
+    fn replay_checked(&self) -> Result<(HashMap<String, ItemState>, u64, Option<ChainProblem>, Vec<String>)> {
+        let voided: HashSet<Uuid> = self
+            .conn
+            .prepare("SELECT corrects FROM events WHERE corrects IS NOT NULL")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .filter_map(|b| b.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+            .collect();
+        let mut states: HashMap<String, ItemState> = self
+            .conn
+            .prepare("SELECT tag FROM items")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|t| t.map(|t| (t, ItemState::default())))
+            .collect::<rusqlite::Result<_>>()?;
+
+        let mut chain: Option<ChainProblem> = None;
+        let mut impossible = Vec::new();
+        let mut prev = (0i64, GENESIS_HASH);
+        let mut checked = 0u64;
+        let mut stmt = self.conn.prepare(&format!("SELECT {} FROM events ORDER BY seq", event::COLUMNS))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let e = event::from_row(row)?;
+            checked += 1;
+            if chain.is_none() {
+                chain = chain_problem(&e, prev);
+            }
+            prev = (e.seq, e.hash);
+            if e.kind == EventKind::Correction || voided.contains(&e.id) {
+                continue;
+            }
+            let state = states.entry(e.item.clone()).or_default();
+            match apply(state, &e.as_move()) {
+                Ok(next) => *state = next,
+                Err(why) if impossible.len() < LIST_AT_MOST => {
+                    impossible.push(format!("event {} ({} {}): {why:?}", e.seq, e.kind, e.item));
+                }
+                Err(_) => {}
+            }
+        }
+        Ok((states, checked, chain, impossible))
+    }
+}
+
+/// What is wrong with `e` given the event before it, if anything.
+fn chain_problem(e: &Event, (prev_seq, prev_hash): (i64, [u8; 32])) -> Option<ChainProblem> {
+    let what = if e.seq != prev_seq + 1 {
+        format!(
+            "sequence jumps from {prev_seq} to {}: {} event(s) missing or inserted",
+            e.seq,
+            (e.seq - prev_seq - 1).abs()
+        )
+    } else if e.prev_hash != prev_hash {
+        "its link to the previous event does not match: an event before it was removed, inserted or changed".to_string()
+    } else if e.compute_hash() != e.hash {
+        "its contents do not match its hash: it was changed after it was recorded".to_string()
+    } else {
+        return None;
+    };
+    Some(ChainProblem {
+        seq: e.seq,
+        id: e.id.to_string(),
+        item: e.item.clone(),
+        what,
+    })
+}

@@ -1,0 +1,34 @@
+//! `custody-db`: the custody ledger and everything derived from it.
+//!
+//! Every business rule lives here, so that the desk app and the command line behave alike.
+//! The ledger is append-only: each sign-out, sign-in, transfer, loss, theft, find, retirement
+//! and correction is an [`Event`] chained to the one before it by SHA-256. An item's current
+//! [`ItemState`] is derived from its events (and kept as a projection, updated in the same
+//! transaction); `state_at` answers where an item was at any past moment.
+//!
+//! ```no_run
+//! use custody_db::{Ledger, Item, ItemKind, SignOut, SystemClock};
+//! # fn main() -> Result<(), custody_db::Error> {
+//! let mut ledger = Ledger::create("custody.db".as_ref(), Some("Hillside School"), std::sync::Arc::new(SystemClock))?;
+//! ledger.add_item(&Item::new("LT-0042", ItemKind::Laptop, "Dell Latitude 5440"))?;
+//! ledger.add_person("S001", "Sam Jones", None)?;
+//! ledger.sign_out(&SignOut { items: vec!["LT-0042".into()], to: "S001".into(), ..Default::default() })?;
+//! # Ok(()) }
+//! ```
+
+pub mod demo;
+mod error;
+pub mod event;
+pub mod ids;
+mod ledger;
+pub mod model;
+pub mod state;
+pub mod storage;
+pub mod time;
+
+pub use error::{Error, Result, RuleId};
+pub use event::Event;
+pub use ledger::{ChainProblem, HistoryFilter, ItemRow, Ledger, OutRow, PersonRow, Returned, SignOut, VerifyReport};
+pub use model::{Container, ContainerKind, EventKind, Item, ItemKind, Person};
+pub use state::{ItemState, Status};
+pub use time::{Clock, DayEdge, FixedClock, SystemClock};

@@ -1,0 +1,230 @@
+//! The database file: recognising it, opening it safely, creating it, migrating it.
+//!
+//! A file is checked (header, application id, schema version, length) *before* SQLite is allowed
+//! to write anything to it, so a wrong `--db` never damages someone else's file.
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of every Custody database: "CUST".
+pub const APPLICATION_ID: i64 = 0x4355_5354;
+/// The schema this build writes; `user_version` in the file.
+pub const SCHEMA_VERSION: i64 = 1;
+/// `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Creates a new, empty Custody database with the given `meta` facts, all in one transaction.
+/// Never touches an existing file; on failure, leaves no file behind.
+pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
+    if path.exists() {
+        return Err(Error::AlreadyExists(path.to_path_buf()));
+    }
+    check_folder(path)?;
+    // create_new: if another process creates the file at the same moment, we lose, cleanly.
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::AlreadyExists(path.to_path_buf()),
+            _ => cannot_open(path, &e.to_string()),
+        })?;
+    let made = (|| {
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| cannot_open(path, &e.to_string()))?;
+        configure(&conn, path)?;
+        migrate(&mut conn, 0, meta)?;
+        Ok(conn)
+    })();
+    if made.is_err() {
+        remove_database_files(path);
+    }
+    made
+}
+
+/// Opens an existing Custody database after checking that it is one, migrating it if it is
+/// from an older version of Custody.
+pub fn open(path: &Path) -> Result<Connection> {
+    let version = check_header(path)?;
+    let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| cannot_open(path, &e.to_string()))?;
+    // The header on disk can lag behind a WAL file; ask SQLite too, still before writing.
+    let (app_id, version) = read_identity(&conn, path).map(|(a, v)| (a, v.max(version)))?;
+    if app_id != APPLICATION_ID {
+        return Err(Error::OtherProgram {
+            path: path.to_path_buf(),
+            app_id,
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    configure(&conn, path)?;
+    if version < SCHEMA_VERSION {
+        backup_before_migration(&conn, path, version)?;
+        migrate(&mut conn, version, &[])?;
+    }
+    Ok(conn)
+}
+
+fn check_folder(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::NoFolder(path.to_path_buf())),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the 100-byte SQLite header straight from the file and returns the schema version it
+/// records, refusing empty, foreign, newer and truncated files.
+fn check_header(path: &Path) -> Result<i64> {
+    let mut file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            if check_folder(path).is_err() {
+                Error::NoFolder(path.to_path_buf())
+            } else {
+                Error::NoDatabase(path.to_path_buf())
+            }
+        }
+        _ => cannot_open(path, &e.to_string()),
+    })?;
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Err(Error::EmptyFile(path.to_path_buf()));
+    }
+    let mut header = [0u8; 100];
+    if len < 100 || file.read_exact(&mut header).is_err() || &header[..16] != SQLITE_MAGIC {
+        return Err(Error::NotSqlite(path.to_path_buf()));
+    }
+    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let app_id = i64::from(be32(68) as i32);
+    let version = i64::from(be32(60) as i32);
+    if app_id != APPLICATION_ID {
+        return Err(Error::OtherProgram {
+            path: path.to_path_buf(),
+            app_id,
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    // Page size is stored as a u16 where 1 means 65536.
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(be32(28));
+    // The page count is trustworthy only when its "valid for" counter matches the change counter.
+    if be32(92) == be32(24) && pages * page_size > len {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the file is {len} bytes but its header says {} bytes: it has been cut short",
+                pages * page_size
+            ),
+        });
+    }
+    Ok(version)
+}
+
+fn read_identity(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
+    let read = || -> rusqlite::Result<(i64, i64)> {
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // Touch the schema so that a damaged file is found now, not halfway through a write.
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+        Ok((app_id, version))
+    };
+    read().map_err(|e| storage_problem(path, e))
+}
+
+/// The pragmas every connection gets (see ENGINEERING.md, "Storage rules").
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    let set = || -> rusqlite::Result<()> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA recursive_triggers = ON;
+             PRAGMA trusted_schema = OFF;",
+        )
+    };
+    set().map_err(|e| storage_problem(path, e))
+}
+
+fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for step in &MIGRATIONS[from as usize..] {
+        tx.execute_batch(step)?;
+    }
+    for (key, value) in meta {
+        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+    ))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Copies the database aside before a migration changes it, e.g. `custody.db.pre-v2`.
+fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<()> {
+    let mut target = path.as_os_str().to_owned();
+    target.push(format!(".pre-v{}", version + 1));
+    let target = PathBuf::from(target);
+    if !target.exists() {
+        conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
+    }
+    Ok(())
+}
+
+/// Turns an SQLite error met while opening into a message about the file.
+fn storage_problem(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(NotADatabase | DatabaseCorrupt) => Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        Some(ReadOnly | CannotOpen | PermissionDenied) => cannot_open(
+            path,
+            "it can be read but not written (check the file's permissions, or whether the disk is read-only)",
+        ),
+        Some(DatabaseBusy | DatabaseLocked) => cannot_open(path, "another program has it locked; try again in a moment"),
+        _ => cannot_open(path, &e.to_string()),
+    }
+}
+
+fn cannot_open(path: &Path, detail: &str) -> Error {
+    Error::CannotOpen {
+        path: path.to_path_buf(),
+        detail: detail.to_string(),
+    }
+}
+
+/// Removes a half-created database and its WAL side files.
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}

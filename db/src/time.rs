@@ -1,0 +1,209 @@
+//! Time: an injectable clock, the `WHEN` syntax people type, and local display.
+//!
+//! The database stores UTC milliseconds. People read and type local time (Europe/London unless
+//! the database says otherwise), so conversions happen only at the edges.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::Error;
+use crate::model::ItemKind;
+
+/// Where "now" comes from. Tests use [`FixedClock`] so that no test depends on the date.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The computer's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that says what it is told; `set` moves it.
+#[derive(Debug)]
+pub struct FixedClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(now: DateTime<Utc>) -> Arc<FixedClock> {
+        Arc::new(FixedClock(std::sync::Mutex::new(now)))
+    }
+
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = now;
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The zone used when none is configured.
+pub const DEFAULT_TIMEZONE: Tz = chrono_tz::Europe::London;
+
+/// Milliseconds since the Unix epoch, as stored.
+pub fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The inverse of [`to_millis`]; out-of-range values (only possible in a damaged file) clamp.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Which end of a day a bare date stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayEdge {
+    /// `--at 2026-03-02` and `--from`: the start of the day.
+    Start,
+    /// `--due 2026-03-02` and `--to`: the end of the day.
+    End,
+}
+
+/// Parses what a person types for a moment: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` (local time),
+/// RFC 3339, or `now`, `today`, `tomorrow`, `yesterday`.
+pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+    let text = input.trim();
+    let bad = |why: &str| Error::BadTime {
+        input: input.to_string(),
+        why: why.to_string(),
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    let relative = match text.to_ascii_lowercase().as_str() {
+        "now" => return Ok(now),
+        "today" => Some(today),
+        "tomorrow" => today.succ_opt(),
+        "yesterday" => today.pred_opt(),
+        _ => None,
+    };
+    if let Some(day) = relative {
+        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+            return local_to_utc(local, tz).ok_or_else(|| {
+                bad(&format!("that time does not exist in {tz} (the clocks went forward); use a time an hour later"))
+            });
+        }
+    }
+    Err(bad("use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), an RFC 3339 time, now, today or tomorrow"))
+}
+
+fn day_edge(day: NaiveDate, tz: Tz, edge: DayEdge) -> Option<DateTime<Utc>> {
+    let local = match edge {
+        DayEdge::Start => day.and_hms_opt(0, 0, 0)?,
+        DayEdge::End => day.and_hms_opt(23, 59, 59)?,
+    };
+    local_to_utc(local, tz)
+}
+
+/// A local wall-clock time in UTC. In the autumn hour that happens twice, the earlier one.
+pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(earlier, _) => Some(earlier.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
+}
+
+/// `2026-11-22 15:40` in the given zone.
+pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The due date a sign-out gets when none is given: paper is back by 17:00 on the next working
+/// day (it should not stay out); devices after a week, at the end of that day.
+pub fn default_due(kind: ItemKind, out_at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let local_day = out_at.with_timezone(&tz).date_naive();
+    let (day, hour, minute) = if kind == ItemKind::PaperFile {
+        let mut day = local_day.succ_opt().unwrap_or(local_day);
+        while day.weekday().number_from_monday() > 5 {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        (day, 17, 0)
+    } else {
+        (local_day + Duration::days(7), 23, 59)
+    };
+    day.and_hms_opt(hour, minute, 0)
+        .and_then(|local| local_to_utc(local, tz))
+        .unwrap_or(out_at + Duration::days(7))
+}
+
+/// "3 days", "5 hours", "20 minutes": how long a span is, for people.
+pub fn describe_span(span: Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if span.num_days() >= 1 {
+        plural(span.num_days(), "day")
+    } else if span.num_hours() >= 1 {
+        plural(span.num_hours(), "hour")
+    } else {
+        plural(span.num_minutes().max(1), "minute")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn bare_dates_are_local_day_edges() {
+        let summer_start = parse_when("2026-07-01", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        assert_eq!(summer_start.to_rfc3339(), "2026-06-30T23:00:00+00:00");
+        let winter_end = parse_when("2026-12-01", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
+        assert_eq!(winter_end.to_rfc3339(), "2026-12-01T23:59:59+00:00");
+    }
+
+    #[test]
+    fn local_times_and_rfc3339() {
+        let t = parse_when("2026-07-01 09:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-01T08:30:00+00:00");
+        let t = parse_when("2026-07-01T09:30:00+02:00", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-01T07:30:00+00:00");
+        assert_eq!(parse_when("now", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(), now());
+    }
+
+    #[test]
+    fn missing_spring_hour_is_refused_with_a_reason() {
+        let err = parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        assert!(err.to_string().contains("clocks went forward"), "{err}");
+    }
+
+    #[test]
+    fn nonsense_says_what_is_accepted() {
+        let err = parse_when("next tuesday", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+        assert!(parse_when("2026-02-30", DEFAULT_TIMEZONE, DayEdge::Start, now()).is_err());
+    }
+
+    #[test]
+    fn paper_is_due_next_working_day_devices_in_a_week() {
+        // Friday 2026-11-20 10:00 → paper due Monday 17:00.
+        let paper = default_due(ItemKind::PaperFile, now(), DEFAULT_TIMEZONE);
+        assert_eq!(format_local(paper, DEFAULT_TIMEZONE), "2026-11-23 17:00");
+        let laptop = default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE);
+        assert_eq!(format_local(laptop, DEFAULT_TIMEZONE), "2026-11-27 23:59");
+    }
+}

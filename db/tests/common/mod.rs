@@ -1,0 +1,76 @@
+//! Helpers shared by the ledger's tests: a ledger in a temporary folder with a fixed clock, and a
+//! dump of every table to prove that a refused request wrote nothing.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use custody_db::{FixedClock, Item, ItemKind, Ledger};
+
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub clock: Arc<FixedClock>,
+    pub ledger: Ledger,
+}
+
+pub fn t(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+/// A new database at Friday 2026-11-20 10:00 UTC with laptops LT-0001..3, a paper file PF-0001,
+/// a memory stick RM-0001, people S001 (Sam Jones), S002 (Priya Patel) and inactive S003.
+pub fn setup() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custody.db");
+    let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
+    let mut ledger = Ledger::create(&path, Some("Hillside School"), clock.clone()).unwrap();
+    ledger.set_operator("Office").unwrap();
+    for n in 1..=3 {
+        let mut item = Item::new(&format!("LT-000{n}"), ItemKind::Laptop, "Dell Latitude 5440");
+        item.encrypted = true;
+        item.data_subjects = 30;
+        ledger.add_item(&item).unwrap();
+    }
+    ledger.add_item(&Item::new("PF-0001", ItemKind::PaperFile, "Pupil file ref 2024-118")).unwrap();
+    ledger.add_item(&Item::new("RM-0001", ItemKind::RemovableMedia, "USB stick")).unwrap();
+    ledger.add_person("S001", "Sam Jones", Some("sam@example.org")).unwrap();
+    ledger.add_person("S002", "Priya Patel", None).unwrap();
+    ledger.add_person("S003", "Tom Left", None).unwrap();
+    ledger.set_person_active("S003", false).unwrap();
+    TestDb {
+        dir,
+        path,
+        clock,
+        ledger,
+    }
+}
+
+/// Every row of every table, as text, through a second connection.
+pub fn dump(path: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            out.push_str(&table);
+            for c in 0..columns {
+                let v: rusqlite::types::Value = row.get(c).unwrap();
+                out.push_str(&format!("|{v:?}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
