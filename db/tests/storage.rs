@@ -1,0 +1,133 @@
+//! The database file: recognised before anything is written, refused with a clear message when it
+//! is not ours, left byte-for-byte untouched; pragmas set on every connection.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use custody_db::{Error, Ledger, SystemClock};
+
+fn open(path: &Path) -> Result<Ledger, Error> {
+    Ledger::open(path, Arc::new(SystemClock))
+}
+
+/// Opening `bytes` as a database fails with a message containing `words`, and the file is unchanged.
+fn refused(name: &str, bytes: &[u8], words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let err = open(&path).expect_err(name).to_string();
+    assert!(err.contains(words), "{name}: {err:?} should contain {words:?}");
+    assert!(err.contains("left untouched"), "{name}: {err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name}: the file must be unchanged");
+    let others: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(others.len(), 1, "{name}: no -wal or -shm file may be created");
+}
+
+fn custody_file_bytes() -> Vec<u8> {
+    let db = common::setup();
+    drop(db.ledger);
+    // Closing the last connection checkpoints the WAL into the main file.
+    std::fs::read(&db.path).unwrap()
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    refused("empty.db", b"", "is an empty file");
+}
+
+#[test]
+fn a_text_file_is_refused() {
+    refused("notes.db", b"Sam has LT-0042 until Friday\n".repeat(20).as_slice(), "not an SQLite file");
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+    drop(conn);
+    let bytes = std::fs::read(&path).unwrap();
+    refused("other.db", &bytes, "another program's SQLite database");
+}
+
+#[test]
+fn a_plain_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    refused("plain.db", &bytes, "another program's SQLite database");
+}
+
+#[test]
+fn a_newer_custody_file_is_refused() {
+    let mut bytes = custody_file_bytes();
+    bytes[60..64].copy_from_slice(&99u32.to_be_bytes()); // user_version
+    refused("newer.db", &bytes, "written by a newer version of Custody (schema 99");
+}
+
+#[test]
+fn a_truncated_file_is_refused() {
+    let bytes = custody_file_bytes();
+    refused("cut.db", &bytes[..bytes.len() / 2], "cut short");
+}
+
+#[test]
+fn a_corrupted_file_is_refused() {
+    let mut bytes = custody_file_bytes();
+    // Scribble over the schema page (page 1 after the header).
+    for b in &mut bytes[100..4096] {
+        *b = 0xA5;
+    }
+    refused("scribbled.db", &bytes, "damaged");
+}
+
+#[test]
+fn a_missing_file_or_folder_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open(&dir.path().join("nope.db")).unwrap_err().to_string();
+    assert!(err.contains("There is no Custody database") && err.contains("custody init"), "{err}");
+    let err = open(&dir.path().join("no-folder/nope.db")).unwrap_err().to_string();
+    assert!(err.contains("folder") && err.contains("does not exist"), "{err}");
+    let err = Ledger::create(&dir.path().join("no-folder/new.db"), None, Arc::new(SystemClock)).unwrap_err();
+    assert!(matches!(err, Error::NoFolder(_)), "{err}");
+}
+
+#[test]
+fn init_never_touches_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("precious.db");
+    std::fs::write(&path, b"someone's work").unwrap();
+    let err = Ledger::create(&path, None, Arc::new(SystemClock)).unwrap_err().to_string();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"someone's work");
+}
+
+#[test]
+fn every_connection_gets_the_storage_pragmas() {
+    let db = common::setup();
+    drop(db.ledger);
+    let ledger = open(&db.path).unwrap();
+    drop(ledger);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(app_id, custody_db::storage::APPLICATION_ID);
+    assert_eq!(version, custody_db::storage::SCHEMA_VERSION);
+    assert_eq!(mode, "wal", "WAL is persistent in the file");
+}
+
+#[test]
+fn the_organisation_and_zone_are_remembered() {
+    let db = common::setup();
+    drop(db.ledger);
+    let ledger = open(&db.path).unwrap();
+    assert_eq!(ledger.organisation().unwrap().as_deref(), Some("Hillside School"));
+    assert_eq!(ledger.timezone().name(), "Europe/London");
+}
