@@ -67,28 +67,87 @@ struct Draft {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Sam", "Alex", "Priya", "Tom", "Aisha", "James", "Olivia", "Mohammed", "Emily", "Daniel", "Chloe", "Ravi",
-    "Grace", "Oliver", "Hannah", "Yusuf", "Sophie", "Jack", "Amelia", "Kwame", "Lucy", "Harry", "Zara", "Ben",
-    "Fatima", "George", "Ella", "Connor", "Megan", "Tariq", "Isla", "Rhys", "Niamh", "Owen", "Leah", "Callum",
-    "Anya", "Matthew", "Jasmine", "Ethan", "Ruth", "Declan", "Maya", "Luke", "Nadia", "Ewan", "Holly", "Sanjay",
+    "Sam", "Alex", "Priya", "Tom", "Aisha", "James", "Olivia", "Mohammed", "Emily", "Daniel",
+    "Chloe", "Ravi", "Grace", "Oliver", "Hannah", "Yusuf", "Sophie", "Jack", "Amelia", "Kwame",
+    "Lucy", "Harry", "Zara", "Ben", "Fatima", "George", "Ella", "Connor", "Megan", "Tariq", "Isla",
+    "Rhys", "Niamh", "Owen", "Leah", "Callum", "Anya", "Matthew", "Jasmine", "Ethan", "Ruth",
+    "Declan", "Maya", "Luke", "Nadia", "Ewan", "Holly", "Sanjay",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Jones", "Smith", "Patel", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans", "Wilson", "Thomas",
-    "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Hughes", "Edwards", "Green",
-    "Hall", "Ali", "Wright", "Clarke", "Jackson", "Hussain", "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor",
-    "Morris", "King", "Watson", "Harris", "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
+    "Jones", "Smith", "Patel", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans", "Wilson",
+    "Thomas", "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White",
+    "Hughes", "Edwards", "Green", "Hall", "Ali", "Wright", "Clarke", "Jackson", "Hussain",
+    "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor", "Morris", "King", "Watson", "Harris",
+    "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
 ];
 const OPERATORS: &[&str] = &["J. Patel (office)", "M. Okafor (office)", "Reception desk"];
 
 /// Kind, tag prefix, share in a thousand, and the names such items carry.
 const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
-    (ItemKind::Chromebook, "CB", 450, &["Acer Chromebook 314", "Lenovo 100e Chromebook", "HP Chromebook 11 G9"]),
-    (ItemKind::Laptop, "LT", 290, &["Dell Latitude 5440", "Lenovo ThinkPad E14", "HP ProBook 440 G10", "MacBook Air 13"]),
-    (ItemKind::Tablet, "TB", 100, &["iPad 10th generation", "Samsung Galaxy Tab A9", "iPad Air"]),
-    (ItemKind::Phone, "PH", 50, &["Trip phone (Samsung A15)", "Duty phone (iPhone SE)", "On-call phone (Nokia G22)"]),
-    (ItemKind::PaperFile, "PF", 80, &["Pupil file ref", "SEN review pack ref", "Safeguarding file ref", "Patient notes bundle ref"]),
-    (ItemKind::Other, "OT", 25, &["Portable visualiser", "Exam-access reader pen", "Digital camera"]),
-    (ItemKind::RemovableMedia, "RM", 5, &["Encrypted USB stick 32 GB", "Portable hard drive 1 TB"]),
+    (
+        ItemKind::Chromebook,
+        "CB",
+        450,
+        &[
+            "Acer Chromebook 314",
+            "Lenovo 100e Chromebook",
+            "HP Chromebook 11 G9",
+        ],
+    ),
+    (
+        ItemKind::Laptop,
+        "LT",
+        290,
+        &[
+            "Dell Latitude 5440",
+            "Lenovo ThinkPad E14",
+            "HP ProBook 440 G10",
+            "MacBook Air 13",
+        ],
+    ),
+    (
+        ItemKind::Tablet,
+        "TB",
+        100,
+        &["iPad 10th generation", "Samsung Galaxy Tab A9", "iPad Air"],
+    ),
+    (
+        ItemKind::Phone,
+        "PH",
+        50,
+        &[
+            "Trip phone (Samsung A15)",
+            "Duty phone (iPhone SE)",
+            "On-call phone (Nokia G22)",
+        ],
+    ),
+    (
+        ItemKind::PaperFile,
+        "PF",
+        80,
+        &[
+            "Pupil file ref",
+            "SEN review pack ref",
+            "Safeguarding file ref",
+            "Patient notes bundle ref",
+        ],
+    ),
+    (
+        ItemKind::Other,
+        "OT",
+        25,
+        &[
+            "Portable visualiser",
+            "Exam-access reader pen",
+            "Digital camera",
+        ],
+    ),
+    (
+        ItemKind::RemovableMedia,
+        "RM",
+        5,
+        &["Encrypted USB stick 32 GB", "Portable hard drive 1 TB"],
+    ),
 ];
 
 /// Fills an empty database with demo data. Refuses a database that already holds records.
@@ -105,7 +164,16 @@ pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
     let mut drafts = Vec::with_capacity(opts.items as usize * (opts.days as usize / 18 + 4));
     let mut states = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        states.push(item_history(&mut rng, ledger, index as u32, item, people.len() as u32, start, now, &mut drafts));
+        states.push(item_history(
+            &mut rng,
+            ledger,
+            index as u32,
+            item,
+            people.len() as u32,
+            start,
+            now,
+            &mut drafts,
+        ));
     }
     let order = time_order(&drafts);
     write(ledger, &people, &items, &drafts, &order, &states, now)?;
@@ -138,7 +206,11 @@ fn make_people(rng: &mut fastrand::Rng, count: u32) -> Vec<Person> {
             Person {
                 id: person_id(n - 1),
                 name: format!("{first} {last}"),
-                email: Some(format!("{}.{}{n}@example.org", first.to_lowercase(), last.to_lowercase())),
+                email: Some(format!(
+                    "{}.{}{n}@example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                )),
                 // About one in thirty has left: they keep their history but hold nothing new.
                 active: rng.u32(..30) != 0,
             }
@@ -173,7 +245,11 @@ fn make_items(rng: &mut fastrand::Rng, count: u32) -> Vec<Item> {
 /// little, paper files are few but sensitive. Paper descriptions use references, never names (R12).
 fn personal_data(rng: &mut fastrand::Rng, item: &mut Item) {
     let chance = |rng: &mut fastrand::Rng, percent: u32| rng.u32(..100) < percent;
-    let serial = |rng: &mut fastrand::Rng| (0..10).map(|_| rng.alphanumeric().to_ascii_uppercase()).collect::<String>();
+    let serial = |rng: &mut fastrand::Rng| {
+        (0..10)
+            .map(|_| rng.alphanumeric().to_ascii_uppercase())
+            .collect::<String>()
+    };
     match item.kind {
         ItemKind::Laptop => {
             item.serial = Some(serial(rng));
@@ -195,7 +271,12 @@ fn personal_data(rng: &mut fastrand::Rng, item: &mut Item) {
             item.data_subjects = rng.u32(5..120);
         }
         ItemKind::PaperFile => {
-            item.name = format!("{} {}-{}", item.name, 2020 + rng.u32(..6), rng.u32(1000..9999));
+            item.name = format!(
+                "{} {}-{}",
+                item.name,
+                2020 + rng.u32(..6),
+                rng.u32(1000..9999)
+            );
             item.data_categories = vec!["contact".into(), "health".into()];
             item.data_subjects = rng.u32(1..30);
             item.special_category = chance(rng, 40);
@@ -223,30 +304,33 @@ fn item_history(
     let mut previous = ItemState::default();
     let mut ordinal = 0u32;
     let mut last_at = i64::MIN;
-    let mut push = |drafts: &mut Vec<Draft>, state: &mut ItemState, previous: &mut ItemState, mut d: Draft| {
-        // An item's events never go back in time (the ledger refuses that too).
-        d.at = d.at.max(last_at.saturating_add(60_000));
-        last_at = d.at;
-        if d.kind == EventKind::Correction {
-            *state = std::mem::take(previous);
-        } else {
-            let holder = d.person.map(person_id);
-            let mv = Move {
-                seq: 0,
-                kind: d.kind,
-                person: holder.as_deref(),
-                due_at: d.due_at,
-                container: None,
-                occurred_at: d.at,
-            };
-            // The generator only makes moves the ledger accepts; anything else is a bug here.
-            let next = apply(state, &mv).unwrap_or_else(|why| panic!("demo generated an impossible {:?}: {why:?}", d.kind));
-            *previous = std::mem::replace(state, next);
-        }
-        ordinal += 1;
-        drafts.push(Draft { ordinal, ..d });
-        drafts.len() as u32 - 1
-    };
+    let mut push =
+        |drafts: &mut Vec<Draft>, state: &mut ItemState, previous: &mut ItemState, mut d: Draft| {
+            // An item's events never go back in time (the ledger refuses that too).
+            d.at = d.at.max(last_at.saturating_add(60_000));
+            last_at = d.at;
+            if d.kind == EventKind::Correction {
+                *state = std::mem::take(previous);
+            } else {
+                let holder = d.person.map(person_id);
+                let mv = Move {
+                    seq: 0,
+                    kind: d.kind,
+                    person: holder.as_deref(),
+                    due_at: d.due_at,
+                    container: None,
+                    occurred_at: d.at,
+                };
+                // The generator only makes moves the ledger accepts; anything else is a bug here.
+                let next = apply(state, &mv).unwrap_or_else(|why| {
+                    panic!("demo generated an impossible {:?}: {why:?}", d.kind)
+                });
+                *previous = std::mem::replace(state, next);
+            }
+            ordinal += 1;
+            drafts.push(Draft { ordinal, ..d });
+            drafts.len() as u32 - 1
+        };
     let blank = |kind, at: DateTime<Utc>| Draft {
         at: to_millis(at),
         item,
@@ -293,11 +377,18 @@ fn item_history(
         }
         push(drafts, &mut state, &mut previous, out);
 
-        let late = if rng.u32(..100) < 18 { Duration::days(rng.i64(1..21)) } else { Duration::zero() };
+        let late = if rng.u32(..100) < 18 {
+            Duration::days(rng.i64(1..21))
+        } else {
+            Duration::zero()
+        };
         let back_at = if paper {
             due - Duration::hours(rng.i64(0..6)) + late
         } else {
-            working_hours(out_at + Duration::days(rng.i64(1..=max_out_days)) + late, rng)
+            working_hours(
+                out_at + Duration::days(rng.i64(1..=max_out_days)) + late,
+                rng,
+            )
         };
         let mut current = holder;
         if rng.u32(..40) == 0 && back_at < now {
@@ -312,15 +403,29 @@ fn item_history(
             }
         }
         if rng.u32(..700) == 0 {
-            let kind = if rng.bool() { EventKind::Lost } else { EventKind::Stolen };
-            let missing_at = (out_at + Duration::hours(rng.i64(3..48))).min(now - Duration::hours(1));
+            let kind = if rng.bool() {
+                EventKind::Lost
+            } else {
+                EventKind::Stolen
+            };
+            let missing_at =
+                (out_at + Duration::hours(rng.i64(3..48))).min(now - Duration::hours(1));
             let mut m = blank(kind, missing_at);
             m.person = Some(current);
-            m.remark = Some(if kind == EventKind::Stolen { "Car broken into" } else { "Left on a train" });
+            m.remark = Some(if kind == EventKind::Stolen {
+                "Car broken into"
+            } else {
+                "Left on a train"
+            });
             push(drafts, &mut state, &mut previous, m);
             let found_at = missing_at + Duration::days(rng.i64(1..30));
             if rng.bool() && found_at < now {
-                push(drafts, &mut state, &mut previous, blank(EventKind::Found, found_at));
+                push(
+                    drafts,
+                    &mut state,
+                    &mut previous,
+                    blank(EventKind::Found, found_at),
+                );
                 t = working_hours(found_at + Duration::days(rng.i64(1..max_gap_days)), rng);
                 continue;
             }

@@ -9,43 +9,77 @@ pub type RuleId = &'static str;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // --- the database file ---
-    #[error("There is no Custody database at {0}. Create one with `custody init`, or give the right file with --db.")]
+    #[error(
+        "There is no Custody database at {0}. Create one with `custody init`, or give the right file with --db."
+    )]
     NoDatabase(PathBuf),
-    #[error("{0} already exists; `custody init` never touches an existing file. Choose another path with --db, or move that file away first.")]
+    #[error(
+        "{0} already exists; `custody init` never touches an existing file. Choose another path with --db, or move that file away first."
+    )]
     AlreadyExists(PathBuf),
-    #[error("{0} already holds records; demo data goes only into a new or empty database. Give another path with --db.")]
+    #[error(
+        "{0} already holds records; demo data goes only into a new or empty database. Give another path with --db."
+    )]
     NotEmpty(PathBuf),
-    #[error("The folder for {0} does not exist. Create the folder first, or choose another path with --db.")]
+    #[error(
+        "The folder for {0} does not exist. Create the folder first, or choose another path with --db."
+    )]
     NoFolder(PathBuf),
-    #[error("{0} is an empty file, not a Custody database. It was left untouched; check the path given with --db.")]
+    #[error(
+        "{0} is an empty file, not a Custody database. It was left untouched; check the path given with --db."
+    )]
     EmptyFile(PathBuf),
-    #[error("{0} is not a Custody database (it is not an SQLite file at all). It was left untouched; check the path given with --db.")]
+    #[error(
+        "{0} is not a Custody database (it is not an SQLite file at all). It was left untouched; check the path given with --db."
+    )]
     NotSqlite(PathBuf),
-    #[error("{path} is another program's SQLite database (application id {app_id:#010x}), not Custody's. It was left untouched; check the path given with --db.")]
+    #[error(
+        "{path} is another program's SQLite database (application id {app_id:#010x}), not Custody's. It was left untouched; check the path given with --db."
+    )]
     OtherProgram { path: PathBuf, app_id: i64 },
-    #[error("{path} was written by a newer version of Custody (schema {found}; this version understands up to {supported}). It was left untouched; update Custody to open it.")]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
-    #[error("{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup.")]
+    #[error(
+        "{path} was written by a newer version of Custody (schema {found}; this version understands up to {supported}). It was left untouched; update Custody to open it."
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error(
+        "{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup."
+    )]
     Corrupt { path: PathBuf, detail: String },
     #[error("{path} cannot be opened: {detail}")]
     CannotOpen { path: PathBuf, detail: String },
 
     // --- what was typed ---
-    #[error("{0:?} is not a kind of item. Use one of: laptop, chromebook, tablet, phone, paper-file, removable-media, other.")]
+    #[error(
+        "{0:?} is not a kind of item. Use one of: laptop, chromebook, tablet, phone, paper-file, removable-media, other."
+    )]
     UnknownKind(String),
     #[error("{0:?} is not a kind of container. Use one of: bag, case, car, other.")]
     UnknownContainerKind(String),
-    #[error("{value:?} is not a valid {what}: {why}. Use letters, digits, '-' and '.', up to 24 characters.")]
-    InvalidId { what: &'static str, value: String, why: String },
+    #[error(
+        "{value:?} is not a valid {what}: {why}. Use letters, digits, '-' and '.', up to 24 characters."
+    )]
+    InvalidId {
+        what: &'static str,
+        value: String,
+        why: String,
+    },
     #[error("The {field} is not acceptable: {why}.")]
     InvalidText { field: &'static str, why: String },
     #[error("{input:?} is not a time Custody understands: {why}.")]
     BadTime { input: String, why: String },
-    #[error("{when} is in the future. Custody records what has happened; leave out --at to record it as now.")]
+    #[error(
+        "{when} is in the future. Custody records what has happened; leave out --at to record it as now."
+    )]
     TimeInFuture { when: String },
     #[error("The due date {due} is not after the sign-out time {out}. Give a later --due.")]
     DueBeforeOut { due: String, out: String },
-    #[error("{tag}'s last recorded event was at {last}; an event cannot be recorded before it. Check the --at time, or correct the earlier event first.")]
+    #[error(
+        "{tag}'s last recorded event was at {last}; an event cannot be recorded before it. Check the --at time, or correct the earlier event first."
+    )]
     BeforeLastEvent { tag: String, last: String },
     #[error("No items were given. Name at least one item tag.")]
     NoItems,
@@ -69,20 +103,36 @@ pub enum Error {
     UnknownEvent(String),
 
     // --- rule R8: what can and cannot be signed out ---
-    #[error("Refused by R8: {tag} is already out with {holder} since {since}. Sign it in first, or use `custody transfer` to hand it on.")]
-    AlreadyOut { tag: String, holder: String, since: String },
-    #[error("Refused by R8: {tag} is recorded as lost. If it has turned up, record it with `custody found {tag}` first.")]
+    #[error(
+        "Refused by R8: {tag} is already out with {holder} since {since}. Sign it in first, or use `custody transfer` to hand it on."
+    )]
+    AlreadyOut {
+        tag: String,
+        holder: String,
+        since: String,
+    },
+    #[error(
+        "Refused by R8: {tag} is recorded as lost. If it has turned up, record it with `custody found {tag}` first."
+    )]
     ItemLost { tag: String },
-    #[error("Refused by R8: {tag} is recorded as stolen. If it has been recovered, record it with `custody found {tag}` first.")]
+    #[error(
+        "Refused by R8: {tag} is recorded as stolen. If it has been recovered, record it with `custody found {tag}` first."
+    )]
     ItemStolen { tag: String },
     #[error("Refused by R8: {tag} has been retired and cannot leave again.")]
     ItemRetired { tag: String },
-    #[error("Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else.")]
+    #[error(
+        "Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else."
+    )]
     InactivePerson { id: String, name: String },
 
     // --- other impossible moves ---
     #[error("{tag} is not out (it is {status}), so it cannot be {action}.")]
-    NotOut { tag: String, status: &'static str, action: &'static str },
+    NotOut {
+        tag: String,
+        status: &'static str,
+        action: &'static str,
+    },
     #[error("{tag} is already with {holder}; a transfer needs a different person.")]
     SameHolder { tag: String, holder: String },
     #[error("{tag} is already recorded as {status}.")]
@@ -95,7 +145,9 @@ pub enum Error {
     CannotCorrect(String),
 
     // --- the disk ---
-    #[error("The database could not be written: {0}. Nothing was recorded; try again, and if it keeps happening check free disk space and permissions.")]
+    #[error(
+        "The database could not be written: {0}. Nothing was recorded; try again, and if it keeps happening check free disk space and permissions."
+    )]
     Storage(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),

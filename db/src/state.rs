@@ -21,7 +21,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::In, Status::Out, Status::Lost, Status::Stolen, Status::Retired];
+    pub const ALL: [Status; 5] = [
+        Status::In,
+        Status::Out,
+        Status::Lost,
+        Status::Stolen,
+        Status::Retired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,7 +113,9 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
         (EventKind::SignOut, other) => Err(refuse_unavailable(other)),
         (EventKind::SignIn, Out) => Ok(moved(In, None, None, None)),
         (EventKind::SignIn, _) => Err(Refusal::NotOut),
-        (EventKind::Transfer, Out) if state.holder.as_deref() == mv.person => Err(Refusal::SameHolder),
+        (EventKind::Transfer, Out) if state.holder.as_deref() == mv.person => {
+            Err(Refusal::SameHolder)
+        }
         // A transfer keeps the due date and container unless the event sets new ones.
         (EventKind::Transfer, Out) => Ok(moved(
             Out,
@@ -157,16 +165,40 @@ mod tests {
     #[test]
     fn impossible_moves_are_refused() {
         let out = apply(&ItemState::default(), &mv(EventKind::SignOut, Some("S1"))).unwrap();
-        assert_eq!(apply(&out, &mv(EventKind::SignOut, Some("S2"))), Err(Refusal::AlreadyOut));
-        assert_eq!(apply(&out, &mv(EventKind::Transfer, Some("S1"))), Err(Refusal::SameHolder));
-        assert_eq!(apply(&out, &mv(EventKind::Retired, None)), Err(Refusal::RetireWhileOut));
+        assert_eq!(
+            apply(&out, &mv(EventKind::SignOut, Some("S2"))),
+            Err(Refusal::AlreadyOut)
+        );
+        assert_eq!(
+            apply(&out, &mv(EventKind::Transfer, Some("S1"))),
+            Err(Refusal::SameHolder)
+        );
+        assert_eq!(
+            apply(&out, &mv(EventKind::Retired, None)),
+            Err(Refusal::RetireWhileOut)
+        );
         let lost = apply(&out, &mv(EventKind::Lost, None)).unwrap();
-        assert_eq!(apply(&lost, &mv(EventKind::SignOut, Some("S2"))), Err(Refusal::Lost));
-        assert_eq!(apply(&lost, &mv(EventKind::Stolen, None)), Err(Refusal::AlreadyMissing));
+        assert_eq!(
+            apply(&lost, &mv(EventKind::SignOut, Some("S2"))),
+            Err(Refusal::Lost)
+        );
+        assert_eq!(
+            apply(&lost, &mv(EventKind::Stolen, None)),
+            Err(Refusal::AlreadyMissing)
+        );
         let retired = apply(&lost, &mv(EventKind::Retired, None)).unwrap();
-        assert_eq!(apply(&retired, &mv(EventKind::SignOut, Some("S2"))), Err(Refusal::Retired));
-        assert_eq!(apply(&ItemState::default(), &mv(EventKind::SignIn, None)), Err(Refusal::NotOut));
-        assert_eq!(apply(&ItemState::default(), &mv(EventKind::Found, None)), Err(Refusal::NotMissing));
+        assert_eq!(
+            apply(&retired, &mv(EventKind::SignOut, Some("S2"))),
+            Err(Refusal::Retired)
+        );
+        assert_eq!(
+            apply(&ItemState::default(), &mv(EventKind::SignIn, None)),
+            Err(Refusal::NotOut)
+        );
+        assert_eq!(
+            apply(&ItemState::default(), &mv(EventKind::Found, None)),
+            Err(Refusal::NotMissing)
+        );
     }
 
     #[test]

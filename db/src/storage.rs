@@ -80,7 +80,9 @@ pub fn open(path: &Path) -> Result<Connection> {
 
 fn check_folder(path: &Path) -> Result<()> {
     match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::NoFolder(path.to_path_buf())),
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(Error::NoFolder(path.to_path_buf()))
+        }
         _ => Ok(()),
     }
 }
@@ -106,7 +108,9 @@ fn check_header(path: &Path) -> Result<i64> {
     if len < 100 || file.read_exact(&mut header).is_err() || &header[..16] != SQLITE_MAGIC {
         return Err(Error::NotSqlite(path.to_path_buf()));
     }
-    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     let app_id = i64::from(be32(68) as i32);
     let version = i64::from(be32(60) as i32);
     if app_id != APPLICATION_ID {
@@ -146,7 +150,9 @@ fn read_identity(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
         let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         // Touch the schema so that a damaged file is found now, not halfway through a write.
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
         Ok((app_id, version))
     };
     read().map_err(|e| storage_problem(path, e))
@@ -176,7 +182,10 @@ fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()
         tx.execute_batch(step)?;
     }
     for (key, value) in meta {
-        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
     }
     tx.execute_batch(&format!(
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -208,7 +217,9 @@ fn storage_problem(path: &Path, e: rusqlite::Error) -> Error {
             path,
             "it can be read but not written (check the file's permissions, or whether the disk is read-only)",
         ),
-        Some(DatabaseBusy | DatabaseLocked) => cannot_open(path, "another program has it locked; try again in a moment"),
+        Some(DatabaseBusy | DatabaseLocked) => {
+            cannot_open(path, "another program has it locked; try again in a moment")
+        }
         _ => cannot_open(path, &e.to_string()),
     }
 }
@@ -221,7 +232,7 @@ fn cannot_open(path: &Path, detail: &str) -> Error {
 }
 
 /// Removes a half-created database and its WAL side files.
-fn remove_database_files(path: &Path) {
+pub fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);

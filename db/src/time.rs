@@ -75,7 +75,12 @@ pub enum DayEdge {
 
 /// Parses what a person types for a moment: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` (local time),
 /// RFC 3339, or `now`, `today`, `tomorrow`, `yesterday`.
-pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+pub fn parse_when(
+    input: &str,
+    tz: Tz,
+    edge: DayEdge,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Error> {
     let text = input.trim();
     let bad = |why: &str| Error::BadTime {
         input: input.to_string(),
@@ -90,22 +95,42 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
         _ => None,
     };
     if let Some(day) = relative {
-        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
+        return day_edge(day, tz, edge)
+            .ok_or_else(|| bad("that day cannot be shown in local time"));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
+        return day_edge(day, tz, edge)
+            .ok_or_else(|| bad("that day cannot be shown in local time"));
     }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+    for format in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return local_to_utc(local, tz).ok_or_else(|| {
                 bad(&format!("that time does not exist in {tz} (the clocks went forward); use a time an hour later"))
             });
         }
     }
-    Err(bad("use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), an RFC 3339 time, now, today or tomorrow"))
+    let looks_like_a_date = text.len() >= 10
+        && text.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if looks_like_a_date && NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").is_err() {
+        return Err(bad("there is no such date"));
+    }
+    Err(bad(
+        "use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), an RFC 3339 time, now, today or tomorrow",
+    ))
 }
 
 fn day_edge(day: NaiveDate, tz: Tz, edge: DayEdge) -> Option<DateTime<Utc>> {
@@ -165,12 +190,15 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn bare_dates_are_local_day_edges() {
-        let summer_start = parse_when("2026-07-01", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        let summer_start =
+            parse_when("2026-07-01", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(summer_start.to_rfc3339(), "2026-06-30T23:00:00+00:00");
         let winter_end = parse_when("2026-12-01", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
         assert_eq!(winter_end.to_rfc3339(), "2026-12-01T23:59:59+00:00");
@@ -180,14 +208,24 @@ mod tests {
     fn local_times_and_rfc3339() {
         let t = parse_when("2026-07-01 09:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-07-01T08:30:00+00:00");
-        let t = parse_when("2026-07-01T09:30:00+02:00", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        let t = parse_when(
+            "2026-07-01T09:30:00+02:00",
+            DEFAULT_TIMEZONE,
+            DayEdge::Start,
+            now(),
+        )
+        .unwrap();
         assert_eq!(t.to_rfc3339(), "2026-07-01T07:30:00+00:00");
-        assert_eq!(parse_when("now", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(), now());
+        assert_eq!(
+            parse_when("now", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(),
+            now()
+        );
     }
 
     #[test]
     fn missing_spring_hour_is_refused_with_a_reason() {
-        let err = parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        let err =
+            parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
         assert!(err.to_string().contains("clocks went forward"), "{err}");
     }
 
@@ -195,7 +233,8 @@ mod tests {
     fn nonsense_says_what_is_accepted() {
         let err = parse_when("next tuesday", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
-        assert!(parse_when("2026-02-30", DEFAULT_TIMEZONE, DayEdge::Start, now()).is_err());
+        let err = parse_when("2026-02-30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        assert!(err.to_string().contains("no such date"), "{err}");
     }
 
     #[test]

@@ -51,20 +51,25 @@ impl Ledger {
         let reason = optional_text("reason", req.reason.as_deref())?;
         let mut w = self.writer()?;
         let holder = w.active_person(&req.to)?;
-        let authoriser = req.authoriser.as_deref().map(|id| w.ledger.person(id)).transpose()?;
-        let container = req.container.as_deref().map(|id| w.ledger.container(id)).transpose()?;
+        let authoriser = req
+            .authoriser
+            .as_deref()
+            .map(|id| w.ledger.person(id))
+            .transpose()?;
+        let container = req
+            .container
+            .as_deref()
+            .map(|id| w.ledger.container(id))
+            .transpose()?;
         let handover = Uuid::now_v7();
+        let now = w.ledger.clock.now();
         let mut events = Vec::with_capacity(tags.len());
         for tag in &tags {
             let (item, state) = w.item_and_state(tag)?;
-            let at = w.occurred_at(req.at, &item, &state)?;
-            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
-            if due <= at {
-                return Err(Error::DueBeforeOut {
-                    due: w.ledger.format_time(to_millis(due)),
-                    out: w.ledger.format_time(to_millis(at)),
-                });
-            }
+            let at = req.at.unwrap_or(now);
+            let due = req
+                .due
+                .unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
             let mut e = blank(EventKind::SignOut, &item.tag, at);
             e.person = Some(holder.id.clone());
             e.handover = Some(handover);
@@ -80,19 +85,26 @@ impl Ledger {
     }
 
     /// Signs items back in. All of them, or none.
-    pub fn sign_in(&mut self, tags: &[String], at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Vec<Returned>> {
+    pub fn sign_in(
+        &mut self,
+        tags: &[String],
+        at: Option<DateTime<Utc>>,
+        note: Option<&str>,
+    ) -> Result<Vec<Returned>> {
         let tags = normalise_tags(tags)?;
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let mut returned = Vec::with_capacity(tags.len());
         for tag in &tags {
             let (item, state) = w.item_and_state(tag)?;
-            let when = w.occurred_at(at, &item, &state)?;
+            let when = at.unwrap_or_else(|| w.ledger.clock.now());
             let mut e = blank(EventKind::SignIn, &item.tag, when);
             e.person.clone_from(&state.holder);
             e.note.clone_from(&note);
             let event = w.append_move(e, &state)?;
-            let from = w.ledger.person(state.holder.as_deref().unwrap_or_default())?;
+            let from = w
+                .ledger
+                .person(state.holder.as_deref().unwrap_or_default())?;
             let late_by = state
                 .due_at
                 .map(|due| Duration::milliseconds(event.occurred_at - due))
@@ -110,12 +122,18 @@ impl Ledger {
     }
 
     /// Hands an item that is out from its holder to someone else; the due date stays.
-    pub fn transfer(&mut self, tag: &str, to: &str, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
+    pub fn transfer(
+        &mut self,
+        tag: &str,
+        to: &str,
+        at: Option<DateTime<Utc>>,
+        note: Option<&str>,
+    ) -> Result<Event> {
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let holder = w.active_person(to)?;
         let (item, state) = w.item_and_state(tag)?;
-        let when = w.occurred_at(at, &item, &state)?;
+        let when = at.unwrap_or_else(|| w.ledger.clock.now());
         let mut e = blank(EventKind::Transfer, &item.tag, when);
         e.person = Some(holder.id);
         e.from_person.clone_from(&state.holder);
@@ -126,15 +144,24 @@ impl Ledger {
     }
 
     /// Records that an item was lost, stolen, found, or retired.
-    pub fn record(&mut self, tag: &str, kind: EventKind, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
+    pub fn record(
+        &mut self,
+        tag: &str,
+        kind: EventKind,
+        at: Option<DateTime<Utc>>,
+        note: Option<&str>,
+    ) -> Result<Event> {
         assert!(
-            matches!(kind, EventKind::Lost | EventKind::Stolen | EventKind::Found | EventKind::Retired),
+            matches!(
+                kind,
+                EventKind::Lost | EventKind::Stolen | EventKind::Found | EventKind::Retired
+            ),
             "record() takes lost, stolen, found or retired"
         );
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let (item, state) = w.item_and_state(tag)?;
-        let when = w.occurred_at(at, &item, &state)?;
+        let when = at.unwrap_or_else(|| w.ledger.clock.now());
         let mut e = blank(kind, &item.tag, when);
         // Who had it when it went missing: the question a DPO asks first.
         e.person.clone_from(&state.holder);
@@ -149,16 +176,22 @@ impl Ledger {
     /// latest event can be corrected, so the record never becomes impossible.
     pub fn correct(&mut self, event_id: &str, reason: &str) -> Result<Event> {
         let reason = required_text("reason for the correction", reason)?;
-        let id = Uuid::parse_str(event_id.trim()).map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
+        let id = Uuid::parse_str(event_id.trim())
+            .map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
         let mut w = self.writer()?;
-        let target = w.ledger.event(&id)?.ok_or_else(|| Error::UnknownEvent(event_id.to_string()))?;
+        let target = w
+            .ledger
+            .event(&id)?
+            .ok_or_else(|| Error::UnknownEvent(event_id.to_string()))?;
         if target.kind == EventKind::Correction {
             return Err(Error::CannotCorrect(
                 "it is itself a correction; record the original event again instead".to_string(),
             ));
         }
         if w.ledger.correction_of(&id)?.is_some() {
-            return Err(Error::CannotCorrect("it has already been corrected".to_string()));
+            return Err(Error::CannotCorrect(
+                "it has already been corrected".to_string(),
+            ));
         }
         let (item, state) = w.item_and_state(&target.item)?;
         if state.last_seq != Some(target.seq) {
@@ -223,29 +256,34 @@ impl Writer<'_> {
         Ok(person)
     }
 
-    /// When the event happened: now, or an earlier `at` that is not before the item's last event.
-    fn occurred_at(&self, at: Option<DateTime<Utc>>, item: &Item, state: &ItemState) -> Result<DateTime<Utc>> {
-        let now = self.ledger.clock.now();
-        let when = at.unwrap_or(now);
-        if when > now + CLOCK_SLACK {
+    /// Appends an event that moves an item, after checking, in this order, that the move is
+    /// possible, that its time is neither in the future nor before the item's last event, and
+    /// that anything due is due after it happens.
+    fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
+        draft.seq = self.head.0 + 1; // the state records the sequence number of its last event
+        let next =
+            apply(state, &draft.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
+        let now = to_millis(self.ledger.clock.now());
+        if draft.occurred_at > now + CLOCK_SLACK.num_milliseconds() {
             return Err(Error::TimeInFuture {
-                when: self.ledger.format_time(to_millis(when)),
+                when: self.ledger.format_time(draft.occurred_at),
             });
         }
-        match state.last_occurred_at {
-            Some(last) if to_millis(when) < last => Err(Error::BeforeLastEvent {
-                tag: item.tag.clone(),
+        if let Some(last) = state
+            .last_occurred_at
+            .filter(|last| draft.occurred_at < *last)
+        {
+            return Err(Error::BeforeLastEvent {
+                tag: draft.item,
                 last: self.ledger.format_time(last),
-            }),
-            _ => Ok(when),
+            });
         }
-    }
-
-    /// Appends an event that moves an item, after checking the move is possible.
-    fn append_move(&mut self, draft: Event, state: &ItemState) -> Result<Event> {
-        let mut probe = draft.clone();
-        probe.seq = self.head.0 + 1;
-        let next = apply(state, &probe.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
+        if let Some(due) = draft.due_at.filter(|due| *due <= draft.occurred_at) {
+            return Err(Error::DueBeforeOut {
+                due: self.ledger.format_time(due),
+                out: self.ledger.format_time(draft.occurred_at),
+            });
+        }
         let event = self.append(draft)?;
         write_state(&self.ledger.conn, &event.item, &next)?;
         Ok(event)
@@ -272,7 +310,10 @@ impl Writer<'_> {
         match refusal {
             Refusal::AlreadyOut => Error::AlreadyOut {
                 holder: self.holder_name(state),
-                since: state.since.map(|t| self.ledger.format_time(t)).unwrap_or_default(),
+                since: state
+                    .since
+                    .map(|t| self.ledger.format_time(t))
+                    .unwrap_or_default(),
                 tag,
             },
             Refusal::Lost => Error::ItemLost { tag },
@@ -359,7 +400,11 @@ fn normalise_tags(raw: &[String]) -> Result<Vec<String>> {
 }
 
 /// Stores an item's derived state (the projection).
-pub(crate) fn write_state(conn: &rusqlite::Connection, tag: &str, s: &ItemState) -> rusqlite::Result<()> {
+pub(crate) fn write_state(
+    conn: &rusqlite::Connection,
+    tag: &str,
+    s: &ItemState,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO item_state (item, status, holder, since, due_at, container, last_seq, last_occurred_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

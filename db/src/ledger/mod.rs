@@ -15,10 +15,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
 
-pub use custody::{Returned, SignOut};
 pub(crate) use custody::write_state;
-pub(crate) use register::{insert_item, insert_person};
+pub use custody::{Returned, SignOut};
 pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
+pub(crate) use register::{insert_item, insert_person};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;
@@ -103,7 +103,11 @@ impl Ledger {
     pub fn organisation(&self) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'organisation'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'organisation'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

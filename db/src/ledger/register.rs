@@ -17,9 +17,9 @@ pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
     let categories: String = row.get(5)?;
     Ok(Item {
         tag: row.get(0)?,
-        kind: kind
-            .parse()
-            .map_err(|_| rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text))?,
+        kind: kind.parse().map_err(|_| {
+            rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text)
+        })?,
         name: row.get(2)?,
         serial: row.get(3)?,
         encrypted: row.get(4)?,
@@ -44,7 +44,11 @@ pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 }
 
 fn split_categories(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Checks every field of an item and returns it normalised (tag upper-cased, text trimmed,
@@ -54,7 +58,10 @@ pub fn validate_item(item: &Item) -> Result<Item> {
     for raw in &item.data_categories {
         for part in split_categories(raw) {
             let category = part.to_ascii_lowercase();
-            if !category.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            if !category
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 return Err(Error::InvalidText {
                     field: "data category",
                     why: format!("{part:?} may contain only letters, digits, '-' and '_'"),
@@ -104,9 +111,21 @@ pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusq
     Ok(())
 }
 
-pub(crate) fn insert_person(conn: &Connection, person: &Person, added_at: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO people (id, name, email, active, added_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![person.id, person.name, person.email, person.active, added_at])?;
+pub(crate) fn insert_person(
+    conn: &Connection,
+    person: &Person,
+    added_at: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO people (id, name, email, active, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        person.id,
+        person.name,
+        person.email,
+        person.active,
+        added_at
+    ])?;
     Ok(())
 }
 
@@ -152,14 +171,21 @@ impl Ledger {
     /// stay recorded with them until signed in.
     pub fn set_person_active(&mut self, id: &str, active: bool) -> Result<Person> {
         let mut person = self.person(id)?;
-        self.conn
-            .execute("UPDATE people SET active = ?1 WHERE id = ?2", params![active, person.id])?;
+        self.conn.execute(
+            "UPDATE people SET active = ?1 WHERE id = ?2",
+            params![active, person.id],
+        )?;
         person.active = active;
         Ok(person)
     }
 
     /// Registers a bag, case or car that items can travel in.
-    pub fn add_container(&mut self, id: &str, kind: ContainerKind, name: &str) -> Result<Container> {
+    pub fn add_container(
+        &mut self,
+        id: &str,
+        kind: ContainerKind,
+        name: &str,
+    ) -> Result<Container> {
         let container = Container {
             id: normalise_id(IdKind::Container, id)?,
             kind,
@@ -171,7 +197,12 @@ impl Ledger {
         }
         tx.execute(
             "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![container.id, container.kind.as_str(), container.name, to_millis(self.clock.now())],
+            params![
+                container.id,
+                container.kind.as_str(),
+                container.name,
+                to_millis(self.clock.now())
+            ],
         )?;
         tx.commit()?;
         Ok(container)
@@ -181,7 +212,9 @@ impl Ledger {
     pub fn item(&self, tag: &str) -> Result<Item> {
         let tag = normalise_id(IdKind::Tag, tag)?;
         self.conn
-            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"
+            ))?
             .query_row([&tag], item_from_row)
             .optional()?
             .ok_or(Error::UnknownItem(tag))
@@ -191,7 +224,9 @@ impl Ledger {
     pub fn person(&self, id: &str) -> Result<Person> {
         let id = normalise_id(IdKind::Person, id)?;
         self.conn
-            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"
+            ))?
             .query_row([&id], person_from_row)
             .optional()?
             .ok_or(Error::UnknownPerson(id))
@@ -201,19 +236,27 @@ impl Ledger {
     pub fn container(&self, id: &str) -> Result<Container> {
         let id = normalise_id(IdKind::Container, id)?;
         self.conn
-            .query_row("SELECT id, kind, name FROM containers WHERE id = ?1", [&id], |r| {
-                let kind: String = r.get(1)?;
-                Ok(Container {
-                    id: r.get(0)?,
-                    kind: kind.parse().unwrap_or(ContainerKind::Other),
-                    name: r.get(2)?,
-                })
-            })
+            .query_row(
+                "SELECT id, kind, name FROM containers WHERE id = ?1",
+                [&id],
+                |r| {
+                    let kind: String = r.get(1)?;
+                    Ok(Container {
+                        id: r.get(0)?,
+                        kind: kind.parse().unwrap_or(ContainerKind::Other),
+                        name: r.get(2)?,
+                    })
+                },
+            )
             .optional()?
             .ok_or(Error::UnknownContainer(id))
     }
 }
 
 fn exists(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<bool> {
-    Ok(conn.prepare_cached(sql)?.query_row([key], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([key], |_| Ok(()))
+        .optional()?
+        .is_some())
 }

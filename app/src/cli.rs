@@ -1,0 +1,246 @@
+//! The command line, as clap sees it. Names and flags here are part of the product.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custody",
+    version,
+    about = "Who holds which laptop, Chromebook or paper file, since when, and until when.",
+    after_help = "WHEN is YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), RFC 3339, now, today or tomorrow.\n\
+                  Exit codes: 0 done; 1 refused or bad input (nothing written); 2 usage; 3 refused by a policy rule."
+)]
+pub struct Cli {
+    /// The database file [default: custody.db in your data folder]
+    #[arg(long, global = true, env = "CUSTODY_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Who is recording (every event names its operator) [default: your login name]
+    #[arg(long, global = true, env = "CUSTODY_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty database (never touches an existing file)
+    Init {
+        /// The organisation's name, printed on labels and reports
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Create a new database filled with realistic demo data
+    Demo {
+        #[arg(long, default_value_t = 400)]
+        items: u32,
+        #[arg(long, default_value_t = 120)]
+        people: u32,
+        /// Days of history, ending now
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Same seed, same data
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Items: add, list, show
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// People who hold items: add, list, show, deactivate, activate
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Bags, cases and cars that items travel in
+    #[command(subcommand)]
+    Container(ContainerCommand),
+    /// Sign items out to a person (one hand-over)
+    Out {
+        #[arg(required = true, value_name = "TAG")]
+        tags: Vec<String>,
+        /// Who takes them (person id)
+        #[arg(long, value_name = "PERSON")]
+        to: String,
+        /// When they are due back [default: a week for devices, next working day 17:00 for paper]
+        #[arg(long, value_name = "WHEN")]
+        due: Option<String>,
+        /// When they left, if earlier than now
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Why (needed for paper files)
+        #[arg(long)]
+        reason: Option<String>,
+        /// The manager who authorised it (person id)
+        #[arg(long, value_name = "PERSON")]
+        authorised_by: Option<String>,
+        /// The bag, case or car they travel in (container id)
+        #[arg(long, value_name = "ID")]
+        container: Option<String>,
+    },
+    /// Sign items back in
+    In {
+        #[arg(required = true, value_name = "TAG")]
+        tags: Vec<String>,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Hand an item that is out to someone else (the due date stays)
+    Transfer {
+        tag: String,
+        #[arg(long, value_name = "PERSON")]
+        to: String,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Record that an item was lost
+    Lost {
+        tag: String,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Record that an item was stolen
+    Stolen {
+        tag: String,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Record that a lost or stolen item was found
+    Found {
+        tag: String,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Retire an item for good (it can never leave again)
+    Retire {
+        tag: String,
+        #[command(flatten)]
+        when: WhenNote,
+    },
+    /// Void an event recorded by mistake (it stays in the ledger, marked corrected)
+    Correct {
+        /// The event's id, from `item show` or `history`
+        event: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// What is out now: tag, kind, holder, out since, due
+    Status {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// The events about an item or a person, optionally in a time window
+    History {
+        #[arg(
+            long,
+            value_name = "TAG",
+            required_unless_present = "person",
+            conflicts_with = "person"
+        )]
+        item: Option<String>,
+        #[arg(long, value_name = "ID")]
+        person: Option<String>,
+        #[arg(long, value_name = "WHEN")]
+        from: Option<String>,
+        #[arg(long, value_name = "WHEN")]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Check the file and the ledger's hash chain; exit 0 only when intact
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct WhenNote {
+    /// When it happened, if earlier than now
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCommand {
+    /// Register an item
+    Add {
+        tag: String,
+        /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        serial: Option<String>,
+        /// The device's storage is encrypted
+        #[arg(long)]
+        encrypted: bool,
+        /// How many people's data it carries
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        data_subjects: u32,
+        /// Kinds of personal data, e.g. contact,health,sen
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        categories: Vec<String>,
+        /// Carries special category data (health, SEN, ethnicity...)
+        #[arg(long)]
+        special_category: bool,
+        /// Carries safeguarding information (e.g. a looked-after child)
+        #[arg(long)]
+        safeguarding: bool,
+        #[arg(long)]
+        confidential: bool,
+    },
+    /// Every item with where it is now
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// One item, with its whole chain of custody
+    Show {
+        tag: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Register a person who can hold items
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Everyone, with how many items each holds
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// One person: what they hold now and their history
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// They have left: they can no longer hold items (rule R8)
+    Deactivate { id: String },
+    /// They may hold items again
+    Activate { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContainerCommand {
+    /// Register a bag, case or car
+    Add {
+        id: String,
+        /// bag | case | car | other
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+    },
+}

@@ -1,0 +1,589 @@
+//! What each command does: collect the input, call one ledger function, print the result.
+//! Every rule lives in `custody-db`; nothing here decides what is allowed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use custody_db::demo::{self, DemoOptions};
+use custody_db::{
+    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, Item, ItemKind,
+    Ledger, SignOut, Status, SystemClock,
+};
+
+use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, WhenNote};
+use crate::output::{Cell, Format, Table, print_fields};
+
+/// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
+    let path = database_path(cli.db.as_deref())?;
+    let clock = clock()?;
+    let operator = cli.operator.unwrap_or_else(login_name);
+    let open = |clock: Arc<dyn Clock>| -> Result<Ledger> {
+        let mut ledger = Ledger::open(&path, clock)?;
+        ledger.set_operator(&operator)?;
+        Ok(ledger)
+    };
+    match cli.command {
+        Command::Init { org } => {
+            prepare_default_folder(cli.db.is_none(), &path)?;
+            Ledger::create(&path, org.as_deref(), clock)?;
+            writeln!(out, "Created a new Custody database at {}.", path.display())?;
+            writeln!(
+                out,
+                "Next: add items with `custody item add` and people with `custody person add`."
+            )?;
+        }
+        Command::Demo {
+            items,
+            people,
+            days,
+            seed,
+        } => {
+            prepare_default_folder(cli.db.is_none(), &path)?;
+            let created = !path.exists();
+            let mut ledger = if created {
+                Ledger::create(&path, Some("Demo Academy Trust"), clock)?
+            } else {
+                open(clock)?
+            };
+            let summary = demo::fill(
+                &mut ledger,
+                &DemoOptions {
+                    items,
+                    people,
+                    days,
+                    seed,
+                },
+            );
+            if summary.is_err() && created {
+                drop(ledger);
+                custody_db::storage::remove_database_files(&path);
+            }
+            let s = summary?;
+            writeln!(
+                out,
+                "Filled {} with demo data: {} items, {} people, {} events over {days} days; {} out now ({} overdue), {} lost, {} stolen.",
+                path.display(),
+                s.items,
+                s.people,
+                s.events,
+                s.out_now,
+                s.overdue,
+                s.lost,
+                s.stolen
+            )?;
+        }
+        Command::Item(cmd) => item_command(&mut open(clock)?, cmd, out)?,
+        Command::Person(cmd) => person_command(&mut open(clock)?, cmd, out)?,
+        Command::Container(ContainerCommand::Add { id, kind, name }) => {
+            let kind: ContainerKind = kind.parse()?;
+            let c = open(clock)?.add_container(&id, kind, &name)?;
+            writeln!(out, "Added {} ({}): {}", c.id, c.kind.as_str(), c.name)?;
+        }
+        Command::Out {
+            tags,
+            to,
+            due,
+            at,
+            purpose,
+            reason,
+            authorised_by,
+            container,
+        } => {
+            let mut ledger = open(clock)?;
+            let req = SignOut {
+                items: tags,
+                to,
+                due: when(&ledger, due.as_deref(), DayEdge::End)?,
+                at: when(&ledger, at.as_deref(), DayEdge::Start)?,
+                purpose,
+                reason,
+                authoriser: authorised_by,
+                container,
+            };
+            let events = ledger.sign_out(&req)?;
+            print_sign_out(&ledger, &events, out)?;
+        }
+        Command::In { tags, when: w } => {
+            let mut ledger = open(clock)?;
+            let at = when(&ledger, w.at.as_deref(), DayEdge::Start)?;
+            for r in ledger.sign_in(&tags, at, w.note.as_deref())? {
+                let lateness = match r.late_by {
+                    Some(late) => format!("{} late", custody_db::time::describe_span(late)),
+                    None => "on time".to_string(),
+                };
+                writeln!(
+                    out,
+                    "Returned {} from {} ({}) — {lateness}.",
+                    r.item.tag, r.from.name, r.from.id
+                )?;
+            }
+        }
+        Command::Transfer { tag, to, when: w } => {
+            let mut ledger = open(clock)?;
+            let at = when(&ledger, w.at.as_deref(), DayEdge::Start)?;
+            let e = ledger.transfer(&tag, &to, at, w.note.as_deref())?;
+            let due = ledger
+                .state(&e.item)?
+                .due_at
+                .map(|d| ledger.format_time(d))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{} passed from {} to {}; still due {due}.",
+                e.item,
+                ledger.person_label(e.from_person.as_deref().unwrap_or_default()),
+                ledger.person_label(e.person.as_deref().unwrap_or_default())
+            )?;
+        }
+        Command::Lost { tag, when: w } => {
+            record(&mut open(clock)?, &tag, EventKind::Lost, &w, out)?
+        }
+        Command::Stolen { tag, when: w } => {
+            record(&mut open(clock)?, &tag, EventKind::Stolen, &w, out)?
+        }
+        Command::Found { tag, when: w } => {
+            record(&mut open(clock)?, &tag, EventKind::Found, &w, out)?
+        }
+        Command::Retire { tag, when: w } => {
+            record(&mut open(clock)?, &tag, EventKind::Retired, &w, out)?
+        }
+        Command::Correct { event, reason } => {
+            let mut ledger = open(clock)?;
+            let fix = ledger.correct(&event, &reason)?;
+            let state = ledger.state(&fix.item)?;
+            writeln!(
+                out,
+                "Corrected: event {event} no longer counts (it stays in the ledger, marked corrected). {} is now {}.",
+                fix.item,
+                describe_state(&ledger, &state)
+            )?;
+        }
+        Command::Status { format } => {
+            let ledger = open(clock)?;
+            let now = custody_db::time::to_millis(ledger.now());
+            let mut table = Table::new(
+                ledger.timezone(),
+                &[
+                    "tag",
+                    "kind",
+                    "holder",
+                    "name",
+                    "out since",
+                    "due",
+                    "overdue",
+                ],
+            );
+            for row in ledger.out_now()? {
+                table.push(vec![
+                    row.tag.into(),
+                    row.kind.as_str().into(),
+                    row.holder.into(),
+                    row.holder_name.into(),
+                    Cell::Time(Some(row.since)),
+                    Cell::Time(row.due_at),
+                    Cell::Bool(row.due_at.is_some_and(|d| d < now)),
+                ]);
+            }
+            table.print(format, out)?;
+        }
+        Command::History {
+            item,
+            person,
+            from,
+            to,
+            format,
+        } => {
+            let ledger = open(clock)?;
+            let filter = HistoryFilter {
+                item,
+                person,
+                from: when(&ledger, from.as_deref(), DayEdge::Start)?,
+                to: when(&ledger, to.as_deref(), DayEdge::End)?,
+            };
+            if let (Some(from), Some(to)) = (filter.from, filter.to)
+                && to < from
+            {
+                return Err(anyhow!(
+                    "--to is before --from; give the earlier time first."
+                ));
+            }
+            events_table(&ledger, &ledger.history(&filter)?)?.print(format, out)?;
+        }
+        Command::Verify => return verify(&open(clock)?, out),
+    }
+    Ok(true)
+}
+
+fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        ItemCommand::Add {
+            tag,
+            kind,
+            name,
+            serial,
+            encrypted,
+            data_subjects,
+            categories,
+            special_category,
+            safeguarding,
+            confidential,
+        } => {
+            let kind: ItemKind = kind.parse()?;
+            let item = ledger.add_item(&Item {
+                tag,
+                kind,
+                name,
+                serial,
+                encrypted,
+                data_categories: categories,
+                data_subjects,
+                special_category,
+                safeguarding,
+                confidential,
+            })?;
+            writeln!(out, "Added {} ({}): {}", item.tag, item.kind, item.name)?;
+        }
+        ItemCommand::List { format } => {
+            let mut table = Table::new(
+                ledger.timezone(),
+                &[
+                    "tag",
+                    "kind",
+                    "name",
+                    "status",
+                    "holder",
+                    "due",
+                    "encrypted",
+                    "data subjects",
+                ],
+            );
+            for row in ledger.items()? {
+                table.push(vec![
+                    row.item.tag.into(),
+                    row.item.kind.as_str().into(),
+                    row.item.name.into(),
+                    row.state.status.as_str().into(),
+                    row.state
+                        .holder
+                        .map(|h| format!("{} ({h})", row.holder_name.unwrap_or_default()))
+                        .into(),
+                    Cell::Time(row.state.due_at),
+                    Cell::Bool(row.item.encrypted),
+                    Cell::Int(i64::from(row.item.data_subjects)),
+                ]);
+            }
+            table.print(format, out)?;
+        }
+        ItemCommand::Show { tag, format } => {
+            let item = ledger.item(&tag)?;
+            let state = ledger.state(&item.tag)?;
+            let history = events_table(ledger, &ledger.item_events(&item.tag)?)?;
+            match format {
+                Format::Json => {
+                    let json = serde_json::json!({ "item": item, "state": state, "history": history.json_rows() });
+                    writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+                }
+                Format::Csv => history.print(Format::Csv, out)?,
+                Format::Table => {
+                    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+                    print_fields(
+                        out,
+                        &[
+                            ("tag", item.tag.clone()),
+                            ("kind", item.kind.to_string()),
+                            ("name", item.name.clone()),
+                            ("serial", item.serial.clone().unwrap_or_default()),
+                            ("encrypted", yes_no(item.encrypted)),
+                            ("personal data", item.data_categories.join(", ")),
+                            ("data subjects", item.data_subjects.to_string()),
+                            ("special category", yes_no(item.special_category)),
+                            ("safeguarding", yes_no(item.safeguarding)),
+                            ("confidential", yes_no(item.confidential)),
+                            ("now", describe_state(ledger, &state)),
+                        ],
+                    )?;
+                    writeln!(out, "\nChain of custody:")?;
+                    history.print(Format::Table, out)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        PersonCommand::Add { id, name, email } => {
+            let p = ledger.add_person(&id, &name, email.as_deref())?;
+            writeln!(out, "Added {} ({})", p.name, p.id)?;
+        }
+        PersonCommand::List { format } => {
+            let mut table = Table::new(
+                ledger.timezone(),
+                &["id", "name", "email", "active", "holding"],
+            );
+            for row in ledger.people()? {
+                table.push(vec![
+                    row.person.id.into(),
+                    row.person.name.into(),
+                    row.person.email.into(),
+                    Cell::Bool(row.person.active),
+                    Cell::Int(i64::from(row.holding)),
+                ]);
+            }
+            table.print(format, out)?;
+        }
+        PersonCommand::Show { id, format } => {
+            let person = ledger.person(&id)?;
+            let mut holding =
+                Table::new(ledger.timezone(), &["tag", "kind", "name", "since", "due"]);
+            for row in ledger.holdings(&person.id)? {
+                holding.push(vec![
+                    row.tag.into(),
+                    row.kind.as_str().into(),
+                    row.name.into(),
+                    Cell::Time(Some(row.since)),
+                    Cell::Time(row.due_at),
+                ]);
+            }
+            let history = events_table(
+                ledger,
+                &ledger.history(&HistoryFilter {
+                    person: Some(person.id.clone()),
+                    ..HistoryFilter::default()
+                })?,
+            )?;
+            match format {
+                Format::Json => {
+                    let json = serde_json::json!({
+                        "person": person, "holding": holding.json_rows(), "history": history.json_rows()
+                    });
+                    writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+                }
+                Format::Csv => history.print(Format::Csv, out)?,
+                Format::Table => {
+                    print_fields(
+                        out,
+                        &[
+                            ("id", person.id.clone()),
+                            ("name", person.name.clone()),
+                            ("email", person.email.clone().unwrap_or_default()),
+                            (
+                                "active",
+                                if person.active {
+                                    "yes"
+                                } else {
+                                    "no (cannot hold items)"
+                                }
+                                .to_string(),
+                            ),
+                        ],
+                    )?;
+                    writeln!(out, "\nHolding now:")?;
+                    holding.print(Format::Table, out)?;
+                    writeln!(out, "\nHistory:")?;
+                    history.print(Format::Table, out)?;
+                }
+            }
+        }
+        PersonCommand::Deactivate { id } => {
+            let p = ledger.set_person_active(&id, false)?;
+            let held = ledger.holdings(&p.id)?.len();
+            writeln!(out, "{} ({}) can no longer hold items.", p.name, p.id)?;
+            if held > 0 {
+                writeln!(
+                    out,
+                    "They still hold {held} item(s); see `custody person show {}`.",
+                    p.id
+                )?;
+            }
+        }
+        PersonCommand::Activate { id } => {
+            let p = ledger.set_person_active(&id, true)?;
+            writeln!(out, "{} ({}) can hold items again.", p.name, p.id)?;
+        }
+    }
+    Ok(())
+}
+
+fn record(
+    ledger: &mut Ledger,
+    tag: &str,
+    kind: EventKind,
+    w: &WhenNote,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let at = when(ledger, w.at.as_deref(), DayEdge::Start)?;
+    let e = ledger.record(tag, kind, at, w.note.as_deref())?;
+    let with = e
+        .person
+        .as_deref()
+        .map(|p| format!(" (it was with {})", ledger.person_label(p)))
+        .unwrap_or_default();
+    writeln!(out, "Recorded {} as {}{with}.", e.item, kind)?;
+    if matches!(kind, EventKind::Lost | EventKind::Stolen) {
+        writeln!(
+            out,
+            "A loss or theft of personal data is a possible breach: tell your Data Protection Officer now."
+        )?;
+    }
+    Ok(())
+}
+
+fn print_sign_out(ledger: &Ledger, events: &[Event], out: &mut dyn Write) -> Result<()> {
+    let holder = ledger.person_label(events[0].person.as_deref().unwrap_or_default());
+    let tags: Vec<&str> = events.iter().map(|e| e.item.as_str()).collect();
+    let mut dues: Vec<i64> = events.iter().filter_map(|e| e.due_at).collect();
+    dues.dedup();
+    if dues.len() == 1 {
+        writeln!(
+            out,
+            "Signed out {} to {holder}, due {}.",
+            tags.join(", "),
+            ledger.format_time(dues[0])
+        )?;
+    } else {
+        writeln!(out, "Signed out to {holder}:")?;
+        for e in events {
+            writeln!(
+                out,
+                "  {} due {}",
+                e.item,
+                ledger.format_time(e.due_at.unwrap_or_default())
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
+    let report = ledger.verify()?;
+    for line in &report.integrity {
+        writeln!(out, "File damage: {line}")?;
+    }
+    if let Some(p) = &report.chain {
+        writeln!(
+            out,
+            "Hash chain broken at event {} ({}, item {}): {}.",
+            p.seq, p.id, p.item, p.what
+        )?;
+    }
+    for line in &report.impossible_moves {
+        writeln!(out, "Impossible move in the ledger: {line}")?;
+    }
+    for line in &report.projection_mismatches {
+        writeln!(out, "Current state differs from the ledger: {line}")?;
+    }
+    if report.is_intact() {
+        writeln!(
+            out,
+            "Intact: file checks passed, {} events in an unbroken hash chain, current state equals a full replay.",
+            report.events_checked
+        )?;
+    } else {
+        writeln!(
+            out,
+            "NOT intact. Keep this file as evidence and restore the latest good backup."
+        )?;
+    }
+    Ok(report.is_intact())
+}
+
+/// A chain of custody as a table (corrected events are marked).
+fn events_table(ledger: &Ledger, events: &[Event]) -> Result<Table> {
+    let mut table = Table::new(
+        ledger.timezone(),
+        &[
+            "occurred", "item", "event", "details", "recorded", "operator", "id",
+        ],
+    );
+    for e in events {
+        let corrected = ledger.correction_of(&e.id)?.is_some();
+        let kind = if corrected {
+            format!("{} (corrected)", e.kind)
+        } else {
+            e.kind.to_string()
+        };
+        table.push(vec![
+            Cell::Time(Some(e.occurred_at)),
+            e.item.clone().into(),
+            kind.into(),
+            ledger.describe(e).into(),
+            Cell::Time(Some(e.recorded_at)),
+            e.operator.clone().into(),
+            e.id.to_string().into(),
+        ]);
+    }
+    Ok(table)
+}
+
+fn describe_state(ledger: &Ledger, s: &custody_db::ItemState) -> String {
+    match s.status {
+        Status::Out => format!(
+            "out with {} since {}, due {}",
+            ledger.person_label(s.holder.as_deref().unwrap_or_default()),
+            s.since.map(|t| ledger.format_time(t)).unwrap_or_default(),
+            s.due_at.map(|t| ledger.format_time(t)).unwrap_or_default()
+        ),
+        Status::In if s.since.is_none() => "in (never signed out)".to_string(),
+        other => format!(
+            "{} since {}",
+            other.as_str(),
+            s.since.map(|t| ledger.format_time(t)).unwrap_or_default()
+        ),
+    }
+}
+
+fn when(
+    ledger: &Ledger,
+    input: Option<&str>,
+    edge: DayEdge,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(input.map(|s| ledger.parse_when(s, edge)).transpose()?)
+}
+
+/// `--db`, else `CUSTODY_DB` (clap reads it), else `custody.db` in the platform's data folder.
+fn database_path(given: Option<&Path>) -> Result<PathBuf> {
+    match given {
+        Some(p) => Ok(p.to_path_buf()),
+        None => default_database_path(),
+    }
+}
+
+pub fn default_database_path() -> Result<PathBuf> {
+    let data = dirs::data_dir()
+        .context("this computer has no data folder for Custody; give a file with --db")?;
+    Ok(data.join("custody").join("custody.db"))
+}
+
+/// Creates the data folder for the default database; an explicit --db folder must already exist.
+fn prepare_default_folder(is_default: bool, path: &Path) -> Result<()> {
+    if let (true, Some(dir)) = (is_default, path.parent()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create the folder {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// The system clock, or a fixed time from `CUSTODY_NOW` (RFC 3339), so that scripted runs and
+/// tests never depend on today's date.
+fn clock() -> Result<Arc<dyn Clock>> {
+    match std::env::var("CUSTODY_NOW") {
+        Ok(text) => {
+            let now = chrono::DateTime::parse_from_rfc3339(&text)
+                .with_context(|| format!("CUSTODY_NOW={text:?} is not an RFC 3339 time"))?;
+            Ok(FixedClock::new(now.with_timezone(&chrono::Utc)))
+        }
+        Err(_) => Ok(Arc::new(SystemClock)),
+    }
+}
+
+fn login_name() -> String {
+    ["CUSTODY_OPERATOR", "USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "desk".to_string())
+}
