@@ -1,1 +1,132 @@
+//! Helpers for end-to-end tests: run the real `custody` binary against a database in a
+//! temporary folder, with a fixed clock, and dump the database to prove what was (not) written.
 
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The time every test runs at: Friday 20 November 2026, 10:00 UTC (10:00 in London).
+pub const NOW: &str = "2026-11-20T10:00:00Z";
+
+/// The `custody` binary, built once per test run with the same profile as the tests.
+pub fn custody_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        // target/<profile>/deps/<test-binary> → target/<profile>/custody
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "--package", "custody", "--bin", "custody"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().unwrap();
+        assert!(status.success(), "building the custody binary failed");
+        profile_dir.join(format!("custody{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// What a run of `custody` did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A database path in a temporary folder, and a way to run commands against it.
+#[derive(Debug)]
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub now: String,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Desk {
+    /// A desk with no database yet.
+    pub fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("custody.db");
+        Desk {
+            dir,
+            db,
+            now: NOW.to_string(),
+        }
+    }
+
+    /// Runs `custody ARGS` with this desk's database, clock and operator.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(custody_binary())
+            .args(args)
+            .env("CUSTODY_DB", &self.db)
+            .env("CUSTODY_NOW", &self.now)
+            .env("CUSTODY_OPERATOR", "Test Office")
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "custody {args:?} failed: {run:?}");
+        run.stdout
+    }
+
+    /// Every row of every table, as text (to prove a refused command wrote nothing).
+    pub fn dump(&self) -> String {
+        dump(&self.db)
+    }
+
+    /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya Patel).
+    pub fn with_basics() -> Desk {
+        let desk = Desk::new();
+        desk.ok(&["init", "--org", "Hillside School"]);
+        desk.ok(&["item", "add", "LT-0001", "--kind", "laptop", "--name", "Dell Latitude 5440", "--encrypted", "--data-subjects", "120"]);
+        desk.ok(&["item", "add", "LT-0002", "--kind", "laptop", "--name", "Lenovo ThinkPad E14"]);
+        desk.ok(&["item", "add", "PF-0001", "--kind", "paper-file", "--name", "Pupil file ref 2024-118", "--special-category"]);
+        desk.ok(&["person", "add", "S001", "--name", "Sam Jones", "--email", "sam@example.org"]);
+        desk.ok(&["person", "add", "S002", "--name", "Priya Patel"]);
+        desk
+    }
+}
+
+/// Every row of every table of an SQLite file, as text, read through a connection of its own.
+pub fn dump(path: &Path) -> String {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            out.push_str(&table);
+            for c in 0..columns {
+                let v: rusqlite::types::Value = row.get(c).unwrap();
+                out.push_str(&format!("|{v:?}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! Helpers shared by the ledger's tests: a ledger in a temporary folder with a fixed clock, and a
 //! dump of every table to prove that a refused request wrote nothing.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,31 +64,4 @@ pub fn setup() -> TestDb {
     }
 }
 
-/// Every row of every table, as text, through a second connection.
-pub fn dump(path: &std::path::Path) -> String {
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut out = String::new();
-    for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            out.push_str(&table);
-            for c in 0..columns {
-                let v: rusqlite::types::Value = row.get(c).unwrap();
-                out.push_str(&format!("|{v:?}"));
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
+pub use custody_tests::dump;
