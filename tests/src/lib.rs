@@ -18,7 +18,14 @@ pub fn custody_binary() -> &'static Path {
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
         let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--package", "custody", "--bin", "custody"]);
+        build.args([
+            "build",
+            "--quiet",
+            "--package",
+            "custody",
+            "--bin",
+            "custody",
+        ]);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             build.arg("--release");
         }
@@ -95,10 +102,46 @@ impl Desk {
     pub fn with_basics() -> Desk {
         let desk = Desk::new();
         desk.ok(&["init", "--org", "Hillside School"]);
-        desk.ok(&["item", "add", "LT-0001", "--kind", "laptop", "--name", "Dell Latitude 5440", "--encrypted", "--data-subjects", "120"]);
-        desk.ok(&["item", "add", "LT-0002", "--kind", "laptop", "--name", "Lenovo ThinkPad E14"]);
-        desk.ok(&["item", "add", "PF-0001", "--kind", "paper-file", "--name", "Pupil file ref 2024-118", "--special-category"]);
-        desk.ok(&["person", "add", "S001", "--name", "Sam Jones", "--email", "sam@example.org"]);
+        desk.ok(&[
+            "item",
+            "add",
+            "LT-0001",
+            "--kind",
+            "laptop",
+            "--name",
+            "Dell Latitude 5440",
+            "--encrypted",
+            "--data-subjects",
+            "120",
+        ]);
+        desk.ok(&[
+            "item",
+            "add",
+            "LT-0002",
+            "--kind",
+            "laptop",
+            "--name",
+            "Lenovo ThinkPad E14",
+        ]);
+        desk.ok(&[
+            "item",
+            "add",
+            "PF-0001",
+            "--kind",
+            "paper-file",
+            "--name",
+            "Pupil file ref 2024-118",
+            "--special-category",
+        ]);
+        desk.ok(&[
+            "person",
+            "add",
+            "S001",
+            "--name",
+            "Sam Jones",
+            "--email",
+            "sam@example.org",
+        ]);
         desk.ok(&["person", "add", "S002", "--name", "Priya Patel"]);
         desk
     }
@@ -106,7 +149,9 @@ impl Desk {
 
 /// Every row of every table of an SQLite file, as text, read through a connection of its own.
 pub fn dump(path: &Path) -> String {
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .unwrap()
