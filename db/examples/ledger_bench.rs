@@ -1,0 +1,115 @@
+//! Measures the ledger's budgets on a demo database; `scripts/bench` runs it.
+//! Usage: ledger_bench DEMO.db   (the file is changed: give it a copy)
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use custody_db::{Ledger, SignOut, Status, SystemClock};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn row(what: &str, figure: String, budget: &str) {
+    println!("{what:<48} {figure:>12}   budget {budget}");
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("usage: ledger_bench DEMO.db")?,
+    );
+
+    let opens: Vec<Duration> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            let ledger = Ledger::open(&path, Arc::new(SystemClock));
+            let took = start.elapsed();
+            drop(ledger);
+            took
+        })
+        .collect();
+    let mut ledger = Ledger::open(&path, Arc::new(SystemClock))?;
+    ledger.set_operator("bench")?;
+    let (items, people, events) = ledger.counts()?;
+    println!("database: {items} items, {people} people, {events} events\n");
+    row(
+        "open with its checks (median of 7)",
+        ms(median(opens)),
+        "300 ms",
+    );
+
+    let rows = ledger.items()?;
+    let tags: Vec<String> = rows
+        .iter()
+        .filter(|r| r.state.status == Status::In)
+        .take(200)
+        .map(|r| r.item.tag.clone())
+        .collect();
+    let holder = ledger
+        .people()?
+        .into_iter()
+        .find(|p| p.person.active)
+        .ok_or("no active person")?
+        .person
+        .id;
+
+    let mut states = Vec::new();
+    for row in rows.iter().step_by(rows.len() / 500 + 1) {
+        let start = Instant::now();
+        ledger.state(&row.item.tag)?;
+        states.push(start.elapsed());
+    }
+    row(
+        "current state of one item (median)",
+        ms(median(states)),
+        "1 ms",
+    );
+
+    let mut outs = Vec::new();
+    let mut count = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        count = ledger.out_now()?.len();
+        outs.push(start.elapsed());
+    }
+    row(
+        &format!("status: all {count} items out (median of 5)"),
+        ms(median(outs)),
+        "100 ms for 5,000",
+    );
+
+    let mut sign_outs = Vec::new();
+    for tag in &tags[..tags.len().min(100)] {
+        let start = Instant::now();
+        ledger.sign_out(&SignOut {
+            items: vec![tag.clone()],
+            to: holder.clone(),
+            ..SignOut::default()
+        })?;
+        sign_outs.push(start.elapsed());
+        ledger.sign_in(std::slice::from_ref(tag), None, None)?;
+    }
+    row(
+        "one durable sign-out committed (median of 100)",
+        ms(median(sign_outs)),
+        "10 ms",
+    );
+
+    let start = Instant::now();
+    let report = ledger.verify()?;
+    let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
+    row(
+        &format!("verify (intact: {})", report.is_intact()),
+        verify,
+        "10 s",
+    );
+    Ok(())
+}
