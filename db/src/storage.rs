@@ -57,19 +57,7 @@ pub fn open(path: &Path) -> Result<Connection> {
         .map_err(|e| cannot_open(path, &e.to_string()))?;
     // The header on disk can lag behind a WAL file; ask SQLite too, still before writing.
     let (app_id, version) = read_identity(&conn, path).map(|(a, v)| (a, v.max(version)))?;
-    if app_id != APPLICATION_ID {
-        return Err(Error::OtherProgram {
-            path: path.to_path_buf(),
-            app_id,
-        });
-    }
-    if version > SCHEMA_VERSION {
-        return Err(Error::NewerSchema {
-            path: path.to_path_buf(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    check_identity(path, app_id, version)?;
     configure(&conn, path)?;
     if version < SCHEMA_VERSION {
         backup_before_migration(&conn, path, version)?;
@@ -113,19 +101,7 @@ fn check_header(path: &Path) -> Result<i64> {
     };
     let app_id = i64::from(be32(68) as i32);
     let version = i64::from(be32(60) as i32);
-    if app_id != APPLICATION_ID {
-        return Err(Error::OtherProgram {
-            path: path.to_path_buf(),
-            app_id,
-        });
-    }
-    if version > SCHEMA_VERSION {
-        return Err(Error::NewerSchema {
-            path: path.to_path_buf(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    check_identity(path, app_id, version)?;
     // Page size is stored as a u16 where 1 means 65536.
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536,
@@ -143,6 +119,24 @@ fn check_header(path: &Path) -> Result<i64> {
         });
     }
     Ok(version)
+}
+
+/// Refuses another program's file, and one from a newer Custody.
+fn check_identity(path: &Path, app_id: i64, version: i64) -> Result<()> {
+    if app_id != APPLICATION_ID {
+        return Err(Error::OtherProgram {
+            path: path.to_path_buf(),
+            app_id,
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }
 
 fn read_identity(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
