@@ -1,9 +1,12 @@
-//! `custody-labels`: a tag to the text in its QR code and back.
+//! `custody-labels`: a tag to the text in its QR code and back, and camera frames to codes.
 //!
 //! It knows nothing of the database: the ledger decides whether a tag exists; this crate only
 //! says whether a scanned text is a well-formed Custody code, and which. See [`payload`] for
-//! the format.
+//! the format and [`read`] for decoding frames.
 
+pub mod corpus;
 pub mod payload;
+pub mod read;
 
 pub use payload::{CodeKind, Payload, PayloadError};
+pub use read::{FoundCode, GrayFrame, read_codes};
