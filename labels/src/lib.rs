@@ -2,11 +2,13 @@
 //!
 //! It knows nothing of the database: the ledger decides whether a tag exists; this crate only
 //! says whether a scanned text is a well-formed Custody code, and which. See [`payload`] for
-//! the format and [`read`] for decoding frames.
+//! the format, [`sheet`] for printable label sheets and [`read`] for decoding frames.
 
 pub mod corpus;
 pub mod payload;
 pub mod read;
+pub mod sheet;
 
 pub use payload::{CodeKind, Payload, PayloadError};
 pub use read::{FoundCode, GrayFrame, read_codes};
+pub use sheet::{Label, SheetError, TEMPLATES, Template, render_pdf, template};
