@@ -1,6 +1,8 @@
 //! Pins the reader's counts on the real photographs in `shared/corpus/zxing-qrcode` so they never
 //! slip: the counts zxing-cpp's own test suite requires of itself, at 0°, 90°, 180° and 270°.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use custody_labels::corpus::score_folder;

@@ -1,6 +1,8 @@
 //! Every label of every template, printed to PDF and rendered at 150 dpi by pdftoppm (poppler),
 //! decodes back to its identifier: the real PDF, a real rasteriser, the real reader.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Command;
 
