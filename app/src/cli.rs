@@ -151,6 +151,35 @@ pub enum Command {
     },
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
+    /// Print QR labels as a PDF for items or people (labels carry no names)
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["tags", "all_items", "all_people"])))]
+    Labels {
+        /// Item tags to print labels for
+        #[arg(value_name = "TAG")]
+        tags: Vec<String>,
+        /// Every item that is not retired
+        #[arg(long, conflicts_with = "tags")]
+        all_items: bool,
+        /// A badge for every active person
+        #[arg(long, conflicts_with_all = ["tags", "all_items"])]
+        all_people: bool,
+        /// L7160 | L7163 | L7651 | 5160 | roll-62 | dymo-99012
+        #[arg(long)]
+        template: String,
+        /// Leave this many labels of the first sheet unused (a partly used sheet)
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        skip: u32,
+        #[arg(short = 'o', long, value_name = "FILE.pdf")]
+        output: PathBuf,
+    },
+    /// Read the QR codes in image files: one line per image, path, a tab, then the text or the error
+    Scan {
+        /// Print any QR text, not only Custody codes
+        #[arg(long)]
+        raw: bool,
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ use custody_db::{
 };
 
 use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, WhenNote};
+use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
@@ -213,6 +214,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             events_table(&ledger, &ledger.history(&filter)?)?.print(format, out)?;
         }
         Command::Verify => return verify(&open(clock)?, out),
+        Command::Labels {
+            tags,
+            all_items,
+            all_people,
+            template,
+            skip,
+            output,
+        } => {
+            let which = if all_people {
+                labels::Which::AllPeople
+            } else if all_items {
+                labels::Which::AllItems
+            } else {
+                labels::Which::Items(tags)
+            };
+            labels::print(&open(clock)?, which, &template, skip, &output, out)?;
+        }
+        Command::Scan { raw, images } => return labels::scan(&images, raw, out),
     }
     Ok(true)
 }

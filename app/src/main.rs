@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod labels;
 mod output;
 
 use std::process::ExitCode;

@@ -21,15 +21,6 @@ pub struct Score {
     pub decoding: Duration,
 }
 
-/// Loads any PNG, JPEG or WebP as grayscale.
-pub fn load_gray(path: &Path) -> Result<GrayFrame, String> {
-    let img = image::open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .into_luma8();
-    let (w, h) = img.dimensions();
-    Ok(GrayFrame::new(w, h, img.into_raw()))
-}
-
 /// The images of a folder that have an expected text, with that text.
 pub fn samples(folder: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = std::fs::read_dir(folder)

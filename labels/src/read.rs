@@ -42,6 +42,15 @@ impl GrayFrame {
         }
     }
 
+    /// Loads a PNG, JPEG or WebP file as grayscale.
+    pub fn load(path: &std::path::Path) -> Result<GrayFrame, String> {
+        let img = image::open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .into_luma8();
+        let (w, h) = img.dimensions();
+        Ok(GrayFrame::new(w, h, img.into_raw()))
+    }
+
     /// Averages `factor × factor` blocks into one pixel.
     pub fn downscale(&self, factor: u32) -> GrayFrame {
         let (w, h) = (self.width / factor, self.height / factor);

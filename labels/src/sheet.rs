@@ -159,7 +159,7 @@ pub enum SheetError {
     UnknownTemplate(String),
     #[error("There are no labels to print.")]
     NoLabels,
-    #[error("--skip {skip} is too many: a {template} sheet has {per_page} labels.")]
+    #[error("--skip {skip} is too many: one {template} sheet has {per_page} labels.")]
     SkipTooMany {
         skip: u32,
         template: &'static str,

@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use custody_labels::corpus::load_gray;
 use custody_labels::sheet::{Label, TEMPLATES, Template, render_pdf, template};
 use custody_labels::{GrayFrame, Payload, read_codes};
 
@@ -48,7 +47,7 @@ fn rasterise(pdf: &[u8], dir: &Path) -> Vec<GrayFrame> {
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
     pages.sort();
-    pages.iter().map(|p| load_gray(p).unwrap()).collect()
+    pages.iter().map(|p| GrayFrame::load(p).unwrap()).collect()
 }
 
 fn crop(page: &GrayFrame, (x, y, w, h): (f32, f32, f32, f32)) -> GrayFrame {
