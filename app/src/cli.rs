@@ -152,7 +152,7 @@ pub enum Command {
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
     /// Print QR labels as a PDF for items or people (labels carry no names)
-    #[command(group(clap::ArgGroup::new("which").required(true).args(["tags", "all_items", "all_people"])))]
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["tags", "all_items", "all_people", "all_containers"])))]
     Labels {
         /// Item tags to print labels for
         #[arg(value_name = "TAG")]
@@ -163,6 +163,9 @@ pub enum Command {
         /// A badge for every active person
         #[arg(long, conflicts_with_all = ["tags", "all_items"])]
         all_people: bool,
+        /// A label for every bag, case and car
+        #[arg(long, conflicts_with_all = ["tags", "all_items", "all_people"])]
+        all_containers: bool,
         /// L7160 | L7163 | L7651 | 5160 | roll-62 | dymo-99012
         #[arg(long)]
         template: String,
@@ -271,5 +274,10 @@ pub enum ContainerCommand {
         kind: String,
         #[arg(long)]
         name: String,
+    },
+    /// Every container
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
 }

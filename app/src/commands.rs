@@ -83,6 +83,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             let c = open(clock)?.add_container(&id, kind, &name)?;
             writeln!(out, "Added {} ({}): {}", c.id, c.kind.as_str(), c.name)?;
         }
+        Command::Container(ContainerCommand::List { format }) => {
+            let ledger = open(clock)?;
+            let mut table = Table::new(ledger.timezone(), &["id", "kind", "name"]);
+            for c in ledger.containers()? {
+                table.push(vec![c.id.into(), c.kind.as_str().into(), c.name.into()]);
+            }
+            table.print(format, out)?;
+        }
         Command::Out {
             tags,
             to,
@@ -218,11 +226,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             tags,
             all_items,
             all_people,
+            all_containers,
             template,
             skip,
             output,
         } => {
-            let which = if all_people {
+            let which = if all_containers {
+                labels::Which::AllContainers
+            } else if all_people {
                 labels::Which::AllPeople
             } else if all_items {
                 labels::Which::AllItems

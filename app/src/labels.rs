@@ -15,6 +15,7 @@ pub enum Which {
     Items(Vec<String>),
     AllItems,
     AllPeople,
+    AllContainers,
 }
 
 pub fn print(
@@ -48,6 +49,14 @@ pub fn print(
             .map(|row| Label {
                 payload: Payload::person(&row.person.id),
                 kind: "person badge".to_string(),
+            })
+            .collect(),
+        Which::AllContainers => ledger
+            .containers()?
+            .into_iter()
+            .map(|c| Label {
+                payload: Payload::container(&c.id),
+                kind: c.kind.as_str().to_string(),
             })
             .collect(),
     };

@@ -138,3 +138,35 @@ fn scan_names_what_is_not_a_custody_code() {
         format!("{}\t{}", photo.display(), expected.trim_end())
     );
 }
+
+#[test]
+fn container_labels() {
+    let desk = Desk::with_basics();
+    desk.ok(&[
+        "container",
+        "add",
+        "bag-3",
+        "--kind",
+        "bag",
+        "--name",
+        "Red sealed bag",
+    ]);
+    assert!(
+        desk.ok(&["container", "list", "--format", "csv"])
+            .contains("BAG-3,bag,Red sealed bag")
+    );
+    let pdf = desk.dir.path().join("bags.pdf");
+    desk.ok(&[
+        "labels",
+        "--all-containers",
+        "--template",
+        "roll-62",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    let png = render_first_page(&pdf, "150");
+    assert!(
+        desk.ok(&["scan", png.to_str().unwrap()])
+            .ends_with("\tCU1:C:BAG-3\n")
+    );
+}

@@ -239,18 +239,29 @@ impl Ledger {
             .query_row(
                 "SELECT id, kind, name FROM containers WHERE id = ?1",
                 [&id],
-                |r| {
-                    let kind: String = r.get(1)?;
-                    Ok(Container {
-                        id: r.get(0)?,
-                        kind: kind.parse().unwrap_or(ContainerKind::Other),
-                        name: r.get(2)?,
-                    })
-                },
+                container_from_row,
             )
             .optional()?
             .ok_or(Error::UnknownContainer(id))
     }
+
+    /// Every container, by id.
+    pub fn containers(&self) -> Result<Vec<Container>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, kind, name FROM containers ORDER BY id")?;
+        let rows = stmt.query_map([], container_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn container_from_row(r: &Row<'_>) -> rusqlite::Result<Container> {
+    let kind: String = r.get(1)?;
+    Ok(Container {
+        id: r.get(0)?,
+        kind: kind.parse().unwrap_or(ContainerKind::Other),
+        name: r.get(2)?,
+    })
 }
 
 fn exists(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<bool> {
