@@ -174,6 +174,9 @@ pub enum Command {
         skip: u32,
         #[arg(short = 'o', long, value_name = "FILE.pdf")]
         output: PathBuf,
+        /// Also write a picture of the first label, to check it on screen
+        #[arg(long, value_name = "FILE.png")]
+        preview: Option<PathBuf>,
     },
     /// Read the QR codes in image files: one line per image, path, a tab, then the text or the error
     Scan {

@@ -230,6 +230,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             template,
             skip,
             output,
+            preview,
         } => {
             let which = if all_containers {
                 labels::Which::AllContainers
@@ -240,7 +241,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             } else {
                 labels::Which::Items(tags)
             };
-            labels::print(&open(clock)?, which, &template, skip, &output, out)?;
+            let req = labels::Request {
+                which,
+                template,
+                skip,
+                output,
+                preview,
+            };
+            labels::print(&open(clock)?, req, out)?;
         }
         Command::Scan { raw, images } => return labels::scan(&images, raw, out),
     }

@@ -2,7 +2,7 @@
 //! to the codes in them).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use custody_db::{Ledger, Status};
@@ -18,15 +18,26 @@ pub enum Which {
     AllContainers,
 }
 
-pub fn print(
-    ledger: &Ledger,
-    which: Which,
-    template_name: &str,
-    skip: u32,
-    output: &Path,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let stock = template(template_name)?;
+/// What `custody labels` was asked for.
+#[derive(Debug)]
+pub struct Request {
+    pub which: Which,
+    pub template: String,
+    pub skip: u32,
+    pub output: PathBuf,
+    /// Where to put a picture of the first label, if anywhere.
+    pub preview: Option<PathBuf>,
+}
+
+pub fn print(ledger: &Ledger, req: Request, out: &mut dyn Write) -> Result<()> {
+    let Request {
+        which,
+        template: template_name,
+        skip,
+        output,
+        preview,
+    } = req;
+    let stock = template(&template_name)?;
     let item_label = |item: &custody_db::Item| Label {
         payload: Payload::item(&item.tag),
         kind: item.kind.as_str().replace('-', " "),
@@ -65,7 +76,8 @@ pub fn print(
     }
     let organisation = ledger.organisation()?.unwrap_or_default();
     let pdf = render_pdf(&labels, stock, skip, &organisation)?;
-    std::fs::write(output, pdf).with_context(|| format!("could not write {}", output.display()))?;
+    std::fs::write(&output, pdf)
+        .with_context(|| format!("could not write {}", output.display()))?;
     let sheets = (skip as usize + labels.len()).div_ceil(stock.per_page() as usize);
     writeln!(
         out,
@@ -74,6 +86,16 @@ pub fn print(
         stock.description,
         output.display()
     )?;
+    if let Some(path) = preview {
+        let png = custody_labels::preview::label_png(&labels[0], 8)?;
+        std::fs::write(&path, png)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        writeln!(
+            out,
+            "Wrote a picture of the first label to {}.",
+            path.display()
+        )?;
+    }
     writeln!(
         out,
         "Print at 100% (\"actual size\"), not \"fit to page\", so the labels line up."

@@ -6,6 +6,7 @@
 
 pub mod corpus;
 pub mod payload;
+pub mod preview;
 pub mod read;
 pub mod sheet;
 

@@ -23,6 +23,8 @@ fn render_first_page(pdf: &std::path::Path, dpi: &str) -> std::path::PathBuf {
 fn print_labels_for_items_and_scan_one_back() {
     let desk = Desk::with_basics();
     let pdf = desk.dir.path().join("labels.pdf");
+    let preview = desk.dir.path().join("first.png");
+    let (pdf_arg, preview_arg) = (pdf.to_str().unwrap(), preview.to_str().unwrap());
     let out = desk.ok(&[
         "labels",
         "LT-0001",
@@ -30,13 +32,22 @@ fn print_labels_for_items_and_scan_one_back() {
         "--template",
         "dymo-99012",
         "-o",
-        pdf.to_str().unwrap(),
+        pdf_arg,
+        "--preview",
+        preview_arg,
     ]);
     assert!(out.contains("Wrote 2 label(s) on 2 page(s)"), "{out}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     let png = render_first_page(&pdf, "150");
-    let scanned = desk.ok(&["scan", png.to_str().unwrap()]);
-    assert_eq!(scanned, format!("{}\tCU1:I:LT-0001\n", png.display()));
+    let scanned = desk.ok(&["scan", png.to_str().unwrap(), preview_arg]);
+    assert_eq!(
+        scanned,
+        format!(
+            "{}\tCU1:I:LT-0001\n{}\tCU1:I:LT-0001\n",
+            png.display(),
+            preview.display()
+        )
+    );
 }
 
 #[test]
