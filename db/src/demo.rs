@@ -542,6 +542,7 @@ fn write(
                 occurred_at: d.at,
                 recorded_at,
                 operator: OPERATORS[n % OPERATORS.len()].to_string(),
+                warnings: None,
                 prev_hash: prev,
                 hash: GENESIS_HASH,
             };

@@ -36,6 +36,8 @@ pub struct Event {
     pub occurred_at: i64,
     pub recorded_at: i64,
     pub operator: String,
+    /// Policy warnings the clerk acknowledged (sign-out), one per line.
+    pub warnings: Option<String>,
     #[serde(serialize_with = "hex")]
     pub prev_hash: [u8; 32],
     #[serde(serialize_with = "hex")]
@@ -84,6 +86,10 @@ impl Event {
         field(Some(&int(self.recorded_at)));
         field(Some(self.operator.as_bytes()));
         field(Some(&self.prev_hash));
+        // Added in schema 2: hashed only when present, so events from before keep their hashes.
+        if let Some(warnings) = &self.warnings {
+            field(Some(warnings.as_bytes()));
+        }
         h.finalize().into()
     }
 
@@ -102,7 +108,8 @@ impl Event {
 
 /// The columns read by [`from_row`], in order.
 pub const COLUMNS: &str = "seq, id, desk, kind, item, person, from_person, handover, due_at, purpose, \
-     reason, authoriser, container, corrects, note, occurred_at, recorded_at, operator, prev_hash, hash";
+     reason, authoriser, container, corrects, note, occurred_at, recorded_at, operator, prev_hash, hash, \
+     warnings";
 
 /// Reads an event selected with [`COLUMNS`].
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
@@ -150,13 +157,14 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         operator: row.get(17)?,
         prev_hash: hash(18)?,
         hash: hash(19)?,
+        warnings: row.get(20)?,
     })
 }
 
 /// Appends an event whose `hash` is already computed.
 pub fn insert(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+        "INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
     ))?;
     stmt.execute(params![
         e.seq,
@@ -179,6 +187,7 @@ pub fn insert(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
         e.operator,
         e.prev_hash.as_slice(),
         e.hash.as_slice(),
+        e.warnings,
     ])?;
     Ok(())
 }

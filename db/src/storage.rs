@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -231,5 +231,47 @@ pub fn remove_database_files(path: &Path) {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version-1 file, as the first release of Custody wrote it, with one person in it.
+    fn version_1_file(path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
+             INSERT INTO people (id, name, active, added_at) VALUES ('S001', 'Sam Jones', 1, 0);"
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn an_older_file_is_copied_aside_then_migrated_keeping_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        version_1_file(&path);
+        let conn = open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let name: String = conn
+            .query_row(
+                "SELECT name FROM people WHERE id = 'S001' AND training IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "Sam Jones");
+        let copy = dir.path().join("old.db.pre-v2");
+        let kept = Connection::open(&copy).unwrap();
+        let old_version: i64 = kept
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(old_version, 1, "the copy is the file as it was");
     }
 }

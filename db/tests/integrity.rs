@@ -178,7 +178,7 @@ fn verify_finds_an_inserted_event() {
         &db.path,
         "INSERT INTO events SELECT 6, randomblob(16), desk, kind, 'LT-0001', person, from_person, handover,
                 due_at, purpose, reason, authoriser, container, corrects, note, occurred_at, recorded_at,
-                operator, prev_hash, hash FROM events WHERE seq = 5",
+                operator, prev_hash, hash, warnings FROM events WHERE seq = 5",
     );
     let problem = db.ledger.verify().unwrap().chain.unwrap();
     assert_eq!(problem.seq, 6);

@@ -378,6 +378,7 @@ fn blank(kind: EventKind, item: &str, at: DateTime<Utc>) -> Event {
         occurred_at: to_millis(at),
         recorded_at: 0,
         operator: String::new(),
+        warnings: None,
         prev_hash: event::GENESIS_HASH,
         hash: event::GENESIS_HASH,
     }
