@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use custody_db::demo::{self, DemoOptions};
 use custody_db::{
-    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, Item, ItemKind,
-    Ledger, SignOut, Status, SystemClock,
+    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, Item, ItemKind, Ledger, SignOut,
+    Status, SystemClock,
 };
 
 use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, WhenNote};
@@ -147,18 +147,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 ledger.person_label(e.person.as_deref().unwrap_or_default())
             )?;
         }
-        Command::Lost { tag, when: w } => {
-            record(&mut open(clock)?, &tag, EventKind::Lost, &w, out)?
-        }
-        Command::Stolen { tag, when: w } => {
-            record(&mut open(clock)?, &tag, EventKind::Stolen, &w, out)?
-        }
-        Command::Found { tag, when: w } => {
-            record(&mut open(clock)?, &tag, EventKind::Found, &w, out)?
-        }
-        Command::Retire { tag, when: w } => {
-            record(&mut open(clock)?, &tag, EventKind::Retired, &w, out)?
-        }
+        Command::Lost { tag, when: w } => record(&mut open(clock)?, &tag, EventKind::Lost, &w, out)?,
+        Command::Stolen { tag, when: w } => record(&mut open(clock)?, &tag, EventKind::Stolen, &w, out)?,
+        Command::Found { tag, when: w } => record(&mut open(clock)?, &tag, EventKind::Found, &w, out)?,
+        Command::Retire { tag, when: w } => record(&mut open(clock)?, &tag, EventKind::Retired, &w, out)?,
         Command::Correct { event, reason } => {
             let mut ledger = open(clock)?;
             let fix = ledger.correct(&event, &reason)?;
@@ -175,15 +167,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             let now = custody_db::time::to_millis(ledger.now());
             let mut table = Table::new(
                 ledger.timezone(),
-                &[
-                    "tag",
-                    "kind",
-                    "holder",
-                    "name",
-                    "out since",
-                    "due",
-                    "overdue",
-                ],
+                &["tag", "kind", "holder", "name", "out since", "due", "overdue"],
             );
             for row in ledger.out_now()? {
                 table.push(vec![
@@ -215,9 +199,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             if let (Some(from), Some(to)) = (filter.from, filter.to)
                 && to < from
             {
-                return Err(anyhow!(
-                    "--to is before --from; give the earlier time first."
-                ));
+                return Err(anyhow!("--to is before --from; give the earlier time first."));
             }
             events_table(&ledger, &ledger.history(&filter)?)?.print(format, out)?;
         }
@@ -359,10 +341,7 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
             writeln!(out, "Added {} ({})", p.name, p.id)?;
         }
         PersonCommand::List { format } => {
-            let mut table = Table::new(
-                ledger.timezone(),
-                &["id", "name", "email", "active", "holding"],
-            );
+            let mut table = Table::new(ledger.timezone(), &["id", "name", "email", "active", "holding"]);
             for row in ledger.people()? {
                 table.push(vec![
                     row.person.id.into(),
@@ -376,8 +355,7 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
         }
         PersonCommand::Show { id, format } => {
             let person = ledger.person(&id)?;
-            let mut holding =
-                Table::new(ledger.timezone(), &["tag", "kind", "name", "since", "due"]);
+            let mut holding = Table::new(ledger.timezone(), &["tag", "kind", "name", "since", "due"]);
             for row in ledger.holdings(&person.id)? {
                 holding.push(vec![
                     row.tag.into(),
@@ -411,12 +389,7 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
                             ("email", person.email.clone().unwrap_or_default()),
                             (
                                 "active",
-                                if person.active {
-                                    "yes"
-                                } else {
-                                    "no (cannot hold items)"
-                                }
-                                .to_string(),
+                                if person.active { "yes" } else { "no (cannot hold items)" }.to_string(),
                             ),
                         ],
                     )?;
@@ -447,13 +420,7 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
     Ok(())
 }
 
-fn record(
-    ledger: &mut Ledger,
-    tag: &str,
-    kind: EventKind,
-    w: &WhenNote,
-    out: &mut dyn Write,
-) -> Result<()> {
+fn record(ledger: &mut Ledger, tag: &str, kind: EventKind, w: &WhenNote, out: &mut dyn Write) -> Result<()> {
     let at = when(ledger, w.at.as_deref(), DayEdge::Start)?;
     let e = ledger.record(tag, kind, at, w.note.as_deref())?;
     let with = e
@@ -534,9 +501,7 @@ fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
 fn events_table(ledger: &Ledger, events: &[Event]) -> Result<Table> {
     let mut table = Table::new(
         ledger.timezone(),
-        &[
-            "occurred", "item", "event", "details", "recorded", "operator", "id",
-        ],
+        &["occurred", "item", "event", "details", "recorded", "operator", "id"],
     );
     for e in events {
         let corrected = ledger.correction_of(&e.id)?.is_some();
@@ -575,11 +540,7 @@ fn describe_state(ledger: &Ledger, s: &custody_db::ItemState) -> String {
     }
 }
 
-fn when(
-    ledger: &Ledger,
-    input: Option<&str>,
-    edge: DayEdge,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+fn when(ledger: &Ledger, input: Option<&str>, edge: DayEdge) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     Ok(input.map(|s| ledger.parse_when(s, edge)).transpose()?)
 }
 
@@ -592,16 +553,14 @@ fn database_path(given: Option<&Path>) -> Result<PathBuf> {
 }
 
 pub fn default_database_path() -> Result<PathBuf> {
-    let data = dirs::data_dir()
-        .context("this computer has no data folder for Custody; give a file with --db")?;
+    let data = dirs::data_dir().context("this computer has no data folder for Custody; give a file with --db")?;
     Ok(data.join("custody").join("custody.db"))
 }
 
 /// Creates the data folder for the default database; an explicit --db folder must already exist.
 fn prepare_default_folder(is_default: bool, path: &Path) -> Result<()> {
     if let (true, Some(dir)) = (is_default, path.parent()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("could not create the folder {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create the folder {}", dir.display()))?;
     }
     Ok(())
 }

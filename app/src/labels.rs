@@ -76,8 +76,7 @@ pub fn print(ledger: &Ledger, req: Request, out: &mut dyn Write) -> Result<()> {
     }
     let organisation = ledger.organisation()?.unwrap_or_default();
     let pdf = render_pdf(&labels, stock, skip, &organisation)?;
-    std::fs::write(&output, pdf)
-        .with_context(|| format!("could not write {}", output.display()))?;
+    std::fs::write(&output, pdf).with_context(|| format!("could not write {}", output.display()))?;
     let sheets = (skip as usize + labels.len()).div_ceil(stock.per_page() as usize);
     writeln!(
         out,
@@ -88,13 +87,8 @@ pub fn print(ledger: &Ledger, req: Request, out: &mut dyn Write) -> Result<()> {
     )?;
     if let Some(path) = preview {
         let png = custody_labels::preview::label_png(&labels[0], 8)?;
-        std::fs::write(&path, png)
-            .with_context(|| format!("could not write {}", path.display()))?;
-        writeln!(
-            out,
-            "Wrote a picture of the first label to {}.",
-            path.display()
-        )?;
+        std::fs::write(&path, png).with_context(|| format!("could not write {}", path.display()))?;
+        writeln!(out, "Wrote a picture of the first label to {}.", path.display())?;
     }
     writeln!(
         out,

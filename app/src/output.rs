@@ -71,9 +71,7 @@ impl Table {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            Cell::Time(t) => t
-                .map(|t| format_local(from_millis(t), self.tz))
-                .unwrap_or_default(),
+            Cell::Time(t) => t.map(|t| format_local(from_millis(t), self.tz)).unwrap_or_default(),
         }
     }
 
@@ -86,9 +84,7 @@ impl Table {
                     Cell::Text(s) => Value::from(s.as_str()),
                     Cell::Int(n) => Value::from(*n),
                     Cell::Bool(b) => Value::from(*b),
-                    Cell::Time(t) => {
-                        t.map_or(Value::Null, |t| Value::from(from_millis(t).to_rfc3339()))
-                    }
+                    Cell::Time(t) => t.map_or(Value::Null, |t| Value::from(from_millis(t).to_rfc3339())),
                 };
                 object.insert(column.replace(' ', "_"), value);
             }
@@ -176,20 +172,14 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_plain_text_is_not() {
-        assert_eq!(
-            neutralise_formula("=HYPERLINK(\"x\")"),
-            "'=HYPERLINK(\"x\")"
-        );
+        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise_formula("LT-0042"), "LT-0042");
     }
 
     #[test]
     fn csv_and_json_views_of_one_table() {
-        let mut t = Table::new(
-            custody_db::time::DEFAULT_TIMEZONE,
-            &["tag", "out since", "late"],
-        );
+        let mut t = Table::new(custody_db::time::DEFAULT_TIMEZONE, &["tag", "out since", "late"]);
         t.push(vec!["-1+1".into(), Cell::Time(Some(0)), Cell::Bool(true)]);
         let mut csv = Vec::new();
         t.print(Format::Csv, &mut csv).unwrap();

@@ -21,11 +21,7 @@ fn row(what: &str, figure: String, budget: &str) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .ok_or("usage: ledger_bench DEMO.db")?,
-    );
+    let path = PathBuf::from(std::env::args().nth(1).ok_or("usage: ledger_bench DEMO.db")?);
 
     let opens: Vec<Duration> = (0..7)
         .map(|_| {
@@ -40,11 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ledger.set_operator("bench")?;
     let (items, people, events) = ledger.counts()?;
     println!("database: {items} items, {people} people, {events} events\n");
-    row(
-        "open with its checks (median of 7)",
-        ms(median(opens)),
-        "300 ms",
-    );
+    row("open with its checks (median of 7)", ms(median(opens)), "300 ms");
 
     let rows = ledger.items()?;
     let tags: Vec<String> = rows
@@ -67,11 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ledger.state(&row.item.tag)?;
         states.push(start.elapsed());
     }
-    row(
-        "current state of one item (median)",
-        ms(median(states)),
-        "1 ms",
-    );
+    row("current state of one item (median)", ms(median(states)), "1 ms");
 
     let mut outs = Vec::new();
     let mut count = 0;
@@ -106,10 +94,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let report = ledger.verify()?;
     let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
-    row(
-        &format!("verify (intact: {})", report.is_intact()),
-        verify,
-        "10 s",
-    );
+    row(&format!("verify (intact: {})", report.is_intact()), verify, "10 s");
     Ok(())
 }

@@ -12,7 +12,7 @@ use uuid::{Timestamp, Uuid, timestamp::context::NoContext};
 use crate::error::{Error, Result};
 use crate::event::{self, Event, GENESIS_HASH};
 use crate::ledger::Ledger;
-use crate::model::{EventKind, Item, ItemKind, Person};
+use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
 use crate::state::{ItemState, Move, Status, apply};
 use crate::time::{default_due, from_millis, to_millis};
 
@@ -67,18 +67,16 @@ struct Draft {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Sam", "Alex", "Priya", "Tom", "Aisha", "James", "Olivia", "Mohammed", "Emily", "Daniel",
-    "Chloe", "Ravi", "Grace", "Oliver", "Hannah", "Yusuf", "Sophie", "Jack", "Amelia", "Kwame",
-    "Lucy", "Harry", "Zara", "Ben", "Fatima", "George", "Ella", "Connor", "Megan", "Tariq", "Isla",
-    "Rhys", "Niamh", "Owen", "Leah", "Callum", "Anya", "Matthew", "Jasmine", "Ethan", "Ruth",
-    "Declan", "Maya", "Luke", "Nadia", "Ewan", "Holly", "Sanjay",
+    "Sam", "Alex", "Priya", "Tom", "Aisha", "James", "Olivia", "Mohammed", "Emily", "Daniel", "Chloe", "Ravi", "Grace",
+    "Oliver", "Hannah", "Yusuf", "Sophie", "Jack", "Amelia", "Kwame", "Lucy", "Harry", "Zara", "Ben", "Fatima",
+    "George", "Ella", "Connor", "Megan", "Tariq", "Isla", "Rhys", "Niamh", "Owen", "Leah", "Callum", "Anya", "Matthew",
+    "Jasmine", "Ethan", "Ruth", "Declan", "Maya", "Luke", "Nadia", "Ewan", "Holly", "Sanjay",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Jones", "Smith", "Patel", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans", "Wilson",
-    "Thomas", "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White",
-    "Hughes", "Edwards", "Green", "Hall", "Ali", "Wright", "Clarke", "Jackson", "Hussain",
-    "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor", "Morris", "King", "Watson", "Harris",
-    "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
+    "Jones", "Smith", "Patel", "Williams", "Brown", "Taylor", "Khan", "Davies", "Evans", "Wilson", "Thomas", "Roberts",
+    "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Hughes", "Edwards", "Green", "Hall", "Ali",
+    "Wright", "Clarke", "Jackson", "Hussain", "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor", "Morris", "King",
+    "Watson", "Harris", "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
 ];
 const OPERATORS: &[&str] = &["J. Patel (office)", "M. Okafor (office)", "Reception desk"];
 
@@ -88,11 +86,7 @@ const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
         ItemKind::Chromebook,
         "CB",
         450,
-        &[
-            "Acer Chromebook 314",
-            "Lenovo 100e Chromebook",
-            "HP Chromebook 11 G9",
-        ],
+        &["Acer Chromebook 314", "Lenovo 100e Chromebook", "HP Chromebook 11 G9"],
     ),
     (
         ItemKind::Laptop,
@@ -136,11 +130,7 @@ const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
         ItemKind::Other,
         "OT",
         25,
-        &[
-            "Portable visualiser",
-            "Exam-access reader pen",
-            "Digital camera",
-        ],
+        &["Portable visualiser", "Exam-access reader pen", "Digital camera"],
     ),
     (
         ItemKind::RemovableMedia,
@@ -213,6 +203,7 @@ fn make_people(rng: &mut fastrand::Rng, count: u32) -> Vec<Person> {
                 )),
                 // About one in thirty has left: they keep their history but hold nothing new.
                 active: rng.u32(..30) != 0,
+                home: HomeWorking::default(),
             }
         })
         .collect()
@@ -271,12 +262,7 @@ fn personal_data(rng: &mut fastrand::Rng, item: &mut Item) {
             item.data_subjects = rng.u32(5..120);
         }
         ItemKind::PaperFile => {
-            item.name = format!(
-                "{} {}-{}",
-                item.name,
-                2020 + rng.u32(..6),
-                rng.u32(1000..9999)
-            );
+            item.name = format!("{} {}-{}", item.name, 2020 + rng.u32(..6), rng.u32(1000..9999));
             item.data_categories = vec!["contact".into(), "health".into()];
             item.data_subjects = rng.u32(1..30);
             item.special_category = chance(rng, 40);
@@ -304,33 +290,31 @@ fn item_history(
     let mut previous = ItemState::default();
     let mut ordinal = 0u32;
     let mut last_at = i64::MIN;
-    let mut push =
-        |drafts: &mut Vec<Draft>, state: &mut ItemState, previous: &mut ItemState, mut d: Draft| {
-            // An item's events never go back in time (the ledger refuses that too).
-            d.at = d.at.max(last_at.saturating_add(60_000));
-            last_at = d.at;
-            if d.kind == EventKind::Correction {
-                *state = std::mem::take(previous);
-            } else {
-                let holder = d.person.map(person_id);
-                let mv = Move {
-                    seq: 0,
-                    kind: d.kind,
-                    person: holder.as_deref(),
-                    due_at: d.due_at,
-                    container: None,
-                    occurred_at: d.at,
-                };
-                // The generator only makes moves the ledger accepts; anything else is a bug here.
-                let next = apply(state, &mv).unwrap_or_else(|why| {
-                    panic!("demo generated an impossible {:?}: {why:?}", d.kind)
-                });
-                *previous = std::mem::replace(state, next);
-            }
-            ordinal += 1;
-            drafts.push(Draft { ordinal, ..d });
-            drafts.len() as u32 - 1
-        };
+    let mut push = |drafts: &mut Vec<Draft>, state: &mut ItemState, previous: &mut ItemState, mut d: Draft| {
+        // An item's events never go back in time (the ledger refuses that too).
+        d.at = d.at.max(last_at.saturating_add(60_000));
+        last_at = d.at;
+        if d.kind == EventKind::Correction {
+            *state = std::mem::take(previous);
+        } else {
+            let holder = d.person.map(person_id);
+            let mv = Move {
+                seq: 0,
+                kind: d.kind,
+                person: holder.as_deref(),
+                due_at: d.due_at,
+                container: None,
+                occurred_at: d.at,
+            };
+            // The generator only makes moves the ledger accepts; anything else is a bug here.
+            let next =
+                apply(state, &mv).unwrap_or_else(|why| panic!("demo generated an impossible {:?}: {why:?}", d.kind));
+            *previous = std::mem::replace(state, next);
+        }
+        ordinal += 1;
+        drafts.push(Draft { ordinal, ..d });
+        drafts.len() as u32 - 1
+    };
     let blank = |kind, at: DateTime<Utc>| Draft {
         at: to_millis(at),
         item,
@@ -385,10 +369,7 @@ fn item_history(
         let back_at = if paper {
             due - Duration::hours(rng.i64(0..6)) + late
         } else {
-            working_hours(
-                out_at + Duration::days(rng.i64(1..=max_out_days)) + late,
-                rng,
-            )
+            working_hours(out_at + Duration::days(rng.i64(1..=max_out_days)) + late, rng)
         };
         let mut current = holder;
         if rng.u32(..40) == 0 && back_at < now {
@@ -403,13 +384,8 @@ fn item_history(
             }
         }
         if rng.u32(..700) == 0 {
-            let kind = if rng.bool() {
-                EventKind::Lost
-            } else {
-                EventKind::Stolen
-            };
-            let missing_at =
-                (out_at + Duration::hours(rng.i64(3..48))).min(now - Duration::hours(1));
+            let kind = if rng.bool() { EventKind::Lost } else { EventKind::Stolen };
+            let missing_at = (out_at + Duration::hours(rng.i64(3..48))).min(now - Duration::hours(1));
             let mut m = blank(kind, missing_at);
             m.person = Some(current);
             m.remark = Some(if kind == EventKind::Stolen {
@@ -420,12 +396,7 @@ fn item_history(
             push(drafts, &mut state, &mut previous, m);
             let found_at = missing_at + Duration::days(rng.i64(1..30));
             if rng.bool() && found_at < now {
-                push(
-                    drafts,
-                    &mut state,
-                    &mut previous,
-                    blank(EventKind::Found, found_at),
-                );
+                push(drafts, &mut state, &mut previous, blank(EventKind::Found, found_at));
                 t = working_hours(found_at + Duration::days(rng.i64(1..max_gap_days)), rng);
                 continue;
             }

@@ -9,9 +9,7 @@ pub type RuleId = &'static str;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // --- the database file ---
-    #[error(
-        "There is no Custody database at {0}. Create one with `custody init`, or give the right file with --db."
-    )]
+    #[error("There is no Custody database at {0}. Create one with `custody init`, or give the right file with --db.")]
     NoDatabase(PathBuf),
     #[error(
         "{0} already exists; `custody init` never touches an existing file. Choose another path with --db, or move that file away first."
@@ -21,13 +19,9 @@ pub enum Error {
         "{0} already holds records; demo data goes only into a new or empty database. Give another path with --db."
     )]
     NotEmpty(PathBuf),
-    #[error(
-        "The folder for {0} does not exist. Create the folder first, or choose another path with --db."
-    )]
+    #[error("The folder for {0} does not exist. Create the folder first, or choose another path with --db.")]
     NoFolder(PathBuf),
-    #[error(
-        "{0} is an empty file, not a Custody database. It was left untouched; check the path given with --db."
-    )]
+    #[error("{0} is an empty file, not a Custody database. It was left untouched; check the path given with --db.")]
     EmptyFile(PathBuf),
     #[error(
         "{0} is not a Custody database (it is not an SQLite file at all). It was left untouched; check the path given with --db."
@@ -40,14 +34,8 @@ pub enum Error {
     #[error(
         "{path} was written by a newer version of Custody (schema {found}; this version understands up to {supported}). It was left untouched; update Custody to open it."
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
-    #[error(
-        "{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup."
-    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup.")]
     Corrupt { path: PathBuf, detail: String },
     #[error("{path} cannot be opened: {detail}")]
     CannotOpen { path: PathBuf, detail: String },
@@ -59,9 +47,7 @@ pub enum Error {
     UnknownKind(String),
     #[error("{0:?} is not a kind of container. Use one of: bag, case, car, other.")]
     UnknownContainerKind(String),
-    #[error(
-        "{value:?} is not a valid {what}: {why}. Use letters, digits, '-' and '.', up to 24 characters."
-    )]
+    #[error("{value:?} is not a valid {what}: {why}. Use letters, digits, '-' and '.', up to 24 characters.")]
     InvalidId {
         what: &'static str,
         value: String,
@@ -71,9 +57,7 @@ pub enum Error {
     InvalidText { field: &'static str, why: String },
     #[error("{input:?} is not a time Custody understands: {why}.")]
     BadTime { input: String, why: String },
-    #[error(
-        "{when} is in the future. Custody records what has happened; leave out --at to record it as now."
-    )]
+    #[error("{when} is in the future. Custody records what has happened; leave out --at to record it as now.")]
     TimeInFuture { when: String },
     #[error("The due date {due} is not after the sign-out time {out}. Give a later --due.")]
     DueBeforeOut { due: String, out: String },
@@ -106,11 +90,7 @@ pub enum Error {
     #[error(
         "Refused by R8: {tag} is already out with {holder} since {since}. Sign it in first, or use `custody transfer` to hand it on."
     )]
-    AlreadyOut {
-        tag: String,
-        holder: String,
-        since: String,
-    },
+    AlreadyOut { tag: String, holder: String, since: String },
     #[error(
         "Refused by R8: {tag} is recorded as lost. If it has turned up, record it with `custody found {tag}` first."
     )]
@@ -121,9 +101,7 @@ pub enum Error {
     ItemStolen { tag: String },
     #[error("Refused by R8: {tag} has been retired and cannot leave again.")]
     ItemRetired { tag: String },
-    #[error(
-        "Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else."
-    )]
+    #[error("Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else.")]
     InactivePerson { id: String, name: String },
 
     // --- other impossible moves ---

@@ -117,30 +117,24 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         let bytes: Option<Vec<u8>> = row.get(i)?;
         bytes
             .map(|b| {
-                Uuid::from_slice(&b).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        i,
-                        rusqlite::types::Type::Blob,
-                        Box::new(e),
-                    )
-                })
+                Uuid::from_slice(&b)
+                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e)))
             })
             .transpose()
     };
     let hash = |i: usize| -> rusqlite::Result<[u8; 32]> {
         let bytes: Vec<u8> = row.get(i)?;
-        bytes.try_into().map_err(|_| {
-            rusqlite::Error::InvalidColumnType(i, "hash".into(), rusqlite::types::Type::Blob)
-        })
+        bytes
+            .try_into()
+            .map_err(|_| rusqlite::Error::InvalidColumnType(i, "hash".into(), rusqlite::types::Type::Blob))
     };
     let kind: String = row.get(3)?;
     Ok(Event {
         seq: row.get(0)?,
         id: uuid(1)?.unwrap_or_default(),
         desk: row.get(2)?,
-        kind: EventKind::parse(&kind).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(3, kind.clone(), rusqlite::types::Type::Text)
-        })?,
+        kind: EventKind::parse(&kind)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(3, kind.clone(), rusqlite::types::Type::Text))?,
         item: row.get(4)?,
         person: row.get(5)?,
         from_person: row.get(6)?,

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::Error;
@@ -193,10 +194,7 @@ impl Item {
 
     /// Whether the item carries any personal data at all.
     pub fn holds_personal_data(&self) -> bool {
-        self.data_subjects > 0
-            || !self.data_categories.is_empty()
-            || self.special_category
-            || self.safeguarding
+        self.data_subjects > 0 || !self.data_categories.is_empty() || self.special_category || self.safeguarding
     }
 }
 
@@ -207,6 +205,22 @@ pub struct Person {
     pub name: String,
     pub email: Option<String>,
     pub active: bool,
+    #[serde(flatten)]
+    pub home: HomeWorking,
+}
+
+/// What the home-working policy needs to know of a person (rules R5, R6, R7).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HomeWorking {
+    /// Home-working agreement signed on, and when it is due for review (R6).
+    pub agreement_signed: Option<NaiveDate>,
+    pub agreement_review: Option<NaiveDate>,
+    /// Home-working risk assessment done on, due for review on, and its reference (R5).
+    pub assessment_done: Option<NaiveDate>,
+    pub assessment_review: Option<NaiveDate>,
+    pub assessment_ref: Option<String>,
+    /// Information-governance training completed on (R7).
+    pub training: Option<NaiveDate>,
 }
 
 /// A bag, case or car that items travel in.

@@ -21,13 +21,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::In,
-        Status::Out,
-        Status::Lost,
-        Status::Stolen,
-        Status::Retired,
-    ];
+    pub const ALL: [Status; 5] = [Status::In, Status::Out, Status::Lost, Status::Stolen, Status::Retired];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -113,9 +107,7 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
         (EventKind::SignOut, other) => Err(refuse_unavailable(other)),
         (EventKind::SignIn, Out) => Ok(moved(In, None, None, None)),
         (EventKind::SignIn, _) => Err(Refusal::NotOut),
-        (EventKind::Transfer, Out) if state.holder.as_deref() == mv.person => {
-            Err(Refusal::SameHolder)
-        }
+        (EventKind::Transfer, Out) if state.holder.as_deref() == mv.person => Err(Refusal::SameHolder),
         // A transfer keeps the due date and container unless the event sets new ones.
         (EventKind::Transfer, Out) => Ok(moved(
             Out,
@@ -173,19 +165,10 @@ mod tests {
             apply(&out, &mv(EventKind::Transfer, Some("S1"))),
             Err(Refusal::SameHolder)
         );
-        assert_eq!(
-            apply(&out, &mv(EventKind::Retired, None)),
-            Err(Refusal::RetireWhileOut)
-        );
+        assert_eq!(apply(&out, &mv(EventKind::Retired, None)), Err(Refusal::RetireWhileOut));
         let lost = apply(&out, &mv(EventKind::Lost, None)).unwrap();
-        assert_eq!(
-            apply(&lost, &mv(EventKind::SignOut, Some("S2"))),
-            Err(Refusal::Lost)
-        );
-        assert_eq!(
-            apply(&lost, &mv(EventKind::Stolen, None)),
-            Err(Refusal::AlreadyMissing)
-        );
+        assert_eq!(apply(&lost, &mv(EventKind::SignOut, Some("S2"))), Err(Refusal::Lost));
+        assert_eq!(apply(&lost, &mv(EventKind::Stolen, None)), Err(Refusal::AlreadyMissing));
         let retired = apply(&lost, &mv(EventKind::Retired, None)).unwrap();
         assert_eq!(
             apply(&retired, &mv(EventKind::SignOut, Some("S2"))),

@@ -68,9 +68,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 
 fn check_folder(path: &Path) -> Result<()> {
     match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
-            Err(Error::NoFolder(path.to_path_buf()))
-        }
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::NoFolder(path.to_path_buf())),
         _ => Ok(()),
     }
 }
@@ -96,9 +94,7 @@ fn check_header(path: &Path) -> Result<i64> {
     if len < 100 || file.read_exact(&mut header).is_err() || &header[..16] != SQLITE_MAGIC {
         return Err(Error::NotSqlite(path.to_path_buf()));
     }
-    let be32 = |at: usize| {
-        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
+    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let app_id = i64::from(be32(68) as i32);
     let version = i64::from(be32(60) as i32);
     check_identity(path, app_id, version)?;
@@ -144,9 +140,7 @@ fn read_identity(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
         let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         // Touch the schema so that a damaged file is found now, not halfway through a write.
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-            r.get::<_, i64>(0)
-        })?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
         Ok((app_id, version))
     };
     read().map_err(|e| storage_problem(path, e))
@@ -176,10 +170,7 @@ fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()
         tx.execute_batch(step)?;
     }
     for (key, value) in meta {
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-            [key, value],
-        )?;
+        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
     }
     tx.execute_batch(&format!(
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -255,9 +246,7 @@ mod tests {
         let path = dir.path().join("old.db");
         version_1_file(&path);
         let conn = open(&path).unwrap();
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         let name: String = conn
             .query_row(
@@ -269,9 +258,7 @@ mod tests {
         assert_eq!(name, "Sam Jones");
         let copy = dir.path().join("old.db.pre-v2");
         let kept = Connection::open(&copy).unwrap();
-        let old_version: i64 = kept
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let old_version: i64 = kept.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(old_version, 1, "the copy is the file as it was");
     }
 }

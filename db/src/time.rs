@@ -75,12 +75,7 @@ pub enum DayEdge {
 
 /// Parses what a person types for a moment: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` (local time),
 /// RFC 3339, or `now`, `today`, `tomorrow`, `yesterday`.
-pub fn parse_when(
-    input: &str,
-    tz: Tz,
-    edge: DayEdge,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, Error> {
+pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     let text = input.trim();
     let bad = |why: &str| Error::BadTime {
         input: input.to_string(),
@@ -95,15 +90,13 @@ pub fn parse_when(
         _ => None,
     };
     if let Some(day) = relative {
-        return day_edge(day, tz, edge)
-            .ok_or_else(|| bad("that day cannot be shown in local time"));
+        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return day_edge(day, tz, edge)
-            .ok_or_else(|| bad("that day cannot be shown in local time"));
+        return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
     }
     for format in [
         "%Y-%m-%d %H:%M",
@@ -113,7 +106,9 @@ pub fn parse_when(
     ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return local_to_utc(local, tz).ok_or_else(|| {
-                bad(&format!("that time does not exist in {tz} (the clocks went forward); use a time an hour later"))
+                bad(&format!(
+                    "that time does not exist in {tz} (the clocks went forward); use a time an hour later"
+                ))
             });
         }
     }
@@ -197,8 +192,7 @@ mod tests {
 
     #[test]
     fn bare_dates_are_local_day_edges() {
-        let summer_start =
-            parse_when("2026-07-01", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        let summer_start = parse_when("2026-07-01", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(summer_start.to_rfc3339(), "2026-06-30T23:00:00+00:00");
         let winter_end = parse_when("2026-12-01", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
         assert_eq!(winter_end.to_rfc3339(), "2026-12-01T23:59:59+00:00");
@@ -208,13 +202,7 @@ mod tests {
     fn local_times_and_rfc3339() {
         let t = parse_when("2026-07-01 09:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-07-01T08:30:00+00:00");
-        let t = parse_when(
-            "2026-07-01T09:30:00+02:00",
-            DEFAULT_TIMEZONE,
-            DayEdge::Start,
-            now(),
-        )
-        .unwrap();
+        let t = parse_when("2026-07-01T09:30:00+02:00", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-07-01T07:30:00+00:00");
         assert_eq!(
             parse_when("now", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(),
@@ -224,8 +212,7 @@ mod tests {
 
     #[test]
     fn missing_spring_hour_is_refused_with_a_reason() {
-        let err =
-            parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        let err = parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
         assert!(err.to_string().contains("clocks went forward"), "{err}");
     }
 

@@ -15,20 +15,10 @@ fn projection_equals_replay_after_random_operations() {
     let mut db = setup();
     for n in 4..=30 {
         db.ledger
-            .add_item(&Item::new(
-                &format!("CB-{n:04}"),
-                ItemKind::Chromebook,
-                "Chromebook",
-            ))
+            .add_item(&Item::new(&format!("CB-{n:04}"), ItemKind::Chromebook, "Chromebook"))
             .unwrap();
     }
-    let tags: Vec<String> = db
-        .ledger
-        .items()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.item.tag)
-        .collect();
+    let tags: Vec<String> = db.ledger.items().unwrap().into_iter().map(|r| r.item.tag).collect();
     let people = ["S001", "S002", "S003"];
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut done = 0;
@@ -52,12 +42,7 @@ fn projection_equals_replay_after_random_operations() {
                 .map(|mut r| r.remove(0).event),
             7 => db.ledger.transfer(&tag, person, None, None),
             8 => {
-                let kind = [
-                    EventKind::Lost,
-                    EventKind::Stolen,
-                    EventKind::Found,
-                    EventKind::Retired,
-                ][rng.usize(..4)];
+                let kind = [EventKind::Lost, EventKind::Stolen, EventKind::Found, EventKind::Retired][rng.usize(..4)];
                 db.ledger.record(&tag, kind, None, None)
             }
             _ => match last_events.pop() {
@@ -73,10 +58,7 @@ fn projection_equals_replay_after_random_operations() {
         }
         assert_eq!(db.ledger.projection().unwrap(), db.ledger.replay().unwrap());
     }
-    assert!(
-        done > 200,
-        "enough requests succeeded to mean something ({done})"
-    );
+    assert!(done > 200, "enough requests succeeded to mean something ({done})");
     let report = db.ledger.verify().unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert!(report.events_checked >= done);
@@ -137,9 +119,7 @@ fn ledger_with_five_events() -> common::TestDb {
             .unwrap();
         db.clock.advance(Duration::minutes(3));
     }
-    db.ledger
-        .sign_in(&["LT-0002".to_string()], None, None)
-        .unwrap();
+    db.ledger.sign_in(&["LT-0002".to_string()], None, None).unwrap();
     assert!(db.ledger.verify().unwrap().is_intact());
     db
 }
@@ -150,10 +130,7 @@ fn verify_finds_a_changed_event() {
     tamper(&db.path, "UPDATE events SET person = 'S002' WHERE seq = 3");
     let problem = db.ledger.verify().unwrap().chain.unwrap();
     assert_eq!(problem.seq, 3);
-    assert!(
-        problem.what.contains("changed after it was recorded"),
-        "{problem:?}"
-    );
+    assert!(problem.what.contains("changed after it was recorded"), "{problem:?}");
 }
 
 #[test]
@@ -182,10 +159,7 @@ fn verify_finds_an_inserted_event() {
     );
     let problem = db.ledger.verify().unwrap().chain.unwrap();
     assert_eq!(problem.seq, 6);
-    assert!(
-        problem.what.contains("link to the previous event"),
-        "{problem:?}"
-    );
+    assert!(problem.what.contains("link to the previous event"), "{problem:?}");
 }
 
 #[test]

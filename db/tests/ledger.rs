@@ -24,10 +24,7 @@ fn tags(list: &[&str]) -> Vec<String> {
 #[test]
 fn sign_out_and_in_round_trip() {
     let mut db = setup();
-    let events = db
-        .ledger
-        .sign_out(&out(&["lt-0001", "LT-0002"], "s001"))
-        .unwrap();
+    let events = db.ledger.sign_out(&out(&["lt-0001", "LT-0002"], "s001")).unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(
         events[0].handover, events[1].handover,
@@ -38,10 +35,7 @@ fn sign_out_and_in_round_trip() {
     assert_eq!(state.status, Status::Out);
     assert_eq!(state.holder.as_deref(), Some("S001"));
     // Laptops are due in a week, at the end of the day (London time: UTC in November).
-    assert_eq!(
-        db.ledger.format_time(state.due_at.unwrap()),
-        "2026-11-27 23:59"
-    );
+    assert_eq!(db.ledger.format_time(state.due_at.unwrap()), "2026-11-27 23:59");
     assert_eq!(db.ledger.out_now().unwrap().len(), 2);
     assert_eq!(db.ledger.holdings("S001").unwrap().len(), 2);
 
@@ -79,9 +73,7 @@ fn refusals_name_the_problem_and_write_nothing() {
     let mut db = setup();
     db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
     db.clock.advance(Duration::hours(1));
-    db.ledger
-        .record("LT-0003", EventKind::Stolen, None, None)
-        .unwrap();
+    db.ledger.record("LT-0003", EventKind::Stolen, None, None).unwrap();
     db.clock.advance(Duration::hours(1));
     let at = |s: &str| Some(t(s));
     type Attempt = Box<dyn Fn(&mut custody_db::Ledger) -> Result<(), Error>>;
@@ -166,10 +158,7 @@ fn refusals_name_the_problem_and_write_nothing() {
         ),
         (
             "retire while out",
-            Box::new(|l| {
-                l.record("LT-0001", EventKind::Retired, None, None)
-                    .map(drop)
-            }),
+            Box::new(|l| l.record("LT-0001", EventKind::Retired, None, None).map(drop)),
             None,
             "sign it in before retiring",
         ),
@@ -216,28 +205,19 @@ fn refusals_name_the_problem_and_write_nothing() {
         ),
         (
             "control character in a note",
-            Box::new(|l| {
-                l.sign_in(&tags(&["LT-0001"]), None, Some("bad\u{1b}[2J"))
-                    .map(drop)
-            }),
+            Box::new(|l| l.sign_in(&tags(&["LT-0001"]), None, Some("bad\u{1b}[2J")).map(drop)),
             None,
             "control character",
         ),
         (
             "correct an unknown event",
-            Box::new(|l| {
-                l.correct("0190d4a6-0000-7000-8000-000000000000", "typo")
-                    .map(drop)
-            }),
+            Box::new(|l| l.correct("0190d4a6-0000-7000-8000-000000000000", "typo").map(drop)),
             None,
             "No event has the id",
         ),
         (
             "correction without a reason",
-            Box::new(|l| {
-                l.correct("0190d4a6-0000-7000-8000-000000000000", " ")
-                    .map(drop)
-            }),
+            Box::new(|l| l.correct("0190d4a6-0000-7000-8000-000000000000", " ").map(drop)),
             None,
             "reason for the correction is not acceptable",
         ),
@@ -247,15 +227,9 @@ fn refusals_name_the_problem_and_write_nothing() {
         let err = attempt(&mut db.ledger).expect_err(name);
         let msg = err.to_string();
         assert_eq!(err.rule(), rule, "{name}: {msg}");
-        assert!(
-            msg.contains(words),
-            "{name}: {msg:?} should contain {words:?}"
-        );
+        assert!(msg.contains(words), "{name}: {msg:?} should contain {words:?}");
         if let Some(rule) = rule {
-            assert!(
-                msg.contains(rule),
-                "{name}: the message names the rule: {msg}"
-            );
+            assert!(msg.contains(rule), "{name}: the message names the rule: {msg}");
         }
         assert_eq!(dump(&db.path), before, "{name}: nothing may be written");
     }
@@ -283,17 +257,11 @@ fn transfer_lost_found_retired() {
         .ledger
         .record("LT-0001", EventKind::Lost, None, Some("Left on a train"))
         .unwrap();
-    assert_eq!(
-        lost.person.as_deref(),
-        Some("S002"),
-        "a loss records who had it"
-    );
+    assert_eq!(lost.person.as_deref(), Some("S002"), "a loss records who had it");
     assert_eq!(db.ledger.state("LT-0001").unwrap().status, Status::Lost);
     assert!(db.ledger.out_now().unwrap().is_empty());
     db.clock.advance(Duration::days(1));
-    db.ledger
-        .record("LT-0001", EventKind::Found, None, None)
-        .unwrap();
+    db.ledger.record("LT-0001", EventKind::Found, None, None).unwrap();
     db.ledger
         .record("LT-0001", EventKind::Retired, None, Some("Screen cracked"))
         .unwrap();
@@ -375,42 +343,23 @@ fn a_correction_voids_the_latest_event_and_keeps_it() {
     );
     let history = db.ledger.item_events("LT-0001").unwrap();
     assert_eq!(history.len(), 3, "the mistaken event stays in the ledger");
-    assert_eq!(
-        db.ledger.correction_of(&mistaken.id).unwrap().unwrap().id,
-        fix.id
-    );
+    assert_eq!(db.ledger.correction_of(&mistaken.id).unwrap().unwrap().id, fix.id);
 
-    let again = db
-        .ledger
-        .correct(&mistaken.id.to_string(), "again")
-        .unwrap_err();
-    assert!(
-        again.to_string().contains("already been corrected"),
-        "{again}"
-    );
+    let again = db.ledger.correct(&mistaken.id.to_string(), "again").unwrap_err();
+    assert!(again.to_string().contains("already been corrected"), "{again}");
     let of_fix = db.ledger.correct(&fix.id.to_string(), "undo").unwrap_err();
-    assert!(
-        of_fix.to_string().contains("itself a correction"),
-        "{of_fix}"
-    );
+    assert!(of_fix.to_string().contains("itself a correction"), "{of_fix}");
     assert!(db.ledger.verify().unwrap().is_intact());
 }
 
 #[test]
 fn only_the_latest_event_can_be_corrected() {
     let mut db = setup();
-    let first = db
-        .ledger
-        .sign_out(&out(&["LT-0001"], "S001"))
-        .unwrap()
-        .remove(0);
+    let first = db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap().remove(0);
     db.clock.advance(Duration::minutes(5));
     db.ledger.sign_in(&tags(&["LT-0001"]), None, None).unwrap();
     let before = dump(&db.path);
-    let err = db
-        .ledger
-        .correct(&first.id.to_string(), "wrong person")
-        .unwrap_err();
+    let err = db.ledger.correct(&first.id.to_string(), "wrong person").unwrap_err();
     assert!(err.to_string().contains("has later events"), "{err}");
     assert_eq!(dump(&db.path), before);
 }
@@ -441,30 +390,16 @@ fn register_refuses_duplicates_and_bad_fields() {
             "Another",
         ))
         .unwrap_err();
-    assert!(
-        dup.to_string().contains("already an item tagged LT-0001"),
-        "{dup}"
-    );
+    assert!(dup.to_string().contains("already an item tagged LT-0001"), "{dup}");
     let dup = db.ledger.add_person("s001", "Someone", None).unwrap_err();
-    assert!(
-        dup.to_string().contains("already a person with id S001"),
-        "{dup}"
-    );
+    assert!(dup.to_string().contains("already a person with id S001"), "{dup}");
     let blank = db.ledger.add_person("S010", "   ", None).unwrap_err();
     assert!(
-        blank
-            .to_string()
-            .contains("name is not acceptable: it is empty"),
+        blank.to_string().contains("name is not acceptable: it is empty"),
         "{blank}"
     );
-    let email = db
-        .ledger
-        .add_person("S010", "Ann", Some("not-an-email"))
-        .unwrap_err();
-    assert!(
-        email.to_string().contains("not an email address"),
-        "{email}"
-    );
+    let email = db.ledger.add_person("S010", "Ann", Some("not-an-email")).unwrap_err();
+    assert!(email.to_string().contains("not an email address"), "{email}");
     let kind = "usb".parse::<custody_db::ItemKind>().unwrap_err();
     assert!(kind.to_string().contains("paper-file"), "{kind}");
 }

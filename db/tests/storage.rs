@@ -20,10 +20,7 @@ fn refused(name: &str, bytes: &[u8], words: &str) {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     let err = open(&path).expect_err(name).to_string();
-    assert!(
-        err.contains(words),
-        "{name}: {err:?} should contain {words:?}"
-    );
+    assert!(err.contains(words), "{name}: {err:?} should contain {words:?}");
     assert!(err.contains("left untouched"), "{name}: {err}");
     assert_eq!(
         std::fs::read(&path).unwrap(),
@@ -31,11 +28,7 @@ fn refused(name: &str, bytes: &[u8], words: &str) {
         "{name}: the file must be unchanged"
     );
     let others: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(
-        others.len(),
-        1,
-        "{name}: no -wal or -shm file may be created"
-    );
+    assert_eq!(others.len(), 1, "{name}: no -wal or -shm file may be created");
 }
 
 fn custody_file_bytes() -> Vec<u8> {
@@ -64,10 +57,8 @@ fn another_programs_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "PRAGMA application_id = 1234; CREATE TABLE t(x); INSERT INTO t VALUES (1);",
-    )
-    .unwrap();
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
     drop(conn);
     let bytes = std::fs::read(&path).unwrap();
     refused("other.db", &bytes, "another program's SQLite database");
@@ -89,11 +80,7 @@ fn a_plain_sqlite_file_is_refused() {
 fn a_newer_custody_file_is_refused() {
     let mut bytes = custody_file_bytes();
     bytes[60..64].copy_from_slice(&99u32.to_be_bytes()); // user_version
-    refused(
-        "newer.db",
-        &bytes,
-        "written by a newer version of Custody (schema 99",
-    );
+    refused("newer.db", &bytes, "written by a newer version of Custody (schema 99");
 }
 
 #[test]
@@ -120,19 +107,9 @@ fn a_missing_file_or_folder_says_so() {
         err.contains("There is no Custody database") && err.contains("custody init"),
         "{err}"
     );
-    let err = open(&dir.path().join("no-folder/nope.db"))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("folder") && err.contains("does not exist"),
-        "{err}"
-    );
-    let err = Ledger::create(
-        &dir.path().join("no-folder/new.db"),
-        None,
-        Arc::new(SystemClock),
-    )
-    .unwrap_err();
+    let err = open(&dir.path().join("no-folder/nope.db")).unwrap_err().to_string();
+    assert!(err.contains("folder") && err.contains("does not exist"), "{err}");
+    let err = Ledger::create(&dir.path().join("no-folder/new.db"), None, Arc::new(SystemClock)).unwrap_err();
     assert!(matches!(err, Error::NoFolder(_)), "{err}");
 }
 
@@ -155,15 +132,9 @@ fn every_connection_gets_the_storage_pragmas() {
     let ledger = open(&db.path).unwrap();
     drop(ledger);
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let app_id: i64 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(app_id, custody_db::storage::APPLICATION_ID);
     assert_eq!(version, custody_db::storage::SCHEMA_VERSION);
     assert_eq!(mode, "wal", "WAL is persistent in the file");
@@ -174,9 +145,6 @@ fn the_organisation_and_zone_are_remembered() {
     let db = common::setup();
     drop(db.ledger);
     let ledger = open(&db.path).unwrap();
-    assert_eq!(
-        ledger.organisation().unwrap().as_deref(),
-        Some("Hillside School")
-    );
+    assert_eq!(ledger.organisation().unwrap().as_deref(), Some("Hillside School"));
     assert_eq!(ledger.timezone().name(), "Europe/London");
 }

@@ -12,10 +12,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn row(what: &str, took: Duration, budget: &str) {
-    println!(
-        "{what:<48} {:>9.2} ms   budget {budget}",
-        took.as_secs_f64() * 1000.0
-    );
+    println!("{what:<48} {:>9.2} ms   budget {budget}", took.as_secs_f64() * 1000.0);
 }
 
 /// A mid-gray, gently noisy frame with a label's code of `module` px per module at (x, y).
@@ -30,8 +27,7 @@ fn frame(width: u32, height: u32, code: Option<(&Payload, u32, u32, u32)>) -> Gr
         for py in 0..side {
             for px in 0..side {
                 let (mx, my) = ((px / module) as usize, (py / module) as usize);
-                let inside = (QUIET_ZONE..QUIET_ZONE + n).contains(&mx)
-                    && (QUIET_ZONE..QUIET_ZONE + n).contains(&my);
+                let inside = (QUIET_ZONE..QUIET_ZONE + n).contains(&mx) && (QUIET_ZONE..QUIET_ZONE + n).contains(&my);
                 let is_dark = inside && dark[(my - QUIET_ZONE) * n + (mx - QUIET_ZONE)];
                 pixels[((y + py) * width + x + px) as usize] = if is_dark { 30 } else { 225 };
             }
@@ -47,13 +43,7 @@ fn time_frame(f: &GrayFrame, expect: Option<&Payload>) -> Duration {
             let codes = read_codes(f);
             let took = start.elapsed();
             let got: Vec<_> = codes.into_iter().filter_map(|c| c.payload.ok()).collect();
-            assert_eq!(
-                got.first(),
-                expect,
-                "frame {}x{} read wrongly",
-                f.width,
-                f.height
-            );
+            assert_eq!(got.first(), expect, "frame {}x{} read wrongly", f.width, f.height);
             took
         })
         .collect();

@@ -24,12 +24,7 @@ pub struct Score {
 /// The images of a folder that have an expected text, with that text.
 pub fn samples(folder: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = std::fs::read_dir(folder)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .collect::<Vec<_>>()
-        })
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
         .filter(|p| {

@@ -59,17 +59,11 @@ pub enum PayloadError {
     Url(String),
     #[error("This code is a phone number, not a Custody label.")]
     PhoneNumber,
-    #[error(
-        "This code belongs to another system ({0:?}), not Custody. Scan the Custody label, or type the tag."
-    )]
+    #[error("This code belongs to another system ({0:?}), not Custody. Scan the Custody label, or type the tag.")]
     NotCustody(String),
-    #[error(
-        "This Custody label uses format version {0}, which this version of Custody does not read. Update Custody."
-    )]
+    #[error("This Custody label uses format version {0}, which this version of Custody does not read. Update Custody.")]
     UnknownVersion(String),
-    #[error(
-        "This Custody label is of an unknown type {0:?}. Reprint it from this version of Custody."
-    )]
+    #[error("This Custody label is of an unknown type {0:?}. Reprint it from this version of Custody.")]
     UnknownType(String),
     #[error(
         "This Custody label has a stray character {0:?}; it may be damaged or mistyped. Reprint it, or type the tag."
@@ -106,11 +100,7 @@ impl Payload {
     /// The text to put in the QR code. Fails only for an identifier that could not be read back.
     pub fn render(&self) -> Result<String, PayloadError> {
         check_id(&self.id)?;
-        Ok(format!(
-            "{MAGIC}{VERSION}:{}:{}",
-            self.kind.letter(),
-            self.id
-        ))
+        Ok(format!("{MAGIC}{VERSION}:{}:{}", self.kind.letter(), self.id))
     }
 
     /// Reads scanned text strictly: anything but a well-formed Custody code is refused, with
@@ -162,9 +152,7 @@ fn check_id(id: &str) -> Result<(), PayloadError> {
         return Err(PayloadError::StrayCharacter(c));
     }
     if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return Err(PayloadError::StrayCharacter(
-            id.chars().next().unwrap_or(' '),
-        ));
+        return Err(PayloadError::StrayCharacter(id.chars().next().unwrap_or(' ')));
     }
     if id.len() > MAX_ID_LEN {
         return Err(PayloadError::IdTooLong);
@@ -208,10 +196,7 @@ mod tests {
             assert_eq!(Payload::parse(&text).unwrap(), p);
         }
         assert_eq!(Payload::item("LT-0042").render().unwrap(), "CU1:I:LT-0042");
-        assert_eq!(
-            Payload::parse(" CU1:I:LT-0042\r\n").unwrap(),
-            Payload::item("LT-0042")
-        );
+        assert_eq!(Payload::parse(" CU1:I:LT-0042\r\n").unwrap(), Payload::item("LT-0042"));
     }
 
     #[test]
@@ -224,10 +209,7 @@ mod tests {
             ),
             ("+44 20 7946 0958", PayloadError::PhoneNumber),
             ("tel:07700900123", PayloadError::PhoneNumber),
-            (
-                "ASSET-000123",
-                PayloadError::NotCustody("ASSET-000123".into()),
-            ),
+            ("ASSET-000123", PayloadError::NotCustody("ASSET-000123".into())),
             ("CUSTARD", PayloadError::NotCustody("CUSTARD".into())),
             ("CU2:I:LT-0042", PayloadError::UnknownVersion("2".into())),
             ("CU1:X:LT-0042", PayloadError::UnknownType("X".into())),
@@ -253,10 +235,7 @@ mod tests {
     }
 
     fn any_payload() -> impl Strategy<Value = Payload> {
-        (
-            prop::sample::select(CodeKind::ALL.to_vec()),
-            "[A-Z0-9][A-Z0-9.-]{0,23}",
-        )
+        (prop::sample::select(CodeKind::ALL.to_vec()), "[A-Z0-9][A-Z0-9.-]{0,23}")
             .prop_map(|(kind, id)| Payload { kind, id })
     }
 

@@ -30,16 +30,8 @@ pub struct GrayFrame {
 
 impl GrayFrame {
     pub fn new(width: u32, height: u32, pixels: Vec<u8>) -> GrayFrame {
-        assert_eq!(
-            pixels.len(),
-            (width * height) as usize,
-            "pixels must be width × height"
-        );
-        GrayFrame {
-            width,
-            height,
-            pixels,
-        }
+        assert_eq!(pixels.len(), (width * height) as usize, "pixels must be width × height");
+        GrayFrame { width, height, pixels }
     }
 
     /// Loads a PNG, JPEG or WebP file as grayscale.
@@ -79,8 +71,7 @@ impl GrayFrame {
         for y in 0..self.height {
             let from = (y * self.width) as usize;
             let to = ((y + pad) * w + pad) as usize;
-            pixels[to..to + self.width as usize]
-                .copy_from_slice(&self.pixels[from..from + self.width as usize]);
+            pixels[to..to + self.width as usize].copy_from_slice(&self.pixels[from..from + self.width as usize]);
         }
         GrayFrame::new(w, self.height + 2 * pad, pixels)
     }
@@ -98,11 +89,7 @@ impl GrayFrame {
     }
 
     fn inverted(&self) -> GrayFrame {
-        GrayFrame::new(
-            self.width,
-            self.height,
-            self.pixels.iter().map(|p| 255 - p).collect(),
-        )
+        GrayFrame::new(self.width, self.height, self.pixels.iter().map(|p| 255 - p).collect())
     }
 
     fn mean(&self) -> u32 {
@@ -172,12 +159,7 @@ pub fn read_codes(frame: &GrayFrame) -> Vec<FoundCode> {
         }
         codes.push(FoundCode {
             payload: Payload::parse(&text),
-            outline: outline.map(|(x, y)| {
-                (
-                    x * scale - shift * factor as f32,
-                    y * scale - shift * factor as f32,
-                )
-            }),
+            outline: outline.map(|(x, y)| (x * scale - shift * factor as f32, y * scale - shift * factor as f32)),
             text,
         });
     }
@@ -197,13 +179,9 @@ fn qr_hints() -> DecodeHints {
 
 fn with_rxing(frame: &GrayFrame) -> Raw {
     let mut hints = qr_hints();
-    let results = rxing::helpers::detect_multiple_in_luma_with_hints(
-        frame.pixels.clone(),
-        frame.width,
-        frame.height,
-        &mut hints,
-    )
-    .unwrap_or_default();
+    let results =
+        rxing::helpers::detect_multiple_in_luma_with_hints(frame.pixels.clone(), frame.width, frame.height, &mut hints)
+            .unwrap_or_default();
     results
         .into_iter()
         .map(|r| {
@@ -218,9 +196,7 @@ fn with_rxing(frame: &GrayFrame) -> Raw {
 fn with_rxing_global(frame: &GrayFrame) -> Raw {
     use rxing::Reader;
     let hints = qr_hints();
-    let Ok(source) =
-        rxing::Luma8LuminanceSource::new(frame.pixels.clone(), frame.width, frame.height)
-    else {
+    let Ok(source) = rxing::Luma8LuminanceSource::new(frame.pixels.clone(), frame.width, frame.height) else {
         return Vec::new();
     };
     let mut bitmap = rxing::BinaryBitmap::new(rxing::common::GlobalHistogramBinarizer::new(source));
@@ -243,23 +219,17 @@ fn outline_from_finders(points: &[(f32, f32)]) -> [(f32, f32); 4] {
     };
     let br = (bl.0 + tr.0 - tl.0, bl.1 + tr.1 - tl.1);
     let centre = ((bl.0 + tr.0) / 2.0, (bl.1 + tr.1) / 2.0);
-    let grow = |p: (f32, f32)| {
-        (
-            centre.0 + (p.0 - centre.0) * 1.4,
-            centre.1 + (p.1 - centre.1) * 1.4,
-        )
-    };
+    let grow = |p: (f32, f32)| (centre.0 + (p.0 - centre.0) * 1.4, centre.1 + (p.1 - centre.1) * 1.4);
     [grow(tl), grow(tr), grow(br), grow(bl)]
 }
 
 fn with_rqrr(frame: &GrayFrame) -> Raw {
     // rqrr panics on some images; a panic here must never take the camera thread down.
     catch_unwind(AssertUnwindSafe(|| {
-        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
-            frame.width as usize,
-            frame.height as usize,
-            |x, y| frame.pixels[y * frame.width as usize + x],
-        );
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(frame.width as usize, frame.height as usize, |x, y| {
+                frame.pixels[y * frame.width as usize + x]
+            });
         prepared
             .detect_grids()
             .into_iter()

@@ -173,12 +173,7 @@ pub enum SheetError {
 
 /// Writes a PDF of `labels` on `template`, leaving the first `skip` positions of the first
 /// sheet empty (for a partly used sheet).
-pub fn render_pdf(
-    labels: &[Label],
-    template: &Template,
-    skip: u32,
-    organisation: &str,
-) -> Result<Vec<u8>, SheetError> {
+pub fn render_pdf(labels: &[Label], template: &Template, skip: u32, organisation: &str) -> Result<Vec<u8>, SheetError> {
     if labels.is_empty() {
         return Err(SheetError::NoLabels);
     }
@@ -200,9 +195,7 @@ pub fn render_pdf(
     let bold = Ref::new(4);
     let page_ids: Vec<Ref> = (0..pages).map(|i| Ref::new(5 + 2 * i as i32)).collect();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(page_ids.iter().copied())
-        .count(pages as i32);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages as i32);
     pdf.type1_font(regular)
         .base_font(Name(b"Helvetica"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -216,10 +209,7 @@ pub fn render_pdf(
         let mut content = Content::new();
         for slot in 0..template.per_page() as usize {
             let position = page_no * template.per_page() as usize + slot;
-            let Some(label) = position
-                .checked_sub(skip as usize)
-                .and_then(|i| labels.get(i))
-            else {
+            let Some(label) = position.checked_sub(skip as usize).and_then(|i| labels.get(i)) else {
                 continue;
             };
             let (x, top, w, h) = template.cell(slot as u32);
@@ -252,13 +242,10 @@ pub fn render_pdf(
 /// The QR code's modules for a payload, dark = true, without quiet zone.
 pub fn qr_modules(payload: &Payload) -> Result<(usize, Vec<bool>), SheetError> {
     let text = payload.render()?;
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| SheetError::Qr(e.to_string()))?;
+    let code =
+        QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| SheetError::Qr(e.to_string()))?;
     let colors = code.to_colors();
-    Ok((
-        code.width(),
-        colors.into_iter().map(|c| c == Color::Dark).collect(),
-    ))
+    Ok((code.width(), colors.into_iter().map(|c| c == Color::Dark).collect()))
 }
 
 /// Modules of white border around the code that decoders need.
@@ -327,12 +314,7 @@ fn draw_label(
     line(b"F2", tag_size, middle + tag_size * 0.05, &label.payload.id);
     line(b"F1", small, middle - small * 1.3, &label.kind);
     if !organisation.is_empty() {
-        line(
-            b"F1",
-            org_size,
-            middle - small * 1.3 - org_size * 1.4,
-            organisation,
-        );
+        line(b"F1", org_size, middle - small * 1.3 - org_size * 1.4, organisation);
     }
     Ok(())
 }
@@ -340,22 +322,14 @@ fn draw_label(
 /// The largest size up to `max` at which `text` fits in `width` points.
 fn fit(text: &str, bold: bool, width: f32, max: f32) -> f32 {
     let em: f32 = text.chars().map(|ch| advance(ch, bold)).sum::<f32>() / 1000.0;
-    if em <= 0.0 {
-        max
-    } else {
-        (width / em).min(max)
-    }
+    if em <= 0.0 { max } else { (width / em).min(max) }
 }
 
 /// Helvetica advance widths in thousandths of an em (Adobe's AFM metrics, the common glyphs).
 fn advance(ch: char, bold: bool) -> f32 {
     let w = match ch {
         ' ' | '.' | ',' | ':' | ';' | '/' | 'I' | 'f' | 't' => 278,
-        '0'..='9' | 'a' | 'b' | 'd' | 'e' | 'g' | 'h' | 'n' | 'o' | 'p' | 'q' | 'u' | 'L'
-            if !bold =>
-        {
-            556
-        }
+        '0'..='9' | 'a' | 'b' | 'd' | 'e' | 'g' | 'h' | 'n' | 'o' | 'p' | 'q' | 'u' | 'L' if !bold => 556,
         '0'..='9' | 'a' | 'e' => 556,
         'b' | 'd' | 'g' | 'h' | 'n' | 'o' | 'p' | 'q' | 'u' | 'L' => 611,
         'i' | 'j' | 'l' => {

@@ -76,10 +76,7 @@ fn every_label_reads_back(t: &Template) {
         let page = &pages[position / t.per_page() as usize];
         let cell = crop(page, t.cell((position % t.per_page() as usize) as u32));
         let codes = read_codes(&cell);
-        let payloads: Vec<_> = codes
-            .iter()
-            .filter_map(|c| c.payload.clone().ok())
-            .collect();
+        let payloads: Vec<_> = codes.iter().filter_map(|c| c.payload.clone().ok()).collect();
         assert_eq!(
             payloads,
             vec![label.payload.clone()],
@@ -131,11 +128,7 @@ fn dymo_99012_every_label_reads_back() {
 fn every_template_fits_its_page() {
     for t in TEMPLATES {
         let (x, y, w, h) = t.cell(t.per_page() - 1);
-        assert!(
-            x + w <= t.page_w + 0.01 && y + h <= t.page_h + 0.01,
-            "{}",
-            t.name
-        );
+        assert!(x + w <= t.page_w + 0.01 && y + h <= t.page_h + 0.01, "{}", t.name);
     }
 }
 

@@ -30,10 +30,7 @@ fn a_new_user_signs_items_out_and_in() {
         ..desk
     };
     let back = later.ok(&["in", "LT-0001"]);
-    assert_eq!(
-        back,
-        "Returned LT-0001 from Sam Jones (S001) — 2 days late.\n"
-    );
+    assert_eq!(back, "Returned LT-0001 from Sam Jones (S001) — 2 days late.\n");
 
     let show = later.ok(&["item", "show", "LT-0001"]);
     assert!(
@@ -45,10 +42,7 @@ fn a_new_user_signs_items_out_and_in() {
         "{show}"
     );
     assert!(show.contains("signed in from Sam Jones (S001)"), "{show}");
-    assert!(
-        show.contains("Test Office"),
-        "every event names its operator: {show}"
-    );
+    assert!(show.contains("Test Office"), "every event names its operator: {show}");
 
     let history = later.ok(&["history", "--person", "S001", "--format", "json"]);
     let events: serde_json::Value = serde_json::from_str(&history).unwrap();
@@ -57,10 +51,7 @@ fn a_new_user_signs_items_out_and_in() {
     assert_eq!(events[2]["occurred"], "2026-11-30T09:00:00+00:00");
 
     let verify = later.ok(&["verify"]);
-    assert!(
-        verify.contains("Intact") && verify.contains("3 events"),
-        "{verify}"
-    );
+    assert!(verify.contains("Intact") && verify.contains("3 events"), "{verify}");
     later.now = "2026-12-01T09:00:00Z".into();
     assert!(
         later
@@ -88,10 +79,7 @@ fn backdated_records_keep_both_times() {
     assert_eq!(events[0]["recorded"], "2026-11-20T10:00:00+00:00");
     let status = desk.ok(&["status", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&status).unwrap();
-    assert_eq!(
-        rows[0]["overdue"], true,
-        "due end of the 19th, now the 20th"
-    );
+    assert_eq!(rows[0]["overdue"], true, "due end of the 19th, now the 20th");
     let window = desk.ok(&[
         "history",
         "--person",
@@ -119,30 +107,18 @@ fn transfer_loss_and_correction() {
     );
     let stolen = desk.ok(&["stolen", "LT-0001", "--note", "Car broken into"]);
     assert!(
-        stolen.contains("it was with Priya Patel (S002)")
-            && stolen.contains("Data Protection Officer"),
+        stolen.contains("it was with Priya Patel (S002)") && stolen.contains("Data Protection Officer"),
         "{stolen}"
     );
     let json = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
     let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(shown["state"]["status"], "stolen");
     let last_id = shown["history"][2]["id"].as_str().unwrap().to_string();
-    let fixed = desk.ok(&[
-        "correct",
-        &last_id,
-        "--reason",
-        "Recorded against the wrong laptop",
-    ]);
-    assert!(
-        fixed.contains("LT-0001 is now out with Priya Patel (S002)"),
-        "{fixed}"
-    );
+    let fixed = desk.ok(&["correct", &last_id, "--reason", "Recorded against the wrong laptop"]);
+    assert!(fixed.contains("LT-0001 is now out with Priya Patel (S002)"), "{fixed}");
     let show = desk.ok(&["item", "show", "LT-0001"]);
     assert!(show.contains("stolen (corrected)"), "{show}");
-    assert!(
-        show.contains("reason: Recorded against the wrong laptop"),
-        "{show}"
-    );
+    assert!(show.contains("reason: Recorded against the wrong laptop"), "{show}");
 }
 
 /// Each bad input: exit code, a message that says what was wrong, and nothing written.
@@ -163,16 +139,8 @@ fn bad_input_is_refused_and_nothing_is_written() {
             3,
             "Refused by R8: Priya Patel (S002) is not an active person",
         ),
-        (
-            &["out", "LT-9999", "--to", "S001"],
-            1,
-            "No item is tagged LT-9999",
-        ),
-        (
-            &["out", "LT-0001", "--to", "S404"],
-            1,
-            "No person has the id S404",
-        ),
+        (&["out", "LT-9999", "--to", "S001"], 1, "No item is tagged LT-9999"),
+        (&["out", "LT-0001", "--to", "S404"], 1, "No person has the id S404"),
         (
             &["out", "LT-0001", "--to", "S001", "--due", "next week"],
             1,
@@ -195,26 +163,10 @@ fn bad_input_is_refused_and_nothing_is_written() {
         ),
         (&["out", "LT-0001"], 2, "--to"),
         (&["in", "LT-0001"], 1, "LT-0001 is not out (it is in)"),
+        (&["in", "LT-0002", "--note", "bad\u{7}bell"], 1, "control character"),
+        (&["in", "LT-0002", "--note", &long], 1, "longer than 500 characters"),
         (
-            &["in", "LT-0002", "--note", "bad\u{7}bell"],
-            1,
-            "control character",
-        ),
-        (
-            &["in", "LT-0002", "--note", &long],
-            1,
-            "longer than 500 characters",
-        ),
-        (
-            &[
-                "item",
-                "add",
-                "LT-0003",
-                "--kind",
-                "usb-stick",
-                "--name",
-                "x",
-            ],
+            &["item", "add", "LT-0003", "--kind", "usb-stick", "--name", "x"],
             1,
             "is not a kind of item",
         ),
@@ -233,11 +185,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
             1,
             "item name is not acceptable: it is empty",
         ),
-        (
-            &["person", "add", "S003", "--name", ""],
-            1,
-            "name is not acceptable",
-        ),
+        (&["person", "add", "S003", "--name", ""], 1, "name is not acceptable"),
         (
             &[
                 "history",
@@ -268,11 +216,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
             "custody {args:?}: {:?} should contain {words:?}",
             run.stderr
         );
-        assert!(
-            run.stdout.is_empty(),
-            "custody {args:?} printed {:?}",
-            run.stdout
-        );
+        assert!(run.stdout.is_empty(), "custody {args:?} printed {:?}", run.stdout);
         assert_eq!(desk.dump(), before, "custody {args:?} must write nothing");
     }
 }
@@ -282,10 +226,7 @@ fn init_refuses_an_existing_file_and_other_commands_need_one() {
     let desk = Desk::new();
     let missing = desk.run(&["status"]);
     assert_eq!(missing.code, 1);
-    assert!(
-        missing.stderr.contains("There is no Custody database")
-            && missing.stderr.contains("custody init")
-    );
+    assert!(missing.stderr.contains("There is no Custody database") && missing.stderr.contains("custody init"));
     assert!(!desk.db.exists(), "a read command never creates a database");
 
     std::fs::write(&desk.db, "my shopping list").unwrap();
@@ -293,14 +234,8 @@ fn init_refuses_an_existing_file_and_other_commands_need_one() {
     assert_eq!(init.code, 1);
     assert!(init.stderr.contains("already exists"), "{init:?}");
     let status = desk.run(&["status"]);
-    assert!(
-        status.stderr.contains("not an SQLite file at all"),
-        "{status:?}"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&desk.db).unwrap(),
-        "my shopping list"
-    );
+    assert!(status.stderr.contains("not an SQLite file at all"), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&desk.db).unwrap(), "my shopping list");
 }
 
 #[test]
@@ -327,10 +262,7 @@ fn demo_makes_a_believable_database() {
     let people = desk.ok(&["person", "list", "--format", "json"]);
     let people: serde_json::Value = serde_json::from_str(&people).unwrap();
     assert_eq!(people.as_array().unwrap().len(), 60);
-    assert!(
-        desk.ok(&["status"]).lines().count() > 10,
-        "some items are out"
-    );
+    assert!(desk.ok(&["status"]).lines().count() > 10, "some items are out");
     assert!(desk.ok(&["verify"]).contains("Intact"));
     let again = desk.run(&["demo"]);
     assert_eq!(again.code, 1);

@@ -64,10 +64,7 @@ fn badges_for_everyone_on_a_part_used_sheet() {
         "-o",
         pdf.to_str().unwrap(),
     ]);
-    assert!(
-        out.contains("Wrote 2 label(s) on 1 page(s) of Avery L7160"),
-        "{out}"
-    );
+    assert!(out.contains("Wrote 2 label(s) on 1 page(s) of Avery L7160"), "{out}");
     let png = render_first_page(&pdf, "150");
     let scanned = desk.ok(&["scan", png.to_str().unwrap()]);
     assert!(
@@ -91,16 +88,7 @@ fn label_mistakes_are_named() {
             "No item is tagged LT-9999",
         ),
         (
-            vec![
-                "labels",
-                "LT-0001",
-                "--template",
-                "L7160",
-                "--skip",
-                "21",
-                "-o",
-                pdf,
-            ],
+            vec!["labels", "LT-0001", "--template", "L7160", "--skip", "21", "-o", pdf],
             "one L7160 sheet has 21 labels",
         ),
     ] {
@@ -110,17 +98,13 @@ fn label_mistakes_are_named() {
     }
     let run = desk.run(&["labels", "--template", "L7160", "-o", pdf]);
     assert_eq!(run.code, 2, "say which labels: {run:?}");
-    assert!(
-        !std::path::Path::new(pdf).exists(),
-        "nothing written on a mistake"
-    );
+    assert!(!std::path::Path::new(pdf).exists(), "nothing written on a mistake");
 }
 
 #[test]
 fn scan_names_what_is_not_a_custody_code() {
     let desk = Desk::new();
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/zxing-qrcode/qrcode-3");
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/zxing-qrcode/qrcode-3");
     let photo = corpus.join("01.webp");
     let missing = desk.dir.path().join("missing.png");
     let text = desk.dir.path().join("notes.png");
@@ -153,15 +137,7 @@ fn scan_names_what_is_not_a_custody_code() {
 #[test]
 fn container_labels() {
     let desk = Desk::with_basics();
-    desk.ok(&[
-        "container",
-        "add",
-        "bag-3",
-        "--kind",
-        "bag",
-        "--name",
-        "Red sealed bag",
-    ]);
+    desk.ok(&["container", "add", "bag-3", "--kind", "bag", "--name", "Red sealed bag"]);
     assert!(
         desk.ok(&["container", "list", "--format", "csv"])
             .contains("BAG-3,bag,Red sealed bag")
@@ -176,8 +152,5 @@ fn container_labels() {
         pdf.to_str().unwrap(),
     ]);
     let png = render_first_page(&pdf, "150");
-    assert!(
-        desk.ok(&["scan", png.to_str().unwrap()])
-            .ends_with("\tCU1:C:BAG-3\n")
-    );
+    assert!(desk.ok(&["scan", png.to_str().unwrap()]).ends_with("\tCU1:C:BAG-3\n"));
 }

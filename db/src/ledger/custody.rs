@@ -51,25 +51,15 @@ impl Ledger {
         let reason = optional_text("reason", req.reason.as_deref())?;
         let mut w = self.writer()?;
         let holder = w.active_person(&req.to)?;
-        let authoriser = req
-            .authoriser
-            .as_deref()
-            .map(|id| w.ledger.person(id))
-            .transpose()?;
-        let container = req
-            .container
-            .as_deref()
-            .map(|id| w.ledger.container(id))
-            .transpose()?;
+        let authoriser = req.authoriser.as_deref().map(|id| w.ledger.person(id)).transpose()?;
+        let container = req.container.as_deref().map(|id| w.ledger.container(id)).transpose()?;
         let handover = Uuid::now_v7();
         let now = w.ledger.clock.now();
         let mut events = Vec::with_capacity(tags.len());
         for tag in &tags {
             let (item, state) = w.item_and_state(tag)?;
             let at = req.at.unwrap_or(now);
-            let due = req
-                .due
-                .unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
+            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
             let mut e = blank(EventKind::SignOut, &item.tag, at);
             e.person = Some(holder.id.clone());
             e.handover = Some(handover);
@@ -85,12 +75,7 @@ impl Ledger {
     }
 
     /// Signs items back in. All of them, or none.
-    pub fn sign_in(
-        &mut self,
-        tags: &[String],
-        at: Option<DateTime<Utc>>,
-        note: Option<&str>,
-    ) -> Result<Vec<Returned>> {
+    pub fn sign_in(&mut self, tags: &[String], at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Vec<Returned>> {
         let tags = normalise_tags(tags)?;
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
@@ -102,9 +87,7 @@ impl Ledger {
             e.person.clone_from(&state.holder);
             e.note.clone_from(&note);
             let event = w.append_move(e, &state)?;
-            let from = w
-                .ledger
-                .person(state.holder.as_deref().unwrap_or_default())?;
+            let from = w.ledger.person(state.holder.as_deref().unwrap_or_default())?;
             let late_by = state
                 .due_at
                 .map(|due| Duration::milliseconds(event.occurred_at - due))
@@ -122,13 +105,7 @@ impl Ledger {
     }
 
     /// Hands an item that is out from its holder to someone else; the due date stays.
-    pub fn transfer(
-        &mut self,
-        tag: &str,
-        to: &str,
-        at: Option<DateTime<Utc>>,
-        note: Option<&str>,
-    ) -> Result<Event> {
+    pub fn transfer(&mut self, tag: &str, to: &str, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let holder = w.active_person(to)?;
@@ -176,8 +153,7 @@ impl Ledger {
     /// latest event can be corrected, so the record never becomes impossible.
     pub fn correct(&mut self, event_id: &str, reason: &str) -> Result<Event> {
         let reason = required_text("reason for the correction", reason)?;
-        let id = Uuid::parse_str(event_id.trim())
-            .map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
+        let id = Uuid::parse_str(event_id.trim()).map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
         let mut w = self.writer()?;
         let target = w
             .ledger
@@ -189,9 +165,7 @@ impl Ledger {
             ));
         }
         if w.ledger.correction_of(&id)?.is_some() {
-            return Err(Error::CannotCorrect(
-                "it has already been corrected".to_string(),
-            ));
+            return Err(Error::CannotCorrect("it has already been corrected".to_string()));
         }
         let (item, state) = w.item_and_state(&target.item)?;
         if state.last_seq != Some(target.seq) {
@@ -261,18 +235,14 @@ impl Writer<'_> {
     /// that anything due is due after it happens.
     fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
         draft.seq = self.head.0 + 1; // the state records the sequence number of its last event
-        let next =
-            apply(state, &draft.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
+        let next = apply(state, &draft.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
         let now = to_millis(self.ledger.clock.now());
         if draft.occurred_at > now + CLOCK_SLACK.num_milliseconds() {
             return Err(Error::TimeInFuture {
                 when: self.ledger.format_time(draft.occurred_at),
             });
         }
-        if let Some(last) = state
-            .last_occurred_at
-            .filter(|last| draft.occurred_at < *last)
-        {
+        if let Some(last) = state.last_occurred_at.filter(|last| draft.occurred_at < *last) {
             return Err(Error::BeforeLastEvent {
                 tag: draft.item,
                 last: self.ledger.format_time(last),
@@ -310,10 +280,7 @@ impl Writer<'_> {
         match refusal {
             Refusal::AlreadyOut => Error::AlreadyOut {
                 holder: self.holder_name(state),
-                since: state
-                    .since
-                    .map(|t| self.ledger.format_time(t))
-                    .unwrap_or_default(),
+                since: state.since.map(|t| self.ledger.format_time(t)).unwrap_or_default(),
                 tag,
             },
             Refusal::Lost => Error::ItemLost { tag },
@@ -401,11 +368,7 @@ fn normalise_tags(raw: &[String]) -> Result<Vec<String>> {
 }
 
 /// Stores an item's derived state (the projection).
-pub(crate) fn write_state(
-    conn: &rusqlite::Connection,
-    tag: &str,
-    s: &ItemState,
-) -> rusqlite::Result<()> {
+pub(crate) fn write_state(conn: &rusqlite::Connection, tag: &str, s: &ItemState) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO item_state (item, status, holder, since, due_at, container, last_seq, last_occurred_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

@@ -103,11 +103,7 @@ impl Ledger {
     pub fn organisation(&self) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'organisation'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM meta WHERE key = 'organisation'", [], |r| r.get(0))
             .optional()?)
     }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Ledger;
-use super::register::{ITEM_COLUMNS, PERSON_COLUMNS, item_from_row, person_from_row};
+use super::register::{ITEM_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, item_from_row, person_from_row};
 use crate::error::Result;
 use crate::event::{self, Event};
 use crate::model::{EventKind, Item, Person};
@@ -58,9 +58,8 @@ pub(super) const STATE_COLUMNS: &str =
 pub(super) fn state_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ItemState> {
     let status: String = row.get(at)?;
     Ok(ItemState {
-        status: Status::parse(&status).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(at, status, rusqlite::types::Type::Text)
-        })?,
+        status: Status::parse(&status)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(at, status, rusqlite::types::Type::Text))?,
         holder: row.get(at + 1)?,
         since: row.get(at + 2)?,
         due_at: row.get(at + 3)?,
@@ -72,12 +71,10 @@ pub(super) fn state_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ItemS
 
 /// The stored state of an item (the projection).
 pub(crate) fn read_state(conn: &Connection, tag: &str) -> rusqlite::Result<ItemState> {
-    conn.prepare_cached(&format!(
-        "SELECT {STATE_COLUMNS} FROM item_state s WHERE s.item = ?1"
-    ))?
-    .query_row([tag], |r| state_from_row(r, 0))
-    .optional()
-    .map(Option::unwrap_or_default)
+    conn.prepare_cached(&format!("SELECT {STATE_COLUMNS} FROM item_state s WHERE s.item = ?1"))?
+        .query_row([tag], |r| state_from_row(r, 0))
+        .optional()
+        .map(Option::unwrap_or_default)
 }
 
 /// Folds events that count (not corrections, not corrected) into a state, ignoring moves the
@@ -132,11 +129,7 @@ impl Ledger {
     /// Events about an item or a person (as holder or giver) in a time window, oldest first.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>> {
         let item = filter.item.as_deref().map(|t| self.item(t)).transpose()?;
-        let person = filter
-            .person
-            .as_deref()
-            .map(|p| self.person(p))
-            .transpose()?;
+        let person = filter.person.as_deref().map(|p| self.person(p)).transpose()?;
         let from = filter.from.map_or(i64::MIN, to_millis);
         let to = filter.to.map_or(i64::MAX, to_millis);
         let mut sql = format!(
@@ -162,10 +155,7 @@ impl Ledger {
     pub fn event(&self, id: &Uuid) -> Result<Option<Event>> {
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {} FROM events WHERE id = ?1",
-                event::COLUMNS
-            ))?
+            .prepare_cached(&format!("SELECT {} FROM events WHERE id = ?1", event::COLUMNS))?
             .query_row([id.as_bytes().as_slice()], event::from_row)
             .optional()?)
     }
@@ -174,10 +164,7 @@ impl Ledger {
     pub fn correction_of(&self, id: &Uuid) -> Result<Option<Event>> {
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {} FROM events WHERE corrects = ?1",
-                event::COLUMNS
-            ))?
+            .prepare_cached(&format!("SELECT {} FROM events WHERE corrects = ?1", event::COLUMNS))?
             .query_row([id.as_bytes().as_slice()], event::from_row)
             .optional()?)
     }
@@ -241,7 +228,7 @@ impl Ledger {
         let rows = stmt.query_map([], |r| {
             Ok(PersonRow {
                 person: person_from_row(r)?,
-                holding: r.get(4)?,
+                holding: r.get(PERSON_COLUMN_COUNT)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -252,9 +239,7 @@ impl Ledger {
         let count = |table: &str| -> Result<u64> {
             Ok(self
                 .conn
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
-                    r.get::<_, i64>(0)
-                })? as u64)
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0))? as u64)
         };
         // The last sequence number is the event count (the chain has no gaps); cheaper than count(*).
         let events = event::head(&self.conn)?.0 as u64;
@@ -271,19 +256,11 @@ impl Ledger {
 
     /// One line describing an event for people: "signed out to Sam Jones (S001), due 2026-11-29 23:59".
     pub fn describe(&self, e: &Event) -> String {
-        let person = |id: &Option<String>| {
-            id.as_deref()
-                .map(|p| self.person_label(p))
-                .unwrap_or_default()
-        };
+        let person = |id: &Option<String>| id.as_deref().map(|p| self.person_label(p)).unwrap_or_default();
         let mut text = match e.kind {
             EventKind::SignOut => format!("signed out to {}", person(&e.person)),
             EventKind::SignIn => format!("signed in from {}", person(&e.person)),
-            EventKind::Transfer => format!(
-                "transferred from {} to {}",
-                person(&e.from_person),
-                person(&e.person)
-            ),
+            EventKind::Transfer => format!("transferred from {} to {}", person(&e.from_person), person(&e.person)),
             EventKind::Lost | EventKind::Stolen if e.person.is_some() => {
                 format!("{} while with {}", e.kind, person(&e.person))
             }

@@ -1,11 +1,12 @@
 //! The register: items, people and containers. Adding one checks and normalises every field.
 
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Ledger;
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
-use crate::model::{Container, ContainerKind, Item, Person};
+use crate::model::{Container, ContainerKind, HomeWorking, Item, Person};
 use crate::time::to_millis;
 
 /// Columns read by [`item_from_row`], in order (table alias `i`).
@@ -17,9 +18,9 @@ pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
     let categories: String = row.get(5)?;
     Ok(Item {
         tag: row.get(0)?,
-        kind: kind.parse().map_err(|_| {
-            rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text)
-        })?,
+        kind: kind
+            .parse()
+            .map_err(|_| rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text))?,
         name: row.get(2)?,
         serial: row.get(3)?,
         encrypted: row.get(4)?,
@@ -32,14 +33,33 @@ pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
 }
 
 /// Columns read by [`person_from_row`], in order (table alias `p`).
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.name, p.email, p.active";
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.name, p.email, p.active, p.agreement_signed, p.agreement_review, \
+     p.assessment_done, p.assessment_review, p.assessment_ref, p.training";
+/// How many columns [`PERSON_COLUMNS`] has.
+pub(crate) const PERSON_COLUMN_COUNT: usize = 10;
 
 pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+        let text: Option<String> = row.get(i)?;
+        text.map(|t| {
+            NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+        })
+        .transpose()
+    };
     Ok(Person {
         id: row.get(0)?,
         name: row.get(1)?,
         email: row.get(2)?,
         active: row.get(3)?,
+        home: HomeWorking {
+            agreement_signed: date(4)?,
+            agreement_review: date(5)?,
+            assessment_done: date(6)?,
+            assessment_review: date(7)?,
+            assessment_ref: row.get(8)?,
+            training: date(9)?,
+        },
     })
 }
 
@@ -111,22 +131,66 @@ pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusq
     Ok(())
 }
 
-pub(crate) fn insert_person(
-    conn: &Connection,
-    person: &Person,
-    added_at: i64,
-) -> rusqlite::Result<()> {
+pub(crate) fn insert_person(conn: &Connection, person: &Person, added_at: i64) -> rusqlite::Result<()> {
+    let h = &person.home;
     conn.prepare_cached(
-        "INSERT INTO people (id, name, email, active, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO people (id, name, email, active, added_at, agreement_signed, agreement_review,
+                             assessment_done, assessment_review, assessment_ref, training)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         person.id,
         person.name,
         person.email,
         person.active,
-        added_at
+        added_at,
+        h.agreement_signed.map(day),
+        h.agreement_review.map(day),
+        h.assessment_done.map(day),
+        h.assessment_review.map(day),
+        h.assessment_ref,
+        h.training.map(day),
     ])?;
     Ok(())
+}
+
+/// A day as stored: `2026-11-20`.
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Checks a home-working record: references are plain text, reviews come after what they review,
+/// and nothing was done in the future.
+pub fn validate_home_working(h: &HomeWorking, today: NaiveDate) -> Result<HomeWorking> {
+    let bad = |why: String| Error::InvalidText {
+        field: "home-working record",
+        why,
+    };
+    for (what, date) in [
+        ("agreement signing date", h.agreement_signed),
+        ("risk assessment date", h.assessment_done),
+        ("training date", h.training),
+    ] {
+        if let Some(d) = date.filter(|d| *d > today) {
+            return Err(bad(format!("the {what} {d} is in the future")));
+        }
+    }
+    for (done, review, what) in [
+        (h.agreement_signed, h.agreement_review, "agreement"),
+        (h.assessment_done, h.assessment_review, "risk assessment"),
+    ] {
+        if let (Some(done), Some(review)) = (done, review)
+            && review < done
+        {
+            return Err(bad(format!(
+                "the {what}'s review date {review} is before it was done ({done})"
+            )));
+        }
+    }
+    Ok(HomeWorking {
+        assessment_ref: optional_text("risk assessment reference", h.assessment_ref.as_deref())?,
+        ..h.clone()
+    })
 }
 
 impl Ledger {
@@ -149,6 +213,7 @@ impl Ledger {
             name: required_text("name", name)?,
             email: optional_text("email", email)?,
             active: true,
+            home: HomeWorking::default(),
         };
         if let Some(email) = &person.email
             && (!email.contains('@') || email.contains(char::is_whitespace))
@@ -179,13 +244,41 @@ impl Ledger {
         Ok(person)
     }
 
+    /// Updates a person's home-working record: every field given in `change` replaces the
+    /// stored one; fields left `None` stay as they are.
+    pub fn update_home_working(&mut self, id: &str, change: &HomeWorking) -> Result<Person> {
+        let mut person = self.person(id)?;
+        let h = &mut person.home;
+        let merge = |new: Option<NaiveDate>, old: Option<NaiveDate>| new.or(old);
+        h.agreement_signed = merge(change.agreement_signed, h.agreement_signed);
+        h.agreement_review = merge(change.agreement_review, h.agreement_review);
+        h.assessment_done = merge(change.assessment_done, h.assessment_done);
+        h.assessment_review = merge(change.assessment_review, h.assessment_review);
+        h.training = merge(change.training, h.training);
+        if change.assessment_ref.is_some() {
+            h.assessment_ref.clone_from(&change.assessment_ref);
+        }
+        let today = self.clock.now().with_timezone(&self.tz).date_naive();
+        person.home = validate_home_working(&person.home, today)?;
+        let h = &person.home;
+        self.conn.execute(
+            "UPDATE people SET agreement_signed = ?1, agreement_review = ?2, assessment_done = ?3,
+                 assessment_review = ?4, assessment_ref = ?5, training = ?6 WHERE id = ?7",
+            params![
+                h.agreement_signed.map(day),
+                h.agreement_review.map(day),
+                h.assessment_done.map(day),
+                h.assessment_review.map(day),
+                h.assessment_ref,
+                h.training.map(day),
+                person.id
+            ],
+        )?;
+        Ok(person)
+    }
+
     /// Registers a bag, case or car that items can travel in.
-    pub fn add_container(
-        &mut self,
-        id: &str,
-        kind: ContainerKind,
-        name: &str,
-    ) -> Result<Container> {
+    pub fn add_container(&mut self, id: &str, kind: ContainerKind, name: &str) -> Result<Container> {
         let container = Container {
             id: normalise_id(IdKind::Container, id)?,
             kind,
@@ -212,9 +305,7 @@ impl Ledger {
     pub fn item(&self, tag: &str) -> Result<Item> {
         let tag = normalise_id(IdKind::Tag, tag)?;
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"
-            ))?
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"))?
             .query_row([&tag], item_from_row)
             .optional()?
             .ok_or(Error::UnknownItem(tag))
@@ -224,9 +315,7 @@ impl Ledger {
     pub fn person(&self, id: &str) -> Result<Person> {
         let id = normalise_id(IdKind::Person, id)?;
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"
-            ))?
+            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"))?
             .query_row([&id], person_from_row)
             .optional()?
             .ok_or(Error::UnknownPerson(id))
@@ -247,9 +336,7 @@ impl Ledger {
 
     /// Every container, by id.
     pub fn containers(&self) -> Result<Vec<Container>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind, name FROM containers ORDER BY id")?;
+        let mut stmt = self.conn.prepare("SELECT id, kind, name FROM containers ORDER BY id")?;
         let rows = stmt.query_map([], container_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -72,9 +72,7 @@ impl Ledger {
             .collect();
         tags.sort();
         for tag in tags {
-            if replayed.get(tag) != stored.get(tag)
-                && report.projection_mismatches.len() < LIST_AT_MOST
-            {
+            if replayed.get(tag) != stored.get(tag) && report.projection_mismatches.len() < LIST_AT_MOST {
                 report.projection_mismatches.push(format!(
                     "{tag}: stored {:?}, replay gives {:?}",
                     stored.get(tag).map(|s| s.status),
@@ -101,14 +99,7 @@ impl Ledger {
 
     /// One pass over the ledger in order: checks the hash chain and replays every move.
     #[allow(clippy::type_complexity)]
-    fn replay_checked(
-        &self,
-    ) -> Result<(
-        HashMap<String, ItemState>,
-        u64,
-        Option<ChainProblem>,
-        Vec<String>,
-    )> {
+    fn replay_checked(&self) -> Result<(HashMap<String, ItemState>, u64, Option<ChainProblem>, Vec<String>)> {
         let voided: HashSet<Uuid> = self
             .conn
             .prepare("SELECT corrects FROM events WHERE corrects IS NOT NULL")?
@@ -126,10 +117,9 @@ impl Ledger {
         let mut impossible = Vec::new();
         let mut prev = (0i64, GENESIS_HASH);
         let mut checked = 0u64;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {} FROM events ORDER BY seq",
-            event::COLUMNS
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {} FROM events ORDER BY seq", event::COLUMNS))?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let e = event::from_row(row)?;

@@ -17,9 +17,7 @@ pub struct TestDb {
 }
 
 pub fn t(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
 }
 
 /// A new database at Friday 2026-11-20 10:00 UTC with laptops LT-0001..3, a paper file PF-0001,
@@ -31,28 +29,18 @@ pub fn setup() -> TestDb {
     let mut ledger = Ledger::create(&path, Some("Hillside School"), clock.clone()).unwrap();
     ledger.set_operator("Office").unwrap();
     for n in 1..=3 {
-        let mut item = Item::new(
-            &format!("LT-000{n}"),
-            ItemKind::Laptop,
-            "Dell Latitude 5440",
-        );
+        let mut item = Item::new(&format!("LT-000{n}"), ItemKind::Laptop, "Dell Latitude 5440");
         item.encrypted = true;
         item.data_subjects = 30;
         ledger.add_item(&item).unwrap();
     }
     ledger
-        .add_item(&Item::new(
-            "PF-0001",
-            ItemKind::PaperFile,
-            "Pupil file ref 2024-118",
-        ))
+        .add_item(&Item::new("PF-0001", ItemKind::PaperFile, "Pupil file ref 2024-118"))
         .unwrap();
     ledger
         .add_item(&Item::new("RM-0001", ItemKind::RemovableMedia, "USB stick"))
         .unwrap();
-    ledger
-        .add_person("S001", "Sam Jones", Some("sam@example.org"))
-        .unwrap();
+    ledger.add_person("S001", "Sam Jones", Some("sam@example.org")).unwrap();
     ledger.add_person("S002", "Priya Patel", None).unwrap();
     ledger.add_person("S003", "Tom Left", None).unwrap();
     ledger.set_person_active("S003", false).unwrap();
