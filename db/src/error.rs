@@ -104,6 +104,19 @@ pub enum Error {
     #[error("Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else.")]
     InactivePerson { id: String, name: String },
 
+    // --- the home-working policy, rules R1–R7 ---
+    #[error("Refused by {}:\n{}{}", rule_list(blocks), lines(blocks), warnings_too(warnings))]
+    PolicyRefused {
+        blocks: Vec<crate::policy::Finding>,
+        warnings: Vec<crate::policy::Finding>,
+    },
+    #[error(
+        "Not signed out yet: {} must be acknowledged. Confirm that you have told the holder (add --yes on the command line), and it will be recorded on the sign-out.\n{}",
+        rule_list(warnings),
+        lines(warnings)
+    )]
+    NeedsAcknowledgement { warnings: Vec<crate::policy::Finding> },
+
     // --- other impossible moves ---
     #[error("{tag} is not out (it is {status}), so it cannot be {action}.")]
     NotOut {
@@ -140,9 +153,30 @@ impl Error {
             | Error::ItemStolen { .. }
             | Error::ItemRetired { .. }
             | Error::InactivePerson { .. } => Some("R8"),
+            Error::PolicyRefused { blocks: f, .. } | Error::NeedsAcknowledgement { warnings: f } => {
+                f.first().map(|f| f.rule)
+            }
             _ => None,
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn rule_list(findings: &[crate::policy::Finding]) -> String {
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    ids.dedup();
+    ids.join(", ")
+}
+
+fn lines(findings: &[crate::policy::Finding]) -> String {
+    findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n")
+}
+
+fn warnings_too(warnings: &[crate::policy::Finding]) -> String {
+    if warnings.is_empty() {
+        String::new()
+    } else {
+        format!("\nAlso to mention ({}):\n{}", rule_list(warnings), lines(warnings))
+    }
+}

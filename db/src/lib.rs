@@ -22,6 +22,7 @@ pub mod event;
 pub mod ids;
 mod ledger;
 pub mod model;
+pub mod policy;
 pub mod state;
 pub mod storage;
 pub mod time;

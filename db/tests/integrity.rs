@@ -33,6 +33,9 @@ fn projection_equals_replay_after_random_operations() {
                 .sign_out(&SignOut {
                     items: vec![tag.clone(), tags[rng.usize(..tags.len())].clone()],
                     to: person.to_string(),
+                    reason: Some("Home visit".into()),
+                    authoriser: Some("S002".into()),
+                    acknowledge_warnings: true,
                     ..SignOut::default()
                 })
                 .map(|mut e| e.remove(0)),
@@ -58,7 +61,7 @@ fn projection_equals_replay_after_random_operations() {
         }
         assert_eq!(db.ledger.projection().unwrap(), db.ledger.replay().unwrap());
     }
-    assert!(done > 200, "enough requests succeeded to mean something ({done})");
+    assert!(done > 150, "enough requests succeeded to mean something ({done})");
     let report = db.ledger.verify().unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert!(report.events_checked >= done);
@@ -114,6 +117,9 @@ fn ledger_with_five_events() -> common::TestDb {
             .sign_out(&SignOut {
                 items: vec![tag.into()],
                 to: "S001".into(),
+                reason: Some("Annual review at home".into()),
+                authoriser: Some("S002".into()),
+                acknowledge_warnings: true,
                 ..SignOut::default()
             })
             .unwrap();

@@ -58,7 +58,10 @@ fn sign_out_and_in_round_trip() {
 #[test]
 fn paper_is_due_next_working_day() {
     let mut db = setup();
-    db.ledger.sign_out(&out(&["PF-0001"], "S002")).unwrap();
+    let mut req = out(&["PF-0001"], "S002");
+    req.reason = Some("Annual review meeting at home".into());
+    req.authoriser = Some("S001".into());
+    db.ledger.sign_out(&req).unwrap();
     let due = db.ledger.state("PF-0001").unwrap().due_at.unwrap();
     assert_eq!(
         db.ledger.format_time(due),

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::event::{self, Event};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
 use crate::model::{EventKind, Item, Person};
+use crate::policy::{self, Finding, Mode, Proposal};
 use crate::state::{ItemState, Refusal, apply};
 use crate::time::{default_due, to_millis};
 
@@ -30,6 +31,14 @@ pub struct SignOut {
     pub reason: Option<String>,
     pub authoriser: Option<String>,
     pub container: Option<String>,
+    /// The clerk has seen the policy warnings and goes ahead (`--yes`); they are recorded.
+    pub acknowledge_warnings: bool,
+}
+
+/// A checked sign-out, ready to append.
+struct Plan {
+    moves: Vec<(Event, ItemState)>,
+    findings: Vec<Finding>,
 }
 
 /// What a sign-in did, for the "Returned LT-0042 from Sam Jones — 2 days late" line.
@@ -46,20 +55,49 @@ pub struct Returned {
 impl Ledger {
     /// Signs items out to a person, as one hand-over. All items go, or none.
     pub fn sign_out(&mut self, req: &SignOut) -> Result<Vec<Event>> {
+        let mut w = self.writer()?;
+        let plan = w.ledger.plan_sign_out(req)?;
+        let (blocks, warnings): (Vec<Finding>, Vec<Finding>) =
+            plan.findings.into_iter().partition(|f| f.mode == Mode::Block);
+        if !blocks.is_empty() {
+            return Err(Error::PolicyRefused { blocks, warnings });
+        }
+        if !warnings.is_empty() && !req.acknowledge_warnings {
+            return Err(Error::NeedsAcknowledgement { warnings });
+        }
+        let acknowledged =
+            (!warnings.is_empty()).then(|| warnings.iter().map(Finding::to_string).collect::<Vec<_>>().join("\n"));
+        let mut events = Vec::with_capacity(plan.moves.len());
+        for (mut draft, state) in plan.moves {
+            draft.warnings.clone_from(&acknowledged);
+            events.push(w.append_move(draft, &state)?);
+        }
+        w.commit()?;
+        Ok(events)
+    }
+
+    /// What a sign-out would meet, without writing: the same checks as [`Ledger::sign_out`]
+    /// (an error for anything impossible, R8 included), then every policy rule that applies.
+    pub fn check_sign_out(&self, req: &SignOut) -> Result<Vec<Finding>> {
+        Ok(self.plan_sign_out(req)?.findings)
+    }
+
+    /// The events a sign-out would append, each checked against its item's state, and the
+    /// policy findings for the whole hand-over.
+    fn plan_sign_out(&self, req: &SignOut) -> Result<Plan> {
         let tags = normalise_tags(&req.items)?;
         let purpose = optional_text("purpose", req.purpose.as_deref())?;
         let reason = optional_text("reason", req.reason.as_deref())?;
-        let mut w = self.writer()?;
-        let holder = w.active_person(&req.to)?;
-        let authoriser = req.authoriser.as_deref().map(|id| w.ledger.person(id)).transpose()?;
-        let container = req.container.as_deref().map(|id| w.ledger.container(id)).transpose()?;
+        let holder = self.active_person(&req.to)?;
+        let authoriser = req.authoriser.as_deref().map(|id| self.person(id)).transpose()?;
+        let container = req.container.as_deref().map(|id| self.container(id)).transpose()?;
         let handover = Uuid::now_v7();
-        let now = w.ledger.clock.now();
-        let mut events = Vec::with_capacity(tags.len());
+        let at = req.at.unwrap_or_else(|| self.clock.now());
+        let mut moves = Vec::with_capacity(tags.len());
+        let mut items = Vec::with_capacity(tags.len());
         for tag in &tags {
-            let (item, state) = w.item_and_state(tag)?;
-            let at = req.at.unwrap_or(now);
-            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, w.ledger.tz));
+            let (item, state) = self.item_and_state(tag)?;
+            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, self.tz));
             let mut e = blank(EventKind::SignOut, &item.tag, at);
             e.person = Some(holder.id.clone());
             e.handover = Some(handover);
@@ -68,10 +106,21 @@ impl Ledger {
             e.reason.clone_from(&reason);
             e.authoriser = authoriser.as_ref().map(|p| p.id.clone());
             e.container = container.as_ref().map(|c| c.id.clone());
-            events.push(w.append_move(e, &state)?);
+            self.check_move(&e, &state)?;
+            moves.push((e, state));
+            items.push(item);
         }
-        w.commit()?;
-        Ok(events)
+        let proposal = Proposal {
+            items: &items,
+            holder: &holder,
+            reason: reason.as_deref(),
+            authoriser: authoriser.as_ref(),
+            container: container.as_ref().map(|c| c.id.as_str()),
+            day: at.with_timezone(&self.tz).date_naive(),
+        };
+        let facts = self.policy_facts(&holder.id, container.as_ref().map(|c| c.id.as_str()), at)?;
+        let findings = policy::check(&proposal, &facts, &self.policy_settings()?);
+        Ok(Plan { moves, findings })
     }
 
     /// Signs items back in. All of them, or none.
@@ -81,7 +130,7 @@ impl Ledger {
         let mut w = self.writer()?;
         let mut returned = Vec::with_capacity(tags.len());
         for tag in &tags {
-            let (item, state) = w.item_and_state(tag)?;
+            let (item, state) = w.ledger.item_and_state(tag)?;
             let when = at.unwrap_or_else(|| w.ledger.clock.now());
             let mut e = blank(EventKind::SignIn, &item.tag, when);
             e.person.clone_from(&state.holder);
@@ -108,8 +157,8 @@ impl Ledger {
     pub fn transfer(&mut self, tag: &str, to: &str, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
-        let holder = w.active_person(to)?;
-        let (item, state) = w.item_and_state(tag)?;
+        let holder = w.ledger.active_person(to)?;
+        let (item, state) = w.ledger.item_and_state(tag)?;
         let when = at.unwrap_or_else(|| w.ledger.clock.now());
         let mut e = blank(EventKind::Transfer, &item.tag, when);
         e.person = Some(holder.id);
@@ -137,7 +186,7 @@ impl Ledger {
         );
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
-        let (item, state) = w.item_and_state(tag)?;
+        let (item, state) = w.ledger.item_and_state(tag)?;
         let when = at.unwrap_or_else(|| w.ledger.clock.now());
         let mut e = blank(kind, &item.tag, when);
         // Who had it when it went missing: the question a DPO asks first.
@@ -167,7 +216,7 @@ impl Ledger {
         if w.ledger.correction_of(&id)?.is_some() {
             return Err(Error::CannotCorrect("it has already been corrected".to_string()));
         }
-        let (item, state) = w.item_and_state(&target.item)?;
+        let (item, state) = w.ledger.item_and_state(&target.item)?;
         if state.last_seq != Some(target.seq) {
             return Err(Error::CannotCorrect(format!(
                 "{} has later events; only the latest event of an item can be corrected, so correct those first",
@@ -212,48 +261,11 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn item_and_state(&self, tag: &str) -> Result<(Item, ItemState)> {
-        let item = self.ledger.item(tag)?;
-        let state = read_state(&self.ledger.conn, &item.tag)?;
-        Ok((item, state))
-    }
-
-    /// The person, who must exist and be active (rule R8).
-    fn active_person(&self, id: &str) -> Result<Person> {
-        let person = self.ledger.person(id)?;
-        if !person.active {
-            return Err(Error::InactivePerson {
-                id: person.id,
-                name: person.name,
-            });
-        }
-        Ok(person)
-    }
-
-    /// Appends an event that moves an item, after checking, in this order, that the move is
-    /// possible, that its time is neither in the future nor before the item's last event, and
-    /// that anything due is due after it happens.
+    /// Appends an event that moves an item, after checking it (see [`Ledger::check_move`]).
     fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
+        self.ledger.check_move(&draft, state)?;
         draft.seq = self.head.0 + 1; // the state records the sequence number of its last event
-        let next = apply(state, &draft.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
-        let now = to_millis(self.ledger.clock.now());
-        if draft.occurred_at > now + CLOCK_SLACK.num_milliseconds() {
-            return Err(Error::TimeInFuture {
-                when: self.ledger.format_time(draft.occurred_at),
-            });
-        }
-        if let Some(last) = state.last_occurred_at.filter(|last| draft.occurred_at < *last) {
-            return Err(Error::BeforeLastEvent {
-                tag: draft.item,
-                last: self.ledger.format_time(last),
-            });
-        }
-        if let Some(due) = draft.due_at.filter(|due| *due <= draft.occurred_at) {
-            return Err(Error::DueBeforeOut {
-                due: self.ledger.format_time(due),
-                out: self.ledger.format_time(draft.occurred_at),
-            });
-        }
+        let next = apply(state, &draft.as_move()).map_err(|r| self.ledger.refusal(r, &draft.item, state))?;
         let event = self.append(draft)?;
         write_state(&self.ledger.conn, &event.item, &next)?;
         Ok(event)
@@ -272,6 +284,51 @@ impl Writer<'_> {
         self.head = (e.seq, e.hash);
         Ok(e)
     }
+}
+
+impl Ledger {
+    fn item_and_state(&self, tag: &str) -> Result<(Item, ItemState)> {
+        let item = self.item(tag)?;
+        let state = read_state(&self.conn, &item.tag)?;
+        Ok((item, state))
+    }
+
+    /// The person, who must exist and be active (rule R8).
+    fn active_person(&self, id: &str) -> Result<Person> {
+        let person = self.person(id)?;
+        if !person.active {
+            return Err(Error::InactivePerson {
+                id: person.id,
+                name: person.name,
+            });
+        }
+        Ok(person)
+    }
+
+    /// Checks, in this order, that the move is possible, that its time is neither in the future
+    /// nor before the item's last event, and that anything due is due after it happens.
+    fn check_move(&self, draft: &Event, state: &ItemState) -> Result<()> {
+        apply(state, &draft.as_move()).map_err(|r| self.refusal(r, &draft.item, state))?;
+        let now = to_millis(self.clock.now());
+        if draft.occurred_at > now + CLOCK_SLACK.num_milliseconds() {
+            return Err(Error::TimeInFuture {
+                when: self.format_time(draft.occurred_at),
+            });
+        }
+        if let Some(last) = state.last_occurred_at.filter(|last| draft.occurred_at < *last) {
+            return Err(Error::BeforeLastEvent {
+                tag: draft.item.clone(),
+                last: self.format_time(last),
+            });
+        }
+        if let Some(due) = draft.due_at.filter(|due| *due <= draft.occurred_at) {
+            return Err(Error::DueBeforeOut {
+                due: self.format_time(due),
+                out: self.format_time(draft.occurred_at),
+            });
+        }
+        Ok(())
+    }
 
     /// Words for a refused move.
     fn refusal(&self, refusal: Refusal, tag: &str, state: &ItemState) -> Error {
@@ -280,7 +337,7 @@ impl Writer<'_> {
         match refusal {
             Refusal::AlreadyOut => Error::AlreadyOut {
                 holder: self.holder_name(state),
-                since: state.since.map(|t| self.ledger.format_time(t)).unwrap_or_default(),
+                since: state.since.map(|t| self.format_time(t)).unwrap_or_default(),
                 tag,
             },
             Refusal::Lost => Error::ItemLost { tag },
@@ -308,7 +365,7 @@ impl Writer<'_> {
     /// "Sam Jones (S001)", or the bare id if the person cannot be read.
     fn holder_name(&self, state: &ItemState) -> String {
         let id = state.holder.clone().unwrap_or_default();
-        match self.ledger.person(&id) {
+        match self.person(&id) {
             Ok(p) => format!("{} ({})", p.name, p.id),
             Err(_) => id,
         }

@@ -4,6 +4,7 @@
 //! that move items), `queries` (what is where, and what happened), `verify` (integrity).
 
 mod custody;
+mod policy_facts;
 mod queries;
 mod register;
 mod verify;

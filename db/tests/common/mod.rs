@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use custody_db::{FixedClock, Item, ItemKind, Ledger};
+use custody_db::{FixedClock, HomeWorking, Item, ItemKind, Ledger};
 
 pub struct TestDb {
     pub dir: tempfile::TempDir,
@@ -20,8 +20,22 @@ pub fn t(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
 }
 
+/// A home-working record with everything current on 2026-11-20.
+pub fn in_order() -> HomeWorking {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    HomeWorking {
+        agreement_signed: Some(day("2026-01-10")),
+        agreement_review: Some(day("2027-01-10")),
+        assessment_done: Some(day("2026-02-01")),
+        assessment_review: Some(day("2027-02-01")),
+        assessment_ref: Some("RA-118".into()),
+        training: Some(day("2026-03-15")),
+    }
+}
+
 /// A new database at Friday 2026-11-20 10:00 UTC with laptops LT-0001..3, a paper file PF-0001,
-/// a memory stick RM-0001, people S001 (Sam Jones), S002 (Priya Patel) and inactive S003.
+/// a memory stick RM-0001, people S001 (Sam Jones) and S002 (Priya Patel) with their home-working
+/// records in order, and inactive S003.
 pub fn setup() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("custody.db");
@@ -42,6 +56,9 @@ pub fn setup() -> TestDb {
         .unwrap();
     ledger.add_person("S001", "Sam Jones", Some("sam@example.org")).unwrap();
     ledger.add_person("S002", "Priya Patel", None).unwrap();
+    for id in ["S001", "S002"] {
+        ledger.update_home_working(id, &in_order()).unwrap();
+    }
     ledger.add_person("S003", "Tom Left", None).unwrap();
     ledger.set_person_active("S003", false).unwrap();
     TestDb {

@@ -1,0 +1,89 @@
+//! What the policy rules need from the ledger: settings, what the holder and container already
+//! carry, and how often the holder has taken sensitive data home (R5).
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::params;
+
+use super::Ledger;
+use crate::error::Result;
+use crate::model::ItemKind;
+use crate::policy::{Facts, Mode, RULES, Settings, rule_id};
+use crate::time::to_millis;
+
+impl Ledger {
+    /// Which rules block and which warn, as configured (defaults where not).
+    pub fn policy_settings(&self) -> Result<Settings> {
+        let mut settings = Settings::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM settings WHERE key LIKE 'rule.%'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (key, value) = row?;
+            if let (Ok(mode), Some(rule)) = (value.parse::<Mode>(), key.strip_prefix("rule.")) {
+                let _ = settings.set(rule, mode);
+            }
+        }
+        Ok(settings)
+    }
+
+    /// Makes a rule block or warn from now on.
+    pub fn set_rule_mode(&mut self, rule: &str, mode: Mode) -> Result<()> {
+        let rule = rule_id(rule)?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![format!("rule.{rule}"), mode.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Every configurable rule with its description and current mode.
+    pub fn rules(&self) -> Result<Vec<(&'static str, &'static str, Mode)>> {
+        let settings = self.policy_settings()?;
+        Ok(RULES
+            .iter()
+            .map(|(id, text, _)| (*id, *text, settings.mode(id)))
+            .collect())
+    }
+
+    pub(super) fn policy_facts(&self, holder: &str, container: Option<&str>, at: DateTime<Utc>) -> Result<Facts> {
+        let kinds = |sql: &str, key: &str| -> Result<Vec<ItemKind>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([key], |r| r.get::<_, String>(0))?;
+            Ok(rows.filter_map(|k| k.ok()?.parse().ok()).collect())
+        };
+        let holder_holds = kinds(
+            "SELECT DISTINCT i.kind FROM item_state s JOIN items i ON i.tag = s.item
+             WHERE s.status = 'out' AND s.holder = ?1",
+            holder,
+        )?;
+        let container_holds = match container {
+            Some(c) => kinds(
+                "SELECT DISTINCT i.kind FROM item_state s JOIN items i ON i.tag = s.item
+                 WHERE s.status = 'out' AND s.container = ?1",
+                c,
+            )?,
+            None => Vec::new(),
+        };
+        // R5's "occasions": hand-overs (not items) of sensitive items to this holder in the
+        // 365 days before, not counting any that were corrected away.
+        let earlier_occasions: u32 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(DISTINCT e.handover) FROM events e JOIN items i ON i.tag = e.item
+             WHERE e.person = ?1 AND e.kind = 'sign-out' AND e.occurred_at >= ?2 AND e.occurred_at < ?3
+               AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50)
+               AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)",
+            )?
+            .query_row(
+                params![holder, to_millis(at - Duration::days(365)), to_millis(at)],
+                |r| r.get(0),
+            )?;
+        Ok(Facts {
+            holder_holds,
+            container_holds,
+            earlier_occasions,
+        })
+    }
+}

@@ -1,0 +1,398 @@
+//! The home-working policy's rules R1–R7, checked for a proposed sign-out. (R8, what state an
+//! item or person must be in, is enforced by the ledger itself and always blocks.)
+//!
+//! [`check`] is a pure function of the proposal, a few facts from the ledger, and the settings:
+//! it returns every rule that blocks or warns, each with a message that says what would allow it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+
+use crate::error::{Error, RuleId};
+use crate::model::{Item, ItemKind, Person};
+
+/// What a rule does when it applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Refuse the sign-out.
+    Block,
+    /// Show the message; the sign-out goes ahead once acknowledged, and the warning is recorded.
+    Warn,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Block => "block",
+            Mode::Warn => "warn",
+        }
+    }
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Mode, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "block" => Ok(Mode::Block),
+            "warn" => Ok(Mode::Warn),
+            _ => Err(Error::InvalidText {
+                field: "rule setting",
+                why: format!("{s:?} is neither block nor warn"),
+            }),
+        }
+    }
+}
+
+/// The configurable rules, what each says, and its default (from the product brief).
+pub const RULES: [(RuleId, &str, Mode); 7] = [
+    (
+        "R1",
+        "Paper files leave only with a reason and a named authoriser",
+        Mode::Block,
+    ),
+    (
+        "R2",
+        "Memory sticks and other removable media may not be signed out",
+        Mode::Block,
+    ),
+    ("R3", "Keep paper records apart from devices", Mode::Warn),
+    ("R4", "A device that holds personal data must be encrypted", Mode::Warn),
+    (
+        "R5",
+        "Regular home workers with sensitive data need a current risk assessment",
+        Mode::Block,
+    ),
+    (
+        "R6",
+        "A home-working agreement must be in place and within its review date",
+        Mode::Warn,
+    ),
+    (
+        "R7",
+        "Information-governance training must be within the last 12 months",
+        Mode::Warn,
+    ),
+];
+
+/// From this many earlier occasions in the last 365 days, R5 requires a risk assessment.
+pub const R5_EARLIER_OCCASIONS: u32 = 5;
+/// How long training counts for (R7).
+pub const TRAINING_MONTHS: u32 = 12;
+
+/// Which rules block and which warn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    modes: Vec<(RuleId, Mode)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            modes: RULES.iter().map(|(id, _, mode)| (*id, *mode)).collect(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn mode(&self, rule: &str) -> Mode {
+        self.modes
+            .iter()
+            .find(|(id, _)| *id == rule)
+            .map_or(Mode::Block, |(_, m)| *m)
+    }
+
+    /// Changes one rule; the id must be one of [`RULES`].
+    pub fn set(&mut self, rule: &str, mode: Mode) -> Result<RuleId, Error> {
+        let id = rule_id(rule)?;
+        if let Some(entry) = self.modes.iter_mut().find(|(r, _)| *r == id) {
+            entry.1 = mode;
+        }
+        Ok(id)
+    }
+}
+
+/// The canonical id of a configurable rule (`r4` → `R4`).
+pub fn rule_id(rule: &str) -> Result<RuleId, Error> {
+    let wanted = rule.trim().to_ascii_uppercase();
+    RULES
+        .iter()
+        .map(|(id, _, _)| *id)
+        .find(|id| *id == wanted)
+        .ok_or_else(|| Error::InvalidText {
+            field: "rule",
+            why: format!("{rule:?} is not a configurable rule; use R1 to R7 (R8 always blocks)"),
+        })
+}
+
+/// One rule that applies to a proposed sign-out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub mode: Mode,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule, self.message)
+    }
+}
+
+/// A sign-out as proposed at the desk.
+#[derive(Clone, Debug)]
+pub struct Proposal<'a> {
+    pub items: &'a [Item],
+    pub holder: &'a Person,
+    pub reason: Option<&'a str>,
+    pub authoriser: Option<&'a Person>,
+    pub container: Option<&'a str>,
+    /// The local day it happens.
+    pub day: NaiveDate,
+}
+
+/// What the ledger knows that the rules need.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// Kinds of the items the holder already holds.
+    pub holder_holds: Vec<ItemKind>,
+    /// Kinds of the items already out in the chosen container.
+    pub container_holds: Vec<ItemKind>,
+    /// The holder's home-working occasions (R5) in the 365 days before this one.
+    pub earlier_occasions: u32,
+}
+
+/// Whether an item puts its holder under R5: confidential documents, sensitive
+/// person-identifiable data, or person-identifiable data of 50 or more people. (The count of
+/// earlier occasions in `ledger/policy_facts.rs` applies the same test in SQL.)
+pub fn r5_applies(item: &Item) -> bool {
+    item.confidential || item.special_category || item.safeguarding || item.data_subjects >= 50
+}
+
+/// Every rule that blocks or warns for this proposal, in rule order.
+pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Finding> {
+    let mut found: Vec<(RuleId, String)> = Vec::new();
+    let holder = &p.holder.name;
+
+    for item in p.items.iter().filter(|i| i.kind == ItemKind::PaperFile) {
+        let problem = match (p.reason, p.authoriser) {
+            (None, _) => Some("a reason (--reason)".to_string()),
+            (_, None) => Some("a named authoriser (--authorised-by), a manager who is not the holder".to_string()),
+            (_, Some(a)) if a.id == p.holder.id => Some("an authoriser other than the holder".to_string()),
+            (_, Some(a)) if !a.active => Some(format!("an active authoriser ({} is no longer active)", a.name)),
+            _ => None,
+        };
+        if let Some(needed) = problem {
+            found.push((
+                "R1",
+                format!(
+                    "{} is a paper file; paper should not leave. An exceptional removal needs {needed}.",
+                    item.tag
+                ),
+            ));
+        }
+    }
+    for item in p.items.iter().filter(|i| i.kind == ItemKind::RemovableMedia) {
+        found.push((
+            "R2",
+            format!(
+                "{} is removable media, which may not be signed out. Use an encrypted laptop instead.",
+                item.tag
+            ),
+        ));
+    }
+    let taking_paper = p.items.iter().any(|i| i.kind == ItemKind::PaperFile);
+    let taking_device = p.items.iter().any(|i| i.kind.is_device());
+    let holds_paper = facts.holder_holds.contains(&ItemKind::PaperFile);
+    let holds_device = facts.holder_holds.iter().any(|k| k.is_device());
+    let bag_paper = facts.container_holds.contains(&ItemKind::PaperFile);
+    let bag_device = facts.container_holds.iter().any(|k| k.is_device());
+    let r3 = if taking_paper && taking_device {
+        Some("paper and a device are going out together".to_string())
+    } else if (taking_paper && holds_device) || (taking_device && holds_paper) {
+        Some(format!(
+            "{holder} already holds {}",
+            if holds_paper { "paper" } else { "a device" }
+        ))
+    } else if (taking_paper && bag_device) || (taking_device && bag_paper) {
+        let c = p.container.unwrap_or_default();
+        Some(format!(
+            "{c} already carries {}",
+            if bag_paper { "paper" } else { "a device" }
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = r3 {
+        found.push((
+            "R3",
+            format!("{why}. Keep paper records apart from devices: carry them separately, so that one loss does not expose both."),
+        ));
+    }
+    for item in p
+        .items
+        .iter()
+        .filter(|i| i.kind.is_device() && i.holds_personal_data() && !i.encrypted)
+    {
+        found.push((
+            "R4",
+            format!(
+                "{} holds personal data but is not recorded as encrypted. Encrypt it before it leaves, then record it as encrypted.",
+                item.tag
+            ),
+        ));
+    }
+    if p.items.iter().any(r5_applies) && facts.earlier_occasions >= R5_EARLIER_OCCASIONS {
+        let h = &p.holder.home;
+        let current = h.assessment_done.is_some_and(|done| match h.assessment_review {
+            Some(review) => review >= p.day,
+            None => done.checked_add_months(Months::new(12)).is_some_and(|end| end >= p.day),
+        });
+        if !current {
+            let state = match (h.assessment_done, h.assessment_review) {
+                (None, _) => "there is none on record".to_string(),
+                (Some(_), Some(review)) => format!("the one on record was due for review on {review}"),
+                (Some(done), None) => format!("the one on record is from {done}, over a year ago"),
+            };
+            found.push((
+                "R5",
+                format!(
+                    "this is {holder}'s occasion {} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record one with `custody person set {} --assessment-done DATE --assessment-review DATE`.",
+                    facts.earlier_occasions + 1,
+                    p.holder.id
+                ),
+            ));
+        }
+    }
+    let h = &p.holder.home;
+    let r6 = match (h.agreement_signed, h.agreement_review) {
+        (None, _) => Some(format!("{holder} has no home-working agreement on record")),
+        (Some(_), Some(review)) if review < p.day => Some(format!(
+            "{holder}'s home-working agreement was due for review on {review}"
+        )),
+        _ => None,
+    };
+    if let Some(why) = r6 {
+        found.push((
+            "R6",
+            format!(
+                "{why}. Record a current agreement with `custody person set {} --agreement-signed DATE --agreement-review DATE`.",
+                p.holder.id
+            ),
+        ));
+    }
+    let trained = h
+        .training
+        .and_then(|t| t.checked_add_months(Months::new(TRAINING_MONTHS)))
+        .is_some_and(|until| until >= p.day);
+    if !trained {
+        let when = h
+            .training
+            .map_or("has no information-governance training on record".to_string(), |t| {
+                format!("last completed information-governance training on {t}, over {TRAINING_MONTHS} months ago")
+            });
+        found.push((
+            "R7",
+            format!(
+                "{holder} {when}. Record new training with `custody person set {} --training DATE`.",
+                p.holder.id
+            ),
+        ));
+    }
+    found
+        .into_iter()
+        .map(|(rule, message)| Finding {
+            rule,
+            mode: settings.mode(rule),
+            message,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::HomeWorking;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn person(id: &str, home: HomeWorking) -> Person {
+        Person {
+            id: id.into(),
+            name: format!("Person {id}"),
+            email: None,
+            active: true,
+            home,
+        }
+    }
+
+    fn in_order() -> HomeWorking {
+        HomeWorking {
+            agreement_signed: Some(day("2026-01-10")),
+            agreement_review: Some(day("2027-01-10")),
+            assessment_done: Some(day("2026-02-01")),
+            assessment_review: Some(day("2027-02-01")),
+            assessment_ref: Some("RA-118".into()),
+            training: Some(day("2026-03-15")),
+        }
+    }
+
+    fn rules(items: &[Item], holder: &Person, facts: &Facts) -> Vec<RuleId> {
+        let p = Proposal {
+            items,
+            holder,
+            reason: None,
+            authoriser: None,
+            container: None,
+            day: day("2026-11-20"),
+        };
+        check(&p, facts, &Settings::default())
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_sign_out_meets_no_rule() {
+        let mut laptop = Item::new("LT-1", ItemKind::Laptop, "x");
+        laptop.encrypted = true;
+        laptop.data_subjects = 20;
+        assert!(rules(&[laptop], &person("S1", in_order()), &Facts::default()).is_empty());
+    }
+
+    #[test]
+    fn training_runs_out_after_twelve_months() {
+        let mut home = in_order();
+        home.training = Some(day("2025-11-20"));
+        let laptop = Item::new("LT-1", ItemKind::Laptop, "x");
+        assert!(
+            rules(
+                std::slice::from_ref(&laptop),
+                &person("S1", home.clone()),
+                &Facts::default()
+            )
+            .is_empty()
+        );
+        home.training = Some(day("2025-11-19"));
+        assert_eq!(rules(&[laptop], &person("S1", home), &Facts::default()), vec!["R7"]);
+    }
+
+    #[test]
+    fn settings_name_only_configurable_rules() {
+        let mut s = Settings::default();
+        assert_eq!(s.mode("R4"), Mode::Warn);
+        assert_eq!(s.set("r4", Mode::Block).unwrap(), "R4");
+        assert_eq!(s.mode("R4"), Mode::Block);
+        assert!(
+            s.set("R8", Mode::Warn)
+                .unwrap_err()
+                .to_string()
+                .contains("R8 always blocks")
+        );
+        assert!("maybe".parse::<Mode>().is_err());
+    }
+}
