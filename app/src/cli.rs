@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::Format;
@@ -79,7 +80,13 @@ pub enum Command {
         /// The bag, case or car they travel in (container id)
         #[arg(long, value_name = "ID")]
         container: Option<String>,
+        /// Go ahead despite policy warnings (they are recorded on the sign-out)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
+    /// Which policy rules block and which warn
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Sign items back in
     In {
         #[arg(required = true, value_name = "TAG")]
@@ -261,6 +268,24 @@ pub enum PersonCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Record home-working agreement, risk assessment and training dates (YYYY-MM-DD)
+    Set {
+        id: String,
+        #[arg(long, value_name = "DATE")]
+        agreement_signed: Option<NaiveDate>,
+        #[arg(long, value_name = "DATE")]
+        agreement_review: Option<NaiveDate>,
+        #[arg(long, value_name = "DATE")]
+        assessment_done: Option<NaiveDate>,
+        #[arg(long, value_name = "DATE")]
+        assessment_review: Option<NaiveDate>,
+        /// The risk assessment's reference
+        #[arg(long, value_name = "REF")]
+        assessment_ref: Option<String>,
+        /// Information-governance training completed on
+        #[arg(long, value_name = "DATE")]
+        training: Option<NaiveDate>,
+    },
     /// They have left: they can no longer hold items (rule R8)
     Deactivate { id: String },
     /// They may hold items again
@@ -282,5 +307,17 @@ pub enum ContainerCommand {
     List {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Each rule, what it says, and whether it blocks or warns
+    Show,
+    /// Make a rule (R1–R7) block or warn
+    Set {
+        rule: String,
+        /// block | warn
+        mode: String,
     },
 }

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
 use custody_db::demo::{self, DemoOptions};
+use custody_db::policy::Mode;
 use custody_db::{
-    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, Item, ItemKind, Ledger, SignOut,
-    Status, SystemClock,
+    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, HomeWorking, Item, ItemKind, Ledger,
+    SignOut, Status, SystemClock,
 };
 
-use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, WhenNote};
+use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, SettingsCommand, WhenNote};
 use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
 
@@ -77,6 +78,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             )?;
         }
         Command::Item(cmd) => item_command(&mut open(clock)?, cmd, out)?,
+        Command::Settings(SettingsCommand::Show) => {
+            let ledger = open(clock)?;
+            let mut table = Table::new(ledger.timezone(), &["rule", "when it applies", "rule says"]);
+            for (id, text, mode) in ledger.rules()? {
+                table.push(vec![id.into(), mode.as_str().into(), text.into()]);
+            }
+            table.push(vec![
+                "R8".into(),
+                "block".into(),
+                "Lost, stolen, retired or already-out items, and inactive people, never (fixed)".into(),
+            ]);
+            table.print(Format::Table, out)?;
+        }
+        Command::Settings(SettingsCommand::Set { rule, mode }) => {
+            let mode: Mode = mode.parse()?;
+            let mut ledger = open(clock)?;
+            ledger.set_rule_mode(&rule, mode)?;
+            writeln!(out, "{} now {}s.", rule.trim().to_ascii_uppercase(), mode.as_str())?;
+        }
         Command::Person(cmd) => person_command(&mut open(clock)?, cmd, out)?,
         Command::Container(ContainerCommand::Add { id, kind, name }) => {
             let kind: ContainerKind = kind.parse()?;
@@ -100,6 +120,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             reason,
             authorised_by,
             container,
+            yes,
         } => {
             let mut ledger = open(clock)?;
             let req = SignOut {
@@ -111,9 +132,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 reason,
                 authoriser: authorised_by,
                 container,
+                acknowledge_warnings: yes,
             };
             let events = ledger.sign_out(&req)?;
             print_sign_out(&ledger, &events, out)?;
+            if let Some(warnings) = &events[0].warnings {
+                writeln!(out, "Warnings acknowledged and recorded:")?;
+                for line in warnings.lines() {
+                    writeln!(out, "  {line}")?;
+                }
+            }
         }
         Command::In { tags, when: w } => {
             let mut ledger = open(clock)?;
@@ -341,15 +369,31 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
             writeln!(out, "Added {} ({})", p.name, p.id)?;
         }
         PersonCommand::List { format } => {
-            let mut table = Table::new(ledger.timezone(), &["id", "name", "email", "active", "holding"]);
+            let today = ledger.now().with_timezone(&ledger.timezone()).date_naive();
+            let mut table = Table::new(
+                ledger.timezone(),
+                &[
+                    "id",
+                    "name",
+                    "email",
+                    "active",
+                    "holding",
+                    "agreement",
+                    "risk assessment",
+                    "training",
+                ],
+            );
             for row in ledger.people()? {
-                table.push(vec![
-                    row.person.id.into(),
-                    row.person.name.into(),
-                    row.person.email.into(),
+                let mut cells = vec![
+                    row.person.id.clone().into(),
+                    row.person.name.clone().into(),
+                    row.person.email.clone().into(),
                     Cell::Bool(row.person.active),
                     Cell::Int(i64::from(row.holding)),
-                ]);
+                ];
+                let standing = custody_db::policy::standing(&row.person.home, today);
+                cells.extend(standing.into_iter().map(|(_, s, _)| Cell::from(s.as_str())));
+                table.push(cells);
             }
             table.print(format, out)?;
         }
@@ -381,24 +425,42 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
                 }
                 Format::Csv => history.print(Format::Csv, out)?,
                 Format::Table => {
-                    print_fields(
-                        out,
-                        &[
-                            ("id", person.id.clone()),
-                            ("name", person.name.clone()),
-                            ("email", person.email.clone().unwrap_or_default()),
-                            (
-                                "active",
-                                if person.active { "yes" } else { "no (cannot hold items)" }.to_string(),
-                            ),
-                        ],
-                    )?;
+                    let active = if person.active { "yes" } else { "no (cannot hold items)" };
+                    let mut fields = vec![
+                        ("id", person.id.clone()),
+                        ("name", person.name.clone()),
+                        ("email", person.email.clone().unwrap_or_default()),
+                        ("active", active.to_string()),
+                    ];
+                    fields.extend(home_working_fields(ledger, &person));
+                    print_fields(out, &fields)?;
                     writeln!(out, "\nHolding now:")?;
                     holding.print(Format::Table, out)?;
                     writeln!(out, "\nHistory:")?;
                     history.print(Format::Table, out)?;
                 }
             }
+        }
+        PersonCommand::Set {
+            id,
+            agreement_signed,
+            agreement_review,
+            assessment_done,
+            assessment_review,
+            assessment_ref,
+            training,
+        } => {
+            let change = HomeWorking {
+                agreement_signed,
+                agreement_review,
+                assessment_done,
+                assessment_review,
+                assessment_ref,
+                training,
+            };
+            let p = ledger.update_home_working(&id, &change)?;
+            writeln!(out, "Updated {} ({}):", p.name, p.id)?;
+            print_fields(out, &home_working_fields(ledger, &p))?;
         }
         PersonCommand::Deactivate { id } => {
             let p = ledger.set_person_active(&id, false)?;
@@ -418,6 +480,15 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
         }
     }
     Ok(())
+}
+
+/// The home-working register of a person, each line with its standing today.
+fn home_working_fields(ledger: &Ledger, p: &custody_db::Person) -> Vec<(&'static str, String)> {
+    let today = ledger.now().with_timezone(&ledger.timezone()).date_naive();
+    custody_db::policy::standing(&p.home, today)
+        .into_iter()
+        .map(|(what, _, text)| (what, text))
+        .collect()
 }
 
 fn record(ledger: &mut Ledger, tag: &str, kind: EventKind, w: &WhenNote, out: &mut dyn Write) -> Result<()> {

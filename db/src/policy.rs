@@ -171,6 +171,74 @@ pub fn r5_applies(item: &Item) -> bool {
     item.confidential || item.special_category || item.safeguarding || item.data_subjects >= 50
 }
 
+/// Where one part of a person's home-working record stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standing {
+    Current,
+    /// Current, but its review (or expiry) falls within [`DUE_SOON_DAYS`].
+    DueSoon,
+    Lapsed,
+    Missing,
+}
+
+/// How far ahead a review counts as "due soon".
+pub const DUE_SOON_DAYS: i64 = 30;
+
+impl Standing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Current => "current",
+            Standing::DueSoon => "due for review",
+            Standing::Lapsed => "lapsed",
+            Standing::Missing => "missing",
+        }
+    }
+}
+
+/// The agreement (R6), risk assessment (R5) and training (R7) of a person, each with where it
+/// stands on `today` and a line saying so.
+pub fn standing(h: &crate::model::HomeWorking, today: NaiveDate) -> Vec<(&'static str, Standing, String)> {
+    let year_after = |d: NaiveDate| d.checked_add_months(Months::new(12));
+    let judge = |done: Option<NaiveDate>, until: Option<NaiveDate>| match (done, until) {
+        (None, _) => Standing::Missing,
+        (Some(_), Some(until)) if until < today => Standing::Lapsed,
+        (Some(_), Some(until)) if (until - today).num_days() <= DUE_SOON_DAYS => Standing::DueSoon,
+        _ => Standing::Current,
+    };
+    let describe = |done: Option<NaiveDate>, until: Option<NaiveDate>, verb: &str, extra: &str| match (done, until) {
+        (None, _) => "none on record".to_string(),
+        (Some(d), Some(u)) => format!("{} ({verb} {d}, review {u}{extra})", judge(done, until).as_str()),
+        (Some(d), None) => format!("{} ({verb} {d}{extra})", judge(done, until).as_str()),
+    };
+    let assessment_until = h.assessment_review.or_else(|| h.assessment_done.and_then(year_after));
+    let reference = h
+        .assessment_ref
+        .as_deref()
+        .map(|r| format!(", ref {r}"))
+        .unwrap_or_default();
+    let training_until = h
+        .training
+        .and_then(|t| t.checked_add_months(Months::new(TRAINING_MONTHS)));
+    vec![
+        (
+            "agreement",
+            judge(h.agreement_signed, h.agreement_review),
+            describe(h.agreement_signed, h.agreement_review, "signed", ""),
+        ),
+        (
+            "risk assessment",
+            judge(h.assessment_done, assessment_until),
+            describe(h.assessment_done, assessment_until, "done", &reference),
+        ),
+        (
+            "training",
+            judge(h.training, training_until),
+            describe(h.training, training_until, "completed", ""),
+        ),
+    ]
+}
+
 /// Every rule that blocks or warns for this proposal, in rule order.
 pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Finding> {
     let mut found: Vec<(RuleId, String)> = Vec::new();

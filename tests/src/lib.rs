@@ -91,7 +91,8 @@ impl Desk {
         dump(&self.db)
     }
 
-    /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya Patel).
+    /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya
+    /// Patel) whose home-working records are in order.
     pub fn with_basics() -> Desk {
         let desk = Desk::new();
         desk.ok(&["init", "--org", "Hillside School"]);
@@ -136,6 +137,23 @@ impl Desk {
             "sam@example.org",
         ]);
         desk.ok(&["person", "add", "S002", "--name", "Priya Patel"]);
+        for id in ["S001", "S002"] {
+            desk.ok(&[
+                "person",
+                "set",
+                id,
+                "--agreement-signed",
+                "2026-01-10",
+                "--agreement-review",
+                "2027-01-10",
+                "--assessment-done",
+                "2026-02-01",
+                "--assessment-review",
+                "2027-02-01",
+                "--training",
+                "2026-03-15",
+            ]);
+        }
         desk
     }
 }

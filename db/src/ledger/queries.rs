@@ -273,6 +273,10 @@ impl Ledger {
         if let Some(due) = e.due_at {
             text.push_str(&format!(", due {}", self.format_time(due)));
         }
+        if let Some(w) = &e.warnings {
+            let rules: Vec<&str> = w.lines().filter_map(|l| l.split(':').next()).collect();
+            text.push_str(&format!("; warned of {}", rules.join(", ")));
+        }
         for (label, value) in [
             ("container", &e.container),
             ("purpose", &e.purpose),
