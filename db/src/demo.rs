@@ -5,7 +5,7 @@
 //! ([`crate::state::apply`]), then written in time order through the same hash chain, in one
 //! transaction. Same options and seed, same data (apart from ids and hashes).
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use serde::Serialize;
 use uuid::{Timestamp, Uuid, timestamp::context::NoContext};
 
@@ -148,7 +148,8 @@ pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
     }
     let now = ledger.now();
     let mut rng = fastrand::Rng::with_seed(opts.seed);
-    let people = make_people(&mut rng, opts.people.max(1));
+    let today = now.with_timezone(&ledger.timezone()).date_naive();
+    let people = make_people(&mut rng, opts.people.max(1), today);
     let items = make_items(&mut rng, opts.items);
     let start = now - Duration::days(i64::from(opts.days));
     let mut drafts = Vec::with_capacity(opts.items as usize * (opts.days as usize / 18 + 4));
@@ -188,7 +189,7 @@ pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
     Ok(summary)
 }
 
-fn make_people(rng: &mut fastrand::Rng, count: u32) -> Vec<Person> {
+fn make_people(rng: &mut fastrand::Rng, count: u32, today: NaiveDate) -> Vec<Person> {
     (1..=count)
         .map(|n| {
             let first = FIRST_NAMES[rng.usize(..FIRST_NAMES.len())];
@@ -203,10 +204,26 @@ fn make_people(rng: &mut fastrand::Rng, count: u32) -> Vec<Person> {
                 )),
                 // About one in thirty has left: they keep their history but hold nothing new.
                 active: rng.u32(..30) != 0,
-                home: HomeWorking::default(),
+                home: home_working(rng, today),
             }
         })
         .collect()
+}
+
+/// A typical register: most agreements and training current, some lapsed, a few missing;
+/// risk assessments only for about half (those who work from home regularly).
+fn home_working(rng: &mut fastrand::Rng, today: NaiveDate) -> HomeWorking {
+    let days_ago = |rng: &mut fastrand::Rng, max: i64| today - Duration::days(rng.i64(1..max));
+    let signed = (rng.u32(..100) >= 6).then(|| days_ago(rng, 500));
+    let assessed = (rng.u32(..100) < 55).then(|| days_ago(rng, 450));
+    HomeWorking {
+        agreement_signed: signed,
+        agreement_review: signed.map(|d| d + Duration::days(365)),
+        assessment_done: assessed,
+        assessment_review: assessed.map(|d| d + Duration::days(365)),
+        assessment_ref: assessed.map(|_| format!("RA-{}", rng.u32(100..999))),
+        training: (rng.u32(..100) >= 4).then(|| days_ago(rng, 420)),
+    }
 }
 
 fn make_items(rng: &mut fastrand::Rng, count: u32) -> Vec<Item> {
