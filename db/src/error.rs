@@ -70,6 +70,10 @@ pub enum Error {
     #[error("{0} was given twice. Name each item once.")]
     RepeatedItem(String),
 
+    // --- imports ---
+    #[error("Line {line}: {why}. Nothing was imported; correct the file and try again.")]
+    Import { line: u64, why: String },
+
     // --- the register ---
     #[error("There is already an item tagged {0}. Each tag must be unique; choose another tag.")]
     DuplicateItem(String),

@@ -20,6 +20,7 @@ pub mod demo;
 mod error;
 pub mod event;
 pub mod ids;
+pub mod import;
 mod ledger;
 pub mod model;
 pub mod policy;

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut};
 pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
-pub(crate) use register::{insert_item, insert_person};
+pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;

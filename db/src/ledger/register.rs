@@ -206,6 +206,15 @@ impl Ledger {
         Ok(item)
     }
 
+    /// Runs `insert` in one transaction with the time of adding: all rows, or none.
+    pub(crate) fn insert_all(&mut self, insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>) -> Result<()> {
+        let at = to_millis(self.clock.now());
+        let tx = self.conn.transaction()?;
+        insert(&tx, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Registers a new person who can hold items.
     pub fn add_person(&mut self, id: &str, name: &str, email: Option<&str>) -> Result<Person> {
         let person = Person {

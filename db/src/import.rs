@@ -1,0 +1,336 @@
+//! Importing items and people from CSV: Custody's own template, or a Snipe-IT asset export.
+//!
+//! An import is all-or-nothing: every row is checked first, and the first bad one stops the
+//! import with its line number and the reason; only a clean file is written, in one transaction.
+//!
+//! Items template: `tag, kind, name` required; `serial, encrypted, data_subjects, categories,
+//! special_category, safeguarding, confidential` optional. People template: `id, name` required;
+//! `email, active, agreement_signed, agreement_review, assessment_done, assessment_review,
+//! assessment_ref, training` optional (dates `YYYY-MM-DD`). Snipe-IT: `asset_tag` and
+//! `item_name` (or `asset_name` / `name`), with `serial` and `category` used when present.
+//! Headers are matched without regard to case, spaces or underscores. Other columns are ignored
+//! and listed in the report.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::ids::{IdKind, normalise_id, optional_text, required_text};
+use crate::ledger::Ledger;
+use crate::model::{HomeWorking, Item, ItemKind, Person};
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// "Custody items template", "Snipe-IT asset export", "Custody people template".
+    pub format: &'static str,
+    pub rows: usize,
+    /// Identifiers added, in file order.
+    pub added: Vec<String>,
+    pub ignored_columns: Vec<String>,
+    pub dry_run: bool,
+}
+
+/// A parsed CSV file: normalised header names and rows, each with its line number.
+struct Sheet {
+    header: Vec<String>,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Sheet {
+    fn column(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.header.iter().position(|h| h == n))
+    }
+
+    fn ignored(&self, used: &[Option<usize>]) -> Vec<String> {
+        (0..self.header.len())
+            .filter(|i| !used.contains(&Some(*i)))
+            .map(|i| self.header[i].clone())
+            .collect()
+    }
+}
+
+fn bad(line: u64, why: impl Into<String>) -> Error {
+    Error::Import { line, why: why.into() }
+}
+
+/// Reads CSV bytes strictly: UTF-8 (a byte-order mark is allowed), comma-separated, every row
+/// as wide as the header.
+fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        return Err(bad(
+            line,
+            "the file is not UTF-8 text; save it from your spreadsheet as \"CSV UTF-8 (comma delimited)\"",
+        ));
+    }
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    if !first_line.contains(&b',') {
+        for (sep, name) in [(b';', "semicolons"), (b'\t', "tabs"), (b'|', "'|'")] {
+            if first_line.contains(&sep) {
+                return Err(bad(
+                    1,
+                    format!(
+                        "the columns are separated by {name}, not commas; save the file as \"CSV (comma delimited)\""
+                    ),
+                ));
+            }
+        }
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(1, format!("the header row cannot be read ({e})")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
+        .collect();
+    if header.iter().all(String::is_empty) {
+        return Err(bad(1, "the file is empty; the first line must name the columns"));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            match e.kind() {
+                csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    bad(line, format!("it has {len} cells where the header has {expected_len}"))
+                }
+                _ => bad(line, format!("it cannot be read ({e})")),
+            }
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue; // spreadsheets leave blank lines at the end
+        }
+        rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(Sheet { header, rows })
+}
+
+fn require(sheet: &Sheet, names: &[&str], what: &str) -> Result<usize> {
+    sheet
+        .column(names)
+        .ok_or_else(|| bad(1, format!("the header has no {what} column (expected {:?})", names[0])))
+}
+
+fn cell(row: &[String], col: Option<usize>) -> Option<&str> {
+    col.and_then(|c| row.get(c))
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn yes_no(line: u64, column: &str, value: Option<&str>) -> Result<bool> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("no" | "n" | "false" | "0") => Ok(false),
+        Some("yes" | "y" | "true" | "1") => Ok(true),
+        Some(other) => Err(bad(line, format!("{column} is {other:?}; use yes or no"))),
+    }
+}
+
+fn date(line: u64, column: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+    value
+        .map(|v| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                bad(
+                    line,
+                    format!("{column} {v:?} is not a date; use YYYY-MM-DD, e.g. 2026-09-01"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// A Snipe-IT category ("Laptops", "Chromebooks", "Mobile Phones"...) as an item kind.
+fn kind_from_category(category: &str) -> ItemKind {
+    let c = category.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| c.contains(w));
+    if has(&["chromebook"]) {
+        ItemKind::Chromebook
+    } else if has(&["laptop", "notebook", "macbook"]) {
+        ItemKind::Laptop
+    } else if has(&["tablet", "ipad"]) {
+        ItemKind::Tablet
+    } else if has(&["phone", "mobile"]) {
+        ItemKind::Phone
+    } else if has(&["usb", "memory", "flash", "removable", "external drive", "hard drive"]) {
+        ItemKind::RemovableMedia
+    } else if has(&["paper", "file", "record"]) {
+        ItemKind::PaperFile
+    } else {
+        ItemKind::Other
+    }
+}
+
+impl Ledger {
+    /// Imports items from CSV bytes; with `dry_run`, checks everything and writes nothing.
+    pub fn import_items(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+        let sheet = read_sheet(csv)?;
+        let snipe = sheet.column(&["asset_tag"]).is_some();
+        let (tag, name, kind, category) = if snipe {
+            (
+                require(&sheet, &["asset_tag"], "asset tag")?,
+                require(&sheet, &["item_name", "asset_name", "name", "model"], "item name")?,
+                None,
+                sheet.column(&["category"]),
+            )
+        } else {
+            (
+                require(&sheet, &["tag"], "tag")?,
+                require(&sheet, &["name"], "name")?,
+                Some(require(&sheet, &["kind"], "kind")?),
+                None,
+            )
+        };
+        let cols = [
+            "serial",
+            "encrypted",
+            "data_subjects",
+            "categories",
+            "special_category",
+            "safeguarding",
+            "confidential",
+        ]
+        .map(|c| sheet.column(&[c]));
+        let [
+            serial,
+            encrypted,
+            subjects,
+            categories,
+            special,
+            safeguarding,
+            confidential,
+        ] = cols;
+        let mut used = vec![Some(tag), Some(name), kind, category];
+        used.extend(cols);
+
+        let mut items = Vec::with_capacity(sheet.rows.len());
+        let mut seen = HashSet::new();
+        for (line, row) in &sheet.rows {
+            let line = *line;
+            let field = |c| cell(row, c);
+            let kind = match (kind, field(category)) {
+                (Some(k), _) => field(Some(k))
+                    .ok_or_else(|| bad(line, "the kind is empty"))?
+                    .parse::<ItemKind>()
+                    .map_err(|e| bad(line, e.to_string().trim_end_matches('.')))?,
+                (None, Some(c)) => kind_from_category(c),
+                (None, None) => ItemKind::Other,
+            };
+            let data_subjects = match field(subjects) {
+                None => 0,
+                Some(n) => n
+                    .parse::<u32>()
+                    .map_err(|_| bad(line, format!("data_subjects {n:?} is not a whole number")))?,
+            };
+            let raw = Item {
+                tag: field(Some(tag)).unwrap_or_default().to_string(),
+                kind,
+                name: field(Some(name)).unwrap_or_default().to_string(),
+                serial: field(serial).map(str::to_string),
+                encrypted: yes_no(line, "encrypted", field(encrypted))?,
+                data_categories: field(categories).map(|c| vec![c.to_string()]).unwrap_or_default(),
+                data_subjects,
+                special_category: yes_no(line, "special_category", field(special))?,
+                safeguarding: yes_no(line, "safeguarding", field(safeguarding))?,
+                confidential: yes_no(line, "confidential", field(confidential))?,
+            };
+            let item =
+                crate::ledger::validate_item(&raw).map_err(|e| bad(line, e.to_string().trim_end_matches('.')))?;
+            if !seen.insert(item.tag.clone()) {
+                return Err(bad(line, format!("the tag {} appears twice in the file", item.tag)));
+            }
+            if self.item(&item.tag).is_ok() {
+                return Err(bad(line, format!("there is already an item tagged {}", item.tag)));
+            }
+            items.push(item);
+        }
+        let report = ImportReport {
+            format: if snipe {
+                "Snipe-IT asset export"
+            } else {
+                "Custody items template"
+            },
+            rows: items.len(),
+            added: items.iter().map(|i| i.tag.clone()).collect(),
+            ignored_columns: sheet.ignored(&used),
+            dry_run,
+        };
+        if !dry_run {
+            self.insert_all(|conn, at| items.iter().try_for_each(|i| crate::ledger::insert_item(conn, i, at)))?;
+        }
+        Ok(report)
+    }
+
+    /// Imports people from CSV bytes; with `dry_run`, checks everything and writes nothing.
+    pub fn import_people(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+        let sheet = read_sheet(csv)?;
+        let id = require(&sheet, &["id", "staff_number"], "id")?;
+        let name = require(&sheet, &["name"], "name")?;
+        let cols = [
+            "email",
+            "active",
+            "agreement_signed",
+            "agreement_review",
+            "assessment_done",
+            "assessment_review",
+            "assessment_ref",
+            "training",
+        ]
+        .map(|c| sheet.column(&[c]));
+        let [email, active, a_signed, a_review, r_done, r_review, r_ref, training] = cols;
+        let mut used = vec![Some(id), Some(name)];
+        used.extend(cols);
+        let today = self.now().with_timezone(&self.timezone()).date_naive();
+
+        let mut people = Vec::with_capacity(sheet.rows.len());
+        let mut seen = HashSet::new();
+        for (line, row) in &sheet.rows {
+            let line = *line;
+            let field = |c| cell(row, c);
+            let why = |e: Error| bad(line, e.to_string().trim_end_matches('.'));
+            let home = HomeWorking {
+                agreement_signed: date(line, "agreement_signed", field(a_signed))?,
+                agreement_review: date(line, "agreement_review", field(a_review))?,
+                assessment_done: date(line, "assessment_done", field(r_done))?,
+                assessment_review: date(line, "assessment_review", field(r_review))?,
+                assessment_ref: field(r_ref).map(str::to_string),
+                training: date(line, "training", field(training))?,
+            };
+            let person = Person {
+                id: normalise_id(IdKind::Person, field(Some(id)).unwrap_or_default()).map_err(why)?,
+                name: required_text("name", field(Some(name)).unwrap_or_default()).map_err(why)?,
+                email: optional_text("email", field(email)).map_err(why)?,
+                active: field(active).is_none() || yes_no(line, "active", field(active))?,
+                home: crate::ledger::validate_home_working(&home, today).map_err(why)?,
+            };
+            if !seen.insert(person.id.clone()) {
+                return Err(bad(line, format!("the id {} appears twice in the file", person.id)));
+            }
+            if self.person(&person.id).is_ok() {
+                return Err(bad(line, format!("there is already a person with id {}", person.id)));
+            }
+            people.push(person);
+        }
+        let report = ImportReport {
+            format: "Custody people template",
+            rows: people.len(),
+            added: people.iter().map(|p| p.id.clone()).collect(),
+            ignored_columns: sheet.ignored(&used),
+            dry_run,
+        };
+        if !dry_run {
+            self.insert_all(|conn, at| {
+                people
+                    .iter()
+                    .try_for_each(|p| crate::ledger::insert_person(conn, p, at))
+            })?;
+        }
+        Ok(report)
+    }
+}
