@@ -87,6 +87,22 @@ pub enum Command {
     /// Which policy rules block and which warn
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Add items or people from a CSV file (all rows, or none)
+    Import {
+        /// items | people
+        #[arg(value_enum)]
+        what: Register,
+        file: PathBuf,
+        /// Check the file and say what would be added, without adding anything
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write items, people or the whole ledger to a CSV file
+    Export {
+        #[arg(value_enum)]
+        what: ExportWhat,
+        file: PathBuf,
+    },
     /// Sign items back in
     In {
         #[arg(required = true, value_name = "TAG")]
@@ -320,4 +336,17 @@ pub enum SettingsCommand {
         /// block | warn
         mode: String,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Register {
+    Items,
+    People,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    Items,
+    People,
+    Events,
 }

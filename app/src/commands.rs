@@ -13,7 +13,10 @@ use custody_db::{
     SignOut, Status, SystemClock,
 };
 
-use crate::cli::{Cli, Command, ContainerCommand, ItemCommand, PersonCommand, SettingsCommand, WhenNote};
+use crate::cli::{
+    Cli, Command, ContainerCommand, ExportWhat, ItemCommand, PersonCommand, Register, SettingsCommand, WhenNote,
+};
+use crate::export;
 use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
 
@@ -78,6 +81,56 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             )?;
         }
         Command::Item(cmd) => item_command(&mut open(clock)?, cmd, out)?,
+        Command::Import { what, file, dry_run } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let mut ledger = open(clock)?;
+            let report = match what {
+                Register::Items => ledger.import_items(&bytes, dry_run)?,
+                Register::People => ledger.import_people(&bytes, dry_run)?,
+            };
+            let verb = if report.dry_run { "Would add" } else { "Added" };
+            writeln!(
+                out,
+                "{} ({}): {verb} {} row(s).",
+                file.display(),
+                report.format,
+                report.rows
+            )?;
+            const LIST_AT_MOST: usize = 20;
+            if !report.added.is_empty() {
+                let shown = report.added[..report.added.len().min(LIST_AT_MOST)].join(", ");
+                let more = report.added.len().saturating_sub(LIST_AT_MOST);
+                let rest = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                writeln!(out, "  {shown}{rest}")?;
+            }
+            if !report.ignored_columns.is_empty() {
+                writeln!(out, "Ignored columns: {}.", report.ignored_columns.join(", "))?;
+            }
+            if report.dry_run {
+                writeln!(out, "Nothing was written (--dry-run).")?;
+            }
+        }
+        Command::Export { what, file } => {
+            let ledger = open(clock)?;
+            let target = std::fs::File::create(&file).with_context(|| format!("could not write {}", file.display()))?;
+            let mut target = std::io::BufWriter::new(target);
+            let rows = match what {
+                ExportWhat::Items => export::items(&ledger)?.print(Format::Csv, &mut target).map(|()| None)?,
+                ExportWhat::People => export::people(&ledger)?
+                    .print(Format::Csv, &mut target)
+                    .map(|()| None)?,
+                ExportWhat::Events => Some(export::events(&ledger, &mut target)?),
+            };
+            target.flush()?;
+            match rows {
+                Some(n) => writeln!(out, "Wrote {n} events to {}.", file.display())?,
+                None => writeln!(out, "Wrote {}.", file.display())?,
+            }
+        }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = open(clock)?;
             let mut table = Table::new(ledger.timezone(), &["rule", "when it applies", "rule says"]);

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod export;
 mod labels;
 mod output;
 

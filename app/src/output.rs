@@ -67,12 +67,7 @@ impl Table {
     }
 
     fn text(&self, cell: &Cell) -> String {
-        match cell {
-            Cell::Text(s) => s.clone(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            Cell::Time(t) => t.map(|t| format_local(from_millis(t), self.tz)).unwrap_or_default(),
-        }
+        cell.text(self.tz)
     }
 
     /// Rows as JSON objects keyed by column name (`out since` becomes `out_since`).
@@ -137,12 +132,48 @@ impl Table {
     }
 
     fn print_csv(&self, out: &mut dyn Write) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(&self.columns)?;
+        let mut w = CsvRows::new(out, self.tz, &self.columns)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| neutralise_formula(&self.text(c))))?;
+            w.write(row)?;
         }
-        w.flush()?;
+        w.finish()
+    }
+}
+
+impl Cell {
+    /// The cell as text for people: times in local time, booleans as yes/no.
+    fn text(&self, tz: Tz) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            Cell::Time(t) => t.map(|t| format_local(from_millis(t), tz)).unwrap_or_default(),
+        }
+    }
+}
+
+/// CSV written row by row, for tables too long to hold (the whole ledger), with formulas
+/// neutralised.
+pub struct CsvRows<W: Write> {
+    writer: csv::Writer<W>,
+    tz: Tz,
+}
+
+impl<W: Write> CsvRows<W> {
+    pub fn new(out: W, tz: Tz, columns: &[&str]) -> Result<CsvRows<W>> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(columns)?;
+        Ok(CsvRows { writer, tz })
+    }
+
+    pub fn write(&mut self, row: &[Cell]) -> Result<()> {
+        self.writer
+            .write_record(row.iter().map(|c| neutralise_formula(&c.text(self.tz))))?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush()?;
         Ok(())
     }
 }

@@ -151,6 +151,18 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Calls `f` with every event in ledger order, one at a time (the ledger can be millions long).
+    pub fn for_each_event(&self, mut f: impl FnMut(&Event)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {} FROM events ORDER BY seq", event::COLUMNS))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(&event::from_row(row)?);
+        }
+        Ok(())
+    }
+
     /// One event by id, if it exists.
     pub fn event(&self, id: &Uuid) -> Result<Option<Event>> {
         Ok(self
