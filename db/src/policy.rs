@@ -79,6 +79,8 @@ pub const RULES: [(RuleId, &str, Mode); 7] = [
 
 /// From this many earlier occasions in the last 365 days, R5 requires a risk assessment.
 pub const R5_EARLIER_OCCASIONS: u32 = 5;
+/// Earlier occasions are counted up to this many; more are reported as "more than".
+pub const OCCASIONS_COUNTED: u32 = 20;
 /// How long training counts for (R7).
 pub const TRAINING_MONTHS: u32 = 12;
 
@@ -324,11 +326,15 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
                 (Some(_), Some(review)) => format!("the one on record was due for review on {review}"),
                 (Some(done), None) => format!("the one on record is from {done}, over a year ago"),
             };
+            let occasion = if facts.earlier_occasions >= OCCASIONS_COUNTED {
+                format!("more than occasion {OCCASIONS_COUNTED}")
+            } else {
+                format!("occasion {}", facts.earlier_occasions + 1)
+            };
             found.push((
                 "R5",
                 format!(
-                    "this is {holder}'s occasion {} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record one with `custody person set {} --assessment-done DATE --assessment-review DATE`.",
-                    facts.earlier_occasions + 1,
+                    "this is {holder}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record one with `custody person set {} --assessment-done DATE --assessment-review DATE`.",
                     p.holder.id
                 ),
             ));

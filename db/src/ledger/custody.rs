@@ -118,7 +118,8 @@ impl Ledger {
             container: container.as_ref().map(|c| c.id.as_str()),
             day: at.with_timezone(&self.tz).date_naive(),
         };
-        let facts = self.policy_facts(&holder.id, container.as_ref().map(|c| c.id.as_str()), at)?;
+        let r5_needed = items.iter().any(policy::r5_applies);
+        let facts = self.policy_facts(&holder.id, container.as_ref().map(|c| c.id.as_str()), at, r5_needed)?;
         let findings = policy::check(&proposal, &facts, &self.policy_settings()?);
         Ok(Plan { moves, findings })
     }

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::Ledger;
 use crate::error::Result;
 use crate::model::ItemKind;
-use crate::policy::{Facts, Mode, RULES, Settings, rule_id};
+use crate::policy::{Facts, Mode, OCCASIONS_COUNTED, RULES, Settings, rule_id};
 use crate::time::to_millis;
 
 impl Ledger {
@@ -47,7 +47,15 @@ impl Ledger {
             .collect())
     }
 
-    pub(super) fn policy_facts(&self, holder: &str, container: Option<&str>, at: DateTime<Utc>) -> Result<Facts> {
+    /// `r5_needed`: whether the sign-out includes an item R5 applies to (otherwise the count of
+    /// earlier occasions is not worth its query).
+    pub(super) fn policy_facts(
+        &self,
+        holder: &str,
+        container: Option<&str>,
+        at: DateTime<Utc>,
+        r5_needed: bool,
+    ) -> Result<Facts> {
         let kinds = |sql: &str, key: &str| -> Result<Vec<ItemKind>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt.query_map([key], |r| r.get::<_, String>(0))?;
@@ -66,24 +74,41 @@ impl Ledger {
             )?,
             None => Vec::new(),
         };
-        // R5's "occasions": hand-overs (not items) of sensitive items to this holder in the
-        // 365 days before, not counting any that were corrected away.
-        let earlier_occasions: u32 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(DISTINCT e.handover) FROM events e JOIN items i ON i.tag = e.item
-             WHERE e.person = ?1 AND e.kind = 'sign-out' AND e.occurred_at >= ?2 AND e.occurred_at < ?3
-               AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50)
-               AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)",
-            )?
-            .query_row(
-                params![holder, to_millis(at - Duration::days(365)), to_millis(at)],
-                |r| r.get(0),
-            )?;
+        let earlier_occasions = if r5_needed {
+            self.earlier_occasions(holder, at)?
+        } else {
+            0
+        };
         Ok(Facts {
             holder_holds,
             container_holds,
             earlier_occasions,
         })
+    }
+
+    /// R5's "occasions": hand-overs (not items) of sensitive items to this holder in the 365 days
+    /// before `at`, not counting any that were corrected away; newest first, and counted only up
+    /// to [`OCCASIONS_COUNTED`], which keeps the check fast for the busiest borrower.
+    fn earlier_occasions(&self, holder: &str, at: DateTime<Utc>) -> Result<u32> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (
+                   SELECT DISTINCT e.handover FROM events e JOIN items i ON i.tag = e.item
+                   WHERE e.person = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 AND e.kind = 'sign-out'
+                     AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50)
+                     AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
+                   ORDER BY e.occurred_at DESC
+                   LIMIT ?4)",
+            )?
+            .query_row(
+                params![
+                    holder,
+                    to_millis(at - Duration::days(365)),
+                    to_millis(at),
+                    OCCASIONS_COUNTED
+                ],
+                |r| r.get(0),
+            )?)
     }
 }
