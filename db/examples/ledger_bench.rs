@@ -134,13 +134,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = ledger.verify()?;
     let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
     row(&format!("verify (intact: {})", report.is_intact()), verify, "10 s");
-    let start = Instant::now();
-    let report = ledger.verify_with(true)?;
-    let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
-    row(
-        &format!("verify --full (intact: {})", report.is_intact()),
-        verify,
-        "none",
-    );
     Ok(())
 }
