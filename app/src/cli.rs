@@ -174,6 +174,18 @@ pub enum Command {
     },
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
+    /// Write a consistent copy of the database (safe while the desk is in use)
+    Backup {
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Replace the database with a backup, after checking it; the current file is kept aside
+    Restore {
+        backup: PathBuf,
+        /// Allow a backup of a different database
+        #[arg(long)]
+        force: bool,
+    },
     /// Print QR labels as a PDF for items or people (labels carry no names)
     #[command(group(clap::ArgGroup::new("which").required(true).args(["tags", "all_items", "all_people", "all_containers"])))]
     Labels {
@@ -336,6 +348,8 @@ pub enum SettingsCommand {
         /// block | warn
         mode: String,
     },
+    /// How many daily backups to keep (default 30)
+    KeepBackups { count: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -28,6 +28,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
     let open = |clock: Arc<dyn Clock>| -> Result<Ledger> {
         let mut ledger = Ledger::open(&path, clock)?;
         ledger.set_operator(&operator)?;
+        // The first use each day leaves a backup; a failure is reported but stops nothing.
+        if let Err(e) = ledger.daily_backup() {
+            eprintln!("custody: warning: today's automatic backup could not be made: {e}");
+        }
         Ok(ledger)
     };
     match cli.command {
@@ -130,6 +134,33 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 Some(n) => writeln!(out, "Wrote {n} events to {}.", file.display())?,
                 None => writeln!(out, "Wrote {}.", file.display())?,
             }
+        }
+        Command::Backup { output } => {
+            let ledger = open(clock)?;
+            ledger.backup_to(&output)?;
+            writeln!(out, "Backed up {} to {}.", path.display(), output.display())?;
+        }
+        Command::Restore { backup, force } => {
+            let restored = custody_db::restore(&path, &backup, force, clock)?;
+            writeln!(
+                out,
+                "Restored {} from {} ({} events, verified).",
+                path.display(),
+                backup.display(),
+                restored.events
+            )?;
+            if let Some(aside) = restored.kept_aside {
+                writeln!(out, "The file it replaced is kept as {}.", aside.display())?;
+            }
+        }
+        Command::Settings(SettingsCommand::KeepBackups { count }) => {
+            let mut ledger = open(clock)?;
+            ledger.set_backups_kept(count)?;
+            writeln!(
+                out,
+                "The last {count} daily backups will be kept in {}.",
+                ledger.backup_folder().display()
+            )?;
         }
         Command::Settings(SettingsCommand::Show) => {
             let ledger = open(clock)?;

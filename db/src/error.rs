@@ -37,6 +37,10 @@ pub enum Error {
     NewerSchema { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup.")]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{backup} is a backup of a different database from {current}. Nothing was changed; to replace {current} with it anyway, add --force."
+    )]
+    DifferentDatabase { backup: PathBuf, current: PathBuf },
     #[error("{path} cannot be opened: {detail}")]
     CannotOpen { path: PathBuf, detail: String },
 

@@ -30,7 +30,10 @@ pub mod time;
 
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
-pub use ledger::{ChainProblem, HistoryFilter, ItemRow, Ledger, OutRow, PersonRow, Returned, SignOut, VerifyReport};
+pub use ledger::{
+    ChainProblem, DEFAULT_KEEP, HistoryFilter, ItemRow, Ledger, OutRow, PersonRow, Restored, Returned, SignOut,
+    VerifyReport, restore,
+};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use state::{ItemState, Status};
 pub use time::{Clock, DayEdge, FixedClock, SystemClock};

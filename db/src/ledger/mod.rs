@@ -3,6 +3,7 @@
 //! The methods are split by job: `register` (items, people, containers), `custody` (the events
 //! that move items), `queries` (what is where, and what happened), `verify` (integrity).
 
+mod backup;
 mod custody;
 mod policy_facts;
 mod queries;
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
 
+pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut};
 pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};

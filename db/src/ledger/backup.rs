@@ -1,0 +1,195 @@
+//! Backups: a consistent copy on demand, one automatically each day (30 kept by default), and a
+//! restore that checks the backup before using it and keeps the current file aside.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::Ledger;
+use crate::error::{Error, Result};
+use crate::storage::remove_database_files;
+use crate::time::Clock;
+
+/// How many daily backups are kept unless configured.
+pub const DEFAULT_KEEP: u32 = 30;
+const KEEP_KEY: &str = "backup.keep";
+const DAILY_PREFIX: &str = "custody-";
+
+impl Ledger {
+    /// Writes a consistent copy of the database to `target` (a new file), even while other
+    /// programs write: SQLite's backup API copies one snapshot.
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(Error::AlreadyExists(target.to_path_buf()));
+        }
+        let copy = || -> rusqlite::Result<()> {
+            let mut dest = Connection::open(target)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
+            // All pages in one step (-1): one read transaction, so one consistent snapshot.
+            // Busy or locked: another program holds a lock for a moment; wait up to ten seconds.
+            for _ in 0..200 {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => return Ok(()),
+                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                }
+            }
+            Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some("the database stayed busy for ten seconds".to_string()),
+            ))
+        };
+        copy().map_err(|e| {
+            remove_database_files(target);
+            Error::CannotOpen {
+                path: target.to_path_buf(),
+                detail: format!("the backup could not be written ({e}); nothing was left there"),
+            }
+        })
+    }
+
+    /// The folder daily backups go in: `backups` beside the database.
+    pub fn backup_folder(&self) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join("backups")
+    }
+
+    /// Makes today's backup if there is none yet, and deletes the oldest beyond the number
+    /// kept. Returns the new backup's path, if one was made.
+    pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
+        let folder = self.backup_folder();
+        std::fs::create_dir_all(&folder)?;
+        let today = self.now().with_timezone(&self.tz).format("%Y-%m-%d");
+        let target = folder.join(format!("{DAILY_PREFIX}{today}.db"));
+        if target.exists() {
+            return Ok(None);
+        }
+        self.backup_to(&target)?;
+        let mut daily: Vec<PathBuf> = std::fs::read_dir(&folder)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(DAILY_PREFIX) && n.ends_with(".db"))
+            })
+            .collect();
+        daily.sort(); // the names sort by date
+        let keep = self.backups_kept()? as usize;
+        for old in daily.iter().take(daily.len().saturating_sub(keep)) {
+            remove_database_files(old);
+        }
+        Ok(Some(target))
+    }
+
+    /// How many daily backups are kept.
+    pub fn backups_kept(&self) -> Result<u32> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [KEEP_KEY], |r| r.get(0))
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_KEEP))
+    }
+
+    pub fn set_backups_kept(&mut self, keep: u32) -> Result<()> {
+        if keep == 0 {
+            return Err(Error::InvalidText {
+                field: "number of backups to keep",
+                why: "it must be at least 1".to_string(),
+            });
+        }
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [KEEP_KEY, &keep.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+/// What a restore did.
+#[derive(Clone, Debug)]
+pub struct Restored {
+    pub events: u64,
+    /// Where the file that was replaced now is, if there was one.
+    pub kept_aside: Option<PathBuf>,
+}
+
+/// Replaces the database at `current` with `backup`, after checking the backup in full (on a
+/// copy: the backup itself is never changed). The current file is renamed aside, never deleted.
+/// A backup of a different database is refused unless `force`.
+pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>) -> Result<Restored> {
+    if !backup.is_file() {
+        return Err(Error::NoDatabase(backup.to_path_buf()));
+    }
+    let staging = sibling(current, ".restoring");
+    remove_database_files(&staging);
+    std::fs::copy(backup, &staging).map_err(|e| Error::CannotOpen {
+        path: staging.clone(),
+        detail: format!("the backup could not be copied beside the database ({e})"),
+    })?;
+    let checked = check_backup(&staging, backup, current, force, clock);
+    let events = match checked {
+        Ok(events) => events,
+        Err(e) => {
+            remove_database_files(&staging);
+            return Err(e);
+        }
+    };
+    let kept_aside = if current.exists() {
+        let aside = sibling(
+            current,
+            &format!(".before-restore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+        );
+        for suffix in ["", "-wal", "-shm"] {
+            let from = sibling(current, suffix);
+            if from.exists() {
+                std::fs::rename(&from, sibling(&aside, suffix))?;
+            }
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    std::fs::rename(&staging, current)?;
+    Ok(Restored { events, kept_aside })
+}
+
+/// Opens the staged copy as a ledger (migrating an older one), verifies it in full, and compares
+/// its identity with the current database's. Returns its number of events.
+fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, clock: Arc<dyn Clock>) -> Result<u64> {
+    let staged = Ledger::open(staging, clock).map_err(|e| Error::Corrupt {
+        path: backup.to_path_buf(),
+        detail: format!("it cannot be used as a backup: {e}"),
+    })?;
+    let report = staged.verify()?;
+    if !report.is_intact() {
+        return Err(Error::Corrupt {
+            path: backup.to_path_buf(),
+            detail: "it fails verification (run `custody --db BACKUP verify` for details)".to_string(),
+        });
+    }
+    if current.exists() && !force {
+        // The current file may be the damaged one; if it cannot be read, there is nothing to compare.
+        if let Some(desk) = desk_of(current)
+            && desk != staged.desk()
+        {
+            return Err(Error::DifferentDatabase {
+                backup: backup.to_path_buf(),
+                current: current.to_path_buf(),
+            });
+        }
+    }
+    Ok(report.events_checked)
+}
+
+fn desk_of(path: &Path) -> Option<String> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    conn.query_row("SELECT value FROM meta WHERE key = 'desk'", [], |r| r.get(0))
+        .ok()
+}
+
+/// `custody.db` + `.restoring` → `custody.db.restoring`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
