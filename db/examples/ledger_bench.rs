@@ -134,5 +134,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = ledger.verify()?;
     let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
     row(&format!("verify (intact: {})", report.is_intact()), verify, "10 s");
+
+    let copy = path.with_extension("backup.db");
+    let _ = std::fs::remove_file(&copy);
+    let start = Instant::now();
+    ledger.backup_to(&copy)?;
+    let took = format!("{:.2} s", start.elapsed().as_secs_f64());
+    std::fs::remove_file(&copy)?;
+    row("a backup of it (backup API, one snapshot)", took, "10 s");
     Ok(())
 }

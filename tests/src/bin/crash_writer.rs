@@ -1,0 +1,37 @@
+//! A writer for the crash test: signs items out and in forever on the database it is given,
+//! printing `seq kind tag` after each commit, until it is killed.
+//! Usage: crash_writer DB SEED
+
+use std::io::Write;
+use std::sync::Arc;
+
+use custody_db::{Ledger, SignOut, Status, SystemClock};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: crash_writer DB SEED")?;
+    let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut ledger = Ledger::open(path.as_ref(), Arc::new(SystemClock))?;
+    ledger.set_operator("crash writer")?;
+    let tags: Vec<String> = ledger.items()?.into_iter().map(|r| r.item.tag).collect();
+    let people: Vec<String> = ledger.people()?.into_iter().map(|r| r.person.id).collect();
+    let mut out = std::io::stdout().lock();
+    loop {
+        let tag = &tags[rng.usize(..tags.len())];
+        let event = if ledger.state(tag)?.status == Status::Out {
+            ledger.sign_in(std::slice::from_ref(tag), None, None)?.remove(0).event
+        } else {
+            let req = SignOut {
+                items: vec![tag.clone()],
+                to: people[rng.usize(..people.len())].clone(),
+                acknowledge_warnings: true,
+                ..SignOut::default()
+            };
+            ledger.sign_out(&req)?.remove(0)
+        };
+        // Reported only after the commit returned: this line is a promise the test checks.
+        writeln!(out, "{} {} {}", event.seq, event.kind, event.item)?;
+        out.flush()?;
+    }
+}
