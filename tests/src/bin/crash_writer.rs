@@ -1,11 +1,11 @@
-//! A writer for the crash test: signs items out and in forever on the database it is given,
+//! A writer for the crash and concurrency tests: signs items out and in forever on the database it is given,
 //! printing `seq kind tag` after each commit, until it is killed.
 //! Usage: crash_writer DB SEED
 
 use std::io::Write;
 use std::sync::Arc;
 
-use custody_db::{Ledger, SignOut, Status, SystemClock};
+use custody_db::{Error, Ledger, SignOut, Status, SystemClock};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -19,8 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = std::io::stdout().lock();
     loop {
         let tag = &tags[rng.usize(..tags.len())];
-        let event = if ledger.state(tag)?.status == Status::Out {
-            ledger.sign_in(std::slice::from_ref(tag), None, None)?.remove(0).event
+        let result = if ledger.state(tag)?.status == Status::Out {
+            ledger
+                .sign_in(std::slice::from_ref(tag), None, None)
+                .map(|mut r| r.remove(0).event)
         } else {
             let req = SignOut {
                 items: vec![tag.clone()],
@@ -28,7 +30,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 acknowledge_warnings: true,
                 ..SignOut::default()
             };
-            ledger.sign_out(&req)?.remove(0)
+            ledger.sign_out(&req).map(|mut e| e.remove(0))
+        };
+        let event = match result {
+            Ok(event) => event,
+            // Another writer moved the item first: a normal refusal, try another.
+            Err(e @ (Error::Storage(_) | Error::Io(_))) => return Err(e.into()),
+            Err(_) => continue,
         };
         // Reported only after the commit returned: this line is a promise the test checks.
         writeln!(out, "{} {} {}", event.seq, event.kind, event.item)?;

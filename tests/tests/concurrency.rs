@@ -1,0 +1,67 @@
+//! Two programs at once: two writer processes and a reader on one database never meet
+//! "database is locked" in normal use (WAL, a busy timeout, and write transactions that take
+//! the lock up front).
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use custody_db::{Item, ItemKind, Ledger, SystemClock};
+
+fn writer(path: &std::path::Path, seed: u32) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_crash_writer"))
+        .arg(path)
+        .arg(seed.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_writers_and_a_reader_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    {
+        let mut ledger = Ledger::create(&path, None, Arc::new(SystemClock)).unwrap();
+        for n in 0..30 {
+            ledger
+                .add_item(&Item::new(&format!("CB-{n:04}"), ItemKind::Chromebook, "Chromebook"))
+                .unwrap();
+        }
+        ledger.add_person("S001", "Sam Jones", None).unwrap();
+        ledger.add_person("S002", "Priya Patel", None).unwrap();
+    }
+    let mut writers = [writer(&path, 1), writer(&path, 2)];
+    let reader = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
+    let started = Instant::now();
+    let mut reads = 0;
+    while started.elapsed() < Duration::from_millis(2500) {
+        reader.out_now().unwrap();
+        reader.items().unwrap();
+        reads += 1;
+        if reads % 20 == 0 {
+            assert!(reader.verify().unwrap().is_intact(), "consistent while being written");
+        }
+    }
+    for (n, child) in writers.iter_mut().enumerate() {
+        assert!(child.try_wait().unwrap().is_none(), "writer {n} stopped early");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut stdout = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert!(stderr.is_empty(), "writer {n}: {stderr}");
+        assert!(
+            stdout.lines().count() > 20,
+            "writer {n} got work done: {} events",
+            stdout.lines().count()
+        );
+    }
+    assert!(reads > 10);
+    assert!(reader.verify().unwrap().is_intact());
+}
