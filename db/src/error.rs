@@ -145,11 +145,34 @@ pub enum Error {
 
     // --- the disk ---
     #[error(
+        "The disk is full, so nothing was recorded. Free some space (or move the database with --db) and try again."
+    )]
+    DiskFull,
+    #[error(
+        "The database cannot be written (the file or its folder is read-only), so nothing was recorded. Check the permissions of the database and its folder."
+    )]
+    ReadOnly,
+    #[error(
+        "Writing to the disk failed ({0}), so nothing was recorded. The disk may be full or failing: free some space and try again, and if it keeps happening, copy the database elsewhere with `custody backup`."
+    )]
+    WriteFailed(rusqlite::Error),
+    #[error(
         "The database could not be written: {0}. Nothing was recorded; try again, and if it keeps happening check free disk space and permissions."
     )]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => Error::WriteFailed(e),
+            _ => Error::Storage(e),
+        }
+    }
 }
 
 impl Error {

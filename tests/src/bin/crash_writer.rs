@@ -35,7 +35,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let event = match result {
             Ok(event) => event,
             // Another writer moved the item first: a normal refusal, try another.
-            Err(e @ (Error::Storage(_) | Error::Io(_))) => return Err(e.into()),
+            Err(e @ (Error::Storage(_) | Error::Io(_) | Error::DiskFull | Error::ReadOnly | Error::WriteFailed(_))) => {
+                return Err(e.into());
+            }
             Err(_) => continue,
         };
         // Reported only after the commit returned: this line is a promise the test checks.

@@ -1,0 +1,60 @@
+//! When the disk misbehaves: a full disk (a file-size limit stands in for it) gives a clear
+//! message and writes nothing; a missing folder says so.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+use custody_tests::{Desk, custody_binary};
+
+#[test]
+fn a_full_disk_says_so_and_records_nothing() {
+    let desk = Desk::with_basics();
+    let csv = desk.dir.path().join("many.csv");
+    let mut rows = String::from("tag,kind,name\n");
+    for n in 0..5000 {
+        rows.push_str(&format!(
+            "CB-{n:05},chromebook,Chromebook number {n} with a long description\n"
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let before = desk.dump();
+    // No file may grow past 64 KiB; SIGXFSZ is ignored so that writes fail with EFBIG instead.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 128; exec '{}' import items '{}'",
+        custody_binary().display(),
+        csv.display()
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("CUSTODY_DB", &desk.db)
+        .env("CUSTODY_NOW", &desk.now)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("so nothing was recorded") && stderr.contains("The disk may be full"),
+        "{stderr}"
+    );
+    assert_eq!(desk.dump(), before, "no half-written import");
+    assert!(desk.ok(&["verify"]).contains("Intact"));
+}
+
+#[test]
+fn a_missing_folder_says_so() {
+    let desk = Desk::new();
+    let nowhere = desk.dir.path().join("no/such/folder/custody.db");
+    let run = Command::new(custody_binary())
+        .args(["--db", nowhere.to_str().unwrap(), "init"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("The folder for") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    assert!(!nowhere.exists());
+}
