@@ -180,3 +180,15 @@ fn verify_finds_a_projection_changed_behind_its_back() {
     assert_eq!(report.projection_mismatches.len(), 1, "{report:?}");
     assert!(report.projection_mismatches[0].starts_with("LT-0001"));
 }
+
+#[test]
+fn opening_after_an_unclean_shutdown_checks_the_latest_events() {
+    let db = ledger_with_five_events();
+    // The first ledger is still open, so its write-ahead log is there, as after a crash.
+    assert!(std::fs::metadata(format!("{}-wal", db.path.display())).unwrap().len() > 0);
+    let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
+    Ledger::open(&db.path, clock.clone()).unwrap();
+    tamper(&db.path, "UPDATE item_state SET holder = 'S002' WHERE item = 'LT-0003'");
+    let err = Ledger::open(&db.path, clock).unwrap_err().to_string();
+    assert!(err.contains("unclean shutdown") && err.contains("LT-0003"), "{err}");
+}

@@ -58,9 +58,18 @@ impl Ledger {
     }
 
     /// Opens an existing database, refusing anything that is not a Custody database.
+    ///
+    /// A write-ahead log left behind means the last program using the file may have stopped
+    /// without closing it (or is still running). SQLite recovers the log by itself; then the
+    /// latest events are checked ([`Ledger::check_recent`]) before anything else happens.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let wal = std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0);
         let conn = storage::open(path)?;
-        Self::from_connection(conn, path, clock)
+        let ledger = Self::from_connection(conn, path, clock)?;
+        if wal {
+            ledger.check_recent()?;
+        }
+        Ok(ledger)
     }
 
     fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
