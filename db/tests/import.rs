@@ -181,3 +181,40 @@ fn bad_files_stop_the_import_and_write_nothing() {
         assert_eq!(dump(&db.path), before, "{name}: nothing may be written");
     }
 }
+
+mod fuzzed {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any bytes at all: the import never panics, and either succeeds or changes nothing.
+        #[test]
+        fn arbitrary_bytes_never_panic_or_half_import(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut db = setup();
+            let before = dump(&db.path);
+            if db.ledger.import_items(&bytes, false).is_err() {
+                prop_assert_eq!(dump(&db.path), before);
+            }
+        }
+
+        /// Plausible CSV with random cells: the same promise.
+        #[test]
+        fn csv_like_input_never_panics_or_half_imports(
+            rows in proptest::collection::vec(("[A-Z]{1,3}-[0-9]{1,3}", "(laptop|tablet|usb|paper-file|)", "[ -~]{0,12}", "(yes|no|maybe|)"), 0..12)
+        ) {
+            let mut csv = String::from("tag,kind,name,encrypted\n");
+            for (tag, kind, name, encrypted) in &rows {
+                csv.push_str(&format!("{tag},{kind},\"{}\",{encrypted}\n", name.replace('"', "\"\"")));
+            }
+            let mut db = setup();
+            let before = dump(&db.path);
+            let items_before = db.ledger.items().unwrap().len();
+            match db.ledger.import_items(csv.as_bytes(), false) {
+                Ok(report) => prop_assert_eq!(db.ledger.items().unwrap().len(), items_before + report.rows),
+                Err(_) => prop_assert_eq!(dump(&db.path), before),
+            }
+        }
+    }
+}
