@@ -92,3 +92,20 @@ fn restore_refuses_damaged_and_foreign_backups_changing_nothing() {
     let forced = desk.ok(&["restore", foreign.to_str().unwrap(), "--force"]);
     assert!(forced.contains("verified"), "{forced}");
 }
+
+#[test]
+fn restore_waits_for_other_programs_to_close_the_database() {
+    let desk = Desk::with_basics();
+    let copy = desk.dir.path().join("copy.db");
+    desk.ok(&["backup", "-o", copy.to_str().unwrap()]);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    // Another program in the middle of reading, as the desk app is while it shows a screen.
+    let other = rusqlite::Connection::open(&desk.db).unwrap();
+    other.execute_batch("BEGIN; SELECT count(*) FROM events;").unwrap();
+    let run = desk.run(&["restore", copy.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("another program"), "{}", run.stderr);
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    assert!(desk.ok(&["restore", copy.to_str().unwrap()]).contains("verified"));
+}

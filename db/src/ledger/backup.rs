@@ -134,6 +134,12 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
             return Err(e);
         }
     };
+    if current.exists()
+        && let Err(e) = settle(current)
+    {
+        remove_database_files(&staging);
+        return Err(e);
+    }
     let kept_aside = if current.exists() {
         let aside = sibling(
             current,
@@ -179,6 +185,29 @@ fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, cloc
         }
     }
     Ok(report.events_checked)
+}
+
+/// Moves everything in the current file's write-ahead log into the file, refusing if another
+/// program still has it open (renaming a file under a running desk would lose its next records).
+fn settle(current: &Path) -> Result<()> {
+    let Ok(conn) = Connection::open_with_flags(current, OpenFlags::SQLITE_OPEN_READ_WRITE) else {
+        return Ok(()); // unreadable: it is being replaced because it is damaged
+    };
+    // Give a scheduled report a moment to finish before giving up.
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
+    // Every connection to a WAL database holds a shared lock on it while open; an exclusive
+    // lock is only granted when no other program has it open, busy or idle.
+    let alone = conn
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .and_then(|()| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)));
+    match alone {
+        Ok(0) => Ok(()),
+        Ok(_) | Err(_) => Err(Error::CannotOpen {
+            path: current.to_path_buf(),
+            detail: "another program (the desk app, or a scheduled report) is using it; close it and restore again"
+                .to_string(),
+        }),
+    }
 }
 
 fn desk_of(path: &Path) -> Option<String> {
