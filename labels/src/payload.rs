@@ -117,7 +117,8 @@ impl Payload {
         if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
             return Err(foreign(text));
         }
-        if version.parse::<u32>().ok() != Some(VERSION) {
+        // Exactly "1": "01" would read as 1 but is not what Custody prints (found by fuzzing).
+        if version != VERSION.to_string() {
             return Err(PayloadError::UnknownVersion(version.to_string()));
         }
         let (letter, id) = rest.split_once(':').ok_or(PayloadError::MissingId)?;
@@ -212,6 +213,7 @@ mod tests {
             ("ASSET-000123", PayloadError::NotCustody("ASSET-000123".into())),
             ("CUSTARD", PayloadError::NotCustody("CUSTARD".into())),
             ("CU2:I:LT-0042", PayloadError::UnknownVersion("2".into())),
+            ("CU01:I:LT-0042", PayloadError::UnknownVersion("01".into())),
             ("CU1:X:LT-0042", PayloadError::UnknownType("X".into())),
             ("CU1:I:lt-0042", PayloadError::StrayCharacter('l')),
             ("CU1:I:LT 0042", PayloadError::StrayCharacter(' ')),
