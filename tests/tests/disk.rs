@@ -58,3 +58,22 @@ fn a_missing_folder_says_so() {
     );
     assert!(!nowhere.exists());
 }
+
+/// `chattr +i` makes the file immutable even for root (tests run as root on CI, where plain
+/// permissions would not stop a write).
+#[test]
+fn a_read_only_database_says_so_and_stays_as_it_was() {
+    let desk = Desk::with_basics();
+    let bytes = std::fs::read(&desk.db).unwrap();
+    let locked = Command::new("chattr").arg("+i").arg(&desk.db).status().unwrap();
+    assert!(locked.success(), "chattr +i is needed for this test");
+    let run = desk.run(&["out", "LT-0001", "--to", "S001"]);
+    Command::new("chattr").arg("-i").arg(&desk.db).status().unwrap();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("read-only") || run.stderr.contains("can be read but not written"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&desk.db).unwrap(), bytes);
+}
