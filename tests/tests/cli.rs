@@ -268,3 +268,21 @@ fn demo_makes_a_believable_database() {
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("already holds records"), "{again:?}");
 }
+
+#[test]
+fn verify_exits_1_and_names_the_event_changed_behind_its_back() {
+    let desk = Desk::with_basics();
+    desk.ok(&["out", "LT-0001", "LT-0002", "--to", "S001"]);
+    desk.ok(&["in", "LT-0002"]);
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER events_are_never_updated;
+         UPDATE events SET person = 'S002' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let run = desk.run(&["verify"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("Hash chain broken at event 2"), "{}", run.stdout);
+    assert!(run.stdout.contains("NOT intact"), "{}", run.stdout);
+}

@@ -46,6 +46,14 @@ fn two_writers_and_a_reader_share_one_database() {
         if reads % 20 == 0 {
             assert!(reader.verify().unwrap().is_intact(), "consistent while being written");
         }
+        if reads == 30 {
+            // A backup taken mid-write is one consistent snapshot.
+            let copy = dir.path().join("mid-write.db");
+            reader.backup_to(&copy).unwrap();
+            let backup = Ledger::open(&copy, Arc::new(SystemClock)).unwrap();
+            let report = backup.verify().unwrap();
+            assert!(report.is_intact() && report.events_checked > 0, "{report:?}");
+        }
     }
     for (n, child) in writers.iter_mut().enumerate() {
         assert!(child.try_wait().unwrap().is_none(), "writer {n} stopped early");
