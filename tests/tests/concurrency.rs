@@ -39,6 +39,7 @@ fn two_writers_and_a_reader_share_one_database() {
     let reader = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
     let started = Instant::now();
     let mut reads = 0;
+    let mut backed_up = false;
     while started.elapsed() < Duration::from_millis(2500) {
         reader.out_now().unwrap();
         reader.items().unwrap();
@@ -46,7 +47,8 @@ fn two_writers_and_a_reader_share_one_database() {
         if reads % 20 == 0 {
             assert!(reader.verify().unwrap().is_intact(), "consistent while being written");
         }
-        if reads == 30 {
+        if !backed_up && reader.counts().unwrap().2 > 10 {
+            backed_up = true;
             // A backup taken mid-write is one consistent snapshot.
             let copy = dir.path().join("mid-write.db");
             reader.backup_to(&copy).unwrap();
@@ -71,5 +73,6 @@ fn two_writers_and_a_reader_share_one_database() {
         );
     }
     assert!(reads > 10);
+    assert!(backed_up, "a backup was taken while the writers ran");
     assert!(reader.verify().unwrap().is_intact());
 }
