@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,11 +44,14 @@ fn killed_writers_never_lose_or_damage_a_record() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(30..250)));
+        // Wait for the first confirmed event, so that every round kills a writer at work.
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut stdout = String::new();
+        reader.read_line(&mut stdout).unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..150)));
         child.kill().unwrap(); // SIGKILL on Unix: no chance to tidy up
         child.wait().unwrap();
-        let mut stdout = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        reader.read_to_string(&mut stdout).unwrap();
         let mut stderr = String::new();
         child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
         assert!(stderr.is_empty(), "round {round}: the writer failed: {stderr}");
