@@ -3,30 +3,15 @@
 
 use anyhow::Result;
 use custody_db::Ledger;
+use custody_db::import::{ITEM_OPTIONAL, ITEM_REQUIRED, PEOPLE_OPTIONAL, PEOPLE_REQUIRED};
 
 use std::io::Write;
 
 use crate::output::{Cell, CsvRows, Table};
 
 pub fn items(ledger: &Ledger) -> Result<Table> {
-    let mut table = Table::new(
-        ledger.timezone(),
-        &[
-            "tag",
-            "kind",
-            "name",
-            "serial",
-            "encrypted",
-            "data_subjects",
-            "categories",
-            "special_category",
-            "safeguarding",
-            "confidential",
-            "status",
-            "holder",
-            "due",
-        ],
-    );
+    let columns: Vec<&'static str> = [&ITEM_REQUIRED[..], &ITEM_OPTIONAL, &["status", "holder", "due"]].concat();
+    let mut table = Table::new(ledger.timezone(), &columns);
     for row in ledger.items()? {
         let i = row.item;
         table.push(vec![
@@ -49,22 +34,8 @@ pub fn items(ledger: &Ledger) -> Result<Table> {
 }
 
 pub fn people(ledger: &Ledger) -> Result<Table> {
-    let mut table = Table::new(
-        ledger.timezone(),
-        &[
-            "id",
-            "name",
-            "email",
-            "active",
-            "agreement_signed",
-            "agreement_review",
-            "assessment_done",
-            "assessment_review",
-            "assessment_ref",
-            "training",
-            "holding",
-        ],
-    );
+    let columns: Vec<&'static str> = [&PEOPLE_REQUIRED[..], &PEOPLE_OPTIONAL, &["holding"]].concat();
+    let mut table = Table::new(ledger.timezone(), &columns);
     let day = |d: Option<chrono::NaiveDate>| Cell::from(d.map(|d| d.to_string()));
     for row in ledger.people()? {
         let p = row.person;

@@ -21,6 +21,30 @@ use crate::ids::{IdKind, normalise_id, optional_text, required_text};
 use crate::ledger::Ledger;
 use crate::model::{HomeWorking, Item, ItemKind, Person};
 
+/// The items template: required columns, then optional ones (exports write the same).
+pub const ITEM_REQUIRED: [&str; 3] = ["tag", "kind", "name"];
+pub const ITEM_OPTIONAL: [&str; 7] = [
+    "serial",
+    "encrypted",
+    "data_subjects",
+    "categories",
+    "special_category",
+    "safeguarding",
+    "confidential",
+];
+/// The people template.
+pub const PEOPLE_REQUIRED: [&str; 2] = ["id", "name"];
+pub const PEOPLE_OPTIONAL: [&str; 8] = [
+    "email",
+    "active",
+    "agreement_signed",
+    "agreement_review",
+    "assessment_done",
+    "assessment_review",
+    "assessment_ref",
+    "training",
+];
+
 /// What an import did (or, for a dry run, would do).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ImportReport {
@@ -187,16 +211,7 @@ impl Ledger {
                 None,
             )
         };
-        let cols = [
-            "serial",
-            "encrypted",
-            "data_subjects",
-            "categories",
-            "special_category",
-            "safeguarding",
-            "confidential",
-        ]
-        .map(|c| sheet.column(&[c]));
+        let cols = ITEM_OPTIONAL.map(|c| sheet.column(&[c]));
         let [
             serial,
             encrypted,
@@ -272,17 +287,7 @@ impl Ledger {
         let sheet = read_sheet(csv)?;
         let id = require(&sheet, &["id", "staff_number"], "id")?;
         let name = require(&sheet, &["name"], "name")?;
-        let cols = [
-            "email",
-            "active",
-            "agreement_signed",
-            "agreement_review",
-            "assessment_done",
-            "assessment_review",
-            "assessment_ref",
-            "training",
-        ]
-        .map(|c| sheet.column(&[c]));
+        let cols = PEOPLE_OPTIONAL.map(|c| sheet.column(&[c]));
         let [email, active, a_signed, a_review, r_done, r_review, r_ref, training] = cols;
         let mut used = vec![Some(id), Some(name)];
         used.extend(cols);
