@@ -106,7 +106,7 @@ impl Ledger {
     }
 
     /// An item's events that count: not corrections, and not voided by one. In ledger order.
-    fn effective_events(&self, tag: &str) -> Result<Vec<Event>> {
+    pub(super) fn effective_events(&self, tag: &str) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {} FROM events e WHERE e.item = ?1 AND e.kind != 'correction'
                AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
