@@ -174,6 +174,23 @@ pub enum Command {
     },
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
+    /// What a holder (or a bag, case or car) had at a moment or during a window, and its data
+    #[command(group(clap::ArgGroup::new("whose").required(true).args(["holder", "container"])))]
+    #[command(group(clap::ArgGroup::new("when").required(true).args(["at", "from"])))]
+    Exposure {
+        #[arg(long, value_name = "ID")]
+        holder: Option<String>,
+        #[arg(long, value_name = "ID")]
+        container: Option<String>,
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+        #[arg(long, value_name = "WHEN", requires = "to")]
+        from: Option<String>,
+        #[arg(long, value_name = "WHEN", requires = "from")]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Write a consistent copy of the database (safe while the desk is in use)
     Backup {
         #[arg(short = 'o', long, value_name = "FILE")]

@@ -9,16 +9,16 @@ use anyhow::{Context, Result, anyhow};
 use custody_db::demo::{self, DemoOptions};
 use custody_db::policy::Mode;
 use custody_db::{
-    Clock, ContainerKind, DayEdge, Event, EventKind, FixedClock, HistoryFilter, HomeWorking, Item, ItemKind, Ledger,
-    SignOut, Status, SystemClock,
+    Clock, ContainerKind, Custodian, DayEdge, Event, EventKind, FixedClock, HistoryFilter, HomeWorking, Item, ItemKind,
+    Ledger, SignOut, Status, SystemClock,
 };
 
 use crate::cli::{
     Cli, Command, ContainerCommand, ExportWhat, ItemCommand, PersonCommand, Register, SettingsCommand, WhenNote,
 };
-use crate::export;
 use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
+use crate::{export, exposure};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
@@ -134,6 +134,36 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 Some(n) => writeln!(out, "Wrote {n} events to {}.", file.display())?,
                 None => writeln!(out, "Wrote {}.", file.display())?,
             }
+        }
+        Command::Exposure {
+            holder,
+            container,
+            at,
+            from,
+            to,
+            format,
+        } => {
+            let ledger = open(clock)?;
+            let who = match (holder, container) {
+                (Some(h), _) => Custodian::Holder(h),
+                (None, Some(c)) => Custodian::Container(c),
+                (None, None) => return Err(anyhow!("say whose exposure: --holder ID or --container ID")),
+            };
+            let (from, to) = match (at, from, to) {
+                (Some(at), _, _) => {
+                    let t = ledger.parse_when(&at, DayEdge::Start)?;
+                    (t, t)
+                }
+                (None, Some(from), Some(to)) => (
+                    ledger.parse_when(&from, DayEdge::Start)?,
+                    ledger.parse_when(&to, DayEdge::End)?,
+                ),
+                _ => return Err(anyhow!("say when: --at WHEN, or --from WHEN --to WHEN")),
+            };
+            if to < from {
+                return Err(anyhow!("--to is before --from; give the earlier time first."));
+            }
+            exposure::print(&ledger, &ledger.exposure(&who, from, to)?, format, out)?;
         }
         Command::Backup { output } => {
             let ledger = open(clock)?;

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod export;
+mod exposure;
 mod labels;
 mod output;
 

@@ -130,6 +130,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "2000 ms",
     );
 
+    let week_end = ledger.now();
+    let mut lookups = Vec::new();
+    for person in ledger.people()?.iter().take(20) {
+        let who = custody_db::Custodian::Holder(person.person.id.clone());
+        let start = Instant::now();
+        ledger.exposure(&who, week_end - chrono::Duration::days(7), week_end)?;
+        lookups.push(start.elapsed());
+    }
+    row(
+        "exposure of one holder over a week (median of 20)",
+        ms(median(lookups)),
+        "50 ms",
+    );
+
     // A crash image: the file and its write-ahead log copied while this ledger has them open.
     let crashed = path.with_extension("crashed.db");
     std::fs::copy(&path, &crashed)?;

@@ -67,7 +67,7 @@ impl Ledger {
         let (custodian, who, candidates) = match who {
             Custodian::Holder(id) => {
                 let person = self.person(id)?;
-                let candidates = self.candidates("person", &person.id, from, to)?;
+                let candidates = self.holder_candidates(&person.id, from, to)?;
                 (
                     format!("{} ({})", person.name, person.id),
                     Custodian::Holder(person.id),
@@ -76,7 +76,7 @@ impl Ledger {
             }
             Custodian::Container(id) => {
                 let container = self.container(id)?;
-                let candidates = self.candidates("container", &container.id, from, to)?;
+                let candidates = self.container_candidates(&container.id, from, to)?;
                 (
                     format!("{} ({})", container.name, container.id),
                     Custodian::Container(container.id),
@@ -112,21 +112,41 @@ impl Ledger {
         })
     }
 
-    /// Items that may have been with the custodian in the window: those signed out or handed to
-    /// them before its end whose next event that counts is not before its start (a loss or theft
+    /// Items that may have been in a container in the window: those signed out or handed on in
+    /// it before its end whose next event that counts is not before its start (a loss or theft
     /// does not end custody). This narrows the items to replay; the replay decides.
-    fn candidates(&self, column: &str, key: &str, from: i64, to: i64) -> Result<Vec<String>> {
-        let sql = format!(
-            "SELECT DISTINCT e.item FROM events e
-             WHERE e.{column} = ?1 AND e.kind IN ('sign-out', 'transfer') AND e.occurred_at <= ?3
+    fn container_candidates(&self, container: &str, from: i64, to: i64) -> Result<Vec<String>> {
+        let sql = "SELECT DISTINCT e.item FROM events e
+             WHERE e.container = ?1 AND e.kind IN ('sign-out', 'transfer') AND e.occurred_at <= ?3
                AND coalesce((SELECT min(n.occurred_at) FROM events n
                              WHERE n.item = e.item AND n.seq > e.seq
                                AND n.kind NOT IN ('correction', 'lost', 'stolen')
                                AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = n.id)), ?2) >= ?2
-             ORDER BY e.item"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![key, from, to], |r| r.get(0))?;
+             ORDER BY e.item";
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![container, from, to], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Items that may have been with a holder in the window, found through the holder's own
+    /// events (indexed by person and time): custody that began in the window, custody that ended
+    /// after it began (a return, a hand-on or a loss records who had it), what they hold now,
+    /// and what they lost that was found after the window began, or never.
+    fn holder_candidates(&self, holder: &str, from: i64, to: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item FROM events WHERE person = ?1 AND occurred_at BETWEEN ?2 AND ?3
+                 AND kind IN ('sign-out', 'transfer')
+             UNION SELECT item FROM events WHERE person = ?1 AND occurred_at >= ?2
+                 AND kind IN ('sign-in', 'lost', 'stolen')
+             UNION SELECT item FROM events WHERE from_person = ?1 AND occurred_at >= ?2
+             UNION SELECT item FROM item_state WHERE holder = ?1
+             UNION SELECT e.item FROM events e WHERE e.person = ?1 AND e.kind IN ('lost', 'stolen')
+                 AND (EXISTS (SELECT 1 FROM item_state s WHERE s.item = e.item AND s.status IN ('lost', 'stolen'))
+                      OR EXISTS (SELECT 1 FROM events f WHERE f.item = e.item AND f.seq > e.seq
+                                 AND f.kind = 'found' AND f.occurred_at >= ?2))
+             ORDER BY 1",
+        )?;
+        let rows = stmt.query_map(params![holder, from, to], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
