@@ -6,6 +6,7 @@
 mod backup;
 mod custody;
 mod exposure;
+mod overdue;
 mod policy_facts;
 mod queries;
 mod register;
@@ -22,6 +23,7 @@ pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
+pub use overdue::{HolderOverdue, OutItem, OverdueReport};
 pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
 pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};
 pub use verify::{ChainProblem, VerifyReport};

@@ -1,0 +1,139 @@
+//! The weekly overdue report: as of a moment, every item out past its due date, by holder, with
+//! how late and how sensitive it is and its escalation stage, and what falls due in the week after.
+//!
+//! The stored state answers for items that have not changed since the as-of moment (an item's
+//! events never go back in time); items that changed since are replayed up to that moment.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::Ledger;
+use crate::error::Result;
+use crate::model::{Item, Person};
+use crate::state::{ItemState, Status};
+use crate::time::to_millis;
+
+/// Escalation stages: a first notice from 1 day late, a second from 7, a third from 14.
+pub const STAGES: [(i64, &str); 3] = [(14, "third notice"), (7, "second notice"), (1, "first notice")];
+/// The "due soon" section looks this far ahead.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// One item out at the as-of moment.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutItem {
+    pub item: Item,
+    pub since: Option<i64>,
+    pub due_at: i64,
+    /// Whole days past due (0 when late by hours only, or not yet due).
+    pub days_overdue: i64,
+    /// "first notice", "second notice", "third notice", or `None` below one day late.
+    pub stage: Option<&'static str>,
+    /// "safeguarding", "special category", "personal data" or "none": the most sensitive.
+    pub sensitivity: &'static str,
+}
+
+/// A holder's overdue items.
+#[derive(Clone, Debug, Serialize)]
+pub struct HolderOverdue {
+    pub person: Person,
+    pub items: Vec<OutItem>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OverdueReport {
+    pub as_of: i64,
+    /// Holders with overdue items, the latest first.
+    pub overdue: Vec<HolderOverdue>,
+    /// Items due within [`DUE_SOON_DAYS`] after the as-of moment, soonest first, with holders.
+    pub due_soon: Vec<(Person, OutItem)>,
+}
+
+fn sensitivity(item: &Item) -> &'static str {
+    if item.safeguarding {
+        "safeguarding"
+    } else if item.special_category {
+        "special category"
+    } else if item.holds_personal_data() {
+        "personal data"
+    } else {
+        "none"
+    }
+}
+
+impl Ledger {
+    /// The overdue report as of `as_of`.
+    pub fn overdue(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+        let at = to_millis(as_of);
+        let states = self.states_at(at)?;
+        let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();
+        let mut soon: Vec<(String, OutItem)> = Vec::new();
+        for (tag, state) in states {
+            let (Status::Out, Some(holder), Some(due)) = (state.status, state.holder.clone(), state.due_at) else {
+                continue;
+            };
+            let item = self.item(&tag)?;
+            let late = Duration::milliseconds(at - due);
+            let days_overdue = late.num_days().max(0);
+            let out = OutItem {
+                sensitivity: sensitivity(&item),
+                item,
+                since: state.since,
+                due_at: due,
+                days_overdue,
+                stage: STAGES.iter().find(|(days, _)| days_overdue >= *days).map(|(_, s)| *s),
+            };
+            if due < at {
+                by_holder.entry(holder).or_default().push(out);
+            } else if due - at <= Duration::days(DUE_SOON_DAYS).num_milliseconds() {
+                soon.push((holder, out));
+            }
+        }
+        let mut overdue = Vec::with_capacity(by_holder.len());
+        for (holder, mut items) in by_holder {
+            items.sort_by(|a, b| (a.due_at, &a.item.tag).cmp(&(b.due_at, &b.item.tag)));
+            overdue.push(HolderOverdue {
+                person: self.person(&holder)?,
+                items,
+            });
+        }
+        // The longest overdue holders first: they are chased first.
+        overdue.sort_by_key(|h| {
+            (
+                -h.items.iter().map(|i| i.days_overdue).max().unwrap_or(0),
+                h.person.id.clone(),
+            )
+        });
+        soon.sort_by(|a, b| (a.1.due_at, &a.1.item.tag).cmp(&(b.1.due_at, &b.1.item.tag)));
+        let due_soon = soon
+            .into_iter()
+            .map(|(holder, item)| Ok((self.person(&holder)?, item)))
+            .collect::<Result<_>>()?;
+        Ok(OverdueReport {
+            as_of: at,
+            overdue,
+            due_soon,
+        })
+    }
+
+    /// Every item's state at `at`: the stored state, except for items changed since, which are
+    /// replayed up to `at`.
+    fn states_at(&self, at: i64) -> Result<Vec<(String, ItemState)>> {
+        let changed: std::collections::HashSet<String> = self
+            .conn
+            .prepare("SELECT DISTINCT item FROM events WHERE occurred_at > ?1")?
+            .query_map([at], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut states: Vec<(String, ItemState)> = self
+            .projection()?
+            .into_iter()
+            .filter(|(tag, s)| changed.contains(tag) || s.status == Status::Out)
+            .collect();
+        for (tag, state) in &mut states {
+            if changed.contains(tag) {
+                let events = self.effective_events(tag)?;
+                *state = super::queries::fold(events.iter().take_while(|e| e.occurred_at <= at));
+            }
+        }
+        Ok(states)
+    }
+}

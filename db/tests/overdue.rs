@@ -1,0 +1,151 @@
+//! The overdue report on a fixed as-of date with known answers: stage boundaries, items returned
+//! late (overdue before their return, not after), the due-soon section, and sensitivity.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{setup, t};
+use custody_db::{Item, ItemKind, SignOut};
+
+fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
+    db.ledger
+        .sign_out(&SignOut {
+            items: vec![tag.into()],
+            to: to.into(),
+            at: Some(t(at)),
+            due: Some(t(due)),
+            acknowledge_warnings: true,
+            ..SignOut::default()
+        })
+        .unwrap();
+}
+
+/// As of Friday 20 November 10:00: laptops due 19 Nov 09:00 (1 day late), 13 Nov 10:00 (7 days),
+/// 6 Nov 10:00 (14 days), 20 Nov 08:00 (2 hours late), a tablet due 25 Nov; and a Chromebook due
+/// 10 Nov that came back on 18 Nov.
+fn week() -> common::TestDb {
+    let mut db = setup();
+    for (tag, kind) in [
+        ("TB-0001", ItemKind::Tablet),
+        ("CB-0001", ItemKind::Chromebook),
+        ("LT-0004", ItemKind::Laptop),
+    ] {
+        db.ledger.add_item(&Item::new(tag, kind, "device")).unwrap();
+    }
+    let mut sg = Item::new("LT-0005", ItemKind::Laptop, "DSL laptop");
+    sg.safeguarding = true;
+    sg.encrypted = true;
+    db.ledger.add_item(&sg).unwrap();
+    out_due(
+        &mut db,
+        "LT-0001",
+        "S001",
+        "2026-11-12T09:00:00Z",
+        "2026-11-19T09:00:00Z",
+    );
+    out_due(
+        &mut db,
+        "LT-0002",
+        "S002",
+        "2026-11-06T10:00:00Z",
+        "2026-11-13T10:00:00Z",
+    );
+    out_due(
+        &mut db,
+        "LT-0005",
+        "S002",
+        "2026-10-30T10:00:00Z",
+        "2026-11-06T10:00:00Z",
+    );
+    out_due(
+        &mut db,
+        "LT-0003",
+        "S001",
+        "2026-11-13T08:00:00Z",
+        "2026-11-20T08:00:00Z",
+    );
+    out_due(
+        &mut db,
+        "TB-0001",
+        "S001",
+        "2026-11-18T08:00:00Z",
+        "2026-11-25T17:00:00Z",
+    );
+    out_due(
+        &mut db,
+        "CB-0001",
+        "S002",
+        "2026-11-03T08:00:00Z",
+        "2026-11-10T17:00:00Z",
+    );
+    db.ledger
+        .sign_in(&["CB-0001".into()], Some(t("2026-11-18T12:00:00Z")), None)
+        .unwrap();
+    db
+}
+
+#[test]
+fn stages_and_holders_as_of_now() {
+    let db = week();
+    let r = db.ledger.overdue(t("2026-11-20T10:00:00Z")).unwrap();
+    let rows: Vec<(String, &str, i64, Option<&str>)> = r
+        .overdue
+        .iter()
+        .flat_map(|h| {
+            h.items
+                .iter()
+                .map(move |i| (h.person.id.clone(), i.item.tag.as_str(), i.days_overdue, i.stage))
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("S002".to_string(), "LT-0005", 14, Some("third notice")),
+            ("S002".to_string(), "LT-0002", 7, Some("second notice")),
+            ("S001".to_string(), "LT-0001", 1, Some("first notice")),
+            ("S001".to_string(), "LT-0003", 0, None),
+        ]
+    );
+    assert_eq!(r.overdue[0].items[0].sensitivity, "safeguarding");
+    assert_eq!(r.due_soon.len(), 1);
+    assert_eq!(r.due_soon[0].1.item.tag, "TB-0001");
+}
+
+#[test]
+fn one_tick_before_a_boundary_is_the_stage_before() {
+    let db = week();
+    let r = db.ledger.overdue(t("2026-11-20T08:59:59Z")).unwrap();
+    let lt1 = r
+        .overdue
+        .iter()
+        .flat_map(|h| &h.items)
+        .find(|i| i.item.tag == "LT-0001")
+        .unwrap();
+    assert_eq!(
+        (lt1.days_overdue, lt1.stage),
+        (0, None),
+        "23h59m59s late is not yet a day"
+    );
+}
+
+#[test]
+fn an_item_returned_late_was_overdue_before_its_return_only() {
+    let db = week();
+    let before = db.ledger.overdue(t("2026-11-17T10:00:00Z")).unwrap();
+    let cb = before
+        .overdue
+        .iter()
+        .flat_map(|h| &h.items)
+        .find(|i| i.item.tag == "CB-0001")
+        .unwrap();
+    assert_eq!((cb.days_overdue, cb.stage), (6, Some("first notice")));
+    let after = db.ledger.overdue(t("2026-11-19T10:00:00Z")).unwrap();
+    assert!(
+        after
+            .overdue
+            .iter()
+            .flat_map(|h| &h.items)
+            .all(|i| i.item.tag != "CB-0001")
+    );
+}
