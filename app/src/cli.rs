@@ -174,6 +174,9 @@ pub enum Command {
     },
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
+    /// Reports: the weekly overdue report
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// What a holder (or a bag, case or car) had at a moment or during a window, and its data
     #[command(group(clap::ArgGroup::new("whose").required(true).args(["holder", "container"])))]
     #[command(group(clap::ArgGroup::new("when").required(true).args(["at", "from"])))]
@@ -380,4 +383,19 @@ pub enum ExportWhat {
     Items,
     People,
     Events,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Everything out past its due date, by holder, with stage and sensitivity; and what is due soon
+    Overdue {
+        /// The moment to report as of [default: now]
+        #[arg(long, value_name = "WHEN")]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Write to this file instead of the screen (for a scheduled job)
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }

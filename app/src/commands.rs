@@ -14,11 +14,12 @@ use custody_db::{
 };
 
 use crate::cli::{
-    Cli, Command, ContainerCommand, ExportWhat, ItemCommand, PersonCommand, Register, SettingsCommand, WhenNote,
+    Cli, Command, ContainerCommand, ExportWhat, ItemCommand, PersonCommand, Register, ReportCommand, SettingsCommand,
+    WhenNote,
 };
 use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
-use crate::{export, exposure};
+use crate::{export, exposure, overdue};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
@@ -133,6 +134,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             match rows {
                 Some(n) => writeln!(out, "Wrote {n} events to {}.", file.display())?,
                 None => writeln!(out, "Wrote {}.", file.display())?,
+            }
+        }
+        Command::Report(ReportCommand::Overdue { as_of, format, output }) => {
+            let ledger = open(clock)?;
+            let as_of = match as_of {
+                Some(text) => ledger.parse_when(&text, DayEdge::End)?,
+                None => ledger.now(),
+            };
+            let report = ledger.overdue(as_of)?;
+            match output {
+                None => overdue::print(&ledger, &report, format, out)?,
+                Some(file) => {
+                    let mut buffer = Vec::new();
+                    overdue::print(&ledger, &report, format, &mut buffer)?;
+                    std::fs::write(&file, buffer).with_context(|| format!("could not write {}", file.display()))?;
+                    writeln!(
+                        out,
+                        "Wrote the overdue report as of {} to {}.",
+                        ledger.format_time(report.as_of),
+                        file.display()
+                    )?;
+                }
             }
         }
         Command::Exposure {

@@ -6,6 +6,7 @@ mod export;
 mod exposure;
 mod labels;
 mod output;
+mod overdue;
 
 use std::process::ExitCode;
 

@@ -1,7 +1,7 @@
 //! The weekly overdue report: as of a moment, every item out past its due date, by holder, with
 //! how late and how sensitive it is and its escalation stage, and what falls due in the week after.
 //!
-//! The stored state answers for items that have not changed since the as-of moment (an item's
+//! The stored state answers for items whose last event is not after the as-of moment (an item's
 //! events never go back in time); items that changed since are replayed up to that moment.
 
 use chrono::{DateTime, Duration, Utc};
@@ -115,21 +115,16 @@ impl Ledger {
         })
     }
 
-    /// Every item's state at `at`: the stored state, except for items changed since, which are
-    /// replayed up to `at`.
+    /// Every item's state at `at` that could matter (out then, or changed since): the stored
+    /// state, except for items whose last event is after `at`, which are replayed up to `at`.
     fn states_at(&self, at: i64) -> Result<Vec<(String, ItemState)>> {
-        let changed: std::collections::HashSet<String> = self
-            .conn
-            .prepare("SELECT DISTINCT item FROM events WHERE occurred_at > ?1")?
-            .query_map([at], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
         let mut states: Vec<(String, ItemState)> = self
             .projection()?
             .into_iter()
-            .filter(|(tag, s)| changed.contains(tag) || s.status == Status::Out)
+            .filter(|(_, s)| s.status == Status::Out || s.last_occurred_at.is_some_and(|last| last > at))
             .collect();
         for (tag, state) in &mut states {
-            if changed.contains(tag) {
+            if state.last_occurred_at.is_some_and(|last| last > at) {
                 let events = self.effective_events(tag)?;
                 *state = super::queries::fold(events.iter().take_while(|e| e.occurred_at <= at));
             }
