@@ -6,16 +6,8 @@
 mod common;
 
 use chrono::Duration;
-use common::{dump, setup, t};
+use common::{dump, out, setup, t};
 use custody_db::{DayEdge, Error, EventKind, HistoryFilter, SignOut, Status};
-
-fn out(items: &[&str], to: &str) -> SignOut {
-    SignOut {
-        items: items.iter().map(|s| s.to_string()).collect(),
-        to: to.to_string(),
-        ..SignOut::default()
-    }
-}
 
 fn tags(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

@@ -6,17 +6,9 @@
 mod common;
 
 use chrono::{Duration, NaiveDate};
-use common::{TestDb, dump, in_order, setup};
+use common::{TestDb, dump, in_order, out, setup};
 use custody_db::policy::Mode;
 use custody_db::{ContainerKind, Error, HomeWorking, Item, ItemKind, SignOut};
-
-fn out(items: &[&str], to: &str) -> SignOut {
-    SignOut {
-        items: items.iter().map(|s| s.to_string()).collect(),
-        to: to.to_string(),
-        ..SignOut::default()
-    }
-}
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

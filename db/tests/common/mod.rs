@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use custody_db::{FixedClock, HomeWorking, Item, ItemKind, Ledger};
+use custody_db::{FixedClock, HomeWorking, Item, ItemKind, Ledger, SignOut};
 
 pub struct TestDb {
     pub dir: tempfile::TempDir,
@@ -18,6 +18,15 @@ pub struct TestDb {
 
 pub fn t(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+/// A sign-out request of `items` to `to`, everything else by default.
+pub fn out(items: &[&str], to: &str) -> SignOut {
+    SignOut {
+        items: items.iter().map(|s| s.to_string()).collect(),
+        to: to.to_string(),
+        ..SignOut::default()
+    }
 }
 
 /// A home-working record with everything current on 2026-11-20.
