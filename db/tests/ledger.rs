@@ -7,7 +7,7 @@ mod common;
 
 use chrono::Duration;
 use common::{dump, out, setup, t};
-use custody_db::{DayEdge, Error, EventKind, HistoryFilter, SignOut, Status};
+use custody_db::{DayEdge, Error, EventKind, HistoryFilter, Status};
 
 fn tags(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
