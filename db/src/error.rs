@@ -91,6 +91,8 @@ pub enum Error {
     UnknownPerson(String),
     #[error("No container has the id {0}. Check the id, or add it with `custody container add`.")]
     UnknownContainer(String),
+    #[error("No incident has the id {0}. See them with `custody incident list`.")]
+    UnknownIncident(String),
     #[error("No event has the id {0}. Copy the id from `custody item show` or `custody history`.")]
     UnknownEvent(String),
 

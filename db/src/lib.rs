@@ -31,8 +31,9 @@ pub mod time;
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
 pub use ledger::{
-    ChainProblem, Custodian, DEFAULT_KEEP, Exposed, Exposure, ExposureSummary, HistoryFilter, HolderOverdue, ItemRow,
-    Ledger, OutItem, OutRow, OverdueReport, PersonRow, Restored, Returned, SignOut, VerifyReport, restore,
+    ChainProblem, Custodian, DEFAULT_KEEP, Exposed, Exposure, ExposureSummary, HistoryFilter, HolderOverdue, ICO_HOURS,
+    Incident, IncidentKind, IncidentNote, ItemRow, Ledger, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport,
+    PersonRow, Restored, Returned, SignOut, VerifyReport, restore,
 };
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use state::{ItemState, Status};

@@ -235,12 +235,16 @@ impl Ledger {
     }
 
     fn writer(&mut self) -> Result<Writer<'_>> {
-        // IMMEDIATE: take the write lock now, so two writers never deadlock upgrading a read lock.
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Inside a larger transaction (an incident marking items lost), a savepoint; otherwise
+        // IMMEDIATE, to take the write lock now, so two writers never deadlock upgrading a read lock.
+        let nested = !self.conn.is_autocommit();
+        self.conn
+            .execute_batch(if nested { "SAVEPOINT writer" } else { "BEGIN IMMEDIATE" })?;
         let mut w = Writer {
             ledger: self,
             head: (0, event::GENESIS_HASH),
             open: true,
+            nested,
         };
         w.head = event::head(&w.ledger.conn)?;
         Ok(w)
@@ -253,11 +257,15 @@ struct Writer<'a> {
     /// Sequence number and hash of the last event appended.
     head: (i64, [u8; 32]),
     open: bool,
+    /// A savepoint inside a caller's transaction rather than a transaction of its own.
+    nested: bool,
 }
 
 impl Writer<'_> {
     fn commit(mut self) -> Result<()> {
-        self.ledger.conn.execute_batch("COMMIT")?;
+        self.ledger
+            .conn
+            .execute_batch(if self.nested { "RELEASE writer" } else { "COMMIT" })?;
         self.open = false;
         Ok(())
     }
@@ -376,7 +384,12 @@ impl Ledger {
 impl Drop for Writer<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.ledger.conn.execute_batch("ROLLBACK");
+            let undo = if self.nested {
+                "ROLLBACK TO writer; RELEASE writer"
+            } else {
+                "ROLLBACK"
+            };
+            let _ = self.ledger.conn.execute_batch(undo);
         }
     }
 }

@@ -40,7 +40,10 @@ pub struct Exposed {
 /// The answer to "what was in their custody then?".
 #[derive(Clone, Debug, Serialize)]
 pub struct Exposure {
+    /// "Sam Jones (S001)".
     pub custodian: String,
+    /// "S001": the person's or container's id.
+    pub custodian_id: String,
     pub from: i64,
     pub to: i64,
     pub items: Vec<Exposed>,
@@ -103,8 +106,12 @@ impl Ledger {
         }
         items.sort_by(|a, b| (a.held_from, &a.item.tag).cmp(&(b.held_from, &b.item.tag)));
         let summary = summarise(&items);
+        let custodian_id = match &who {
+            Custodian::Holder(id) | Custodian::Container(id) => id.clone(),
+        };
         Ok(Exposure {
             custodian,
+            custodian_id,
             from,
             to,
             items,

@@ -1,0 +1,300 @@
+//! Incidents (rule R9): a loss, theft or unauthorised disclosure, opened from an exposure
+//! lookup. Opening one marks the items that were with the holder lost or stolen in the ledger
+//! and keeps the exposure as it was then; a timeline of notes follows (DPO notified,
+//! safeguarding lead alerted, police reference, ICO reported or not, and why). All append-only.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::Ledger;
+use super::exposure::Custodian;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::ids::{optional_text, required_text};
+use crate::model::EventKind;
+use crate::state::Status;
+use crate::time::to_millis;
+
+/// The ICO must be told within 72 hours of the organisation becoming aware (UK GDPR Art. 33).
+pub const ICO_HOURS: i64 = 72;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IncidentKind {
+    Loss,
+    Theft,
+    Disclosure,
+}
+
+impl IncidentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::Loss => "loss",
+            IncidentKind::Theft => "theft",
+            IncidentKind::Disclosure => "disclosure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<IncidentKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "loss" | "lost" => Ok(IncidentKind::Loss),
+            "theft" | "stolen" => Ok(IncidentKind::Theft),
+            "disclosure" => Ok(IncidentKind::Disclosure),
+            _ => Err(Error::InvalidText {
+                field: "incident kind",
+                why: format!("{s:?} is not one of loss, theft, disclosure"),
+            }),
+        }
+    }
+}
+
+/// What happens on an incident's timeline.
+pub const NOTE_KINDS: [&str; 6] = [
+    "dpo-notified",
+    "safeguarding-alerted",
+    "police-reference",
+    "ico-reported",
+    "ico-not-reported",
+    "note",
+];
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IncidentNote {
+    pub seq: i64,
+    pub kind: String,
+    pub at: i64,
+    pub text: Option<String>,
+    pub recorded_at: i64,
+    pub operator: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Incident {
+    pub id: String,
+    pub kind: IncidentKind,
+    pub holder: Option<String>,
+    pub container: Option<String>,
+    pub occurred_at: i64,
+    pub discovered_at: i64,
+    /// When the ICO must have been told by.
+    pub ico_deadline: i64,
+    pub description: String,
+    /// The exposure at the moment it happened, as it was recorded then (JSON).
+    pub exposure: serde_json::Value,
+    pub recorded_at: i64,
+    pub operator: String,
+    pub notes: Vec<IncidentNote>,
+}
+
+/// A new incident.
+#[derive(Clone, Debug)]
+pub struct NewIncident {
+    pub kind: IncidentKind,
+    pub who: Custodian,
+    pub occurred_at: DateTime<Utc>,
+    /// When the organisation became aware; now if not given.
+    pub discovered_at: Option<DateTime<Utc>>,
+    pub description: String,
+}
+
+const COLUMNS: &str =
+    "id, kind, holder, container, occurred_at, discovered_at, description, exposure, recorded_at, operator";
+
+fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
+    let kind: String = r.get(1)?;
+    let exposure: String = r.get(7)?;
+    let discovered_at: i64 = r.get(5)?;
+    Ok(Incident {
+        id: r.get(0)?,
+        kind: IncidentKind::parse(&kind).unwrap_or(IncidentKind::Loss),
+        holder: r.get(2)?,
+        container: r.get(3)?,
+        occurred_at: r.get(4)?,
+        discovered_at,
+        ico_deadline: discovered_at + Duration::hours(ICO_HOURS).num_milliseconds(),
+        description: r.get(6)?,
+        exposure: serde_json::from_str(&exposure).unwrap_or(serde_json::Value::Null),
+        recorded_at: r.get(8)?,
+        operator: r.get(9)?,
+        notes: Vec::new(),
+    })
+}
+
+impl Ledger {
+    /// Opens an incident: takes the exposure at the moment it happened, marks every item that
+    /// was then with the holder (or in the container) and still is as lost or stolen, and stores
+    /// both. All of it, or none.
+    pub fn open_incident(&mut self, new: &NewIncident) -> Result<(Incident, Vec<Event>)> {
+        let description = required_text("description", &new.description)?;
+        let now = self.clock.now();
+        let discovered = new.discovered_at.unwrap_or(now);
+        if new.occurred_at > now || discovered > now {
+            return Err(Error::TimeInFuture {
+                when: self.format_time(to_millis(new.occurred_at.max(discovered))),
+            });
+        }
+        if discovered < new.occurred_at {
+            return Err(Error::InvalidText {
+                field: "discovery time",
+                why: "it is before the incident happened".to_string(),
+            });
+        }
+        let exposure = self.exposure(&new.who, new.occurred_at, new.occurred_at)?;
+        let snapshot = serde_json::to_string(&exposure).map_err(|e| Error::InvalidText {
+            field: "exposure",
+            why: e.to_string(),
+        })?;
+        let (holder, container) = match &new.who {
+            Custodian::Holder(_) => (Some(exposure.custodian_id.clone()), None),
+            Custodian::Container(_) => (None, Some(exposure.custodian_id.clone())),
+        };
+        let year = new.occurred_at.with_timezone(&self.tz).year();
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let done = (|| -> Result<(String, Vec<Event>)> {
+            let mut marked = Vec::new();
+            let mark = match new.kind {
+                IncidentKind::Loss => Some(EventKind::Lost),
+                IncidentKind::Theft => Some(EventKind::Stolen),
+                IncidentKind::Disclosure => None,
+            };
+            if let Some(kind) = mark {
+                for exposed in exposure.items.iter().filter(|x| x.held_until.is_none()) {
+                    let state = self.state(&exposed.item.tag)?;
+                    let still_there = state.status == Status::Out
+                        && (holder.is_some() && state.holder == holder
+                            || container.is_some() && state.container == container);
+                    if still_there {
+                        let note = format!("{description} (incident)");
+                        marked.push(self.record(&exposed.item.tag, kind, Some(new.occurred_at), Some(&note))?);
+                    }
+                }
+            }
+            let count: i64 = self.conn.query_row(
+                "SELECT count(*) FROM incidents WHERE id LIKE ?1",
+                [format!("INC-{year}-%")],
+                |r| r.get(0),
+            )?;
+            let id = format!("INC-{year}-{:04}", count + 1);
+            self.conn.execute(
+                &format!("INSERT INTO incidents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![
+                    id,
+                    new.kind.as_str(),
+                    holder,
+                    container,
+                    to_millis(new.occurred_at),
+                    to_millis(discovered),
+                    description,
+                    snapshot,
+                    to_millis(now),
+                    self.operator
+                ],
+            )?;
+            Ok((id, marked))
+        })();
+        match done {
+            Ok((id, marked)) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok((self.incident(&id)?, marked))
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// One incident with its timeline.
+    pub fn incident(&self, id: &str) -> Result<Incident> {
+        let id = id.trim().to_ascii_uppercase();
+        let mut incident = self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM incidents WHERE id = ?1"),
+                [&id],
+                incident_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| Error::UnknownIncident(id.clone()))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, kind, at, text, recorded_at, operator FROM incident_notes WHERE incident = ?1 ORDER BY seq",
+        )?;
+        incident.notes = stmt
+            .query_map([&id], |r| {
+                Ok(IncidentNote {
+                    seq: r.get(0)?,
+                    kind: r.get(1)?,
+                    at: r.get(2)?,
+                    text: r.get(3)?,
+                    recorded_at: r.get(4)?,
+                    operator: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(incident)
+    }
+
+    /// Every incident, the latest first (without their timelines).
+    pub fn incidents(&self) -> Result<Vec<Incident>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM incidents ORDER BY recorded_at DESC"))?;
+        let rows = stmt.query_map([], incident_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds to an incident's timeline: `kind` is one of [`NOTE_KINDS`]; `at` defaults to now.
+    pub fn add_incident_note(
+        &mut self,
+        id: &str,
+        kind: &str,
+        at: Option<DateTime<Utc>>,
+        text: Option<&str>,
+    ) -> Result<IncidentNote> {
+        let incident = self.incident(id)?;
+        let kind = NOTE_KINDS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(kind.trim()))
+            .ok_or_else(|| Error::InvalidText {
+                field: "note kind",
+                why: format!("{kind:?} is not one of {}", NOTE_KINDS.join(", ")),
+            })?;
+        let text = optional_text("note", text)?;
+        if matches!(*kind, "police-reference" | "ico-not-reported" | "note") && text.is_none() {
+            return Err(Error::InvalidText {
+                field: "note",
+                why: format!("a {kind} note needs its text (the reference, or the reason)"),
+            });
+        }
+        let now = self.clock.now();
+        let at = at.unwrap_or(now);
+        if at > now {
+            return Err(Error::TimeInFuture {
+                when: self.format_time(to_millis(at)),
+            });
+        }
+        let seq = incident.notes.len() as i64 + 1;
+        self.conn.execute(
+            "INSERT INTO incident_notes (incident, seq, kind, at, text, recorded_at, operator)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                incident.id,
+                seq,
+                kind,
+                to_millis(at),
+                text,
+                to_millis(now),
+                self.operator
+            ],
+        )?;
+        Ok(IncidentNote {
+            seq,
+            kind: kind.to_string(),
+            at: to_millis(at),
+            text,
+            recorded_at: to_millis(now),
+            operator: self.operator.clone(),
+        })
+    }
+}
