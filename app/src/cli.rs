@@ -177,6 +177,9 @@ pub enum Command {
     /// Reports: the weekly overdue report
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Losses, thefts and disclosures (rule R9): open one, follow its timeline
+    #[command(subcommand)]
+    Incident(IncidentCommand),
     /// What a holder (or a bag, case or car) had at a moment or during a window, and its data
     #[command(group(clap::ArgGroup::new("whose").required(true).args(["holder", "container"])))]
     #[command(group(clap::ArgGroup::new("when").required(true).args(["at", "from"])))]
@@ -397,5 +400,48 @@ pub enum ReportCommand {
         /// Write to this file instead of the screen (for a scheduled job)
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident from the exposure at the moment it happened; what was still held is marked lost or stolen
+    #[command(group(clap::ArgGroup::new("whose").required(true).args(["holder", "container"])))]
+    New {
+        /// loss | theft | disclosure
+        #[arg(long)]
+        kind: String,
+        #[arg(long, value_name = "ID")]
+        holder: Option<String>,
+        #[arg(long, value_name = "ID")]
+        container: Option<String>,
+        /// When it happened
+        #[arg(long, value_name = "WHEN")]
+        at: String,
+        /// When the organisation became aware (the ICO's 72 hours start) [default: now]
+        #[arg(long, value_name = "WHEN")]
+        discovered: Option<String>,
+        #[arg(long)]
+        description: String,
+    },
+    /// Every incident, the latest first, with its ICO clock
+    List,
+    /// One incident: the exposure, the timeline, the ICO clock
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Add to the timeline: dpo-notified | safeguarding-alerted | police-reference | ico-reported | ico-not-reported | note
+    Note {
+        id: String,
+        #[arg(long)]
+        kind: String,
+        /// When it happened [default: now]
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+        /// The reference, the reason, or what was said
+        #[arg(long)]
+        text: Option<String>,
     },
 }

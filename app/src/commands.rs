@@ -19,7 +19,7 @@ use crate::cli::{
 };
 use crate::labels;
 use crate::output::{Cell, Format, Table, print_fields};
-use crate::{export, exposure, overdue};
+use crate::{export, exposure, incident, overdue};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
@@ -158,6 +158,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 }
             }
         }
+        Command::Incident(cmd) => incident::run(&mut open(clock)?, cmd, out)?,
         Command::Exposure {
             holder,
             container,

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod export;
 mod exposure;
+mod incident;
 mod labels;
 mod output;
 mod overdue;

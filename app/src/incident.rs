@@ -1,0 +1,160 @@
+//! `custody incident new|list|show|note`: the R9 workflow at the command line.
+
+use std::io::Write;
+
+use anyhow::Result;
+use custody_db::{Custodian, DayEdge, Incident, IncidentKind, Ledger, NewIncident};
+
+use crate::cli::IncidentCommand;
+use crate::output::{Format, print_fields};
+
+pub fn run(ledger: &mut Ledger, cmd: IncidentCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        IncidentCommand::New {
+            kind,
+            holder,
+            container,
+            at,
+            discovered,
+            description,
+        } => {
+            let who = match (holder, container) {
+                (Some(h), _) => Custodian::Holder(h),
+                (None, Some(c)) => Custodian::Container(c),
+                (None, None) => anyhow::bail!("say whose: --holder ID or --container ID"),
+            };
+            let new = NewIncident {
+                kind: IncidentKind::parse(&kind)?,
+                who,
+                occurred_at: ledger.parse_when(&at, DayEdge::Start)?,
+                discovered_at: discovered.map(|d| ledger.parse_when(&d, DayEdge::Start)).transpose()?,
+                description,
+            };
+            let (incident, marked) = ledger.open_incident(&new)?;
+            writeln!(out, "Opened {} ({}).", incident.id, incident.kind.as_str())?;
+            for e in &marked {
+                writeln!(out, "  {} recorded as {}.", e.item, e.kind)?;
+            }
+            print_clock(ledger, &incident, out)?;
+            writeln!(
+                out,
+                "Tell your Data Protection Officer now, then record it: `custody incident note {} --kind dpo-notified`.",
+                incident.id
+            )?;
+            if incident.exposure["summary"]["alert_safeguarding_lead"] == true {
+                writeln!(out, "ALERT THE SAFEGUARDING LEAD: a safeguarding flag is involved.")?;
+            }
+        }
+        IncidentCommand::List => {
+            for i in ledger.incidents()? {
+                writeln!(
+                    out,
+                    "{}  {:<10}  happened {}  {}",
+                    i.id,
+                    i.kind.as_str(),
+                    ledger.format_time(i.occurred_at),
+                    i.description
+                )?;
+            }
+        }
+        IncidentCommand::Show { id, format } => {
+            let i = ledger.incident(&id)?;
+            if format == Format::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&i)?)?;
+                return Ok(());
+            }
+            print_fields(
+                out,
+                &[
+                    ("incident", i.id.clone()),
+                    ("kind", i.kind.as_str().to_string()),
+                    (
+                        "whose",
+                        i.exposure["custodian"].as_str().unwrap_or_default().to_string(),
+                    ),
+                    ("happened", ledger.format_time(i.occurred_at)),
+                    ("discovered", ledger.format_time(i.discovered_at)),
+                    ("description", i.description.clone()),
+                    (
+                        "recorded",
+                        format!("{} by {}", ledger.format_time(i.recorded_at), i.operator),
+                    ),
+                ],
+            )?;
+            print_clock(ledger, &i, out)?;
+            writeln!(
+                out,
+                "\nExposed at the time ({} item(s)):",
+                i.exposure["items"].as_array().map_or(0, Vec::len)
+            )?;
+            for x in i.exposure["items"].as_array().into_iter().flatten() {
+                writeln!(
+                    out,
+                    "  {}  {}  {} data subject(s){}{}",
+                    x["item"]["tag"].as_str().unwrap_or_default(),
+                    x["item"]["kind"].as_str().unwrap_or_default(),
+                    x["item"]["data_subjects"],
+                    if x["item"]["special_category"] == true {
+                        ", special category"
+                    } else {
+                        ""
+                    },
+                    if x["item"]["safeguarding"] == true {
+                        ", SAFEGUARDING"
+                    } else {
+                        ""
+                    },
+                )?;
+            }
+            writeln!(out, "\nTimeline:")?;
+            for n in &i.notes {
+                writeln!(
+                    out,
+                    "  {}  {}{}  (recorded by {})",
+                    ledger.format_time(n.at),
+                    n.kind,
+                    n.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default(),
+                    n.operator
+                )?;
+            }
+        }
+        IncidentCommand::Note { id, kind, at, text } => {
+            let at = at.map(|a| ledger.parse_when(&a, DayEdge::Start)).transpose()?;
+            let note = ledger.add_incident_note(&id, &kind, at, text.as_deref())?;
+            writeln!(
+                out,
+                "Added to {}: {} at {}.",
+                id.trim().to_ascii_uppercase(),
+                note.kind,
+                ledger.format_time(note.at)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// "ICO deadline 2026-11-22 21:30 — 12 hours left", unless the decision is recorded.
+fn print_clock(ledger: &Ledger, i: &Incident, out: &mut dyn Write) -> Result<()> {
+    if let Some(decided) = i
+        .notes
+        .iter()
+        .find(|n| n.kind == "ico-reported" || n.kind == "ico-not-reported")
+    {
+        writeln!(out, "ICO: {} on {}.", decided.kind, ledger.format_time(decided.at))?;
+        return Ok(());
+    }
+    let left = chrono::Duration::milliseconds(i.ico_deadline - custody_db::time::to_millis(ledger.now()));
+    let state = if left.num_minutes() <= 0 {
+        format!("PASSED {} ago", custody_db::time::describe_span(-left))
+    } else if left.num_hours() < 24 {
+        format!("{} left — running out", custody_db::time::describe_span(left))
+    } else {
+        format!("{} left", custody_db::time::describe_span(left))
+    };
+    writeln!(
+        out,
+        "ICO deadline (72 hours from discovery): {} — {state}.",
+        ledger.format_time(i.ico_deadline)
+    )?;
+    Ok(())
+}
