@@ -22,8 +22,37 @@ pub struct Cli {
     /// Who is recording (every event names its operator) [default: your login name]
     #[arg(long, global = true, env = "CUSTODY_OPERATOR", value_name = "NAME")]
     pub operator: Option<String>,
+    /// With no command, the desk app opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub desk: DeskArgs,
+}
+
+/// Options for the desk app (`custody` with no command).
+#[derive(Debug, Args)]
+pub struct DeskArgs {
+    /// Scan image files from this folder instead of the camera (files added later are scanned too)
+    #[arg(long, value_name = "DIR")]
+    pub frames: Option<PathBuf>,
+    /// Which camera to use [default: the first]
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub camera: u32,
+    /// Do not start the camera (scan with a USB scanner or type)
+    #[arg(long)]
+    pub no_camera: bool,
+    /// Render the desk app to a PNG file and exit, with no window
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// With --screenshot: desk, items, people or out-now
+    #[arg(long, value_name = "NAME", requires = "screenshot", default_value = "desk")]
+    pub screen: String,
+    /// With --screenshot: act on these scans first (a payload such as CU1:I:LT-0001, or a tag)
+    #[arg(long, value_name = "TEXT", requires = "screenshot")]
+    pub scan: Vec<String>,
+    /// With --screenshot: width and height in points
+    #[arg(long, value_name = "WxH", requires = "screenshot", default_value = "1280x800")]
+    pub size: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,7 +35,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
         }
         Ok(ledger)
     };
-    match cli.command {
+    let Some(command) = cli.command else {
+        let ledger = open_for_desk(&path, cli.db.is_none(), clock.clone(), &operator)?;
+        return crate::desk_command::run(ledger, clock, &cli.desk, out);
+    };
+    match command {
         Command::Init { org } => {
             prepare_default_folder(cli.db.is_none(), &path)?;
             Ledger::create(&path, org.as_deref(), clock)?;
@@ -764,6 +768,27 @@ fn database_path(given: Option<&Path>) -> Result<PathBuf> {
 pub fn default_database_path() -> Result<PathBuf> {
     let data = dirs::data_dir().context("this computer has no data folder for Custody; give a file with --db")?;
     Ok(data.join("custody").join("custody.db"))
+}
+
+/// The desk's database: the default one is created on first start (the Desk then offers
+/// demo data); a file named with --db must exist already, so a typo never makes a new one.
+fn open_for_desk(path: &Path, is_default: bool, clock: Arc<dyn Clock>, operator: &str) -> Result<Ledger> {
+    let mut ledger = if is_default && !path.exists() {
+        prepare_default_folder(true, path)?;
+        Ledger::create(path, None, clock)?
+    } else if !path.exists() {
+        return Err(anyhow!(
+            "there is no database at {}. Create one with `custody init`, or `custody demo` for demo data.",
+            path.display()
+        ));
+    } else {
+        Ledger::open(path, clock)?
+    };
+    ledger.set_operator(operator)?;
+    if let Err(e) = ledger.daily_backup() {
+        eprintln!("custody: warning: today's automatic backup could not be made: {e}");
+    }
+    Ok(ledger)
 }
 
 /// Creates the data folder for the default database; an explicit --db folder must already exist.

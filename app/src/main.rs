@@ -1,13 +1,4 @@
-//! `custody`: the command line (and, later, the desk app) over the Custody ledger.
-
-mod cli;
-mod commands;
-mod export;
-mod exposure;
-mod incident;
-mod labels;
-mod output;
-mod overdue;
+//! `custody`: with no command the desk app, else one command of the command line.
 
 use std::process::ExitCode;
 
@@ -15,9 +6,9 @@ use clap::Parser;
 
 /// Exit codes: 0 done; 1 refused or bad input; 2 usage (clap); 3 refused by a policy rule.
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = custody::cli::Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    match commands::run(cli, &mut stdout) {
+    match custody::commands::run(cli, &mut stdout) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(err) => {

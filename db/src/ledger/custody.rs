@@ -234,6 +234,11 @@ impl Ledger {
         Ok(event)
     }
 
+    /// Corrects several events (say, every item of one hand-over) together: all, or none.
+    pub fn correct_all(&mut self, event_ids: &[String], reason: &str) -> Result<Vec<Event>> {
+        self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.correct(id, reason)).collect())
+    }
+
     fn writer(&mut self) -> Result<Writer<'_>> {
         // Inside a larger transaction (an incident marking items lost), a savepoint; otherwise
         // IMMEDIATE, to take the write lock now, so two writers never deadlock upgrading a read lock.

@@ -150,8 +150,7 @@ impl Ledger {
             Custodian::Container(_) => (None, Some(exposure.custodian_id.clone())),
         };
         let year = new.occurred_at.with_timezone(&self.tz).year();
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let done = (|| -> Result<(String, Vec<Event>)> {
+        let (id, marked) = self.in_transaction(|ledger| {
             let mut marked = Vec::new();
             let mark = match new.kind {
                 IncidentKind::Loss => Some(EventKind::Lost),
@@ -160,23 +159,23 @@ impl Ledger {
             };
             if let Some(kind) = mark {
                 for exposed in exposure.items.iter().filter(|x| x.held_until.is_none()) {
-                    let state = self.state(&exposed.item.tag)?;
+                    let state = ledger.state(&exposed.item.tag)?;
                     let still_there = state.status == Status::Out
                         && (holder.is_some() && state.holder == holder
                             || container.is_some() && state.container == container);
                     if still_there {
                         let note = format!("{description} (incident)");
-                        marked.push(self.record(&exposed.item.tag, kind, Some(new.occurred_at), Some(&note))?);
+                        marked.push(ledger.record(&exposed.item.tag, kind, Some(new.occurred_at), Some(&note))?);
                     }
                 }
             }
-            let count: i64 = self.conn.query_row(
+            let count: i64 = ledger.conn.query_row(
                 "SELECT count(*) FROM incidents WHERE id LIKE ?1",
                 [format!("INC-{year}-%")],
                 |r| r.get(0),
             )?;
             let id = format!("INC-{year}-{:04}", count + 1);
-            self.conn.execute(
+            ledger.conn.execute(
                 &format!("INSERT INTO incidents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                 params![
                     id,
@@ -188,21 +187,12 @@ impl Ledger {
                     description,
                     snapshot,
                     to_millis(now),
-                    self.operator
+                    ledger.operator
                 ],
             )?;
             Ok((id, marked))
-        })();
-        match done {
-            Ok((id, marked)) => {
-                self.conn.execute_batch("COMMIT")?;
-                Ok((self.incident(&id)?, marked))
-            }
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        })?;
+        Ok((self.incident(&id)?, marked))
     }
 
     /// One incident with its timeline.

@@ -129,6 +129,22 @@ impl Ledger {
         self.clock.now()
     }
 
+    /// Runs `work` as one transaction: everything it writes is kept, or (on an error) nothing.
+    /// The ledger's own writers inside it become savepoints.
+    pub(crate) fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Ledger) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match work(self) {
+            Ok(done) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(done)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Parses a `WHEN` typed by a person, in this database's time zone.
     pub fn parse_when(&self, input: &str, edge: DayEdge) -> Result<DateTime<Utc>> {
         time::parse_when(input, self.tz, edge, self.now())

@@ -151,6 +151,16 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The latest `limit` events recorded, newest first (the desk's "latest actions").
+    pub fn recent_events(&self, limit: u32) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM events ORDER BY seq DESC LIMIT ?1",
+            event::COLUMNS
+        ))?;
+        let rows = stmt.query_map([limit], event::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Calls `f` with every event in ledger order, one at a time (the ledger can be millions long).
     pub fn for_each_event(&self, mut f: impl FnMut(&Event)) -> Result<()> {
         let mut stmt = self

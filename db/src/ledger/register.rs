@@ -267,8 +267,15 @@ impl Ledger {
         if change.assessment_ref.is_some() {
             h.assessment_ref.clone_from(&change.assessment_ref);
         }
+        self.set_home_working(id, &person.home)
+    }
+
+    /// Replaces a person's whole home-working record (a field left `None` is cleared), after
+    /// checking it; on a refusal nothing is written.
+    pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
+        let mut person = self.person(id)?;
         let today = self.clock.now().with_timezone(&self.tz).date_naive();
-        person.home = validate_home_working(&person.home, today)?;
+        person.home = validate_home_working(record, today)?;
         let h = &person.home;
         self.conn.execute(
             "UPDATE people SET agreement_signed = ?1, agreement_review = ?2, assessment_done = ?3,

@@ -1,0 +1,371 @@
+//! The desk app (egui/eframe): the app struct owns the ledger and each screen's state; each
+//! screen is a module with one `ui` function. Camera frames, decoding and big reads run on
+//! their own threads and come back over channels, so a frame never blocks.
+
+mod camera_view;
+mod desk_screen;
+mod items;
+pub mod loader;
+mod out_now;
+mod people;
+pub mod scanner;
+pub mod screenshot;
+pub mod session;
+pub mod wedge;
+mod widgets;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use custody_db::{Clock, Ledger};
+use custody_db::{ItemRow, OutRow, PersonRow};
+
+pub use camera_view::CameraView;
+use loader::{Loaded, Source};
+use scanner::{FrameSource, ScanGate, ScanMsg, Scanner};
+use session::Desk;
+
+/// A code seen again within this time of its last sighting is the same scan.
+pub const SAME_SCAN_WITHIN: Duration = Duration::from_secs(2);
+
+/// The screens, in the order of the navigation bar. The last ones come with later work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Desk,
+    Items,
+    People,
+    OutNow,
+    Overdue,
+    Exposure,
+    Incidents,
+    Labels,
+    Settings,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 9] = [
+        Screen::Desk,
+        Screen::Items,
+        Screen::People,
+        Screen::OutNow,
+        Screen::Overdue,
+        Screen::Exposure,
+        Screen::Incidents,
+        Screen::Labels,
+        Screen::Settings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Desk => "Desk",
+            Screen::Items => "Items",
+            Screen::People => "People",
+            Screen::OutNow => "Out now",
+            Screen::Overdue => "Overdue",
+            Screen::Exposure => "Exposure",
+            Screen::Incidents => "Incidents",
+            Screen::Labels => "Labels",
+            Screen::Settings => "Settings",
+        }
+    }
+
+    /// The function key that opens it.
+    fn key(self) -> Option<egui::Key> {
+        use egui::Key::*;
+        Screen::ALL
+            .iter()
+            .position(|&s| s == self)
+            .and_then(|i| [F1, F2, F3, F4, F5, F6, F7, F8, F9].get(i).copied())
+    }
+
+    fn built(self) -> bool {
+        matches!(self, Screen::Desk | Screen::Items | Screen::People | Screen::OutNow)
+    }
+
+    /// `--screen NAME`: the title in any case, with or without spaces or dashes.
+    pub fn parse(name: &str) -> Option<Screen> {
+        let key = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
+        Screen::ALL.into_iter().find(|s| key(s.title()) == key(name))
+    }
+}
+
+/// Lists the screens share, read in the background.
+#[derive(Debug, Default)]
+pub struct Lists {
+    pub items: Loaded<Vec<ItemRow>>,
+    pub people: Loaded<Vec<PersonRow>>,
+    pub out_now: Loaded<Vec<OutRow>>,
+}
+
+/// The whole app's state.
+pub struct DeskApp {
+    pub ledger: Ledger,
+    source: Source,
+    pub screen: Screen,
+    pub desk: Desk,
+    pub camera: CameraView,
+    pub lists: Lists,
+    /// Bumped on every write, so lists and details know they are stale.
+    pub version: u64,
+    wedge: wedge::Wedge,
+    scanner: Option<Scanner>,
+    gate: ScanGate,
+    desk_ui: desk_screen::DeskUi,
+    items_ui: items::ItemsUi,
+    people_ui: people::PeopleUi,
+    out_ui: out_now::OutNowUi,
+    /// From a camera frame holding a code to the desk having acted on it, for the last scan.
+    pub last_scan_latency: Option<Duration>,
+    demo_loading: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
+}
+
+impl std::fmt::Debug for DeskApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeskApp")
+            .field("db", &self.source.path)
+            .field("screen", &self.screen)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeskApp {
+    /// The app over an open ledger (whose file is `ledger.path()`), with no camera yet.
+    pub fn new(ledger: Ledger, clock: Arc<dyn Clock>) -> DeskApp {
+        let source = Source {
+            path: ledger.path().to_path_buf(),
+            clock,
+        };
+        DeskApp {
+            ledger,
+            source,
+            screen: Screen::Desk,
+            desk: Desk::default(),
+            camera: CameraView::default(),
+            lists: Lists::default(),
+            version: 0,
+            wedge: wedge::Wedge::default(),
+            scanner: None,
+            gate: ScanGate::new(SAME_SCAN_WITHIN),
+            desk_ui: desk_screen::DeskUi::default(),
+            items_ui: items::ItemsUi::default(),
+            people_ui: people::PeopleUi::default(),
+            out_ui: out_now::OutNowUi::default(),
+            last_scan_latency: None,
+            demo_loading: None,
+        }
+    }
+
+    /// Starts scanning frames from a source (the webcam, or a folder of images).
+    pub fn start_scanner(&mut self, ctx: &egui::Context, open: impl FnOnce() -> Box<dyn FrameSource> + Send + 'static) {
+        let ctx = ctx.clone();
+        self.scanner = Some(Scanner::start(open, move || ctx.request_repaint()));
+    }
+
+    pub fn stop_scanner(&mut self) {
+        self.scanner = None;
+        self.camera = CameraView::default();
+    }
+
+    /// Whether anything is still being read or loaded (screenshots wait for this).
+    pub fn is_busy(&self) -> bool {
+        self.lists.items.is_loading()
+            || self.lists.people.is_loading()
+            || self.lists.out_now.is_loading()
+            || self.demo_loading.is_some()
+    }
+
+    /// Acts on a scan from any of the three ways in (camera, wedge scanner, typing).
+    pub fn scan(&mut self, text: &str) {
+        self.desk.scan(&mut self.ledger, text);
+        self.changed();
+    }
+
+    /// Marks lists and details stale after a write (or a possible one).
+    pub fn changed(&mut self) {
+        self.version += 1;
+    }
+
+    /// One frame of the whole app.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.take_scanner_messages(&ctx);
+        self.take_demo_result();
+        self.lists
+            .items
+            .keep_fresh(self.version, &self.source, &ctx, |l| l.items());
+        self.lists
+            .people
+            .keep_fresh(self.version, &self.source, &ctx, |l| l.people());
+        self.lists
+            .out_now
+            .keep_fresh(self.version, &self.source, &ctx, |l| l.out_now());
+        self.switch_by_key(&ctx);
+
+        egui::Panel::top("navigation").show(ui, |ui| self.navigation(ui));
+        egui::CentralPanel::default().show(ui, |ui| match self.screen {
+            Screen::Desk => desk_screen::ui(self, ui),
+            Screen::Items => items::ui(self, ui),
+            Screen::People => people::ui(self, ui),
+            Screen::OutNow => out_now::ui(self, ui),
+            other => {
+                ui.heading(other.title());
+                ui.label("This screen is not built yet. The command line has it: see `custody --help`.");
+            }
+        });
+        // Undo and outlines fade on their own: look again shortly.
+        if self.desk.undo.is_some() || self.camera.has_outline() {
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    fn navigation(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.strong("Custody");
+            ui.separator();
+            for screen in Screen::ALL {
+                let key = screen.key().map(|k| k.name().to_string()).unwrap_or_default();
+                let button = ui
+                    .add_enabled(
+                        screen.built(),
+                        egui::Button::selectable(self.screen == screen, screen.title()),
+                    )
+                    .on_hover_text(key)
+                    .on_disabled_hover_text("Coming later; the command line has it.");
+                if button.clicked() {
+                    self.screen = screen;
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.weak(self.source.path.display().to_string());
+            });
+        });
+    }
+
+    fn switch_by_key(&mut self, ctx: &egui::Context) {
+        for screen in Screen::ALL.into_iter().filter(|s| s.built()) {
+            if let Some(key) = screen.key()
+                && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key))
+            {
+                self.screen = screen;
+            }
+        }
+    }
+
+    fn take_scanner_messages(&mut self, ctx: &egui::Context) {
+        let Some(scanner) = &self.scanner else { return };
+        let messages: Vec<ScanMsg> = scanner.messages.try_iter().collect();
+        for msg in messages {
+            match msg {
+                ScanMsg::Status(text) => self.camera.status = text,
+                ScanMsg::Preview(image) => self.camera.show_frame(ctx, image),
+                ScanMsg::Codes {
+                    width,
+                    height,
+                    codes,
+                    captured,
+                } => {
+                    self.camera.show_codes(ctx, width, height, &codes);
+                    for code in codes {
+                        if !self.gate.admit(&code.text, captured) {
+                            continue;
+                        }
+                        self.scan(&code.text);
+                        self.last_scan_latency = Some(captured.elapsed());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fills an empty database with demo data, on a thread with its own connection.
+    pub fn load_demo(&mut self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let source = self.source.clone();
+        std::thread::spawn(move || {
+            let result = Ledger::open(&source.path, source.clock)
+                .and_then(|mut l| custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()))
+                .map(|s| {
+                    format!(
+                        "Demo data loaded: {} items, {} people, {} events.",
+                        s.items, s.people, s.events
+                    )
+                })
+                .map_err(|e| format!("Demo data could not be loaded: {e}"));
+            let _ = tx.send(result);
+        });
+        self.demo_loading = Some(rx);
+    }
+
+    fn take_demo_result(&mut self) {
+        let Some(rx) = &self.demo_loading else { return };
+        if let Ok(result) = rx.try_recv() {
+            self.demo_loading = None;
+            let (tone, text) = match result {
+                Ok(t) => (session::Tone::Done, t),
+                Err(t) => (session::Tone::Refused, t),
+            };
+            self.desk.banner = Some(session::Banner { tone, text });
+            self.changed();
+        }
+    }
+
+    pub fn demo_loading(&self) -> bool {
+        self.demo_loading.is_some()
+    }
+}
+
+impl eframe::App for DeskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// How the desk app was asked to start.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub frames: Option<PathBuf>,
+    pub camera: u32,
+    pub no_camera: bool,
+}
+
+/// Opens the desk window and runs until it is closed.
+pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Custody")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0]),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    eframe::run_native(
+        "Custody",
+        options,
+        Box::new(move |cc| {
+            let mut app = DeskApp::new(ledger, clock);
+            start_frames(&mut app, &cc.egui_ctx, &launch);
+            log_first_frame(started);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the desk window could not open: {e}"))
+}
+
+/// Feeds the scanner from `--frames DIR` if given, else from the chosen camera.
+pub fn start_frames(app: &mut DeskApp, ctx: &egui::Context, launch: &Launch) {
+    if let Some(folder) = launch.frames.clone() {
+        app.start_scanner(ctx, move || {
+            Box::new(scanner::FolderFrames::new(&folder, Duration::from_millis(1500)))
+        });
+    } else if !launch.no_camera {
+        let index = launch.camera;
+        app.start_scanner(ctx, move || Box::new(scanner::CameraFrames::new(index)));
+    }
+}
+
+fn log_first_frame(started: Instant) {
+    if std::env::var_os("CUSTODY_TIMING").is_some() {
+        eprintln!("custody: window ready after {} ms", started.elapsed().as_millis());
+    }
+}

@@ -1,0 +1,341 @@
+//! What the Desk screen does, without the screen: a scan goes in; a sign-out, a sign-in, a
+//! refusal or a question comes out. Every write goes through the ledger, so a refusal writes
+//! nothing, and Undo appends corrections rather than deleting anything.
+
+use chrono::{DateTime, Duration, Utc};
+use custody_db::policy::Finding;
+use custody_db::time::{default_due, describe_span};
+use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
+use custody_labels::payload::{CodeKind, Payload};
+
+/// How long the Undo button stays after a sign-in or sign-out.
+pub const UNDO_FOR: Duration = Duration::seconds(10);
+
+/// The reason written on the corrections that Undo appends.
+pub const UNDO_REASON: &str = "Undone at the desk straight after it was recorded";
+
+/// How a message on the Desk reads: done, refused (nothing written), or just information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Done,
+    Refused,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Banner {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// The last action, which can still be taken back.
+#[derive(Clone, Debug)]
+pub struct Undo {
+    pub what: String,
+    pub events: Vec<String>,
+    pub until: DateTime<Utc>,
+}
+
+/// The Desk's state between scans.
+#[derive(Debug, Default)]
+pub struct Desk {
+    /// Items collected for one sign-out, in the order scanned.
+    pub basket: Vec<Item>,
+    pub holder: Option<Person>,
+    pub container: Option<Container>,
+    /// Typed due date; empty means the default for each item's kind.
+    pub due_text: String,
+    /// R1: paper files need a reason and an authoriser.
+    pub reason: String,
+    pub authoriser: String,
+    /// Warnings waiting for the clerk's confirmation before the basket goes out.
+    pub warnings: Vec<Finding>,
+    pub banner: Option<Banner>,
+    pub undo: Option<Undo>,
+    /// An item scanned while recorded lost or stolen, which can be recorded found.
+    pub turned_up: Option<String>,
+}
+
+impl Desk {
+    /// Acts on one scan: a label's payload (`CU1:I:LT-0042`) or a typed tag, person id or
+    /// container id. Returns the banner it leaves.
+    pub fn scan(&mut self, ledger: &mut Ledger, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.turned_up = None;
+        let looks_like_label = text.len() > 4 && text[..4].eq_ignore_ascii_case("CU1:");
+        if looks_like_label || text.contains("://") {
+            match Payload::parse(text) {
+                Ok(p) => match p.kind {
+                    CodeKind::Item => self.scan_item(ledger, &p.id),
+                    CodeKind::Person => self.choose_holder(ledger, &p.id),
+                    CodeKind::Container => self.choose_container(ledger, &p.id),
+                },
+                Err(e) => self.refuse(format!("{e} Nothing was recorded.")),
+            }
+            return;
+        }
+        if ledger.item(text).is_ok() {
+            self.scan_item(ledger, text);
+        } else if ledger.person(text).is_ok() {
+            self.choose_holder(ledger, text);
+        } else if ledger.container(text).is_ok() {
+            self.choose_container(ledger, text);
+        } else {
+            self.refuse(format!(
+                "No item, person or container is called \u{201c}{text}\u{201d}. Check the label, or type part of a name to see suggestions."
+            ));
+        }
+    }
+
+    /// An item that is in goes into the basket; one that is out comes back at once.
+    pub fn scan_item(&mut self, ledger: &mut Ledger, tag: &str) {
+        let (item, state) = match ledger.item(tag).and_then(|i| Ok((ledger.state(&i.tag)?, i))) {
+            Ok((state, item)) => (item, state),
+            Err(e) => return self.refuse(e.to_string()),
+        };
+        match state.status {
+            Status::In if self.basket.iter().any(|i| i.tag == item.tag) => {
+                self.info(format!("{} is already in the basket.", item.tag));
+            }
+            Status::In => {
+                let text = format!(
+                    "{} ({}) added. {} in the basket. {}",
+                    item.tag,
+                    item.name,
+                    plural(self.basket.len() + 1, "item"),
+                    if self.holder.is_some() {
+                        "Scan more, or press Enter to sign out."
+                    } else {
+                        "Scan a badge or type who takes it."
+                    }
+                );
+                self.basket.push(item);
+                self.warnings.clear();
+                self.info(text);
+            }
+            Status::Out => self.sign_in(ledger, &item.tag),
+            Status::Lost | Status::Stolen => {
+                self.refuse(format!(
+                    "Refused by R8: {} is recorded as {}, so it cannot be signed out or in. If it has turned up, record it found.",
+                    item.tag,
+                    state.status.as_str()
+                ));
+                self.turned_up = Some(item.tag);
+            }
+            Status::Retired => self.refuse(format!(
+                "Refused by R8: {} has been retired and cannot leave again.",
+                item.tag
+            )),
+        }
+    }
+
+    fn sign_in(&mut self, ledger: &mut Ledger, tag: &str) {
+        match ledger.sign_in(&[tag.to_string()], None, None) {
+            Ok(returned) => {
+                let Some(r) = returned.into_iter().next() else { return };
+                let lateness = match r.late_by {
+                    Some(late) => format!("{} late", describe_span(late)),
+                    None => "on time".to_string(),
+                };
+                let what = format!("Returned {} from {} \u{2014} {lateness}", r.item.tag, r.from.name);
+                self.done(ledger, what, vec![r.event.id.to_string()]);
+            }
+            Err(e) => self.refuse(e.to_string()),
+        }
+    }
+
+    /// Sets who takes the basket; an inactive person is refused (R8).
+    pub fn choose_holder(&mut self, ledger: &Ledger, id: &str) {
+        match ledger.person(id) {
+            Ok(p) if !p.active => self.refuse(format!(
+                "Refused by R8: {} ({}) is not an active person and cannot hold items. Choose someone else.",
+                p.name, p.id
+            )),
+            Ok(p) => {
+                let next = if self.basket.is_empty() {
+                    "Now scan the items."
+                } else {
+                    "Press Enter to sign the basket out."
+                };
+                self.info(format!("{} ({}) takes the items. {next}", p.name, p.id));
+                self.holder = Some(p);
+                self.warnings.clear();
+            }
+            Err(e) => self.refuse(e.to_string()),
+        }
+    }
+
+    pub fn choose_container(&mut self, ledger: &Ledger, id: &str) {
+        match ledger.container(id) {
+            Ok(c) => {
+                self.info(format!("The items travel in {} ({}).", c.name, c.id));
+                self.container = Some(c);
+                self.warnings.clear();
+            }
+            Err(e) => self.refuse(e.to_string()),
+        }
+    }
+
+    /// When the basket is due back: the typed date, or the default for each kind.
+    pub fn due_summary(&self, ledger: &Ledger) -> String {
+        if !self.due_text.trim().is_empty() {
+            return match ledger.parse_when(&self.due_text, DayEdge::End) {
+                Ok(t) => ledger.format_time(custody_db::time::to_millis(t)),
+                Err(e) => e.to_string(),
+            };
+        }
+        let now = ledger.now();
+        let mut kinds: Vec<ItemKind> = self.basket.iter().map(|i| i.kind).collect();
+        kinds.dedup();
+        match kinds.first() {
+            None => "a week for devices, the next working day for paper".to_string(),
+            Some(&kind) if kinds.len() == 1 => {
+                ledger.format_time(custody_db::time::to_millis(default_due(kind, now, ledger.timezone())))
+            }
+            Some(_) => "by kind: a week for devices, the next working day for paper".to_string(),
+        }
+    }
+
+    pub fn needs_reason(&self) -> bool {
+        self.basket.iter().any(|i| i.kind == ItemKind::PaperFile)
+    }
+
+    /// Signs the basket out. With warnings not yet confirmed, it stops and asks; `confirmed`
+    /// means the clerk has seen them, and they are stored on the events.
+    pub fn sign_out(&mut self, ledger: &mut Ledger, confirmed: bool) {
+        if self.basket.is_empty() {
+            return self.info("The basket is empty: scan an item first.".to_string());
+        }
+        let Some(holder) = self.holder.clone() else {
+            return self.info("Who takes them? Scan their badge or type part of their name.".to_string());
+        };
+        let due = if self.due_text.trim().is_empty() {
+            None
+        } else {
+            match ledger.parse_when(&self.due_text, DayEdge::End) {
+                Ok(t) if t <= ledger.now() => {
+                    return self.refuse("The due date is in the past. Change it, or clear it for the default.".into());
+                }
+                Ok(t) => Some(t),
+                Err(e) => return self.refuse(format!("Due back: {e}")),
+            }
+        };
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let request = SignOut {
+            items: self.basket.iter().map(|i| i.tag.clone()).collect(),
+            to: holder.id.clone(),
+            due,
+            reason: text(&self.reason),
+            authoriser: text(&self.authoriser),
+            container: self.container.as_ref().map(|c| c.id.clone()),
+            acknowledge_warnings: confirmed,
+            ..SignOut::default()
+        };
+        match ledger.sign_out(&request) {
+            Ok(events) => {
+                let due = events
+                    .first()
+                    .and_then(|e| e.due_at)
+                    .map(|d| ledger.format_time(d))
+                    .unwrap_or_default();
+                let what = format!(
+                    "Signed out {} to {}, due back {due}",
+                    describe_basket(&self.basket),
+                    holder.name
+                );
+                let ids = events.iter().map(|e| e.id.to_string()).collect();
+                self.clear();
+                self.done(ledger, what, ids);
+            }
+            Err(custody_db::Error::NeedsAcknowledgement { warnings }) => {
+                self.warnings = warnings;
+                self.info("Please read the warnings below, tell the holder, then confirm.".to_string());
+            }
+            Err(e) => {
+                self.warnings.clear();
+                self.refuse(format!("Not signed out. {e}"));
+            }
+        }
+    }
+
+    /// Takes back the last action by appending corrections, if it is still recent.
+    pub fn undo(&mut self, ledger: &mut Ledger) {
+        let Some(undo) = self.undo.take() else { return };
+        match ledger.correct_all(&undo.events, UNDO_REASON) {
+            Ok(_) => self.info(format!(
+                "Undone: {}. The ledger keeps both, marked as a correction.",
+                undo.what
+            )),
+            Err(e) => self.refuse(format!("Could not undo: {e}")),
+        }
+    }
+
+    /// Whether Undo is still offered at `now`.
+    pub fn undo_open(&self, now: DateTime<Utc>) -> Option<&Undo> {
+        self.undo.as_ref().filter(|u| now < u.until)
+    }
+
+    /// Records that a lost or stolen item has turned up.
+    pub fn record_found(&mut self, ledger: &mut Ledger) {
+        let Some(tag) = self.turned_up.take() else { return };
+        match ledger.record(&tag, custody_db::EventKind::Found, None, Some("Turned up at the desk")) {
+            Ok(e) => self.done(ledger, format!("{tag} recorded as found"), vec![e.id.to_string()]),
+            Err(e) => self.refuse(e.to_string()),
+        }
+    }
+
+    pub fn remove(&mut self, tag: &str) {
+        self.basket.retain(|i| i.tag != tag);
+        self.warnings.clear();
+    }
+
+    /// Empties the basket and forgets the holder, ready for the next person.
+    pub fn clear(&mut self) {
+        let banner = self.banner.take();
+        let undo = self.undo.take();
+        *self = Desk {
+            banner,
+            undo,
+            ..Desk::default()
+        };
+    }
+
+    fn done(&mut self, ledger: &Ledger, what: String, events: Vec<String>) {
+        self.banner = Some(Banner {
+            tone: Tone::Done,
+            text: format!("{what}."),
+        });
+        self.undo = Some(Undo {
+            what,
+            events,
+            until: ledger.now() + UNDO_FOR,
+        });
+    }
+
+    fn refuse(&mut self, text: String) {
+        self.banner = Some(Banner {
+            tone: Tone::Refused,
+            text,
+        });
+    }
+
+    fn info(&mut self, text: String) {
+        self.banner = Some(Banner { tone: Tone::Info, text });
+    }
+}
+
+/// "LT-0042", "LT-0042 and CB-0007", or "12 items".
+fn describe_basket(basket: &[Item]) -> String {
+    match basket {
+        [one] => one.tag.clone(),
+        [a, b] => format!("{} and {}", a.tag, b.tag),
+        _ => plural(basket.len(), "item"),
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}

@@ -1,0 +1,87 @@
+//! Small pieces the screens share: the coloured message, item flags, a labelled search box.
+
+use custody_db::Item;
+use egui::{Color32, RichText};
+
+use super::session::{Banner, Tone};
+
+pub const GREEN: Color32 = Color32::from_rgb(0x1b, 0x7f, 0x3b);
+pub const RED: Color32 = Color32::from_rgb(0xb3, 0x26, 0x1e);
+pub const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
+
+/// The big message at the top of the Desk: green when done, red when refused.
+pub fn banner(ui: &mut egui::Ui, banner: &Banner) {
+    // The words say what happened; the colour only repeats it.
+    let fill = match banner.tone {
+        Tone::Done => GREEN,
+        Tone::Refused => RED,
+        Tone::Info => Color32::from_rgb(0x2b, 0x4c, 0x7e),
+    };
+    egui::Frame::new()
+        .fill(fill)
+        .inner_margin(12.0)
+        .corner_radius(6.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(&banner.text).size(18.0).color(Color32::WHITE));
+        });
+}
+
+/// "personal data (340) · special category · safeguarding · NOT ENCRYPTED", or "".
+pub fn flags(item: &Item) -> String {
+    let mut parts = Vec::new();
+    if item.holds_personal_data() {
+        parts.push(if item.data_subjects > 0 {
+            format!("personal data ({})", item.data_subjects)
+        } else {
+            "personal data".to_string()
+        });
+    }
+    if item.special_category {
+        parts.push("special category".to_string());
+    }
+    if item.safeguarding {
+        parts.push("safeguarding".to_string());
+    }
+    if item.kind.is_device() && item.holds_personal_data() && !item.encrypted {
+        parts.push("NOT ENCRYPTED".to_string());
+    }
+    parts.join(" \u{b7} ")
+}
+
+/// A search box with a visible label that screen readers (and tests) find it by.
+/// Ctrl+F puts the cursor in it.
+pub fn search_box(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        let response = ui
+            .add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(320.0))
+            .labelled_by(label.id);
+        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+            response.request_focus();
+        }
+        response
+    })
+    .inner
+}
+
+/// Moves a selection through `len` rows with the arrow keys; returns whether it moved.
+pub fn arrow_keys(ui: &egui::Ui, selected: &mut Option<usize>, len: usize) -> bool {
+    if len == 0 {
+        return false;
+    }
+    let (down, up) = ui.input(|i| (i.key_pressed(egui::Key::ArrowDown), i.key_pressed(egui::Key::ArrowUp)));
+    let next = match (*selected, down, up) {
+        (None, true, _) | (None, _, true) => 0,
+        (Some(i), true, _) => (i + 1).min(len - 1),
+        (Some(i), _, true) => i.saturating_sub(1),
+        _ => return false,
+    };
+    *selected = Some(next);
+    true
+}
+
+/// Case-insensitive "contains" over a few fields, with the query already lower-cased.
+pub fn matches(query_lower: &str, fields: &[&str]) -> bool {
+    query_lower.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(query_lower))
+}

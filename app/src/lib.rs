@@ -1,0 +1,12 @@
+//! `custody`: the desk app and the command line over the Custody ledger.
+
+pub mod cli;
+pub mod commands;
+pub mod desk;
+mod desk_command;
+mod export;
+mod exposure;
+mod incident;
+mod labels;
+mod output;
+mod overdue;

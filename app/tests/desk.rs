@@ -1,0 +1,275 @@
+//! The desk app driven through egui_kittest, against the real app state and a temporary
+//! database: label images go through the frame source and the decoder thread; key presses
+//! and typed text go through egui's input, as a keyboard or a wedge scanner would send them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use custody::desk::scanner::FolderFrames;
+use custody::desk::{DeskApp, Screen};
+use custody_db::{FixedClock, HomeWorking, Item, ItemKind, Ledger, Status};
+use custody_labels::payload::Payload;
+use custody_labels::sheet::Label;
+use egui::{Event, Key};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tempfile::TempDir;
+
+struct Setup {
+    dir: TempDir,
+    frames: std::path::PathBuf,
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A database with an encrypted laptop, an unencrypted one, a USB stick and two people with
+/// their home-working records in order (so only the rules under test speak).
+fn setup() -> (Setup, DeskApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    let clock = FixedClock::new(now());
+    let mut ledger = Ledger::create(&dir.path().join("custody.db"), Some("Hillside School"), clock.clone()).unwrap();
+    ledger.set_operator("desk-test").unwrap();
+    let mut laptop = Item::new("LT-0001", ItemKind::Laptop, "Dell Latitude 5440");
+    laptop.encrypted = true;
+    laptop.data_subjects = 120;
+    ledger.add_item(&laptop).unwrap();
+    let mut open_laptop = Item::new("LT-0002", ItemKind::Laptop, "Lenovo ThinkPad E14");
+    open_laptop.data_subjects = 30;
+    ledger.add_item(&open_laptop).unwrap();
+    ledger
+        .add_item(&Item::new("USB-01", ItemKind::RemovableMedia, "Kingston stick"))
+        .unwrap();
+    let record = HomeWorking {
+        agreement_signed: Some("2026-01-10".parse().unwrap()),
+        agreement_review: Some("2027-01-10".parse().unwrap()),
+        assessment_done: Some("2026-02-01".parse().unwrap()),
+        assessment_review: Some("2027-02-01".parse().unwrap()),
+        assessment_ref: Some("RA-1".into()),
+        training: Some("2026-03-15".parse().unwrap()),
+    };
+    for (id, name) in [("S001", "Sam Jones"), ("S002", "Priya Patel")] {
+        ledger.add_person(id, name, None).unwrap();
+        ledger.set_home_working(id, &record).unwrap();
+    }
+    let app = DeskApp::new(ledger, clock);
+    (Setup { dir, frames }, app)
+}
+
+fn harness(app: DeskApp) -> Harness<'static, DeskApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut DeskApp| app.show(ui), app)
+}
+
+/// Writes a camera-sized frame (960×540, grey) with the label for `payload` on it.
+fn write_frame(folder: &Path, name: &str, payload: Payload) {
+    let label = Label {
+        payload,
+        kind: "label".into(),
+    };
+    let png = custody_labels::preview::label_png(&label, 4).unwrap();
+    let label = image::load_from_memory(&png).unwrap().into_rgb8();
+    let mut frame = image::RgbImage::from_pixel(960, 540, image::Rgb([150, 150, 150]));
+    image::imageops::overlay(&mut frame, &label, 200, 100);
+    // Written under a temporary name first, so the folder source never reads half a file.
+    let partial = folder.join(format!("{name}.part"));
+    frame.save_with_format(&partial, image::ImageFormat::Png).unwrap();
+    std::fs::rename(partial, folder.join(format!("{name}.png"))).unwrap();
+}
+
+/// Steps the app until `done` holds (the camera and decoder threads run meanwhile).
+fn step_until(h: &mut Harness<'static, DeskApp>, what: &str, done: impl Fn(&DeskApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}
+
+fn banner(app: &DeskApp) -> String {
+    app.desk.banner.as_ref().map(|b| b.text.clone()).unwrap_or_default()
+}
+
+fn type_burst(h: &Harness<'static, DeskApp>, text: &str) {
+    for c in text.chars() {
+        h.event(Event::Text(c.to_string()));
+    }
+    h.key_press(Key::Enter);
+}
+
+#[test]
+fn camera_frames_fill_the_basket_set_the_holder_and_enter_signs_out_then_a_scan_signs_in() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    let frames = s.frames.clone();
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .start_scanner(&ctx, move || Box::new(FolderFrames::new(&frames, Duration::ZERO)));
+
+    write_frame(&s.frames, "01-laptop", Payload::item("LT-0001"));
+    step_until(&mut h, "the laptop in the basket", |a| a.desk.basket.len() == 1);
+    assert_eq!(h.state().desk.basket[0].tag, "LT-0001");
+    h.get_by_label_contains("LT-0001 (Dell Latitude 5440) added");
+    assert!(h.state().last_scan_latency.is_some());
+
+    write_frame(&s.frames, "02-badge", Payload::person("S001"));
+    step_until(&mut h, "the holder", |a| a.desk.holder.is_some());
+    assert_eq!(h.state().desk.holder.as_ref().unwrap().id, "S001");
+
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let state = h.state().ledger.state("LT-0001").unwrap();
+    assert_eq!(state.status, Status::Out);
+    assert_eq!(state.holder.as_deref(), Some("S001"));
+    assert!(
+        h.state().desk.basket.is_empty(),
+        "the desk is ready for the next person"
+    );
+    h.get_by_label_contains("Signed out LT-0001 to Sam Jones");
+
+    // The same label again, after it has been out of view: it comes back.
+    std::thread::sleep(custody::desk::SAME_SCAN_WITHIN + Duration::from_millis(200));
+    write_frame(&s.frames, "03-laptop-again", Payload::item("LT-0001"));
+    step_until(&mut h, "the sign-in", |a| banner(a).starts_with("Returned"));
+    assert_eq!(banner(h.state()), "Returned LT-0001 from Sam Jones \u{2014} on time.");
+    assert_eq!(h.state().ledger.state("LT-0001").unwrap().status, Status::In);
+    drop(s.dir);
+}
+
+#[test]
+fn a_wedge_scanner_burst_works_without_focusing_a_field() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "CU1:I:LT-0001");
+    h.run_steps(2);
+    assert_eq!(h.state().desk.basket.len(), 1, "{}", banner(h.state()));
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    assert_eq!(h.state().desk.holder.as_ref().unwrap().id, "S002");
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().ledger.state("LT-0001").unwrap().holder.as_deref(),
+        Some("S002")
+    );
+}
+
+#[test]
+fn a_refused_sign_out_names_the_rule_and_writes_nothing() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "USB-01");
+    type_burst(&h, "S001");
+    h.run_steps(2);
+    let before = custody_tests::dump(&s.dir.path().join("custody.db"));
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let text = banner(h.state());
+    assert!(text.starts_with("Not signed out.") && text.contains("R2"), "{text}");
+    h.get_by_label_contains("R2");
+    assert_eq!(custody_tests::dump(&s.dir.path().join("custody.db")), before);
+    assert_eq!(h.state().ledger.state("USB-01").unwrap().status, Status::In);
+}
+
+#[test]
+fn an_inactive_person_is_refused_by_r8() {
+    let (_s, mut app) = setup();
+    app.ledger.set_person_active("S002", false).unwrap();
+    let mut h = harness(app);
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    assert!(h.state().desk.holder.is_none());
+    assert!(banner(h.state()).starts_with("Refused by R8"), "{}", banner(h.state()));
+}
+
+#[test]
+fn warnings_are_confirmed_with_a_second_enter_and_stored_on_the_event() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "LT-0002"); // personal data, not encrypted: R4 warns
+    type_burst(&h, "S001");
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().ledger.state("LT-0002").unwrap().status, Status::In);
+    assert_eq!(h.state().desk.warnings.len(), 1);
+    h.get_by_label_contains("R4:");
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let events = h.state().ledger.item_events("LT-0002").unwrap();
+    let out = events.last().unwrap();
+    assert!(
+        out.warnings.as_deref().unwrap().starts_with("R4:"),
+        "{:?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn undo_appends_a_correction() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    for scan in ["LT-0001", "S001"] {
+        type_burst(&h, scan);
+    }
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().ledger.state("LT-0001").unwrap().status, Status::Out);
+    h.get_by_label("Undo (Ctrl+Z)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().ledger.state("LT-0001").unwrap().status, Status::In);
+    let events = h.state().ledger.item_events("LT-0001").unwrap();
+    assert_eq!(events.len(), 2, "the sign-out stays, with its correction");
+    assert_eq!(events[1].corrects, Some(events[0].id));
+}
+
+#[test]
+fn typing_part_of_a_name_picks_the_person() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    h.run_steps(3); // the people list is read in the background
+    step_until(&mut h, "the people list", |a| a.lists.people.value.is_some());
+    let field = h.get_by_label("Scan or type:");
+    field.focus();
+    field.type_text("priya");
+    h.run_steps(2);
+    h.get_by_label_contains("Priya Patel (S002)");
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().desk.holder.as_ref().map(|p| p.id.as_str()), Some("S002"));
+}
+
+#[test]
+fn the_items_screen_searches_and_shows_the_chain_of_custody() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "LT-0001");
+    type_burst(&h, "S001");
+    h.key_press(Key::Enter);
+    h.key_press(Key::F2);
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Items);
+    step_until(&mut h, "the item list", |a| a.lists.items.value.is_some());
+    let field = h.get_by_label("Search items:");
+    field.focus();
+    field.type_text("dell");
+    h.run_steps(2);
+    h.get_by_label("1 of 3 items");
+    h.key_press(Key::ArrowDown);
+    h.run_steps(2);
+    h.get_by_label_contains("Chain of custody (1 events");
+    h.get_by_label_contains("signed out to Sam Jones (S001)");
+}
