@@ -23,6 +23,7 @@ use crate::{export, exposure, incident, overdue};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
+    let started = std::time::Instant::now();
     let path = database_path(cli.db.as_deref())?;
     let clock = clock()?;
     let operator = cli.operator.unwrap_or_else(login_name);
@@ -37,7 +38,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
     };
     let Some(command) = cli.command else {
         let ledger = open_for_desk(&path, cli.db.is_none(), clock.clone(), &operator)?;
-        return crate::desk_command::run(ledger, clock, &cli.desk, out);
+        return crate::desk_command::run(ledger, clock, &cli.desk, started, out);
     };
     match command {
         Command::Init { org } => {

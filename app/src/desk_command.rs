@@ -10,7 +10,14 @@ use custody_db::{Clock, Ledger};
 use crate::cli::DeskArgs;
 use crate::desk::{self, DeskApp, Launch, Screen};
 
-pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, args: &DeskArgs, out: &mut dyn Write) -> Result<bool> {
+/// `started`: when the program started, for the start-to-first-frame figure.
+pub fn run(
+    ledger: Ledger,
+    clock: Arc<dyn Clock>,
+    args: &DeskArgs,
+    started: std::time::Instant,
+    out: &mut dyn Write,
+) -> Result<bool> {
     if let Some(file) = &args.screenshot {
         let screen = Screen::parse(&args.screen).ok_or_else(|| {
             anyhow!(
@@ -44,7 +51,7 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, args: &DeskArgs, out: &mut dyn
         camera: args.camera,
         no_camera: args.no_camera,
     };
-    desk::run(ledger, clock, launch)?;
+    desk::run(ledger, clock, launch, started)?;
     Ok(true)
 }
 

@@ -273,3 +273,69 @@ fn the_items_screen_searches_and_shows_the_chain_of_custody() {
     h.get_by_label_contains("Chain of custody (1 events");
     h.get_by_label_contains("signed out to Sam Jones (S001)");
 }
+
+#[test]
+fn settings_turn_a_warning_into_a_block() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    h.key_press(Key::F9);
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Settings);
+    let r4 = h
+        .state()
+        .ledger
+        .rules()
+        .unwrap()
+        .iter()
+        .position(|(id, _, _)| *id == "R4")
+        .unwrap();
+    h.get_all_by_label("block").nth(r4).unwrap().click();
+    h.run_steps(2);
+    h.get_by_label_contains("R4 now blocks");
+    h.key_press(Key::F1);
+    type_burst(&h, "LT-0002");
+    type_burst(&h, "S001");
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert!(banner(h.state()).contains("R4"), "{}", banner(h.state()));
+    assert!(
+        h.state().desk.warnings.is_empty(),
+        "a block is not a warning to confirm"
+    );
+    assert_eq!(h.state().ledger.state("LT-0002").unwrap().status, Status::In);
+}
+
+#[test]
+fn the_people_screen_edits_the_register_and_refuses_a_bad_date() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    h.key_press(Key::F3);
+    h.run_steps(2);
+    step_until(&mut h, "the people list", |a| a.lists.people.value.is_some());
+    h.key_press(Key::ArrowDown); // selects the first person in the list
+    h.run_steps(2);
+    let id = h.state().ledger.people().unwrap()[0].person.id.clone();
+    h.get_by_label("Home-working record (edit)").click();
+    h.run_steps(2);
+    let training = h.get_by_label("IG training completed");
+    training.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("IG training completed").type_text("2026-13-40");
+    h.run_steps(1);
+    h.get_by_label("Save record").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Not saved: IG training completed");
+    let before = h.state().ledger.person(&id).unwrap();
+    assert_eq!(before.home.training, Some("2026-03-15".parse().unwrap()));
+
+    let training = h.get_by_label("IG training completed");
+    training.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("IG training completed").type_text("2026-11-01");
+    h.run_steps(1);
+    h.get_by_label("Save record").click();
+    h.run_steps(2);
+    h.get_by_label("Saved.");
+    let after = h.state().ledger.person(&id).unwrap();
+    assert_eq!(after.home.training, Some("2026-11-01".parse().unwrap()));
+}

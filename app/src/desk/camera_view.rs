@@ -9,7 +9,7 @@ use egui::{Color32, Pos2, Stroke, TextureOptions};
 use super::widgets::{GREEN, RED};
 
 /// How long an outline stays after the code was last seen.
-const OUTLINE_FOR: Duration = Duration::from_millis(800);
+const OUTLINE_FOR: Duration = Duration::from_millis(1500);
 
 #[derive(Default)]
 pub struct CameraView {

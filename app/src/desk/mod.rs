@@ -11,6 +11,7 @@ mod people;
 pub mod scanner;
 pub mod screenshot;
 pub mod session;
+mod settings;
 pub mod wedge;
 mod widgets;
 
@@ -80,7 +81,10 @@ impl Screen {
     }
 
     fn built(self) -> bool {
-        matches!(self, Screen::Desk | Screen::Items | Screen::People | Screen::OutNow)
+        matches!(
+            self,
+            Screen::Desk | Screen::Items | Screen::People | Screen::OutNow | Screen::Settings
+        )
     }
 
     /// `--screen NAME`: the title in any case, with or without spaces or dashes.
@@ -115,9 +119,12 @@ pub struct DeskApp {
     items_ui: items::ItemsUi,
     people_ui: people::PeopleUi,
     out_ui: out_now::OutNowUi,
+    settings_ui: settings::SettingsUi,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     demo_loading: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
+    /// When the program started, until the first frame is drawn (`CUSTODY_TIMING=1` prints it).
+    started: Option<Instant>,
 }
 
 impl std::fmt::Debug for DeskApp {
@@ -151,8 +158,10 @@ impl DeskApp {
             items_ui: items::ItemsUi::default(),
             people_ui: people::PeopleUi::default(),
             out_ui: out_now::OutNowUi::default(),
+            settings_ui: settings::SettingsUi::default(),
             last_scan_latency: None,
             demo_loading: None,
+            started: None,
         }
     }
 
@@ -208,6 +217,7 @@ impl DeskApp {
             Screen::Items => items::ui(self, ui),
             Screen::People => people::ui(self, ui),
             Screen::OutNow => out_now::ui(self, ui),
+            Screen::Settings => settings::ui(self, ui),
             other => {
                 ui.heading(other.title());
                 ui.label("This screen is not built yet. The command line has it: see `custody --help`.");
@@ -318,6 +328,11 @@ impl DeskApp {
 impl eframe::App for DeskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some(started) = self.started.take()
+            && std::env::var_os("CUSTODY_TIMING").is_some()
+        {
+            eprintln!("custody: first frame after {} ms", started.elapsed().as_millis());
+        }
     }
 }
 
@@ -330,7 +345,7 @@ pub struct Launch {
 }
 
 /// Opens the desk window and runs until it is closed.
-pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch) -> anyhow::Result<()> {
+pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Instant) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Custody")
@@ -338,18 +353,21 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch) -> anyhow::Res
             .with_min_inner_size([900.0, 600.0]),
         ..Default::default()
     };
-    let started = Instant::now();
     eframe::run_native(
         "Custody",
         options,
         Box::new(move |cc| {
             let mut app = DeskApp::new(ledger, clock);
+            app.started = Some(started);
             start_frames(&mut app, &cc.egui_ctx, &launch);
-            log_first_frame(started);
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("the desk window could not open: {e}"))
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the desk window could not open ({e}). It needs a desktop session; every job can also be done from the command line (custody --help)."
+        )
+    })
 }
 
 /// Feeds the scanner from `--frames DIR` if given, else from the chosen camera.
@@ -361,11 +379,5 @@ pub fn start_frames(app: &mut DeskApp, ctx: &egui::Context, launch: &Launch) {
     } else if !launch.no_camera {
         let index = launch.camera;
         app.start_scanner(ctx, move || Box::new(scanner::CameraFrames::new(index)));
-    }
-}
-
-fn log_first_frame(started: Instant) {
-    if std::env::var_os("CUSTODY_TIMING").is_some() {
-        eprintln!("custody: window ready after {} ms", started.elapsed().as_millis());
     }
 }

@@ -137,7 +137,10 @@ fn capture_loop(
                 }
                 wake();
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(30)),
+            Ok(None) => {
+                status(format!("{}: waiting for a picture", source.describe()));
+                std::thread::sleep(Duration::from_millis(30));
+            }
             Err(message) => {
                 status(message);
                 sleep_unless_stopped(RETRY_AFTER, stop);

@@ -1,0 +1,100 @@
+//! The Settings screen: which policy rules block and which warn (R8 always blocks), how many
+//! daily backups are kept, and where the database is.
+
+use custody_db::policy::Mode;
+
+use super::DeskApp;
+use super::widgets::{GREEN, RED};
+
+#[derive(Debug, Default)]
+pub struct SettingsUi {
+    keep_text: Option<String>,
+    message: Option<(bool, String)>,
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.heading("Policy rules");
+    ui.label(
+        "A rule that blocks refuses the sign-out. A rule that warns shows its message; the clerk \
+         confirms that the holder was told, and the warning is stored with the sign-out.",
+    );
+    let rules = match app.ledger.rules() {
+        Ok(r) => r,
+        Err(e) => {
+            ui.colored_label(RED, e.to_string());
+            return;
+        }
+    };
+    let mut change = None;
+    egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
+        for (id, text, mode) in &rules {
+            ui.strong(*id);
+            ui.label(*text);
+            ui.horizontal(|ui| {
+                for choice in [Mode::Block, Mode::Warn] {
+                    let label = format!("{id} {}", choice.as_str());
+                    let button = egui::Button::selectable(*mode == choice, choice.as_str());
+                    if ui.add(button).on_hover_text(label).clicked() && *mode != choice {
+                        change = Some((*id, choice));
+                    }
+                }
+            });
+            ui.end_row();
+        }
+        ui.strong("R8");
+        ui.label("An item that is out, lost, stolen or retired, or a person who is not active");
+        ui.label("always blocks");
+        ui.end_row();
+    });
+    let state = &mut app.settings_ui;
+    if let Some((id, mode)) = change {
+        state.message = Some(match app.ledger.set_rule_mode(id, mode) {
+            Ok(()) => (true, format!("{id} now {}s.", mode.as_str())),
+            Err(e) => (false, e.to_string()),
+        });
+    }
+    ui.separator();
+    ui.heading("Backups");
+    let kept = app.ledger.backups_kept().unwrap_or_default();
+    let keep = state.keep_text.get_or_insert_with(|| kept.to_string());
+    ui.horizontal(|ui| {
+        let label = ui.label("Daily backups kept:");
+        ui.add(egui::TextEdit::singleline(keep).desired_width(60.0))
+            .labelled_by(label.id);
+        if ui.button("Save").clicked() {
+            let parsed = keep
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("\u{201c}{}\u{201d} is not a number of days, e.g. 30.", keep.trim()));
+            state.message = Some(
+                match parsed.and_then(|n| app.ledger.set_backups_kept(n).map_err(|e| e.to_string())) {
+                    Ok(()) => (true, "Saved.".to_string()),
+                    Err(e) => (false, format!("Not saved: {e}")),
+                },
+            );
+        }
+    });
+    ui.label(format!(
+        "A backup is made on the first use of each day, in {}.",
+        app.ledger.backup_folder().display()
+    ));
+    if let Some((ok, text)) = &state.message {
+        ui.colored_label(if *ok { GREEN } else { RED }, text);
+    }
+    ui.separator();
+    ui.heading("This desk");
+    egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {
+        ui.weak("Database");
+        ui.label(app.ledger.path().display().to_string());
+        ui.end_row();
+        ui.weak("Organisation");
+        ui.label(app.ledger.organisation().ok().flatten().unwrap_or_default());
+        ui.end_row();
+        ui.weak("Recording as");
+        ui.label(app.ledger.operator());
+        ui.end_row();
+        ui.weak("Camera");
+        ui.label("Chosen on the Desk (Find cameras), or with --camera N when starting.");
+        ui.end_row();
+    });
+}
