@@ -773,6 +773,7 @@ pub fn default_database_path() -> Result<PathBuf> {
 
 /// The desk's database: the default one is created on first start (the Desk then offers
 /// demo data); a file named with --db must exist already, so a typo never makes a new one.
+/// The desk makes its daily backup in the background (see `DeskApp::backup_in_background`).
 fn open_for_desk(path: &Path, is_default: bool, clock: Arc<dyn Clock>, operator: &str) -> Result<Ledger> {
     let mut ledger = if is_default && !path.exists() {
         prepare_default_folder(true, path)?;
@@ -786,9 +787,6 @@ fn open_for_desk(path: &Path, is_default: bool, clock: Arc<dyn Clock>, operator:
         Ledger::open(path, clock)?
     };
     ledger.set_operator(operator)?;
-    if let Err(e) = ledger.daily_backup() {
-        eprintln!("custody: warning: today's automatic backup could not be made: {e}");
-    }
     Ok(ledger)
 }
 

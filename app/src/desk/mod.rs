@@ -122,7 +122,10 @@ pub struct DeskApp {
     settings_ui: settings::SettingsUi,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
+    /// Demo data being loaded; the result is shown on the Desk.
     demo_loading: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
+    /// Today's backup being made; a message arrives only if it failed.
+    backup: Option<std::sync::mpsc::Receiver<String>>,
     /// When the program started, until the first frame is drawn (`CUSTODY_TIMING=1` prints it).
     started: Option<Instant>,
 }
@@ -161,8 +164,23 @@ impl DeskApp {
             settings_ui: settings::SettingsUi::default(),
             last_scan_latency: None,
             demo_loading: None,
+            backup: None,
             started: None,
         }
+    }
+
+    /// Makes today's automatic backup (the first use each day) on a thread with its own
+    /// connection, so a large database does not delay the first frame. A failure is shown.
+    pub fn backup_in_background(&mut self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let source = self.source.clone();
+        std::thread::spawn(move || {
+            let made = Ledger::open(&source.path, source.clock).and_then(|l| l.daily_backup());
+            if let Err(e) = made {
+                let _ = tx.send(format!("Today's automatic backup could not be made: {e}"));
+            }
+        });
+        self.backup = Some(rx);
     }
 
     /// Starts scanning frames from a source (the webcam, or a folder of images).
@@ -182,6 +200,7 @@ impl DeskApp {
             || self.lists.people.is_loading()
             || self.lists.out_now.is_loading()
             || self.demo_loading.is_some()
+            || self.backup.is_some()
     }
 
     /// Acts on a scan from any of the three ways in (camera, wedge scanner, typing).
@@ -199,7 +218,7 @@ impl DeskApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.take_scanner_messages(&ctx);
-        self.take_demo_result();
+        self.take_background_results();
         self.lists
             .items
             .keep_fresh(self.version, &self.source, &ctx, |l| l.items());
@@ -307,7 +326,20 @@ impl DeskApp {
         self.demo_loading = Some(rx);
     }
 
-    fn take_demo_result(&mut self) {
+    fn take_background_results(&mut self) {
+        if let Some(rx) = &self.backup {
+            match rx.try_recv() {
+                Ok(failure) => {
+                    self.desk.banner = Some(session::Banner {
+                        tone: session::Tone::Refused,
+                        text: failure,
+                    });
+                    self.backup = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.backup = None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            }
+        }
         let Some(rx) = &self.demo_loading else { return };
         if let Ok(result) = rx.try_recv() {
             self.demo_loading = None;
@@ -359,6 +391,7 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
         Box::new(move |cc| {
             let mut app = DeskApp::new(ledger, clock);
             app.started = Some(started);
+            app.backup_in_background();
             start_frames(&mut app, &cc.egui_ctx, &launch);
             Ok(Box::new(app))
         }),
