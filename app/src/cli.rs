@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::output::Format;
+use crate::output::{Format, ReportFormat};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -224,7 +224,10 @@ pub enum Command {
         #[arg(long, value_name = "WHEN", requires = "from")]
         to: Option<String>,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: ReportFormat,
+        /// Write to this file (needed for pdf)
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Write a consistent copy of the database (safe while the desk is in use)
     Backup {
@@ -325,6 +328,22 @@ pub enum ItemCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// One item's chain of custody for evidence, with each event's id and hash (PDF or CSV)
+    Chain {
+        tag: String,
+        /// pdf or csv [default: from the file's extension]
+        #[arg(long, value_enum)]
+        format: Option<EvidenceFormat>,
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
+}
+
+/// How evidence is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvidenceFormat {
+    Pdf,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -424,8 +443,9 @@ pub enum ReportCommand {
         /// The moment to report as of [default: now]
         #[arg(long, value_name = "WHEN")]
         as_of: Option<String>,
+        /// pdf: a summary page, then one reminder slip per holder to hand over
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: ReportFormat,
         /// Write to this file instead of the screen (for a scheduled job)
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -460,6 +480,17 @@ pub enum IncidentCommand {
         id: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+    /// The breach pack: the incident, its timeline, the exposure and each item's chain of custody
+    #[command(group(clap::ArgGroup::new("pack").required(true).multiple(true).args(["pdf", "json"])))]
+    Pack {
+        id: String,
+        /// Write the printable pack here
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Write the same as JSON here (keys documented in the README)
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Add to the timeline: dpo-notified | safeguarding-alerted | police-reference | ico-reported | ico-not-reported | note
     Note {

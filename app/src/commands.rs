@@ -14,11 +14,11 @@ use custody_db::{
 };
 
 use crate::cli::{
-    Cli, Command, ContainerCommand, ExportWhat, ItemCommand, PersonCommand, Register, ReportCommand, SettingsCommand,
-    WhenNote,
+    Cli, Command, ContainerCommand, EvidenceFormat, ExportWhat, ItemCommand, PersonCommand, Register, ReportCommand,
+    SettingsCommand, WhenNote,
 };
 use crate::labels;
-use crate::output::{Cell, Format, Table, print_fields};
+use crate::output::{Cell, Format, Table, deliver, print_fields};
 use crate::{export, exposure, incident, overdue};
 
 /// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`), exit 1.
@@ -148,20 +148,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 None => ledger.now(),
             };
             let report = ledger.overdue(as_of)?;
-            match output {
-                None => overdue::print(&ledger, &report, format, out)?,
-                Some(file) => {
-                    let mut buffer = Vec::new();
-                    overdue::print(&ledger, &report, format, &mut buffer)?;
-                    std::fs::write(&file, buffer).with_context(|| format!("could not write {}", file.display()))?;
-                    writeln!(
-                        out,
-                        "Wrote the overdue report as of {} to {}.",
-                        ledger.format_time(report.as_of),
-                        file.display()
-                    )?;
-                }
+            let mut bytes = Vec::new();
+            match format.list() {
+                Some(list) => overdue::print(&ledger, &report, list, &mut bytes)?,
+                None => bytes = overdue::pdf(&ledger, &report)?,
             }
+            let what = format!("the overdue report as of {}", ledger.format_time(report.as_of));
+            deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
         }
         Command::Incident(cmd) => incident::run(&mut open(clock)?, cmd, out)?,
         Command::Exposure {
@@ -171,6 +164,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             from,
             to,
             format,
+            output,
         } => {
             let ledger = open(clock)?;
             let who = match (holder, container) {
@@ -192,7 +186,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             if to < from {
                 return Err(anyhow!("--to is before --from; give the earlier time first."));
             }
-            exposure::print(&ledger, &ledger.exposure(&who, from, to)?, format, out)?;
+            let exposure = ledger.exposure(&who, from, to)?;
+            let mut bytes = Vec::new();
+            match format.list() {
+                Some(list) => exposure::print(&ledger, &exposure, list, &mut bytes)?,
+                None => bytes = exposure::pdf(&ledger, &exposure)?,
+            }
+            let what = format!("the exposure of {}", exposure.custodian);
+            deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
         }
         Command::Backup { output } => {
             let ledger = open(clock)?;
@@ -467,6 +468,21 @@ fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> R
                 ]);
             }
             table.print(format, out)?;
+        }
+        ItemCommand::Chain { tag, format, output } => {
+            let chain = crate::chain::Chain::read(ledger, &tag)?;
+            let by_name = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = match format {
+                Some(EvidenceFormat::Csv) => chain.csv(ledger)?,
+                None if by_name => chain.csv(ledger)?,
+                Some(EvidenceFormat::Pdf) | None => chain.pdf(ledger),
+            };
+            let what = format!(
+                "the chain of custody of {} ({} events)",
+                chain.item.tag,
+                chain.events.len()
+            );
+            deliver(&bytes, true, Some(&output), &what, out)?;
         }
         ItemCommand::Show { tag, format } => {
             let item = ledger.item(&tag)?;

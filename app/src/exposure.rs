@@ -6,7 +6,9 @@ use std::io::Write;
 use anyhow::Result;
 use custody_db::{Exposure, Ledger};
 
-use crate::output::{Cell, Format, Table};
+use custody_labels::document::Document;
+
+use crate::output::{Cell, Format, Table, pdf_footer};
 
 pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write) -> Result<()> {
     let mut table = Table::new(
@@ -77,4 +79,104 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
         }
     }
     Ok(())
+}
+
+/// The exposure as a printable page for the Data Protection Officer: the summary first, then
+/// every item, then the corrections.
+pub fn pdf(ledger: &Ledger, e: &Exposure) -> Result<Vec<u8>> {
+    let mut doc = Document::new(&pdf_footer(ledger));
+    doc.title(&format!("Exposure: {}", e.custodian));
+    doc.text(&window(ledger, e));
+    summary(&mut doc, e);
+    items(&mut doc, ledger, e);
+    Ok(doc.finish())
+}
+
+/// "at 2026-11-20 10:00" or "from … to …".
+pub fn window(ledger: &Ledger, e: &Exposure) -> String {
+    if e.from == e.to {
+        format!("In their custody at {}.", ledger.format_time(e.from))
+    } else {
+        format!(
+            "In their custody at any time from {} to {}.",
+            ledger.format_time(e.from),
+            ledger.format_time(e.to)
+        )
+    }
+}
+
+/// The summary block, shared with the breach pack.
+pub fn summary(doc: &mut Document, e: &Exposure) {
+    let s = &e.summary;
+    doc.heading("Summary");
+    if s.alert_safeguarding_lead {
+        doc.strong(&format!(
+            "ALERT THE SAFEGUARDING LEAD: {} item(s) carry a safeguarding flag.",
+            s.safeguarding_items
+        ));
+    }
+    doc.text(&format!(
+        "{} item(s): {} device(s) encrypted, {} device(s) NOT encrypted, {} paper file(s).",
+        e.items.len(),
+        s.devices_encrypted,
+        s.devices_unencrypted,
+        s.paper_files
+    ));
+    doc.text(&format!(
+        "{} data subjects in all; {} item(s) with special category data.",
+        s.data_subjects, s.special_category_items
+    ));
+}
+
+/// The items table and the corrections, shared with the breach pack.
+pub fn items(doc: &mut Document, ledger: &Ledger, e: &Exposure) {
+    doc.heading("Items");
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let rows: Vec<Vec<String>> = e
+        .items
+        .iter()
+        .map(|x| {
+            let i = &x.item;
+            vec![
+                i.tag.clone(),
+                i.kind.as_str().to_string(),
+                ledger.format_time(x.held_from),
+                x.held_until.map(|t| ledger.format_time(t)).unwrap_or_default(),
+                x.ended_by.clone(),
+                i.data_subjects.to_string(),
+                yes(i.special_category),
+                yes(i.safeguarding),
+                if i.kind.is_device() {
+                    yes(i.encrypted)
+                } else {
+                    "n/a".into()
+                },
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("Tag", 19.0),
+            ("Kind", 19.0),
+            ("Held from", 27.0),
+            ("Held until", 27.0),
+            ("Ended by", 26.0),
+            ("Subjects", 14.0),
+            ("Special", 13.0),
+            ("Safeg.", 12.0),
+            ("Encrypted", 17.0),
+        ],
+        &rows,
+    );
+    let corrections: Vec<String> = e
+        .items
+        .iter()
+        .flat_map(|x| x.corrections.iter().map(move |c| format!("{}: {c}", x.item.tag)))
+        .collect();
+    if !corrections.is_empty() {
+        doc.heading("Corrections in these records");
+        for c in corrections {
+            doc.text(&c);
+        }
+    }
 }

@@ -3,10 +3,13 @@
 use std::io::Write;
 
 use anyhow::Result;
-use custody_db::{Custodian, DayEdge, Incident, IncidentKind, Ledger, NewIncident};
+use custody_db::{Custodian, DayEdge, Exposure, Incident, IncidentKind, Ledger, NewIncident};
+use custody_labels::document::Document;
+
+use crate::chain::Chain;
 
 use crate::cli::IncidentCommand;
-use crate::output::{Format, print_fields};
+use crate::output::{Format, deliver, pdf_footer, print_fields};
 
 pub fn run(ledger: &mut Ledger, cmd: IncidentCommand, out: &mut dyn Write) -> Result<()> {
     match cmd {
@@ -118,6 +121,21 @@ pub fn run(ledger: &mut Ledger, cmd: IncidentCommand, out: &mut dyn Write) -> Re
                 )?;
             }
         }
+        IncidentCommand::Pack { id, pdf, json } => {
+            let incident = ledger.incident(&id)?;
+            if let Some(file) = pdf {
+                deliver(&pack_pdf(ledger, &incident)?, true, Some(&file), "the breach pack", out)?;
+            }
+            if let Some(file) = json {
+                deliver(
+                    &pack_json(ledger, &incident)?,
+                    false,
+                    Some(&file),
+                    "the breach pack as JSON",
+                    out,
+                )?;
+            }
+        }
         IncidentCommand::Note { id, kind, at, text } => {
             let at = at.map(|a| ledger.parse_when(&a, DayEdge::Start)).transpose()?;
             let note = ledger.add_incident_note(&id, &kind, at, text.as_deref())?;
@@ -135,26 +153,94 @@ pub fn run(ledger: &mut Ledger, cmd: IncidentCommand, out: &mut dyn Write) -> Re
 
 /// "ICO deadline 2026-11-22 21:30 — 12 hours left", unless the decision is recorded.
 fn print_clock(ledger: &Ledger, i: &Incident, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "{}", ico_clock(ledger, i).0)?;
+    Ok(())
+}
+
+/// Where the 72-hour ICO clock stands: the line to show, and whether it needs attention
+/// (under a day left, or passed, with no decision recorded).
+pub fn ico_clock(ledger: &Ledger, i: &Incident) -> (String, bool) {
     if let Some(decided) = i
         .notes
         .iter()
         .find(|n| n.kind == "ico-reported" || n.kind == "ico-not-reported")
     {
-        writeln!(out, "ICO: {} on {}.", decided.kind, ledger.format_time(decided.at))?;
-        return Ok(());
+        return (
+            format!("ICO: {} on {}.", decided.kind, ledger.format_time(decided.at)),
+            false,
+        );
     }
     let left = chrono::Duration::milliseconds(i.ico_deadline - custody_db::time::to_millis(ledger.now()));
-    let state = if left.num_minutes() <= 0 {
-        format!("PASSED {} ago", custody_db::time::describe_span(-left))
+    let (state, urgent) = if left.num_minutes() <= 0 {
+        (format!("PASSED {} ago", custody_db::time::describe_span(-left)), true)
     } else if left.num_hours() < 24 {
-        format!("{} left — running out", custody_db::time::describe_span(left))
+        (
+            format!("{} left \u{2014} running out", custody_db::time::describe_span(left)),
+            true,
+        )
     } else {
-        format!("{} left", custody_db::time::describe_span(left))
+        (format!("{} left", custody_db::time::describe_span(left)), false)
     };
-    writeln!(
-        out,
-        "ICO deadline (72 hours from discovery): {} — {state}.",
+    let line = format!(
+        "ICO deadline (72 hours from discovery): {} \u{2014} {state}.",
         ledger.format_time(i.ico_deadline)
-    )?;
-    Ok(())
+    );
+    (line, urgent)
+}
+
+/// The breach pack as a printable document: the incident, its timeline, the exposure as
+/// recorded when the incident was opened, and the chain of custody of every item in it.
+pub fn pack_pdf(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
+    let exposure: Exposure = serde_json::from_value(i.exposure.clone())?;
+    let mut doc = Document::new(&pdf_footer(ledger));
+    doc.title(&format!("Breach pack: {}", i.id));
+    doc.text(&format!("Kind: {}. Whose: {}.", i.kind.as_str(), exposure.custodian));
+    doc.text(&format!(
+        "Happened {}; discovered {}; recorded {} by {}.",
+        ledger.format_time(i.occurred_at),
+        ledger.format_time(i.discovered_at),
+        ledger.format_time(i.recorded_at),
+        i.operator
+    ));
+    doc.text(&format!("What happened: {}", i.description));
+    doc.strong(&ico_clock(ledger, i).0);
+    doc.heading("Timeline");
+    let rows: Vec<Vec<String>> = i
+        .notes
+        .iter()
+        .map(|n| {
+            vec![
+                ledger.format_time(n.at),
+                n.kind.clone(),
+                n.text.clone().unwrap_or_default(),
+                n.operator.clone(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[("When", 30.0), ("What", 36.0), ("Details", 86.0), ("By", 22.0)],
+        &rows,
+    );
+    doc.heading("Exposure when it happened");
+    doc.text(&crate::exposure::window(ledger, &exposure));
+    crate::exposure::summary(&mut doc, &exposure);
+    crate::exposure::items(&mut doc, ledger, &exposure);
+    for x in &exposure.items {
+        doc.new_page();
+        Chain::read(ledger, &x.item.tag)?.write_to(&mut doc, ledger);
+    }
+    Ok(doc.finish())
+}
+
+/// The breach pack as JSON: `incident` (as `incident show --format json`) and `chains`, one
+/// per exposed item (`item`, `events`).
+pub fn pack_json(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
+    let exposure: Exposure = serde_json::from_value(i.exposure.clone())?;
+    let chains = exposure
+        .items
+        .iter()
+        .map(|x| Ok(Chain::read(ledger, &x.item.tag)?.json(ledger)))
+        .collect::<Result<Vec<_>>>()?;
+    let pack = serde_json::json!({ "incident": i, "chains": chains });
+    Ok(serde_json::to_vec_pretty(&pack)?)
 }

@@ -1,5 +1,6 @@
 //! `custody`: the desk app and the command line over the Custody ledger.
 
+mod chain;
 pub mod cli;
 pub mod commands;
 pub mod desk;

@@ -16,6 +16,58 @@ pub enum Format {
     Json,
 }
 
+/// How a report is written (`--format`): as a list, or as a printable PDF.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+    Pdf,
+}
+
+impl ReportFormat {
+    /// The list format, or `None` for PDF.
+    pub fn list(self) -> Option<Format> {
+        match self {
+            ReportFormat::Table => Some(Format::Table),
+            ReportFormat::Csv => Some(Format::Csv),
+            ReportFormat::Json => Some(Format::Json),
+            ReportFormat::Pdf => None,
+        }
+    }
+}
+
+/// The foot of every page of a printed report: whose, and when and by whom it was made.
+pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
+    let org = ledger.organisation().ok().flatten().unwrap_or_default();
+    format!(
+        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}",
+        ledger.format_time(custody_db::time::to_millis(ledger.now())),
+        ledger.operator()
+    )
+}
+
+/// Writes a finished report to `file`, or to the screen; a PDF needs a file.
+pub fn deliver(
+    bytes: &[u8],
+    is_pdf: bool,
+    file: Option<&std::path::Path>,
+    what: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match file {
+        Some(file) => {
+            std::fs::write(file, bytes)
+                .map_err(|e| anyhow::anyhow!("could not write {}: {e}. Nothing else was changed.", file.display()))?;
+            writeln!(out, "Wrote {what} to {}.", file.display())?;
+        }
+        None if is_pdf => anyhow::bail!("a PDF needs a file: add -o FILE.pdf"),
+        None => out.write_all(bytes)?,
+    }
+    Ok(())
+}
+
 /// One value in a table.
 #[derive(Clone, Debug)]
 pub enum Cell {

@@ -6,7 +6,9 @@ use std::io::Write;
 use anyhow::Result;
 use custody_db::{Ledger, OutItem, OverdueReport, Person};
 
-use crate::output::{Cell, Format, Table};
+use custody_labels::document::Document;
+
+use crate::output::{Cell, Format, Table, pdf_footer};
 
 pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn Write) -> Result<()> {
     let columns = [
@@ -85,4 +87,117 @@ pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn W
         }
     }
     Ok(())
+}
+
+/// The printable report: a summary page, then one reminder slip per holder, each kept whole
+/// on a page so it can be cut out and handed over.
+pub fn pdf(ledger: &Ledger, r: &OverdueReport) -> Result<Vec<u8>> {
+    let mut doc = Document::new(&pdf_footer(ledger));
+    let items: Vec<&OutItem> = r.overdue.iter().flat_map(|h| &h.items).collect();
+    let count = |stage: &str| items.iter().filter(|i| i.stage == Some(stage)).count();
+    let sensitive = |level: &str| items.iter().filter(|i| i.sensitivity == level).count();
+    doc.title(&format!("Overdue items as of {}", ledger.format_time(r.as_of)));
+    doc.text(&format!(
+        "{} item(s) overdue with {} holder(s). First notice: {}; second notice: {}; third notice: {}.",
+        items.len(),
+        r.overdue.len(),
+        count("first notice"),
+        count("second notice"),
+        count("third notice"),
+    ));
+    doc.text(&format!(
+        "Most sensitive data on them: safeguarding {}, special category {}, other personal data {}, none {}.",
+        sensitive("safeguarding"),
+        sensitive("special category"),
+        sensitive("personal data"),
+        sensitive("none"),
+    ));
+    doc.heading("Holders");
+    let rows: Vec<Vec<String>> = r
+        .overdue
+        .iter()
+        .map(|h| {
+            let worst = h.items.iter().max_by_key(|i| i.days_overdue);
+            vec![
+                format!("{} ({})", h.person.name, h.person.id),
+                h.person.email.clone().unwrap_or_default(),
+                h.items.len().to_string(),
+                worst.map(|i| i.days_overdue.to_string()).unwrap_or_default(),
+                worst.and_then(|i| i.stage).unwrap_or("").to_string(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("Holder", 58.0),
+            ("Email", 52.0),
+            ("Items", 14.0),
+            ("Most days late", 24.0),
+            ("Stage", 26.0),
+        ],
+        &rows,
+    );
+    doc.heading(&format!("Due in the next 7 days ({})", r.due_soon.len()));
+    let rows: Vec<Vec<String>> = r
+        .due_soon
+        .iter()
+        .map(|(p, i)| {
+            vec![
+                i.item.tag.clone(),
+                i.item.name.clone(),
+                format!("{} ({})", p.name, p.id),
+                ledger.format_time(i.due_at),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[("Tag", 24.0), ("Item", 60.0), ("Holder", 56.0), ("Due back", 34.0)],
+        &rows,
+    );
+    if !r.overdue.is_empty() {
+        doc.new_page();
+    }
+    for h in &r.overdue {
+        reminder_slip(&mut doc, ledger, h);
+    }
+    Ok(doc.finish())
+}
+
+fn reminder_slip(doc: &mut Document, ledger: &Ledger, h: &custody_db::HolderOverdue) {
+    doc.keep_together(150.0 + 12.5 * h.items.len() as f32);
+    doc.heading(&format!(
+        "Reminder: please return  \u{2014}  {} ({})",
+        h.person.name, h.person.id
+    ));
+    doc.text(&format!(
+        "Dear {}, our records show that the item(s) below, signed out to you, are past their due date. \
+         Please bring them back to the office, or tell us at once if anything has been lost or stolen: \
+         they may hold personal data.",
+        h.person.name
+    ));
+    let rows: Vec<Vec<String>> = h
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.item.tag.clone(),
+                i.item.name.clone(),
+                ledger.format_time(i.due_at),
+                i.days_overdue.to_string(),
+                i.stage.unwrap_or("").to_string(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("Tag", 24.0),
+            ("Item", 64.0),
+            ("Due back", 32.0),
+            ("Days late", 18.0),
+            ("Notice", 28.0),
+        ],
+        &rows,
+    );
+    doc.text("Office use:  returned on ____________   received by ____________");
+    doc.cut_line();
 }

@@ -5,6 +5,7 @@
 //! the format, [`sheet`] for printable label sheets and [`read`] for decoding frames.
 
 pub mod corpus;
+pub mod document;
 pub mod payload;
 pub mod preview;
 pub mod read;

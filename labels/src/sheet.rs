@@ -307,7 +307,7 @@ fn draw_label(
         c.begin_text();
         c.set_font(Name(font), size);
         c.next_line(text_x, baseline);
-        c.show(Str(&win_ansi(text)));
+        c.show(Str(&crate::document::win_ansi(text)));
         c.end_text();
     };
     let middle = y + h / 2.0;
@@ -363,14 +363,4 @@ fn advance(ch: char, bold: bool) -> f32 {
         _ => 611,
     };
     w as f32
-}
-
-/// Text in the fonts' WinAnsi encoding; characters it lacks become '?'.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|ch| match ch as u32 {
-            0x20..=0x7E | 0xA0..=0xFF => ch as u8,
-            _ => b'?',
-        })
-        .collect()
 }

@@ -184,3 +184,13 @@ pub fn dump(path: &Path) -> String {
     }
     out
 }
+
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils; scripts/test installs it).
+pub fn pdf_text(pdf: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .args(["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) is needed; scripts/test installs it");
+    assert!(output.status.success(), "pdftotext could not read {}", pdf.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

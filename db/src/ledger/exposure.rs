@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Ledger;
 use crate::error::Result;
@@ -24,7 +24,7 @@ pub enum Custodian {
 }
 
 /// One item in the custodian's hands during the window.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Exposed {
     pub item: Item,
     /// When this custody began (sign-out or transfer).
@@ -38,7 +38,7 @@ pub struct Exposed {
 }
 
 /// The answer to "what was in their custody then?".
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Exposure {
     /// "Sam Jones (S001)".
     pub custodian: String,
@@ -50,7 +50,7 @@ pub struct Exposure {
     pub summary: ExposureSummary,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ExposureSummary {
     pub devices_encrypted: u32,
     pub devices_unencrypted: u32,
