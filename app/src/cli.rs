@@ -421,6 +421,8 @@ pub enum SettingsCommand {
     },
     /// How many daily backups to keep (default 30)
     KeepBackups { count: u32 },
+    /// When overdue items reach the first, second and third notice, in days late (default 1 7 14)
+    Stages { first: i64, second: i64, third: i64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -234,6 +234,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 "Lost, stolen, retired or already-out items, and inactive people, never (fixed)".into(),
             ]);
             table.print(Format::Table, out)?;
+            let [first, second, third] = ledger.overdue_stages()?;
+            writeln!(
+                out,
+                "\nOverdue notices: first from {first} day(s) late, second from {second}, third from {third}."
+            )?;
+            writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
+        }
+        Command::Settings(SettingsCommand::Stages { first, second, third }) => {
+            let mut ledger = open(clock)?;
+            ledger.set_overdue_stages([first, second, third])?;
+            writeln!(
+                out,
+                "Overdue notices: first from {first} day(s) late, second from {second}, third from {third}."
+            )?;
         }
         Command::Settings(SettingsCommand::Set { rule, mode }) => {
             let mode: Mode = mode.parse()?;

@@ -163,3 +163,44 @@ fn an_exposure_pdf_alerts_the_safeguarding_lead() {
     );
     assert!(text.contains("121 data subjects in all"), "{text}");
 }
+
+#[test]
+fn escalation_stages_are_a_setting() {
+    let desk = Desk::with_basics();
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-12",
+    ]);
+    desk.ok(&[
+        "out",
+        "LT-0002",
+        "--to",
+        "S002",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-18",
+        "--yes",
+    ]);
+    let before = desk.dump();
+    let refused = desk.run(&["settings", "stages", "3", "2", "10"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("must rise"), "{}", refused.stderr);
+    assert_eq!(desk.dump(), before, "a refused setting writes nothing");
+
+    desk.ok(&["settings", "stages", "2", "5", "7"]);
+    assert!(
+        desk.ok(&["settings", "show"])
+            .contains("first from 2 day(s) late, second from 5, third from 7.")
+    );
+    let csv = desk.ok(&["report", "overdue", "--as-of", "2026-11-20 10:00", "--format", "csv"]);
+    // 7 days late: third notice now (was second); 1 day late: no notice yet (was first).
+    assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,7,third notice"), "{csv}");
+    assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,1,,"), "{csv}");
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
 use super::Ledger;
 use crate::error::{Error, Result};
@@ -82,11 +82,10 @@ impl Ledger {
 
     /// How many daily backups are kept.
     pub fn backups_kept(&self) -> Result<u32> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [KEEP_KEY], |r| r.get(0))
-            .optional()?;
-        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_KEEP))
+        Ok(self
+            .setting(KEEP_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_KEEP))
     }
 
     pub fn set_backups_kept(&mut self, keep: u32) -> Result<()> {
@@ -96,12 +95,7 @@ impl Ledger {
                 why: "it must be at least 1".to_string(),
             });
         }
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [KEEP_KEY, &keep.to_string()],
-        )?;
-        Ok(())
+        self.put_setting(KEEP_KEY, &keep.to_string())
     }
 }
 

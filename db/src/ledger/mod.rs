@@ -129,6 +129,24 @@ impl Ledger {
         self.clock.now()
     }
 
+    /// A stored setting, if it was ever set.
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores a setting, replacing any earlier value.
+    pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
     /// Runs `work` as one transaction: everything it writes is kept, or (on an error) nothing.
     /// The ledger's own writers inside it become savepoints.
     pub(crate) fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Ledger) -> Result<T>) -> Result<T> {

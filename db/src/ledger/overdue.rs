@@ -8,13 +8,23 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::Ledger;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Item, Person};
 use crate::state::{ItemState, Status};
 use crate::time::to_millis;
 
-/// Escalation stages: a first notice from 1 day late, a second from 7, a third from 14.
-pub const STAGES: [(i64, &str); 3] = [(14, "third notice"), (7, "second notice"), (1, "first notice")];
+/// Escalation stages by default: a first notice from 1 day late, a second from 7, a third from 14.
+pub const DEFAULT_STAGES: [i64; 3] = [1, 7, 14];
+pub const STAGE_NAMES: [&str; 3] = ["first notice", "second notice", "third notice"];
+const STAGES_KEY: &str = "overdue.stages";
+
+/// The stage for an item this many whole days late, given the days each stage starts at.
+fn stage(days_overdue: i64, stages: [i64; 3]) -> Option<&'static str> {
+    (0..3)
+        .rev()
+        .find(|&i| days_overdue >= stages[i])
+        .map(|i| STAGE_NAMES[i])
+}
 /// The "due soon" section looks this far ahead.
 pub const DUE_SOON_DAYS: i64 = 7;
 
@@ -61,9 +71,34 @@ fn sensitivity(item: &Item) -> &'static str {
 }
 
 impl Ledger {
+    /// The days late at which the first, second and third notices start.
+    pub fn overdue_stages(&self) -> Result<[i64; 3]> {
+        let stored = self.setting(STAGES_KEY)?.and_then(|v| {
+            let days: Vec<i64> = v.split(',').filter_map(|d| d.trim().parse().ok()).collect();
+            <[i64; 3]>::try_from(days).ok()
+        });
+        Ok(stored.unwrap_or(DEFAULT_STAGES))
+    }
+
+    /// Sets the escalation stages: three numbers of days late, rising, from 1 to 365.
+    pub fn set_overdue_stages(&mut self, days: [i64; 3]) -> Result<()> {
+        let rising = days[0] < days[1] && days[1] < days[2];
+        if !rising || days[0] < 1 || days[2] > 365 {
+            return Err(Error::InvalidText {
+                field: "escalation setting",
+                why: format!(
+                    "{}, {} and {} days must rise, from at least 1 to at most 365 (e.g. 1, 7, 14)",
+                    days[0], days[1], days[2]
+                ),
+            });
+        }
+        self.put_setting(STAGES_KEY, &format!("{},{},{}", days[0], days[1], days[2]))
+    }
+
     /// The overdue report as of `as_of`.
     pub fn overdue(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         let at = to_millis(as_of);
+        let stages = self.overdue_stages()?;
         let states = self.states_at(at)?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();
         let mut soon: Vec<(String, OutItem)> = Vec::new();
@@ -80,7 +115,7 @@ impl Ledger {
                 since: state.since,
                 due_at: due,
                 days_overdue,
-                stage: STAGES.iter().find(|(days, _)| days_overdue >= *days).map(|(_, s)| *s),
+                stage: stage(days_overdue, stages),
             };
             if due < at {
                 by_holder.entry(holder).or_default().push(out);

@@ -30,12 +30,7 @@ impl Ledger {
     /// Makes a rule block or warn from now on.
     pub fn set_rule_mode(&mut self, rule: &str, mode: Mode) -> Result<()> {
         let rule = rule_id(rule)?;
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![format!("rule.{rule}"), mode.as_str()],
-        )?;
-        Ok(())
+        self.put_setting(&format!("rule.{rule}"), mode.as_str())
     }
 
     /// Every configurable rule with its description and current mode.
