@@ -50,6 +50,12 @@ pub struct DeskArgs {
     /// With --screenshot: act on these scans first (a payload such as CU1:I:LT-0001, or a tag)
     #[arg(long, value_name = "TEXT", requires = "screenshot")]
     pub scan: Vec<String>,
+    /// With --screenshot --screen exposure: whose exposure (a person or container id)
+    #[arg(long, value_name = "ID", requires = "exposure_at")]
+    pub exposure_of: Option<String>,
+    /// With --screenshot --screen exposure: the moment
+    #[arg(long, value_name = "WHEN", requires = "exposure_of")]
+    pub exposure_at: Option<String>,
     /// With --screenshot: width and height in points
     #[arg(long, value_name = "WxH", requires = "screenshot", default_value = "1280x800")]
     pub size: String,

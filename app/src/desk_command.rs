@@ -31,6 +31,9 @@ pub fn run(
         for scan in &args.scan {
             app.scan(scan);
         }
+        if let (Some(who), Some(at)) = (&args.exposure_of, &args.exposure_at) {
+            app.exposure_ui.prefill(who, at);
+        }
         let image = desk::screenshot::capture(&mut app, size, 1.0);
         image
             .save(file)

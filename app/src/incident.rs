@@ -52,11 +52,12 @@ pub fn run(ledger: &mut Ledger, cmd: IncidentCommand, out: &mut dyn Write) -> Re
             for i in ledger.incidents()? {
                 writeln!(
                     out,
-                    "{}  {:<10}  happened {}  {}",
+                    "{}  {:<10}  happened {}  {}\n    {}",
                     i.id,
                     i.kind.as_str(),
                     ledger.format_time(i.occurred_at),
-                    i.description
+                    i.description,
+                    ico_clock(ledger, &i).0
                 )?;
             }
         }

@@ -339,3 +339,115 @@ fn the_people_screen_edits_the_register_and_refuses_a_bad_date() {
     let after = h.state().ledger.person(&id).unwrap();
     assert_eq!(after.home.training, Some("2026-11-01".parse().unwrap()));
 }
+
+/// Steps until the screen's message says the job finished.
+fn wait_for_saved(h: &mut Harness<'static, DeskApp>) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if h.query_by_label_contains("Saved ").is_some() {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "nothing was saved");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_overdue_screen_shows_the_report_and_saves_the_pdf() {
+    let (s, mut app) = setup();
+    let at = |t: &str| Some(app.ledger.parse_when(t, custody_db::DayEdge::Start).unwrap());
+    let request = custody_db::SignOut {
+        items: vec!["LT-0001".into()],
+        to: "S001".into(),
+        at: at("2026-11-01"),
+        due: at("2026-11-06"),
+        ..Default::default()
+    };
+    app.ledger.sign_out(&request).unwrap();
+    let mut h = harness(app);
+    h.key_press(Key::F5);
+    step_until(&mut h, "the report", |a| a.overdue_ui.report.value.is_some());
+    h.get_by_label_contains("1 item(s) with 1 holder(s)");
+    h.get_by_label("Sam Jones (S001)");
+    h.get_by_label("third notice");
+    h.get_by_label("Save PDF with reminder slips").click();
+    wait_for_saved(&mut h);
+    let pdf = s.dir.path().join("reports").join("overdue-2026-11-20.pdf");
+    h.get_by_label(&format!("Saved {}", pdf.display()));
+    let text = custody_tests::pdf_text(&pdf);
+    assert!(text.contains("Reminder: please return — Sam Jones (S001)"), "{text}");
+}
+
+#[test]
+fn from_exposure_to_an_incident_and_its_breach_pack() {
+    let (s, mut app) = setup();
+    let at = Some(
+        app.ledger
+            .parse_when("2026-11-19 08:00", custody_db::DayEdge::Start)
+            .unwrap(),
+    );
+    let request = custody_db::SignOut {
+        items: vec!["LT-0001".into()],
+        to: "S001".into(),
+        at,
+        ..Default::default()
+    };
+    app.ledger.sign_out(&request).unwrap();
+    let mut h = harness(app);
+    h.key_press(Key::F6);
+    h.run_steps(2);
+    let field = h.get_by_label("Person or container:");
+    field.focus();
+    field.type_text("S001");
+    h.run_steps(1);
+    let field = h.get_by_label("At:");
+    field.focus();
+    field.type_text("2026-11-19 18:00");
+    h.run_steps(1);
+    h.get_by_label("Look up").click();
+    step_until(&mut h, "the exposure", |a| a.exposure_ui.result.value.is_some());
+    h.get_by_label("Sam Jones (S001): In their custody at 2026-11-19 18:00.");
+    h.get_by_label_contains("1 item(s): 1 device(s) encrypted, 0 NOT encrypted");
+
+    h.get_by_label("Open an incident from this (loss, theft, disclosure)")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("theft").click();
+    let field = h.get_by_label("What happened:");
+    field.focus();
+    field.type_text("Car broken into");
+    h.run_steps(1);
+    h.run_steps(1);
+    h.get_by_label("Open the incident").click();
+    h.run_steps(3);
+    assert_eq!(h.state().screen, Screen::Incidents);
+    assert_eq!(h.state().ledger.state("LT-0001").unwrap().status, Status::Stolen);
+    h.get_by_label("INC-2026-0001 \u{2014} theft");
+    // In the list and on the incident's page.
+    assert_eq!(
+        h.get_all_by_label_contains("ICO deadline (72 hours from discovery): 2026-11-23 10:00")
+            .count(),
+        2
+    );
+
+    let field = h.get_by_label("Details:");
+    field.focus();
+    field.type_text("Phoned the DPO");
+    h.run_steps(1);
+    h.run_steps(1);
+    h.get_by_label("Add").click();
+    h.run_steps(2);
+    let notes = h.state().ledger.incident("INC-2026-0001").unwrap().notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    h.get_by_label("Phoned the DPO");
+    h.get_by_label("Save the breach pack (PDF and JSON)").click();
+    wait_for_saved(&mut h);
+    let reports = s.dir.path().join("reports");
+    let text = custody_tests::pdf_text(&reports.join("INC-2026-0001-breach-pack.pdf"));
+    assert!(
+        text.contains("Phoned the DPO") && text.contains("Chain of custody: LT-0001"),
+        "{text}"
+    );
+    assert!(reports.join("INC-2026-0001-breach-pack.json").exists());
+}

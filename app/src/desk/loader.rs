@@ -12,6 +12,22 @@ use custody_db::{Clock, Ledger};
 pub struct Source {
     pub path: PathBuf,
     pub clock: Arc<dyn Clock>,
+    /// Who is recording, for anything a background job writes or prints.
+    pub operator: String,
+}
+
+impl Source {
+    /// Where the screens save reports: `reports/` beside the database.
+    pub fn reports_folder(&self) -> PathBuf {
+        let folder = self.path.parent().unwrap_or(std::path::Path::new("."));
+        folder.join("reports")
+    }
+
+    pub fn open(&self) -> Result<Ledger, String> {
+        let mut ledger = Ledger::open(&self.path, self.clock.clone()).map_err(|e| e.to_string())?;
+        ledger.set_operator(&self.operator).map_err(|e| e.to_string())?;
+        Ok(ledger)
+    }
 }
 
 impl std::fmt::Debug for Source {
@@ -25,7 +41,7 @@ impl std::fmt::Debug for Source {
 pub struct Loaded<T> {
     pub value: Option<Arc<T>>,
     pub error: Option<String>,
-    /// The desk's change counter the value (or the pending read) reflects.
+    /// What the value (or the pending read) was read for.
     version: Option<u64>,
     pending: Option<Receiver<Result<T, String>>>,
 }
@@ -42,13 +58,14 @@ impl<T> Default for Loaded<T> {
 }
 
 impl<T: Send + 'static> Loaded<T> {
-    /// Starts a read if the value is older than `version`, and takes a finished one.
+    /// Starts a read if the value was read for another `version` (the desk's change counter,
+    /// or anything else the read depends on, hashed), and takes a finished one.
     pub fn keep_fresh(
         &mut self,
         version: u64,
         source: &Source,
         ctx: &egui::Context,
-        read: fn(&Ledger) -> custody_db::Result<T>,
+        read: impl FnOnce(&Ledger) -> Result<T, String> + Send + 'static,
     ) {
         self.poll();
         if self.version == Some(version) {
@@ -58,9 +75,7 @@ impl<T: Send + 'static> Loaded<T> {
         let (tx, rx) = channel();
         let (source, ctx) = (source.clone(), ctx.clone());
         let spawned = std::thread::Builder::new().name("loader".into()).spawn(move || {
-            let result = Ledger::open(&source.path, source.clock)
-                .and_then(|ledger| read(&ledger))
-                .map_err(|e| e.to_string());
+            let result = source.open().and_then(|ledger| read(&ledger));
             let _ = tx.send(result);
             ctx.request_repaint();
         });
@@ -90,7 +105,48 @@ impl<T: Send + 'static> Loaded<T> {
         }
     }
 
+    /// Forgets the value, so the next `keep_fresh` reads again.
+    pub fn clear(&mut self) {
+        *self = Loaded::default();
+    }
+
     pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+/// Runs a job that writes something (a PDF, a breach pack) on a thread with its own
+/// connection; the message it ends with comes back through `Task::take`.
+#[derive(Debug, Default)]
+pub struct Task {
+    pending: Option<Receiver<Result<String, String>>>,
+}
+
+impl Task {
+    pub fn start(
+        &mut self,
+        source: &Source,
+        ctx: &egui::Context,
+        job: impl FnOnce(&Ledger) -> Result<String, String> + Send + 'static,
+    ) {
+        let (tx, rx) = channel();
+        let (source, ctx) = (source.clone(), ctx.clone());
+        std::thread::spawn(move || {
+            let result = source.open().and_then(|ledger| job(&ledger));
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+        self.pending = Some(rx);
+    }
+
+    /// The job's message once it has finished.
+    pub fn take(&mut self) -> Option<Result<String, String>> {
+        let result = self.pending.as_ref()?.try_recv().ok()?;
+        self.pending = None;
+        Some(result)
+    }
+
+    pub fn is_running(&self) -> bool {
         self.pending.is_some()
     }
 }

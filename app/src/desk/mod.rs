@@ -4,9 +4,12 @@
 
 mod camera_view;
 mod desk_screen;
+mod exposure_screen;
+mod incidents_screen;
 mod items;
 pub mod loader;
 mod out_now;
+mod overdue_screen;
 mod people;
 pub mod scanner;
 pub mod screenshot;
@@ -83,7 +86,14 @@ impl Screen {
     fn built(self) -> bool {
         matches!(
             self,
-            Screen::Desk | Screen::Items | Screen::People | Screen::OutNow | Screen::Settings
+            Screen::Desk
+                | Screen::Items
+                | Screen::People
+                | Screen::OutNow
+                | Screen::Overdue
+                | Screen::Exposure
+                | Screen::Incidents
+                | Screen::Settings
         )
     }
 
@@ -120,6 +130,9 @@ pub struct DeskApp {
     people_ui: people::PeopleUi,
     out_ui: out_now::OutNowUi,
     settings_ui: settings::SettingsUi,
+    pub overdue_ui: overdue_screen::OverdueUi,
+    pub exposure_ui: exposure_screen::ExposureUi,
+    incidents_ui: incidents_screen::IncidentsUi,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     /// Demo data being loaded; the result is shown on the Desk.
@@ -145,6 +158,7 @@ impl DeskApp {
         let source = Source {
             path: ledger.path().to_path_buf(),
             clock,
+            operator: ledger.operator().to_string(),
         };
         DeskApp {
             ledger,
@@ -162,6 +176,9 @@ impl DeskApp {
             people_ui: people::PeopleUi::default(),
             out_ui: out_now::OutNowUi::default(),
             settings_ui: settings::SettingsUi::default(),
+            overdue_ui: overdue_screen::OverdueUi::default(),
+            exposure_ui: exposure_screen::ExposureUi::default(),
+            incidents_ui: incidents_screen::IncidentsUi::default(),
             last_scan_latency: None,
             demo_loading: None,
             backup: None,
@@ -175,7 +192,7 @@ impl DeskApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let source = self.source.clone();
         std::thread::spawn(move || {
-            let made = Ledger::open(&source.path, source.clock).and_then(|l| l.daily_backup());
+            let made = source.open().and_then(|l| l.daily_backup().map_err(|e| e.to_string()));
             if let Err(e) = made {
                 let _ = tx.send(format!("Today's automatic backup could not be made: {e}"));
             }
@@ -199,6 +216,8 @@ impl DeskApp {
         self.lists.items.is_loading()
             || self.lists.people.is_loading()
             || self.lists.out_now.is_loading()
+            || self.overdue_ui.report.is_loading()
+            || self.exposure_ui.result.is_loading()
             || self.demo_loading.is_some()
             || self.backup.is_some()
     }
@@ -219,15 +238,15 @@ impl DeskApp {
         let ctx = ui.ctx().clone();
         self.take_scanner_messages(&ctx);
         self.take_background_results();
-        self.lists
-            .items
-            .keep_fresh(self.version, &self.source, &ctx, |l| l.items());
-        self.lists
-            .people
-            .keep_fresh(self.version, &self.source, &ctx, |l| l.people());
-        self.lists
-            .out_now
-            .keep_fresh(self.version, &self.source, &ctx, |l| l.out_now());
+        self.lists.items.keep_fresh(self.version, &self.source, &ctx, |l| {
+            l.items().map_err(|e| e.to_string())
+        });
+        self.lists.people.keep_fresh(self.version, &self.source, &ctx, |l| {
+            l.people().map_err(|e| e.to_string())
+        });
+        self.lists.out_now.keep_fresh(self.version, &self.source, &ctx, |l| {
+            l.out_now().map_err(|e| e.to_string())
+        });
         self.switch_by_key(&ctx);
 
         egui::Panel::top("navigation").show(ui, |ui| self.navigation(ui));
@@ -237,6 +256,9 @@ impl DeskApp {
             Screen::People => people::ui(self, ui),
             Screen::OutNow => out_now::ui(self, ui),
             Screen::Settings => settings::ui(self, ui),
+            Screen::Overdue => overdue_screen::ui(self, ui),
+            Screen::Exposure => exposure_screen::ui(self, ui),
+            Screen::Incidents => incidents_screen::ui(self, ui),
             other => {
                 ui.heading(other.title());
                 ui.label("This screen is not built yet. The command line has it: see `custody --help`.");
@@ -312,8 +334,11 @@ impl DeskApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let source = self.source.clone();
         std::thread::spawn(move || {
-            let result = Ledger::open(&source.path, source.clock)
-                .and_then(|mut l| custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()))
+            let result = source
+                .open()
+                .and_then(|mut l| {
+                    custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()).map_err(|e| e.to_string())
+                })
                 .map(|s| {
                     format!(
                         "Demo data loaded: {} items, {} people, {} events.",

@@ -85,3 +85,11 @@ pub fn arrow_keys(ui: &egui::Ui, selected: &mut Option<usize>, len: usize) -> bo
 pub fn matches(query_lower: &str, fields: &[&str]) -> bool {
     query_lower.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(query_lower))
 }
+
+/// Writes a report into the reports folder and says where, for the screen.
+pub fn save_report(folder: &std::path::Path, name: &str, bytes: &[u8]) -> Result<String, String> {
+    std::fs::create_dir_all(folder).map_err(|e| format!("Could not create {}: {e}", folder.display()))?;
+    let path = folder.join(name);
+    std::fs::write(&path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+    Ok(format!("Saved {}", path.display()))
+}

@@ -207,31 +207,38 @@ impl Ledger {
             )
             .optional()?
             .ok_or_else(|| Error::UnknownIncident(id.clone()))?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, at, text, recorded_at, operator FROM incident_notes WHERE incident = ?1 ORDER BY seq",
-        )?;
-        incident.notes = stmt
-            .query_map([&id], |r| {
-                Ok(IncidentNote {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    at: r.get(2)?,
-                    text: r.get(3)?,
-                    recorded_at: r.get(4)?,
-                    operator: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        incident.notes = self.incident_notes(&id)?;
         Ok(incident)
     }
 
-    /// Every incident, the latest first (without their timelines).
+    fn incident_notes(&self, id: &str) -> Result<Vec<IncidentNote>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, kind, at, text, recorded_at, operator FROM incident_notes WHERE incident = ?1 ORDER BY seq",
+        )?;
+        let notes = stmt.query_map([id], |r| {
+            Ok(IncidentNote {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                at: r.get(2)?,
+                text: r.get(3)?,
+                recorded_at: r.get(4)?,
+                operator: r.get(5)?,
+            })
+        })?;
+        Ok(notes.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every incident, the latest first, each with its timeline.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM incidents ORDER BY recorded_at DESC"))?;
         let rows = stmt.query_map([], incident_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut incidents: Vec<Incident> = rows.collect::<rusqlite::Result<_>>()?;
+        for i in &mut incidents {
+            i.notes = self.incident_notes(&i.id)?;
+        }
+        Ok(incidents)
     }
 
     /// Adds to an incident's timeline: `kind` is one of [`NOTE_KINDS`]; `at` defaults to now.
