@@ -322,6 +322,9 @@ pub enum ItemCommand {
         safeguarding: bool,
         #[arg(long)]
         confidential: bool,
+        /// Holds anonymised data whose anonymisation technique is not approved (counts for R5)
+        #[arg(long)]
+        anonymised_unapproved: bool,
     },
     /// Every item with where it is now
     List {
@@ -390,11 +393,25 @@ pub enum PersonCommand {
         /// Information-governance training completed on
         #[arg(long, value_name = "DATE")]
         training: Option<NaiveDate>,
+        /// Remove parts of the record entered by mistake, e.g. --clear assessment-done,assessment-review
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "FIELD,...")]
+        clear: Vec<RegisterField>,
     },
     /// They have left: they can no longer hold items (rule R8)
     Deactivate { id: String },
     /// They may hold items again
     Activate { id: String },
+}
+
+/// A part of a person's home-working record, for `person set --clear`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegisterField {
+    AgreementSigned,
+    AgreementReview,
+    AssessmentDone,
+    AssessmentReview,
+    AssessmentRef,
+    Training,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,13 +9,13 @@ use anyhow::{Context, Result, anyhow};
 use custody_db::demo::{self, DemoOptions};
 use custody_db::policy::Mode;
 use custody_db::{
-    Clock, ContainerKind, Custodian, DayEdge, Event, EventKind, FixedClock, HistoryFilter, HomeWorking, Item, ItemKind,
-    Ledger, SignOut, Status, SystemClock,
+    Clock, ContainerKind, Custodian, DayEdge, Event, EventKind, FixedClock, HistoryFilter, Item, ItemKind, Ledger,
+    SignOut, Status, SystemClock,
 };
 
 use crate::cli::{
-    Cli, Command, ContainerCommand, EvidenceFormat, ExportWhat, ItemCommand, PersonCommand, Register, ReportCommand,
-    SettingsCommand, WhenNote,
+    Cli, Command, ContainerCommand, EvidenceFormat, ExportWhat, ItemCommand, PersonCommand, Register, RegisterField,
+    ReportCommand, SettingsCommand, WhenNote,
 };
 use crate::labels;
 use crate::output::{Cell, Format, Table, deliver, print_fields};
@@ -436,6 +436,7 @@ fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> R
             special_category,
             safeguarding,
             confidential,
+            anonymised_unapproved,
         } => {
             let kind: ItemKind = kind.parse()?;
             let item = ledger.add_item(&Item {
@@ -449,6 +450,7 @@ fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> R
                 special_category,
                 safeguarding,
                 confidential,
+                anonymised_unapproved,
             })?;
             writeln!(out, "Added {} ({}): {}", item.tag, item.kind, item.name)?;
         }
@@ -523,6 +525,7 @@ fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> R
                             ("special category", yes_no(item.special_category)),
                             ("safeguarding", yes_no(item.safeguarding)),
                             ("confidential", yes_no(item.confidential)),
+                            ("anonymised, technique not approved", yes_no(item.anonymised_unapproved)),
                             ("now", describe_state(ledger, &state)),
                         ],
                     )?;
@@ -622,16 +625,43 @@ fn person_command(ledger: &mut Ledger, cmd: PersonCommand, out: &mut dyn Write) 
             assessment_review,
             assessment_ref,
             training,
+            clear,
         } => {
-            let change = HomeWorking {
-                agreement_signed,
-                agreement_review,
-                assessment_done,
-                assessment_review,
+            // Given fields replace, cleared ones are emptied, the rest stay: one write.
+            let mut record = ledger.person(&id)?.home;
+            let dates = [
+                (
+                    RegisterField::AgreementSigned,
+                    agreement_signed,
+                    &mut record.agreement_signed,
+                ),
+                (
+                    RegisterField::AgreementReview,
+                    agreement_review,
+                    &mut record.agreement_review,
+                ),
+                (
+                    RegisterField::AssessmentDone,
+                    assessment_done,
+                    &mut record.assessment_done,
+                ),
+                (
+                    RegisterField::AssessmentReview,
+                    assessment_review,
+                    &mut record.assessment_review,
+                ),
+                (RegisterField::Training, training, &mut record.training),
+            ];
+            for (field, given, stored) in dates {
+                set_or_clear(field, given, stored, &clear)?;
+            }
+            set_or_clear(
+                RegisterField::AssessmentRef,
                 assessment_ref,
-                training,
-            };
-            let p = ledger.update_home_working(&id, &change)?;
+                &mut record.assessment_ref,
+                &clear,
+            )?;
+            let p = ledger.set_home_working(&id, &record)?;
             writeln!(out, "Updated {} ({}):", p.name, p.id)?;
             print_fields(out, &home_working_fields(ledger, &p))?;
         }
@@ -765,6 +795,30 @@ fn events_table(ledger: &Ledger, events: &[Event]) -> Result<Table> {
         ]);
     }
     Ok(table)
+}
+
+/// Applies one field of `person set`: a given value replaces, `--clear` empties.
+fn set_or_clear<T>(
+    field: RegisterField,
+    given: Option<T>,
+    stored: &mut Option<T>,
+    clear: &[RegisterField],
+) -> Result<()> {
+    let clearing = clear.contains(&field);
+    if clearing && given.is_some() {
+        let name = clap::ValueEnum::to_possible_value(&field)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        return Err(anyhow!(
+            "--{name} and --clear {name} say opposite things; give one of them."
+        ));
+    }
+    if clearing {
+        *stored = None;
+    } else if given.is_some() {
+        *stored = given;
+    }
+    Ok(())
 }
 
 fn describe_state(ledger: &Ledger, s: &custody_db::ItemState) -> String {

@@ -25,6 +25,7 @@ pub fn items(ledger: &Ledger) -> Result<Table> {
             Cell::Bool(i.special_category),
             Cell::Bool(i.safeguarding),
             Cell::Bool(i.confidential),
+            Cell::Bool(i.anonymised_unapproved),
             row.state.status.as_str().into(),
             row.state.holder.into(),
             Cell::Time(row.state.due_at),

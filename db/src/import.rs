@@ -23,7 +23,7 @@ use crate::model::{HomeWorking, Item, ItemKind, Person};
 
 /// The items template: required columns, then optional ones (exports write the same).
 pub const ITEM_REQUIRED: [&str; 3] = ["tag", "kind", "name"];
-pub const ITEM_OPTIONAL: [&str; 7] = [
+pub const ITEM_OPTIONAL: [&str; 8] = [
     "serial",
     "encrypted",
     "data_subjects",
@@ -31,6 +31,7 @@ pub const ITEM_OPTIONAL: [&str; 7] = [
     "special_category",
     "safeguarding",
     "confidential",
+    "anonymised_unapproved",
 ];
 /// The people template.
 pub const PEOPLE_REQUIRED: [&str; 2] = ["id", "name"];
@@ -220,6 +221,7 @@ impl Ledger {
             special,
             safeguarding,
             confidential,
+            anonymised,
         ] = cols;
         let mut used = vec![Some(tag), Some(name), kind, category];
         used.extend(cols);
@@ -254,6 +256,7 @@ impl Ledger {
                 special_category: yes_no(line, "special_category", field(special))?,
                 safeguarding: yes_no(line, "safeguarding", field(safeguarding))?,
                 confidential: yes_no(line, "confidential", field(confidential))?,
+                anonymised_unapproved: yes_no(line, "anonymised_unapproved", field(anonymised))?,
             };
             let item =
                 crate::ledger::validate_item(&raw).map_err(|e| bad(line, e.to_string().trim_end_matches('.')))?;

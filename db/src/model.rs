@@ -173,6 +173,9 @@ pub struct Item {
     pub special_category: bool,
     pub safeguarding: bool,
     pub confidential: bool,
+    /// Anonymised data whose anonymisation technique is not approved (one of R5's categories).
+    #[serde(default)]
+    pub anonymised_unapproved: bool,
 }
 
 impl Item {
@@ -189,6 +192,7 @@ impl Item {
             special_category: false,
             safeguarding: false,
             confidential: false,
+            anonymised_unapproved: false,
         }
     }
 

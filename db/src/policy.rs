@@ -170,7 +170,11 @@ pub struct Facts {
 /// person-identifiable data, or person-identifiable data of 50 or more people. (The count of
 /// earlier occasions in `ledger/policy_facts.rs` applies the same test in SQL.)
 pub fn r5_applies(item: &Item) -> bool {
-    item.confidential || item.special_category || item.safeguarding || item.data_subjects >= 50
+    item.confidential
+        || item.special_category
+        || item.safeguarding
+        || item.data_subjects >= 50
+        || item.anonymised_unapproved
 }
 
 /// Where one part of a person's home-working record stands today.

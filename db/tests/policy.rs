@@ -220,11 +220,14 @@ fn r5_an_expired_assessment_does_not_count() {
 #[test]
 fn r5_does_not_apply_to_items_without_sensitive_data() {
     let mut db = setup();
+    // No risk assessment at all (set replaces the record; update would keep the old dates).
     db.ledger
-        .update_home_working(
+        .set_home_working(
             "S001",
             &HomeWorking {
                 assessment_done: None,
+                assessment_review: None,
+                assessment_ref: None,
                 ..in_order()
             },
         )
@@ -354,4 +357,38 @@ fn the_register_refuses_impossible_dates() {
         err.to_string().contains("review date 2026-04-01 is before it was done"),
         "{err}"
     );
+}
+
+#[test]
+fn r5_counts_anonymised_data_whose_technique_is_not_approved() {
+    let mut db = setup();
+    // No risk assessment at all (set replaces the record; update would keep the old dates).
+    db.ledger
+        .set_home_working(
+            "S001",
+            &HomeWorking {
+                assessment_done: None,
+                assessment_review: None,
+                assessment_ref: None,
+                ..in_order()
+            },
+        )
+        .unwrap();
+    let mut item = custody_db::Item::new("LT-0300", custody_db::ItemKind::Laptop, "Research extract laptop");
+    item.encrypted = true;
+    item.anonymised_unapproved = true;
+    db.ledger.add_item(&item).unwrap();
+    assert!(custody_db::policy::r5_applies(&item));
+    let mut results = Vec::new();
+    for _ in 0..6 {
+        results.push(db.ledger.sign_out(&out(&["LT-0300"], "S001")).map(drop));
+        db.clock.advance(Duration::hours(4));
+        if db.ledger.state("LT-0300").unwrap().holder.is_some() {
+            db.ledger.sign_in(&["LT-0300".to_string()], None, None).unwrap();
+        }
+        db.clock.advance(Duration::days(2));
+    }
+    assert!(results[..5].iter().all(Result::is_ok), "{results:?}");
+    let msg = results[5].as_ref().unwrap_err().to_string();
+    assert!(msg.starts_with("Refused by R5") && msg.contains("occasion 6 "), "{msg}");
 }

@@ -120,3 +120,41 @@ fn the_people_register_at_a_glance_and_in_detail() {
     assert_eq!(future.code, 1);
     assert!(future.stderr.contains("is in the future"), "{}", future.stderr);
 }
+
+#[test]
+fn a_register_date_entered_by_mistake_can_be_cleared() {
+    let desk = Desk::with_basics();
+    let cleared = desk.ok(&[
+        "person",
+        "set",
+        "S001",
+        "--clear",
+        "assessment-done,assessment-review,assessment-ref",
+    ]);
+    assert!(
+        cleared.contains("risk assessment:") && cleared.contains("none on record"),
+        "{cleared}"
+    );
+    assert!(
+        cleared.contains("current (signed 2026-01-10"),
+        "the rest stays: {cleared}"
+    );
+    let before = desk.dump();
+    let both = desk.run(&[
+        "person",
+        "set",
+        "S001",
+        "--training",
+        "2026-05-01",
+        "--clear",
+        "training",
+    ]);
+    assert_eq!(both.code, 1);
+    assert!(
+        both.stderr
+            .contains("--training and --clear training say opposite things"),
+        "{}",
+        both.stderr
+    );
+    assert_eq!(desk.dump(), before);
+}

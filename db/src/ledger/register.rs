@@ -11,7 +11,7 @@ use crate::time::to_millis;
 
 /// Columns read by [`item_from_row`], in order (table alias `i`).
 pub(crate) const ITEM_COLUMNS: &str = "i.tag, i.kind, i.name, i.serial, i.encrypted, i.data_categories, \
-     i.data_subjects, i.special_category, i.safeguarding, i.confidential";
+     i.data_subjects, i.special_category, i.safeguarding, i.confidential, i.anonymised_unapproved";
 
 pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
     let kind: String = row.get(1)?;
@@ -29,6 +29,7 @@ pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
         special_category: row.get(7)?,
         safeguarding: row.get(8)?,
         confidential: row.get(9)?,
+        anonymised_unapproved: row.get(10)?,
     })
 }
 
@@ -103,6 +104,7 @@ pub fn validate_item(item: &Item) -> Result<Item> {
         special_category: item.special_category,
         safeguarding: item.safeguarding,
         confidential: item.confidential,
+        anonymised_unapproved: item.anonymised_unapproved,
     })
 }
 
@@ -110,8 +112,8 @@ pub fn validate_item(item: &Item) -> Result<Item> {
 pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO items (tag, kind, name, serial, encrypted, data_categories, data_subjects,
-                            special_category, safeguarding, confidential, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                            special_category, safeguarding, confidential, anonymised_unapproved, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         item.tag,
@@ -124,6 +126,7 @@ pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusq
         item.special_category,
         item.safeguarding,
         item.confidential,
+        item.anonymised_unapproved,
         added_at,
     ])?;
     conn.prepare_cached("INSERT INTO item_state (item, status) VALUES (?1, 'in')")?
