@@ -6,7 +6,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Ledger;
-use super::register::{ITEM_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, item_from_row, person_from_row};
+use super::register::{
+    ITEM_COLUMN_COUNT, ITEM_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, item_from_row, person_from_row,
+};
 use crate::error::Result;
 use crate::event::{self, Event};
 use crate::model::{EventKind, Item, Person};
@@ -201,8 +203,8 @@ impl Ledger {
         let rows = stmt.query_map([], |r| {
             Ok(ItemRow {
                 item: item_from_row(r)?,
-                state: state_from_row(r, 10)?,
-                holder_name: r.get(17)?,
+                state: state_from_row(r, ITEM_COLUMN_COUNT)?,
+                holder_name: r.get(ITEM_COLUMN_COUNT + 7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -13,6 +13,9 @@ use crate::time::to_millis;
 pub(crate) const ITEM_COLUMNS: &str = "i.tag, i.kind, i.name, i.serial, i.encrypted, i.data_categories, \
      i.data_subjects, i.special_category, i.safeguarding, i.confidential, i.anonymised_unapproved";
 
+/// How many columns [`ITEM_COLUMNS`] has (where the next columns start).
+pub(crate) const ITEM_COLUMN_COUNT: usize = 11;
+
 pub(crate) fn item_from_row(row: &Row<'_>) -> rusqlite::Result<Item> {
     let kind: String = row.get(1)?;
     let categories: String = row.get(5)?;
@@ -376,4 +379,16 @@ fn exists(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<bool> {
         .query_row([key], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Queries that read more columns after these find them by the counts.
+    #[test]
+    fn the_column_counts_match_the_column_lists() {
+        assert_eq!(ITEM_COLUMNS.split(',').count(), ITEM_COLUMN_COUNT);
+        assert_eq!(PERSON_COLUMNS.split(',').count(), PERSON_COLUMN_COUNT);
+    }
 }
