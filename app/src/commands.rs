@@ -525,7 +525,15 @@ fn item_command(ledger: &mut Ledger, cmd: ItemCommand, out: &mut dyn Write) -> R
                             ("special category", yes_no(item.special_category)),
                             ("safeguarding", yes_no(item.safeguarding)),
                             ("confidential", yes_no(item.confidential)),
-                            ("anonymised, technique not approved", yes_no(item.anonymised_unapproved)),
+                            (
+                                "anonymised data",
+                                if item.anonymised_unapproved {
+                                    "yes, technique not approved"
+                                } else {
+                                    "none with an unapproved technique"
+                                }
+                                .into(),
+                            ),
                             ("now", describe_state(ledger, &state)),
                         ],
                     )?;

@@ -217,21 +217,22 @@ fn r5_an_expired_assessment_does_not_count() {
     );
 }
 
+/// Leaves the person with no risk assessment at all (`set` replaces the whole record;
+/// `update` would keep the old dates).
+fn without_assessment(db: &mut TestDb, id: &str) {
+    let record = HomeWorking {
+        assessment_done: None,
+        assessment_review: None,
+        assessment_ref: None,
+        ..in_order()
+    };
+    db.ledger.set_home_working(id, &record).unwrap();
+}
+
 #[test]
 fn r5_does_not_apply_to_items_without_sensitive_data() {
     let mut db = setup();
-    // No risk assessment at all (set replaces the record; update would keep the old dates).
-    db.ledger
-        .set_home_working(
-            "S001",
-            &HomeWorking {
-                assessment_done: None,
-                assessment_review: None,
-                assessment_ref: None,
-                ..in_order()
-            },
-        )
-        .unwrap();
+    without_assessment(&mut db, "S001");
     for _ in 0..7 {
         db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
         db.clock.advance(Duration::days(1));
@@ -362,18 +363,7 @@ fn the_register_refuses_impossible_dates() {
 #[test]
 fn r5_counts_anonymised_data_whose_technique_is_not_approved() {
     let mut db = setup();
-    // No risk assessment at all (set replaces the record; update would keep the old dates).
-    db.ledger
-        .set_home_working(
-            "S001",
-            &HomeWorking {
-                assessment_done: None,
-                assessment_review: None,
-                assessment_ref: None,
-                ..in_order()
-            },
-        )
-        .unwrap();
+    without_assessment(&mut db, "S001");
     let mut item = custody_db::Item::new("LT-0300", custody_db::ItemKind::Laptop, "Research extract laptop");
     item.encrypted = true;
     item.anonymised_unapproved = true;

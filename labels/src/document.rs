@@ -171,39 +171,48 @@ impl Document {
     pub fn finish(mut self) -> Vec<u8> {
         self.new_page();
         let count = self.pages.len();
-        let mut pdf = Pdf::new();
-        let (catalog, tree, regular, bold) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4));
-        let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(5 + 2 * i as i32)).collect();
-        pdf.catalog(catalog).pages(tree);
-        pdf.pages(tree).kids(page_ids.iter().copied()).count(count as i32);
-        for (id, face) in [(regular, &b"Helvetica"[..]), (bold, &b"Helvetica-Bold"[..])] {
-            pdf.type1_font(id)
-                .base_font(Name(face))
-                .encoding_predefined(Name(b"WinAnsiEncoding"));
-        }
         let footer = std::mem::take(&mut self.footer);
-        for (n, (mut content, page_id)) in self.pages.into_iter().zip(&page_ids).enumerate() {
+        let pages = self.pages.into_iter().enumerate().map(|(n, mut content)| {
             content.begin_text();
             content.set_font(Name(b"F1"), 7.5);
             content.next_line(MARGIN, MARGIN - 8.0);
             content.show(Str(&win_ansi(&format!("{footer}    page {} of {count}", n + 1))));
             content.end_text();
-            let contents_id = Ref::new(page_id.get() + 1);
-            let mut page = pdf.page(*page_id);
-            page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
-            page.parent(tree);
-            page.contents(contents_id);
-            let mut resources = page.resources();
-            let mut fonts = resources.fonts();
-            fonts.pair(Name(b"F1"), regular);
-            fonts.pair(Name(b"F2"), bold);
-            fonts.finish();
-            resources.finish();
-            page.finish();
-            pdf.stream(contents_id, &content.finish());
-        }
-        pdf.finish()
+            content
+        });
+        assemble(pages.collect(), PAGE_W, PAGE_H)
     }
+}
+
+/// A PDF of pages `width × height` points, each with Helvetica as `F1` and Helvetica-Bold as
+/// `F2` (WinAnsi encoding). Label sheets and documents both end here.
+pub(crate) fn assemble(pages: Vec<Content>, width: f32, height: f32) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let (catalog, tree, regular, bold) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4));
+    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(5 + 2 * i as i32)).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
+    for (id, face) in [(regular, &b"Helvetica"[..]), (bold, &b"Helvetica-Bold"[..])] {
+        pdf.type1_font(id)
+            .base_font(Name(face))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    for (content, page_id) in pages.into_iter().zip(&page_ids) {
+        let contents_id = Ref::new(page_id.get() + 1);
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, width, height));
+        page.parent(tree);
+        page.contents(contents_id);
+        let mut resources = page.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), regular);
+        fonts.pair(Name(b"F2"), bold);
+        fonts.finish();
+        resources.finish();
+        page.finish();
+        pdf.stream(contents_id, &content.finish());
+    }
+    pdf.finish()
 }
 
 /// Helvetica's advance widths (thousandths of the size) for the printable ASCII characters,

@@ -5,7 +5,7 @@
 //! Text uses the PDF base-14 Helvetica fonts, so no font is shipped; widths for fitting text
 //! come from Helvetica's metrics.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Name, Str};
 use qrcode::{Color, EcLevel, QrCode};
 
 use crate::payload::{Payload, PayloadError};
@@ -186,26 +186,11 @@ pub fn render_pdf(labels: &[Label], template: &Template, skip: u32, organisation
     }
     let skip = if template.per_page() == 1 { 0 } else { skip };
     let positions = skip as usize + labels.len();
-    let pages = positions.div_ceil(template.per_page() as usize);
-
-    let mut pdf = Pdf::new();
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let regular = Ref::new(3);
-    let bold = Ref::new(4);
-    let page_ids: Vec<Ref> = (0..pages).map(|i| Ref::new(5 + 2 * i as i32)).collect();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages as i32);
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    let pages_needed = positions.div_ceil(template.per_page() as usize);
 
     let page_h = template.page_h * MM;
-    for (page_no, page_id) in page_ids.iter().enumerate() {
-        let contents_id = Ref::new(page_id.get() + 1);
+    let mut pages = Vec::with_capacity(pages_needed);
+    for page_no in 0..pages_needed {
         let mut content = Content::new();
         for slot in 0..template.per_page() as usize {
             let position = page_no * template.per_page() as usize + slot;
@@ -223,20 +208,9 @@ pub fn render_pdf(labels: &[Label], template: &Template, skip: u32, organisation
                 h * MM,
             )?;
         }
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, template.page_w * MM, page_h));
-        page.parent(tree);
-        page.contents(contents_id);
-        let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(Name(b"F1"), regular);
-        fonts.pair(Name(b"F2"), bold);
-        fonts.finish();
-        resources.finish();
-        page.finish();
-        pdf.stream(contents_id, &content.finish());
+        pages.push(content);
     }
-    Ok(pdf.finish())
+    Ok(crate::document::assemble(pages, template.page_w * MM, page_h))
 }
 
 /// The QR code's modules for a payload, dark = true, without quiet zone.

@@ -9,7 +9,7 @@ use egui::RichText;
 
 use super::DeskApp;
 use super::loader::{Loaded, Task};
-use super::widgets::{AMBER, GREEN, RED, save_report};
+use super::widgets::{AMBER, RED, outcome, outcome_of, save_report};
 use crate::output::Format;
 
 #[derive(Debug, Default)]
@@ -79,14 +79,9 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     let state = &mut app.exposure_ui;
     if let Some(done) = state.task.take() {
-        state.message = Some(match done {
-            Ok(t) => (true, t),
-            Err(t) => (false, t),
-        });
+        state.message = Some(outcome_of(done));
     }
-    if let Some((ok, text)) = &state.message {
-        ui.colored_label(if *ok { GREEN } else { RED }, text);
-    }
+    outcome(ui, state.message.as_ref());
     let Some(asked) = state.asked.clone() else { return };
     let mut key = std::collections::hash_map::DefaultHasher::new();
     (format!("{:?}", asked.0), asked.1, asked.2, app.version).hash(&mut key);

@@ -6,7 +6,7 @@ use custody_db::{DayEdge, Incident, NOTE_KINDS};
 
 use super::DeskApp;
 use super::loader::Task;
-use super::widgets::{AMBER, GREEN, RED, save_report};
+use super::widgets::{AMBER, RED, outcome, outcome_of, save_report};
 use crate::incident::ico_clock;
 
 #[derive(Debug, Default)]
@@ -171,10 +171,7 @@ fn pack_buttons(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
     let ctx = ui.ctx().clone();
     let state = &mut app.incidents_ui;
     if let Some(done) = state.task.take() {
-        state.message = Some(match done {
-            Ok(t) => (true, t),
-            Err(t) => (false, t),
-        });
+        state.message = Some(outcome_of(done));
     }
     let button = egui::Button::new("Save the breach pack (PDF and JSON)");
     if ui.add_enabled(!state.task.is_running(), button).clicked() {
@@ -188,7 +185,5 @@ fn pack_buttons(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
             Ok(format!("{first} and its .json beside it"))
         });
     }
-    if let Some((ok, text)) = &state.message {
-        ui.colored_label(if *ok { GREEN } else { RED }, text);
-    }
+    outcome(ui, state.message.as_ref());
 }

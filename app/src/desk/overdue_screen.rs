@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::DeskApp;
 use super::items::loading;
 use super::loader::{Loaded, Task};
-use super::widgets::{AMBER, GREEN, RED, save_report};
+use super::widgets::{AMBER, GREEN, RED, outcome, outcome_of, save_report};
 use crate::output::Format;
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -59,14 +59,9 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(done) = state.task.take() {
-        state.message = Some(match done {
-            Ok(text) => (true, text),
-            Err(text) => (false, text),
-        });
+        state.message = Some(outcome_of(done));
     }
-    if let Some((ok, text)) = &state.message {
-        ui.colored_label(if *ok { GREEN } else { RED }, text);
-    }
+    outcome(ui, state.message.as_ref());
     let as_of = match as_of {
         Ok(t) => t,
         Err(e) => {

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::DeskApp;
 use super::items::loading;
-use super::widgets::{self, AMBER, GREEN, RED};
+use super::widgets::{self, AMBER, GREEN, RED, outcome};
 
 const ROW_HEIGHT: f32 = 22.0;
 /// How many of a person's past events their page shows.
@@ -219,9 +219,7 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
             });
             app.version += 1;
         }
-        if let Some((ok, text)) = &state.message {
-            ui.colored_label(if *ok { GREEN } else { RED }, text);
-        }
+        outcome(ui, state.message.as_ref());
     });
     ui.separator();
     let Some(page) = &state.page else { return };

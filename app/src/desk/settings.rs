@@ -4,7 +4,7 @@
 use custody_db::policy::Mode;
 
 use super::DeskApp;
-use super::widgets::{GREEN, RED};
+use super::widgets::{RED, outcome};
 
 #[derive(Debug, Default)]
 pub struct SettingsUi {
@@ -78,9 +78,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         "A backup is made on the first use of each day, in {}.",
         app.ledger.backup_folder().display()
     ));
-    if let Some((ok, text)) = &state.message {
-        ui.colored_label(if *ok { GREEN } else { RED }, text);
-    }
+    outcome(ui, state.message.as_ref());
     ui.separator();
     ui.heading("This desk");
     egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {

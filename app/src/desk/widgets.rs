@@ -93,3 +93,18 @@ pub fn save_report(folder: &std::path::Path, name: &str, bytes: &[u8]) -> Result
     std::fs::write(&path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
     Ok(format!("Saved {}", path.display()))
 }
+
+/// The line under a form saying how it went: green when done, red when not.
+pub fn outcome(ui: &mut egui::Ui, message: Option<&(bool, String)>) {
+    if let Some((ok, text)) = message {
+        ui.colored_label(if *ok { GREEN } else { RED }, text);
+    }
+}
+
+/// A finished job's message as (done, text).
+pub fn outcome_of(result: Result<String, String>) -> (bool, String) {
+    match result {
+        Ok(text) => (true, text),
+        Err(text) => (false, text),
+    }
+}
