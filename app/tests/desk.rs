@@ -451,3 +451,19 @@ fn from_exposure_to_an_incident_and_its_breach_pack() {
     );
     assert!(reports.join("INC-2026-0001-breach-pack.json").exists());
 }
+
+#[test]
+fn an_empty_database_offers_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(now());
+    let ledger = Ledger::create(&dir.path().join("custody.db"), None, clock.clone()).unwrap();
+    let mut h = harness(DeskApp::new(ledger, clock));
+    h.run_steps(2);
+    h.get_by_label("This database is empty.");
+    h.get_by_label("Load demo data").click();
+    step_until(&mut h, "the demo data", |a| {
+        !a.demo_loading() && a.ledger.counts().unwrap().0 > 0
+    });
+    h.get_by_label_contains("Demo data loaded: 400 items, 120 people");
+    assert!(h.query_by_label("This database is empty.").is_none());
+}

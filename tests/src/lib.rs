@@ -17,8 +17,11 @@ pub fn custody_binary() -> &'static Path {
         // target/<profile>/deps/<test-binary> → target/<profile>/custody
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+        // The same targets as `cargo test --workspace`, so the features are unified the same way
+        // and this finds everything built already; `--package custody` alone would leave out
+        // the dev-dependencies' features and build egui and its stack a second time.
         let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--package", "custody", "--bin", "custody"]);
+        build.args(["build", "--quiet", "--workspace", "--bins", "--tests"]);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             build.arg("--release");
         }

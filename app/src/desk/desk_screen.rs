@@ -21,6 +21,8 @@ pub struct DeskUi {
     recent: Vec<(String, String)>,
     recent_version: Option<u64>,
     cameras: Option<Vec<(u32, String)>>,
+    /// Whether the database has no items, and for which change counter.
+    empty: Option<(u64, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -106,7 +108,12 @@ fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
     type_ahead(app, ui);
     ui.add_space(12.0);
     basket(app, ui);
-    if app.ledger.counts().is_ok_and(|(items, _, _)| items == 0) {
+    // Counted once per change, not every frame.
+    if app.desk_ui.empty.is_none_or(|(version, _)| version != app.version) {
+        let empty = app.ledger.counts().is_ok_and(|(items, _, _)| items == 0);
+        app.desk_ui.empty = Some((app.version, empty));
+    }
+    if app.desk_ui.empty.is_some_and(|(_, empty)| empty) {
         empty_database(app, ui);
     }
 }
