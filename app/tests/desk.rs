@@ -467,3 +467,21 @@ fn an_empty_database_offers_demo_data() {
     h.get_by_label_contains("Demo data loaded: 400 items, 120 people");
     assert!(h.query_by_label("This database is empty.").is_none());
 }
+
+#[test]
+fn an_unknown_scan_is_named_and_writes_nothing() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    let before = custody_tests::dump(&s.dir.path().join("custody.db"));
+    for text in ["\u{3a9}mega", "https://example.org/x", "CU1:I:LT-9999"] {
+        type_burst(&h, text);
+        h.run_steps(2);
+        assert_eq!(
+            h.state().desk.banner.as_ref().unwrap().tone,
+            custody::desk::session::Tone::Refused,
+            "{text}"
+        );
+    }
+    assert!(banner(h.state()).contains("LT-9999"), "{}", banner(h.state()));
+    assert_eq!(custody_tests::dump(&s.dir.path().join("custody.db")), before);
+}

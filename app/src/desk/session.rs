@@ -65,7 +65,8 @@ impl Desk {
             return;
         }
         self.turned_up = None;
-        let looks_like_label = text.len() > 4 && text[..4].eq_ignore_ascii_case("CU1:");
+        // `get`, not slicing: typed text may have a multi-byte character at any position.
+        let looks_like_label = text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:"));
         if looks_like_label || text.contains("://") {
             match Payload::parse(text) {
                 Ok(p) => match p.kind {
