@@ -37,8 +37,13 @@ impl Chain {
         self.events.iter().all(|e| e.compute_hash() == e.hash)
     }
 
+    /// Whether a later correction voided this event.
+    pub fn is_voided(&self, e: &Event) -> bool {
+        self.voided.contains(&e.id.to_string())
+    }
+
     fn status(&self, e: &Event) -> &'static str {
-        if self.voided.contains(&e.id.to_string()) {
+        if self.is_voided(e) {
             "voided by a correction"
         } else {
             ""
@@ -104,7 +109,7 @@ impl Chain {
             .iter()
             .map(|e| {
                 let mut what = ledger.describe(e);
-                if self.voided.contains(&e.id.to_string()) {
+                if self.is_voided(e) {
                     what = format!("[VOIDED] {what}");
                 }
                 vec![
@@ -167,7 +172,7 @@ impl Chain {
                     "note": e.note,
                     "warnings": e.warnings,
                     "corrects": e.corrects.map(|c| c.to_string()),
-                    "voided": self.voided.contains(&e.id.to_string()),
+                    "voided": self.is_voided(e),
                     "details": ledger.describe(e),
                     "hash": to_hex(&e.hash),
                     "prev_hash": to_hex(&e.prev_hash),

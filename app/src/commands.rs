@@ -148,11 +148,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 None => ledger.now(),
             };
             let report = ledger.overdue(as_of)?;
-            let mut bytes = Vec::new();
-            match format.list() {
-                Some(list) => overdue::print(&ledger, &report, list, &mut bytes)?,
-                None => bytes = overdue::pdf(&ledger, &report)?,
-            }
+            let bytes = overdue::render(&ledger, &report, format)?;
             let what = format!("the overdue report as of {}", ledger.format_time(report.as_of));
             deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
         }
@@ -187,11 +183,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 return Err(anyhow!("--to is before --from; give the earlier time first."));
             }
             let exposure = ledger.exposure(&who, from, to)?;
-            let mut bytes = Vec::new();
-            match format.list() {
-                Some(list) => exposure::print(&ledger, &exposure, list, &mut bytes)?,
-                None => bytes = exposure::pdf(&ledger, &exposure)?,
-            }
+            let bytes = exposure::render(&ledger, &exposure, format)?;
             let what = format!("the exposure of {}", exposure.custodian);
             deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
         }
@@ -234,20 +226,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
                 "Lost, stolen, retired or already-out items, and inactive people, never (fixed)".into(),
             ]);
             table.print(Format::Table, out)?;
-            let [first, second, third] = ledger.overdue_stages()?;
-            writeln!(
-                out,
-                "\nOverdue notices: first from {first} day(s) late, second from {second}, third from {third}."
-            )?;
+            writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
         }
         Command::Settings(SettingsCommand::Stages { first, second, third }) => {
             let mut ledger = open(clock)?;
             ledger.set_overdue_stages([first, second, third])?;
-            writeln!(
-                out,
-                "Overdue notices: first from {first} day(s) late, second from {second}, third from {third}."
-            )?;
+            writeln!(out, "{}", stages_line([first, second, third]))?;
         }
         Command::Settings(SettingsCommand::Set { rule, mode }) => {
             let mode: Mode = mode.parse()?;
@@ -305,14 +290,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<bool> {
             let mut ledger = open(clock)?;
             let at = when(&ledger, w.at.as_deref(), DayEdge::Start)?;
             for r in ledger.sign_in(&tags, at, w.note.as_deref())? {
-                let lateness = match r.late_by {
-                    Some(late) => format!("{} late", custody_db::time::describe_span(late)),
-                    None => "on time".to_string(),
-                };
                 writeln!(
                     out,
-                    "Returned {} from {} ({}) — {lateness}.",
-                    r.item.tag, r.from.name, r.from.id
+                    "Returned {} from {} ({}) — {}.",
+                    r.item.tag,
+                    r.from.name,
+                    r.from.id,
+                    r.lateness()
                 )?;
             }
         }
@@ -803,6 +787,10 @@ fn events_table(ledger: &Ledger, events: &[Event]) -> Result<Table> {
         ]);
     }
     Ok(table)
+}
+
+fn stages_line([first, second, third]: [i64; 3]) -> String {
+    format!("Overdue notices: first from {first} day(s) late, second from {second}, third from {third}.")
 }
 
 /// Applies one field of `person set`: a given value replaces, `--clear` empties.

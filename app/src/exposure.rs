@@ -8,7 +8,7 @@ use custody_db::{Exposure, Ledger};
 
 use custody_labels::document::Document;
 
-use crate::output::{Cell, Format, Table, pdf_footer};
+use crate::output::{Cell, Format, ReportFormat, Table, pdf_footer};
 
 pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write) -> Result<()> {
     let mut table = Table::new(
@@ -59,16 +59,7 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
             writeln!(out, "Exposure of {} {when}\n", e.custodian)?;
             table.print(Format::Table, out)?;
             let s = &e.summary;
-            writeln!(
-                out,
-                "\n{} item(s): {} device(s) encrypted, {} NOT encrypted, {} paper file(s); {} data subjects; {} with special category data.",
-                e.items.len(),
-                s.devices_encrypted,
-                s.devices_unencrypted,
-                s.paper_files,
-                s.data_subjects,
-                s.special_category_items
-            )?;
+            writeln!(out, "\n{}", summary_line(e))?;
             if s.alert_safeguarding_lead {
                 writeln!(
                     out,
@@ -79,6 +70,31 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
         }
     }
     Ok(())
+}
+
+/// The exposure in any format, as bytes: a list (table, CSV, JSON) or the PDF.
+pub fn render(ledger: &Ledger, e: &Exposure, format: ReportFormat) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    match format.list() {
+        Some(list) => print(ledger, e, list, &mut bytes)?,
+        None => bytes = pdf(ledger, e)?,
+    }
+    Ok(bytes)
+}
+
+/// "3 item(s): 2 device(s) encrypted, 0 NOT encrypted, 1 paper file(s); 120 data subjects;
+/// 1 with special category data." — for the screen and the terminal.
+pub fn summary_line(e: &Exposure) -> String {
+    let s = &e.summary;
+    format!(
+        "{} item(s): {} device(s) encrypted, {} NOT encrypted, {} paper file(s); {} data subjects; {} with special category data.",
+        e.items.len(),
+        s.devices_encrypted,
+        s.devices_unencrypted,
+        s.paper_files,
+        s.data_subjects,
+        s.special_category_items
+    )
 }
 
 /// The exposure as a printable page for the Data Protection Officer: the summary first, then

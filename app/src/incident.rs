@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anyhow::Result;
-use custody_db::{Custodian, DayEdge, Exposure, Incident, IncidentKind, Ledger, NewIncident};
+use custody_db::time::describe_span;
+use custody_db::{Custodian, DayEdge, Exposure, IcoClock, Incident, IncidentKind, Ledger, NewIncident};
 use custody_labels::document::Document;
 
 use crate::chain::Chain;
@@ -158,35 +159,25 @@ fn print_clock(ledger: &Ledger, i: &Incident, out: &mut dyn Write) -> Result<()>
     Ok(())
 }
 
-/// Where the 72-hour ICO clock stands: the line to show, and whether it needs attention
-/// (under a day left, or passed, with no decision recorded).
+/// The ICO clock as a line for people, and whether it needs attention (see
+/// [`IcoClock::needs_attention`]).
 pub fn ico_clock(ledger: &Ledger, i: &Incident) -> (String, bool) {
-    if let Some(decided) = i
-        .notes
-        .iter()
-        .find(|n| n.kind == "ico-reported" || n.kind == "ico-not-reported")
-    {
-        return (
-            format!("ICO: {} on {}.", decided.kind, ledger.format_time(decided.at)),
-            false,
-        );
-    }
-    let left = chrono::Duration::milliseconds(i.ico_deadline - custody_db::time::to_millis(ledger.now()));
-    let (state, urgent) = if left.num_minutes() <= 0 {
-        (format!("PASSED {} ago", custody_db::time::describe_span(-left)), true)
-    } else if left.num_hours() < 24 {
-        (
-            format!("{} left \u{2014} running out", custody_db::time::describe_span(left)),
-            true,
-        )
-    } else {
-        (format!("{} left", custody_db::time::describe_span(left)), false)
+    let clock = i.ico_clock(ledger.now());
+    let state = match &clock {
+        IcoClock::Decided { kind, at } => {
+            return (format!("ICO: {kind} on {}.", ledger.format_time(*at)), false);
+        }
+        IcoClock::Passed { by } => format!("PASSED {} ago", describe_span(*by)),
+        IcoClock::Running { left } if clock.needs_attention() => {
+            format!("{} left \u{2014} running out", describe_span(*left))
+        }
+        IcoClock::Running { left } => format!("{} left", describe_span(*left)),
     };
     let line = format!(
         "ICO deadline (72 hours from discovery): {} \u{2014} {state}.",
         ledger.format_time(i.ico_deadline)
     );
-    (line, urgent)
+    (line, clock.needs_attention())
 }
 
 /// The breach pack as a printable document: the incident, its timeline, the exposure as

@@ -48,6 +48,16 @@ pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
     )
 }
 
+/// The file extension for a report format.
+pub fn extension(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::Table => "txt",
+        ReportFormat::Csv => "csv",
+        ReportFormat::Json => "json",
+        ReportFormat::Pdf => "pdf",
+    }
+}
+
 /// Writes a finished report to `file`, or to the screen; a PDF needs a file.
 pub fn deliver(
     bytes: &[u8],

@@ -8,7 +8,7 @@ use custody_db::{Ledger, OutItem, OverdueReport, Person};
 
 use custody_labels::document::Document;
 
-use crate::output::{Cell, Format, Table, pdf_footer};
+use crate::output::{Cell, Format, ReportFormat, Table, pdf_footer};
 
 pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn Write) -> Result<()> {
     let columns = [
@@ -87,6 +87,16 @@ pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn W
         }
     }
     Ok(())
+}
+
+/// The report in any format, as bytes: a list (table, CSV, JSON) or the PDF.
+pub fn render(ledger: &Ledger, r: &OverdueReport, format: ReportFormat) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    match format.list() {
+        Some(list) => print(ledger, r, list, &mut bytes)?,
+        None => bytes = pdf(ledger, r)?,
+    }
+    Ok(bytes)
 }
 
 /// The printable report: a summary page, then one reminder slip per holder, each kept whole

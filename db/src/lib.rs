@@ -32,8 +32,8 @@ pub use error::{Error, Result, RuleId};
 pub use event::Event;
 pub use ledger::{
     ChainProblem, Custodian, DEFAULT_KEEP, Exposed, Exposure, ExposureSummary, HistoryFilter, HolderOverdue, ICO_HOURS,
-    Incident, IncidentKind, IncidentNote, ItemRow, Ledger, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport,
-    PersonRow, Restored, Returned, SignOut, VerifyReport, restore,
+    ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, ItemRow, Ledger, NOTE_KINDS, NewIncident,
+    OutItem, OutRow, OverdueReport, PersonRow, Restored, Returned, SignOut, VerifyReport, restore,
 };
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use state::{ItemState, Status};

@@ -4,7 +4,7 @@
 
 use egui::{Key, Modifiers, RichText};
 
-use super::session::Tone;
+use super::session::{Desk, Tone};
 use super::wedge::WedgeInput;
 use super::widgets::{self, AMBER, RED};
 use super::{DeskApp, scanner};
@@ -35,8 +35,7 @@ struct Suggestion {
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     keyboard(app, ui);
     if app.desk.undo_open(app.ledger.now()).is_some() && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
-        app.desk.undo(&mut app.ledger);
-        app.changed();
+        app.desk_action(Desk::undo);
     }
     egui::Panel::right("desk_side")
         .default_size(460.0)
@@ -63,8 +62,7 @@ fn keyboard(app: &mut DeskApp, ui: &egui::Ui) {
 /// Enter: sign the basket out, or confirm the warnings shown.
 fn go(app: &mut DeskApp) {
     let confirmed = !app.desk.warnings.is_empty();
-    app.desk.sign_out(&mut app.ledger, confirmed);
-    app.changed();
+    app.desk_action(|desk, ledger| desk.sign_out(ledger, confirmed));
 }
 
 /// Escape: drop the warnings, or else empty the basket.
@@ -92,13 +90,11 @@ fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
         if let Some(undo) = app.desk.undo_open(app.ledger.now()) {
             let what = undo.what.clone();
             if ui.button("Undo (Ctrl+Z)").on_hover_text(what).clicked() {
-                app.desk.undo(&mut app.ledger);
-                app.changed();
+                app.desk_action(Desk::undo);
             }
         }
         if app.desk.turned_up.is_some() && ui.button("It has turned up: record it found").clicked() {
-            app.desk.record_found(&mut app.ledger);
-            app.changed();
+            app.desk_action(Desk::record_found);
         }
     });
     if !app.wedge.pending().is_empty() {

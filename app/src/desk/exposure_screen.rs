@@ -10,7 +10,7 @@ use egui::RichText;
 use super::DeskApp;
 use super::loader::{Loaded, Task};
 use super::widgets::{AMBER, RED, outcome, outcome_of, save_report};
-use crate::output::Format;
+use crate::output::{ReportFormat, extension};
 
 #[derive(Debug, Default)]
 pub struct ExposureUi {
@@ -98,23 +98,17 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.separator();
     ui.horizontal(|ui| {
         let state = &mut app.exposure_ui;
-        for (label, format) in [("Save PDF", None), ("Save CSV", Some(Format::Csv))] {
+        for (label, format) in [("Save PDF", ReportFormat::Pdf), ("Save CSV", ReportFormat::Csv)] {
             if ui
                 .add_enabled(!state.task.is_running(), egui::Button::new(label))
                 .clicked()
             {
-                let (folder, query) = (app.source.reports_folder(), asked.clone());
+                // The exposure on the screen is what is saved.
+                let (folder, e) = (app.source.reports_folder(), exposure.clone());
                 state.task.start(&app.source, &ctx, move |l| {
-                    let e = l.exposure(&query.0, query.1, query.2).map_err(|e| e.to_string())?;
-                    let (bytes, ext) = match format {
-                        None => (crate::exposure::pdf(l, &e), "pdf"),
-                        Some(list) => {
-                            let mut bytes = Vec::new();
-                            (crate::exposure::print(l, &e, list, &mut bytes).map(|()| bytes), "csv")
-                        }
-                    };
-                    let name = format!("exposure-{}.{ext}", e.custodian_id);
-                    save_report(&folder, &name, &bytes.map_err(|e| e.to_string())?)
+                    let bytes = crate::exposure::render(l, &e, format).map_err(|e| e.to_string())?;
+                    let name = format!("exposure-{}.{}", e.custodian_id, extension(format));
+                    save_report(&folder, &name, &bytes)
                 });
             }
         }
@@ -174,15 +168,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
             .size(16.0),
         );
     }
-    ui.label(format!(
-        "{} item(s): {} device(s) encrypted, {} NOT encrypted, {} paper file(s); {} data subjects; {} with special category data.",
-        e.items.len(),
-        s.devices_encrypted,
-        s.devices_unencrypted,
-        s.paper_files,
-        s.data_subjects,
-        s.special_category_items
-    ));
+    ui.label(crate::exposure::summary_line(e));
     egui::ScrollArea::vertical()
         .max_height(320.0)
         .id_salt("exposed")

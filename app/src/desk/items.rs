@@ -2,7 +2,7 @@
 //! 50,000), a search over tag, name, serial and holder, and the selected item's details with
 //! its whole chain of custody.
 
-use std::collections::HashSet;
+use crate::chain::Chain;
 
 use custody_db::{EventKind, Ledger};
 use egui_extras::{Column, TableBuilder};
@@ -168,8 +168,10 @@ pub fn loading(ui: &mut egui::Ui, error: Option<&str>) {
 pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
     let mut lines = Vec::new();
     let mut events = Vec::new();
-    match (ledger.item(tag), ledger.state(tag), ledger.item_events(tag)) {
-        (Ok(item), Ok(state), Ok(history)) => {
+    let read = Chain::read(ledger, tag).and_then(|chain| Ok((ledger.state(&chain.item.tag)?, chain)));
+    match read {
+        Ok((state, chain)) => {
+            let item = &chain.item;
             lines.push(("Tag".into(), item.tag.clone()));
             lines.push(("Name".into(), item.name.clone()));
             lines.push(("Kind".into(), item.kind.as_str().into()));
@@ -187,7 +189,7 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
             if let Some(due) = state.due_at {
                 lines.push(("Due back".into(), ledger.format_time(due)));
             }
-            let data = widgets::flags(&item);
+            let data = widgets::flags(item);
             lines.push((
                 "Personal data".into(),
                 if data.is_empty() { "none recorded".into() } else { data },
@@ -198,8 +200,7 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
             if item.kind.is_device() {
                 lines.push(("Encrypted".into(), if item.encrypted { "yes" } else { "no" }.into()));
             }
-            let voided: HashSet<_> = history.iter().filter_map(|e| e.corrects).collect();
-            for e in history.iter().rev() {
+            for e in chain.events.iter().rev() {
                 let what = match e.kind {
                     EventKind::Correction => {
                         format!("correction: {}", e.reason.as_deref().unwrap_or("no reason given"))
@@ -210,11 +211,11 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
                     ledger.format_time(e.occurred_at),
                     what,
                     e.operator.clone(),
-                    voided.contains(&e.id),
+                    chain.is_voided(e),
                 ));
             }
         }
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => lines.push(("Error".into(), e.to_string())),
+        Err(e) => lines.push(("Error".into(), e.to_string())),
     }
     ItemDetail {
         tag: tag.to_string(),

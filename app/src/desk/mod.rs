@@ -104,7 +104,8 @@ impl Screen {
     }
 }
 
-/// Lists the screens share, read in the background.
+/// Lists read in the background: items and people for the Desk's suggestions and their
+/// screens, what is out for the Out now screen (read only when it is shown).
 #[derive(Debug, Default)]
 pub struct Lists {
     pub items: Loaded<Vec<ItemRow>>,
@@ -224,8 +225,17 @@ impl DeskApp {
 
     /// Acts on a scan from any of the three ways in (camera, wedge scanner, typing).
     pub fn scan(&mut self, text: &str) {
-        self.desk.scan(&mut self.ledger, text);
-        self.changed();
+        self.desk_action(|desk, ledger| desk.scan(ledger, text));
+    }
+
+    /// Runs a Desk action. Lists and details go stale only if it wrote to the ledger: a scan
+    /// that only fills the basket does not make the 50,000-item list be read again.
+    pub fn desk_action(&mut self, action: impl FnOnce(&mut Desk, &mut Ledger)) {
+        let before = self.ledger.last_seq().ok();
+        action(&mut self.desk, &mut self.ledger);
+        if self.ledger.last_seq().ok() != before {
+            self.changed();
+        }
     }
 
     /// Marks lists and details stale after a write (or a possible one).
@@ -243,9 +253,6 @@ impl DeskApp {
         });
         self.lists.people.keep_fresh(self.version, &self.source, &ctx, |l| {
             l.people().map_err(|e| e.to_string())
-        });
-        self.lists.out_now.keep_fresh(self.version, &self.source, &ctx, |l| {
-            l.out_now().map_err(|e| e.to_string())
         });
         self.switch_by_key(&ctx);
 

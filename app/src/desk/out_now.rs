@@ -18,6 +18,10 @@ pub struct OutNowUi {
 }
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    app.lists.out_now.keep_fresh(app.version, &app.source, &ctx, |l| {
+        l.out_now().map_err(|e| e.to_string())
+    });
     let Some(rows) = app.lists.out_now.value.clone() else {
         loading(ui, app.lists.out_now.error.as_deref());
         return;

@@ -10,7 +10,7 @@ use super::DeskApp;
 use super::items::loading;
 use super::loader::{Loaded, Task};
 use super::widgets::{AMBER, GREEN, RED, outcome, outcome_of, save_report};
-use crate::output::Format;
+use crate::output::{ReportFormat, extension};
 
 const ROW_HEIGHT: f32 = 22.0;
 
@@ -48,10 +48,10 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .labelled_by(label.id);
         ui.add_enabled_ui(!state.task.is_running(), |ui| {
             if ui.button("Save PDF with reminder slips").clicked() {
-                save = Some(None);
+                save = Some(ReportFormat::Pdf);
             }
             if ui.button("Save CSV").clicked() {
-                save = Some(Some(Format::Csv));
+                save = Some(ReportFormat::Csv);
             }
         });
         if state.task.is_running() {
@@ -74,21 +74,13 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     state.report.keep_fresh(key.finish(), &app.source, &ctx, move |l| {
         l.overdue(as_of.unwrap_or_else(|| l.now())).map_err(|e| e.to_string())
     });
-    if let Some(format) = save {
+    // What is saved is the report on the screen, not a second reading of the ledger.
+    if let (Some(format), Some(report)) = (save, state.report.value.clone()) {
         let folder = app.source.reports_folder();
         state.task.start(&app.source, &ctx, move |l| {
-            let report = l.overdue(as_of.unwrap_or_else(|| l.now())).map_err(|e| e.to_string())?;
             let day = l.format_time(report.as_of)[..10].to_string();
-            let (bytes, ext) = match format {
-                None => (crate::overdue::pdf(l, &report), "pdf"),
-                Some(list) => {
-                    let mut bytes = Vec::new();
-                    let printed = crate::overdue::print(l, &report, list, &mut bytes);
-                    (printed.map(|()| bytes), "csv")
-                }
-            };
-            let bytes = bytes.map_err(|e| e.to_string())?;
-            save_report(&folder, &format!("overdue-{day}.{ext}"), &bytes)
+            let bytes = crate::overdue::render(l, &report, format).map_err(|e| e.to_string())?;
+            save_report(&folder, &format!("overdue-{day}.{}", extension(format)), &bytes)
         });
     }
     let Some(report) = state.report.value.clone() else {

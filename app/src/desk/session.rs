@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use custody_db::policy::Finding;
-use custody_db::time::{default_due, describe_span};
+use custody_db::time::default_due;
 use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
 use custody_labels::payload::{CodeKind, Payload};
 
@@ -91,57 +91,50 @@ impl Desk {
         }
     }
 
-    /// An item that is in goes into the basket; one that is out comes back at once.
+    /// An item that is out comes back at once; one that may leave goes into the basket; any
+    /// other is refused with the ledger's own R8 message.
     pub fn scan_item(&mut self, ledger: &mut Ledger, tag: &str) {
-        let (item, state) = match ledger.item(tag).and_then(|i| Ok((ledger.state(&i.tag)?, i))) {
-            Ok((state, item)) => (item, state),
+        match ledger.item(tag).and_then(|i| ledger.state(&i.tag)) {
+            Ok(state) if state.status == Status::Out => return self.sign_in(ledger, tag),
+            Ok(_) => {}
             Err(e) => return self.refuse(e.to_string()),
-        };
-        match state.status {
-            Status::In if self.basket.iter().any(|i| i.tag == item.tag) => {
-                self.info(format!("{} is already in the basket.", item.tag));
-            }
-            Status::In => {
-                let text = format!(
-                    "{} ({}) added. {} in the basket. {}",
-                    item.tag,
-                    item.name,
-                    plural(self.basket.len() + 1, "item"),
-                    if self.holder.is_some() {
-                        "Scan more, or press Enter to sign out."
-                    } else {
-                        "Scan a badge or type who takes it."
-                    }
-                );
-                self.basket.push(item);
-                self.warnings.clear();
-                self.info(text);
-            }
-            Status::Out => self.sign_in(ledger, &item.tag),
-            Status::Lost | Status::Stolen => {
-                self.refuse(format!(
-                    "Refused by R8: {} is recorded as {}, so it cannot be signed out or in. If it has turned up, record it found.",
-                    item.tag,
-                    state.status.as_str()
-                ));
-                self.turned_up = Some(item.tag);
-            }
-            Status::Retired => self.refuse(format!(
-                "Refused by R8: {} has been retired and cannot leave again.",
-                item.tag
-            )),
         }
+        let item = match ledger.ready_to_leave(tag) {
+            Ok(item) => item,
+            Err(e) => {
+                if matches!(
+                    e,
+                    custody_db::Error::ItemLost { .. } | custody_db::Error::ItemStolen { .. }
+                ) {
+                    self.turned_up = ledger.item(tag).ok().map(|i| i.tag);
+                }
+                return self.refuse(e.to_string());
+            }
+        };
+        if self.basket.iter().any(|i| i.tag == item.tag) {
+            return self.info(format!("{} is already in the basket.", item.tag));
+        }
+        let text = format!(
+            "{} ({}) added. {} in the basket. {}",
+            item.tag,
+            item.name,
+            plural(self.basket.len() + 1, "item"),
+            if self.holder.is_some() {
+                "Scan more, or press Enter to sign out."
+            } else {
+                "Scan a badge or type who takes it."
+            }
+        );
+        self.basket.push(item);
+        self.warnings.clear();
+        self.info(text);
     }
 
     fn sign_in(&mut self, ledger: &mut Ledger, tag: &str) {
         match ledger.sign_in(&[tag.to_string()], None, None) {
             Ok(returned) => {
                 let Some(r) = returned.into_iter().next() else { return };
-                let lateness = match r.late_by {
-                    Some(late) => format!("{} late", describe_span(late)),
-                    None => "on time".to_string(),
-                };
-                let what = format!("Returned {} from {} \u{2014} {lateness}", r.item.tag, r.from.name);
+                let what = format!("Returned {} from {} \u{2014} {}", r.item.tag, r.from.name, r.lateness());
                 self.done(ledger, what, vec![r.event.id.to_string()]);
             }
             Err(e) => self.refuse(e.to_string()),
@@ -150,11 +143,7 @@ impl Desk {
 
     /// Sets who takes the basket; an inactive person is refused (R8).
     pub fn choose_holder(&mut self, ledger: &Ledger, id: &str) {
-        match ledger.person(id) {
-            Ok(p) if !p.active => self.refuse(format!(
-                "Refused by R8: {} ({}) is not an active person and cannot hold items. Choose someone else.",
-                p.name, p.id
-            )),
+        match ledger.active_person(id) {
             Ok(p) => {
                 let next = if self.basket.is_empty() {
                     "Now scan the items."

@@ -52,6 +52,16 @@ pub struct Returned {
     pub late_by: Option<Duration>,
 }
 
+impl Returned {
+    /// "2 days late", or "on time".
+    pub fn lateness(&self) -> String {
+        match self.late_by {
+            Some(late) => format!("{} late", crate::time::describe_span(late)),
+            None => "on time".to_string(),
+        }
+    }
+}
+
 impl Ledger {
     /// Signs items out to a person, as one hand-over. All items go, or none.
     pub fn sign_out(&mut self, req: &SignOut) -> Result<Vec<Event>> {
@@ -307,8 +317,17 @@ impl Ledger {
         Ok((item, state))
     }
 
+    /// The item, if its own state lets it leave now; otherwise the refusal (rule R8) that a
+    /// sign-out would meet. For the desk, which checks each item as it is scanned.
+    pub fn ready_to_leave(&self, tag: &str) -> Result<Item> {
+        let (item, state) = self.item_and_state(tag)?;
+        let draft = blank(EventKind::SignOut, &item.tag, self.clock.now());
+        apply(&state, &draft.as_move()).map_err(|r| self.refusal(r, &item.tag, &state))?;
+        Ok(item)
+    }
+
     /// The person, who must exist and be active (rule R8).
-    fn active_person(&self, id: &str) -> Result<Person> {
+    pub fn active_person(&self, id: &str) -> Result<Person> {
         let person = self.person(id)?;
         if !person.active {
             return Err(Error::InactivePerson {

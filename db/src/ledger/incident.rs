@@ -87,6 +87,58 @@ pub struct Incident {
     pub notes: Vec<IncidentNote>,
 }
 
+/// Where the 72-hour ICO clock stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IcoClock {
+    /// The ICO decision (`ico-reported` or `ico-not-reported`) is on the timeline.
+    Decided {
+        kind: String,
+        at: i64,
+    },
+    Running {
+        left: Duration,
+    },
+    Passed {
+        by: Duration,
+    },
+}
+
+/// Under this much time left, the clock needs attention.
+pub const ICO_RUNNING_OUT_HOURS: i64 = 24;
+
+impl IcoClock {
+    /// Less than a day left, or passed, with no decision recorded.
+    pub fn needs_attention(&self) -> bool {
+        match self {
+            IcoClock::Decided { .. } => false,
+            IcoClock::Running { left } => left.num_hours() < ICO_RUNNING_OUT_HOURS,
+            IcoClock::Passed { .. } => true,
+        }
+    }
+}
+
+impl Incident {
+    /// The ICO clock at `now`: the decision once recorded, else the time left or overdue.
+    pub fn ico_clock(&self, now: DateTime<Utc>) -> IcoClock {
+        if let Some(n) = self
+            .notes
+            .iter()
+            .find(|n| n.kind == "ico-reported" || n.kind == "ico-not-reported")
+        {
+            return IcoClock::Decided {
+                kind: n.kind.clone(),
+                at: n.at,
+            };
+        }
+        let left = Duration::milliseconds(self.ico_deadline - to_millis(now));
+        if left.num_minutes() <= 0 {
+            IcoClock::Passed { by: -left }
+        } else {
+            IcoClock::Running { left }
+        }
+    }
+}
+
 /// A new incident.
 #[derive(Clone, Debug)]
 pub struct NewIncident {

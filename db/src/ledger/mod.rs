@@ -24,7 +24,9 @@ pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
-pub use incident::{ICO_HOURS, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident};
+pub use incident::{
+    ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
+};
 pub use overdue::{HolderOverdue, OutItem, OverdueReport};
 pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
 pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};

@@ -153,6 +153,12 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The sequence number of the latest event (0 for an empty ledger): it moves on every write
+    /// to the ledger, so readers can tell whether anything changed.
+    pub fn last_seq(&self) -> Result<i64> {
+        Ok(event::head(&self.conn)?.0)
+    }
+
     /// The latest `limit` events recorded, newest first (the desk's "latest actions").
     pub fn recent_events(&self, limit: u32) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(&format!(
