@@ -1,13 +1,10 @@
 //! `custody`: the desk app and the command line over the Custody ledger.
+//!
+//! The two front ends never import each other: `cli` and `desk` both collect input, call one
+//! function of `custody-db`, and show the result through `render` (what both print) and
+//! `context` (which database, the clock, the operator).
 
-mod chain;
 pub mod cli;
-pub mod commands;
+pub mod context;
 pub mod desk;
-mod desk_command;
-mod export;
-mod exposure;
-mod incident;
-mod labels;
-mod output;
-mod overdue;
+pub mod render;

@@ -3,12 +3,37 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use custody::context::{Context, GlobalArgs};
+use custody::{cli, desk};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custody",
+    version,
+    about = "Who holds which laptop, Chromebook or paper file, since when, and until when.",
+    after_help = "WHEN is YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), RFC 3339, now, today or tomorrow.\n\
+                  Exit codes: 0 done; 1 refused or bad input (nothing written); 2 usage; 3 refused by a policy rule."
+)]
+struct Args {
+    #[command(flatten)]
+    global: GlobalArgs,
+    /// With no command, the desk app opens.
+    #[command(subcommand)]
+    command: Option<cli::Command>,
+    #[command(flatten)]
+    desk: desk::launch::DeskArgs,
+}
 
 /// Exit codes: 0 done; 1 refused or bad input; 2 usage (clap); 3 refused by a policy rule.
 fn main() -> ExitCode {
-    let cli = custody::cli::Cli::parse();
+    let started = std::time::Instant::now();
+    let args = Args::parse();
     let mut stdout = std::io::stdout().lock();
-    match custody::commands::run(cli, &mut stdout) {
+    let ran = Context::from_args(&args.global).and_then(|ctx| match args.command {
+        Some(command) => cli::run(command, &ctx, &mut stdout),
+        None => desk::launch::run(&ctx, &args.desk, started, &mut stdout),
+    });
+    match ran {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(err) => {
@@ -20,6 +45,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("custody: {err:#}");
+            if let Some(hint) = cli::hint(&err) {
+                eprintln!("hint: {hint}");
+            }
             let rule = err
                 .downcast_ref::<custody_db::Error>()
                 .and_then(custody_db::Error::rule);

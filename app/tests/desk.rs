@@ -21,6 +21,7 @@ use tempfile::TempDir;
 struct Setup {
     dir: TempDir,
     frames: std::path::PathBuf,
+    clock: std::sync::Arc<FixedClock>,
 }
 
 fn now() -> DateTime<Utc> {
@@ -60,8 +61,8 @@ fn setup() -> (Setup, DeskApp) {
         ledger.add_person(id, name, None).unwrap();
         ledger.set_home_working(id, &record).unwrap();
     }
-    let app = DeskApp::new(ledger, clock);
-    (Setup { dir, frames }, app)
+    let app = DeskApp::new(ledger, clock.clone());
+    (Setup { dir, frames, clock }, app)
 }
 
 fn harness(app: DeskApp) -> Harness<'static, DeskApp> {
@@ -142,7 +143,8 @@ fn camera_frames_fill_the_basket_set_the_holder_and_enter_signs_out_then_a_scan_
     h.get_by_label_contains("Signed out LT-0001 to Sam Jones");
 
     // The same label again, after it has been out of view: it comes back.
-    std::thread::sleep(custody::desk::SAME_SCAN_WITHIN + Duration::from_millis(200));
+    s.clock
+        .advance(custody::desk::SAME_SCAN_WITHIN + chrono::Duration::milliseconds(200));
     write_frame(&s.frames, "03-laptop-again", Payload::item("LT-0001"));
     step_until(&mut h, "the sign-in", |a| banner(a).starts_with("Returned"));
     assert_eq!(banner(h.state()), "Returned LT-0001 from Sam Jones \u{2014} on time.");

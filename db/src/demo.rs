@@ -148,7 +148,7 @@ pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
     }
     let now = ledger.now();
     let mut rng = fastrand::Rng::with_seed(opts.seed);
-    let today = now.with_timezone(&ledger.timezone()).date_naive();
+    let today = ledger.today();
     let people = make_people(&mut rng, opts.people.max(1), today);
     let items = make_items(&mut rng, opts.items);
     let start = now - Duration::days(i64::from(opts.days));

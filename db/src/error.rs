@@ -9,26 +9,24 @@ pub type RuleId = &'static str;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // --- the database file ---
-    #[error("There is no Custody database at {0}. Create one with `custody init`, or give the right file with --db.")]
+    #[error("There is no Custody database at {0}. Create a new one there, or give the path of the right file.")]
     NoDatabase(PathBuf),
     #[error(
-        "{0} already exists; `custody init` never touches an existing file. Choose another path with --db, or move that file away first."
+        "{0} already exists, and a new database is never made over an existing file. Choose another path, or move that file away first."
     )]
     AlreadyExists(PathBuf),
-    #[error(
-        "{0} already holds records; demo data goes only into a new or empty database. Give another path with --db."
-    )]
+    #[error("{0} already holds records; demo data goes only into a new or empty database. Choose another path.")]
     NotEmpty(PathBuf),
-    #[error("The folder for {0} does not exist. Create the folder first, or choose another path with --db.")]
+    #[error("The folder for {0} does not exist. Create the folder first, or choose another path.")]
     NoFolder(PathBuf),
-    #[error("{0} is an empty file, not a Custody database. It was left untouched; check the path given with --db.")]
+    #[error("{0} is an empty file, not a Custody database. It was left untouched; check the path of the database.")]
     EmptyFile(PathBuf),
     #[error(
-        "{0} is not a Custody database (it is not an SQLite file at all). It was left untouched; check the path given with --db."
+        "{0} is not a Custody database (it is not an SQLite file at all). It was left untouched; check the path of the database."
     )]
     NotSqlite(PathBuf),
     #[error(
-        "{path} is another program's SQLite database (application id {app_id:#010x}), not Custody's. It was left untouched; check the path given with --db."
+        "{path} is another program's SQLite database (application id {app_id:#010x}), not Custody's. It was left untouched; check the path of the database."
     )]
     OtherProgram { path: PathBuf, app_id: i64 },
     #[error(
@@ -38,7 +36,7 @@ pub enum Error {
     #[error("{path} looks damaged and cannot be read ({detail}). It was left untouched; restore it from a backup.")]
     Corrupt { path: PathBuf, detail: String },
     #[error(
-        "{backup} is a backup of a different database from {current}. Nothing was changed; to replace {current} with it anyway, add --force."
+        "{backup} is a backup of a different database from {current}. Nothing was changed; it can replace {current} only if you say so explicitly."
     )]
     DifferentDatabase { backup: PathBuf, current: PathBuf },
     #[error("{path} cannot be opened: {detail}")]
@@ -61,14 +59,16 @@ pub enum Error {
     InvalidText { field: &'static str, why: String },
     #[error("{input:?} is not a time Custody understands: {why}.")]
     BadTime { input: String, why: String },
-    #[error("{when} is in the future. Custody records what has happened; leave out --at to record it as now.")]
+    #[error("{when} is in the future. Custody records what has happened; leave the time out to record it as now.")]
     TimeInFuture { when: String },
-    #[error("The due date {due} is not after the sign-out time {out}. Give a later --due.")]
+    #[error("The due date {due} is not after the sign-out time {out}. Give a later due date, or none for the default.")]
     DueBeforeOut { due: String, out: String },
     #[error(
-        "{tag}'s last recorded event was at {last}; an event cannot be recorded before it. Check the --at time, or correct the earlier event first."
+        "{tag}'s last recorded event was at {last}; an event cannot be recorded before it. Check the time given, or correct the earlier event first."
     )]
     BeforeLastEvent { tag: String, last: String },
+    #[error("The window ends ({to}) before it starts ({from}). Give the earlier time first.")]
+    WindowBackwards { from: String, to: String },
     #[error("No items were given. Name at least one item tag.")]
     NoItems,
     #[error("{0} was given twice. Name each item once.")]
@@ -85,29 +85,25 @@ pub enum Error {
     DuplicatePerson(String),
     #[error("There is already a container with id {0}.")]
     DuplicateContainer(String),
-    #[error("No item is tagged {0}. Check the tag, or add the item with `custody item add`.")]
+    #[error("No item is tagged {0}. Check the tag, or register the item first.")]
     UnknownItem(String),
-    #[error("No person has the id {0}. Check the id, or add them with `custody person add`.")]
+    #[error("No person has the id {0}. Check the id, or register the person first.")]
     UnknownPerson(String),
-    #[error("No container has the id {0}. Check the id, or add it with `custody container add`.")]
+    #[error("No container has the id {0}. Check the id, or register the container first.")]
     UnknownContainer(String),
-    #[error("No incident has the id {0}. See them with `custody incident list`.")]
+    #[error("No incident has the id {0}. Check the id in the list of incidents.")]
     UnknownIncident(String),
-    #[error("No event has the id {0}. Copy the id from `custody item show` or `custody history`.")]
+    #[error("No event has the id {0}. Copy the id from the item's chain of custody or its history.")]
     UnknownEvent(String),
 
     // --- rule R8: what can and cannot be signed out ---
     #[error(
-        "Refused by R8: {tag} is already out with {holder} since {since}. Sign it in first, or use `custody transfer` to hand it on."
+        "Refused by R8: {tag} is already out with {holder} since {since}. Sign it in first, or transfer it to hand it on."
     )]
     AlreadyOut { tag: String, holder: String, since: String },
-    #[error(
-        "Refused by R8: {tag} is recorded as lost. If it has turned up, record it with `custody found {tag}` first."
-    )]
+    #[error("Refused by R8: {tag} is recorded as lost. If it has turned up, record it as found first.")]
     ItemLost { tag: String },
-    #[error(
-        "Refused by R8: {tag} is recorded as stolen. If it has been recovered, record it with `custody found {tag}` first."
-    )]
+    #[error("Refused by R8: {tag} is recorded as stolen. If it has been recovered, record it as found first.")]
     ItemStolen { tag: String },
     #[error("Refused by R8: {tag} has been retired and cannot leave again.")]
     ItemRetired { tag: String },
@@ -121,7 +117,7 @@ pub enum Error {
         warnings: Vec<crate::policy::Finding>,
     },
     #[error(
-        "Not signed out yet: {} must be acknowledged. Confirm that you have told the holder (add --yes on the command line), and it will be recorded on the sign-out.\n{}",
+        "Not signed out yet: {} must be acknowledged. Confirm that you have told the holder, and it will be recorded on the sign-out.\n{}",
         rule_list(warnings),
         lines(warnings)
     )]
@@ -147,7 +143,7 @@ pub enum Error {
 
     // --- the disk ---
     #[error(
-        "The disk is full, so nothing was recorded. Free some space (or move the database with --db) and try again."
+        "The disk is full, so nothing was recorded. Free some space (or move the database to another disk) and try again."
     )]
     DiskFull,
     #[error(
@@ -155,7 +151,7 @@ pub enum Error {
     )]
     ReadOnly,
     #[error(
-        "Writing to the disk failed ({0}), so nothing was recorded. The disk may be full or failing: free some space and try again, and if it keeps happening, copy the database elsewhere with `custody backup`."
+        "Writing to the disk failed ({0}), so nothing was recorded. The disk may be full or failing: free some space and try again, and if it keeps happening, back the database up to another disk."
     )]
     WriteFailed(rusqlite::Error),
     #[error(

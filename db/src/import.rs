@@ -294,7 +294,7 @@ impl Ledger {
         let [email, active, a_signed, a_review, r_done, r_review, r_ref, training] = cols;
         let mut used = vec![Some(id), Some(name)];
         used.extend(cols);
-        let today = self.now().with_timezone(&self.timezone()).date_naive();
+        let today = self.today();
 
         let mut people = Vec::with_capacity(sheet.rows.len());
         let mut seen = HashSet::new();

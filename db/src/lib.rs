@@ -31,9 +31,10 @@ pub mod time;
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
 pub use ledger::{
-    ChainProblem, Custodian, DEFAULT_KEEP, Exposed, Exposure, ExposureSummary, HistoryFilter, HolderOverdue, ICO_HOURS,
-    ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, ItemRow, Ledger, NOTE_KINDS, NewIncident,
-    OutItem, OutRow, OverdueReport, PersonRow, Restored, Returned, SignOut, VerifyReport, restore,
+    Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Exposed, Exposure, ExposureSummary, HistoryFilter,
+    HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, ItemRow, Ledger,
+    Marked, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport, PersonRow, Restored, Returned, Sensitivity,
+    SignOut, Stage, VerifyReport, is_late, restore,
 };
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use state::{ItemState, Status};

@@ -200,6 +200,11 @@ impl Item {
     pub fn holds_personal_data(&self) -> bool {
         self.data_subjects > 0 || !self.data_categories.is_empty() || self.special_category || self.safeguarding
     }
+
+    /// A device carrying personal data that is not recorded as encrypted (what R4 is about).
+    pub fn unencrypted_personal_data(&self) -> bool {
+        self.kind.is_device() && self.holds_personal_data() && !self.encrypted
+    }
 }
 
 /// A person who can hold items.

@@ -77,6 +77,12 @@ pub const RULES: [(RuleId, &str, Mode); 7] = [
     ),
 ];
 
+/// R8, which the ledger enforces itself (see `state::apply`): it always blocks and cannot be set.
+pub const R8: (RuleId, &str) = (
+    "R8",
+    "An item that is out, lost, stolen or retired cannot be signed out, and a person who is not active cannot hold items",
+);
+
 /// From this many earlier occasions in the last 365 days, R5 requires a risk assessment.
 pub const R5_EARLIER_OCCASIONS: u32 = 5;
 /// Earlier occasions are counted up to this many; more are reported as "more than".
@@ -182,14 +188,14 @@ pub fn r5_applies(item: &Item) -> bool {
 #[serde(rename_all = "kebab-case")]
 pub enum Standing {
     Current,
-    /// Current, but its review (or expiry) falls within [`DUE_SOON_DAYS`].
+    /// Current, but its review (or expiry) falls within [`REVIEW_DUE_SOON_DAYS`].
     DueSoon,
     Lapsed,
     Missing,
 }
 
-/// How far ahead a review counts as "due soon".
-pub const DUE_SOON_DAYS: i64 = 30;
+/// How far ahead a review of the home-working record counts as "due soon".
+pub const REVIEW_DUE_SOON_DAYS: i64 = 30;
 
 impl Standing {
     pub fn as_str(self) -> &'static str {
@@ -209,7 +215,7 @@ pub fn standing(h: &crate::model::HomeWorking, today: NaiveDate) -> Vec<(&'stati
     let judge = |done: Option<NaiveDate>, until: Option<NaiveDate>| match (done, until) {
         (None, _) => Standing::Missing,
         (Some(_), Some(until)) if until < today => Standing::Lapsed,
-        (Some(_), Some(until)) if (until - today).num_days() <= DUE_SOON_DAYS => Standing::DueSoon,
+        (Some(_), Some(until)) if (until - today).num_days() <= REVIEW_DUE_SOON_DAYS => Standing::DueSoon,
         _ => Standing::Current,
     };
     let describe = |done: Option<NaiveDate>, until: Option<NaiveDate>, verb: &str, extra: &str| match (done, until) {
@@ -252,8 +258,8 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
 
     for item in p.items.iter().filter(|i| i.kind == ItemKind::PaperFile) {
         let problem = match (p.reason, p.authoriser) {
-            (None, _) => Some("a reason (--reason)".to_string()),
-            (_, None) => Some("a named authoriser (--authorised-by), a manager who is not the holder".to_string()),
+            (None, _) => Some("a reason".to_string()),
+            (_, None) => Some("a named authoriser, a manager who is not the holder".to_string()),
             (_, Some(a)) if a.id == p.holder.id => Some("an authoriser other than the holder".to_string()),
             (_, Some(a)) if !a.active => Some(format!("an active authoriser ({} is no longer active)", a.name)),
             _ => None,
@@ -305,11 +311,7 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
             format!("{why}. Keep paper records apart from devices: carry them separately, so that one loss does not expose both."),
         ));
     }
-    for item in p
-        .items
-        .iter()
-        .filter(|i| i.kind.is_device() && i.holds_personal_data() && !i.encrypted)
-    {
+    for item in p.items.iter().filter(|i| i.unencrypted_personal_data()) {
         found.push((
             "R4",
             format!(
@@ -338,8 +340,7 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
             found.push((
                 "R5",
                 format!(
-                    "this is {holder}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record one with `custody person set {} --assessment-done DATE --assessment-review DATE`.",
-                    p.holder.id
+                    "this is {holder}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record a current assessment (done and review dates) on their record."
                 ),
             ));
         }
@@ -355,10 +356,7 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
     if let Some(why) = r6 {
         found.push((
             "R6",
-            format!(
-                "{why}. Record a current agreement with `custody person set {} --agreement-signed DATE --agreement-review DATE`.",
-                p.holder.id
-            ),
+            format!("{why}. Record a current agreement (signed and review dates) on their record."),
         ));
     }
     let trained = h
@@ -373,10 +371,7 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
             });
         found.push((
             "R7",
-            format!(
-                "{holder} {when}. Record new training with `custody person set {} --training DATE`.",
-                p.holder.id
-            ),
+            format!("{holder} {when}. Record the date of new training on their record."),
         ));
     }
     found

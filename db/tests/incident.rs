@@ -41,8 +41,8 @@ fn opening_an_incident_marks_the_items_and_keeps_the_exposure() {
     assert_eq!(marked.len(), 2);
     assert_eq!(db.ledger.state("LT-0001").unwrap().status, Status::Stolen);
     assert_eq!(marked[0].occurred_at, t("2026-11-19T19:00:00Z").timestamp_millis());
-    assert_eq!(incident.exposure["items"].as_array().unwrap().len(), 2);
-    assert_eq!(incident.exposure["summary"]["data_subjects"], 60);
+    assert_eq!(incident.exposure.items.len(), 2);
+    assert_eq!(incident.exposure.summary.data_subjects, 60);
     assert_eq!(
         incident.ico_deadline,
         t("2026-11-22T21:30:00Z").timestamp_millis(),

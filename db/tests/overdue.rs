@@ -6,7 +6,7 @@
 mod common;
 
 use common::{setup, t};
-use custody_db::{Item, ItemKind, SignOut};
+use custody_db::{Item, ItemKind, Sensitivity, SignOut, Stage};
 
 fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
     db.ledger
@@ -93,9 +93,14 @@ fn stages_and_holders_as_of_now() {
         .overdue
         .iter()
         .flat_map(|h| {
-            h.items
-                .iter()
-                .map(move |i| (h.person.id.clone(), i.item.tag.as_str(), i.days_overdue, i.stage))
+            h.items.iter().map(move |i| {
+                (
+                    h.person.id.clone(),
+                    i.item.tag.as_str(),
+                    i.days_overdue,
+                    i.stage.map(Stage::as_str),
+                )
+            })
         })
         .collect();
     assert_eq!(
@@ -107,7 +112,7 @@ fn stages_and_holders_as_of_now() {
             ("S001".to_string(), "LT-0003", 0, None),
         ]
     );
-    assert_eq!(r.overdue[0].items[0].sensitivity, "safeguarding");
+    assert_eq!(r.overdue[0].items[0].sensitivity, Sensitivity::Safeguarding);
     assert_eq!(r.due_soon.len(), 1);
     assert_eq!(r.due_soon[0].1.item.tag, "TB-0001");
 }
@@ -139,7 +144,7 @@ fn an_item_returned_late_was_overdue_before_its_return_only() {
         .flat_map(|h| &h.items)
         .find(|i| i.item.tag == "CB-0001")
         .unwrap();
-    assert_eq!((cb.days_overdue, cb.stage), (6, Some("first notice")));
+    assert_eq!((cb.days_overdue, cb.stage), (6, Some(Stage::First)));
     let after = db.ledger.overdue(t("2026-11-19T10:00:00Z")).unwrap();
     assert!(
         after

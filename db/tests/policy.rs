@@ -55,10 +55,15 @@ fn r1_paper_needs_a_reason_and_an_authoriser_who_is_not_the_holder() {
         &mut db,
         &req,
         "R1",
-        "PF-0001 is a paper file; paper should not leave. An exceptional removal needs a reason (--reason)",
+        "PF-0001 is a paper file; paper should not leave. An exceptional removal needs a reason.",
     );
     req.reason = Some("Review meeting at home".into());
-    refused(&mut db, &req, "R1", "needs a named authoriser (--authorised-by)");
+    refused(
+        &mut db,
+        &req,
+        "R1",
+        "needs a named authoriser, a manager who is not the holder",
+    );
     req.authoriser = Some("S001".into());
     refused(&mut db, &req, "R1", "needs an authoriser other than the holder");
     req.authoriser = Some("S003".into());

@@ -104,7 +104,7 @@ fn a_missing_file_or_folder_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let err = open(&dir.path().join("nope.db")).unwrap_err().to_string();
     assert!(
-        err.contains("There is no Custody database") && err.contains("custody init"),
+        err.contains("There is no Custody database") && err.contains("Create a new one there"),
         "{err}"
     );
     let err = open(&dir.path().join("no-folder/nope.db")).unwrap_err().to_string();

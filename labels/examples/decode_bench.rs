@@ -1,12 +1,16 @@
 //! Prints the reader's counts on the photo corpus per folder and rotation, with time per image.
-//! Usage: decode_bench CORPUS_DIR
+//! Usage: decode_bench [CORPUS_DIR]   (default: the folder CUSTODY_QR_CORPUS names)
 
 use custody_labels::corpus::score_folder;
 
 fn main() {
-    let dir = std::env::args()
+    let Some(dir) = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "../shared/corpus/zxing-qrcode".into());
+        .or_else(|| std::env::var("CUSTODY_QR_CORPUS").ok())
+    else {
+        eprintln!("decode_bench: give the corpus folder, or set CUSTODY_QR_CORPUS");
+        std::process::exit(2);
+    };
     println!(
         "{:<10} {:>4} {:>4} {:>4} {:>4}   of   ms/image",
         "folder", "0°", "90°", "180°", "270°"

@@ -10,6 +10,7 @@ pub mod payload;
 pub mod preview;
 pub mod read;
 pub mod sheet;
+pub mod synth;
 
 pub use payload::{CodeKind, Payload, PayloadError};
 pub use read::{FoundCode, GrayFrame, read_codes};

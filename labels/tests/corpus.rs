@@ -1,47 +1,54 @@
-//! Pins the reader's counts on the real photographs in `shared/corpus/zxing-qrcode` so they never
-//! slip: the counts zxing-cpp's own test suite requires of itself, at 0°, 90°, 180° and 270°.
+//! Pins the reader's counts on real photographs (zxing-cpp's sample corpus, another project's
+//! data, which this repository does not copy) so they never slip: the counts zxing-cpp's own test
+//! suite requires of itself, at 0°, 90°, 180° and 270°.
+//!
+//! The corpus is read from the folder `CUSTODY_QR_CORPUS` names (`.ci/run` and `scripts/bench`
+//! set it). Unset, as in a plain clone, the test says so in one line and checks nothing; set to
+//! a folder that is not there, it fails.
 
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use custody_labels::corpus::score_folder;
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/zxing-qrcode")
-}
+/// Each folder and the codes it must read at every rotation.
+const REQUIRED: [(&str, usize); 4] = [
+    ("qrcode-1", 8),  // blurry phone photos: all
+    ("qrcode-2", 50), // logos, colours, tiny, inverted
+    ("qrcode-3", 18), // camera crops: all
+    ("qrcode-4", 15), // labels on crumpled fabric
+];
 
-fn at_least(folder: &str, required: usize) {
-    let dir = corpus().join(folder);
-    assert!(dir.is_dir(), "the corpus is missing at {}", dir.display());
-    for score in score_folder(&dir) {
-        assert!(score.images > 0, "{folder}: no images found");
-        assert!(
-            score.read >= required,
-            "{folder} at {}°: read {} of {}, need {required}",
-            score.rotation,
-            score.read,
-            score.images
+#[test]
+fn photo_corpus_counts_hold() {
+    let Some(corpus) = std::env::var_os("CUSTODY_QR_CORPUS").map(PathBuf::from) else {
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "photo corpus not checked: CUSTODY_QR_CORPUS is not set (.ci/run and scripts/bench set it)"
         );
+        return;
+    };
+    let mut short = Vec::new();
+    for (folder, required) in REQUIRED {
+        let dir = corpus.join(folder);
+        assert!(
+            dir.is_dir(),
+            "CUSTODY_QR_CORPUS names {}, but {} is not there",
+            corpus.display(),
+            dir.display()
+        );
+        for score in score_folder(&dir) {
+            assert!(score.images > 0, "{folder}: no images found");
+            if score.read < required {
+                short.push(format!(
+                    "{folder} at {}°: read {} of {}, need {required}",
+                    score.rotation, score.read, score.images
+                ));
+            }
+        }
     }
-}
-
-#[test]
-fn qrcode_1_blurry_phone_photos_all_read() {
-    at_least("qrcode-1", 8);
-}
-
-#[test]
-fn qrcode_2_logos_colours_tiny_inverted_at_least_50() {
-    at_least("qrcode-2", 50);
-}
-
-#[test]
-fn qrcode_3_camera_crops_all_read() {
-    at_least("qrcode-3", 18);
-}
-
-#[test]
-fn qrcode_4_labels_on_crumpled_fabric_at_least_15() {
-    at_least("qrcode-4", 15);
+    assert!(short.is_empty(), "{}", short.join("\n"));
 }

@@ -1,35 +1,16 @@
 //! Helpers for end-to-end tests: run the real `custody` binary against a database in a
 //! temporary folder, with a fixed clock, and dump the database to prove what was (not) written.
+//!
+//! The tests that run `custody` live in its own package (`app/tests/`), where Cargo gives them
+//! the binary it built (`env!("CARGO_BIN_EXE_custody")`); they pass that path in.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 /// The time every test runs at: Friday 20 November 2026, 10:00 UTC (10:00 in London).
 pub const NOW: &str = "2026-11-20T10:00:00Z";
-
-/// The `custody` binary, built once per test run with the same profile as the tests.
-pub fn custody_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        // target/<profile>/deps/<test-binary> → target/<profile>/custody
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-        // The same targets as `cargo test --workspace`, so the features are unified the same way
-        // and this finds everything built already; `--package custody` alone would leave out
-        // the dev-dependencies' features and build egui and its stack a second time.
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--workspace", "--bins", "--tests"]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().unwrap();
-        assert!(status.success(), "building the custody binary failed");
-        profile_dir.join(format!("custody{}", std::env::consts::EXE_SUFFIX))
-    })
-}
 
 /// What a run of `custody` did.
 #[derive(Debug)]
@@ -45,29 +26,26 @@ pub struct Desk {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
     pub now: String,
-}
-
-impl Default for Desk {
-    fn default() -> Self {
-        Self::new()
-    }
+    /// The `custody` binary under test.
+    pub binary: PathBuf,
 }
 
 impl Desk {
-    /// A desk with no database yet.
-    pub fn new() -> Desk {
+    /// A desk with no database yet, run by the `custody` binary at `binary`.
+    pub fn new(binary: &str) -> Desk {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("custody.db");
         Desk {
             dir,
             db,
             now: NOW.to_string(),
+            binary: PathBuf::from(binary),
         }
     }
 
     /// Runs `custody ARGS` with this desk's database, clock and operator.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(custody_binary())
+        let output = Command::new(&self.binary)
             .args(args)
             .env("CUSTODY_DB", &self.db)
             .env("CUSTODY_NOW", &self.now)
@@ -96,8 +74,8 @@ impl Desk {
 
     /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya
     /// Patel) whose home-working records are in order.
-    pub fn with_basics() -> Desk {
-        let desk = Desk::new();
+    pub fn with_basics(binary: &str) -> Desk {
+        let desk = Desk::new(binary);
         desk.ok(&["init", "--org", "Hillside School"]);
         desk.ok(&[
             "item",

@@ -1,46 +1,20 @@
 //! Big reads (50,000 items, every person, everything out) run on a thread with their own
 //! connection and come back over a channel, so a frame never waits for the database.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
-use custody_db::{Clock, Ledger};
+use custody_db::Ledger;
 
-/// How a background thread opens the same database.
-#[derive(Clone)]
-pub struct Source {
-    pub path: PathBuf,
-    pub clock: Arc<dyn Clock>,
-    /// Who is recording, for anything a background job writes or prints.
-    pub operator: String,
-}
-
-impl Source {
-    /// Where the screens save reports: `reports/` beside the database.
-    pub fn reports_folder(&self) -> PathBuf {
-        let folder = self.path.parent().unwrap_or(std::path::Path::new("."));
-        folder.join("reports")
-    }
-
-    pub fn open(&self) -> Result<Ledger, String> {
-        let mut ledger = Ledger::open(&self.path, self.clock.clone()).map_err(|e| e.to_string())?;
-        ledger.set_operator(&self.operator).map_err(|e| e.to_string())?;
-        Ok(ledger)
-    }
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Source({})", self.path.display())
-    }
-}
+use crate::context::Context;
 
 /// A list read in the background. The last value stays on show while a newer one loads.
 #[derive(Debug)]
 pub struct Loaded<T> {
     pub value: Option<Arc<T>>,
     pub error: Option<String>,
+    /// Counts the values read so far: what depends on the value keys on it.
+    pub reads: u64,
     /// What the value (or the pending read) was read for.
     version: Option<u64>,
     pending: Option<Receiver<Result<T, String>>>,
@@ -51,6 +25,7 @@ impl<T> Default for Loaded<T> {
         Loaded {
             value: None,
             error: None,
+            reads: 0,
             version: None,
             pending: None,
         }
@@ -63,7 +38,7 @@ impl<T: Send + 'static> Loaded<T> {
     pub fn keep_fresh(
         &mut self,
         version: u64,
-        source: &Source,
+        source: &Context,
         ctx: &egui::Context,
         read: impl FnOnce(&Ledger) -> Result<T, String> + Send + 'static,
     ) {
@@ -75,7 +50,10 @@ impl<T: Send + 'static> Loaded<T> {
         let (tx, rx) = channel();
         let (source, ctx) = (source.clone(), ctx.clone());
         let spawned = std::thread::Builder::new().name("loader".into()).spawn(move || {
-            let result = source.open().and_then(|ledger| read(&ledger));
+            let result = source
+                .open_reader()
+                .map_err(|e| e.to_string())
+                .and_then(|ledger| read(&ledger));
             let _ = tx.send(result);
             ctx.request_repaint();
         });
@@ -90,6 +68,7 @@ impl<T: Send + 'static> Loaded<T> {
         match rx.try_recv() {
             Ok(Ok(value)) => {
                 self.value = Some(Arc::new(value));
+                self.reads += 1;
                 self.error = None;
                 self.pending = None;
             }
@@ -125,14 +104,17 @@ pub struct Task {
 impl Task {
     pub fn start(
         &mut self,
-        source: &Source,
+        source: &Context,
         ctx: &egui::Context,
         job: impl FnOnce(&Ledger) -> Result<String, String> + Send + 'static,
     ) {
         let (tx, rx) = channel();
         let (source, ctx) = (source.clone(), ctx.clone());
         std::thread::spawn(move || {
-            let result = source.open().and_then(|ledger| job(&ledger));
+            let result = source
+                .open_reader()
+                .map_err(|e| e.to_string())
+                .and_then(|ledger| job(&ledger));
             let _ = tx.send(result);
             ctx.request_repaint();
         });

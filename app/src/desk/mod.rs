@@ -3,18 +3,12 @@
 //! their own threads and come back over channels, so a frame never blocks.
 
 mod camera_view;
-mod desk_screen;
-mod exposure_screen;
-mod incidents_screen;
-mod items;
+pub mod launch;
 pub mod loader;
-mod out_now;
-mod overdue_screen;
-mod people;
 pub mod scanner;
+mod screens;
 pub mod screenshot;
 pub mod session;
-mod settings;
 pub mod wedge;
 mod widgets;
 
@@ -26,12 +20,15 @@ use custody_db::{Clock, Ledger};
 use custody_db::{ItemRow, OutRow, PersonRow};
 
 pub use camera_view::CameraView;
-use loader::{Loaded, Source};
+use loader::Loaded;
+use screens::{desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings};
+
+use crate::context::Context;
 use scanner::{FrameSource, ScanGate, ScanMsg, Scanner};
 use session::Desk;
 
 /// A code seen again within this time of its last sighting is the same scan.
-pub const SAME_SCAN_WITHIN: Duration = Duration::from_secs(2);
+pub const SAME_SCAN_WITHIN: chrono::Duration = chrono::Duration::seconds(2);
 
 /// The screens, in the order of the navigation bar. The last ones come with later work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +97,20 @@ impl Screen {
     /// `--screen NAME`: the title in any case, with or without spaces or dashes.
     pub fn parse(name: &str) -> Option<Screen> {
         let key = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
-        Screen::ALL.into_iter().find(|s| key(s.title()) == key(name))
+        Screen::ALL
+            .into_iter()
+            .filter(|s| s.built())
+            .find(|s| key(s.title()) == key(name))
+    }
+
+    /// The names `--screen` takes: "desk, items, people, out-now, …".
+    pub fn names() -> String {
+        let names: Vec<String> = Screen::ALL
+            .into_iter()
+            .filter(|s| s.built())
+            .map(|s| s.title().to_ascii_lowercase().replace(' ', "-"))
+            .collect();
+        names.join(", ")
     }
 }
 
@@ -116,7 +126,8 @@ pub struct Lists {
 /// The whole app's state.
 pub struct DeskApp {
     pub ledger: Ledger,
-    source: Source,
+    /// How background threads open the same database.
+    source: Context,
     pub screen: Screen,
     pub desk: Desk,
     pub camera: CameraView,
@@ -131,9 +142,9 @@ pub struct DeskApp {
     people_ui: people::PeopleUi,
     out_ui: out_now::OutNowUi,
     settings_ui: settings::SettingsUi,
-    pub overdue_ui: overdue_screen::OverdueUi,
-    pub exposure_ui: exposure_screen::ExposureUi,
-    incidents_ui: incidents_screen::IncidentsUi,
+    pub overdue_ui: overdue::OverdueUi,
+    pub exposure_ui: exposure::ExposureUi,
+    incidents_ui: incidents::IncidentsUi,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     /// Demo data being loaded; the result is shown on the Desk.
@@ -156,11 +167,7 @@ impl std::fmt::Debug for DeskApp {
 impl DeskApp {
     /// The app over an open ledger (whose file is `ledger.path()`), with no camera yet.
     pub fn new(ledger: Ledger, clock: Arc<dyn Clock>) -> DeskApp {
-        let source = Source {
-            path: ledger.path().to_path_buf(),
-            clock,
-            operator: ledger.operator().to_string(),
-        };
+        let source = Context::for_file(ledger.path(), clock, ledger.operator());
         DeskApp {
             ledger,
             source,
@@ -177,9 +184,9 @@ impl DeskApp {
             people_ui: people::PeopleUi::default(),
             out_ui: out_now::OutNowUi::default(),
             settings_ui: settings::SettingsUi::default(),
-            overdue_ui: overdue_screen::OverdueUi::default(),
-            exposure_ui: exposure_screen::ExposureUi::default(),
-            incidents_ui: incidents_screen::IncidentsUi::default(),
+            overdue_ui: overdue::OverdueUi::default(),
+            exposure_ui: exposure::ExposureUi::default(),
+            incidents_ui: incidents::IncidentsUi::default(),
             last_scan_latency: None,
             demo_loading: None,
             backup: None,
@@ -193,7 +200,7 @@ impl DeskApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let source = self.source.clone();
         std::thread::spawn(move || {
-            let made = source.open().and_then(|l| l.daily_backup().map_err(|e| e.to_string()));
+            let made = source.open_reader().and_then(|l| l.daily_backup());
             if let Err(e) = made {
                 let _ = tx.send(format!("Today's automatic backup could not be made: {e}"));
             }
@@ -263,9 +270,9 @@ impl DeskApp {
             Screen::People => people::ui(self, ui),
             Screen::OutNow => out_now::ui(self, ui),
             Screen::Settings => settings::ui(self, ui),
-            Screen::Overdue => overdue_screen::ui(self, ui),
-            Screen::Exposure => exposure_screen::ui(self, ui),
-            Screen::Incidents => incidents_screen::ui(self, ui),
+            Screen::Overdue => overdue::ui(self, ui),
+            Screen::Exposure => exposure::ui(self, ui),
+            Screen::Incidents => incidents::ui(self, ui),
             other => {
                 ui.heading(other.title());
                 ui.label("This screen is not built yet. The command line has it: see `custody --help`.");
@@ -325,7 +332,7 @@ impl DeskApp {
                 } => {
                     self.camera.show_codes(ctx, width, height, &codes);
                     for code in codes {
-                        if !self.gate.admit(&code.text, captured) {
+                        if !self.gate.admit(&code.text, self.ledger.now()) {
                             continue;
                         }
                         self.scan(&code.text);
@@ -343,9 +350,7 @@ impl DeskApp {
         std::thread::spawn(move || {
             let result = source
                 .open()
-                .and_then(|mut l| {
-                    custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()).map_err(|e| e.to_string())
-                })
+                .and_then(|mut l| custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()))
                 .map(|s| {
                     format!(
                         "Demo data loaded: {} items, {} people, {} events.",

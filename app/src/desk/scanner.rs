@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use custody_labels::read::{FoundCode, GrayFrame, read_codes};
 use image::RgbImage;
 
@@ -182,15 +183,15 @@ pub fn preview(frame: &RgbImage) -> egui::ColorImage {
 
 /// Acts on a code only when it comes into view: a code seen again within `quiet` of its
 /// last sighting is the same scan (a laptop held in front of the camera is not signed out,
-/// in, and out again).
+/// in, and out again). Times come from the desk's clock, so tests choose them.
 #[derive(Debug)]
 pub struct ScanGate {
-    quiet: Duration,
-    last_seen: HashMap<String, Instant>,
+    quiet: chrono::Duration,
+    last_seen: HashMap<String, DateTime<Utc>>,
 }
 
 impl ScanGate {
-    pub fn new(quiet: Duration) -> ScanGate {
+    pub fn new(quiet: chrono::Duration) -> ScanGate {
         ScanGate {
             quiet,
             last_seen: HashMap::new(),
@@ -198,14 +199,11 @@ impl ScanGate {
     }
 
     /// Whether a sighting of `text` at `at` is a new scan.
-    pub fn admit(&mut self, text: &str, at: Instant) -> bool {
-        let fresh = self
-            .last_seen
-            .get(text)
-            .is_none_or(|&seen| at.saturating_duration_since(seen) >= self.quiet);
+    pub fn admit(&mut self, text: &str, at: DateTime<Utc>) -> bool {
+        let fresh = self.last_seen.get(text).is_none_or(|&seen| at - seen >= self.quiet);
         self.last_seen.insert(text.to_string(), at);
-        self.last_seen
-            .retain(|_, &mut seen| at.saturating_duration_since(seen) < self.quiet * 4);
+        let forget = self.quiet * 4;
+        self.last_seen.retain(|_, &mut seen| at - seen < forget);
         fresh
     }
 }
@@ -289,8 +287,15 @@ impl CameraFrames {
     fn open(&self) -> Result<nokhwa::Camera, String> {
         use nokhwa::pixel_format::RgbFormat;
         use nokhwa::utils::{CameraIndex, RequestedFormat, RequestedFormatType};
-        if cameras().is_empty() {
+        let found = cameras();
+        if found.is_empty() {
             return Err("No camera found. Scan with a USB scanner, or type the tag.".to_string());
+        }
+        if !found.iter().any(|(i, _)| *i == self.index) {
+            return Err(format!(
+                "Camera {} is not connected. Choose another camera on the Desk (Find cameras).",
+                self.index
+            ));
         }
         let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::AbsoluteHighestFrameRate);
         let mut camera = nokhwa::Camera::new(CameraIndex::Index(self.index), format)
@@ -347,26 +352,32 @@ mod tests {
 
     #[test]
     fn a_code_held_in_view_is_one_scan() {
-        let mut gate = ScanGate::new(Duration::from_secs(2));
-        let t0 = Instant::now();
+        let mut gate = ScanGate::new(chrono::Duration::seconds(2));
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let at = |ms: i64| t0 + chrono::Duration::milliseconds(ms);
         assert!(gate.admit("CU1:I:LT-1", t0));
         // Seen on every frame for five seconds: still the same scan.
         for tenth in 1..50 {
-            assert!(!gate.admit("CU1:I:LT-1", t0 + Duration::from_millis(tenth * 100)));
+            assert!(!gate.admit("CU1:I:LT-1", at(tenth * 100)));
         }
         // Taken away for three seconds and shown again: a new scan.
-        assert!(gate.admit("CU1:I:LT-1", t0 + Duration::from_secs(8)));
+        assert!(gate.admit("CU1:I:LT-1", at(8000)));
         // Another code is its own scan.
-        assert!(gate.admit("CU1:P:S001", t0 + Duration::from_secs(8)));
+        assert!(gate.admit("CU1:P:S001", at(8000)));
     }
 
     #[test]
-    fn no_camera_is_a_plain_message() {
-        // CI machines have no camera: the real nokhwa query runs and finds none.
-        if !cameras().is_empty() {
-            return;
-        }
-        let err = CameraFrames::new(0).next_frame().unwrap_err();
-        assert!(err.contains("No camera found"), "{err}");
+    fn a_missing_camera_is_a_plain_message() {
+        // The real nokhwa query runs. With no camera at all (CI machines), the first is asked
+        // for; with some, one past the last: either way there is none to open.
+        let found = cameras();
+        let index = found.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+        let err = CameraFrames::new(index).next_frame().unwrap_err();
+        let expected = if found.is_empty() {
+            "No camera found"
+        } else {
+            "is not connected"
+        };
+        assert!(err.contains(expected), "{err}");
     }
 }

@@ -43,7 +43,7 @@ pub fn flags(item: &Item) -> String {
     if item.safeguarding {
         parts.push("safeguarding".to_string());
     }
-    if item.kind.is_device() && item.holds_personal_data() && !item.encrypted {
+    if item.unencrypted_personal_data() {
         parts.push("NOT ENCRYPTED".to_string());
     }
     parts.join(" \u{b7} ")
@@ -86,9 +86,14 @@ pub fn matches(query_lower: &str, fields: &[&str]) -> bool {
     query_lower.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(query_lower))
 }
 
-/// Writes a report into the reports folder and says where, for the screen.
-pub fn save_report(folder: &std::path::Path, name: &str, bytes: &[u8]) -> Result<String, String> {
-    std::fs::create_dir_all(folder).map_err(|e| format!("Could not create {}: {e}", folder.display()))?;
+/// Writes a report into `reports/` beside the database and says where, for the screen.
+pub fn save_report(ledger: &custody_db::Ledger, name: &str, bytes: &[u8]) -> Result<String, String> {
+    let folder = ledger
+        .path()
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("reports");
+    std::fs::create_dir_all(&folder).map_err(|e| format!("Could not create {}: {e}", folder.display()))?;
     let path = folder.join(name);
     std::fs::write(&path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
     Ok(format!("Saved {}", path.display()))

@@ -62,9 +62,23 @@ pub struct ExposureSummary {
     pub alert_safeguarding_lead: bool,
 }
 
+impl ExposureSummary {
+    /// The alert to show wherever an exposure is shown (screen, terminal, PDF), if one is due.
+    pub fn safeguarding_alert(&self) -> Option<String> {
+        self.alert_safeguarding_lead.then(|| {
+            format!(
+                "ALERT THE SAFEGUARDING LEAD: {} item(s) carry a safeguarding flag.",
+                self.safeguarding_items
+            )
+        })
+    }
+}
+
 impl Ledger {
     /// Everything the custodian held at any time in `[from, to]` (a moment when `from == to`).
+    /// A window that ends before it starts is refused.
     pub fn exposure(&self, who: &Custodian, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Exposure> {
+        self.check_window(from, to)?;
         let (from, to) = (to_millis(from), to_millis(to));
         // Resolve the id as typed ("s001") to the stored one ("S001").
         let (custodian, who, candidates) = match who {
@@ -159,21 +173,28 @@ impl Ledger {
 
     /// "sign-in of 2026-11-20 10:00 by Office was corrected: Scanned the wrong laptop".
     fn corrections_of(&self, tag: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for e in self.item_events(tag)? {
-            if let Some(fix) = self.correction_of(&e.id)? {
-                out.push(format!(
+        let chain = self.chain(tag)?.events;
+        let fixes: std::collections::HashMap<uuid::Uuid, &Event> = chain
+            .events
+            .iter()
+            .filter_map(|fix| Some((fix.corrects?, fix)))
+            .collect();
+        Ok(chain
+            .events
+            .iter()
+            .filter_map(|e| {
+                let fix = fixes.get(&e.id)?;
+                Some(format!(
                     "the record said: {} at {} ({}); corrected at {} by {}: {}",
-                    self.describe(&e),
+                    self.describe(e),
                     self.format_time(e.occurred_at),
                     e.kind,
                     self.format_time(fix.recorded_at),
                     fix.operator,
-                    fix.reason.unwrap_or_default()
-                ));
-            }
-        }
-        Ok(out)
+                    fix.reason.as_deref().unwrap_or_default()
+                ))
+            })
+            .collect())
     }
 }
 

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Ledger;
-use super::exposure::Custodian;
+use super::exposure::{Custodian, Exposure};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ids::{optional_text, required_text};
@@ -80,8 +80,8 @@ pub struct Incident {
     /// When the ICO must have been told by.
     pub ico_deadline: i64,
     pub description: String,
-    /// The exposure at the moment it happened, as it was recorded then (JSON).
-    pub exposure: serde_json::Value,
+    /// The exposure at the moment it happened, as it was recorded then.
+    pub exposure: Exposure,
     pub recorded_at: i64,
     pub operator: String,
     pub notes: Vec<IncidentNote>,
@@ -166,7 +166,8 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
         discovered_at,
         ico_deadline: discovered_at + Duration::hours(ICO_HOURS).num_milliseconds(),
         description: r.get(6)?,
-        exposure: serde_json::from_str(&exposure).unwrap_or(serde_json::Value::Null),
+        exposure: serde_json::from_str(&exposure)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e)))?,
         recorded_at: r.get(8)?,
         operator: r.get(9)?,
         notes: Vec::new(),

@@ -16,7 +16,7 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -27,8 +27,8 @@ pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
 };
-pub use overdue::{HolderOverdue, OutItem, OverdueReport};
-pub use queries::{HistoryFilter, ItemRow, OutRow, PersonRow};
+pub use overdue::{DUE_SOON_DAYS, HolderOverdue, OutItem, OverdueReport, Sensitivity, Stage, is_late};
+pub use queries::{Chain, HistoryFilter, ItemRow, Marked, OutRow, PersonRow};
 pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};
 pub use verify::{ChainProblem, VerifyReport};
 
@@ -72,12 +72,18 @@ impl Ledger {
     /// latest events are checked ([`Ledger::check_recent`]) before anything else happens.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
         let wal = std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0);
-        let conn = storage::open(path)?;
-        let ledger = Self::from_connection(conn, path, clock)?;
+        let ledger = Self::open_reader(path, clock)?;
         if wal {
             ledger.check_recent()?;
         }
         Ok(ledger)
+    }
+
+    /// Opens an existing database for reading alongside a ledger that is already open in this
+    /// program (the desk's background lists and reports). It skips the after-a-crash check,
+    /// which the first [`Ledger::open`] made: while the desk runs, its log is always there.
+    pub fn open_reader(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        Self::from_connection(storage::open(path)?, path, clock)
     }
 
     fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
@@ -129,6 +135,11 @@ impl Ledger {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Today's date where the organisation is (its time zone, not the computer's).
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.tz).date_naive()
     }
 
     /// A stored setting, if it was ever set.

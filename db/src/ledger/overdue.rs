@@ -15,18 +15,92 @@ use crate::time::to_millis;
 
 /// Escalation stages by default: a first notice from 1 day late, a second from 7, a third from 14.
 pub const DEFAULT_STAGES: [i64; 3] = [1, 7, 14];
-pub const STAGE_NAMES: [&str; 3] = ["first notice", "second notice", "third notice"];
 const STAGES_KEY: &str = "overdue.stages";
 
-/// The stage for an item this many whole days late, given the days each stage starts at.
-fn stage(days_overdue: i64, stages: [i64; 3]) -> Option<&'static str> {
-    (0..3)
-        .rev()
-        .find(|&i| days_overdue >= stages[i])
-        .map(|i| STAGE_NAMES[i])
-}
 /// The "due soon" section looks this far ahead.
 pub const DUE_SOON_DAYS: i64 = 7;
+
+/// Whether something due at `due` (stored milliseconds) is late at `now`: the one meaning of
+/// "late" and "overdue" everywhere.
+pub fn is_late(due: Option<i64>, now: DateTime<Utc>) -> bool {
+    due.is_some_and(|due| due < to_millis(now))
+}
+
+/// How far an overdue item has escalated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Stage {
+    #[serde(rename = "first notice")]
+    First,
+    #[serde(rename = "second notice")]
+    Second,
+    #[serde(rename = "third notice")]
+    Third,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 3] = [Stage::First, Stage::Second, Stage::Third];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::First => "first notice",
+            Stage::Second => "second notice",
+            Stage::Third => "third notice",
+        }
+    }
+
+    /// The stage for an item this many whole days late, given the days each stage starts at.
+    fn reached(days_overdue: i64, starts: [i64; 3]) -> Option<Stage> {
+        Stage::ALL
+            .into_iter()
+            .zip(starts)
+            .rev()
+            .find(|&(_, from)| days_overdue >= from)
+            .map(|(s, _)| s)
+    }
+}
+
+/// The most sensitive data an item carries, least first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Sensitivity {
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "personal data")]
+    PersonalData,
+    #[serde(rename = "special category")]
+    SpecialCategory,
+    #[serde(rename = "safeguarding")]
+    Safeguarding,
+}
+
+impl Sensitivity {
+    pub const ALL: [Sensitivity; 4] = [
+        Sensitivity::Safeguarding,
+        Sensitivity::SpecialCategory,
+        Sensitivity::PersonalData,
+        Sensitivity::None,
+    ];
+
+    pub fn of(item: &Item) -> Sensitivity {
+        if item.safeguarding {
+            Sensitivity::Safeguarding
+        } else if item.special_category {
+            Sensitivity::SpecialCategory
+        } else if item.holds_personal_data() {
+            Sensitivity::PersonalData
+        } else {
+            Sensitivity::None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sensitivity::None => "none",
+            Sensitivity::PersonalData => "personal data",
+            Sensitivity::SpecialCategory => "special category",
+            Sensitivity::Safeguarding => "safeguarding",
+        }
+    }
+}
 
 /// One item out at the as-of moment.
 #[derive(Clone, Debug, Serialize)]
@@ -36,10 +110,9 @@ pub struct OutItem {
     pub due_at: i64,
     /// Whole days past due (0 when late by hours only, or not yet due).
     pub days_overdue: i64,
-    /// "first notice", "second notice", "third notice", or `None` below one day late.
-    pub stage: Option<&'static str>,
-    /// "safeguarding", "special category", "personal data" or "none": the most sensitive.
-    pub sensitivity: &'static str,
+    /// `None` below the first stage.
+    pub stage: Option<Stage>,
+    pub sensitivity: Sensitivity,
 }
 
 /// A holder's overdue items.
@@ -56,18 +129,6 @@ pub struct OverdueReport {
     pub overdue: Vec<HolderOverdue>,
     /// Items due within [`DUE_SOON_DAYS`] after the as-of moment, soonest first, with holders.
     pub due_soon: Vec<(Person, OutItem)>,
-}
-
-fn sensitivity(item: &Item) -> &'static str {
-    if item.safeguarding {
-        "safeguarding"
-    } else if item.special_category {
-        "special category"
-    } else if item.holds_personal_data() {
-        "personal data"
-    } else {
-        "none"
-    }
 }
 
 impl Ledger {
@@ -110,12 +171,12 @@ impl Ledger {
             let late = Duration::milliseconds(at - due);
             let days_overdue = late.num_days().max(0);
             let out = OutItem {
-                sensitivity: sensitivity(&item),
+                sensitivity: Sensitivity::of(&item),
                 item,
                 since: state.since,
                 due_at: due,
                 days_overdue,
-                stage: stage(days_overdue, stages),
+                stage: Stage::reached(days_overdue, stages),
             };
             if due < at {
                 by_holder.entry(holder).or_default().push(out);

@@ -1,5 +1,7 @@
 //! Reading the ledger: what is where now, what happened, and who held what at a moment.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -9,7 +11,7 @@ use super::Ledger;
 use super::register::{
     ITEM_COLUMN_COUNT, ITEM_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, item_from_row, person_from_row,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event::{self, Event};
 use crate::model::{EventKind, Item, Person};
 use crate::state::{ItemState, Status, apply};
@@ -51,6 +53,36 @@ pub struct HistoryFilter {
     pub person: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only the latest this many (still oldest first), for a page that shows a few.
+    pub latest: Option<u32>,
+}
+
+/// Events with which of them a later correction voided: an item's chain of custody, or any
+/// stretch of history. Corrections stay in the list, as they stay in the ledger.
+#[derive(Clone, Debug)]
+pub struct Marked {
+    pub events: Vec<Event>,
+    voided: HashSet<Uuid>,
+}
+
+impl Marked {
+    /// Whether a later correction voided this event.
+    pub fn is_voided(&self, e: &Event) -> bool {
+        self.voided.contains(&e.id)
+    }
+
+    /// Whether every event's stored hash is the hash of its own contents.
+    pub fn hashes_match(&self) -> bool {
+        self.events.iter().all(|e| e.compute_hash() == e.hash)
+    }
+}
+
+/// One item with its whole chain of custody, oldest first.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub item: Item,
+    pub state: ItemState,
+    pub events: Marked,
 }
 
 pub(super) const STATE_COLUMNS: &str =
@@ -128,10 +160,42 @@ impl Ledger {
         })
     }
 
+    /// The item, where it is now, and its whole chain of custody with voided events marked.
+    pub fn chain(&self, tag: &str) -> Result<Chain> {
+        let item = self.item(tag)?;
+        let state = read_state(&self.conn, &item.tag)?;
+        let events = self.mark_voided(self.item_events(&item.tag)?)?;
+        Ok(Chain { item, state, events })
+    }
+
+    /// History (as [`Ledger::history`]) with voided events marked.
+    pub fn history_marked(&self, filter: &HistoryFilter) -> Result<Marked> {
+        self.mark_voided(self.history(filter)?)
+    }
+
+    /// Marks which of `events` a correction voided, in one query.
+    fn mark_voided(&self, events: Vec<Event>) -> Result<Marked> {
+        let ids: Vec<String> = events.iter().map(|e| e.id.simple().to_string()).collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT corrects FROM events WHERE corrects IN (SELECT unhex(value) FROM json_each(?1))")?;
+        let voided = stmt
+            .query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
+                let bytes: Vec<u8> = r.get(0)?;
+                Ok(Uuid::from_slice(&bytes).unwrap_or_default())
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Marked { events, voided })
+    }
+
     /// Events about an item or a person (as holder or giver) in a time window, oldest first.
+    /// A window that ends before it starts is refused.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>> {
         let item = filter.item.as_deref().map(|t| self.item(t)).transpose()?;
         let person = filter.person.as_deref().map(|p| self.person(p)).transpose()?;
+        if let (Some(from), Some(to)) = (filter.from, filter.to) {
+            self.check_window(from, to)?;
+        }
         let from = filter.from.map_or(i64::MIN, to_millis);
         let to = filter.to.map_or(i64::MAX, to_millis);
         let mut sql = format!(
@@ -147,10 +211,31 @@ impl Ledger {
             sql.push_str(" AND (person = :person OR from_person = :person)");
             params.push((":person", &person.id));
         }
-        sql.push_str(" ORDER BY seq");
+        let latest = filter.latest.map(i64::from);
+        if let Some(latest) = &latest {
+            sql.push_str(" ORDER BY seq DESC LIMIT :latest");
+            params.push((":latest", latest));
+        } else {
+            sql.push_str(" ORDER BY seq");
+        }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), event::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        if latest.is_some() {
+            events.reverse();
+        }
+        Ok(events)
+    }
+
+    /// Refuses a window whose end is before its start (the one place that rule is said).
+    pub fn check_window(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
+        if to < from {
+            return Err(Error::WindowBackwards {
+                from: self.format_time(to_millis(from)),
+                to: self.format_time(to_millis(to)),
+            });
+        }
+        Ok(())
     }
 
     /// The sequence number of the latest event (0 for an empty ledger): it moves on every write
@@ -281,6 +366,22 @@ impl Ledger {
         match self.person(id) {
             Ok(p) => format!("{} ({})", p.name, p.id),
             Err(_) => id.to_string(),
+        }
+    }
+
+    /// Where an item is, for people: "out with Sam Jones (S001) since …, due …", "lost since …",
+    /// "in (never signed out)".
+    pub fn describe_state(&self, s: &ItemState) -> String {
+        let time = |t: Option<i64>| t.map(|t| self.format_time(t)).unwrap_or_default();
+        match s.status {
+            Status::Out => format!(
+                "out with {} since {}, due {}",
+                self.person_label(s.holder.as_deref().unwrap_or_default()),
+                time(s.since),
+                time(s.due_at)
+            ),
+            Status::In if s.since.is_none() => "in (never signed out)".to_string(),
+            other => format!("{} since {}", other.as_str(), time(s.since)),
         }
     }
 

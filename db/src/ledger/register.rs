@@ -280,7 +280,7 @@ impl Ledger {
     /// checking it; on a refusal nothing is written.
     pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
         let mut person = self.person(id)?;
-        let today = self.clock.now().with_timezone(&self.tz).date_naive();
+        let today = self.today();
         person.home = validate_home_working(record, today)?;
         let h = &person.home;
         self.conn.execute(
@@ -325,35 +325,34 @@ impl Ledger {
 
     /// The item with this tag (any case).
     pub fn item(&self, tag: &str) -> Result<Item> {
-        let tag = normalise_id(IdKind::Tag, tag)?;
-        self.conn
-            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1"))?
-            .query_row([&tag], item_from_row)
-            .optional()?
-            .ok_or(Error::UnknownItem(tag))
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1");
+        self.find(IdKind::Tag, tag, &sql, item_from_row, Error::UnknownItem)
     }
 
     /// The person with this id (any case).
     pub fn person(&self, id: &str) -> Result<Person> {
-        let id = normalise_id(IdKind::Person, id)?;
-        self.conn
-            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1"))?
-            .query_row([&id], person_from_row)
-            .optional()?
-            .ok_or(Error::UnknownPerson(id))
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1");
+        self.find(IdKind::Person, id, &sql, person_from_row, Error::UnknownPerson)
     }
 
     /// The container with this id (any case).
     pub fn container(&self, id: &str) -> Result<Container> {
-        let id = normalise_id(IdKind::Container, id)?;
-        self.conn
-            .query_row(
-                "SELECT id, kind, name FROM containers WHERE id = ?1",
-                [&id],
-                container_from_row,
-            )
-            .optional()?
-            .ok_or(Error::UnknownContainer(id))
+        let sql = "SELECT id, kind, name FROM containers WHERE id = ?1";
+        self.find(IdKind::Container, id, sql, container_from_row, Error::UnknownContainer)
+    }
+
+    /// One row of the register by its id as typed, or `missing` naming the id as stored.
+    fn find<T>(
+        &self,
+        kind: IdKind,
+        id: &str,
+        sql: &str,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        missing: fn(String) -> Error,
+    ) -> Result<T> {
+        let id = normalise_id(kind, id)?;
+        let found = self.conn.prepare_cached(sql)?.query_row([&id], read).optional()?;
+        found.ok_or_else(|| missing(id))
     }
 
     /// Every container, by id.

@@ -1,6 +1,7 @@
-//! A writer for the crash and concurrency tests: signs items out and in forever on the database it is given,
-//! printing `seq kind tag` after each commit, until it is killed.
-//! Usage: crash_writer DB SEED
+//! A writer for the crash and concurrency tests: signs items out and in on the database it is
+//! given, printing `seq kind tag` after each commit, until it is killed, or until it has
+//! recorded COUNT events when a count is given.
+//! Usage: crash_writer DB SEED [COUNT]
 
 use std::io::Write;
 use std::sync::Arc;
@@ -11,13 +12,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: crash_writer DB SEED")?;
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let count: Option<u64> = args.next().and_then(|s| s.parse().ok());
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut ledger = Ledger::open(path.as_ref(), Arc::new(SystemClock))?;
     ledger.set_operator("crash writer")?;
     let tags: Vec<String> = ledger.items()?.into_iter().map(|r| r.item.tag).collect();
     let people: Vec<String> = ledger.people()?.into_iter().map(|r| r.person.id).collect();
     let mut out = std::io::stdout().lock();
-    loop {
+    let mut written = 0;
+    while count.is_none_or(|count| written < count) {
         let tag = &tags[rng.usize(..tags.len())];
         let result = if ledger.state(tag)?.status == Status::Out {
             ledger
@@ -43,5 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Reported only after the commit returned: this line is a promise the test checks.
         writeln!(out, "{} {} {}", event.seq, event.kind, event.item)?;
         out.flush()?;
+        written += 1;
     }
+    Ok(())
 }

@@ -1,0 +1,55 @@
+//! What to type next. The ledger's messages say what was wrong and what would allow it, in words;
+//! here the command line adds the command or flag that does it.
+
+use custody_db::Error;
+
+/// A hint for an error from a command, if the command line has one.
+pub fn hint(err: &anyhow::Error) -> Option<String> {
+    let err = err.downcast_ref::<Error>()?;
+    let text = match err {
+        Error::NoDatabase(_) => {
+            "create one with `custody init` (or `custody demo` for demo data), or name the right file with --db"
+        }
+        Error::AlreadyExists(_) | Error::NotEmpty(_) | Error::NoFolder(_) => "give another path with --db",
+        Error::EmptyFile(_) | Error::NotSqlite(_) | Error::OtherProgram { .. } => "check the path given with --db",
+        Error::DifferentDatabase { .. } => "add --force to restore it anyway",
+        Error::TimeInFuture { .. } => "leave out --at to record it as now",
+        Error::DueBeforeOut { .. } => "give a later --due, or leave it out for the default",
+        Error::BeforeLastEvent { .. } => "check the --at time, or `custody correct` the earlier event first",
+        Error::WindowBackwards { .. } => "give --from before --to",
+        Error::UnknownItem(_) => "add it with `custody item add`; `custody item list` shows every tag",
+        Error::UnknownPerson(_) => "add them with `custody person add`; `custody person list` shows every id",
+        Error::UnknownContainer(_) => "add it with `custody container add`; `custody container list` shows them",
+        Error::UnknownIncident(_) => "`custody incident list` shows every incident",
+        Error::UnknownEvent(_) => "copy the id from `custody item show TAG` or `custody history`",
+        Error::AlreadyOut { tag, .. } => {
+            return Some(format!(
+                "`custody in {tag}` signs it in; `custody transfer {tag} --to PERSON` hands it on"
+            ));
+        }
+        Error::ItemLost { tag } | Error::ItemStolen { tag } => {
+            return Some(format!("`custody found {tag}` records that it has turned up"));
+        }
+        Error::NeedsAcknowledgement { .. } => "add --yes once you have told the holder",
+        Error::PolicyRefused { blocks, .. } => return policy_hint(blocks),
+        Error::DiskFull => "free some space, or move the database with --db",
+        Error::WriteFailed(_) => "`custody backup -o FILE` copies the database to another disk",
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// For rules that a change to the person's record or the sign-out's flags can satisfy.
+fn policy_hint(blocks: &[custody_db::policy::Finding]) -> Option<String> {
+    let hints: Vec<&str> = blocks
+        .iter()
+        .filter_map(|f| match f.rule {
+            "R1" => Some("give --reason TEXT and --authorised-by PERSON"),
+            "R5" => Some("`custody person set PERSON --assessment-done DATE --assessment-review DATE`"),
+            "R6" => Some("`custody person set PERSON --agreement-signed DATE --agreement-review DATE`"),
+            "R7" => Some("`custody person set PERSON --training DATE`"),
+            _ => None,
+        })
+        .collect();
+    (!hints.is_empty()).then(|| hints.join("; "))
+}

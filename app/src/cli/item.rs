@@ -1,0 +1,200 @@
+//! `custody item add|list|show|chain`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Subcommand;
+use custody_db::{Item, ItemKind, Ledger};
+
+use crate::render::{Cell, Format, Table, chain, history, print_fields, yes_no};
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCommand {
+    /// Register an item
+    Add {
+        tag: String,
+        /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        serial: Option<String>,
+        /// The device's storage is encrypted
+        #[arg(long)]
+        encrypted: bool,
+        /// How many people's data it carries
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        data_subjects: u32,
+        /// Kinds of personal data, e.g. contact,health,sen
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        categories: Vec<String>,
+        /// Carries special category data (health, SEN, ethnicity...)
+        #[arg(long)]
+        special_category: bool,
+        /// Carries safeguarding information (e.g. a looked-after child)
+        #[arg(long)]
+        safeguarding: bool,
+        #[arg(long)]
+        confidential: bool,
+        /// Holds anonymised data whose anonymisation technique is not approved (counts for R5)
+        #[arg(long)]
+        anonymised_unapproved: bool,
+    },
+    /// Every item with where it is now
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// One item, with its whole chain of custody
+    Show {
+        tag: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// One item's chain of custody for evidence, with each event's id and hash (PDF or CSV)
+    Chain {
+        tag: String,
+        /// pdf or csv [default: from the file's extension]
+        #[arg(long, value_enum)]
+        format: Option<EvidenceFormat>,
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
+}
+
+/// How evidence is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvidenceFormat {
+    Pdf,
+    Csv,
+}
+
+pub fn run(cmd: ItemCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        ItemCommand::Add {
+            tag,
+            kind,
+            name,
+            serial,
+            encrypted,
+            data_subjects,
+            categories,
+            special_category,
+            safeguarding,
+            confidential,
+            anonymised_unapproved,
+        } => {
+            let kind: ItemKind = kind.parse()?;
+            let item = ledger.add_item(&Item {
+                tag,
+                kind,
+                name,
+                serial,
+                encrypted,
+                data_categories: categories,
+                data_subjects,
+                special_category,
+                safeguarding,
+                confidential,
+                anonymised_unapproved,
+            })?;
+            writeln!(out, "Added {} ({}): {}", item.tag, item.kind, item.name)?;
+        }
+        ItemCommand::List { format } => list(ledger, format, out)?,
+        ItemCommand::Show { tag, format } => show(ledger, &tag, format, out)?,
+        ItemCommand::Chain { tag, format, output } => {
+            let found = ledger.chain(&tag)?;
+            let by_name = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = match format {
+                Some(EvidenceFormat::Csv) => chain::csv(&found, ledger)?,
+                None if by_name => chain::csv(&found, ledger)?,
+                Some(EvidenceFormat::Pdf) | None => chain::pdf(&found, ledger),
+            };
+            let what = format!(
+                "the chain of custody of {} ({} events)",
+                found.item.tag,
+                found.events.events.len()
+            );
+            super::deliver(&bytes, true, Some(&output), &what, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn list(ledger: &Ledger, format: Format, out: &mut dyn Write) -> Result<()> {
+    let mut table = Table::new(
+        ledger.timezone(),
+        &[
+            "tag",
+            "kind",
+            "name",
+            "status",
+            "holder",
+            "due",
+            "encrypted",
+            "data subjects",
+        ],
+    );
+    for row in ledger.items()? {
+        table.push(vec![
+            row.item.tag.into(),
+            row.item.kind.as_str().into(),
+            row.item.name.into(),
+            row.state.status.as_str().into(),
+            row.state
+                .holder
+                .map(|h| format!("{} ({h})", row.holder_name.unwrap_or_default()))
+                .into(),
+            Cell::Time(row.state.due_at),
+            Cell::Bool(row.item.encrypted),
+            Cell::Int(i64::from(row.item.data_subjects)),
+        ]);
+    }
+    table.print(format, out)
+}
+
+fn show(ledger: &Ledger, tag: &str, format: Format, out: &mut dyn Write) -> Result<()> {
+    let found = ledger.chain(tag)?;
+    let (item, state) = (&found.item, &found.state);
+    let events = history::table(ledger, &found.events);
+    match format {
+        Format::Json => {
+            let json = serde_json::json!({ "item": item, "state": state, "history": events.json_rows() });
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
+        Format::Csv => events.print(Format::Csv, out)?,
+        Format::Table => {
+            let yes = |b: bool| yes_no(b).to_string();
+            print_fields(
+                out,
+                &[
+                    ("tag", item.tag.clone()),
+                    ("kind", item.kind.to_string()),
+                    ("name", item.name.clone()),
+                    ("serial", item.serial.clone().unwrap_or_default()),
+                    ("encrypted", yes(item.encrypted)),
+                    ("personal data", item.data_categories.join(", ")),
+                    ("data subjects", item.data_subjects.to_string()),
+                    ("special category", yes(item.special_category)),
+                    ("safeguarding", yes(item.safeguarding)),
+                    ("confidential", yes(item.confidential)),
+                    (
+                        "anonymised data",
+                        if item.anonymised_unapproved {
+                            "yes, technique not approved"
+                        } else {
+                            "none with an unapproved technique"
+                        }
+                        .into(),
+                    ),
+                    ("now", ledger.describe_state(state)),
+                ],
+            )?;
+            writeln!(out, "\nChain of custody:")?;
+            events.print(Format::Table, out)?;
+        }
+    }
+    Ok(())
+}

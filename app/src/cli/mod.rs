@@ -1,0 +1,154 @@
+//! The command line: one module per command (or group of commands), each with its own clap
+//! arguments and one function that runs it. A command collects its input, calls one function of
+//! `custody-db`, and prints the answer through `render`; nothing here decides what is allowed.
+
+mod backup;
+mod container;
+mod custody;
+mod exposure;
+mod files;
+mod hint;
+mod incident;
+mod item;
+mod labels;
+mod person;
+mod report;
+mod settings;
+mod setup;
+mod status;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use clap::Subcommand;
+use custody_db::{DayEdge, Ledger};
+
+use crate::context::Context;
+
+pub use hint::hint;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty database (never touches an existing file)
+    Init(setup::InitArgs),
+    /// Create a new database filled with realistic demo data
+    Demo(setup::DemoArgs),
+    /// Items: add, list, show, chain
+    #[command(subcommand)]
+    Item(item::ItemCommand),
+    /// People who hold items: add, list, show, set, deactivate, activate
+    #[command(subcommand)]
+    Person(person::PersonCommand),
+    /// Bags, cases and cars that items travel in
+    #[command(subcommand)]
+    Container(container::ContainerCommand),
+    /// Sign items out to a person (one hand-over)
+    Out(custody::OutArgs),
+    /// Which policy rules block and which warn
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    /// Add items or people from a CSV file (all rows, or none)
+    Import(files::ImportArgs),
+    /// Write items, people or the whole ledger to a CSV file
+    Export(files::ExportArgs),
+    /// Sign items back in
+    In(custody::InArgs),
+    /// Hand an item that is out to someone else (the due date stays)
+    Transfer(custody::TransferArgs),
+    /// Record that an item was lost
+    Lost(custody::RecordArgs),
+    /// Record that an item was stolen
+    Stolen(custody::RecordArgs),
+    /// Record that a lost or stolen item was found
+    Found(custody::RecordArgs),
+    /// Retire an item for good (it can never leave again)
+    Retire(custody::RecordArgs),
+    /// Void an event recorded by mistake (it stays in the ledger, marked corrected)
+    Correct(custody::CorrectArgs),
+    /// What is out now: tag, kind, holder, out since, due
+    Status(status::StatusArgs),
+    /// The events about an item or a person, optionally in a time window
+    History(status::HistoryArgs),
+    /// Check the file and the ledger's hash chain; exit 0 only when intact
+    Verify,
+    /// Reports: the weekly overdue report
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    /// Losses, thefts and disclosures (rule R9): open one, follow its timeline
+    #[command(subcommand)]
+    Incident(incident::IncidentCommand),
+    /// What a holder (or a bag, case or car) had at a moment or during a window, and its data
+    Exposure(exposure::ExposureArgs),
+    /// Write a consistent copy of the database (safe while the desk is in use)
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup, after checking it; the current file is kept aside
+    Restore(backup::RestoreArgs),
+    /// Print QR labels as a PDF for items, people or containers (labels carry no names)
+    Labels(labels::LabelsArgs),
+    /// Read the QR codes in image files: one line per image, path, a tab, then the text or the error
+    Scan(labels::ScanArgs),
+}
+
+/// Runs one command; `Ok(false)` means it ran but found a problem (e.g. `verify`): exit 1.
+pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool> {
+    use custody_db::EventKind::{Found, Lost, Retired, Stolen};
+    let done = |ran: Result<()>| ran.map(|()| true);
+    match command {
+        Command::Init(args) => done(setup::init(args, ctx, out)),
+        Command::Demo(args) => done(setup::demo(args, ctx, out)),
+        Command::Item(cmd) => done(item::run(cmd, &mut open(ctx)?, out)),
+        Command::Person(cmd) => done(person::run(cmd, &mut open(ctx)?, out)),
+        Command::Container(cmd) => done(container::run(cmd, &mut open(ctx)?, out)),
+        Command::Out(args) => done(custody::out(args, &mut open(ctx)?, out)),
+        Command::In(args) => done(custody::sign_in(args, &mut open(ctx)?, out)),
+        Command::Transfer(args) => done(custody::transfer(args, &mut open(ctx)?, out)),
+        Command::Lost(args) => done(custody::record(args, Lost, &mut open(ctx)?, out)),
+        Command::Stolen(args) => done(custody::record(args, Stolen, &mut open(ctx)?, out)),
+        Command::Found(args) => done(custody::record(args, Found, &mut open(ctx)?, out)),
+        Command::Retire(args) => done(custody::record(args, Retired, &mut open(ctx)?, out)),
+        Command::Correct(args) => done(custody::correct(args, &mut open(ctx)?, out)),
+        Command::Settings(cmd) => done(settings::run(cmd, &mut open(ctx)?, out)),
+        Command::Import(args) => done(files::import(args, &mut open(ctx)?, out)),
+        Command::Export(args) => done(files::export(args, &open(ctx)?, out)),
+        Command::Status(args) => done(status::status(args, &open(ctx)?, out)),
+        Command::History(args) => done(status::history(args, &open(ctx)?, out)),
+        Command::Verify => backup::verify(&open(ctx)?, out),
+        Command::Report(cmd) => done(report::run(cmd, &open(ctx)?, out)),
+        Command::Incident(cmd) => done(incident::run(cmd, &mut open(ctx)?, out)),
+        Command::Exposure(args) => done(exposure::run(args, &open(ctx)?, out)),
+        Command::Backup(args) => done(backup::backup(args, &open(ctx)?, out)),
+        Command::Restore(args) => done(backup::restore(args, ctx, out)),
+        Command::Labels(args) => done(labels::print(args, &open(ctx)?, out)),
+        Command::Scan(args) => labels::scan(args, out),
+    }
+}
+
+/// Opens the database for a command. The first use each day leaves a backup; a failure is
+/// reported but stops nothing.
+fn open(ctx: &Context) -> Result<Ledger> {
+    let ledger = ctx.open()?;
+    if let Err(e) = ledger.daily_backup() {
+        eprintln!("custody: warning: today's automatic backup could not be made: {e}");
+    }
+    Ok(ledger)
+}
+
+/// A `WHEN` given on the command line, if any.
+fn when(ledger: &Ledger, input: Option<&str>, edge: DayEdge) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(input.map(|s| ledger.parse_when(s, edge)).transpose()?)
+}
+
+/// Writes a finished report to `file`, or to the screen; a PDF needs a file.
+fn deliver(bytes: &[u8], is_pdf: bool, file: Option<&Path>, what: &str, out: &mut dyn Write) -> Result<()> {
+    match file {
+        Some(file) => {
+            std::fs::write(file, bytes)
+                .map_err(|e| anyhow::anyhow!("could not write {}: {e}. Nothing else was changed.", file.display()))?;
+            writeln!(out, "Wrote {what} to {}.", file.display())?;
+        }
+        None if is_pdf => anyhow::bail!("a PDF needs a file: add -o FILE.pdf"),
+        None => out.write_all(bytes)?,
+    }
+    Ok(())
+}

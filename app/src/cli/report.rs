@@ -1,0 +1,35 @@
+//! `custody report overdue`: the weekly report, on screen or to a file for a scheduled job.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Subcommand;
+use custody_db::{DayEdge, Ledger};
+
+use crate::render::{ReportFormat, overdue};
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Everything out past its due date, by holder, with stage and sensitivity; and what is due soon
+    Overdue {
+        /// The moment to report as of [default: now]
+        #[arg(long, value_name = "WHEN")]
+        as_of: Option<String>,
+        /// pdf: a summary page, then one reminder slip per holder to hand over
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+        /// Write to this file instead of the screen (for a scheduled job)
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+pub fn run(cmd: ReportCommand, ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+    let ReportCommand::Overdue { as_of, format, output } = cmd;
+    let as_of = super::when(ledger, as_of.as_deref(), DayEdge::End)?.unwrap_or_else(|| ledger.now());
+    let report = ledger.overdue(as_of)?;
+    let bytes = overdue::render(ledger, &report, format)?;
+    let what = format!("the overdue report as of {}", ledger.format_time(report.as_of));
+    super::deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)
+}

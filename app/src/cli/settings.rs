@@ -1,0 +1,63 @@
+//! `custody settings show|set|keep-backups|stages`.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Subcommand;
+use custody_db::Ledger;
+use custody_db::policy::{Mode, R8};
+
+use crate::render::{Format, Table};
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Each rule, what it says, and whether it blocks or warns
+    Show,
+    /// Make a rule (R1–R7) block or warn
+    Set {
+        rule: String,
+        /// block | warn
+        mode: String,
+    },
+    /// How many daily backups to keep (default 30)
+    KeepBackups { count: u32 },
+    /// When overdue items reach the first, second and third notice, in days late (default 1 7 14)
+    Stages { first: i64, second: i64, third: i64 },
+}
+
+pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        SettingsCommand::Show => {
+            let mut table = Table::new(ledger.timezone(), &["rule", "when it applies", "rule says"]);
+            for (id, text, mode) in ledger.rules()? {
+                table.push(vec![id.into(), mode.as_str().into(), text.into()]);
+            }
+            table.push(vec![R8.0.into(), "block".into(), format!("{} (fixed)", R8.1).into()]);
+            table.print(Format::Table, out)?;
+            writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
+            writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
+        }
+        SettingsCommand::Set { rule, mode } => {
+            let mode: Mode = mode.parse()?;
+            ledger.set_rule_mode(&rule, mode)?;
+            writeln!(out, "{} now {}s.", rule.trim().to_ascii_uppercase(), mode.as_str())?;
+        }
+        SettingsCommand::KeepBackups { count } => {
+            ledger.set_backups_kept(count)?;
+            writeln!(
+                out,
+                "The last {count} daily backups will be kept in {}.",
+                ledger.backup_folder().display()
+            )?;
+        }
+        SettingsCommand::Stages { first, second, third } => {
+            ledger.set_overdue_stages([first, second, third])?;
+            writeln!(out, "{}", stages_line([first, second, third]))?;
+        }
+    }
+    Ok(())
+}
+
+fn stages_line([first, second, third]: [i64; 3]) -> String {
+    format!("Overdue notices: first from {first} day(s) late, second from {second}, third from {third}.")
+}

@@ -1,0 +1,385 @@
+//! The Desk screen, where the app opens: always ready to scan. A scanned item that is in goes
+//! into the basket; one that is out comes back at once; a badge sets who takes the basket;
+//! Enter signs it out.
+
+use egui::{Key, Modifiers, RichText};
+
+use crate::desk::session::{Desk, Tone};
+use crate::desk::wedge::WedgeInput;
+use crate::desk::widgets::{self, AMBER, RED};
+use crate::desk::{DeskApp, scanner};
+
+/// How many suggestions the type-ahead shows.
+const SUGGESTIONS: usize = 8;
+
+#[derive(Debug, Default)]
+pub struct DeskUi {
+    typed: String,
+    /// What the suggestions were made for: the text and the lists' version.
+    suggested_for: Option<(String, u64)>,
+    suggestions: Vec<Suggestion>,
+    recent: Vec<(String, String)>,
+    recent_version: Option<u64>,
+    cameras: Option<Vec<(u32, String)>>,
+    /// Asking the system for its cameras can take a while: it runs on a thread of its own.
+    finding_cameras: Option<std::sync::mpsc::Receiver<Vec<(u32, String)>>>,
+    /// Whether the database has no items, and for which change counter.
+    empty: Option<(u64, bool)>,
+}
+
+#[derive(Clone, Debug)]
+struct Suggestion {
+    /// What scanning it would send: a tag or a person id.
+    scan: String,
+    label: String,
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    keyboard(app, ui);
+    if app.desk.undo_open(app.ledger.now()).is_some() && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
+        app.desk_action(Desk::undo);
+    }
+    egui::Panel::right("desk_side")
+        .default_size(460.0)
+        .resizable(false)
+        .show(ui, |ui| side(app, ui));
+    egui::ScrollArea::vertical().show(ui, |ui| main_column(app, ui));
+}
+
+/// The wedge scanner and the desk's keys, while no text field has the focus.
+fn keyboard(app: &mut DeskApp, ui: &egui::Ui) {
+    if ui.ctx().memory(|m| m.focused().is_some()) {
+        return;
+    }
+    let (events, now) = ui.input(|i| (i.events.clone(), i.time));
+    for input in app.wedge.feed(&events, now) {
+        match input {
+            WedgeInput::Scan(text) => app.scan(&text),
+            WedgeInput::Enter => go(app),
+            WedgeInput::Escape => cancel(app),
+        }
+    }
+}
+
+/// Enter: sign the basket out, or confirm the warnings shown.
+fn go(app: &mut DeskApp) {
+    let confirmed = !app.desk.warnings.is_empty();
+    app.desk_action(|desk, ledger| desk.sign_out(ledger, confirmed));
+}
+
+/// Escape: drop the warnings, or else empty the basket.
+fn cancel(app: &mut DeskApp) {
+    if !app.desk.warnings.is_empty() {
+        app.desk.warnings.clear();
+    } else if !app.desk.basket.is_empty() || app.desk.holder.is_some() {
+        app.desk.clear();
+        app.desk.banner = None;
+    }
+}
+
+fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
+    match &app.desk.banner {
+        Some(b) => widgets::banner(ui, b),
+        None => widgets::banner(
+            ui,
+            &crate::desk::session::Banner {
+                tone: Tone::Info,
+                text: "Ready to scan: an item, a person's badge, or type a tag or name.".to_string(),
+            },
+        ),
+    }
+    ui.horizontal(|ui| {
+        if let Some(undo) = app.desk.undo_open(app.ledger.now()) {
+            let what = undo.what.clone();
+            if ui.button("Undo (Ctrl+Z)").on_hover_text(what).clicked() {
+                app.desk_action(Desk::undo);
+            }
+        }
+        if app.desk.turned_up.is_some() && ui.button("It has turned up: record it found").clicked() {
+            app.desk_action(Desk::record_found);
+        }
+    });
+    if !app.wedge.pending().is_empty() {
+        ui.weak(format!("Typed: {}", app.wedge.pending()));
+    }
+    ui.add_space(8.0);
+    type_ahead(app, ui);
+    ui.add_space(12.0);
+    basket(app, ui);
+    // Counted once per change, not every frame.
+    if app.desk_ui.empty.is_none_or(|(version, _)| version != app.version) {
+        let empty = app.ledger.counts().is_ok_and(|(items, _, _)| items == 0);
+        app.desk_ui.empty = Some((app.version, empty));
+    }
+    if app.desk_ui.empty.is_some_and(|(_, empty)| empty) {
+        empty_database(app, ui);
+    }
+}
+
+fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let state = &mut app.desk_ui;
+    let response = ui
+        .horizontal(|ui| {
+            let label = ui.label("Scan or type:");
+            ui.add(
+                egui::TextEdit::singleline(&mut state.typed)
+                    .hint_text("a tag, a person's name or id")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id)
+        })
+        .inner;
+    refresh_suggestions(app);
+    let submitted = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+    let mut chosen: Option<String> = None;
+    if submitted {
+        let typed = app.desk_ui.typed.trim().to_string();
+        let exact = app.ledger.item(&typed).is_ok()
+            || app.ledger.person(&typed).is_ok()
+            || app.ledger.container(&typed).is_ok()
+            || typed.to_ascii_uppercase().starts_with("CU1:");
+        chosen = if exact {
+            Some(typed)
+        } else {
+            app.desk_ui.suggestions.first().map(|s| s.scan.clone())
+        };
+    }
+    if !app.desk_ui.typed.trim().is_empty() {
+        for s in &app.desk_ui.suggestions {
+            if ui.button(&s.label).clicked() {
+                chosen = Some(s.scan.clone());
+            }
+        }
+        if app.desk_ui.suggestions.is_empty() {
+            ui.weak("No item or person matches.");
+        }
+    }
+    if let Some(scan) = chosen {
+        app.desk_ui.typed.clear();
+        app.scan(&scan);
+    }
+}
+
+fn refresh_suggestions(app: &mut DeskApp) {
+    let key = (app.desk_ui.typed.trim().to_lowercase(), app.version);
+    if app.desk_ui.suggested_for.as_ref() == Some(&key) {
+        return;
+    }
+    let query = key.0.clone();
+    let mut found = Vec::new();
+    if !query.is_empty() {
+        if let Some(people) = &app.lists.people.value {
+            found.extend(
+                people
+                    .iter()
+                    .filter(|p| p.person.active && widgets::matches(&query, &[&p.person.id, &p.person.name]))
+                    .take(SUGGESTIONS / 2)
+                    .map(|p| Suggestion {
+                        scan: p.person.id.clone(),
+                        label: format!("Person: {} ({}), holds {}", p.person.name, p.person.id, p.holding),
+                    }),
+            );
+        }
+        if let Some(items) = &app.lists.items.value {
+            let room = SUGGESTIONS - found.len();
+            found.extend(
+                items
+                    .iter()
+                    .filter(|r| widgets::matches(&query, &[&r.item.tag, &r.item.name]))
+                    .take(room)
+                    .map(|r| Suggestion {
+                        scan: r.item.tag.clone(),
+                        label: format!(
+                            "Item: {} \u{b7} {} \u{b7} {}{}",
+                            r.item.tag,
+                            r.item.name,
+                            r.state.status.as_str(),
+                            r.holder_name.as_ref().map(|h| format!(" with {h}")).unwrap_or_default()
+                        ),
+                    }),
+            );
+        }
+    }
+    app.desk_ui.suggestions = found;
+    app.desk_ui.suggested_for = Some(key);
+}
+
+fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let desk = &mut app.desk;
+    ui.heading(format!("Going out ({})", desk.basket.len()));
+    if desk.basket.is_empty() {
+        ui.weak("Scan the items that are leaving. Scanning an item that is out signs it back in.");
+    }
+    let mut remove = None;
+    egui::Grid::new("basket").striped(true).show(ui, |ui| {
+        for item in &desk.basket {
+            ui.strong(&item.tag);
+            ui.label(&item.name);
+            ui.label(item.kind.as_str());
+            ui.colored_label(AMBER, widgets::flags(item));
+            if ui.small_button("Remove").clicked() {
+                remove = Some(item.tag.clone());
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(tag) = remove {
+        desk.remove(&tag);
+    }
+    ui.add_space(8.0);
+    egui::Grid::new("handover").num_columns(2).show(ui, |ui| {
+        ui.label("Taken by:");
+        match &desk.holder {
+            Some(p) => ui.strong(format!("{} ({})", p.name, p.id)),
+            None => ui.weak("scan their badge, or type part of their name above"),
+        };
+        ui.end_row();
+        if let Some(c) = &desk.container {
+            ui.label("Travelling in:");
+            ui.label(format!("{} ({})", c.name, c.id));
+            ui.end_row();
+        }
+        let label = ui.label("Due back:");
+        let hint = desk.due_summary(&app.ledger);
+        ui.add(
+            egui::TextEdit::singleline(&mut desk.due_text)
+                .hint_text(hint)
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("Leave empty for the default. Accepts 2026-12-01, 2026-12-01 15:00, tomorrow.");
+        ui.end_row();
+        if desk.needs_reason() {
+            let label = ui.label("Reason (R1):");
+            ui.text_edit_singleline(&mut desk.reason).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Authorised by (R1):");
+            ui.add(egui::TextEdit::singleline(&mut desk.authoriser).hint_text("the manager's person id"))
+                .labelled_by(label.id);
+            ui.end_row();
+        }
+    });
+    ui.add_space(8.0);
+    if !desk.warnings.is_empty() {
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(2.0, AMBER))
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.strong("Before these go, tell the holder:");
+                for w in &desk.warnings {
+                    ui.colored_label(AMBER, format!("{}: {}", w.rule, w.message));
+                }
+                ui.label("The warnings are recorded with the sign-out.");
+            });
+    }
+    let go_label = if desk.warnings.is_empty() {
+        "Sign out (Enter)"
+    } else {
+        "Confirm and sign out (Enter)"
+    };
+    let ready = !desk.basket.is_empty() && desk.holder.is_some();
+    let (go_clicked, clear_clicked) = ui
+        .horizontal(|ui| {
+            let go = ui.add_enabled(ready, egui::Button::new(RichText::new(go_label).size(16.0)));
+            (go.clicked(), ui.button("Clear (Esc)").clicked())
+        })
+        .inner;
+    if go_clicked {
+        go(app);
+    }
+    if clear_clicked {
+        cancel(app);
+    }
+}
+
+fn empty_database(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.add_space(16.0);
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.0, ui.visuals().weak_text_color()))
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.strong("This database is empty.");
+            ui.label(
+                "Load demo data to try the desk (400 items, 120 people, a year of history), \
+                 or add your own with `custody import items FILE.csv` and `custody import people FILE.csv`.",
+            );
+            if app.demo_loading() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Loading demo data\u{2026}");
+                });
+            } else if ui.button("Load demo data").clicked() {
+                app.load_demo();
+            }
+        });
+}
+
+fn side(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.heading("Camera");
+    let width = ui.available_width().min(440.0);
+    app.camera.ui(ui, width);
+    camera_choice(app, ui);
+    ui.separator();
+    ui.heading("Latest actions at this desk");
+    if app.desk_ui.recent_version != Some(app.version) {
+        app.desk_ui.recent = app
+            .ledger
+            .recent_events(12)
+            .map(|events| {
+                events
+                    .iter()
+                    .map(|e| {
+                        let when = app.ledger.format_time(e.recorded_at);
+                        (when, format!("{} {}", e.item, app.ledger.describe(e)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_else(|e| vec![(String::new(), e.to_string())]);
+        app.desk_ui.recent_version = Some(app.version);
+    }
+    egui::ScrollArea::vertical().id_salt("recent").show(ui, |ui| {
+        egui::Grid::new("recent").striped(true).show(ui, |ui| {
+            for (when, what) in &app.desk_ui.recent {
+                ui.weak(when);
+                ui.label(what);
+                ui.end_row();
+            }
+        });
+    });
+}
+
+fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        if let Some(rx) = &app.desk_ui.finding_cameras
+            && let Ok(found) = rx.try_recv()
+        {
+            app.desk_ui.cameras = Some(found);
+            app.desk_ui.finding_cameras = None;
+        }
+        if app.desk_ui.finding_cameras.is_some() {
+            ui.spinner();
+        } else if ui.small_button("Find cameras").clicked() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let ctx = ui.ctx().clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(scanner::cameras());
+                ctx.request_repaint();
+            });
+            app.desk_ui.finding_cameras = Some(rx);
+        }
+        if let Some(cameras) = app.desk_ui.cameras.clone() {
+            if cameras.is_empty() {
+                ui.colored_label(RED, "No camera found.");
+            }
+            for (index, name) in cameras {
+                if ui.small_button(format!("Use {index}: {name}")).clicked() {
+                    let ctx = ui.ctx().clone();
+                    app.start_scanner(&ctx, move || Box::new(scanner::CameraFrames::new(index)));
+                }
+            }
+            if ui.small_button("No camera").clicked() {
+                app.stop_scanner();
+            }
+        }
+    });
+}

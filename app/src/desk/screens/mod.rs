@@ -1,0 +1,11 @@
+//! The screens, one module each with one `ui` function; each keeps its own state in a `…Ui`
+//! struct that the app owns.
+
+pub mod desk;
+pub mod exposure;
+pub mod incidents;
+pub mod items;
+pub mod out_now;
+pub mod overdue;
+pub mod people;
+pub mod settings;

@@ -1,0 +1,115 @@
+//! The Out now screen: everything off the premises, latest due first at the bottom, late
+//! items in red; selecting one shows its page.
+
+use custody_db::is_late;
+use custody_db::time::{describe_span, from_millis};
+use egui_extras::{Column, TableBuilder};
+
+use super::items::{ItemDetail, detail_ui, item_detail, loading};
+use crate::desk::DeskApp;
+use crate::desk::widgets::{self, RED};
+
+const ROW_HEIGHT: f32 = 22.0;
+
+#[derive(Debug, Default)]
+pub struct OutNowUi {
+    query: String,
+    selected: Option<usize>,
+    detail: Option<ItemDetail>,
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    app.lists.out_now.keep_fresh(app.version, &app.source, &ctx, |l| {
+        l.out_now().map_err(|e| e.to_string())
+    });
+    let Some(rows) = app.lists.out_now.value.clone() else {
+        loading(ui, app.lists.out_now.error.as_deref());
+        return;
+    };
+    let now = app.ledger.now();
+    let state = &mut app.out_ui;
+    let query = state.query.trim().to_lowercase();
+    let mut shown: Vec<_> = rows
+        .iter()
+        .filter(|r| widgets::matches(&query, &[&r.tag, &r.name, &r.holder, &r.holder_name]))
+        .collect();
+    shown.sort_by_key(|r| r.due_at.unwrap_or(i64::MAX));
+    let late = shown.iter().filter(|r| is_late(r.due_at, now)).count();
+    ui.horizontal(|ui| {
+        widgets::search_box(ui, "Search:", "tag, name or holder (Ctrl+F)", &mut state.query);
+        ui.weak(format!("{} out, {late} overdue", shown.len()));
+    });
+    let moved = widgets::arrow_keys(ui, &mut state.selected, shown.len());
+    if let Some(row) = state.selected.and_then(|i| shown.get(i)) {
+        let tag = row.tag.clone();
+        egui::Panel::right("out_detail").default_size(460.0).show(ui, |ui| {
+            if state
+                .detail
+                .as_ref()
+                .is_none_or(|d| d.tag != tag || d.version != app.version)
+            {
+                state.detail = Some(item_detail(&app.ledger, &tag, app.version));
+            }
+            if let Some(d) = &state.detail {
+                detail_ui(ui, d);
+            }
+        });
+    }
+    let ledger = &app.ledger;
+    let mut clicked = None;
+    let mut table = TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::exact(90.0))
+        .column(Column::remainder().at_least(140.0).clip(true))
+        .column(Column::exact(170.0).clip(true))
+        .column(Column::exact(130.0))
+        .column(Column::exact(130.0))
+        .column(Column::exact(90.0));
+    if moved && let Some(row) = state.selected {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    table
+        .header(ROW_HEIGHT, |mut h| {
+            for title in ["Tag", "Name", "Holder", "Since", "Due back", "Late by"] {
+                h.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, shown.len(), |mut row| {
+                let index = row.index();
+                let r = shown[index];
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&r.tag);
+                });
+                row.col(|ui| {
+                    ui.label(&r.name);
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} ({})", r.holder_name, r.holder));
+                });
+                row.col(|ui| {
+                    ui.label(ledger.format_time(r.since));
+                });
+                row.col(|ui| {
+                    ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
+                        ui.colored_label(RED, describe_span(now - from_millis(due)));
+                    }
+                });
+                if row.response().clicked() {
+                    clicked = Some(index);
+                }
+            });
+        });
+    if clicked.is_some() {
+        state.selected = clicked;
+        state.detail = None;
+    }
+}

@@ -1,0 +1,316 @@
+//! The People screen: everyone, with their home-working record at a glance (agreement, risk
+//! assessment, training: current / due for review / lapsed / missing); a person's page with
+//! what they hold now, their history, and their record, which can be edited here.
+
+use chrono::NaiveDate;
+use custody_db::policy::{Standing, standing};
+use custody_db::{HistoryFilter, HomeWorking, Ledger, Person};
+use egui_extras::{Column, TableBuilder};
+
+use super::items::loading;
+use crate::desk::DeskApp;
+use crate::desk::widgets::{self, AMBER, GREEN, RED, outcome};
+
+const ROW_HEIGHT: f32 = 22.0;
+/// How many of a person's past events their page shows.
+const HISTORY_SHOWN: u32 = 50;
+
+#[derive(Debug, Default)]
+pub struct PeopleUi {
+    query: String,
+    filtered: Vec<usize>,
+    filtered_for: Option<(String, u64)>,
+    selected: Option<usize>,
+    page: Option<PersonPage>,
+    /// The record being edited, as typed.
+    form: Option<RegisterForm>,
+    message: Option<(bool, String)>,
+}
+
+#[derive(Debug)]
+struct PersonPage {
+    id: String,
+    version: u64,
+    person: Person,
+    holds: Vec<(String, String, String)>,
+    history: Vec<(String, String)>,
+}
+
+/// The six dates and the reference, as text fields.
+#[derive(Debug, Default, Clone)]
+struct RegisterForm {
+    fields: [String; 6],
+}
+
+const FORM_LABELS: [&str; 6] = [
+    "Agreement signed",
+    "Agreement review due",
+    "Risk assessment done",
+    "Risk assessment review due",
+    "Risk assessment reference",
+    "IG training completed",
+];
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let Some(people) = app.lists.people.value.clone() else {
+        loading(ui, app.lists.people.error.as_deref());
+        return;
+    };
+    let today = app.ledger.today();
+    let state = &mut app.people_ui;
+    ui.horizontal(|ui| {
+        widgets::search_box(ui, "Search people:", "name or id (Ctrl+F)", &mut state.query);
+        ui.weak(format!("{} of {} people", state.filtered.len(), people.len()));
+    });
+    let key = (state.query.trim().to_lowercase(), app.lists.people.reads);
+    if state.filtered_for.as_ref() != Some(&key) {
+        state.filtered = people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| widgets::matches(&key.0, &[&p.person.id, &p.person.name]))
+            .map(|(i, _)| i)
+            .collect();
+        state.filtered_for = Some(key);
+        state.selected = None;
+    }
+    let moved = widgets::arrow_keys(ui, &mut state.selected, state.filtered.len());
+    let selected = state
+        .selected
+        .and_then(|i| state.filtered.get(i))
+        .map(|&i| people[i].person.id.clone());
+    if let Some(id) = selected {
+        egui::Panel::right("person_page").default_size(500.0).show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("person_page")
+                .show(ui, |ui| page_ui(app, ui, &id, today));
+        });
+    }
+    let state = &mut app.people_ui;
+    let mut clicked = None;
+    let mut table = TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::exact(80.0))
+        .column(Column::remainder().at_least(160.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(60.0))
+        .column(Column::exact(110.0))
+        .column(Column::exact(110.0))
+        .column(Column::exact(110.0));
+    if moved && let Some(row) = state.selected {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    table
+        .header(ROW_HEIGHT, |mut h| {
+            for title in ["Id", "Name", "Active", "Holds", "Agreement", "Assessment", "Training"] {
+                h.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, state.filtered.len(), |mut row| {
+                let index = row.index();
+                let p = &people[state.filtered[index]];
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&p.person.id);
+                });
+                row.col(|ui| {
+                    ui.label(&p.person.name);
+                });
+                row.col(|ui| {
+                    ui.label(if p.person.active { "yes" } else { "no" });
+                });
+                row.col(|ui| {
+                    ui.label(p.holding.to_string());
+                });
+                for (_, s, line) in standing(&p.person.home, today) {
+                    row.col(|ui| {
+                        ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
+                    });
+                }
+                if row.response().clicked() {
+                    clicked = Some(index);
+                }
+            });
+        });
+    if clicked.is_some() {
+        state.selected = clicked;
+    }
+}
+
+fn colour(s: Standing) -> egui::Color32 {
+    match s {
+        Standing::Current => GREEN,
+        Standing::DueSoon => AMBER,
+        Standing::Lapsed | Standing::Missing => RED,
+    }
+}
+
+fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
+    let state = &mut app.people_ui;
+    if !state
+        .page
+        .as_ref()
+        .is_some_and(|p| p.id == id && p.version == app.version)
+    {
+        match read_page(&app.ledger, id, app.version) {
+            Ok(page) => {
+                if state.page.as_ref().is_none_or(|p| p.id != id) {
+                    state.form = Some(RegisterForm::from(&page.person.home));
+                    state.message = None;
+                }
+                state.page = Some(page);
+            }
+            Err(e) => {
+                ui.colored_label(RED, e.to_string());
+                return;
+            }
+        }
+    }
+    let Some(page) = &state.page else { return };
+    ui.heading(format!("{} ({})", page.person.name, page.person.id));
+    if !page.person.active {
+        ui.colored_label(RED, "Not active: cannot take items (R8).");
+    }
+    if let Some(email) = &page.person.email {
+        ui.label(email);
+    }
+    for (part, s, line) in standing(&page.person.home, today) {
+        ui.horizontal(|ui| {
+            ui.weak(format!("{part}:"));
+            ui.colored_label(colour(s), line);
+        });
+    }
+    ui.separator();
+    ui.strong(format!("Holds now ({})", page.holds.len()));
+    egui::Grid::new("holds").striped(true).show(ui, |ui| {
+        for (tag, name, due) in &page.holds {
+            ui.label(tag);
+            ui.label(name);
+            ui.label(due);
+            ui.end_row();
+        }
+    });
+    ui.separator();
+    ui.collapsing("Home-working record (edit)", |ui| {
+        let Some(form) = &mut state.form else { return };
+        egui::Grid::new("register").num_columns(2).show(ui, |ui| {
+            for (label, field) in FORM_LABELS.iter().zip(form.fields.iter_mut()) {
+                let l = ui.label(*label);
+                ui.add(
+                    egui::TextEdit::singleline(field)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(140.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+        if ui.button("Save record").clicked() {
+            let saved = form
+                .parse()
+                .map_err(|e| e.to_string())
+                .and_then(|h| app.ledger.set_home_working(id, &h).map_err(|e| e.to_string()));
+            state.message = Some(match saved {
+                Ok(_) => {
+                    app.version += 1;
+                    (true, "Saved.".to_string())
+                }
+                Err(e) => (false, format!("Not saved: {e}")),
+            });
+        }
+        outcome(ui, state.message.as_ref());
+    });
+    ui.separator();
+    let Some(page) = &state.page else { return };
+    ui.strong(format!("History (latest {HISTORY_SHOWN})"));
+    egui::Grid::new("person_history").striped(true).show(ui, |ui| {
+        for (when, what) in &page.history {
+            ui.weak(when);
+            ui.label(what);
+            ui.end_row();
+        }
+    });
+}
+
+fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<PersonPage> {
+    let person = ledger.person(id)?;
+    let holds = ledger
+        .holdings(id)?
+        .into_iter()
+        .map(|r| {
+            (
+                r.tag,
+                r.name,
+                r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let events = ledger.history(&HistoryFilter {
+        person: Some(id.to_string()),
+        latest: Some(HISTORY_SHOWN),
+        ..HistoryFilter::default()
+    })?;
+    let history = events
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                ledger.format_time(e.occurred_at),
+                format!("{} {}", e.item, ledger.describe(e)),
+            )
+        })
+        .collect();
+    Ok(PersonPage {
+        id: id.to_string(),
+        version,
+        person,
+        holds,
+        history,
+    })
+}
+
+impl From<&HomeWorking> for RegisterForm {
+    fn from(h: &HomeWorking) -> Self {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        RegisterForm {
+            fields: [
+                day(h.agreement_signed),
+                day(h.agreement_review),
+                day(h.assessment_done),
+                day(h.assessment_review),
+                h.assessment_ref.clone().unwrap_or_default(),
+                day(h.training),
+            ],
+        }
+    }
+}
+
+impl RegisterForm {
+    /// The record as typed; an empty field clears that part.
+    fn parse(&self) -> Result<HomeWorking, String> {
+        let day = |i: usize| -> Result<Option<NaiveDate>, String> {
+            let text = self.fields[i].trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
+                format!(
+                    "{}: \u{201c}{text}\u{201d} is not a date like 2026-09-01.",
+                    FORM_LABELS[i]
+                )
+            })
+        };
+        let reference = self.fields[4].trim();
+        Ok(HomeWorking {
+            agreement_signed: day(0)?,
+            agreement_review: day(1)?,
+            assessment_done: day(2)?,
+            assessment_review: day(3)?,
+            assessment_ref: (!reference.is_empty()).then(|| reference.to_string()),
+            training: day(5)?,
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! The Settings screen: which policy rules block and which warn (R8 always blocks), how many
+//! daily backups are kept, and where the database is.
+
+use custody_db::Ledger;
+use custody_db::policy::{Mode, R8};
+
+use crate::desk::DeskApp;
+use crate::desk::widgets::{RED, outcome};
+
+#[derive(Debug, Default)]
+pub struct SettingsUi {
+    keep_text: Option<String>,
+    message: Option<(bool, String)>,
+    /// The settings as read for a version of the ledger (read again only after a change).
+    read: Option<(u64, Result<Stored, String>)>,
+}
+
+/// What the screen shows, read once per change rather than every frame.
+#[derive(Debug)]
+struct Stored {
+    rules: Vec<(&'static str, &'static str, Mode)>,
+    backups_kept: u32,
+    organisation: String,
+}
+
+fn read(ledger: &Ledger) -> Result<Stored, String> {
+    let read = || -> custody_db::Result<Stored> {
+        Ok(Stored {
+            rules: ledger.rules()?,
+            backups_kept: ledger.backups_kept()?,
+            organisation: ledger.organisation()?.unwrap_or_default(),
+        })
+    };
+    read().map_err(|e| e.to_string())
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.heading("Policy rules");
+    ui.label(
+        "A rule that blocks refuses the sign-out. A rule that warns shows its message; the clerk \
+         confirms that the holder was told, and the warning is stored with the sign-out.",
+    );
+    if app.settings_ui.read.as_ref().is_none_or(|(v, _)| *v != app.version) {
+        app.settings_ui.read = Some((app.version, read(&app.ledger)));
+    }
+    let stored = match &app.settings_ui.read {
+        Some((_, Ok(stored))) => stored,
+        Some((_, Err(e))) => {
+            ui.colored_label(RED, e);
+            return;
+        }
+        None => return,
+    };
+    let (rules, kept, organisation) = (stored.rules.clone(), stored.backups_kept, stored.organisation.clone());
+    let mut change = None;
+    egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
+        for (id, text, mode) in &rules {
+            ui.strong(*id);
+            ui.label(*text);
+            ui.horizontal(|ui| {
+                for choice in [Mode::Block, Mode::Warn] {
+                    let label = format!("{id} {}", choice.as_str());
+                    let button = egui::Button::selectable(*mode == choice, choice.as_str());
+                    if ui.add(button).on_hover_text(label).clicked() && *mode != choice {
+                        change = Some((*id, choice));
+                    }
+                }
+            });
+            ui.end_row();
+        }
+        ui.strong(R8.0);
+        ui.label(R8.1);
+        ui.label("always blocks");
+        ui.end_row();
+    });
+    if let Some((id, mode)) = change {
+        let message = match app.ledger.set_rule_mode(id, mode) {
+            Ok(()) => {
+                app.changed();
+                (true, format!("{id} now {}s.", mode.as_str()))
+            }
+            Err(e) => (false, e.to_string()),
+        };
+        app.settings_ui.message = Some(message);
+    }
+    let state = &mut app.settings_ui;
+    ui.separator();
+    ui.heading("Backups");
+    let keep = state.keep_text.get_or_insert_with(|| kept.to_string());
+    ui.horizontal(|ui| {
+        let label = ui.label("Daily backups kept:");
+        ui.add(egui::TextEdit::singleline(keep).desired_width(60.0))
+            .labelled_by(label.id);
+        if ui.button("Save").clicked() {
+            let parsed = keep
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("\u{201c}{}\u{201d} is not a number of days, e.g. 30.", keep.trim()));
+            state.message = Some(
+                match parsed.and_then(|n| app.ledger.set_backups_kept(n).map_err(|e| e.to_string())) {
+                    Ok(()) => {
+                        app.version += 1;
+                        (true, "Saved.".to_string())
+                    }
+                    Err(e) => (false, format!("Not saved: {e}")),
+                },
+            );
+        }
+    });
+    ui.label(format!(
+        "A backup is made on the first use of each day, in {}.",
+        app.ledger.backup_folder().display()
+    ));
+    outcome(ui, state.message.as_ref());
+    ui.separator();
+    ui.heading("This desk");
+    egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {
+        ui.weak("Database");
+        ui.label(app.ledger.path().display().to_string());
+        ui.end_row();
+        ui.weak("Organisation");
+        ui.label(organisation);
+        ui.end_row();
+        ui.weak("Recording as");
+        ui.label(app.ledger.operator());
+        ui.end_row();
+        ui.weak("Camera");
+        ui.label("Chosen on the Desk (Find cameras), or with --camera N when starting.");
+        ui.end_row();
+    });
+}

@@ -1,0 +1,70 @@
+//! Rendering for both front ends: tables for the terminal, CSV, JSON, and the printable PDFs
+//! (the overdue report with its slips, exposure, chain of custody, breach pack). Everything here
+//! turns what the ledger answered into text or bytes; nothing decides what is allowed, writes to
+//! the ledger, or knows which front end asked.
+
+pub mod chain;
+pub mod export;
+pub mod exposure;
+pub mod history;
+pub mod incident;
+pub mod overdue;
+pub mod table;
+
+pub use table::{Cell, CsvRows, Table, neutralise_formula, print_fields};
+
+/// How a list is printed (`--format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// How a report is written (`--format`): as a list, or as a printable PDF.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+    Pdf,
+}
+
+impl ReportFormat {
+    /// The list format, or `None` for PDF.
+    pub fn list(self) -> Option<Format> {
+        match self {
+            ReportFormat::Table => Some(Format::Table),
+            ReportFormat::Csv => Some(Format::Csv),
+            ReportFormat::Json => Some(Format::Json),
+            ReportFormat::Pdf => None,
+        }
+    }
+
+    /// The file extension for a report in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Table => "txt",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Json => "json",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// The foot of every page of a printed report: whose, and when and by whom it was made.
+pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
+    let org = ledger.organisation().ok().flatten().unwrap_or_default();
+    format!(
+        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}",
+        ledger.format_time(custody_db::time::to_millis(ledger.now())),
+        ledger.operator()
+    )
+}
+
+/// "yes" or "no", as every table and page says it.
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}

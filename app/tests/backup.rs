@@ -1,0 +1,114 @@
+//! Backups from the command line: the automatic daily backup, `backup -o`, and `restore`, which
+//! checks the backup, keeps the current file aside, and refuses another database's backup.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+/// The binary under test, as Cargo built it for these tests.
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+fn backups(desk: &Desk) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(desk.dir.path().join("backups"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_first_use_each_day_makes_a_backup_and_old_ones_go() {
+    let mut desk = Desk::with_basics(CUSTODY);
+    assert_eq!(backups(&desk), vec!["custody-2026-11-20.db"]);
+    desk.ok(&["settings", "keep-backups", "2"]);
+    for day in ["2026-11-21", "2026-11-22", "2026-11-23"] {
+        desk.now = format!("{day}T09:00:00Z");
+        desk.ok(&["status"]);
+        desk.ok(&["status"]);
+    }
+    assert_eq!(backups(&desk), vec!["custody-2026-11-22.db", "custody-2026-11-23.db"]);
+}
+
+#[test]
+fn backup_then_restore_brings_the_records_back() {
+    let desk = Desk::with_basics(CUSTODY);
+    let copy = desk.dir.path().join("copy.db");
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    assert!(
+        desk.ok(&["backup", "-o", copy.to_str().unwrap()])
+            .starts_with("Backed up")
+    );
+    let again = desk.run(&["backup", "-o", copy.to_str().unwrap()]);
+    assert_eq!(again.code, 1, "never overwrites: {again:?}");
+    desk.ok(&["in", "LT-0001"]);
+    let restored = desk.ok(&["restore", copy.to_str().unwrap()]);
+    assert!(
+        restored.contains("(1 events, verified)") && restored.contains("kept as"),
+        "{restored}"
+    );
+    assert!(desk.ok(&["status"]).contains("LT-0001"), "out again, as in the backup");
+    assert!(desk.ok(&["verify"]).contains("Intact"));
+    let kept = std::fs::read_dir(desk.dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".before-restore-")
+        })
+        .count();
+    assert!(kept >= 1, "the replaced file is kept");
+}
+
+#[test]
+fn restore_refuses_damaged_and_foreign_backups_changing_nothing() {
+    let desk = Desk::with_basics(CUSTODY);
+    let other = Desk::with_basics(CUSTODY);
+    let foreign = desk.dir.path().join("foreign.db");
+    other.ok(&["backup", "-o", foreign.to_str().unwrap()]);
+    let before = desk.dump();
+    let run = desk.run(&["restore", foreign.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("a backup of a different database") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(desk.dump(), before);
+
+    let damaged = desk.dir.path().join("damaged.db");
+    std::fs::write(&damaged, "this is not a backup").unwrap();
+    let run = desk.run(&["restore", damaged.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot be used as a backup"), "{}", run.stderr);
+    assert_eq!(desk.dump(), before);
+    assert_eq!(
+        std::fs::read_to_string(&damaged).unwrap(),
+        "this is not a backup",
+        "the backup is never changed"
+    );
+
+    let forced = desk.ok(&["restore", foreign.to_str().unwrap(), "--force"]);
+    assert!(forced.contains("verified"), "{forced}");
+}
+
+#[test]
+fn restore_waits_for_other_programs_to_close_the_database() {
+    let desk = Desk::with_basics(CUSTODY);
+    let copy = desk.dir.path().join("copy.db");
+    desk.ok(&["backup", "-o", copy.to_str().unwrap()]);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    // Another program in the middle of reading, as the desk app is while it shows a screen.
+    let other = rusqlite::Connection::open(&desk.db).unwrap();
+    other.execute_batch("BEGIN; SELECT count(*) FROM events;").unwrap();
+    let run = desk.run(&["restore", copy.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("another program"), "{}", run.stderr);
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    assert!(desk.ok(&["restore", copy.to_str().unwrap()]).contains("verified"));
+}

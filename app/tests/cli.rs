@@ -1,0 +1,291 @@
+//! The `custody` command line as a new user meets it: the real binary, a real SQLite file.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+/// The binary under test, as Cargo built it for these tests.
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+#[test]
+fn a_new_user_signs_items_out_and_in() {
+    let desk = Desk::with_basics(CUSTODY);
+    let out = desk.ok(&["out", "lt-0001", "LT-0002", "--to", "s001"]);
+    assert_eq!(
+        out,
+        "Signed out LT-0001, LT-0002 to Sam Jones (S001), due 2026-11-27 23:59.\n"
+    );
+
+    let status = desk.ok(&["status"]);
+    let lines: Vec<&str> = status.lines().collect();
+    assert!(
+        lines[0].starts_with("TAG") && lines[0].contains("OUT SINCE"),
+        "{status}"
+    );
+    assert!(
+        lines[1].starts_with("LT-0001  laptop") && lines[1].contains("Sam Jones"),
+        "{status}"
+    );
+    assert_eq!(lines.len(), 3);
+
+    let mut later = Desk {
+        now: "2026-11-30T09:00:00Z".into(),
+        ..desk
+    };
+    let back = later.ok(&["in", "LT-0001"]);
+    assert_eq!(back, "Returned LT-0001 from Sam Jones (S001) — 2 days late.\n");
+
+    let show = later.ok(&["item", "show", "LT-0001"]);
+    assert!(
+        show.contains("now:") && show.contains("in since 2026-11-30 09:00"),
+        "{show}"
+    );
+    assert!(
+        show.contains("signed out to Sam Jones (S001), due 2026-11-27 23:59"),
+        "{show}"
+    );
+    assert!(show.contains("signed in from Sam Jones (S001)"), "{show}");
+    assert!(show.contains("Test Office"), "every event names its operator: {show}");
+
+    let history = later.ok(&["history", "--person", "S001", "--format", "json"]);
+    let events: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 3);
+    assert_eq!(events[2]["event"], "sign-in");
+    assert_eq!(events[2]["occurred"], "2026-11-30T09:00:00+00:00");
+
+    let verify = later.ok(&["verify"]);
+    assert!(verify.contains("Intact") && verify.contains("3 events"), "{verify}");
+    later.now = "2026-12-01T09:00:00Z".into();
+    assert!(
+        later
+            .ok(&["status", "--format", "csv"])
+            .contains("LT-0002,laptop,S001,Sam Jones")
+    );
+}
+
+#[test]
+fn backdated_records_keep_both_times() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S002",
+        "--at",
+        "2026-11-18 14:30",
+        "--due",
+        "2026-11-19",
+    ]);
+    let json = desk.ok(&["history", "--item", "LT-0001", "--format", "json"]);
+    let events: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(events[0]["occurred"], "2026-11-18T14:30:00+00:00");
+    assert_eq!(events[0]["recorded"], "2026-11-20T10:00:00+00:00");
+    let status = desk.ok(&["status", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(rows[0]["overdue"], true, "due end of the 19th, now the 20th");
+    let window = desk.ok(&[
+        "history",
+        "--person",
+        "S002",
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-20",
+    ]);
+    assert_eq!(
+        window.lines().count(),
+        1,
+        "only the header: nothing happened in that window: {window}"
+    );
+}
+
+#[test]
+fn transfer_loss_and_correction() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    let moved = desk.ok(&["transfer", "LT-0001", "--to", "S002"]);
+    assert!(
+        moved.contains("passed from Sam Jones (S001) to Priya Patel (S002)"),
+        "{moved}"
+    );
+    let stolen = desk.ok(&["stolen", "LT-0001", "--note", "Car broken into"]);
+    assert!(
+        stolen.contains("it was with Priya Patel (S002)") && stolen.contains("Data Protection Officer"),
+        "{stolen}"
+    );
+    let json = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
+    let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(shown["state"]["status"], "stolen");
+    let last_id = shown["history"][2]["id"].as_str().unwrap().to_string();
+    let fixed = desk.ok(&["correct", &last_id, "--reason", "Recorded against the wrong laptop"]);
+    assert!(fixed.contains("LT-0001 is now out with Priya Patel (S002)"), "{fixed}");
+    let show = desk.ok(&["item", "show", "LT-0001"]);
+    assert!(show.contains("stolen (corrected)"), "{show}");
+    assert!(show.contains("reason: Recorded against the wrong laptop"), "{show}");
+}
+
+/// Each bad input: exit code, a message that says what was wrong, and nothing written.
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0002", "--to", "S001"]);
+    desk.ok(&["person", "deactivate", "S002"]);
+    let long = "x".repeat(501);
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["out", "LT-0002", "--to", "S001"],
+            3,
+            "Refused by R8: LT-0002 is already out with Sam Jones (S001)",
+        ),
+        (
+            &["out", "LT-0001", "--to", "S002"],
+            3,
+            "Refused by R8: Priya Patel (S002) is not an active person",
+        ),
+        (&["out", "LT-9999", "--to", "S001"], 1, "No item is tagged LT-9999"),
+        (&["out", "LT-0001", "--to", "S404"], 1, "No person has the id S404"),
+        (
+            &["out", "LT-0001", "--to", "S001", "--due", "next week"],
+            1,
+            "\"next week\" is not a time Custody understands",
+        ),
+        (
+            &["out", "LT-0001", "--to", "S001", "--due", "2026-13-01"],
+            1,
+            "there is no such date",
+        ),
+        (
+            &["out", "LT-0001", "--to", "S001", "--due", "2026-11-19"],
+            1,
+            "is not after the sign-out time",
+        ),
+        (
+            &["out", "LT-0001", "--to", "S001", "--at", "2026-11-21"],
+            1,
+            "is in the future",
+        ),
+        (&["out", "LT-0001"], 2, "--to"),
+        (&["in", "LT-0001"], 1, "LT-0001 is not out (it is in)"),
+        (&["in", "LT-0002", "--note", "bad\u{7}bell"], 1, "control character"),
+        (&["in", "LT-0002", "--note", &long], 1, "longer than 500 characters"),
+        (
+            &["item", "add", "LT-0003", "--kind", "usb-stick", "--name", "x"],
+            1,
+            "is not a kind of item",
+        ),
+        (
+            &["item", "add", "LT 3", "--kind", "laptop", "--name", "x"],
+            1,
+            "is not a valid item tag",
+        ),
+        (
+            &["item", "add", "LT-0001", "--kind", "laptop", "--name", "x"],
+            1,
+            "already an item tagged LT-0001",
+        ),
+        (
+            &["item", "add", "LT-0003", "--kind", "laptop", "--name", " "],
+            1,
+            "item name is not acceptable: it is empty",
+        ),
+        (&["person", "add", "S003", "--name", ""], 1, "name is not acceptable"),
+        (
+            &[
+                "history",
+                "--item",
+                "LT-0001",
+                "--from",
+                "2026-11-20",
+                "--to",
+                "2026-11-01",
+            ],
+            1,
+            "The window ends (2026-11-01 23:59) before it starts (2026-11-20 00:00)",
+        ),
+        (
+            &["correct", "not-an-id", "--reason", "x"],
+            1,
+            "No event has the id not-an-id",
+        ),
+        (&["lost", "LT-4040"], 1, "No item is tagged LT-4040"),
+        (&["frobnicate"], 2, "unrecognized subcommand"),
+    ];
+    for (args, code, words) in cases {
+        let before = desk.dump();
+        let run = desk.run(args);
+        assert_eq!(run.code, *code, "custody {args:?}: {run:?}");
+        assert!(
+            run.stderr.contains(words),
+            "custody {args:?}: {:?} should contain {words:?}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "custody {args:?} printed {:?}", run.stdout);
+        assert_eq!(desk.dump(), before, "custody {args:?} must write nothing");
+    }
+}
+
+#[test]
+fn init_refuses_an_existing_file_and_other_commands_need_one() {
+    let desk = Desk::new(CUSTODY);
+    let missing = desk.run(&["status"]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("There is no Custody database") && missing.stderr.contains("custody init"));
+    assert!(!desk.db.exists(), "a read command never creates a database");
+
+    std::fs::write(&desk.db, "my shopping list").unwrap();
+    let init = desk.run(&["init"]);
+    assert_eq!(init.code, 1);
+    assert!(init.stderr.contains("already exists"), "{init:?}");
+    let status = desk.run(&["status"]);
+    assert!(status.stderr.contains("not an SQLite file at all"), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&desk.db).unwrap(), "my shopping list");
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralised() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "item",
+        "add",
+        "OT-0001",
+        "--kind",
+        "other",
+        "--name",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ]);
+    let csv = desk.ok(&["item", "list", "--format", "csv"]);
+    assert!(csv.contains("OT-0001,other,\"'=HYPERLINK("), "{csv}");
+}
+
+#[test]
+fn demo_makes_a_believable_database() {
+    let desk = Desk::new(CUSTODY);
+    let out = desk.ok(&["demo", "--items", "300", "--people", "60", "--days", "120"]);
+    assert!(out.contains("300 items, 60 people"), "{out}");
+    let people = desk.ok(&["person", "list", "--format", "json"]);
+    let people: serde_json::Value = serde_json::from_str(&people).unwrap();
+    assert_eq!(people.as_array().unwrap().len(), 60);
+    assert!(desk.ok(&["status"]).lines().count() > 10, "some items are out");
+    assert!(desk.ok(&["verify"]).contains("Intact"));
+    let again = desk.run(&["demo"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already holds records"), "{again:?}");
+}
+
+#[test]
+fn verify_exits_1_and_names_the_event_changed_behind_its_back() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "LT-0002", "--to", "S001"]);
+    desk.ok(&["in", "LT-0002"]);
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER events_are_never_updated;
+         UPDATE events SET person = 'S002' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let run = desk.run(&["verify"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("Hash chain broken at event 2"), "{}", run.stdout);
+    assert!(run.stdout.contains("NOT intact"), "{}", run.stdout);
+}

@@ -1,0 +1,91 @@
+//! `custody exposure` from the command line: the moment after a theft, a window, JSON keys.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+/// The binary under test, as Cargo built it for these tests.
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+#[test]
+fn what_was_in_sams_custody_on_tuesday_evening() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "item",
+        "add",
+        "PF-0002",
+        "--kind",
+        "paper-file",
+        "--name",
+        "Review ref 51",
+        "--safeguarding",
+        "--data-subjects",
+        "1",
+    ]);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-17 08:00", "--yes"]);
+    desk.ok(&[
+        "out",
+        "PF-0002",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-17 12:00",
+        "--reason",
+        "Review",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    desk.ok(&[
+        "stolen",
+        "PF-0002",
+        "--at",
+        "2026-11-17 19:00",
+        "--note",
+        "Car broken into",
+    ]);
+    let table = desk.ok(&["exposure", "--holder", "S001", "--at", "2026-11-17 19:30"]);
+    assert!(
+        table.starts_with("Exposure of Sam Jones (S001) at 2026-11-17 19:30"),
+        "{table}"
+    );
+    assert!(
+        table.contains("LT-0001") && table.contains("PF-0002") && table.contains("stolen"),
+        "{table}"
+    );
+    assert!(
+        table.contains("1 device(s) encrypted, 0 NOT encrypted, 1 paper file(s); 121 data subjects"),
+        "{table}"
+    );
+    assert!(table.contains("ALERT THE SAFEGUARDING LEAD"), "{table}");
+
+    let json: serde_json::Value = serde_json::from_str(&desk.ok(&[
+        "exposure",
+        "--holder",
+        "S001",
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-17",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 2);
+    assert_eq!(json["items"][1]["item"]["tag"], "PF-0002");
+    assert_eq!(json["items"][1]["held_until"], serde_json::Value::Null);
+    assert_eq!(json["summary"]["alert_safeguarding_lead"], true);
+
+    let before = desk.ok(&[
+        "exposure",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-16 12:00",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(before.lines().count(), 1, "nothing held the day before: {before}");
+    let bad = desk.run(&["exposure", "--holder", "S001"]);
+    assert_eq!(bad.code, 2, "say when: {bad:?}");
+}

@@ -1,0 +1,176 @@
+//! An incident from the command line: exposure, opening it, the timeline and the ICO clock.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+/// The binary under test, as Cargo built it for these tests.
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+#[test]
+fn from_theft_to_timeline() {
+    let mut desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-19 08:00"]);
+    let opened = desk.ok(&[
+        "incident",
+        "new",
+        "--kind",
+        "theft",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-19 19:00",
+        "--discovered",
+        "2026-11-19 21:30",
+        "--description",
+        "Car broken into",
+    ]);
+    assert!(
+        opened.starts_with("Opened INC-2026-0001 (theft).\n  LT-0001 recorded as stolen."),
+        "{opened}"
+    );
+    assert!(
+        opened.contains("ICO deadline (72 hours from discovery): 2026-11-22 21:30 — 2 days left"),
+        "{opened}"
+    );
+    assert!(
+        desk.ok(&["item", "show", "LT-0001"])
+            .contains("stolen since 2026-11-19 19:00")
+    );
+
+    desk.ok(&[
+        "incident",
+        "note",
+        "INC-2026-0001",
+        "--kind",
+        "dpo-notified",
+        "--text",
+        "Phoned the DPO",
+    ]);
+    desk.now = "2026-11-22T12:00:00Z".into();
+    let show = desk.ok(&["incident", "show", "inc-2026-0001"]);
+    assert!(show.contains("9 hours left — running out"), "{show}");
+    assert!(show.contains("LT-0001  laptop  120 data subject(s)"), "{show}");
+    assert!(
+        show.contains("dpo-notified: Phoned the DPO  (recorded by Test Office)"),
+        "{show}"
+    );
+    desk.ok(&[
+        "incident",
+        "note",
+        "INC-2026-0001",
+        "--kind",
+        "ico-not-reported",
+        "--text",
+        "Encrypted device: unlikely to result in a risk",
+    ]);
+    assert!(
+        desk.ok(&["incident", "show", "INC-2026-0001"])
+            .contains("ICO: ico-not-reported on 2026-11-22 12:00.")
+    );
+    assert!(desk.ok(&["incident", "list"]).starts_with("INC-2026-0001  theft"));
+    let missing = desk.run(&["incident", "show", "INC-2026-0099"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("No incident has the id INC-2026-0099"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0002", "--to", "S001", "--at", "2026-11-18 08:00", "--yes"]);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-19 08:00"]);
+    desk.ok(&[
+        "incident",
+        "new",
+        "--kind",
+        "loss",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-19 17:00",
+        "--description",
+        "Bag left on the train",
+    ]);
+    desk.ok(&[
+        "incident",
+        "note",
+        "INC-2026-0001",
+        "--kind",
+        "police-reference",
+        "--text",
+        "BTP-4411",
+    ]);
+    let (pdf, json) = (desk.dir.path().join("pack.pdf"), desk.dir.path().join("pack.json"));
+    let said = desk.ok(&[
+        "incident",
+        "pack",
+        "INC-2026-0001",
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(said.contains("Wrote the breach pack to") && said.contains("Wrote the breach pack as JSON to"));
+    let text = custody_tests::pdf_text(&pdf);
+    for expected in [
+        "Breach pack: INC-2026-0001",
+        "Kind: loss. Whose: Sam Jones (S001).",
+        "What happened: Bag left on the train",
+        "ICO deadline (72 hours from discovery): 2026-11-23 10:00",
+        "police-reference",
+        "BTP-4411",
+        "In their custody at 2026-11-19 17:00.",
+        "2 item(s): 1 device(s) encrypted, 1 device(s) NOT encrypted, 0 paper file(s).",
+        "Chain of custody: LT-0001 (Dell Latitude 5440)",
+        "Chain of custody: LT-0002 (Lenovo ThinkPad E14)",
+        "lost while with Sam Jones (S001)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let pack: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(pack["incident"]["id"], "INC-2026-0001");
+    assert_eq!(pack["incident"]["exposure"]["items"].as_array().unwrap().len(), 2);
+    let chain = &pack["chains"][0];
+    assert_eq!(chain["item"]["tag"], "LT-0002");
+    assert_eq!(chain["events"][0]["kind"], "sign-out");
+    assert_eq!(chain["events"][1]["kind"], "lost");
+    assert_eq!(chain["events"][1]["prev_hash"].as_str().unwrap().len(), 64);
+
+    let missing = desk.run(&["incident", "pack", "INC-2026-0001"]);
+    assert_eq!(missing.code, 2, "say where: --pdf or --json");
+}
+
+#[test]
+fn a_chain_of_custody_for_evidence_shows_corrections() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "--to", "S002", "--at", "2026-11-18 08:00"]);
+    let events = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&events).unwrap();
+    let id = json["history"][0]["id"].as_str().unwrap().to_string();
+    desk.ok(&["correct", &id, "--reason", "Scanned the wrong laptop"]);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    let csv = desk.dir.path().join("chain.csv");
+    let said = desk.ok(&["item", "chain", "LT-0001", "-o", csv.to_str().unwrap()]);
+    assert!(
+        said.starts_with("Wrote the chain of custody of LT-0001 (3 events)"),
+        "{said}"
+    );
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert!(rows.starts_with("seq,id,occurred,recorded,event,details,status,operator,hash,prev hash\n"));
+    assert!(
+        rows.contains("signed out to Priya Patel (S002)") && rows.contains("voided by a correction"),
+        "{rows}"
+    );
+    let pdf = desk.dir.path().join("chain.pdf");
+    desk.ok(&["item", "chain", "LT-0001", "-o", pdf.to_str().unwrap()]);
+    let text = custody_tests::pdf_text(&pdf);
+    assert!(text.contains("[VOIDED] signed out to Priya Patel"), "{text}");
+    assert!(
+        text.contains("Each event's SHA-256 hash was recomputed from its contents and matches"),
+        "{text}"
+    );
+}

@@ -1,0 +1,209 @@
+//! `custody report overdue` as a scheduled job would run it: a fixed as-of date, each format,
+//! and a file written with -o.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+/// The binary under test, as Cargo built it for these tests.
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+#[test]
+fn the_weekly_overdue_report() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-06",
+    ]);
+    desk.ok(&["out", "LT-0002", "--to", "S002", "--due", "2026-11-24"]);
+    let table = desk.ok(&["report", "overdue", "--as-of", "2026-11-20"]);
+    assert!(
+        table.starts_with("Overdue as of 2026-11-20 23:59: 1 item(s) with 1 holder(s)."),
+        "{table}"
+    );
+    assert!(table.contains("Sam Jones (S001) <sam@example.org>"), "{table}");
+    assert!(
+        table.contains("LT-0001  laptop  2026-11-06 23:59  14            third notice  personal data"),
+        "{table}"
+    );
+    assert!(table.contains("Due in the next 7 days: 1 item(s)."), "{table}");
+
+    let csv = desk.ok(&["report", "overdue", "--format", "csv"]);
+    assert!(
+        csv.contains("overdue,S001,Sam Jones,LT-0001,laptop,2026-11-06 23:59,13,second notice,personal data"),
+        "{csv}"
+    );
+    assert!(csv.contains("due soon,S002,Priya Patel,LT-0002"), "{csv}");
+
+    let file = desk.dir.path().join("overdue.json");
+    let said = desk.ok(&["report", "overdue", "--format", "json", "-o", file.to_str().unwrap()]);
+    assert!(
+        said.starts_with("Wrote the overdue report as of 2026-11-20 10:00"),
+        "{said}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["overdue"][0]["items"][0]["stage"], "second notice");
+}
+
+#[test]
+fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-06",
+    ]);
+    desk.ok(&[
+        "out",
+        "PF-0001",
+        "--to",
+        "S002",
+        "--at",
+        "2026-11-12",
+        "--due",
+        "2026-11-13",
+        "--reason",
+        "Home visit",
+        "--authorised-by",
+        "S001",
+        "--yes",
+    ]);
+    desk.ok(&["out", "LT-0002", "--to", "S002", "--due", "2026-11-24", "--yes"]);
+    let file = desk.dir.path().join("overdue.pdf");
+    let said = desk.ok(&["report", "overdue", "--format", "pdf", "-o", file.to_str().unwrap()]);
+    assert!(
+        said.starts_with("Wrote the overdue report as of 2026-11-20 10:00"),
+        "{said}"
+    );
+    let text = custody_tests::pdf_text(&file);
+    assert!(text.contains("Overdue items as of 2026-11-20 10:00"), "{text}");
+    assert!(
+        text.contains("2 item(s) overdue with 2 holder(s). First notice: 1; second notice: 1; third notice: 0."),
+        "{text}"
+    );
+    assert!(text.contains("Due in the next 7 days (1)"), "{text}");
+    // One slip each, with their items, days late and notice.
+    assert!(text.contains("Reminder: please return — Sam Jones (S001)"), "{text}");
+    assert!(text.contains("Reminder: please return — Priya Patel (S002)"), "{text}");
+    let slip = &text[text.find("Reminder: please return — Sam Jones").unwrap()..];
+    assert!(
+        slip.contains("LT-0001") && slip.contains("13") && slip.contains("second notice"),
+        "{slip}"
+    );
+    assert!(text.contains("page 2 of 2"), "{text}");
+
+    let refused = desk.run(&["report", "overdue", "--format", "pdf"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("a PDF needs a file: add -o FILE.pdf"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn an_exposure_pdf_alerts_the_safeguarding_lead() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "item",
+        "add",
+        "PF-0002",
+        "--kind",
+        "paper-file",
+        "--name",
+        "Child protection file",
+        "--safeguarding",
+        "--data-subjects",
+        "1",
+    ]);
+    desk.ok(&[
+        "out",
+        "PF-0002",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-19 09:00",
+        "--reason",
+        "Case conference",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    let file = desk.dir.path().join("exposure.pdf");
+    desk.ok(&[
+        "exposure",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-19 12:00",
+        "--format",
+        "pdf",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let text = custody_tests::pdf_text(&file);
+    assert!(text.contains("Exposure: Sam Jones (S001)"), "{text}");
+    assert!(text.contains("In their custody at 2026-11-19 12:00."), "{text}");
+    assert!(
+        text.contains("ALERT THE SAFEGUARDING LEAD: 1 item(s) carry a safeguarding flag."),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 item(s): 1 device(s) encrypted, 0 device(s) NOT encrypted, 1 paper file(s)."),
+        "{text}"
+    );
+    assert!(text.contains("121 data subjects in all"), "{text}");
+}
+
+#[test]
+fn escalation_stages_are_a_setting() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-12",
+    ]);
+    desk.ok(&[
+        "out",
+        "LT-0002",
+        "--to",
+        "S002",
+        "--at",
+        "2026-11-01",
+        "--due",
+        "2026-11-18",
+        "--yes",
+    ]);
+    let before = desk.dump();
+    let refused = desk.run(&["settings", "stages", "3", "2", "10"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("must rise"), "{}", refused.stderr);
+    assert_eq!(desk.dump(), before, "a refused setting writes nothing");
+
+    desk.ok(&["settings", "stages", "2", "5", "7"]);
+    assert!(
+        desk.ok(&["settings", "show"])
+            .contains("first from 2 day(s) late, second from 5, third from 7.")
+    );
+    let csv = desk.ok(&["report", "overdue", "--as-of", "2026-11-20 10:00", "--format", "csv"]);
+    // 7 days late: third notice now (was second); 1 day late: no notice yet (was first).
+    assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,7,third notice"), "{csv}");
+    assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,1,,"), "{csv}");
+}
