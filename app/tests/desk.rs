@@ -188,6 +188,23 @@ fn a_refused_sign_out_names_the_rule_and_writes_nothing() {
 }
 
 #[test]
+fn a_due_date_in_the_past_is_refused_in_the_ledgers_words() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "LT-0001");
+    type_burst(&h, "S001");
+    h.state_mut().desk.due_text = "2026-11-19".into();
+    h.run_steps(2);
+    let before = custody_tests::dump(&s.dir.path().join("custody.db"));
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let text = banner(h.state());
+    assert!(text.contains("is not after the sign-out time"), "{text}");
+    assert!(!text.contains("--"), "no command-line flags at the desk: {text}");
+    assert_eq!(custody_tests::dump(&s.dir.path().join("custody.db")), before);
+}
+
+#[test]
 fn an_inactive_person_is_refused_by_r8() {
     let (_s, mut app) = setup();
     app.ledger.set_person_active("S002", false).unwrap();

@@ -10,18 +10,7 @@ const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 #[test]
 fn what_was_in_sams_custody_on_tuesday_evening() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&[
-        "item",
-        "add",
-        "PF-0002",
-        "--kind",
-        "paper-file",
-        "--name",
-        "Review ref 51",
-        "--safeguarding",
-        "--data-subjects",
-        "1",
-    ]);
+    desk.add_safeguarding_file("PF-0002", "Review ref 51");
     desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-17 08:00", "--yes"]);
     desk.ok(&[
         "out",

@@ -8,19 +8,15 @@ use custody_tests::Desk;
 /// The binary under test, as Cargo built it for these tests.
 const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 
+/// LT-0001 out to Sam from 1 November, due back on `due`.
+fn laptop_out_to_sam(desk: &Desk, due: &str) {
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-01", "--due", due]);
+}
+
 #[test]
 fn the_weekly_overdue_report() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&[
-        "out",
-        "LT-0001",
-        "--to",
-        "S001",
-        "--at",
-        "2026-11-01",
-        "--due",
-        "2026-11-06",
-    ]);
+    laptop_out_to_sam(&desk, "2026-11-06");
     desk.ok(&["out", "LT-0002", "--to", "S002", "--due", "2026-11-24"]);
     let table = desk.ok(&["report", "overdue", "--as-of", "2026-11-20"]);
     assert!(
@@ -54,16 +50,7 @@ fn the_weekly_overdue_report() {
 #[test]
 fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&[
-        "out",
-        "LT-0001",
-        "--to",
-        "S001",
-        "--at",
-        "2026-11-01",
-        "--due",
-        "2026-11-06",
-    ]);
+    laptop_out_to_sam(&desk, "2026-11-06");
     desk.ok(&[
         "out",
         "PF-0001",
@@ -115,18 +102,7 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
 #[test]
 fn an_exposure_pdf_alerts_the_safeguarding_lead() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&[
-        "item",
-        "add",
-        "PF-0002",
-        "--kind",
-        "paper-file",
-        "--name",
-        "Child protection file",
-        "--safeguarding",
-        "--data-subjects",
-        "1",
-    ]);
+    desk.add_safeguarding_file("PF-0002", "Child protection file");
     desk.ok(&[
         "out",
         "PF-0002",
@@ -170,16 +146,7 @@ fn an_exposure_pdf_alerts_the_safeguarding_lead() {
 #[test]
 fn escalation_stages_are_a_setting() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&[
-        "out",
-        "LT-0001",
-        "--to",
-        "S001",
-        "--at",
-        "2026-11-01",
-        "--due",
-        "2026-11-12",
-    ]);
+    laptop_out_to_sam(&desk, "2026-11-12");
     desk.ok(&[
         "out",
         "LT-0002",

@@ -72,6 +72,12 @@ impl Desk {
         dump(&self.db)
     }
 
+    /// Registers a paper file about one child with a safeguarding flag.
+    pub fn add_safeguarding_file(&self, tag: &str, name: &str) {
+        let args = ["item", "add", tag, "--kind", "paper-file", "--name", name];
+        self.ok(&[&args[..], &["--safeguarding", "--data-subjects", "1"]].concat());
+    }
+
     /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya
     /// Patel) whose home-working records are in order.
     pub fn with_basics(binary: &str) -> Desk {

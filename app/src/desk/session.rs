@@ -206,9 +206,6 @@ impl Desk {
             None
         } else {
             match ledger.parse_when(&self.due_text, DayEdge::End) {
-                Ok(t) if t <= ledger.now() => {
-                    return self.refuse("The due date is in the past. Change it, or clear it for the default.".into());
-                }
                 Ok(t) => Some(t),
                 Err(e) => return self.refuse(format!("Due back: {e}")),
             }

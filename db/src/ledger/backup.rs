@@ -164,7 +164,7 @@ fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, cloc
     if !report.is_intact() {
         return Err(Error::Corrupt {
             path: backup.to_path_buf(),
-            detail: "it fails verification (run `custody --db BACKUP verify` for details)".to_string(),
+            detail: "it fails verification (verify the backup itself for the details)".to_string(),
         });
     }
     if current.exists() && !force {

@@ -203,13 +203,28 @@ impl Ledger {
     /// Registers a new item. Its tag must be new.
     pub fn add_item(&mut self, item: &Item) -> Result<Item> {
         let item = validate_item(item)?;
-        let tx = self.conn.transaction()?;
-        if exists(&tx, "SELECT 1 FROM items WHERE tag = ?1", &item.tag)? {
-            return Err(Error::DuplicateItem(item.tag));
-        }
-        insert_item(&tx, &item, to_millis(self.clock.now()))?;
-        tx.commit()?;
+        let exists = "SELECT 1 FROM items WHERE tag = ?1";
+        self.add_new(exists, &item.tag, Error::DuplicateItem, |tx, at| {
+            insert_item(tx, &item, at)
+        })?;
         Ok(item)
+    }
+
+    /// Inserts a new row of the register in one transaction, unless `exists` finds its id.
+    fn add_new(
+        &mut self,
+        exists_sql: &str,
+        id: &str,
+        duplicate: fn(String) -> Error,
+        insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if exists(&tx, exists_sql, id)? {
+            return Err(duplicate(id.to_string()));
+        }
+        insert(&tx, to_millis(self.clock.now()))?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Runs `insert` in one transaction with the time of adding: all rows, or none.
@@ -238,12 +253,10 @@ impl Ledger {
                 why: format!("{email:?} is not an email address"),
             });
         }
-        let tx = self.conn.transaction()?;
-        if exists(&tx, "SELECT 1 FROM people WHERE id = ?1", &person.id)? {
-            return Err(Error::DuplicatePerson(person.id));
-        }
-        insert_person(&tx, &person, to_millis(self.clock.now()))?;
-        tx.commit()?;
+        let exists = "SELECT 1 FROM people WHERE id = ?1";
+        self.add_new(exists, &person.id, Error::DuplicatePerson, |tx, at| {
+            insert_person(tx, &person, at)
+        })?;
         Ok(person)
     }
 
@@ -306,20 +319,14 @@ impl Ledger {
             kind,
             name: required_text("container name", name)?,
         };
-        let tx = self.conn.transaction()?;
-        if exists(&tx, "SELECT 1 FROM containers WHERE id = ?1", &container.id)? {
-            return Err(Error::DuplicateContainer(container.id));
-        }
-        tx.execute(
-            "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                container.id,
-                container.kind.as_str(),
-                container.name,
-                to_millis(self.clock.now())
-            ],
-        )?;
-        tx.commit()?;
+        let exists = "SELECT 1 FROM containers WHERE id = ?1";
+        self.add_new(exists, &container.id, Error::DuplicateContainer, |tx, at| {
+            tx.execute(
+                "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![container.id, container.kind.as_str(), container.name, at],
+            )
+            .map(|_| ())
+        })?;
         Ok(container)
     }
 

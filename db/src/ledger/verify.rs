@@ -120,7 +120,7 @@ impl Ledger {
             .collect::<rusqlite::Result<_>>()?;
         let damaged = |detail: String| crate::error::Error::Corrupt {
             path: self.path.clone(),
-            detail: format!("after an unclean shutdown, {detail}; run `custody verify`"),
+            detail: format!("after an unclean shutdown, {detail}; verify the whole database for the details"),
         };
         for pair in events.windows(2) {
             if let Some(problem) = chain_problem(&pair[1], (pair[0].seq, pair[0].hash)) {
