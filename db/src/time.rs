@@ -73,8 +73,31 @@ pub enum DayEdge {
     End,
 }
 
-/// Parses what a person types for a moment: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` (local time),
-/// RFC 3339, or `now`, `today`, `tomorrow`, `yesterday`.
+/// How a person may write a moment, for placeholders and messages.
+pub const WHEN_FORMATS: &str = "31/12/2026, 31/12/2026 14:30, 2026-12-31 or 2026-12-31 14:30";
+
+/// Dates as UK offices write them, and as ISO 8601 has them.
+const DATE_FORMATS: [&str; 2] = ["%d/%m/%Y", "%Y-%m-%d"];
+
+/// Parses a date typed by a person: `31/12/2026` or `2026-12-31`.
+pub fn parse_date(input: &str) -> Result<NaiveDate, Error> {
+    let text = input.trim();
+    DATE_FORMATS
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+        .ok_or_else(|| Error::BadTime {
+            input: input.to_string(),
+            why: if looks_like_a_date(text) {
+                "there is no such date".to_string()
+            } else {
+                "write a date as 31/12/2026 or 2026-12-31".to_string()
+            },
+        })
+}
+
+/// Parses what a person types for a moment: a date (`31/12/2026`, `2026-12-31`), a date and
+/// local time (`31/12/2026 14:30`, `2026-12-31 14:30`), RFC 3339, or `now`, `today`,
+/// `tomorrow`, `yesterday`.
 pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     let text = input.trim();
     let bad = |why: &str| Error::BadTime {
@@ -95,7 +118,10 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(day) = DATE_FORMATS
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+    {
         return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
     }
     for format in [
@@ -103,6 +129,8 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%dT%H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
     ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return local_to_utc(local, tz).ok_or_else(|| {
@@ -112,20 +140,23 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
             });
         }
     }
-    let looks_like_a_date = text.len() >= 10
-        && text.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                *b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    if looks_like_a_date && NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").is_err() {
+    if looks_like_a_date(text) {
         return Err(bad("there is no such date"));
     }
-    Err(bad(
-        "use YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), an RFC 3339 time, now, today or tomorrow",
-    ))
+    Err(bad(&format!(
+        "write it as {WHEN_FORMATS} (local time), or now, today or tomorrow"
+    )))
+}
+
+/// Digits and separators in the shape of a date (`2026-13-01`, `31/02/2026`), whether or not
+/// such a day exists.
+fn looks_like_a_date(text: &str) -> bool {
+    let date = text.split([' ', 'T']).next().unwrap_or_default();
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn day_edge(day: NaiveDate, tz: Tz, edge: DayEdge) -> Option<DateTime<Utc>> {
@@ -211,6 +242,19 @@ mod tests {
     }
 
     #[test]
+    fn uk_dates_as_offices_write_them() {
+        let day = parse_when("31/12/2026", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
+        assert_eq!(format_local(day, DEFAULT_TIMEZONE), "2026-12-31 23:59");
+        let t = parse_when("01/07/2026 14:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-01T13:30:00+00:00");
+        assert_eq!(parse_date("31/12/2026").unwrap(), parse_date("2026-12-31").unwrap());
+        let err = parse_when("31/02/2026", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        assert!(err.to_string().contains("no such date"), "{err}");
+        let err = parse_date("next week").unwrap_err();
+        assert!(err.to_string().contains("31/12/2026"), "{err}");
+    }
+
+    #[test]
     fn missing_spring_hour_is_refused_with_a_reason() {
         let err = parse_when("2026-03-29 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
         assert!(err.to_string().contains("clocks went forward"), "{err}");
@@ -219,7 +263,7 @@ mod tests {
     #[test]
     fn nonsense_says_what_is_accepted() {
         let err = parse_when("next tuesday", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
-        assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+        assert!(err.to_string().contains("31/12/2026 14:30"), "{err}");
         let err = parse_when("2026-02-30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
         assert!(err.to_string().contains("no such date"), "{err}");
     }

@@ -8,6 +8,7 @@ use clap::Args;
 use custody_db::{DayEdge, Event, EventKind, Ledger, SignOut};
 
 use super::when;
+use crate::render::handover::by_due_date;
 
 #[derive(Debug, Args)]
 pub struct OutArgs {
@@ -171,25 +172,13 @@ pub fn correct(args: CorrectArgs, ledger: &mut Ledger, out: &mut dyn Write) -> R
 
 fn print_sign_out(ledger: &Ledger, events: &[Event], out: &mut dyn Write) -> Result<()> {
     let holder = ledger.person_label(events[0].person.as_deref().unwrap_or_default());
-    let tags: Vec<&str> = events.iter().map(|e| e.item.as_str()).collect();
-    let mut dues: Vec<i64> = events.iter().filter_map(|e| e.due_at).collect();
-    dues.dedup();
-    if dues.len() == 1 {
-        writeln!(
-            out,
-            "Signed out {} to {holder}, due {}.",
-            tags.join(", "),
-            ledger.format_time(dues[0])
-        )?;
-    } else {
-        writeln!(out, "Signed out to {holder}:")?;
-        for e in events {
-            writeln!(
-                out,
-                "  {} due {}",
-                e.item,
-                ledger.format_time(e.due_at.unwrap_or_default())
-            )?;
+    match by_due_date(ledger, events).as_slice() {
+        [(tags, due)] => writeln!(out, "Signed out {} to {holder}, due {due}.", tags.join(", "))?,
+        groups => {
+            writeln!(out, "Signed out to {holder}:")?;
+            for (tags, due) in groups {
+                writeln!(out, "  {} due {due}", tags.join(", "))?;
+            }
         }
     }
     Ok(())

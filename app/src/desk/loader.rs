@@ -15,9 +15,11 @@ pub struct Loaded<T> {
     pub error: Option<String>,
     /// Counts the values read so far: what depends on the value keys on it.
     pub reads: u64,
+    /// When the value on show was read.
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
     /// What the value (or the pending read) was read for.
     version: Option<u64>,
-    pending: Option<Receiver<Result<T, String>>>,
+    pending: Option<Receiver<(Result<T, String>, chrono::DateTime<chrono::Utc>)>>,
 }
 
 impl<T> Default for Loaded<T> {
@@ -26,6 +28,7 @@ impl<T> Default for Loaded<T> {
             value: None,
             error: None,
             reads: 0,
+            read_at: None,
             version: None,
             pending: None,
         }
@@ -50,11 +53,12 @@ impl<T: Send + 'static> Loaded<T> {
         let (tx, rx) = channel();
         let (source, ctx) = (source.clone(), ctx.clone());
         let spawned = std::thread::Builder::new().name("loader".into()).spawn(move || {
+            let started = source.clock.now();
             let result = source
                 .open_reader()
                 .map_err(|e| e.to_string())
                 .and_then(|ledger| read(&ledger));
-            let _ = tx.send(result);
+            let _ = tx.send((result, started));
             ctx.request_repaint();
         });
         match spawned {
@@ -66,13 +70,14 @@ impl<T: Send + 'static> Loaded<T> {
     fn poll(&mut self) {
         let Some(rx) = &self.pending else { return };
         match rx.try_recv() {
-            Ok(Ok(value)) => {
+            Ok((Ok(value), at)) => {
                 self.value = Some(Arc::new(value));
                 self.reads += 1;
+                self.read_at = Some(at);
                 self.error = None;
                 self.pending = None;
             }
-            Ok(Err(e)) => {
+            Ok((Err(e), _)) => {
                 self.error = Some(e);
                 self.pending = None;
             }

@@ -27,10 +27,16 @@ use crate::context::Context;
 use scanner::{FrameSource, ScanGate, ScanMsg, Scanner};
 use session::Desk;
 
+/// The smallest window the desk allows (points): tested at this size, 1280×800 and 1920×1080.
+pub const MIN_WINDOW: [f32; 2] = [1024.0, 700.0];
+
+/// How often the desk asks whether another program has written to the database.
+const CHECK_OTHERS_EVERY: Duration = Duration::from_secs(1);
+
 /// A code seen again within this time of its last sighting is the same scan.
 pub const SAME_SCAN_WITHIN: chrono::Duration = chrono::Duration::seconds(2);
 
-/// The screens, in the order of the navigation bar. The last ones come with later work.
+/// The screens, in the order of the navigation bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
     Desk,
@@ -40,12 +46,11 @@ pub enum Screen {
     Overdue,
     Exposure,
     Incidents,
-    Labels,
     Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 9] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Desk,
         Screen::Items,
         Screen::People,
@@ -53,7 +58,6 @@ impl Screen {
         Screen::Overdue,
         Screen::Exposure,
         Screen::Incidents,
-        Screen::Labels,
         Screen::Settings,
     ];
 
@@ -66,48 +70,35 @@ impl Screen {
             Screen::Overdue => "Overdue",
             Screen::Exposure => "Exposure",
             Screen::Incidents => "Incidents",
-            Screen::Labels => "Labels",
             Screen::Settings => "Settings",
         }
     }
 
-    /// The function key that opens it.
-    fn key(self) -> Option<egui::Key> {
+    /// The function key that opens it (F8 is kept for the Labels screen).
+    pub fn key(self) -> egui::Key {
         use egui::Key::*;
-        Screen::ALL
-            .iter()
-            .position(|&s| s == self)
-            .and_then(|i| [F1, F2, F3, F4, F5, F6, F7, F8, F9].get(i).copied())
-    }
-
-    fn built(self) -> bool {
-        matches!(
-            self,
-            Screen::Desk
-                | Screen::Items
-                | Screen::People
-                | Screen::OutNow
-                | Screen::Overdue
-                | Screen::Exposure
-                | Screen::Incidents
-                | Screen::Settings
-        )
+        match self {
+            Screen::Desk => F1,
+            Screen::Items => F2,
+            Screen::People => F3,
+            Screen::OutNow => F4,
+            Screen::Overdue => F5,
+            Screen::Exposure => F6,
+            Screen::Incidents => F7,
+            Screen::Settings => F9,
+        }
     }
 
     /// `--screen NAME`: the title in any case, with or without spaces or dashes.
     pub fn parse(name: &str) -> Option<Screen> {
         let key = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
-        Screen::ALL
-            .into_iter()
-            .filter(|s| s.built())
-            .find(|s| key(s.title()) == key(name))
+        Screen::ALL.into_iter().find(|s| key(s.title()) == key(name))
     }
 
     /// The names `--screen` takes: "desk, items, people, out-now, …".
     pub fn names() -> String {
         let names: Vec<String> = Screen::ALL
             .into_iter()
-            .filter(|s| s.built())
             .map(|s| s.title().to_ascii_lowercase().replace(' ', "-"))
             .collect();
         names.join(", ")
@@ -153,6 +144,9 @@ pub struct DeskApp {
     backup: Option<std::sync::mpsc::Receiver<String>>,
     /// When the program started, until the first frame is drawn (`CUSTODY_TIMING=1` prints it).
     started: Option<Instant>,
+    /// SQLite's count of other connections' commits, as last seen, and when it was asked.
+    data_version: Option<i64>,
+    checked_others: Option<Instant>,
 }
 
 impl std::fmt::Debug for DeskApp {
@@ -191,6 +185,8 @@ impl DeskApp {
             demo_loading: None,
             backup: None,
             started: None,
+            data_version: None,
+            checked_others: None,
         }
     }
 
@@ -253,8 +249,11 @@ impl DeskApp {
     /// One frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        // Before any widget: a scan is a scan whatever has the keyboard.
+        self.take_keyboard_scans(&ctx);
         self.take_scanner_messages(&ctx);
         self.take_background_results();
+        self.notice_changes_by_others(&ctx);
         self.lists.items.keep_fresh(self.version, &self.source, &ctx, |l| {
             l.items().map_err(|e| e.to_string())
         });
@@ -273,14 +272,10 @@ impl DeskApp {
             Screen::Overdue => overdue::ui(self, ui),
             Screen::Exposure => exposure::ui(self, ui),
             Screen::Incidents => incidents::ui(self, ui),
-            other => {
-                ui.heading(other.title());
-                ui.label("This screen is not built yet. The command line has it: see `custody --help`.");
-            }
         });
-        // Undo and outlines fade on their own: look again shortly.
-        if self.desk.undo.is_some() || self.camera.has_outline() {
-            ctx.request_repaint_after(Duration::from_millis(250));
+        // Undo and outlines fade on their own, and held keys are let go: look again shortly.
+        if self.desk.undo.is_some() || self.camera.has_outline() || self.wedge.holding() {
+            ctx.request_repaint_after(Duration::from_millis(100));
         }
     }
 
@@ -289,32 +284,97 @@ impl DeskApp {
             ui.strong("Custody");
             ui.separator();
             for screen in Screen::ALL {
-                let key = screen.key().map(|k| k.name().to_string()).unwrap_or_default();
                 let button = ui
-                    .add_enabled(
-                        screen.built(),
-                        egui::Button::selectable(self.screen == screen, screen.title()),
-                    )
-                    .on_hover_text(key)
-                    .on_disabled_hover_text("Coming later; the command line has it.");
+                    .add(egui::Button::selectable(self.screen == screen, screen.title()))
+                    .on_hover_text(screen.key().name());
                 if button.clicked() {
                     self.screen = screen;
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.weak(self.source.path.display().to_string());
+                ui.add(egui::Label::new(egui::RichText::new(self.source.path.display().to_string()).weak()).truncate());
             });
         });
     }
 
     fn switch_by_key(&mut self, ctx: &egui::Context) {
-        for screen in Screen::ALL.into_iter().filter(|s| s.built()) {
-            if let Some(key) = screen.key()
-                && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key))
-            {
+        for screen in Screen::ALL {
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, screen.key())) {
                 self.screen = screen;
             }
         }
+    }
+
+    /// Takes this frame's scanner bursts out of the input before any widget sees them, and
+    /// acts on them: see [`wedge`] for what counts as a scan.
+    fn take_keyboard_scans(&mut self, ctx: &egui::Context) {
+        let focus = match ctx.memory(|m| m.focused()) {
+            None => wedge::Focus::Nothing,
+            Some(_) if ctx.text_edit_focused() => wedge::Focus::TextField,
+            Some(_) => wedge::Focus::Widget,
+        };
+        let focused = ctx.memory(|m| m.focused());
+        let inputs = ctx.input_mut(|i| self.wedge.intercept(&mut i.events, i.time, focus));
+        for input in inputs {
+            match input {
+                wedge::WedgeInput::Scan(text) => self.scanned_into(&text, focused),
+                wedge::WedgeInput::Enter if self.screen == Screen::Desk => desk_screen::go(self),
+                wedge::WedgeInput::Escape if self.screen == Screen::Desk => desk_screen::cancel(self),
+                wedge::WedgeInput::Enter | wedge::WedgeInput::Escape => {}
+            }
+        }
+    }
+
+    /// A scan from the keyboard, routed by where the cursor was: a badge scanned into
+    /// "Authorised by" names the authoriser; a label scanned into a search box searches for it;
+    /// anything else is a scan at the desk.
+    fn scanned_into(&mut self, text: &str, focused: Option<egui::Id>) {
+        let payload = custody_labels::Payload::parse(text).ok();
+        if focused == Some(widgets::authoriser_id())
+            && let Some(p) = &payload
+            && p.kind == custody_labels::CodeKind::Person
+        {
+            self.desk.authoriser = p.id.clone();
+            return;
+        }
+        if focused == Some(widgets::search_id()) {
+            let query = payload.map_or_else(|| text.to_string(), |p| p.id);
+            match self.screen {
+                Screen::Items => self.items_ui.search_for(&query),
+                Screen::People => self.people_ui.search_for(&query),
+                Screen::OutNow => self.out_ui.search_for(&query),
+                _ => {}
+            }
+            return;
+        }
+        self.scanned(text);
+    }
+
+    /// A scan from a device (camera or scanner): the same code again within
+    /// [`SAME_SCAN_WITHIN`] counts once, and the Desk shows what it did, whichever screen was open.
+    pub fn scanned(&mut self, text: &str) {
+        if !self.gate.admit(text.trim(), self.ledger.now()) {
+            return;
+        }
+        self.scan(text);
+        self.screen = Screen::Desk;
+    }
+
+    /// Reads the lists again when another program (the command line, another desk's sync)
+    /// has written to the file. SQLite's `data_version` says so cheaply; it is asked once a
+    /// second, not on every frame.
+    fn notice_changes_by_others(&mut self, ctx: &egui::Context) {
+        let due = self.checked_others.is_none_or(|at| at.elapsed() >= CHECK_OTHERS_EVERY);
+        if due {
+            self.checked_others = Some(Instant::now());
+            if let Ok(version) = self.ledger.data_version() {
+                if self.data_version.is_some_and(|seen| seen != version) {
+                    self.changed();
+                }
+                self.data_version = Some(version);
+            }
+        }
+        ctx.request_repaint_after(CHECK_OTHERS_EVERY);
     }
 
     fn take_scanner_messages(&mut self, ctx: &egui::Context) {
@@ -332,11 +392,12 @@ impl DeskApp {
                 } => {
                     self.camera.show_codes(ctx, width, height, &codes);
                     for code in codes {
-                        if !self.gate.admit(&code.text, self.ledger.now()) {
-                            continue;
+                        let before = self.ledger.last_seq().ok();
+                        let banner = self.desk.banner.clone();
+                        self.scanned(&code.text);
+                        if self.desk.banner != banner || self.ledger.last_seq().ok() != before {
+                            self.last_scan_latency = Some(captured.elapsed());
                         }
-                        self.scan(&code.text);
-                        self.last_scan_latency = Some(captured.elapsed());
                     }
                 }
             }
@@ -419,7 +480,8 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
         viewport: egui::ViewportBuilder::default()
             .with_title("Custody")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0]),
+            // Below this the Desk's columns and the lists' pages cannot both be read.
+            .with_min_inner_size(MIN_WINDOW),
         ..Default::default()
     };
     eframe::run_native(

@@ -8,6 +8,8 @@ use custody_db::time::default_due;
 use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
 use custody_labels::payload::{CodeKind, Payload};
 
+use crate::render::handover;
+
 /// How long the Undo button stays after a sign-in or sign-out.
 pub const UNDO_FOR: Duration = Duration::seconds(10);
 
@@ -31,6 +33,9 @@ pub struct Banner {
 /// The last action, which can still be taken back.
 #[derive(Clone, Debug)]
 pub struct Undo {
+    /// What the button says it undoes: "sign-out of CB-0027", "return of LT-0001".
+    pub label: String,
+    /// The whole message that was shown when it was done.
     pub what: String,
     pub events: Vec<String>,
     pub until: DateTime<Utc>,
@@ -127,6 +132,8 @@ impl Desk {
         );
         self.basket.push(item);
         self.warnings.clear();
+        // The next hand-over has begun: Undo no longer reaches back to the last one.
+        self.undo = None;
         self.info(text);
     }
 
@@ -135,7 +142,8 @@ impl Desk {
             Ok(returned) => {
                 let Some(r) = returned.into_iter().next() else { return };
                 let what = format!("Returned {} from {} \u{2014} {}", r.item.tag, r.from.name, r.lateness());
-                self.done(ledger, what, vec![r.event.id.to_string()]);
+                let label = format!("return of {}", r.item.tag);
+                self.done(ledger, label, what, vec![r.event.id.to_string()]);
             }
             Err(e) => self.refuse(e.to_string()),
         }
@@ -153,6 +161,7 @@ impl Desk {
                 self.info(format!("{} ({}) takes the items. {next}", p.name, p.id));
                 self.holder = Some(p);
                 self.warnings.clear();
+                self.undo = None;
             }
             Err(e) => self.refuse(e.to_string()),
         }
@@ -223,19 +232,12 @@ impl Desk {
         };
         match ledger.sign_out(&request) {
             Ok(events) => {
-                let due = events
-                    .first()
-                    .and_then(|e| e.due_at)
-                    .map(|d| ledger.format_time(d))
-                    .unwrap_or_default();
-                let what = format!(
-                    "Signed out {} to {}, due back {due}",
-                    describe_basket(&self.basket),
-                    holder.name
-                );
+                let what = handover::signed_out(ledger, &events, &holder.name);
+                let tags: Vec<String> = events.iter().map(|e| e.item.clone()).collect();
+                let label = format!("sign-out of {}", handover::tags(&tags));
                 let ids = events.iter().map(|e| e.id.to_string()).collect();
                 self.clear();
-                self.done(ledger, what, ids);
+                self.done(ledger, label, what, ids);
             }
             Err(custody_db::Error::NeedsAcknowledgement { warnings }) => {
                 self.warnings = warnings;
@@ -269,7 +271,15 @@ impl Desk {
     pub fn record_found(&mut self, ledger: &mut Ledger) {
         let Some(tag) = self.turned_up.take() else { return };
         match ledger.record(&tag, custody_db::EventKind::Found, None, Some("Turned up at the desk")) {
-            Ok(e) => self.done(ledger, format!("{tag} recorded as found"), vec![e.id.to_string()]),
+            Ok(e) => {
+                let label = format!("found record of {tag}");
+                self.done(
+                    ledger,
+                    label,
+                    format!("{tag} recorded as found"),
+                    vec![e.id.to_string()],
+                );
+            }
             Err(e) => self.refuse(e.to_string()),
         }
     }
@@ -290,12 +300,13 @@ impl Desk {
         };
     }
 
-    fn done(&mut self, ledger: &Ledger, what: String, events: Vec<String>) {
+    fn done(&mut self, ledger: &Ledger, label: String, what: String, events: Vec<String>) {
         self.banner = Some(Banner {
             tone: Tone::Done,
             text: format!("{what}."),
         });
         self.undo = Some(Undo {
+            label,
             what,
             events,
             until: ledger.now() + UNDO_FOR,
@@ -311,15 +322,6 @@ impl Desk {
 
     fn info(&mut self, text: String) {
         self.banner = Some(Banner { tone: Tone::Info, text });
-    }
-}
-
-/// "LT-0042", "LT-0042 and CB-0007", or "12 items".
-fn describe_basket(basket: &[Item]) -> String {
-    match basket {
-        [one] => one.tag.clone(),
-        [a, b] => format!("{} and {}", a.tag, b.tag),
-        _ => plural(basket.len(), "item"),
     }
 }
 

@@ -49,20 +49,64 @@ pub fn flags(item: &Item) -> String {
     parts.join(" \u{b7} ")
 }
 
+/// The search box of whichever screen is open: a label scanned into it searches for the tag.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("search")
+}
+
+/// The Desk's "Authorised by" field: a badge scanned into it names the authoriser.
+pub fn authoriser_id() -> egui::Id {
+    egui::Id::unique("authoriser")
+}
+
 /// A search box with a visible label that screen readers (and tests) find it by.
 /// Ctrl+F puts the cursor in it.
 pub fn search_box(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
         let label = ui.label(label);
-        let response = ui
-            .add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(320.0))
-            .labelled_by(label.id);
-        if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
-            response.request_focus();
-        }
+        let field = egui::TextEdit::singleline(text)
+            .id(search_id())
+            .hint_text(hint)
+            .desired_width(320.0);
+        let response = ui.add(field).labelled_by(label.id);
+        focus_on_ctrl_f(ui, &response);
         response
     })
     .inner
+}
+
+/// Ctrl+F (Cmd+F) puts the cursor in this field: each screen's main field has it.
+pub fn focus_on_ctrl_f(ui: &egui::Ui, field: &egui::Response) {
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+        field.request_focus();
+    }
+}
+
+/// A line of text that never widens its panel: cut short with "…", whole on hover.
+pub fn short(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(egui::Label::new(text).truncate())
+}
+
+/// The width of the page beside a list (an item's, a person's): never more than 40% of the
+/// screen, so the list keeps its share.
+pub fn detail_width(ui: &egui::Ui) -> f32 {
+    (ui.available_width() * 0.4).clamp(280.0, 460.0)
+}
+
+/// Fits fixed column widths into `available`: shrunk in proportion when they do not fit, so a
+/// table never draws past its side of the window.
+pub fn fit_columns<const N: usize>(widths: [f32; N], available: f32) -> [f32; N] {
+    let total: f32 = widths.iter().sum();
+    let scale = (available / total).min(1.0);
+    widths.map(|w| (w * scale).floor())
+}
+
+/// "read 10:42" for a list read in the background, so the clerk can see how fresh it is.
+pub fn read_at(ui: &mut egui::Ui, ledger: &custody_db::Ledger, at: Option<chrono::DateTime<chrono::Utc>>) {
+    if let Some(at) = at {
+        let local = at.with_timezone(&ledger.timezone()).format("%H:%M:%S");
+        ui.weak(format!("read at {local}"));
+    }
 }
 
 /// Moves a selection through `len` rows with the arrow keys; returns whether it moved.

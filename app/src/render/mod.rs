@@ -6,6 +6,7 @@
 pub mod chain;
 pub mod export;
 pub mod exposure;
+pub mod handover;
 pub mod history;
 pub mod incident;
 pub mod overdue;

@@ -148,10 +148,10 @@ impl Ledger {
             e.note.clone_from(&note);
             let event = w.append_move(e, &state)?;
             let from = w.ledger.person(state.holder.as_deref().unwrap_or_default())?;
-            let late_by = state
-                .due_at
-                .map(|due| Duration::milliseconds(event.occurred_at - due))
-                .filter(|late| *late > Duration::zero());
+            let returned_at = crate::time::from_millis(event.occurred_at);
+            let late_by = (state.due_at)
+                .filter(|_| super::is_late(state.due_at, returned_at))
+                .map(|due| Duration::milliseconds(event.occurred_at - due));
             returned.push(Returned {
                 event,
                 item,

@@ -178,7 +178,7 @@ impl Ledger {
                 days_overdue,
                 stage: Stage::reached(days_overdue, stages),
             };
-            if due < at {
+            if is_late(Some(due), as_of) {
                 by_holder.entry(holder).or_default().push(out);
             } else if due - at <= Duration::days(DUE_SOON_DAYS).num_milliseconds() {
                 soon.push((holder, out));

@@ -244,14 +244,25 @@ impl Ledger {
         Ok(event::head(&self.conn)?.0)
     }
 
-    /// The latest `limit` events recorded, newest first (the desk's "latest actions").
+    /// The latest `limit` events recorded, newest first by when they were recorded (the desk's
+    /// "latest actions"). Another desk's or an import's records can arrive out of time order, so
+    /// a few more than asked are read by sequence and sorted by time.
     pub fn recent_events(&self, limit: u32) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {} FROM events ORDER BY seq DESC LIMIT ?1",
             event::COLUMNS
         ))?;
-        let rows = stmt.query_map([limit], event::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map([limit.saturating_mul(4)], event::from_row)?;
+        let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        events.sort_by_key(|e| std::cmp::Reverse((e.recorded_at, e.seq)));
+        events.truncate(limit as usize);
+        Ok(events)
+    }
+
+    /// A number that changes whenever another connection (another program, another desk's
+    /// sync) commits to the file: cheap to ask, so a screen can tell when to read again.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Calls `f` with every event in ledger order, one at a time (the ledger can be millions long).
@@ -395,10 +406,16 @@ impl Ledger {
             EventKind::Lost | EventKind::Stolen if e.person.is_some() => {
                 format!("{} while with {}", e.kind, person(&e.person))
             }
-            EventKind::Correction => format!(
-                "correction of event {}",
-                e.corrects.map(|u| u.to_string()).unwrap_or_default()
-            ),
+            EventKind::Correction => {
+                let voided = e.corrects.and_then(|id| self.event(&id).ok().flatten());
+                let what = voided.map_or("an earlier event".to_string(), |v| {
+                    format!("the {} of {}", v.kind, self.format_time(v.occurred_at))
+                });
+                format!(
+                    "correction voiding {what}: {}",
+                    e.reason.as_deref().unwrap_or("no reason given")
+                )
+            }
             other => other.to_string(),
         };
         if let Some(due) = e.due_at {
@@ -415,7 +432,9 @@ impl Ledger {
             ("authorised by", &e.authoriser),
             ("note", &e.note),
         ] {
-            if let Some(v) = value {
+            // A correction's reason is already in its first words.
+            let said = label == "reason" && e.kind == EventKind::Correction;
+            if let Some(v) = value.as_ref().filter(|_| !said) {
                 text.push_str(&format!("; {label}: {v}"));
             }
         }

@@ -5,7 +5,6 @@
 use egui::{Key, Modifiers, RichText};
 
 use crate::desk::session::{Desk, Tone};
-use crate::desk::wedge::WedgeInput;
 use crate::desk::widgets::{self, AMBER, RED};
 use crate::desk::{DeskApp, scanner};
 
@@ -34,41 +33,34 @@ struct Suggestion {
     label: String,
 }
 
+/// The side panel's width: the camera preview and the latest actions.
+const SIDE_WIDTH: f32 = 400.0;
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
-    keyboard(app, ui);
     if app.desk.undo_open(app.ledger.now()).is_some() && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
         app.desk_action(Desk::undo);
     }
+    // The side panel keeps its width whatever it shows; long lines are cut short, not widened.
+    let side_width = SIDE_WIDTH.min(ui.available_width() * 0.4);
     egui::Panel::right("desk_side")
-        .default_size(460.0)
+        .exact_size(side_width)
         .resizable(false)
         .show(ui, |ui| side(app, ui));
-    egui::ScrollArea::vertical().show(ui, |ui| main_column(app, ui));
-}
-
-/// The wedge scanner and the desk's keys, while no text field has the focus.
-fn keyboard(app: &mut DeskApp, ui: &egui::Ui) {
-    if ui.ctx().memory(|m| m.focused().is_some()) {
-        return;
-    }
-    let (events, now) = ui.input(|i| (i.events.clone(), i.time));
-    for input in app.wedge.feed(&events, now) {
-        match input {
-            WedgeInput::Scan(text) => app.scan(&text),
-            WedgeInput::Enter => go(app),
-            WedgeInput::Escape => cancel(app),
-        }
-    }
+    // What a clerk must always see stays put: the banner and the field at the top, who takes
+    // the basket and the sign-out button at the bottom; only the basket list scrolls.
+    egui::Panel::top("desk_top").show(ui, |ui| top(app, ui));
+    egui::Panel::bottom("desk_handover").show(ui, |ui| handover(app, ui));
+    basket(app, ui);
 }
 
 /// Enter: sign the basket out, or confirm the warnings shown.
-fn go(app: &mut DeskApp) {
+pub fn go(app: &mut DeskApp) {
     let confirmed = !app.desk.warnings.is_empty();
     app.desk_action(|desk, ledger| desk.sign_out(ledger, confirmed));
 }
 
 /// Escape: drop the warnings, or else empty the basket.
-fn cancel(app: &mut DeskApp) {
+pub fn cancel(app: &mut DeskApp) {
     if !app.desk.warnings.is_empty() {
         app.desk.warnings.clear();
     } else if !app.desk.basket.is_empty() || app.desk.holder.is_some() {
@@ -77,7 +69,7 @@ fn cancel(app: &mut DeskApp) {
     }
 }
 
-fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
+fn top(app: &mut DeskApp, ui: &mut egui::Ui) {
     match &app.desk.banner {
         Some(b) => widgets::banner(ui, b),
         None => widgets::banner(
@@ -89,9 +81,11 @@ fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
         ),
     }
     ui.horizontal(|ui| {
-        if let Some(undo) = app.desk.undo_open(app.ledger.now()) {
-            let what = undo.what.clone();
-            if ui.button("Undo (Ctrl+Z)").on_hover_text(what).clicked() {
+        let now = app.ledger.now();
+        if let Some(undo) = app.desk.undo_open(now) {
+            let left = (undo.until - now).num_seconds().max(1);
+            let text = format!("Undo {} \u{2014} {left} s (Ctrl+Z)", undo.label);
+            if ui.button(text).on_hover_text(undo.what.clone()).clicked() {
                 app.desk_action(Desk::undo);
             }
         }
@@ -102,18 +96,9 @@ fn main_column(app: &mut DeskApp, ui: &mut egui::Ui) {
     if !app.wedge.pending().is_empty() {
         ui.weak(format!("Typed: {}", app.wedge.pending()));
     }
-    ui.add_space(8.0);
+    ui.add_space(4.0);
     type_ahead(app, ui);
-    ui.add_space(12.0);
-    basket(app, ui);
-    // Counted once per change, not every frame.
-    if app.desk_ui.empty.is_none_or(|(version, _)| version != app.version) {
-        let empty = app.ledger.counts().is_ok_and(|(items, _, _)| items == 0);
-        app.desk_ui.empty = Some((app.version, empty));
-    }
-    if app.desk_ui.empty.is_some_and(|(_, empty)| empty) {
-        empty_database(app, ui);
-    }
+    ui.add_space(4.0);
 }
 
 fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
@@ -121,12 +106,12 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
     let response = ui
         .horizontal(|ui| {
             let label = ui.label("Scan or type:");
-            ui.add(
-                egui::TextEdit::singleline(&mut state.typed)
-                    .hint_text("a tag, a person's name or id")
-                    .desired_width(360.0),
-            )
-            .labelled_by(label.id)
+            let field = egui::TextEdit::singleline(&mut state.typed)
+                .hint_text("a tag, a person's name or id (Ctrl+F)")
+                .desired_width(320.0);
+            let response = ui.add(field).labelled_by(label.id);
+            widgets::focus_on_ctrl_f(ui, &response);
+            response
         })
         .inner;
     refresh_suggestions(app);
@@ -204,29 +189,44 @@ fn refresh_suggestions(app: &mut DeskApp) {
     app.desk_ui.suggested_for = Some(key);
 }
 
+/// The items going out: the one part of the Desk that scrolls.
 fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let desk = &mut app.desk;
-    ui.heading(format!("Going out ({})", desk.basket.len()));
-    if desk.basket.is_empty() {
+    ui.heading(format!("Going out ({})", app.desk.basket.len()));
+    if app.desk.basket.is_empty() {
         ui.weak("Scan the items that are leaving. Scanning an item that is out signs it back in.");
     }
     let mut remove = None;
-    egui::Grid::new("basket").striped(true).show(ui, |ui| {
-        for item in &desk.basket {
-            ui.strong(&item.tag);
-            ui.label(&item.name);
-            ui.label(item.kind.as_str());
-            ui.colored_label(AMBER, widgets::flags(item));
-            if ui.small_button("Remove").clicked() {
-                remove = Some(item.tag.clone());
+    egui::ScrollArea::vertical().id_salt("basket").show(ui, |ui| {
+        egui::Grid::new("basket").striped(true).num_columns(5).show(ui, |ui| {
+            for item in &app.desk.basket {
+                ui.strong(&item.tag);
+                widgets::short(ui, item.name.as_str());
+                ui.label(item.kind.as_str());
+                ui.colored_label(AMBER, widgets::flags(item));
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(item.tag.clone());
+                }
+                ui.end_row();
             }
-            ui.end_row();
+        });
+        // Counted once per change, not every frame.
+        if app.desk_ui.empty.is_none_or(|(version, _)| version != app.version) {
+            let empty = app.ledger.counts().is_ok_and(|(items, _, _)| items == 0);
+            app.desk_ui.empty = Some((app.version, empty));
+        }
+        if app.desk_ui.empty.is_some_and(|(_, empty)| empty) {
+            empty_database(app, ui);
         }
     });
     if let Some(tag) = remove {
-        desk.remove(&tag);
+        app.desk.remove(&tag);
     }
-    ui.add_space(8.0);
+}
+
+/// Who takes the basket, until when, the warnings, and the button: always in view.
+fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let desk = &mut app.desk;
+    ui.add_space(4.0);
     egui::Grid::new("handover").num_columns(2).show(ui, |ui| {
         ui.label("Taken by:");
         match &desk.holder {
@@ -247,28 +247,37 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
                 .desired_width(260.0),
         )
         .labelled_by(label.id)
-        .on_hover_text("Leave empty for the default. Accepts 2026-12-01, 2026-12-01 15:00, tomorrow.");
+        .on_hover_text(format!(
+            "Leave empty for the default. Write it as {}, or tomorrow.",
+            custody_db::time::WHEN_FORMATS
+        ));
         ui.end_row();
         if desk.needs_reason() {
             let label = ui.label("Reason (R1):");
             ui.text_edit_singleline(&mut desk.reason).labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Authorised by (R1):");
-            ui.add(egui::TextEdit::singleline(&mut desk.authoriser).hint_text("the manager's person id"))
-                .labelled_by(label.id);
+            let field = egui::TextEdit::singleline(&mut desk.authoriser)
+                .id(widgets::authoriser_id())
+                .hint_text("scan the manager's badge, or type their id");
+            ui.add(field).labelled_by(label.id);
             ui.end_row();
         }
     });
-    ui.add_space(8.0);
     if !desk.warnings.is_empty() {
         egui::Frame::new()
             .stroke(egui::Stroke::new(2.0, AMBER))
             .inner_margin(8.0)
             .show(ui, |ui| {
                 ui.strong("Before these go, tell the holder:");
-                for w in &desk.warnings {
-                    ui.colored_label(AMBER, format!("{}: {}", w.rule, w.message));
-                }
+                egui::ScrollArea::vertical()
+                    .id_salt("warnings")
+                    .max_height(120.0)
+                    .show(ui, |ui| {
+                        for w in &desk.warnings {
+                            ui.colored_label(AMBER, format!("{}: {}", w.rule, w.message));
+                        }
+                    });
                 ui.label("The warnings are recorded with the sign-out.");
             });
     }
@@ -284,6 +293,7 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
             (go.clicked(), ui.button("Clear (Esc)").clicked())
         })
         .inner;
+    ui.add_space(4.0);
     if go_clicked {
         go(app);
     }
@@ -338,10 +348,10 @@ fn side(app: &mut DeskApp, ui: &mut egui::Ui) {
         app.desk_ui.recent_version = Some(app.version);
     }
     egui::ScrollArea::vertical().id_salt("recent").show(ui, |ui| {
-        egui::Grid::new("recent").striped(true).show(ui, |ui| {
+        egui::Grid::new("recent").striped(true).num_columns(2).show(ui, |ui| {
             for (when, what) in &app.desk_ui.recent {
                 ui.weak(when);
-                ui.label(what);
+                widgets::short(ui, what.as_str()).on_hover_text(what.as_str());
                 ui.end_row();
             }
         });

@@ -27,9 +27,17 @@ pub struct ExposureUi {
     message: Option<(bool, String)>,
     /// Look up as soon as the screen is shown (filled in from outside).
     ask_now: bool,
-    incident_kind: Option<IncidentKind>,
+    incident: IncidentForm,
+}
+
+/// The incident form under an exposure: empty for each new lookup.
+#[derive(Debug, Default)]
+struct IncidentForm {
+    kind: Option<IncidentKind>,
     discovered: String,
     description: String,
+    /// What went wrong, shown beside the button.
+    problem: Option<String>,
 }
 
 impl ExposureUi {
@@ -50,8 +58,9 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     egui::Grid::new("exposure_query").num_columns(2).show(ui, |ui| {
         let label = ui.label("Person or container:");
         let r = ui
-            .add(egui::TextEdit::singleline(&mut state.who).hint_text("id, e.g. S001 or BAG-01"))
+            .add(egui::TextEdit::singleline(&mut state.who).hint_text("id, e.g. S001 or BAG-01 (Ctrl+F)"))
             .labelled_by(label.id);
+        crate::desk::widgets::focus_on_ctrl_f(ui, &r);
         look_up |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.end_row();
         ui.label("When:");
@@ -68,7 +77,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         for (name, text) in fields {
             let label = ui.label(name);
             let r = ui
-                .add(egui::TextEdit::singleline(text).hint_text("2026-11-19 18:00"))
+                .add(egui::TextEdit::singleline(text).hint_text("19/11/2026 18:00"))
                 .labelled_by(label.id);
             look_up |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.end_row();
@@ -148,6 +157,8 @@ fn ask(app: &mut DeskApp) {
             state.asked = Some((custodian, from, to));
             state.result.clear();
             state.message = None;
+            // A new lookup, a new incident form.
+            state.incident = IncidentForm::default();
         }
         Err(e) => state.message = Some((false, e)),
     }
@@ -199,35 +210,40 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
 /// R9: record an incident from this exposure; it marks what was still held lost or stolen.
 fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateTime<Utc>, DateTime<Utc>)) {
     ui.collapsing("Open an incident from this (loss, theft, disclosure)", |ui| {
-        let state = &mut app.exposure_ui;
+        let form = &mut app.exposure_ui.incident;
         ui.label(format!(
             "It happened at {}; what was still held then is recorded as lost or stolen.",
             app.ledger.format_time(custody_db::time::to_millis(asked.1))
         ));
         ui.horizontal(|ui| {
             for kind in [IncidentKind::Loss, IncidentKind::Theft, IncidentKind::Disclosure] {
-                ui.radio_value(&mut state.incident_kind, Some(kind), kind.as_str());
+                ui.radio_value(&mut form.kind, Some(kind), kind.as_str());
             }
         });
         let label = ui.label("Discovered:");
-        ui.add(egui::TextEdit::singleline(&mut state.discovered).hint_text("now"))
+        ui.add(egui::TextEdit::singleline(&mut form.discovered).hint_text("now, or 19/11/2026 21:00"))
             .labelled_by(label.id);
         let label = ui.label("What happened:");
-        ui.add(egui::TextEdit::multiline(&mut state.description).desired_rows(2))
+        ui.add(egui::TextEdit::multiline(&mut form.description).desired_rows(2))
             .labelled_by(label.id);
-        if ui.button("Open the incident").clicked() {
-            open_incident(app, asked);
-        }
+        ui.horizontal(|ui| {
+            if ui.button("Open the incident").clicked() {
+                open_incident(app, asked);
+            }
+            if let Some(problem) = &app.exposure_ui.incident.problem {
+                ui.colored_label(RED, problem);
+            }
+        });
     });
 }
 
 fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<Utc>)) {
-    let state = &mut app.exposure_ui;
-    let Some(kind) = state.incident_kind else {
-        state.message = Some((false, "Choose loss, theft or disclosure.".into()));
+    let form = &mut app.exposure_ui.incident;
+    let Some(kind) = form.kind else {
+        form.problem = Some("Choose loss, theft or disclosure.".into());
         return;
     };
-    let discovered = match state.discovered.trim() {
+    let discovered = match form.discovered.trim() {
         "" => Ok(None),
         text => app.ledger.parse_when(text, DayEdge::Start).map(Some),
     };
@@ -237,16 +253,16 @@ fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<
             who: asked.0.clone(),
             occurred_at: asked.1,
             discovered_at,
-            description: state.description.clone(),
+            description: form.description.clone(),
         },
         Err(e) => {
-            state.message = Some((false, format!("Discovered: {e}")));
+            form.problem = Some(format!("Discovered: {e}"));
             return;
         }
     };
     match app.ledger.open_incident(&new) {
         Ok((incident, marked)) => {
-            state.message = Some((
+            app.exposure_ui.message = Some((
                 true,
                 format!(
                     "Opened {}; {} item(s) recorded as {}.",
@@ -255,11 +271,11 @@ fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<
                     kind.as_str()
                 ),
             ));
-            state.description.clear();
+            app.exposure_ui.incident = IncidentForm::default();
             app.incidents_ui.select(&incident.id);
             app.screen = crate::desk::Screen::Incidents;
             app.changed();
         }
-        Err(e) => state.message = Some((false, format!("Not opened: {e}"))),
+        Err(e) => form.problem = Some(format!("Not opened: {e}")),
     }
 }

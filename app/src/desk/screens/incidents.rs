@@ -123,7 +123,7 @@ fn add_note(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
         let label = ui.label("When:");
         ui.add(
             egui::TextEdit::singleline(&mut state.note_at)
-                .hint_text("now")
+                .hint_text("now, or 19/11/2026 21:00")
                 .desired_width(130.0),
         )
         .labelled_by(label.id);

@@ -2,7 +2,7 @@
 //! 50,000), a search over tag, name, serial and holder, and the selected item's details with
 //! its whole chain of custody.
 
-use custody_db::{EventKind, Ledger, is_late};
+use custody_db::{Ledger, is_late};
 use egui_extras::{Column, TableBuilder};
 
 use crate::desk::DeskApp;
@@ -31,6 +31,13 @@ pub struct ItemDetail {
     pub events: Vec<(String, String, String, bool)>,
 }
 
+impl ItemsUi {
+    /// A label scanned into the search box searches for its tag.
+    pub fn search_for(&mut self, query: &str) {
+        self.query = query.to_string();
+    }
+}
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let Some(items) = app.lists.items.value.clone() else {
         loading(ui, app.lists.items.error.as_deref());
@@ -45,6 +52,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             &mut state.query,
         );
         ui.weak(format!("{} of {} items", state.filtered.len(), items.len()));
+        widgets::read_at(ui, &app.ledger, app.lists.items.read_at);
     });
     let key = (state.query.trim().to_lowercase(), app.lists.items.reads);
     if state.filtered_for.as_ref() != Some(&key) {
@@ -73,31 +81,31 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .and_then(|i| state.filtered.get(i))
         .map(|&i| items[i].item.tag.clone());
     if let Some(tag) = &selected_tag {
-        egui::Panel::right("item_detail").default_size(460.0).show(ui, |ui| {
-            let fresh = state
-                .detail
-                .as_ref()
-                .is_some_and(|d| &d.tag == tag && d.version == app.version);
-            if !fresh {
-                state.detail = Some(item_detail(&app.ledger, tag, app.version));
-            }
-            if let Some(d) = &state.detail {
-                detail_ui(ui, d);
-            }
-        });
+        let width = widgets::detail_width(ui);
+        egui::Panel::right("item_detail")
+            .exact_size(width)
+            .resizable(false)
+            .show(ui, |ui| {
+                let fresh = state
+                    .detail
+                    .as_ref()
+                    .is_some_and(|d| &d.tag == tag && d.version == app.version);
+                if !fresh {
+                    state.detail = Some(item_detail(&app.ledger, tag, app.version));
+                }
+                if let Some(d) = &state.detail {
+                    detail_ui(ui, d);
+                }
+            });
     }
     let tz_ledger = &app.ledger;
     let now = tz_ledger.now();
     let mut clicked = None;
-    let mut table = TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
-        .column(Column::exact(90.0))
-        .column(Column::exact(110.0))
-        .column(Column::remainder().at_least(160.0).clip(true))
-        .column(Column::exact(70.0))
-        .column(Column::exact(160.0).clip(true))
-        .column(Column::exact(130.0));
+    let widths = widgets::fit_columns([90.0, 100.0, 220.0, 70.0, 160.0, 130.0], ui.available_width());
+    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
+    for width in widths {
+        table = table.column(Column::exact(width).clip(true));
+    }
     if moved && let Some(row) = state.selected {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
     }
@@ -189,12 +197,7 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
                 lines.push(("Encrypted".into(), crate::render::yes_no(item.encrypted).into()));
             }
             for e in chain.events.events.iter().rev() {
-                let what = match e.kind {
-                    EventKind::Correction => {
-                        format!("correction: {}", e.reason.as_deref().unwrap_or("no reason given"))
-                    }
-                    _ => ledger.describe(e),
-                };
+                let what = ledger.describe(e);
                 events.push((
                     ledger.format_time(e.occurred_at),
                     what,

@@ -18,6 +18,13 @@ pub struct OutNowUi {
     detail: Option<ItemDetail>,
 }
 
+impl OutNowUi {
+    /// A label scanned into the search box searches for its tag.
+    pub fn search_for(&mut self, query: &str) {
+        self.query = query.to_string();
+    }
+}
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     app.lists.out_now.keep_fresh(app.version, &app.source, &ctx, |l| {
@@ -39,34 +46,35 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         widgets::search_box(ui, "Search:", "tag, name or holder (Ctrl+F)", &mut state.query);
         ui.weak(format!("{} out, {late} overdue", shown.len()));
+        widgets::read_at(ui, &app.ledger, app.lists.out_now.read_at);
     });
     let moved = widgets::arrow_keys(ui, &mut state.selected, shown.len());
     if let Some(row) = state.selected.and_then(|i| shown.get(i)) {
         let tag = row.tag.clone();
-        egui::Panel::right("out_detail").default_size(460.0).show(ui, |ui| {
-            if state
-                .detail
-                .as_ref()
-                .is_none_or(|d| d.tag != tag || d.version != app.version)
-            {
-                state.detail = Some(item_detail(&app.ledger, &tag, app.version));
-            }
-            if let Some(d) = &state.detail {
-                detail_ui(ui, d);
-            }
-        });
+        let width = widgets::detail_width(ui);
+        egui::Panel::right("out_detail")
+            .exact_size(width)
+            .resizable(false)
+            .show(ui, |ui| {
+                if state
+                    .detail
+                    .as_ref()
+                    .is_none_or(|d| d.tag != tag || d.version != app.version)
+                {
+                    state.detail = Some(item_detail(&app.ledger, &tag, app.version));
+                }
+                if let Some(d) = &state.detail {
+                    detail_ui(ui, d);
+                }
+            });
     }
     let ledger = &app.ledger;
     let mut clicked = None;
-    let mut table = TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
-        .column(Column::exact(90.0))
-        .column(Column::remainder().at_least(140.0).clip(true))
-        .column(Column::exact(170.0).clip(true))
-        .column(Column::exact(130.0))
-        .column(Column::exact(130.0))
-        .column(Column::exact(90.0));
+    let widths = widgets::fit_columns([90.0, 200.0, 170.0, 130.0, 130.0, 90.0], ui.available_width());
+    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
+    for width in widths {
+        table = table.column(Column::exact(width).clip(true));
+    }
     if moved && let Some(row) = state.selected {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
     }

@@ -41,12 +41,11 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let mut save = None;
     ui.horizontal(|ui| {
         let label = ui.label("As of:");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.as_of)
-                .hint_text("now")
-                .desired_width(160.0),
-        )
-        .labelled_by(label.id);
+        let field = egui::TextEdit::singleline(&mut state.as_of)
+            .hint_text("now, or 31/12/2026 (Ctrl+F)")
+            .desired_width(200.0);
+        let response = ui.add(field).labelled_by(label.id);
+        crate::desk::widgets::focus_on_ctrl_f(ui, &response);
         ui.add_enabled_ui(!state.task.is_running(), |ui| {
             if ui.button("Save PDF with reminder slips").clicked() {
                 save = Some(ReportFormat::Pdf);

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use custody_db::policy::{Standing, standing};
+use custody_db::time::parse_date;
 use custody_db::{HistoryFilter, HomeWorking, Ledger, Person};
 use egui_extras::{Column, TableBuilder};
 
@@ -51,6 +52,13 @@ const FORM_LABELS: [&str; 6] = [
     "IG training completed",
 ];
 
+impl PeopleUi {
+    /// A badge scanned into the search box searches for the person's id.
+    pub fn search_for(&mut self, query: &str) {
+        self.query = query.to_string();
+    }
+}
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let Some(people) = app.lists.people.value.clone() else {
         loading(ui, app.lists.people.error.as_deref());
@@ -61,6 +69,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         widgets::search_box(ui, "Search people:", "name or id (Ctrl+F)", &mut state.query);
         ui.weak(format!("{} of {} people", state.filtered.len(), people.len()));
+        widgets::read_at(ui, &app.ledger, app.lists.people.read_at);
     });
     let key = (state.query.trim().to_lowercase(), app.lists.people.reads);
     if state.filtered_for.as_ref() != Some(&key) {
@@ -79,24 +88,23 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .and_then(|i| state.filtered.get(i))
         .map(|&i| people[i].person.id.clone());
     if let Some(id) = selected {
-        egui::Panel::right("person_page").default_size(500.0).show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("person_page")
-                .show(ui, |ui| page_ui(app, ui, &id, today));
-        });
+        let width = widgets::detail_width(ui);
+        egui::Panel::right("person_page")
+            .exact_size(width)
+            .resizable(false)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("person_page")
+                    .show(ui, |ui| page_ui(app, ui, &id, today));
+            });
     }
     let state = &mut app.people_ui;
     let mut clicked = None;
-    let mut table = TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
-        .column(Column::exact(80.0))
-        .column(Column::remainder().at_least(160.0).clip(true))
-        .column(Column::exact(60.0))
-        .column(Column::exact(60.0))
-        .column(Column::exact(110.0))
-        .column(Column::exact(110.0))
-        .column(Column::exact(110.0));
+    let widths = widgets::fit_columns([80.0, 200.0, 60.0, 60.0, 110.0, 110.0, 110.0], ui.available_width());
+    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
+    for width in widths {
+        table = table.column(Column::exact(width).clip(true));
+    }
     if moved && let Some(row) = state.selected {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
     }
@@ -194,14 +202,15 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
         }
     });
     ui.separator();
-    ui.collapsing("Home-working record (edit)", |ui| {
+    ui.strong("Home-working record");
+    {
         let Some(form) = &mut state.form else { return };
         egui::Grid::new("register").num_columns(2).show(ui, |ui| {
-            for (label, field) in FORM_LABELS.iter().zip(form.fields.iter_mut()) {
+            for (i, (label, field)) in FORM_LABELS.iter().zip(form.fields.iter_mut()).enumerate() {
                 let l = ui.label(*label);
                 ui.add(
                     egui::TextEdit::singleline(field)
-                        .hint_text("YYYY-MM-DD")
+                        .hint_text(if i == 4 { "reference" } else { "31/12/2026" })
                         .desired_width(140.0),
                 )
                 .labelled_by(l.id);
@@ -222,7 +231,7 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
             });
         }
         outcome(ui, state.message.as_ref());
-    });
+    }
     ui.separator();
     let Some(page) = &state.page else { return };
     ui.strong(format!("History (latest {HISTORY_SHOWN})"));
@@ -296,12 +305,9 @@ impl RegisterForm {
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
-                format!(
-                    "{}: \u{201c}{text}\u{201d} is not a date like 2026-09-01.",
-                    FORM_LABELS[i]
-                )
-            })
+            parse_date(text)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", FORM_LABELS[i]))
         };
         let reference = self.fields[4].trim();
         Ok(HomeWorking {
