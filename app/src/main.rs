@@ -11,7 +11,7 @@ use custody::{cli, desk};
     name = "custody",
     version,
     about = "Who holds which laptop, Chromebook or paper file, since when, and until when.",
-    after_help = "WHEN is YYYY-MM-DD, YYYY-MM-DD HH:MM (local time), RFC 3339, now, today or tomorrow.\n\
+    after_help = "WHEN is 31/12/2026, 31/12/2026 14:30, 2026-12-31 or 2026-12-31 14:30 (local time), RFC 3339, now, today or tomorrow.\n\
                   Exit codes: 0 done; 1 refused or bad input (nothing written); 2 usage; 3 refused by a policy rule."
 )]
 struct Args {

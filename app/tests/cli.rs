@@ -121,7 +121,10 @@ fn transfer_loss_and_correction() {
     assert!(fixed.contains("LT-0001 is now out with Priya Patel (S002)"), "{fixed}");
     let show = desk.ok(&["item", "show", "LT-0001"]);
     assert!(show.contains("stolen (corrected)"), "{show}");
-    assert!(show.contains("reason: Recorded against the wrong laptop"), "{show}");
+    assert!(
+        show.contains("correction: Recorded against the wrong laptop (voids the theft recorded for"),
+        "{show}"
+    );
 }
 
 /// Each bad input: exit code, a message that says what was wrong, and nothing written.

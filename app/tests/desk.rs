@@ -4,113 +4,18 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use common::{banner, harness, now, setup, step_until, type_burst, write_frame};
 use custody::desk::scanner::FolderFrames;
 use custody::desk::{DeskApp, Screen};
-use custody_db::{FixedClock, HomeWorking, Item, ItemKind, Ledger, Status};
+use custody_db::{FixedClock, Ledger, Status};
 use custody_labels::payload::Payload;
-use custody_labels::sheet::Label;
-use egui::{Event, Key};
+use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use tempfile::TempDir;
-
-struct Setup {
-    dir: TempDir,
-    frames: std::path::PathBuf,
-    clock: std::sync::Arc<FixedClock>,
-}
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// A database with an encrypted laptop, an unencrypted one, a USB stick and two people with
-/// their home-working records in order (so only the rules under test speak).
-fn setup() -> (Setup, DeskApp) {
-    let dir = tempfile::tempdir().unwrap();
-    let frames = dir.path().join("frames");
-    std::fs::create_dir(&frames).unwrap();
-    let clock = FixedClock::new(now());
-    let mut ledger = Ledger::create(&dir.path().join("custody.db"), Some("Hillside School"), clock.clone()).unwrap();
-    ledger.set_operator("desk-test").unwrap();
-    let mut laptop = Item::new("LT-0001", ItemKind::Laptop, "Dell Latitude 5440");
-    laptop.encrypted = true;
-    laptop.data_subjects = 120;
-    ledger.add_item(&laptop).unwrap();
-    let mut open_laptop = Item::new("LT-0002", ItemKind::Laptop, "Lenovo ThinkPad E14");
-    open_laptop.data_subjects = 30;
-    ledger.add_item(&open_laptop).unwrap();
-    ledger
-        .add_item(&Item::new("USB-01", ItemKind::RemovableMedia, "Kingston stick"))
-        .unwrap();
-    let record = HomeWorking {
-        agreement_signed: Some("2026-01-10".parse().unwrap()),
-        agreement_review: Some("2027-01-10".parse().unwrap()),
-        assessment_done: Some("2026-02-01".parse().unwrap()),
-        assessment_review: Some("2027-02-01".parse().unwrap()),
-        assessment_ref: Some("RA-1".into()),
-        training: Some("2026-03-15".parse().unwrap()),
-    };
-    for (id, name) in [("S001", "Sam Jones"), ("S002", "Priya Patel")] {
-        ledger.add_person(id, name, None).unwrap();
-        ledger.set_home_working(id, &record).unwrap();
-    }
-    let app = DeskApp::new(ledger, clock.clone());
-    (Setup { dir, frames, clock }, app)
-}
-
-fn harness(app: DeskApp) -> Harness<'static, DeskApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut DeskApp| app.show(ui), app)
-}
-
-/// Writes a camera-sized frame (960×540, grey) with the label for `payload` on it.
-fn write_frame(folder: &Path, name: &str, payload: Payload) {
-    let label = Label {
-        payload,
-        kind: "label".into(),
-    };
-    let png = custody_labels::preview::label_png(&label, 4).unwrap();
-    let label = image::load_from_memory(&png).unwrap().into_rgb8();
-    let mut frame = image::RgbImage::from_pixel(960, 540, image::Rgb([150, 150, 150]));
-    image::imageops::overlay(&mut frame, &label, 200, 100);
-    // Written under a temporary name first, so the folder source never reads half a file.
-    let partial = folder.join(format!("{name}.part"));
-    frame.save_with_format(&partial, image::ImageFormat::Png).unwrap();
-    std::fs::rename(partial, folder.join(format!("{name}.png"))).unwrap();
-}
-
-/// Steps the app until `done` holds (the camera and decoder threads run meanwhile).
-fn step_until(h: &mut Harness<'static, DeskApp>, what: &str, done: impl Fn(&DeskApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.run_steps(2);
-}
-
-fn banner(app: &DeskApp) -> String {
-    app.desk.banner.as_ref().map(|b| b.text.clone()).unwrap_or_default()
-}
-
-fn type_burst(h: &Harness<'static, DeskApp>, text: &str) {
-    for c in text.chars() {
-        h.event(Event::Text(c.to_string()));
-    }
-    h.key_press(Key::Enter);
-}
 
 #[test]
 fn camera_frames_fill_the_basket_set_the_holder_and_enter_signs_out_then_a_scan_signs_in() {

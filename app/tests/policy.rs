@@ -118,7 +118,10 @@ fn the_people_register_at_a_glance_and_in_detail() {
         "{show}"
     );
     let bad = desk.run(&["person", "set", "S001", "--training", "2026-13-01"]);
-    assert_eq!(bad.code, 2, "clap refuses a malformed date: {bad:?}");
+    assert_eq!(bad.code, 1, "{bad:?}");
+    assert!(bad.stderr.contains("there is no such date"), "{}", bad.stderr);
+    let uk = desk.ok(&["person", "set", "S001", "--training", "15/03/2026"]);
+    assert!(uk.contains("completed 2026-03-15"), "{uk}");
     let future = desk.run(&["person", "set", "S001", "--training", "2027-01-01"]);
     assert_eq!(future.code, 1);
     assert!(future.stderr.contains("is in the future"), "{}", future.stderr);

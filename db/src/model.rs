@@ -152,6 +152,22 @@ impl EventKind {
     }
 }
 
+impl EventKind {
+    /// The event as a noun, for "the sign-out of 20 Nov", "the theft of …".
+    pub fn noun(self) -> &'static str {
+        match self {
+            EventKind::SignOut => "sign-out",
+            EventKind::SignIn => "return",
+            EventKind::Transfer => "transfer",
+            EventKind::Lost => "loss",
+            EventKind::Stolen => "theft",
+            EventKind::Found => "find",
+            EventKind::Retired => "retirement",
+            EventKind::Correction => "correction",
+        }
+    }
+}
+
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

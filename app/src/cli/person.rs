@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use custody_db::policy::standing;
+use custody_db::time::parse_date;
 use custody_db::{HistoryFilter, Ledger, Person};
 
 use crate::render::{Cell, Format, Table, history, print_fields};
@@ -31,23 +32,23 @@ pub enum PersonCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Record home-working agreement, risk assessment and training dates (YYYY-MM-DD)
+    /// Record home-working agreement, risk assessment and training dates (31/12/2026 or 2026-12-31)
     Set {
         id: String,
         #[arg(long, value_name = "DATE")]
-        agreement_signed: Option<NaiveDate>,
+        agreement_signed: Option<String>,
         #[arg(long, value_name = "DATE")]
-        agreement_review: Option<NaiveDate>,
+        agreement_review: Option<String>,
         #[arg(long, value_name = "DATE")]
-        assessment_done: Option<NaiveDate>,
+        assessment_done: Option<String>,
         #[arg(long, value_name = "DATE")]
-        assessment_review: Option<NaiveDate>,
+        assessment_review: Option<String>,
         /// The risk assessment's reference
         #[arg(long, value_name = "REF")]
         assessment_ref: Option<String>,
         /// Information-governance training completed on
         #[arg(long, value_name = "DATE")]
-        training: Option<NaiveDate>,
+        training: Option<String>,
         /// Remove parts of the record entered by mistake, e.g. --clear assessment-done,assessment-review
         #[arg(long, value_enum, value_delimiter = ',', value_name = "FIELD,...")]
         clear: Vec<RegisterField>,
@@ -113,6 +114,7 @@ pub fn run(cmd: PersonCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Resu
                 (RegisterField::Training, training, &mut record.training),
             ];
             for (field, given, stored) in dates {
+                let given: Option<NaiveDate> = given.as_deref().map(parse_date).transpose()?;
                 set_or_clear(field, given, stored, &clear)?;
             }
             set_or_clear(

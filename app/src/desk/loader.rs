@@ -8,6 +8,9 @@ use custody_db::Ledger;
 
 use crate::context::Context;
 
+/// What a reader thread sends back: the list (or why not), and when it started reading.
+type Reading<T> = (Result<T, String>, chrono::DateTime<chrono::Utc>);
+
 /// A list read in the background. The last value stays on show while a newer one loads.
 #[derive(Debug)]
 pub struct Loaded<T> {
@@ -19,7 +22,7 @@ pub struct Loaded<T> {
     pub read_at: Option<chrono::DateTime<chrono::Utc>>,
     /// What the value (or the pending read) was read for.
     version: Option<u64>,
-    pending: Option<Receiver<(Result<T, String>, chrono::DateTime<chrono::Utc>)>>,
+    pending: Option<Receiver<Reading<T>>>,
 }
 
 impl<T> Default for Loaded<T> {

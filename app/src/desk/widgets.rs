@@ -93,9 +93,10 @@ pub fn detail_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() * 0.4).clamp(280.0, 460.0)
 }
 
-/// Fits fixed column widths into `available`: shrunk in proportion when they do not fit, so a
-/// table never draws past its side of the window.
-pub fn fit_columns<const N: usize>(widths: [f32; N], available: f32) -> [f32; N] {
+/// Fits fixed column widths into the space left in `ui` (with the spacing between columns):
+/// shrunk in proportion when they do not fit, so a table never draws past its side of the window.
+pub fn fit_columns<const N: usize>(ui: &egui::Ui, widths: [f32; N]) -> [f32; N] {
+    let available = ui.available_width() - ui.spacing().item_spacing.x * N as f32;
     let total: f32 = widths.iter().sum();
     let scale = (available / total).min(1.0);
     widths.map(|w| (w * scale).floor())

@@ -408,11 +408,11 @@ impl Ledger {
             }
             EventKind::Correction => {
                 let voided = e.corrects.and_then(|id| self.event(&id).ok().flatten());
-                let what = voided.map_or("an earlier event".to_string(), |v| {
-                    format!("the {} of {}", v.kind, self.format_time(v.occurred_at))
+                let what = voided.map_or("an earlier record".to_string(), |v| {
+                    format!("the {} recorded for {}", v.kind.noun(), self.format_time(v.occurred_at))
                 });
                 format!(
-                    "correction voiding {what}: {}",
+                    "correction: {} (voids {what})",
                     e.reason.as_deref().unwrap_or("no reason given")
                 )
             }

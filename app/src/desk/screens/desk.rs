@@ -33,6 +33,9 @@ struct Suggestion {
     label: String,
 }
 
+/// How much of an item's name the basket shows (the rest on the item's page).
+const NAME_WIDTH: f32 = 200.0;
+
 /// The side panel's width: the camera preview and the latest actions.
 const SIDE_WIDTH: f32 = 400.0;
 
@@ -200,7 +203,10 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
         egui::Grid::new("basket").striped(true).num_columns(5).show(ui, |ui| {
             for item in &app.desk.basket {
                 ui.strong(&item.tag);
-                widgets::short(ui, item.name.as_str());
+                ui.scope(|ui| {
+                    ui.set_width(NAME_WIDTH);
+                    widgets::short(ui, item.name.as_str());
+                });
                 ui.label(item.kind.as_str());
                 ui.colored_label(AMBER, widgets::flags(item));
                 if ui.small_button("Remove").clicked() {

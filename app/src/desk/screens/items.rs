@@ -101,7 +101,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let tz_ledger = &app.ledger;
     let now = tz_ledger.now();
     let mut clicked = None;
-    let widths = widgets::fit_columns([90.0, 100.0, 220.0, 70.0, 160.0, 130.0], ui.available_width());
+    let widths = widgets::fit_columns(ui, [90.0, 100.0, 220.0, 70.0, 160.0, 130.0]);
     let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
     for width in widths {
         table = table.column(Column::exact(width).clip(true));

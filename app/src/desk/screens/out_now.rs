@@ -70,7 +70,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     let ledger = &app.ledger;
     let mut clicked = None;
-    let widths = widgets::fit_columns([90.0, 200.0, 170.0, 130.0, 130.0, 90.0], ui.available_width());
+    let widths = widgets::fit_columns(ui, [90.0, 200.0, 170.0, 130.0, 130.0, 90.0]);
     let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
     for width in widths {
         table = table.column(Column::exact(width).clip(true));

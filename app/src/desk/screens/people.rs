@@ -100,7 +100,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     let state = &mut app.people_ui;
     let mut clicked = None;
-    let widths = widgets::fit_columns([80.0, 200.0, 60.0, 60.0, 110.0, 110.0, 110.0], ui.available_width());
+    let widths = widgets::fit_columns(ui, [80.0, 200.0, 60.0, 60.0, 110.0, 110.0, 110.0]);
     let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
     for width in widths {
         table = table.column(Column::exact(width).clip(true));
