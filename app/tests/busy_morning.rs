@@ -365,3 +365,74 @@ fn the_layout_holds_at_three_window_sizes() {
         drop(s);
     }
 }
+
+#[test]
+fn the_incident_form_starts_fresh_and_says_what_is_wrong_beside_its_button() {
+    let (_s, mut app) = setup();
+    laptop_out(&mut app);
+    let mut h = harness(app);
+    h.key_press(Key::F6);
+    h.run_steps(2);
+    let look_up = |h: &mut Harness<'static, DeskApp>, who: &str| {
+        let field = h.get_by_label("Person or container:");
+        field.focus();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+        h.get_by_label("Person or container:").type_text(who);
+        h.run_steps(1);
+        let field = h.get_by_label("At:");
+        field.focus();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+        h.get_by_label("At:").type_text("20/11/2026 10:00");
+        h.run_steps(1);
+        h.get_by_label("Look up").click();
+        step_until(h, "the exposure", |a| a.exposure_ui.result.value.is_some());
+    };
+    look_up(&mut h, "S001");
+    h.get_by_label("Open an incident from this (loss, theft, disclosure)")
+        .click();
+    h.run_steps(2);
+    let field = h.get_by_label("What happened:");
+    field.focus();
+    field.type_text("Bag left on a train");
+    h.run_steps(1);
+    // No kind chosen: the problem is said beside the button, on its row.
+    h.get_by_label("Open the incident").click();
+    h.run_steps(2);
+    let button = h.get_by_label("Open the incident").rect();
+    let problem = h.get_by_label("Choose loss, theft or disclosure.").rect();
+    assert!(
+        (problem.center().y - button.center().y).abs() < 4.0 && problem.min.x > button.max.x,
+        "{problem:?} beside {button:?}"
+    );
+    // A new lookup starts a new form.
+    look_up(&mut h, "S002");
+    h.run_steps(2);
+    assert!(h.query_by_label("Choose loss, theft or disclosure.").is_none());
+    assert!(
+        h.query_by_label("Bag left on a train").is_none(),
+        "the description is gone"
+    );
+}
+
+#[test]
+fn the_persons_record_form_is_reached_with_tab() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    h.key_press(Key::F3);
+    h.run_steps(2);
+    step_until(&mut h, "the people", |a| a.lists.people.value.is_some());
+    h.key_press(Key::ArrowDown);
+    h.run_steps(2);
+    h.get_by_label("Search people:").focus();
+    h.run_steps(1);
+    let mut reached = false;
+    for _ in 0..40 {
+        h.key_press(Key::Tab);
+        h.run_steps(1);
+        if h.get_by_label("IG training completed").is_focused() {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab never reached the record's fields");
+}

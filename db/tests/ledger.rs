@@ -345,6 +345,41 @@ fn a_correction_voids_the_latest_event_and_keeps_it() {
     let of_fix = db.ledger.correct(&fix.id.to_string(), "undo").unwrap_err();
     assert!(of_fix.to_string().contains("itself a correction"), "{of_fix}");
     assert!(db.ledger.verify().unwrap().is_intact());
+    // Told in words, without the event's id.
+    let described = db.ledger.describe(&fix);
+    assert_eq!(
+        described,
+        "correction: Scanned the wrong laptop (voids the return recorded for 2026-11-20 10:05)"
+    );
+    assert!(!described.contains(&mistaken.id.to_string()));
+}
+
+#[test]
+fn the_latest_events_are_newest_first_by_when_they_were_recorded() {
+    let mut db = setup();
+    db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    db.clock.advance(Duration::minutes(5));
+    // Recorded later, about something that happened earlier: it is still the latest action.
+    db.ledger
+        .sign_in(&tags(&["LT-0001"]), Some(t("2026-11-20T10:01:00Z")), None)
+        .unwrap();
+    db.clock.advance(Duration::minutes(1));
+    db.ledger.sign_out(&out(&["LT-0002"], "S002")).unwrap();
+    let recent: Vec<(String, EventKind)> = db
+        .ledger
+        .recent_events(3)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.item, e.kind))
+        .collect();
+    assert_eq!(
+        recent,
+        [
+            ("LT-0002".to_string(), EventKind::SignOut),
+            ("LT-0001".to_string(), EventKind::SignIn),
+            ("LT-0001".to_string(), EventKind::SignOut),
+        ]
+    );
 }
 
 #[test]
