@@ -48,6 +48,9 @@ fn main() -> ExitCode {
             if let Some(hint) = cli::hint(&err) {
                 eprintln!("hint: {hint}");
             }
+            if err.downcast_ref::<cli::UsageError>().is_some() {
+                return ExitCode::from(2);
+            }
             let rule = err
                 .downcast_ref::<custody_db::Error>()
                 .and_then(custody_db::Error::rule);

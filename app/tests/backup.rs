@@ -33,6 +33,21 @@ fn the_first_use_each_day_makes_a_backup_and_old_ones_go() {
 }
 
 #[test]
+fn two_databases_in_one_folder_each_get_their_daily_backup() {
+    let desk = Desk::with_basics(CUSTODY);
+    let mut other = Desk::new(CUSTODY);
+    other.db = desk.dir.path().join("practice.db");
+    other.ok(&["init", "--org", "Riverside Practice"]);
+    other.ok(&["status"]);
+    desk.ok(&["status"]);
+    assert_eq!(
+        backups(&desk),
+        vec!["custody-2026-11-20.db", "practice-2026-11-20.db"],
+        "one each, named after its database"
+    );
+}
+
+#[test]
 fn backup_then_restore_brings_the_records_back() {
     let desk = Desk::with_basics(CUSTODY);
     let copy = desk.dir.path().join("copy.db");
@@ -85,6 +100,11 @@ fn restore_refuses_damaged_and_foreign_backups_changing_nothing() {
     let run = desk.run(&["restore", damaged.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("cannot be used as a backup"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(".restoring"),
+        "no internal file is named: {}",
+        run.stderr
+    );
     assert_eq!(desk.dump(), before);
     assert_eq!(
         std::fs::read_to_string(&damaged).unwrap(),
@@ -111,4 +131,53 @@ fn restore_waits_for_other_programs_to_close_the_database() {
     other.execute_batch("COMMIT").unwrap();
     drop(other);
     assert!(desk.ok(&["restore", copy.to_str().unwrap()]).contains("verified"));
+}
+
+#[test]
+fn two_restores_in_one_second_keep_both_replaced_files_and_no_logs() {
+    let desk = Desk::with_basics(CUSTODY);
+    let copy = desk.dir.path().join("copy.db");
+    desk.ok(&["backup", "-o", copy.to_str().unwrap()]);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    desk.ok(&["restore", copy.to_str().unwrap()]);
+    // Newer records made after the first restore: they must survive the second.
+    desk.ok(&["out", "LT-0002", "--to", "S002"]);
+    desk.ok(&["restore", copy.to_str().unwrap()]);
+    let mut kept: Vec<std::path::PathBuf> = std::fs::read_dir(desk.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".before-restore-"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(
+        kept.iter()
+            .all(|p| !p.to_string_lossy().ends_with("-wal") && !p.to_string_lossy().ends_with("-shm")),
+        "no log is left beside a kept file: {kept:?}"
+    );
+    let holders: Vec<String> = kept
+        .iter()
+        .map(|p| {
+            let run = std::process::Command::new(CUSTODY)
+                .args(["--db", p.to_str().unwrap(), "status", "--format", "csv"])
+                .env("CUSTODY_NOW", &desk.now)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&run.stdout).into_owned()
+        })
+        .collect();
+    assert!(
+        holders.iter().any(|s| s.contains("LT-0002")),
+        "the second one kept the newer sign-out: {holders:?}"
+    );
+}
+
+#[test]
+fn a_database_is_never_restored_onto_itself() {
+    let desk = Desk::with_basics(CUSTODY);
+    let before = desk.dump();
+    let run = desk.run(&["restore", desk.db.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("is the database itself"), "{}", run.stderr);
+    assert_eq!(desk.dump(), before);
 }

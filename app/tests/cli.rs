@@ -170,6 +170,11 @@ fn bad_input_is_refused_and_nothing_is_written() {
         (&["out", "LT-0001"], 2, "--to"),
         (&["in", "LT-0001"], 1, "LT-0001 is not out (it is in)"),
         (&["in", "LT-0002", "--note", "bad\u{7}bell"], 1, "control character"),
+        (
+            &["person", "add", "S009", "--name", "Sam \u{202E}senoJ"],
+            1,
+            "changes the direction of the text",
+        ),
         (&["in", "LT-0002", "--note", &long], 1, "longer than 500 characters"),
         (
             &["item", "add", "LT-0003", "--kind", "usb-stick", "--name", "x"],
@@ -211,6 +216,11 @@ fn bad_input_is_refused_and_nothing_is_written() {
             "No event has the id not-an-id",
         ),
         (&["lost", "LT-4040"], 1, "No item is tagged LT-4040"),
+        (
+            &["incident", "show", "INC-2026-0001", "--format", "csv"],
+            2,
+            "invalid value 'csv'",
+        ),
         (&["frobnicate"], 2, "unrecognized subcommand"),
     ];
     for (args, code, words) in cases {

@@ -155,7 +155,7 @@ fn a_register_date_entered_by_mistake_can_be_cleared() {
         "--clear",
         "training",
     ]);
-    assert_eq!(both.code, 1);
+    assert_eq!(both.code, 2, "a usage error");
     assert!(
         both.stderr
             .contains("--training and --clear training say opposite things"),

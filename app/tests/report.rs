@@ -91,7 +91,7 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     assert!(text.contains("page 2 of 2"), "{text}");
 
     let refused = desk.run(&["report", "overdue", "--format", "pdf"]);
-    assert_eq!(refused.code, 1);
+    assert_eq!(refused.code, 2, "a usage error, as the README says");
     assert!(
         refused.stderr.contains("a PDF needs a file: add -o FILE.pdf"),
         "{}",

@@ -39,6 +39,8 @@ pub enum Error {
         "{backup} is a backup of a different database from {current}. Nothing was changed; it can replace {current} only if you say so explicitly."
     )]
     DifferentDatabase { backup: PathBuf, current: PathBuf },
+    #[error("{0} is the database itself, not a backup of it. Nothing was changed; choose a backup file.")]
+    RestoreOntoItself(PathBuf),
     #[error("{path} cannot be opened: {detail}")]
     CannotOpen { path: PathBuf, detail: String },
 

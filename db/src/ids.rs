@@ -81,10 +81,25 @@ pub fn optional_text(field: &'static str, raw: Option<&str>) -> Result<Option<St
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(Error::InvalidText {
             field,
-            why: format!("it contains the control character {c:?}"),
+            why: format!("it contains the control character U+{:04X}", u32::from(c)),
+        });
+    }
+    if let Some(c) = text.chars().find(|&c| is_bidi_control(c)) {
+        return Err(Error::InvalidText {
+            field,
+            why: format!(
+                "it contains U+{:04X}, an invisible character that changes the direction of the text (a list could show something other than what is stored)",
+                u32::from(c)
+            ),
         });
     }
     Ok(Some(text.to_string()))
+}
+
+/// Unicode's bidirectional formatting characters: invisible, and able to make a list read
+/// differently from what it holds ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -115,6 +130,12 @@ mod tests {
     fn text_refuses_control_characters_and_blank() {
         assert!(required_text("name", "  ").is_err());
         assert!(required_text("name", "Sam\u{7}").is_err());
+        let reversed = required_text("name", "Sam \u{202E}senoJ").unwrap_err().to_string();
+        assert!(
+            reversed.contains("U+202E") && reversed.contains("direction"),
+            "{reversed}"
+        );
+        assert!(required_text("name", "Zoë Ó Briain").is_ok());
         assert_eq!(optional_text("note", Some("  ")).unwrap(), None);
         assert_eq!(required_text("name", " Sam Jones ").unwrap(), "Sam Jones");
     }

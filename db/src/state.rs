@@ -83,6 +83,24 @@ pub enum Refusal {
     NotAMove,
 }
 
+impl Refusal {
+    /// Why, in words: for `verify`'s report of a move the ledger should never have accepted.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Refusal::AlreadyOut => "the item was already out",
+            Refusal::Lost => "the item was recorded as lost",
+            Refusal::Stolen => "the item was recorded as stolen",
+            Refusal::Retired => "the item had been retired",
+            Refusal::NotOut => "the item was not out",
+            Refusal::SameHolder => "the item was already with that person",
+            Refusal::AlreadyMissing => "the item was already recorded as lost or stolen",
+            Refusal::NotMissing => "the item was not lost or stolen",
+            Refusal::RetireWhileOut => "the item was still out",
+            Refusal::NotAMove => "a correction does not move an item",
+        }
+    }
+}
+
 /// The state after `mv`, or why `mv` cannot happen.
 pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
     use Status::*;

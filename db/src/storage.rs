@@ -106,10 +106,14 @@ fn check_header(path: &Path) -> Result<i64> {
     let version = i64::from(be32(60) as i32);
     // With a write-ahead log beside it, the newest header may still be in the log (a database
     // created and never checkpointed): then SQLite's own answer, read before any write, decides.
+    // The same goes for the page count: a process killed in the middle of a checkpoint can leave
+    // page 1 (with the new count) written before the file has grown, and SQLite recovers the
+    // rest from the log. So the count is checked only when there is no log.
     let wal = std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0);
-    if !wal {
-        check_identity(path, app_id, version)?;
+    if wal {
+        return Ok(version);
     }
+    check_identity(path, app_id, version)?;
     // Page size is stored as a u16 where 1 means 65536.
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536,

@@ -178,7 +178,18 @@ fn verify_finds_a_projection_changed_behind_its_back() {
     let report = db.ledger.verify().unwrap();
     assert!(report.chain.is_none());
     assert_eq!(report.projection_mismatches.len(), 1, "{report:?}");
-    assert!(report.projection_mismatches[0].starts_with("LT-0001"));
+    let said = &report.projection_mismatches[0];
+    assert!(said.starts_with("LT-0001"), "{said}");
+    assert!(
+        said.contains(
+            "the current-state table says \u{201c}in since 2026-11-20 10:00\u{201d}, but its history says \u{201c}out with Sam Jones (S001)"
+        ),
+        "in words a DPO reads: {said}"
+    );
+    assert!(
+        !said.contains("Some(") && !said.contains("Out)"),
+        "no Rust names: {said}"
+    );
 }
 
 #[test]

@@ -89,6 +89,44 @@ fn a_truncated_file_is_refused() {
     refused("cut.db", &bytes[..bytes.len() / 2], "cut short");
 }
 
+/// A writer killed in the middle of a checkpoint: page 1, with the new page count, reached the
+/// file before the file grew. The write-ahead log still holds the pages, so SQLite recovers;
+/// Custody must not call it corrupt.
+#[test]
+fn a_header_ahead_of_the_file_opens_while_the_log_has_the_pages() {
+    let mut db = common::setup();
+    // Everything so far into the file, then more items: the log now holds a page 1 whose page
+    // count is larger than the file (the first ledger stays open, so the log stays).
+    let other = rusqlite::Connection::open(&db.path).unwrap();
+    other.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    drop(other);
+    for n in 0..300 {
+        let tag = format!("CB-{n:04}");
+        let item = custody_db::Item::new(&tag, custody_db::ItemKind::Chromebook, "Chromebook with a long name");
+        db.ledger.add_item(&item).unwrap();
+    }
+    let wal = std::fs::read(format!("{}-wal", db.path.display())).unwrap();
+    let page_size = u32::from_be_bytes(wal[8..12].try_into().unwrap()) as usize;
+    let newest_page_one = wal[32..]
+        .chunks_exact(24 + page_size)
+        .rfind(|frame| u32::from_be_bytes(frame[..4].try_into().unwrap()) == 1)
+        .map(|frame| frame[24..].to_vec())
+        .unwrap();
+    let file_len = std::fs::metadata(&db.path).unwrap().len();
+    let pages = u32::from_be_bytes(newest_page_one[28..32].try_into().unwrap()) as u64;
+    assert!(
+        pages * page_size as u64 > file_len,
+        "the new page 1 says more than the file has"
+    );
+    // The checkpoint wrote page 1, then the process was killed before the file grew.
+    let mut bytes = std::fs::read(&db.path).unwrap();
+    bytes[..page_size].copy_from_slice(&newest_page_one);
+    std::fs::write(&db.path, &bytes).unwrap();
+    let ledger = open(&db.path).unwrap();
+    assert_eq!(ledger.item("CB-0299").unwrap().tag, "CB-0299");
+    assert!(ledger.verify().unwrap().is_intact());
+}
+
 #[test]
 fn a_corrupted_file_is_refused() {
     let mut bytes = custody_file_bytes();

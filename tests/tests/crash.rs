@@ -1,7 +1,8 @@
 //! Crash safety: a real process signing items out and in is killed with SIGKILL at random
 //! moments, over and over. After each kill the database must open, pass SQLite's integrity check,
 //! keep an unbroken hash chain with the stored state equal to a replay, and hold every event the
-//! writer reported as done. `scripts/crash-test ROUNDS` runs a long version.
+//! writer reported as done. `scripts/crash-test ROUNDS` runs a long version (1,000 rounds by
+//! default).
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,6 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use custody_db::{Item, ItemKind, Ledger, SystemClock};
+
+/// Every this many rounds (and after the last) the whole file is verified; in between, the
+/// latest events.
+const FULL_CHECK_EVERY: usize = 25;
 
 fn rounds() -> usize {
     std::env::var("CUSTODY_CRASH_ROUNDS")
@@ -57,8 +62,15 @@ fn killed_writers_never_lose_or_damage_a_record() {
         assert!(stderr.is_empty(), "round {round}: the writer failed: {stderr}");
 
         let ledger = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
-        let report = ledger.verify().unwrap();
-        assert!(report.is_intact(), "round {round}: {report:?}");
+        // Opening checked the latest events (the log was there); the whole file is verified
+        // every so often and at the end, so a long run stays linear.
+        let last = round + 1 == rounds();
+        if round % FULL_CHECK_EVERY == 0 || last {
+            let report = ledger.verify().unwrap();
+            assert!(report.is_intact(), "round {round}: {report:?}");
+        } else {
+            ledger.check_recent().unwrap();
+        }
         for line in stdout.lines() {
             let mut parts = line.split(' ');
             let (seq, kind, tag) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());

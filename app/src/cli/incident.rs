@@ -9,7 +9,15 @@ use custody_db::{DayEdge, IncidentKind, Ledger, NewIncident};
 
 use super::{deliver, when};
 use crate::render::incident::{fields, ico_clock, pack_json, pack_pdf};
-use crate::render::{Format, print_fields};
+use crate::render::print_fields;
+
+/// An incident is a page, not a table: text to read, or JSON for a program (no CSV).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    #[default]
+    Table,
+    Json,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
@@ -34,11 +42,11 @@ pub enum IncidentCommand {
     },
     /// Every incident, the latest first, with its ICO clock
     List,
-    /// One incident: the exposure, the timeline, the ICO clock
+    /// One incident: the exposure, the timeline, the ICO clock (as text, or JSON)
     Show {
         id: String,
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: ShowFormat,
     },
     /// The breach pack: the incident, its timeline, the exposure and each item's chain of custody
     #[command(group(clap::ArgGroup::new("pack").required(true).multiple(true).args(["pdf", "json"])))]
@@ -112,7 +120,7 @@ pub fn run(cmd: IncidentCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
         }
         IncidentCommand::Show { id, format } => {
             let i = ledger.incident(&id)?;
-            if format == Format::Json {
+            if format == ShowFormat::Json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&i)?)?;
                 return Ok(());
             }

@@ -134,6 +134,19 @@ fn open(ctx: &Context) -> Result<Ledger> {
     Ok(ledger)
 }
 
+/// Arguments that do not go together, found after clap has read them: exit code 2, as clap's
+/// own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 /// A `WHEN` given on the command line, if any.
 fn when(ledger: &Ledger, input: Option<&str>, edge: DayEdge) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     Ok(input.map(|s| ledger.parse_when(s, edge)).transpose()?)
@@ -147,7 +160,7 @@ fn deliver(bytes: &[u8], is_pdf: bool, file: Option<&Path>, what: &str, out: &mu
                 .map_err(|e| anyhow::anyhow!("could not write {}: {e}. Nothing else was changed.", file.display()))?;
             writeln!(out, "Wrote {what} to {}.", file.display())?;
         }
-        None if is_pdf => anyhow::bail!("a PDF needs a file: add -o FILE.pdf"),
+        None if is_pdf => return Err(UsageError("a PDF needs a file: add -o FILE.pdf".into()).into()),
         None => out.write_all(bytes)?,
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use custody_db::policy::standing;
@@ -243,9 +243,10 @@ fn set_or_clear<T>(
         let name = clap::ValueEnum::to_possible_value(&field)
             .map(|v| v.get_name().to_string())
             .unwrap_or_default();
-        return Err(anyhow!(
+        return Err(super::UsageError(format!(
             "--{name} and --clear {name} say opposite things; give one of them."
-        ));
+        ))
+        .into());
     }
     if clearing {
         *stored = None;

@@ -14,7 +14,6 @@ use crate::time::Clock;
 /// How many daily backups are kept unless configured.
 pub const DEFAULT_KEEP: u32 = 30;
 const KEEP_KEY: &str = "backup.keep";
-const DAILY_PREFIX: &str = "custody-";
 
 impl Ledger {
     /// Writes a consistent copy of the database to `target` (a new file), even while other
@@ -55,22 +54,29 @@ impl Ledger {
 
     /// Makes today's backup if there is none yet, and deletes the oldest beyond the number
     /// kept. Returns the new backup's path, if one was made.
+    ///
+    /// Backups are named after the database file (`custody.db` → `custody-2026-11-20.db`), so two
+    /// databases in one folder each get their own.
     pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
         let folder = self.backup_folder();
         std::fs::create_dir_all(&folder)?;
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("custody");
+        let prefix = format!("{stem}-");
         let today = self.now().with_timezone(&self.tz).format("%Y-%m-%d");
-        let target = folder.join(format!("{DAILY_PREFIX}{today}.db"));
+        let target = folder.join(format!("{prefix}{today}.db"));
         if target.exists() {
             return Ok(None);
         }
         self.backup_to(&target)?;
+        // This database's daily backups: its name, then a date, nothing else.
+        let daily_of_this = |name: &str| {
+            name.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".db"))
+                .is_some_and(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok())
+        };
         let mut daily: Vec<PathBuf> = std::fs::read_dir(&folder)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(DAILY_PREFIX) && n.ends_with(".db"))
-            })
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(daily_of_this))
             .collect();
         daily.sort(); // the names sort by date
         let keep = self.backups_kept()? as usize;
@@ -114,6 +120,15 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
     if !backup.is_file() {
         return Err(Error::NoDatabase(backup.to_path_buf()));
     }
+    let same = |a: &Path, b: &Path| {
+        std::fs::canonicalize(a)
+            .ok()
+            .zip(std::fs::canonicalize(b).ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(current, backup) {
+        return Err(Error::RestoreOntoItself(backup.to_path_buf()));
+    }
     let staging = sibling(current, ".restoring");
     remove_database_files(&staging);
     std::fs::copy(backup, &staging).map_err(|e| Error::CannotOpen {
@@ -135,16 +150,12 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
         return Err(e);
     }
     let kept_aside = if current.exists() {
-        let aside = sibling(
+        let aside = unused_name(
             current,
             &format!(".before-restore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
         );
-        for suffix in ["", "-wal", "-shm"] {
-            let from = sibling(current, suffix);
-            if from.exists() {
-                std::fs::rename(&from, sibling(&aside, suffix))?;
-            }
-        }
+        std::fs::rename(current, &aside)?;
+        leave_no_log_beside(current, &aside)?;
         Some(aside)
     } else {
         None
@@ -156,9 +167,14 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
 /// Opens the staged copy as a ledger (migrating an older one), verifies it in full, and compares
 /// its identity with the current database's. Returns its number of events.
 fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, clock: Arc<dyn Clock>) -> Result<u64> {
+    // The message names the backup the user gave, not the copy it was checked on.
     let staged = Ledger::open(staging, clock).map_err(|e| Error::Corrupt {
         path: backup.to_path_buf(),
-        detail: format!("it cannot be used as a backup: {e}"),
+        detail: format!(
+            "it cannot be used as a backup: {}",
+            e.to_string()
+                .replace(&staging.display().to_string(), &backup.display().to_string())
+        ),
     })?;
     let report = staged.verify()?;
     if !report.is_intact() {
@@ -208,6 +224,32 @@ fn desk_of(path: &Path) -> Option<String> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
     conn.query_row("SELECT value FROM meta WHERE key = 'desk'", [], |r| r.get(0))
         .ok()
+}
+
+/// `custody.db` + `.before-restore-…`, or with `-2`, `-3`… after it when a file (or its log) of
+/// that name is there already: a kept file is never overwritten.
+fn unused_name(current: &Path, suffix: &str) -> PathBuf {
+    let taken = |p: &PathBuf| ["", "-wal", "-shm"].iter().any(|s| sibling(p, s).exists());
+    std::iter::once(sibling(current, suffix))
+        .chain((2..).map(|n| sibling(current, &format!("{suffix}-{n}"))))
+        .find(|p| !taken(p))
+        .unwrap_or_default()
+}
+
+/// After the current file was settled (its log moved into it) and renamed aside, its `-shm`
+/// (only an index) and an empty `-wal` are removed. A log that still holds pages (the file was
+/// too damaged to settle) is kept for evidence under a name SQLite will never pair with a file.
+fn leave_no_log_beside(current: &Path, aside: &Path) -> Result<()> {
+    let (wal, shm) = (sibling(current, "-wal"), sibling(current, "-shm"));
+    if shm.exists() {
+        std::fs::remove_file(&shm)?;
+    }
+    match std::fs::metadata(&wal) {
+        Ok(m) if m.len() == 0 => std::fs::remove_file(&wal)?,
+        Ok(_) => std::fs::rename(&wal, sibling(aside, ".log-left-at-restore"))?,
+        Err(_) => {}
+    }
+    Ok(())
 }
 
 /// `custody.db` + `.restoring` → `custody.db.restoring`.

@@ -89,10 +89,15 @@ impl Ledger {
         tags.sort();
         for tag in tags {
             if replayed.get(tag) != stored.get(tag) && report.projection_mismatches.len() < LIST_AT_MOST {
+                let say = |state: Option<&ItemState>| {
+                    state.map_or("nothing".to_string(), |s| {
+                        format!("\u{201c}{}\u{201d}", self.describe_state(s))
+                    })
+                };
                 report.projection_mismatches.push(format!(
-                    "{tag}: stored {:?}, replay gives {:?}",
-                    stored.get(tag).map(|s| s.status),
-                    replayed.get(tag).map(|s| s.status)
+                    "{tag}: the current-state table says {}, but its history says {}",
+                    say(stored.get(tag)),
+                    say(replayed.get(tag))
                 ));
             }
         }
@@ -190,7 +195,13 @@ impl Ledger {
             match apply(state, &e.as_move()) {
                 Ok(next) => *state = next,
                 Err(why) if impossible.len() < LIST_AT_MOST => {
-                    impossible.push(format!("event {} ({} {}): {why:?}", e.seq, e.kind, e.item));
+                    impossible.push(format!(
+                        "event {} ({} of {}): {}",
+                        e.seq,
+                        e.kind.noun(),
+                        e.item,
+                        why.describe()
+                    ));
                 }
                 Err(_) => {}
             }
