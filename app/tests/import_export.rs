@@ -80,6 +80,40 @@ fn a_bad_import_names_the_line_and_adds_nothing() {
 }
 
 #[test]
+fn names_that_look_like_formulas_survive_an_export_and_an_import_exactly() {
+    let old = Desk::with_basics(CUSTODY);
+    let names = [
+        "=1+1 laptop",
+        "-5 spare",
+        "'quoted already",
+        "@home kit",
+        "'=odd but real",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let tag = format!("X-{n}");
+        let name = format!("--name={name}"); // `=` so that "-5 spare" is a value, not a flag
+        old.ok(&["item", "add", &tag, "--kind", "other", &name]);
+    }
+    let file = old.dir.path().join("items.csv");
+    old.ok(&["export", "items", file.to_str().unwrap()]);
+    let new = Desk::new(CUSTODY);
+    new.ok(&["init"]);
+    new.ok(&["import", "items", file.to_str().unwrap()]);
+    let listed = new.ok(&["item", "list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    for (n, name) in names.iter().enumerate() {
+        let tag = format!("X-{n}");
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["tag"] == tag.as_str())
+            .unwrap();
+        assert_eq!(row["name"], *name, "{tag}");
+    }
+}
+
+#[test]
 fn exported_formulas_are_neutralised() {
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["person", "add", "S009", "--name", "@SUM(1+1)*cmd"]);

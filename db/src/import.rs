@@ -105,18 +105,40 @@ fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
             }
         }
     }
+    if let Some(line) = unterminated_quote(bytes) {
+        return Err(bad(
+            line,
+            "a quoted cell starts here and never ends (a \" is missing); correct the file",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .from_reader(bytes);
-    let header: Vec<String> = reader
+    let given: Vec<String> = reader
         .headers()
         .map_err(|e| bad(1, format!("the header row cannot be read ({e})")))?
         .iter()
-        .map(|h| h.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
+        .map(|h| h.trim().to_string())
+        .collect();
+    let header: Vec<String> = given
+        .iter()
+        .map(|h| h.to_ascii_lowercase().replace([' ', '-'], "_"))
         .collect();
     if header.iter().all(String::is_empty) {
         return Err(bad(1, "the file is empty; the first line must name the columns"));
+    }
+    for (i, name) in header.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+        if let Some(j) = header[i + 1..].iter().position(|other| other == name) {
+            return Err(bad(
+                1,
+                format!(
+                    "the header names the same column twice ({:?} and {:?}); keep one of them",
+                    given[i],
+                    given[i + 1 + j]
+                ),
+            ));
+        }
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -133,9 +155,59 @@ fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // spreadsheets leave blank lines at the end
         }
-        rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+        rows.push((
+            line,
+            record
+                .iter()
+                .map(|c| unneutralise_formula(c.trim()).to_string())
+                .collect(),
+        ));
     }
     Ok(Sheet { header, rows })
+}
+
+/// The line on which a quoted cell opens and never closes, if one does.
+fn unterminated_quote(bytes: &[u8]) -> Option<u64> {
+    let (mut line, mut opened_on, mut quoted) = (1u64, 0u64, false);
+    for &b in bytes {
+        match b {
+            b'"' => {
+                quoted = !quoted; // a doubled "" inside a cell toggles twice
+                if quoted {
+                    opened_on = line;
+                }
+            }
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    quoted.then_some(opened_on)
+}
+
+/// Whether a spreadsheet would run a cell as a formula: it starts with `= + - @`, a tab or a
+/// carriage return, after any apostrophes that themselves make it plain text.
+fn looks_like_a_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// For export: a leading apostrophe makes a formula-like cell plain text in a spreadsheet
+/// (OWASP's advice against CSV injection). [`unneutralise_formula`] takes exactly it off again,
+/// so an export imports back unchanged.
+pub fn neutralise_formula(cell: &str) -> String {
+    if looks_like_a_formula(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// For import: the apostrophe [`neutralise_formula`] added, and only that, is taken off.
+pub fn unneutralise_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if looks_like_a_formula(rest) => rest,
+        _ => cell,
+    }
 }
 
 fn require(sheet: &Sheet, names: &[&str], what: &str) -> Result<usize> {
@@ -340,5 +412,20 @@ impl Ledger {
             })?;
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_imports_take_exactly_that_off() {
+        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise_formula("LT-0042"), "LT-0042");
+        for cell in ["=1+1", "-5 apples", "'=already quoted", "'plain", "plain", "''-x", ""] {
+            assert_eq!(unneutralise_formula(&neutralise_formula(cell)), cell, "{cell:?}");
+        }
     }
 }

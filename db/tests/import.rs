@@ -141,6 +141,16 @@ fn bad_files_stop_the_import_and_write_nothing() {
             "Line 2: The item name is not acceptable: it is empty",
         ),
         ("empty file", b"", "Line 1: the file is empty"),
+        (
+            "the same column twice",
+            b"tag,kind,name,encrypted,Encrypted\nX-1,laptop,a,yes,no\n",
+            "Line 1: the header names the same column twice (\"encrypted\" and \"Encrypted\")",
+        ),
+        (
+            "an unterminated quote",
+            b"tag,kind,name\nX-1,laptop,ok\nX-2,laptop,\"Dell Latitude\n",
+            "Line 3: a quoted cell starts here and never ends",
+        ),
     ];
     for (name, csv, words) in items {
         let before = dump(&db.path);

@@ -12,7 +12,7 @@ pub mod incident;
 pub mod overdue;
 pub mod table;
 
-pub use table::{Cell, CsvRows, Table, neutralise_formula, print_fields};
+pub use table::{Cell, CsvRows, Table, print_fields};
 
 /// How a list is printed (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono_tz::Tz;
+use custody_db::import::neutralise_formula;
 use custody_db::time::{format_local, from_millis};
 use serde_json::{Map, Value};
 
@@ -172,16 +173,6 @@ impl<W: Write> CsvRows<W> {
     }
 }
 
-/// A spreadsheet would run a cell that starts with `= + - @` (or a tab or carriage return) as a
-/// formula; a leading apostrophe makes it plain text (OWASP's advice for CSV injection).
-pub fn neutralise_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
 /// `key: value` lines, keys aligned.
 pub fn print_fields(out: &mut dyn Write, fields: &[(&str, String)]) -> Result<()> {
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
@@ -194,13 +185,6 @@ pub fn print_fields(out: &mut dyn Write, fields: &[(&str, String)]) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_neutralised_and_plain_text_is_not() {
-        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise_formula("LT-0042"), "LT-0042");
-    }
 
     #[test]
     fn csv_and_json_views_of_one_table() {
