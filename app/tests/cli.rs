@@ -33,7 +33,8 @@ fn a_new_user_signs_items_out_and_in() {
         ..desk
     };
     let back = later.ok(&["in", "LT-0001"]);
-    assert_eq!(back, "Returned LT-0001 from Sam Jones (S001) — 2 days late.\n");
+    // Due on the 27th, back on the 30th: three calendar days late.
+    assert_eq!(back, "Returned LT-0001 from Sam Jones (S001) — 3 days late.\n");
 
     let show = later.ok(&["item", "show", "LT-0001"]);
     assert!(

@@ -32,7 +32,7 @@ fn the_weekly_overdue_report() {
 
     let csv = desk.ok(&["report", "overdue", "--format", "csv"]);
     assert!(
-        csv.contains("overdue,S001,Sam Jones,LT-0001,laptop,2026-11-06 23:59,13,second notice,personal data"),
+        csv.contains("overdue,S001,Sam Jones,LT-0001,laptop,2026-11-06 23:59,14,third notice,personal data"),
         "{csv}"
     );
     assert!(csv.contains("due soon,S002,Priya Patel,LT-0002"), "{csv}");
@@ -44,7 +44,7 @@ fn the_weekly_overdue_report() {
         "{said}"
     );
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(json["overdue"][0]["items"][0]["stage"], "second notice");
+    assert_eq!(json["overdue"][0]["items"][0]["stage"], "third notice");
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let text = custody_tests::pdf_text(&file);
     assert!(text.contains("Overdue items as of 2026-11-20 10:00"), "{text}");
     assert!(
-        text.contains("2 item(s) overdue with 2 holder(s). First notice: 1; second notice: 1; third notice: 0."),
+        text.contains("2 item(s) overdue with 2 holder(s). First notice: 0; second notice: 1; third notice: 1."),
         "{text}"
     );
     assert!(text.contains("Due in the next 7 days (1)"), "{text}");
@@ -85,7 +85,7 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     assert!(text.contains("Reminder: please return — Priya Patel (S002)"), "{text}");
     let slip = &text[text.find("Reminder: please return — Sam Jones").unwrap()..];
     assert!(
-        slip.contains("LT-0001") && slip.contains("13") && slip.contains("second notice"),
+        slip.contains("LT-0001") && slip.contains("14") && slip.contains("third notice"),
         "{slip}"
     );
     assert!(text.contains("page 2 of 2"), "{text}");
@@ -170,7 +170,7 @@ fn escalation_stages_are_a_setting() {
             .contains("first from 2 day(s) late, second from 5, third from 7.")
     );
     let csv = desk.ok(&["report", "overdue", "--as-of", "2026-11-20 10:00", "--format", "csv"]);
-    // 7 days late: third notice now (was second); 1 day late: no notice yet (was first).
-    assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,7,third notice"), "{csv}");
-    assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,1,,"), "{csv}");
+    // Calendar days late: 8 is the third notice now (from 7); 2 is the first (from 2).
+    assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,8,third notice"), "{csv}");
+    assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,2,first notice"), "{csv}");
 }

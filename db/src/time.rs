@@ -159,12 +159,36 @@ fn looks_like_a_date(text: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The last moment of a day as Custody means it, for a bare `--due` date and the default due
+/// date of devices alike: 23:59:59 local time.
+const END_OF_DAY: (u32, u32, u32) = (23, 59, 59);
+
 fn day_edge(day: NaiveDate, tz: Tz, edge: DayEdge) -> Option<DateTime<Utc>> {
     let local = match edge {
         DayEdge::Start => day.and_hms_opt(0, 0, 0)?,
-        DayEdge::End => day.and_hms_opt(23, 59, 59)?,
+        DayEdge::End => day.and_hms_opt(END_OF_DAY.0, END_OF_DAY.1, END_OF_DAY.2)?,
     };
     local_to_utc(local, tz)
+}
+
+/// How many days late something due at `due` is at `at`, counted as offices count them: in
+/// local calendar days (due on Monday, back on Wednesday: two days late, whatever the hours and
+/// whatever the clocks did). 0 when it is not late or is late on the day it was due.
+pub fn days_late(due: DateTime<Utc>, at: DateTime<Utc>, tz: Tz) -> i64 {
+    if at <= due {
+        return 0;
+    }
+    let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    (day(at) - day(due)).num_days().max(0)
+}
+
+/// "2 days", or "5 hours" when late on the day it was due: how late, for people.
+pub fn describe_lateness(due: DateTime<Utc>, at: DateTime<Utc>, tz: Tz) -> String {
+    match days_late(due, at, tz) {
+        0 => describe_span(at - due),
+        1 => "1 day".to_string(),
+        n => format!("{n} days"),
+    }
 }
 
 /// A local wall-clock time in UTC. In the autumn hour that happens twice, the earlier one.
@@ -185,16 +209,18 @@ pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
 /// day (it should not stay out); devices after a week, at the end of that day.
 pub fn default_due(kind: ItemKind, out_at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
     let local_day = out_at.with_timezone(&tz).date_naive();
-    let (day, hour, minute) = if kind == ItemKind::PaperFile {
+    let (day, hour, minute, second) = if kind == ItemKind::PaperFile {
         let mut day = local_day.succ_opt().unwrap_or(local_day);
         while day.weekday().number_from_monday() > 5 {
             day = day.succ_opt().unwrap_or(day);
         }
-        (day, 17, 0)
+        (day, 17, 0, 0)
     } else {
-        (local_day + Duration::days(7), 23, 59)
+        let (h, m, s) = END_OF_DAY;
+        (local_day + Duration::days(7), h, m, s)
     };
-    day.and_hms_opt(hour, minute, 0)
+    let (day, hour, minute, second) = (day, hour, minute, second);
+    day.and_hms_opt(hour, minute, second)
         .and_then(|local| local_to_utc(local, tz))
         .unwrap_or(out_at + Duration::days(7))
 }
@@ -252,6 +278,26 @@ mod tests {
         assert!(err.to_string().contains("no such date"), "{err}");
         let err = parse_date("next week").unwrap_err();
         assert!(err.to_string().contains("31/12/2026"), "{err}");
+    }
+
+    #[test]
+    fn days_late_are_calendar_days_across_the_clock_change() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Due at noon: a day later, at 11:00, it is one day late, not "0 days".
+        let noon = at("2026-11-20T12:00:00Z");
+        assert_eq!(days_late(noon, at("2026-11-21T11:00:00Z"), DEFAULT_TIMEZONE), 1);
+        assert_eq!(days_late(noon, at("2026-11-20T18:00:00Z"), DEFAULT_TIMEZONE), 0);
+        assert_eq!(
+            describe_lateness(noon, at("2026-11-20T18:00:00Z"), DEFAULT_TIMEZONE),
+            "6 hours"
+        );
+        // Across the autumn change (25 October 2026): due at noon BST on the 24th, 10:30 GMT on
+        // the 25th is under 24 hours later but the next day, so one day late.
+        let due = at("2026-10-24T11:00:00Z");
+        assert_eq!(days_late(due, at("2026-10-25T10:30:00Z"), DEFAULT_TIMEZONE), 1);
+        // A device's default due date and a bare --due date end at the same moment.
+        let bare = parse_when("2026-11-27", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
+        assert_eq!(default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE), bare);
     }
 
     #[test]

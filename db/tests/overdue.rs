@@ -118,19 +118,25 @@ fn stages_and_holders_as_of_now() {
 }
 
 #[test]
-fn one_tick_before_a_boundary_is_the_stage_before() {
+fn a_day_late_means_the_next_calendar_day() {
     let db = week();
-    let r = db.ledger.overdue(t("2026-11-20T08:59:59Z")).unwrap();
-    let lt1 = r
-        .overdue
-        .iter()
-        .flat_map(|h| &h.items)
-        .find(|i| i.item.tag == "LT-0001")
-        .unwrap();
+    // LT-0001 was due on the 19th at 09:00: late that evening, but not yet a day late.
+    let lt1 = |at: &str| {
+        let r = db.ledger.overdue(t(at)).unwrap();
+        let i = r
+            .overdue
+            .iter()
+            .flat_map(|h| &h.items)
+            .find(|i| i.item.tag == "LT-0001")
+            .cloned()
+            .unwrap();
+        (i.days_overdue, i.stage)
+    };
+    assert_eq!(lt1("2026-11-19T23:59:59Z"), (0, None), "still the day it was due");
     assert_eq!(
-        (lt1.days_overdue, lt1.stage),
-        (0, None),
-        "23h59m59s late is not yet a day"
+        lt1("2026-11-20T00:00:00Z"),
+        (1, Some(Stage::First)),
+        "the next day: a day late"
     );
 }
 
@@ -144,7 +150,8 @@ fn an_item_returned_late_was_overdue_before_its_return_only() {
         .flat_map(|h| &h.items)
         .find(|i| i.item.tag == "CB-0001")
         .unwrap();
-    assert_eq!((cb.days_overdue, cb.stage), (6, Some(Stage::First)));
+    // Due on the 10th, as of the 17th: seven calendar days, the second notice.
+    assert_eq!((cb.days_overdue, cb.stage), (7, Some(Stage::Second)));
     let after = db.ledger.overdue(t("2026-11-19T10:00:00Z")).unwrap();
     assert!(
         after

@@ -48,15 +48,15 @@ pub struct Returned {
     pub item: Item,
     pub from: Person,
     pub due_at: Option<i64>,
-    /// How late it came back, if it did.
-    pub late_by: Option<Duration>,
+    /// How late it came back, in words ("2 days", "5 hours"), if it did.
+    pub late_by: Option<String>,
 }
 
 impl Returned {
     /// "2 days late", or "on time".
     pub fn lateness(&self) -> String {
-        match self.late_by {
-            Some(late) => format!("{} late", crate::time::describe_span(late)),
+        match &self.late_by {
+            Some(late) => format!("{late} late"),
             None => "on time".to_string(),
         }
     }
@@ -151,7 +151,7 @@ impl Ledger {
             let returned_at = crate::time::from_millis(event.occurred_at);
             let late_by = (state.due_at)
                 .filter(|_| super::is_late(state.due_at, returned_at))
-                .map(|due| Duration::milliseconds(event.occurred_at - due));
+                .map(|due| crate::time::describe_lateness(crate::time::from_millis(due), returned_at, w.ledger.tz));
             returned.push(Returned {
                 event,
                 item,

@@ -11,7 +11,7 @@ use super::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Item, Person};
 use crate::state::{ItemState, Status};
-use crate::time::to_millis;
+use crate::time::{from_millis, to_millis};
 
 /// Escalation stages by default: a first notice from 1 day late, a second from 7, a third from 14.
 pub const DEFAULT_STAGES: [i64; 3] = [1, 7, 14];
@@ -108,7 +108,7 @@ pub struct OutItem {
     pub item: Item,
     pub since: Option<i64>,
     pub due_at: i64,
-    /// Whole days past due (0 when late by hours only, or not yet due).
+    /// Calendar days past due, in local time (0 when late on the day it was due, or not yet due).
     pub days_overdue: i64,
     /// `None` below the first stage.
     pub stage: Option<Stage>,
@@ -168,8 +168,7 @@ impl Ledger {
                 continue;
             };
             let item = self.item(&tag)?;
-            let late = Duration::milliseconds(at - due);
-            let days_overdue = late.num_days().max(0);
+            let days_overdue = crate::time::days_late(from_millis(due), as_of, self.tz);
             let out = OutItem {
                 sensitivity: Sensitivity::of(&item),
                 item,

@@ -2,7 +2,7 @@
 //! items in red; selecting one shows its page.
 
 use custody_db::is_late;
-use custody_db::time::{describe_span, from_millis};
+use custody_db::time::{describe_lateness, from_millis};
 use egui_extras::{Column, TableBuilder};
 
 use super::items::{ItemDetail, detail_ui, item_detail, loading};
@@ -108,7 +108,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 });
                 row.col(|ui| {
                     if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
-                        ui.colored_label(RED, describe_span(now - from_millis(due)));
+                        ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
                     }
                 });
                 if row.response().clicked() {
