@@ -218,6 +218,11 @@ fn bad_input_is_refused_and_nothing_is_written() {
         ),
         (&["lost", "LT-4040"], 1, "No item is tagged LT-4040"),
         (
+            &["in", "LT-0002", "--at", "2026-10-25 01:30"],
+            1,
+            "01:30 happens twice that day (the clocks go back)",
+        ),
+        (
             &["incident", "show", "INC-2026-0001", "--format", "csv"],
             2,
             "invalid value 'csv'",

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::Error;
@@ -124,6 +124,8 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
     {
         return day_edge(day, tz, edge).ok_or_else(|| bad("that day cannot be shown in local time"));
     }
+    // "01:30 BST", "01:30 GMT", "01:30 +01:00": a local time with its offset said outright.
+    let (text, offset) = split_offset(text);
     for format in [
         "%Y-%m-%d %H:%M",
         "%Y-%m-%d %H:%M:%S",
@@ -132,13 +134,28 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
         "%d/%m/%Y %H:%M",
         "%d/%m/%Y %H:%M:%S",
     ] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
-            return local_to_utc(local, tz).ok_or_else(|| {
-                bad(&format!(
-                    "that time does not exist in {tz} (the clocks went forward); use a time an hour later"
-                ))
-            });
+        let Ok(local) = NaiveDateTime::parse_from_str(text, format) else {
+            continue;
+        };
+        if let Some(offset) = offset {
+            return offset
+                .from_local_datetime(&local)
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| bad("that time cannot be read with that offset"));
         }
+        return match tz.from_local_datetime(&local) {
+            LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+            LocalResult::Ambiguous(first, second) => Err(bad(&format!(
+                "{} happens twice that day (the clocks go back): write \u{201c}{text} {}\u{201d} for the first, or \u{201c}{text} {}\u{201d} for the second",
+                local.format("%H:%M"),
+                first.format("%Z"),
+                second.format("%Z")
+            ))),
+            LocalResult::None => Err(bad(&format!(
+                "that time does not exist in {tz} (the clocks went forward); use a time an hour later"
+            ))),
+        };
     }
     if looks_like_a_date(text) {
         return Err(bad("there is no such date"));
@@ -146,6 +163,35 @@ pub fn parse_when(input: &str, tz: Tz, edge: DayEdge, now: DateTime<Utc>) -> Res
     Err(bad(&format!(
         "write it as {WHEN_FORMATS} (local time), or now, today or tomorrow"
     )))
+}
+
+/// A trailing "BST", "GMT", "UTC" or "+01:00" on a typed time, taken off and read.
+fn split_offset(text: &str) -> (&str, Option<FixedOffset>) {
+    let Some((rest, last)) = text.rsplit_once(' ') else {
+        return (text, None);
+    };
+    let hours = |h: i32| FixedOffset::east_opt(h * 3600);
+    let offset = match last.to_ascii_uppercase().as_str() {
+        "BST" => hours(1),
+        "GMT" | "UTC" | "Z" => hours(0),
+        other => {
+            let (sign, digits) = match other.split_at_checked(1) {
+                Some(("+", d)) => (1, d),
+                Some(("-", d)) => (-1, d),
+                _ => return (text, None),
+            };
+            let digits = digits.replace(':', "");
+            let (h, m) = digits.split_at_checked(2).unwrap_or(("", ""));
+            match (h.parse::<i32>(), m.parse::<i32>()) {
+                (Ok(h), Ok(m)) if digits.len() == 4 => FixedOffset::east_opt(sign * (h * 3600 + m * 60)),
+                _ => None,
+            }
+        }
+    };
+    match offset {
+        Some(offset) => (rest.trim_end(), Some(offset)),
+        None => (text, None),
+    }
 }
 
 /// Digits and separators in the shape of a date (`2026-13-01`, `31/02/2026`), whether or not
@@ -200,9 +246,21 @@ pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
-/// `2026-11-22 15:40` in the given zone.
+/// `2026-11-22 15:40` in the given zone; on a day the clocks change, with the zone
+/// (`2026-10-25 01:30 BST`), since an hour that day may happen twice.
 pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    let local = t.with_timezone(&tz);
+    let day = local.date_naive();
+    let offset_at = |h, m| {
+        tz.from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.offset().fix())
+    };
+    if offset_at(0, 0) != offset_at(23, 59) {
+        local.format("%Y-%m-%d %H:%M %Z").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
 }
 
 /// The due date a sign-out gets when none is given: paper is back by 17:00 on the next working
@@ -298,6 +356,27 @@ mod tests {
         // A device's default due date and a bare --due date end at the same moment.
         let bare = parse_when("2026-11-27", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
         assert_eq!(default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE), bare);
+    }
+
+    #[test]
+    fn the_autumn_hour_that_happens_twice_is_asked_about() {
+        let err = parse_when("2026-10-25 01:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap_err();
+        let said = err.to_string();
+        assert!(
+            said.contains("happens twice") && said.contains("01:30 BST") && said.contains("01:30 GMT"),
+            "{said}"
+        );
+        let first = parse_when("25/10/2026 01:30 BST", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        let second = parse_when("2026-10-25 01:30 GMT", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
+        assert_eq!(second - first, Duration::hours(1));
+        assert_eq!(
+            parse_when("2026-10-25 01:30 +01:00", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(),
+            first
+        );
+        // Shown with the zone on that day, so the two cannot be confused; other days as before.
+        assert_eq!(format_local(first, DEFAULT_TIMEZONE), "2026-10-25 01:30 BST");
+        assert_eq!(format_local(second, DEFAULT_TIMEZONE), "2026-10-25 01:30 GMT");
+        assert_eq!(format_local(now(), DEFAULT_TIMEZONE), "2026-11-20 10:00");
     }
 
     #[test]
