@@ -481,6 +481,7 @@ fn write(
     states: &[ItemState],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    ledger.writable()?;
     let conn = ledger.conn();
     let desk = ledger.desk().to_string();
     let holder = |p: Option<u32>| p.map(|p| people[p as usize].id.clone());

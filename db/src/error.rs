@@ -41,6 +41,11 @@ pub enum Error {
     DifferentDatabase { backup: PathBuf, current: PathBuf },
     #[error("{0} is the database itself, not a backup of it. Nothing was changed; choose a backup file.")]
     RestoreOntoItself(PathBuf),
+    #[error(
+        "{path} is not as Custody made it ({}), so nothing will be written to it: its record could no longer be trusted. Keep the file as evidence, check it, and restore the latest good backup.",
+        .differences.join("; ")
+    )]
+    GuardsRemoved { path: PathBuf, differences: Vec<String> },
     #[error("{path} cannot be opened: {detail}")]
     CannotOpen { path: PathBuf, detail: String },
 

@@ -232,6 +232,50 @@ fn cannot_open(path: &Path, detail: &str) -> Error {
     }
 }
 
+/// Where the file's schema differs from what this version of Custody makes: a trigger, table or
+/// index removed, changed or added behind its back (for example the triggers that keep the ledger
+/// append-only). Empty when it is exactly as made.
+pub fn schema_differences(conn: &Connection) -> Result<Vec<String>> {
+    // What this version makes, worked out once per program from the migrations themselves.
+    static EXPECTED: std::sync::OnceLock<Vec<SchemaEntry>> = std::sync::OnceLock::new();
+    let expected = match EXPECTED.get() {
+        Some(expected) => expected,
+        None => {
+            let fresh = Connection::open_in_memory()?;
+            for step in MIGRATIONS {
+                fresh.execute_batch(step)?;
+            }
+            EXPECTED.get_or_init(|| schema_of(&fresh).unwrap_or_default())
+        }
+    };
+    let found = schema_of(conn)?;
+    let mut differences = Vec::new();
+    for (kind, name, sql) in expected {
+        match found.iter().find(|(k, n, _)| k == kind && n == name) {
+            None => differences.push(format!("the {kind} {name} has been removed")),
+            Some((_, _, s)) if s != sql => differences.push(format!("the {kind} {name} has been changed")),
+            Some(_) => {}
+        }
+    }
+    for (kind, name, _) in &found {
+        if !expected.iter().any(|(k, n, _)| k == kind && n == name) {
+            differences.push(format!("a {kind} {name} has been added"));
+        }
+    }
+    Ok(differences)
+}
+
+/// One definition: its kind (table, index, trigger, view), name and SQL.
+type SchemaEntry = (String, String, Option<String>);
+
+/// Every table, index, trigger and view the file defines (not SQLite's own), by kind and name.
+fn schema_of(conn: &Connection) -> Result<Vec<SchemaEntry>> {
+    let mut stmt =
+        conn.prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Removes a half-created database and its WAL side files.
 pub fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {

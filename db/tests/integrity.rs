@@ -203,3 +203,34 @@ fn opening_after_an_unclean_shutdown_checks_the_latest_events() {
     let err = Ledger::open(&db.path, clock).unwrap_err().to_string();
     assert!(err.contains("unclean shutdown") && err.contains("LT-0003"), "{err}");
 }
+
+/// An attacker drops the append-only triggers: Custody still reads the file, refuses to write
+/// to it, and `verify` names what was removed.
+#[test]
+fn a_file_whose_guards_were_removed_is_read_but_never_written() {
+    let db = ledger_with_five_events();
+    let path = db.path.clone();
+    drop(db.ledger);
+    tamper(&path, "SELECT 1");
+    let before = common::dump(&path);
+    let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
+    let mut ledger = Ledger::open(&path, clock).unwrap();
+    assert_eq!(ledger.out_now().unwrap().len(), 3, "reading still works");
+    let refused = ledger
+        .sign_in(&["LT-0001".to_string()], None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("is not as Custody made it")
+            && refused.contains("the trigger events_are_never_deleted has been removed"),
+        "{refused}"
+    );
+    let report = ledger.verify().unwrap();
+    assert!(!report.is_intact());
+    assert!(
+        report.schema.iter().any(|s| s.contains("events_are_never_updated")),
+        "{report:?}"
+    );
+    drop(ledger);
+    assert_eq!(common::dump(&path), before, "nothing was written");
+}

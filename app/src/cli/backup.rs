@@ -55,6 +55,9 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.integrity {
         writeln!(out, "File damage: {line}")?;
     }
+    for line in &report.schema {
+        writeln!(out, "Guard removed or changed: {line}.")?;
+    }
     if let Some(p) = &report.chain {
         writeln!(
             out,

@@ -252,6 +252,7 @@ impl Ledger {
     fn writer(&mut self) -> Result<Writer<'_>> {
         // Inside a larger transaction (an incident marking items lost), a savepoint; otherwise
         // IMMEDIATE, to take the write lock now, so two writers never deadlock upgrading a read lock.
+        self.writable()?;
         let nested = !self.conn.is_autocommit();
         self.conn
             .execute_batch(if nested { "SAVEPOINT writer" } else { "BEGIN IMMEDIATE" })?;

@@ -324,6 +324,7 @@ impl Ledger {
                 when: self.format_time(to_millis(at)),
             });
         }
+        self.writable()?;
         let seq = incident.notes.len() as i64 + 1;
         self.conn.execute(
             "INSERT INTO incident_notes (incident, seq, kind, at, text, recorded_at, operator)

@@ -45,6 +45,9 @@ pub struct Ledger {
     tz: Tz,
     desk: String,
     operator: String,
+    /// How the schema differs from what this version makes (its guards removed?); writes are
+    /// refused while it is not empty.
+    tampered: Vec<String>,
 }
 
 impl Ledger {
@@ -96,6 +99,11 @@ impl Ledger {
             .and_then(|name| name.parse::<Tz>().ok())
             .unwrap_or(DEFAULT_TIMEZONE);
         let desk = meta("desk")?.unwrap_or_else(|| "unknown-desk".to_string());
+        let tampered = storage::schema_differences(&conn)?;
+        if !tampered.is_empty() {
+            // A second lock on the door: SQLite itself refuses writes on this connection.
+            conn.execute_batch("PRAGMA query_only = ON")?;
+        }
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
@@ -103,6 +111,7 @@ impl Ledger {
             tz,
             desk,
             operator: "unknown".to_string(),
+            tampered,
         })
     }
 
@@ -150,8 +159,22 @@ impl Ledger {
             .optional()?)
     }
 
+    /// Refuses to write to a file whose schema (its append-only guards among it) is not what
+    /// this version made. Every write goes through this first.
+    pub(crate) fn writable(&self) -> Result<()> {
+        if self.tampered.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::error::Error::GuardsRemoved {
+                path: self.path.clone(),
+                differences: self.tampered.clone(),
+            })
+        }
+    }
+
     /// Stores a setting, replacing any earlier value.
     pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.writable()?;
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -163,6 +186,7 @@ impl Ledger {
     /// Runs `work` as one transaction: everything it writes is kept, or (on an error) nothing.
     /// The ledger's own writers inside it become savepoints.
     pub(crate) fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Ledger) -> Result<T>) -> Result<T> {
+        self.writable()?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match work(self) {
             Ok(done) => {

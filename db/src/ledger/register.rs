@@ -218,6 +218,7 @@ impl Ledger {
         duplicate: fn(String) -> Error,
         insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>,
     ) -> Result<()> {
+        self.writable()?;
         let tx = self.conn.transaction()?;
         if exists(&tx, exists_sql, id)? {
             return Err(duplicate(id.to_string()));
@@ -229,6 +230,7 @@ impl Ledger {
 
     /// Runs `insert` in one transaction with the time of adding: all rows, or none.
     pub(crate) fn insert_all(&mut self, insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>) -> Result<()> {
+        self.writable()?;
         let at = to_millis(self.clock.now());
         let tx = self.conn.transaction()?;
         insert(&tx, at)?;
@@ -263,6 +265,7 @@ impl Ledger {
     /// Marks a person as able (or no longer able) to hold items (rule R8). Items they hold now
     /// stay recorded with them until signed in.
     pub fn set_person_active(&mut self, id: &str, active: bool) -> Result<Person> {
+        self.writable()?;
         let mut person = self.person(id)?;
         self.conn.execute(
             "UPDATE people SET active = ?1 WHERE id = ?2",
@@ -292,6 +295,7 @@ impl Ledger {
     /// Replaces a person's whole home-working record (a field left `None` is cleared), after
     /// checking it; on a refusal nothing is written.
     pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
+        self.writable()?;
         let mut person = self.person(id)?;
         let today = self.today();
         person.home = validate_home_working(record, today)?;

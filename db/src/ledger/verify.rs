@@ -27,6 +27,8 @@ pub struct ChainProblem {
 pub struct VerifyReport {
     /// `PRAGMA integrity_check` lines other than "ok".
     pub integrity: Vec<String>,
+    /// Where the schema differs from what this version makes (guards removed or changed).
+    pub schema: Vec<String>,
     pub events_checked: u64,
     pub chain: Option<ChainProblem>,
     /// Events the replay could not apply (a move the ledger should never have accepted).
@@ -38,6 +40,7 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn is_intact(&self) -> bool {
         self.integrity.is_empty()
+            && self.schema.is_empty()
             && self.chain.is_none()
             && self.impossible_moves.is_empty()
             && self.projection_mismatches.is_empty()
@@ -78,6 +81,8 @@ impl Ledger {
             ..VerifyReport::default()
         };
         report.events_checked = checked;
+        // Asked again, not remembered from opening: the guards may have gone since.
+        report.schema = crate::storage::schema_differences(&self.conn)?;
         report.chain = chain;
         report.impossible_moves = impossible;
         let mut tags: Vec<&String> = replayed
