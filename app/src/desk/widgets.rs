@@ -93,13 +93,37 @@ pub fn detail_width(ui: &egui::Ui) -> f32 {
     (ui.available_width() * 0.4).clamp(280.0, 460.0)
 }
 
-/// Fits fixed column widths into the space left in `ui` (with the spacing between columns):
-/// shrunk in proportion when they do not fit, so a table never draws past its side of the window.
-pub fn fit_columns<const N: usize>(ui: &egui::Ui, widths: [f32; N]) -> [f32; N] {
-    let available = ui.available_width() - ui.spacing().item_spacing.x * N as f32;
-    let total: f32 = widths.iter().sum();
+/// The height of a row in the lists.
+pub const ROW_HEIGHT: f32 = 22.0;
+
+/// A list as the screens show one: the columns (title, width) shrunk in proportion when they do
+/// not fit the space left, so a list never draws past its side of the window; rows that can be
+/// clicked; scrolled to `scroll_to` (the row the arrow keys moved to). The caller adds the body.
+pub fn list_table<'a>(
+    ui: &'a mut egui::Ui,
+    columns: &[(&'static str, f32)],
+    scroll_to: Option<usize>,
+) -> egui_extras::Table<'a> {
+    let available = ui.available_width() - ui.spacing().item_spacing.x * columns.len() as f32;
+    let total: f32 = columns.iter().map(|(_, w)| w).sum();
     let scale = (available / total).min(1.0);
-    widths.map(|w| (w * scale).floor())
+    let mut table = egui_extras::TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click());
+    for (_, width) in columns {
+        table = table.column(egui_extras::Column::exact((width * scale).floor()).clip(true));
+    }
+    if let Some(row) = scroll_to {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    let titles: Vec<&'static str> = columns.iter().map(|(t, _)| *t).collect();
+    table.header(ROW_HEIGHT, move |mut h| {
+        for title in titles {
+            h.col(|ui| {
+                ui.strong(title);
+            });
+        }
+    })
 }
 
 /// "read 10:42" for a list read in the background, so the clerk can see how fresh it is.

@@ -3,12 +3,9 @@
 //! its whole chain of custody.
 
 use custody_db::{Ledger, is_late};
-use egui_extras::{Column, TableBuilder};
 
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, AMBER, RED};
-
-const ROW_HEIGHT: f32 = 22.0;
 
 #[derive(Debug, Default)]
 pub struct ItemsUi {
@@ -101,57 +98,54 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let tz_ledger = &app.ledger;
     let now = tz_ledger.now();
     let mut clicked = None;
-    let widths = widgets::fit_columns(ui, [90.0, 100.0, 220.0, 70.0, 160.0, 130.0]);
-    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
-    for width in widths {
-        table = table.column(Column::exact(width).clip(true));
-    }
-    if moved && let Some(row) = state.selected {
-        table = table.scroll_to_row(row, Some(egui::Align::Center));
-    }
-    table
-        .header(ROW_HEIGHT, |mut h| {
-            for title in ["Tag", "Kind", "Name", "Status", "Holder", "Due back"] {
-                h.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, state.filtered.len(), |mut row| {
-                let index = row.index();
-                let r = &items[state.filtered[index]];
-                row.set_selected(state.selected == Some(index));
-                row.col(|ui| {
-                    ui.label(&r.item.tag);
-                });
-                row.col(|ui| {
-                    ui.label(r.item.kind.as_str());
-                });
-                row.col(|ui| {
-                    ui.label(&r.item.name);
-                });
-                row.col(|ui| {
-                    ui.label(r.state.status.as_str());
-                });
-                row.col(|ui| {
-                    ui.label(r.holder_name.as_deref().unwrap_or(""));
-                });
-                row.col(|ui| {
-                    if let Some(due) = r.state.due_at {
-                        let text = tz_ledger.format_time(due);
-                        if is_late(Some(due), now) {
-                            ui.colored_label(RED, text);
-                        } else {
-                            ui.label(text);
-                        }
+    let scroll_to = state.selected.filter(|_| moved);
+    widgets::list_table(
+        ui,
+        &[
+            ("Tag", 90.0),
+            ("Kind", 100.0),
+            ("Name", 220.0),
+            ("Status", 70.0),
+            ("Holder", 160.0),
+            ("Due back", 130.0),
+        ],
+        scroll_to,
+    )
+    .body(|body| {
+        body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
+            let index = row.index();
+            let r = &items[state.filtered[index]];
+            row.set_selected(state.selected == Some(index));
+            row.col(|ui| {
+                ui.label(&r.item.tag);
+            });
+            row.col(|ui| {
+                ui.label(r.item.kind.as_str());
+            });
+            row.col(|ui| {
+                ui.label(&r.item.name);
+            });
+            row.col(|ui| {
+                ui.label(r.state.status.as_str());
+            });
+            row.col(|ui| {
+                ui.label(r.holder_name.as_deref().unwrap_or(""));
+            });
+            row.col(|ui| {
+                if let Some(due) = r.state.due_at {
+                    let text = tz_ledger.format_time(due);
+                    if is_late(Some(due), now) {
+                        ui.colored_label(RED, text);
+                    } else {
+                        ui.label(text);
                     }
-                });
-                if row.response().clicked() {
-                    clicked = Some(index);
                 }
             });
+            if row.response().clicked() {
+                clicked = Some(index);
+            }
         });
+    });
     if clicked.is_some() {
         state.selected = clicked;
     }

@@ -3,13 +3,10 @@
 
 use custody_db::is_late;
 use custody_db::time::{describe_lateness, from_millis};
-use egui_extras::{Column, TableBuilder};
 
 use super::items::{ItemDetail, detail_ui, item_detail, loading};
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, RED};
-
-const ROW_HEIGHT: f32 = 22.0;
 
 #[derive(Debug, Default)]
 pub struct OutNowUi {
@@ -70,52 +67,49 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     let ledger = &app.ledger;
     let mut clicked = None;
-    let widths = widgets::fit_columns(ui, [90.0, 200.0, 170.0, 130.0, 130.0, 90.0]);
-    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
-    for width in widths {
-        table = table.column(Column::exact(width).clip(true));
-    }
-    if moved && let Some(row) = state.selected {
-        table = table.scroll_to_row(row, Some(egui::Align::Center));
-    }
-    table
-        .header(ROW_HEIGHT, |mut h| {
-            for title in ["Tag", "Name", "Holder", "Since", "Due back", "Late by"] {
-                h.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, shown.len(), |mut row| {
-                let index = row.index();
-                let r = shown[index];
-                row.set_selected(state.selected == Some(index));
-                row.col(|ui| {
-                    ui.label(&r.tag);
-                });
-                row.col(|ui| {
-                    ui.label(&r.name);
-                });
-                row.col(|ui| {
-                    ui.label(format!("{} ({})", r.holder_name, r.holder));
-                });
-                row.col(|ui| {
-                    ui.label(ledger.format_time(r.since));
-                });
-                row.col(|ui| {
-                    ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
-                });
-                row.col(|ui| {
-                    if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
-                        ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
-                    }
-                });
-                if row.response().clicked() {
-                    clicked = Some(index);
+    let scroll_to = state.selected.filter(|_| moved);
+    widgets::list_table(
+        ui,
+        &[
+            ("Tag", 90.0),
+            ("Name", 200.0),
+            ("Holder", 170.0),
+            ("Since", 130.0),
+            ("Due back", 130.0),
+            ("Late by", 90.0),
+        ],
+        scroll_to,
+    )
+    .body(|body| {
+        body.rows(widgets::ROW_HEIGHT, shown.len(), |mut row| {
+            let index = row.index();
+            let r = shown[index];
+            row.set_selected(state.selected == Some(index));
+            row.col(|ui| {
+                ui.label(&r.tag);
+            });
+            row.col(|ui| {
+                ui.label(&r.name);
+            });
+            row.col(|ui| {
+                ui.label(format!("{} ({})", r.holder_name, r.holder));
+            });
+            row.col(|ui| {
+                ui.label(ledger.format_time(r.since));
+            });
+            row.col(|ui| {
+                ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
+            });
+            row.col(|ui| {
+                if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
+                    ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
                 }
             });
+            if row.response().clicked() {
+                clicked = Some(index);
+            }
         });
+    });
     if clicked.is_some() {
         state.selected = clicked;
         state.detail = None;

@@ -6,13 +6,11 @@ use chrono::NaiveDate;
 use custody_db::policy::{Standing, standing};
 use custody_db::time::parse_date;
 use custody_db::{HistoryFilter, HomeWorking, Ledger, Person};
-use egui_extras::{Column, TableBuilder};
 
 use super::items::loading;
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, AMBER, GREEN, RED, outcome};
 
-const ROW_HEIGHT: f32 = 22.0;
 /// How many of a person's past events their page shows.
 const HISTORY_SHOWN: u32 = 50;
 
@@ -100,49 +98,47 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     let state = &mut app.people_ui;
     let mut clicked = None;
-    let widths = widgets::fit_columns(ui, [80.0, 200.0, 60.0, 60.0, 110.0, 110.0, 110.0]);
-    let mut table = TableBuilder::new(ui).striped(true).sense(egui::Sense::click());
-    for width in widths {
-        table = table.column(Column::exact(width).clip(true));
-    }
-    if moved && let Some(row) = state.selected {
-        table = table.scroll_to_row(row, Some(egui::Align::Center));
-    }
-    table
-        .header(ROW_HEIGHT, |mut h| {
-            for title in ["Id", "Name", "Active", "Holds", "Agreement", "Assessment", "Training"] {
-                h.col(|ui| {
-                    ui.strong(title);
+    let scroll_to = state.selected.filter(|_| moved);
+    widgets::list_table(
+        ui,
+        &[
+            ("Id", 80.0),
+            ("Name", 200.0),
+            ("Active", 60.0),
+            ("Holds", 60.0),
+            ("Agreement", 110.0),
+            ("Assessment", 110.0),
+            ("Training", 110.0),
+        ],
+        scroll_to,
+    )
+    .body(|body| {
+        body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
+            let index = row.index();
+            let p = &people[state.filtered[index]];
+            row.set_selected(state.selected == Some(index));
+            row.col(|ui| {
+                ui.label(&p.person.id);
+            });
+            row.col(|ui| {
+                ui.label(&p.person.name);
+            });
+            row.col(|ui| {
+                ui.label(if p.person.active { "yes" } else { "no" });
+            });
+            row.col(|ui| {
+                ui.label(p.holding.to_string());
+            });
+            for (_, s, line) in standing(&p.person.home, today) {
+                row.col(|ui| {
+                    ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
                 });
             }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, state.filtered.len(), |mut row| {
-                let index = row.index();
-                let p = &people[state.filtered[index]];
-                row.set_selected(state.selected == Some(index));
-                row.col(|ui| {
-                    ui.label(&p.person.id);
-                });
-                row.col(|ui| {
-                    ui.label(&p.person.name);
-                });
-                row.col(|ui| {
-                    ui.label(if p.person.active { "yes" } else { "no" });
-                });
-                row.col(|ui| {
-                    ui.label(p.holding.to_string());
-                });
-                for (_, s, line) in standing(&p.person.home, today) {
-                    row.col(|ui| {
-                        ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
-                    });
-                }
-                if row.response().clicked() {
-                    clicked = Some(index);
-                }
-            });
+            if row.response().clicked() {
+                clicked = Some(index);
+            }
         });
+    });
     if clicked.is_some() {
         state.selected = clicked;
     }
