@@ -308,3 +308,52 @@ fn verify_exits_1_and_names_the_event_changed_behind_its_back() {
     assert!(run.stdout.contains("Hash chain broken at event 2"), "{}", run.stdout);
     assert!(run.stdout.contains("NOT intact"), "{}", run.stdout);
 }
+
+#[test]
+fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
+    let mut desk = Desk::with_basics(CUSTODY);
+    // An INSET day on Monday 23 November: paper out on Friday the 20th is due on Tuesday.
+    let closed = desk.ok(&["settings", "closed", "23/11/2026"]);
+    assert_eq!(closed, "Closure days: 23/11/2026.\n");
+    let out = desk.ok(&[
+        "out",
+        "PF-0001",
+        "--to",
+        "S001",
+        "--reason",
+        "Review",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    assert!(out.contains("due 2026-11-24 17:00"), "{out}");
+    desk.ok(&["in", "PF-0001"]);
+    // Christmas Eve: past Christmas Day, the weekend and the substitute Boxing Day.
+    desk.now = "2026-12-24T10:00:00Z".into();
+    let out = desk.ok(&[
+        "out",
+        "PF-0001",
+        "--to",
+        "S001",
+        "--reason",
+        "Review",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    assert!(out.contains("due 2026-12-29 17:00"), "{out}");
+    let shown = desk.ok(&["settings", "show"]);
+    assert!(shown.contains("Bank holidays: England and Wales."), "{shown}");
+    let bad = desk.run(&["settings", "nation", "atlantis"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr
+            .contains("not one of england-wales, scotland, northern-ireland"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(
+        desk.ok(&["settings", "nation", "scotland"]),
+        "Bank holidays: Scotland.\n"
+    );
+}

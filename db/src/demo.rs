@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use serde::Serialize;
 use uuid::{Timestamp, Uuid, timestamp::context::NoContext};
 
+use crate::calendar::WorkingDays;
 use crate::error::{Error, Result};
 use crate::event::{self, Event, GENESIS_HASH};
 use crate::ledger::Ledger;
@@ -358,7 +359,7 @@ fn item_history(
     while t + Duration::minutes(10) < now {
         let holder = skewed_person(rng, people);
         let out_at = t;
-        let due = default_due(it.kind, out_at, ledger.timezone());
+        let due = default_due(it.kind, out_at, ledger.timezone(), &WorkingDays::default());
         if rng.u32(..300) == 0 {
             // The wrong badge was scanned; the clerk corrects it a minute later.
             let mut wrong = blank(EventKind::SignOut, out_at);

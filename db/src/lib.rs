@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod calendar;
 pub mod demo;
 mod error;
 pub mod event;

@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::Error;
+use crate::calendar::WorkingDays;
 use crate::model::ItemKind;
 
 /// Where "now" comes from. Tests use [`FixedClock`] so that no test depends on the date.
@@ -264,15 +265,12 @@ pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 /// The due date a sign-out gets when none is given: paper is back by 17:00 on the next working
-/// day (it should not stay out); devices after a week, at the end of that day.
-pub fn default_due(kind: ItemKind, out_at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+/// day (it should not stay out: weekends, bank holidays and closure days skipped); devices after
+/// a week, at the end of that day.
+pub fn default_due(kind: ItemKind, out_at: DateTime<Utc>, tz: Tz, working: &WorkingDays) -> DateTime<Utc> {
     let local_day = out_at.with_timezone(&tz).date_naive();
     let (day, hour, minute, second) = if kind == ItemKind::PaperFile {
-        let mut day = local_day.succ_opt().unwrap_or(local_day);
-        while day.weekday().number_from_monday() > 5 {
-            day = day.succ_opt().unwrap_or(day);
-        }
-        (day, 17, 0, 0)
+        (working.next_working_day(local_day), 17, 0, 0)
     } else {
         let (h, m, s) = END_OF_DAY;
         (local_day + Duration::days(7), h, m, s)
@@ -355,7 +353,10 @@ mod tests {
         assert_eq!(days_late(due, at("2026-10-25T10:30:00Z"), DEFAULT_TIMEZONE), 1);
         // A device's default due date and a bare --due date end at the same moment.
         let bare = parse_when("2026-11-27", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
-        assert_eq!(default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE), bare);
+        assert_eq!(
+            default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE, &WorkingDays::default()),
+            bare
+        );
     }
 
     #[test]
@@ -396,9 +397,9 @@ mod tests {
     #[test]
     fn paper_is_due_next_working_day_devices_in_a_week() {
         // Friday 2026-11-20 10:00 → paper due Monday 17:00.
-        let paper = default_due(ItemKind::PaperFile, now(), DEFAULT_TIMEZONE);
+        let paper = default_due(ItemKind::PaperFile, now(), DEFAULT_TIMEZONE, &WorkingDays::default());
         assert_eq!(format_local(paper, DEFAULT_TIMEZONE), "2026-11-23 17:00");
-        let laptop = default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE);
+        let laptop = default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE, &WorkingDays::default());
         assert_eq!(format_local(laptop, DEFAULT_TIMEZONE), "2026-11-27 23:59");
     }
 }

@@ -5,7 +5,9 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Subcommand;
 use custody_db::Ledger;
+use custody_db::calendar::Nation;
 use custody_db::policy::{Mode, R8};
+use custody_db::time::parse_date;
 
 use crate::render::{Format, Table};
 
@@ -23,6 +25,17 @@ pub enum SettingsCommand {
     KeepBackups { count: u32 },
     /// When overdue items reach the first, second and third notice, in days late (default 1 7 14)
     Stages { first: i64, second: i64, third: i64 },
+    /// Whose bank holidays apply: england-wales (default), scotland or northern-ireland
+    Nation { nation: String },
+    /// Days the organisation is closed (INSET days, school holidays): not working days
+    Closed {
+        /// 31/12/2026 or 2026-12-31
+        #[arg(required = true, value_name = "DATE")]
+        dates: Vec<String>,
+        /// Take these days off the list again
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
@@ -36,6 +49,13 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             table.print(Format::Table, out)?;
             writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
+            let working = ledger.working_days()?;
+            writeln!(out, "Bank holidays: {}.", working.nation)?;
+            writeln!(
+                out,
+                "{}",
+                closures_line(&working.closures.into_iter().collect::<Vec<_>>())
+            )?;
         }
         SettingsCommand::Set { rule, mode } => {
             let mode: Mode = mode.parse()?;
@@ -54,8 +74,26 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             ledger.set_overdue_stages([first, second, third])?;
             writeln!(out, "{}", stages_line([first, second, third]))?;
         }
+        SettingsCommand::Nation { nation } => {
+            let nation: Nation = nation.parse()?;
+            ledger.set_nation(nation)?;
+            writeln!(out, "Bank holidays: {nation}.")?;
+        }
+        SettingsCommand::Closed { dates, remove } => {
+            let days = dates.iter().map(|d| parse_date(d)).collect::<Result<Vec<_>, _>>()?;
+            let now = ledger.set_closures(&days, remove)?;
+            writeln!(out, "{}", closures_line(&now))?;
+        }
     }
     Ok(())
+}
+
+fn closures_line(days: &[chrono::NaiveDate]) -> String {
+    if days.is_empty() {
+        return "Closure days: none.".to_string();
+    }
+    let days: Vec<String> = days.iter().map(|d| d.format("%d/%m/%Y").to_string()).collect();
+    format!("Closure days: {}.", days.join(", "))
 }
 
 fn stages_line([first, second, third]: [i64; 3]) -> String {

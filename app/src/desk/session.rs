@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use custody_db::policy::Finding;
-use custody_db::time::default_due;
 use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
 use custody_labels::payload::{CodeKind, Payload};
 
@@ -191,9 +190,10 @@ impl Desk {
         kinds.dedup();
         match kinds.first() {
             None => "a week for devices, the next working day for paper".to_string(),
-            Some(&kind) if kinds.len() == 1 => {
-                ledger.format_time(custody_db::time::to_millis(default_due(kind, now, ledger.timezone())))
-            }
+            Some(&kind) if kinds.len() == 1 => match ledger.default_due(kind, now) {
+                Ok(due) => ledger.format_time(custody_db::time::to_millis(due)),
+                Err(e) => e.to_string(),
+            },
             Some(_) => "by kind: a week for devices, the next working day for paper".to_string(),
         }
     }

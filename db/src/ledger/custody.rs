@@ -105,9 +105,10 @@ impl Ledger {
         let at = req.at.unwrap_or_else(|| self.clock.now());
         let mut moves = Vec::with_capacity(tags.len());
         let mut items = Vec::with_capacity(tags.len());
+        let working = self.working_days()?;
         for tag in &tags {
             let (item, state) = self.item_and_state(tag)?;
-            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, self.tz));
+            let due = req.due.unwrap_or_else(|| default_due(item.kind, at, self.tz, &working));
             let mut e = blank(EventKind::SignOut, &item.tag, at);
             e.person = Some(holder.id.clone());
             e.handover = Some(handover);

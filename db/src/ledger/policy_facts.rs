@@ -1,16 +1,61 @@
 //! What the policy rules need from the ledger: settings, what the holder and container already
 //! carry, and how often the holder has taken sensitive data home (R5).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::Ledger;
+use crate::calendar::{Nation, WorkingDays};
 use crate::error::Result;
 use crate::model::ItemKind;
 use crate::policy::{Facts, Mode, OCCASIONS_COUNTED, RULES, Settings, rule_id};
 use crate::time::to_millis;
 
+const NATION_KEY: &str = "calendar.nation";
+const CLOSURES_KEY: &str = "calendar.closures";
+
 impl Ledger {
+    /// The organisation's working days: its nation's bank holidays and the days it has said
+    /// it is closed.
+    pub fn working_days(&self) -> Result<WorkingDays> {
+        let nation = self
+            .setting(NATION_KEY)?
+            .and_then(|n| n.parse::<Nation>().ok())
+            .unwrap_or_default();
+        let closures = self
+            .setting(CLOSURES_KEY)?
+            .map(|list| list.split(',').filter_map(|d| d.trim().parse().ok()).collect())
+            .unwrap_or_default();
+        Ok(WorkingDays { nation, closures })
+    }
+
+    /// Whose bank holidays apply.
+    pub fn set_nation(&mut self, nation: Nation) -> Result<()> {
+        self.put_setting(NATION_KEY, nation.as_str())
+    }
+
+    /// Adds days the organisation is closed (INSET days, school holidays), or with `remove`
+    /// takes them off again. Returns the closure days now set.
+    pub fn set_closures(&mut self, days: &[NaiveDate], remove: bool) -> Result<Vec<NaiveDate>> {
+        let mut closures = self.working_days()?.closures;
+        for day in days {
+            if remove {
+                closures.remove(day);
+            } else {
+                closures.insert(*day);
+            }
+        }
+        let list: Vec<String> = closures.iter().map(NaiveDate::to_string).collect();
+        self.put_setting(CLOSURES_KEY, &list.join(","))?;
+        Ok(closures.into_iter().collect())
+    }
+
+    /// When something signed out at `at` is due back when no date is given (see
+    /// [`crate::time::default_due`]).
+    pub fn default_due(&self, kind: ItemKind, at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        Ok(crate::time::default_due(kind, at, self.tz, &self.working_days()?))
+    }
+
     /// Which rules block and which warn, as configured (defaults where not).
     pub fn policy_settings(&self) -> Result<Settings> {
         let mut settings = Settings::default();
