@@ -76,6 +76,10 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let text = custody_tests::pdf_text(&file);
     assert!(text.contains("Overdue items as of 2026-11-20 10:00"), "{text}");
     assert!(
+        text.contains("ledger at event 3 ("),
+        "every page witnesses the ledger's head: {text}"
+    );
+    assert!(
         text.contains("2 item(s) overdue with 2 holder(s). First notice: 0; second notice: 1; third notice: 1."),
         "{text}"
     );

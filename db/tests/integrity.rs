@@ -234,3 +234,44 @@ fn a_file_whose_guards_were_removed_is_read_but_never_written() {
     drop(ledger);
     assert_eq!(common::dump(&path), before, "nothing was written");
 }
+
+/// Deleting the newest events, with the projection made to match: the chain alone cannot see
+/// it, but the day's backup saw a longer chain, and `verify` says so.
+#[test]
+fn deleting_the_newest_events_is_caught_by_the_backup_that_saw_them() {
+    let db = ledger_with_five_events();
+    db.ledger.daily_backup().unwrap().unwrap();
+    let path = db.path.clone();
+    let intact = db.ledger.verify().unwrap();
+    assert!(intact.is_intact() && intact.witnesses_checked == 1, "{intact:?}");
+    drop(db.ledger);
+    // The last two events go (LT-0002's return and PF-0001's sign-out), and the stored state is
+    // made to agree with what is left, as a careful attacker would.
+    tamper(
+        &path,
+        "DELETE FROM events WHERE seq > 3;
+         UPDATE item_state SET status = 'out', holder = 'S001', last_seq = 2,
+                since = (SELECT occurred_at FROM events WHERE seq = 2),
+                due_at = (SELECT due_at FROM events WHERE seq = 2),
+                last_occurred_at = (SELECT occurred_at FROM events WHERE seq = 2)
+          WHERE item = 'LT-0002';
+         UPDATE item_state SET status = 'in', holder = NULL, since = NULL, due_at = NULL, last_seq = NULL,
+                last_occurred_at = NULL WHERE item = 'PF-0001';",
+    );
+    let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
+    let ledger = Ledger::open(&path, clock).unwrap();
+    let report = ledger.verify().unwrap();
+    assert!(report.chain.is_none(), "the chain that is left is unbroken: {report:?}");
+    assert!(
+        report.projection_mismatches.is_empty(),
+        "and the state agrees with it: {report:?}"
+    );
+    assert!(
+        report
+            .witnesses
+            .iter()
+            .any(|w| w.contains("holds event 5, which the ledger no longer has")),
+        "{report:?}"
+    );
+    assert!(!report.is_intact());
+}

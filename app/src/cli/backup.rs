@@ -58,6 +58,9 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.schema {
         writeln!(out, "Guard removed or changed: {line}.")?;
     }
+    for line in &report.witnesses {
+        writeln!(out, "Shorter than a witness: {line}.")?;
+    }
     if let Some(p) = &report.chain {
         writeln!(
             out,
@@ -74,8 +77,8 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     if report.is_intact() {
         writeln!(
             out,
-            "Intact: file checks passed, {} events in an unbroken hash chain, current state equals a full replay.",
-            report.events_checked
+            "Intact: file checks passed, {} events in an unbroken hash chain, current state equals a full replay, and the chain reaches as far as each of the {} daily backups.",
+            report.events_checked, report.witnesses_checked
         )?;
     } else {
         writeln!(

@@ -55,11 +55,16 @@ impl ReportFormat {
     }
 }
 
-/// The foot of every page of a printed report: whose, and when and by whom it was made.
+/// The foot of every page of a printed report: whose, when and by whom it was made, and the
+/// ledger's head then, so that a printed page witnesses how far the record went.
 pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
     let org = ledger.organisation().ok().flatten().unwrap_or_default();
+    let head = ledger
+        .chain_head()
+        .map(|(seq, hash)| format!("  \u{b7}  ledger at event {seq} ({hash})"))
+        .unwrap_or_default();
     format!(
-        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}",
+        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}{head}",
         ledger.format_time(custody_db::time::to_millis(ledger.now())),
         ledger.operator()
     )

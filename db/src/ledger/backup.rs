@@ -68,22 +68,30 @@ impl Ledger {
             return Ok(None);
         }
         self.backup_to(&target)?;
-        // This database's daily backups: its name, then a date, nothing else.
-        let daily_of_this = |name: &str| {
-            name.strip_prefix(&prefix)
-                .and_then(|rest| rest.strip_suffix(".db"))
-                .is_some_and(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok())
-        };
-        let mut daily: Vec<PathBuf> = std::fs::read_dir(&folder)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(daily_of_this))
-            .collect();
-        daily.sort(); // the names sort by date
+        let daily = self.daily_backups();
         let keep = self.backups_kept()? as usize;
         for old in daily.iter().take(daily.len().saturating_sub(keep)) {
             remove_database_files(old);
         }
         Ok(Some(target))
+    }
+
+    /// This database's daily backups, oldest first: in the backup folder, its name, then a
+    /// date, nothing else.
+    pub fn daily_backups(&self) -> Vec<PathBuf> {
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("custody");
+        let prefix = format!("{stem}-");
+        let daily_of_this = |name: &str| {
+            name.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".db"))
+                .is_some_and(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok())
+        };
+        let mut daily: Vec<PathBuf> = std::fs::read_dir(self.backup_folder())
+            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        daily.retain(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(daily_of_this));
+        daily.sort(); // the names sort by date
+        daily
     }
 
     /// How many daily backups are kept.

@@ -244,6 +244,13 @@ impl Ledger {
         Ok(event::head(&self.conn)?.0)
     }
 
+    /// The chain's head, as a witness: the latest sequence number and the first 12 hex digits
+    /// of its hash ("0" and zeros for an empty ledger).
+    pub fn chain_head(&self) -> Result<(i64, String)> {
+        let (seq, hash) = event::head(&self.conn)?;
+        Ok((seq, event::to_hex(&hash)[..12].to_string()))
+    }
+
     /// The latest `limit` events recorded, newest first by when they were recorded (the desk's
     /// "latest actions"). Another desk's or an import's records can arrive out of time order, so
     /// a few more than asked are read by sequence and sorted by time.

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,6 +30,11 @@ pub struct VerifyReport {
     pub integrity: Vec<String>,
     /// Where the schema differs from what this version makes (guards removed or changed).
     pub schema: Vec<String>,
+    /// Witnesses the chain disagrees with: a daily backup holding an event the ledger no longer
+    /// has (its newest events deleted), or a different one at the same place.
+    pub witnesses: Vec<String>,
+    /// How many witnesses (daily backups) were compared.
+    pub witnesses_checked: usize,
     pub events_checked: u64,
     pub chain: Option<ChainProblem>,
     /// Events the replay could not apply (a move the ledger should never have accepted).
@@ -41,6 +47,7 @@ impl VerifyReport {
     pub fn is_intact(&self) -> bool {
         self.integrity.is_empty()
             && self.schema.is_empty()
+            && self.witnesses.is_empty()
             && self.chain.is_none()
             && self.impossible_moves.is_empty()
             && self.projection_mismatches.is_empty()
@@ -83,6 +90,7 @@ impl Ledger {
         report.events_checked = checked;
         // Asked again, not remembered from opening: the guards may have gone since.
         report.schema = crate::storage::schema_differences(&self.conn)?;
+        (report.witnesses, report.witnesses_checked) = self.check_witnesses()?;
         report.chain = chain;
         report.impossible_moves = impossible;
         let mut tags: Vec<&String> = replayed
@@ -107,6 +115,41 @@ impl Ledger {
             }
         }
         Ok(report)
+    }
+
+    /// A hash chain cannot see its own end cut off. Each daily backup saw the chain up to its
+    /// head: the ledger must still hold that event, with that hash.
+    fn check_witnesses(&self) -> Result<(Vec<String>, usize)> {
+        let mut problems = Vec::new();
+        let backups = self.daily_backups();
+        for backup in &backups {
+            let name = backup
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Ok(conn) = rusqlite::Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            else {
+                continue;
+            };
+            let Ok((seq, hash)) = event::head(&conn) else { continue };
+            if seq == 0 {
+                continue;
+            }
+            let ours: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT hash FROM events WHERE seq = ?1", [seq], |r| r.get(0))
+                .optional()?;
+            match ours {
+                None => problems.push(format!(
+                    "the backup {name} holds event {seq}, which the ledger no longer has: its newest events were removed"
+                )),
+                Some(h) if h != hash => problems.push(format!(
+                    "event {seq} differs from the one in the backup {name}: the ledger was rewritten after it"
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok((problems, backups.len()))
     }
 
     /// A quick check of the latest events, for opening after an unclean shutdown: the last
