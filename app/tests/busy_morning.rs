@@ -173,6 +173,16 @@ fn a_label_scanned_into_a_search_box_searches_for_its_tag() {
     assert_eq!(h.state().screen, Screen::Items);
     h.get_by_label_contains("1 of 3 items");
     assert!(h.state().desk.basket.is_empty());
+    // A badge scanned into Exposure's "Person or container" fills it in; the Desk is untouched.
+    h.key_press(Key::F6);
+    h.run_steps(2);
+    h.get_by_label("Person or container:").focus();
+    h.run_steps(1);
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Exposure);
+    assert!(h.state().desk.holder.is_none());
+    assert_eq!(h.get_by_label("Person or container:").value().as_deref(), Some("S002"));
 }
 
 #[test]

@@ -343,6 +343,7 @@ impl DeskApp {
                 Screen::Items => self.items_ui.search_for(&query),
                 Screen::People => self.people_ui.search_for(&query),
                 Screen::OutNow => self.out_ui.search_for(&query),
+                Screen::Exposure => self.exposure_ui.search_for(&query),
                 _ => {}
             }
             return;

@@ -49,7 +49,8 @@ pub fn flags(item: &Item) -> String {
     parts.join(" \u{b7} ")
 }
 
-/// The search box of whichever screen is open: a label scanned into it searches for the tag.
+/// The search box of whichever screen is open (and Exposure's "Person or container"): a label
+/// scanned into it searches for its id.
 pub fn search_id() -> egui::Id {
     egui::Id::unique("search")
 }

@@ -41,6 +41,11 @@ struct IncidentForm {
 }
 
 impl ExposureUi {
+    /// A badge or bag label scanned into "Person or container" fills it in.
+    pub fn search_for(&mut self, id: &str) {
+        self.who = id.to_string();
+    }
+
     /// Fills in the form for a moment and looks it up when the screen is next shown.
     pub fn prefill(&mut self, who: &str, at: &str) {
         self.who = who.to_string();
@@ -58,7 +63,11 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     egui::Grid::new("exposure_query").num_columns(2).show(ui, |ui| {
         let label = ui.label("Person or container:");
         let r = ui
-            .add(egui::TextEdit::singleline(&mut state.who).hint_text("id, e.g. S001 or BAG-01 (Ctrl+F)"))
+            .add(
+                egui::TextEdit::singleline(&mut state.who)
+                    .id(crate::desk::widgets::search_id())
+                    .hint_text("id, e.g. S001 or BAG-01 (Ctrl+F)"),
+            )
             .labelled_by(label.id);
         crate::desk::widgets::focus_on_ctrl_f(ui, &r);
         look_up |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
