@@ -315,7 +315,7 @@ fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
     // An INSET day on Monday 23 November: paper out on Friday the 20th is due on Tuesday.
     let closed = desk.ok(&["settings", "closed", "23/11/2026"]);
     assert_eq!(closed, "Closure days: 23/11/2026.\n");
-    let out = desk.ok(&[
+    let paper_out = [
         "out",
         "PF-0001",
         "--to",
@@ -325,22 +325,13 @@ fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
         "--authorised-by",
         "S002",
         "--yes",
-    ]);
+    ];
+    let out = desk.ok(&paper_out);
     assert!(out.contains("due 2026-11-24 17:00"), "{out}");
     desk.ok(&["in", "PF-0001"]);
     // Christmas Eve: past Christmas Day, the weekend and the substitute Boxing Day.
     desk.now = "2026-12-24T10:00:00Z".into();
-    let out = desk.ok(&[
-        "out",
-        "PF-0001",
-        "--to",
-        "S001",
-        "--reason",
-        "Review",
-        "--authorised-by",
-        "S002",
-        "--yes",
-    ]);
+    let out = desk.ok(&paper_out);
     assert!(out.contains("due 2026-12-29 17:00"), "{out}");
     let shown = desk.ok(&["settings", "show"]);
     assert!(shown.contains("Bank holidays: England and Wales."), "{shown}");
