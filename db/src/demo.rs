@@ -7,15 +7,17 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use serde::Serialize;
-use uuid::{Timestamp, Uuid, timestamp::context::NoContext};
+use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use crate::calendar::WorkingDays;
 use crate::error::{Error, Result};
 use crate::event::{self, Event, GENESIS_HASH};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, fields_of};
 use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
+use crate::record::{Appender, Record, RecordKind};
 use crate::state::{ItemState, Move, Status, apply};
-use crate::time::{default_due, from_millis, to_millis};
+use crate::time::{default_due, to_millis};
 
 /// How much demo data to make.
 #[derive(Clone, Debug)]
@@ -168,7 +170,15 @@ pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
         ));
     }
     let order = time_order(&drafts);
-    write(ledger, &people, &items, &drafts, &order, &states, now)?;
+    let registered = (start - Duration::days(1)).min(now - Duration::seconds(1));
+    let mut register = Register {
+        people: people.clone(),
+        items: items.clone(),
+        registered_at: to_millis(registered),
+        changes: Vec::new(),
+    };
+    register.changes = register_changes(&mut register, &drafts, to_millis(start), to_millis(now));
+    write(ledger, &register, &drafts, &order, &states, now)?;
 
     let mut summary = DemoSummary {
         items: items.len() as u32,
@@ -203,8 +213,10 @@ fn make_people(rng: &mut fastrand::Rng, count: u32, today: NaiveDate) -> Vec<Per
                     first.to_lowercase(),
                     last.to_lowercase()
                 )),
-                // About one in thirty has left: they keep their history but hold nothing new.
-                active: rng.u32(..30) != 0,
+                // About one in thirty has left: they keep their history but hold nothing new
+                // (they are deactivated on the record after their last hand-over).
+                // The last one has always left, so that small demos show a leaver too.
+                active: rng.u32(..30) != 0 && n != count,
                 home: home_working(rng, today),
             }
         })
@@ -473,10 +485,97 @@ fn time_order(drafts: &[Draft]) -> Vec<u32> {
     order
 }
 
+/// The register as first recorded, and its changes over the demo's span.
+struct Register {
+    /// As registered (the final state of each is the changes applied).
+    people: Vec<Person>,
+    items: Vec<Item>,
+    registered_at: i64,
+    /// In time order.
+    changes: Vec<Change>,
+}
+
+/// One change to the register, written between the events at its time.
+struct Change {
+    at: i64,
+    kind: RecordKind,
+    subject: String,
+    fields: Map<String, Value>,
+    reason: &'static str,
+}
+
+/// Changes to the register over the span, so that the screens and exposures show them: a few
+/// laptops encrypted months after they first went out, paper files that grew, and the people
+/// who left deactivated a week after their last hand-over. Turns `register.people` and
+/// `register.items` (the final rows when called) into the register as first recorded.
+fn register_changes(register: &mut Register, drafts: &[Draft], start: i64, now: i64) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let day = Duration::days(1).num_milliseconds();
+    let first_out = |item: usize| {
+        drafts
+            .iter()
+            .filter(|d| d.item as usize == item && d.kind == EventKind::SignOut)
+            .map(|d| d.at)
+            .min()
+    };
+    let one = |key: &str, value: Value| {
+        let mut fields = Map::new();
+        fields.insert(key.to_string(), value);
+        fields
+    };
+    let laptops: Vec<usize> = (0..register.items.len())
+        .filter(|&i| register.items[i].kind == ItemKind::Laptop && register.items[i].encrypted)
+        .filter(|&i| first_out(i).is_some_and(|t| t + 90 * day < now))
+        .take(3)
+        .collect();
+    for i in laptops {
+        register.items[i].encrypted = false; // registered unencrypted; encrypted at the audit
+        changes.push(Change {
+            at: first_out(i).unwrap_or(start) + 90 * day,
+            kind: RecordKind::ItemChanged,
+            subject: register.items[i].tag.clone(),
+            fields: one("encrypted", Value::Bool(true)),
+            reason: "BitLocker turned on at the device audit",
+        });
+    }
+    let files: Vec<usize> = (0..register.items.len())
+        .filter(|&i| register.items[i].kind == ItemKind::PaperFile && register.items[i].data_subjects > 4)
+        .take(2)
+        .collect();
+    for i in files {
+        let grown = register.items[i].data_subjects;
+        register.items[i].data_subjects = grown / 2;
+        changes.push(Change {
+            at: start + (now - start) * 2 / 5,
+            kind: RecordKind::ItemChanged,
+            subject: register.items[i].tag.clone(),
+            fields: one("data_subjects", Value::from(grown)),
+            reason: "New referrals added to the file this term",
+        });
+    }
+    for p in 0..register.people.len() {
+        if register.people[p].active {
+            continue;
+        }
+        register.people[p].active = true; // registered while they worked here
+        let involved = |d: &&Draft| d.person == Some(p as u32) || d.from_person == Some(p as u32);
+        let last = drafts.iter().filter(involved).map(|d| d.at).max().unwrap_or(start);
+        // A leaver may still hold something (a laptop not handed back): it stays with them.
+        changes.push(Change {
+            at: (last + 7 * day).min(now - day).max(last + 1),
+            kind: RecordKind::PersonChanged,
+            subject: register.people[p].id.clone(),
+            fields: one("active", Value::Bool(false)),
+            reason: "Left the organisation",
+        });
+    }
+    changes.sort_by_key(|c| c.at);
+    changes
+}
+
 fn write(
     ledger: &mut Ledger,
-    people: &[Person],
-    items: &[Item],
+    register: &Register,
     drafts: &[Draft],
     order: &[u32],
     states: &[ItemState],
@@ -485,36 +584,65 @@ fn write(
     ledger.writable()?;
     let conn = ledger.conn();
     let desk = ledger.desk().to_string();
+    let people = &register.people;
     let holder = |p: Option<u32>| p.map(|p| people[p as usize].id.clone());
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let written = (|| -> Result<()> {
-        let added = to_millis(now) - 1;
+        let mut chain = Appender::new(conn, &desk)?;
+        let added = register.registered_at;
+        let recorded = added + 60_000;
+        let operator = OPERATORS[0];
         for p in people {
+            let r = Record::draft(RecordKind::PersonRegistered, &p.id, &fields_of(p, "id"), added);
+            chain.append_record(conn, r, recorded, operator)?;
+        }
+        for it in &register.items {
+            let r = Record::draft(RecordKind::ItemRegistered, &it.tag, &fields_of(it, "tag"), added);
+            chain.append_record(conn, r, recorded, operator)?;
+        }
+        // The rows are the register after its changes.
+        let (mut final_people, mut final_items) = (people.clone(), register.items.clone());
+        for c in &register.changes {
+            let apply_to = |fields: &mut Map<String, Value>| fields.extend(c.fields.clone());
+            if let Some(p) = final_people.iter_mut().find(|p| p.id == c.subject) {
+                let mut fields = fields_of(&*p, "id");
+                apply_to(&mut fields);
+                fields.insert("id".into(), Value::String(p.id.clone()));
+                *p = serde_json::from_value(Value::Object(fields)).map_err(demo_error)?;
+            } else if let Some(it) = final_items.iter_mut().find(|i| i.tag == c.subject) {
+                let mut fields = fields_of(&*it, "tag");
+                apply_to(&mut fields);
+                fields.insert("tag".into(), Value::String(it.tag.clone()));
+                *it = serde_json::from_value(Value::Object(fields)).map_err(demo_error)?;
+            }
+        }
+        for p in &final_people {
             crate::ledger::insert_person(conn, p, added)?;
         }
-        for it in items {
+        for it in &final_items {
             crate::ledger::insert_item(conn, it, added)?;
         }
+        let items = &final_items;
+        let mut pending = register.changes.iter().peekable();
         let mut ids: Vec<Uuid> = vec![Uuid::nil(); drafts.len()];
         // Each item's last effective event, and the one before (a correction restores it).
         let mut last_seq: Vec<(Option<i64>, Option<i64>)> = vec![(None, None); items.len()];
-        let mut prev = GENESIS_HASH;
         let mut rng = fastrand::Rng::with_seed(1);
         for (n, &i) in order.iter().enumerate() {
             let d = &drafts[i as usize];
+            while let Some(c) = pending.next_if(|c| c.at <= d.at) {
+                let mut r = Record::draft(c.kind, &c.subject, &c.fields, c.at);
+                r.reason = Some(c.reason.to_string());
+                chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), OPERATORS[1])?;
+            }
             let recorded_at = (d.at + rng.i64(5_000..90_000)).min(to_millis(now));
-            let recorded = from_millis(recorded_at);
-            ids[i as usize] = Uuid::new_v7(Timestamp::from_unix(
-                NoContext,
-                recorded.timestamp() as u64,
-                recorded.timestamp_subsec_nanos(),
-            ));
+            ids[i as usize] = crate::record::uuid_at(recorded_at);
             let (reason, note) = match d.kind {
                 EventKind::Correction | EventKind::SignOut => (d.remark.map(str::to_string), None),
                 _ => (None, d.remark.map(str::to_string)),
             };
             let mut e = Event {
-                seq: n as i64 + 1,
+                seq: chain.head.0 + 1,
                 id: ids[i as usize],
                 desk: desk.clone(),
                 kind: d.kind,
@@ -533,17 +661,22 @@ fn write(
                 recorded_at,
                 operator: OPERATORS[n % OPERATORS.len()].to_string(),
                 warnings: None,
-                prev_hash: prev,
+                prev_hash: chain.head.1,
                 hash: GENESIS_HASH,
             };
             e.hash = e.compute_hash();
-            prev = e.hash;
+            chain.head = (e.seq, e.hash);
             let last = &mut last_seq[d.item as usize];
             *last = match d.kind {
                 EventKind::Correction => (last.1, None),
                 _ => (Some(e.seq), last.0),
             };
             event::insert(conn, &e)?;
+        }
+        for c in pending {
+            let mut r = Record::draft(c.kind, &c.subject, &c.fields, c.at);
+            r.reason = Some(c.reason.to_string());
+            chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), OPERATORS[1])?;
         }
         for ((it, state), (last, _)) in items.iter().zip(states).zip(last_seq) {
             let state = ItemState {
@@ -560,5 +693,12 @@ fn write(
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
+    }
+}
+
+fn demo_error(e: serde_json::Error) -> Error {
+    Error::InvalidText {
+        field: "demo data",
+        why: e.to_string(),
     }
 }

@@ -352,7 +352,7 @@ impl Ledger {
             dry_run,
         };
         if !dry_run {
-            self.insert_all(|conn, at| items.iter().try_for_each(|i| crate::ledger::insert_item(conn, i, at)))?;
+            self.register_items(&items, Some(&format!("imported from a {}", report.format)))?;
         }
         Ok(report)
     }
@@ -405,11 +405,7 @@ impl Ledger {
             dry_run,
         };
         if !dry_run {
-            self.insert_all(|conn, at| {
-                people
-                    .iter()
-                    .try_for_each(|p| crate::ledger::insert_person(conn, p, at))
-            })?;
+            self.register_people(&people, Some(&format!("imported from a {}", report.format)))?;
         }
         Ok(report)
     }

@@ -25,6 +25,7 @@ pub mod import;
 mod ledger;
 pub mod model;
 pub mod policy;
+pub mod record;
 pub mod state;
 pub mod storage;
 pub mod time;
@@ -32,10 +33,10 @@ pub mod time;
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
 pub use ledger::{
-    Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Exposed, Exposure, ExposureSummary, HistoryFilter,
-    HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, ItemRow, Ledger,
-    Marked, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport, PersonRow, Restored, Returned, Sensitivity,
-    SignOut, Stage, VerifyReport, is_late, restore,
+    Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,
+    HistoryFilter, HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote,
+    ItemEdit, ItemRow, Ledger, MIGRATION_REASON, Marked, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport,
+    PersonRow, RegisterChange, Restored, Returned, Sensitivity, SignOut, Stage, VerifyReport, is_late, restore,
 };
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use state::{ItemState, Status};

@@ -69,7 +69,7 @@ impl FromStr for ItemKind {
 }
 
 /// What kind of container an item can travel in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ContainerKind {
     Bag,
@@ -224,7 +224,7 @@ impl Item {
 }
 
 /// A person who can hold items.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -235,7 +235,7 @@ pub struct Person {
 }
 
 /// What the home-working policy needs to know of a person (rules R5, R6, R7).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeWorking {
     /// Home-working agreement signed on, and when it is due for review (R6).
     pub agreement_signed: Option<NaiveDate>,
@@ -249,7 +249,7 @@ pub struct HomeWorking {
 }
 
 /// A bag, case or car that items travel in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Container {
     pub id: String,
     pub kind: ContainerKind,

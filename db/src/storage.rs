@@ -14,13 +14,14 @@ use crate::error::{Error, Result};
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 /// `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
+    include_str!("schema_v5.sql"),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -187,6 +188,10 @@ fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()
     }
     for (key, value) in meta {
         tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+    }
+    if from < 5 {
+        // What the register held before it was on the record becomes records (none when new).
+        crate::ledger::record_existing(&tx, crate::time::to_millis(chrono::Utc::now()))?;
     }
     tx.execute_batch(&format!(
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"

@@ -110,6 +110,15 @@ fn tamper(path: &std::path::Path, sql: &str) {
     conn.execute_batch(sql).unwrap();
 }
 
+/// The sequence number of the `n`th custody event (1-based): the register's records come first.
+fn event_seq(path: &std::path::Path, n: i64) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET ?1", [n - 1], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
 fn ledger_with_five_events() -> common::TestDb {
     let mut db = setup();
     for tag in ["LT-0001", "LT-0002", "LT-0003", "PF-0001"] {
@@ -133,19 +142,24 @@ fn ledger_with_five_events() -> common::TestDb {
 #[test]
 fn verify_finds_a_changed_event() {
     let db = ledger_with_five_events();
-    tamper(&db.path, "UPDATE events SET person = 'S002' WHERE seq = 3");
+    let third = event_seq(&db.path, 3);
+    tamper(
+        &db.path,
+        &format!("UPDATE events SET person = 'S002' WHERE seq = {third}"),
+    );
     let problem = db.ledger.verify().unwrap().chain.unwrap();
-    assert_eq!(problem.seq, 3);
+    assert_eq!(problem.seq, third);
     assert!(problem.what.contains("changed after it was recorded"), "{problem:?}");
 }
 
 #[test]
 fn verify_finds_a_deleted_event() {
     let db = ledger_with_five_events();
-    tamper(&db.path, "DELETE FROM events WHERE seq = 2");
+    let (second, third) = (event_seq(&db.path, 2), event_seq(&db.path, 3));
+    tamper(&db.path, &format!("DELETE FROM events WHERE seq = {second}"));
     let report = db.ledger.verify().unwrap();
     let problem = report.chain.unwrap();
-    assert_eq!(problem.seq, 3, "the first event after the gap");
+    assert_eq!(problem.seq, third, "the first event after the gap");
     assert!(problem.what.contains("missing or inserted"), "{problem:?}");
     assert!(
         !report.projection_mismatches.is_empty(),
@@ -156,16 +170,20 @@ fn verify_finds_a_deleted_event() {
 #[test]
 fn verify_finds_an_inserted_event() {
     let db = ledger_with_five_events();
-    // A forged copy of event 5 slipped in as event 6, with a plausible but wrong link.
+    // A forged copy of the last event slipped in after it, with a plausible but wrong link.
+    let fifth = event_seq(&db.path, 5);
     tamper(
         &db.path,
-        "INSERT INTO events SELECT 6, randomblob(16), desk, kind, 'LT-0001', person, from_person, handover,
+        &format!(
+            "INSERT INTO events SELECT {}, randomblob(16), desk, kind, 'LT-0001', person, from_person, handover,
                 due_at, purpose, reason, authoriser, container, corrects, note, occurred_at, recorded_at,
-                operator, prev_hash, hash, warnings FROM events WHERE seq = 5",
+                operator, prev_hash, hash, warnings FROM events WHERE seq = {fifth}",
+            fifth + 1
+        ),
     );
     let problem = db.ledger.verify().unwrap().chain.unwrap();
-    assert_eq!(problem.seq, 6);
-    assert!(problem.what.contains("link to the previous event"), "{problem:?}");
+    assert_eq!(problem.seq, fifth + 1);
+    assert!(problem.what.contains("link to the previous entry"), "{problem:?}");
 }
 
 #[test]
@@ -247,16 +265,19 @@ fn deleting_the_newest_events_is_caught_by_the_backup_that_saw_them() {
     drop(db.ledger);
     // The last two events go (LT-0002's return and PF-0001's sign-out), and the stored state is
     // made to agree with what is left, as a careful attacker would.
+    let (second, third, fifth) = (event_seq(&path, 2), event_seq(&path, 3), event_seq(&path, 5));
     tamper(
         &path,
-        "DELETE FROM events WHERE seq > 3;
-         UPDATE item_state SET status = 'out', holder = 'S001', last_seq = 2,
-                since = (SELECT occurred_at FROM events WHERE seq = 2),
-                due_at = (SELECT due_at FROM events WHERE seq = 2),
-                last_occurred_at = (SELECT occurred_at FROM events WHERE seq = 2)
+        &format!(
+            "DELETE FROM events WHERE seq > {third};
+         UPDATE item_state SET status = 'out', holder = 'S001', last_seq = {second},
+                since = (SELECT occurred_at FROM events WHERE seq = {second}),
+                due_at = (SELECT due_at FROM events WHERE seq = {second}),
+                last_occurred_at = (SELECT occurred_at FROM events WHERE seq = {second})
           WHERE item = 'LT-0002';
          UPDATE item_state SET status = 'in', holder = NULL, since = NULL, due_at = NULL, last_seq = NULL,
-                last_occurred_at = NULL WHERE item = 'PF-0001';",
+                last_occurred_at = NULL WHERE item = 'PF-0001';"
+        ),
     );
     let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
     let ledger = Ledger::open(&path, clock).unwrap();
@@ -270,7 +291,7 @@ fn deleting_the_newest_events_is_caught_by_the_backup_that_saw_them() {
         report
             .witnesses
             .iter()
-            .any(|w| w.contains("holds event 5, which the ledger no longer has")),
+            .any(|w| w.contains(&format!("holds entry {fifth}, which the ledger no longer has"))),
         "{report:?}"
     );
     assert!(!report.is_intact());

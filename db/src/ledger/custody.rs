@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Ledger;
 use super::queries::read_state;
+use super::writer::Writer;
 use crate::error::{Error, Result};
 use crate::event::{self, Event};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
@@ -249,66 +250,17 @@ impl Ledger {
     pub fn correct_all(&mut self, event_ids: &[String], reason: &str) -> Result<Vec<Event>> {
         self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.correct(id, reason)).collect())
     }
-
-    fn writer(&mut self) -> Result<Writer<'_>> {
-        // Inside a larger transaction (an incident marking items lost), a savepoint; otherwise
-        // IMMEDIATE, to take the write lock now, so two writers never deadlock upgrading a read lock.
-        self.writable()?;
-        let nested = !self.conn.is_autocommit();
-        self.conn
-            .execute_batch(if nested { "SAVEPOINT writer" } else { "BEGIN IMMEDIATE" })?;
-        let mut w = Writer {
-            ledger: self,
-            head: (0, event::GENESIS_HASH),
-            open: true,
-            nested,
-        };
-        w.head = event::head(&w.ledger.conn)?;
-        Ok(w)
-    }
-}
-
-/// One write transaction. Dropped without [`Writer::commit`], it rolls back: nothing is written.
-struct Writer<'a> {
-    ledger: &'a Ledger,
-    /// Sequence number and hash of the last event appended.
-    head: (i64, [u8; 32]),
-    open: bool,
-    /// A savepoint inside a caller's transaction rather than a transaction of its own.
-    nested: bool,
 }
 
 impl Writer<'_> {
-    fn commit(mut self) -> Result<()> {
-        self.ledger
-            .conn
-            .execute_batch(if self.nested { "RELEASE writer" } else { "COMMIT" })?;
-        self.open = false;
-        Ok(())
-    }
-
     /// Appends an event that moves an item, after checking it (see [`Ledger::check_move`]).
     fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
         self.ledger.check_move(&draft, state)?;
-        draft.seq = self.head.0 + 1; // the state records the sequence number of its last event
+        draft.seq = self.next_seq(); // the state records the sequence number of its last event
         let next = apply(state, &draft.as_move()).map_err(|r| self.ledger.refusal(r, &draft.item, state))?;
         let event = self.append(draft)?;
         write_state(&self.ledger.conn, &event.item, &next)?;
         Ok(event)
-    }
-
-    /// Appends any event to the hash chain.
-    fn append(&mut self, mut e: Event) -> Result<Event> {
-        e.seq = self.head.0 + 1;
-        e.id = Uuid::now_v7();
-        e.desk.clone_from(&self.ledger.desk);
-        e.recorded_at = to_millis(self.ledger.clock.now());
-        e.operator.clone_from(&self.ledger.operator);
-        e.prev_hash = self.head.1;
-        e.hash = e.compute_hash();
-        event::insert(&self.ledger.conn, &e)?;
-        self.head = (e.seq, e.hash);
-        Ok(e)
     }
 }
 
@@ -403,19 +355,6 @@ impl Ledger {
         match self.person(&id) {
             Ok(p) => format!("{} ({})", p.name, p.id),
             Err(_) => id,
-        }
-    }
-}
-
-impl Drop for Writer<'_> {
-    fn drop(&mut self) {
-        if self.open {
-            let undo = if self.nested {
-                "ROLLBACK TO writer; RELEASE writer"
-            } else {
-                "ROLLBACK"
-            };
-            let _ = self.ledger.conn.execute_batch(undo);
         }
     }
 }

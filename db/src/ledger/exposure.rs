@@ -11,9 +11,11 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Ledger;
+use super::records::most_exposing;
 use crate::error::Result;
 use crate::event::Event;
 use crate::model::{EventKind, Item};
+use crate::record::RecordKind;
 use crate::time::to_millis;
 
 /// Whose exposure.
@@ -35,6 +37,10 @@ pub struct Exposed {
     pub ended_by: String,
     /// Events of this item that were corrected (voided): what the record said, and why not.
     pub corrections: Vec<String>,
+    /// Changes to its record made after the custody counted here ended (or after the moment):
+    /// "encrypted: no → yes on 2026-12-01 10:14". The profile above is the one it had then.
+    #[serde(default)]
+    pub changed_later: Vec<String>,
 }
 
 /// The answer to "what was in their custody then?".
@@ -104,18 +110,36 @@ impl Ledger {
         let mut items = Vec::new();
         for tag in candidates {
             let events = self.effective_events(&tag)?;
+            let periods: Vec<_> = custody_periods(&events, &who)
+                .into_iter()
+                .filter(|(held_from, held_until, _)| *held_from <= to && held_until.is_none_or(|end| end > from))
+                .collect();
+            if periods.is_empty() {
+                continue;
+            }
             let corrections = self.corrections_of(&tag)?;
-            let item = self.item(&tag)?;
-            for (held_from, held_until, ended_by) in custody_periods(&events, &who) {
-                if held_from <= to && held_until.is_none_or(|end| end > from) {
-                    items.push(Exposed {
-                        item: item.clone(),
-                        held_from,
-                        held_until,
-                        ended_by,
-                        corrections: corrections.clone(),
-                    });
-                }
+            let current = self.item(&tag)?;
+            let (profiles, records) = self.item_timeline(&tag)?;
+            for (held_from, held_until, ended_by) in periods {
+                // The data it carried while held in the window: its record as it was then.
+                let (start, end) = (held_from.max(from), held_until.map_or(to, |u| u.min(to)));
+                let item = most_exposing(&profiles, start, end).unwrap_or_else(|| current.clone());
+                let changed_later = records
+                    .iter()
+                    .filter(|r| r.kind == RecordKind::ItemChanged && r.occurred_at > end)
+                    .flat_map(|r| {
+                        let when = self.format_time(r.occurred_at);
+                        r.changes.iter().map(move |c| format!("{c} on {when}"))
+                    })
+                    .collect();
+                items.push(Exposed {
+                    item,
+                    held_from,
+                    held_until,
+                    ended_by,
+                    corrections: corrections.clone(),
+                    changed_later,
+                });
             }
         }
         items.sort_by(|a, b| (a.held_from, &a.item.tag).cmp(&(b.held_from, &b.item.tag)));

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ids::{optional_text, required_text};
 use crate::model::EventKind;
+use crate::record::{Record, RecordKind};
 use crate::state::Status;
 use crate::time::to_millis;
 
@@ -228,7 +229,24 @@ impl Ledger {
                 |r| r.get(0),
             )?;
             let id = format!("INC-{year}-{:04}", count + 1);
-            ledger.conn.execute(
+            let row = serde_json::json!({
+                "kind": new.kind.as_str(),
+                "holder": holder,
+                "container": container,
+                "occurred_at": to_millis(new.occurred_at),
+                "discovered_at": to_millis(discovered),
+                "description": description,
+                "exposure": snapshot,
+                "recorded_at": to_millis(now),
+                "operator": ledger.operator,
+            });
+            let mut w = ledger.writer()?;
+            if let serde_json::Value::Object(mut fields) = row.clone() {
+                fields.insert("notes".to_string(), serde_json::Value::Array(Vec::new()));
+                let opened = Record::draft(RecordKind::IncidentOpened, &id, &fields, to_millis(new.occurred_at));
+                w.append_record(opened)?;
+            }
+            w.conn().execute(
                 &format!("INSERT INTO incidents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                 params![
                     id,
@@ -240,9 +258,10 @@ impl Ledger {
                     description,
                     snapshot,
                     to_millis(now),
-                    ledger.operator
+                    w.ledger.operator
                 ],
             )?;
+            w.commit()?;
             Ok((id, marked))
         })?;
         Ok((self.incident(&id)?, marked))
@@ -324,9 +343,25 @@ impl Ledger {
                 when: self.format_time(to_millis(at)),
             });
         }
-        self.writable()?;
         let seq = incident.notes.len() as i64 + 1;
-        self.conn.execute(
+        let note = serde_json::json!({
+            "seq": seq,
+            "kind": kind,
+            "at": to_millis(at),
+            "text": text,
+            "recorded_at": to_millis(now),
+            "operator": self.operator,
+        });
+        let mut fields = serde_json::Map::new();
+        fields.insert("note".to_string(), note);
+        let mut w = self.writer()?;
+        w.append_record(Record::draft(
+            RecordKind::IncidentNoted,
+            &incident.id,
+            &fields,
+            to_millis(at),
+        ))?;
+        w.conn().execute(
             "INSERT INTO incident_notes (incident, seq, kind, at, text, recorded_at, operator)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -336,9 +371,10 @@ impl Ledger {
                 to_millis(at),
                 text,
                 to_millis(now),
-                self.operator
+                w.ledger.operator
             ],
         )?;
+        w.commit()?;
         Ok(IncidentNote {
             seq,
             kind: kind.to_string(),

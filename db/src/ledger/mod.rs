@@ -10,8 +10,11 @@ mod incident;
 mod overdue;
 mod policy_facts;
 mod queries;
+mod record_existing;
+mod records;
 mod register;
 mod verify;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +32,11 @@ pub use incident::{
 };
 pub use overdue::{DUE_SOON_DAYS, HolderOverdue, OutItem, OverdueReport, Sensitivity, Stage, is_late};
 pub use queries::{Chain, HistoryFilter, ItemRow, Marked, OutRow, PersonRow};
+pub use record_existing::MIGRATION_REASON;
+pub(crate) use record_existing::record_existing;
+pub(crate) use records::fields_of;
+pub use records::{FieldChange, RegisterChange};
+pub use register::{Edit, ItemEdit};
 pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};
 pub use verify::{ChainProblem, VerifyReport};
 
@@ -172,15 +180,28 @@ impl Ledger {
         }
     }
 
-    /// Stores a setting, replacing any earlier value.
-    pub(crate) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.writable()?;
-        self.conn.execute(
+    /// Stores a setting, replacing any earlier value, as a record in the ledger. Setting what
+    /// is already set writes nothing.
+    pub(crate) fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        if self.setting(key)?.as_deref() == Some(value) {
+            return Ok(());
+        }
+        let at = time::to_millis(self.clock.now());
+        let mut w = self.writer()?;
+        let mut fields = serde_json::Map::new();
+        fields.insert("value".to_string(), serde_json::Value::String(value.to_string()));
+        w.append_record(crate::record::Record::draft(
+            crate::record::RecordKind::SettingChanged,
+            key,
+            &fields,
+            at,
+        ))?;
+        w.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
         )?;
-        Ok(())
+        w.commit()
     }
 
     /// Runs `work` as one transaction: everything it writes is kept, or (on an error) nothing.

@@ -3,10 +3,16 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use serde::Serialize;
+
 use super::Ledger;
+use super::records::{FieldChange, changed_fields, fields_of};
+use super::writer::Writer;
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
-use crate::model::{Container, ContainerKind, HomeWorking, Item, Person};
+use crate::model::{Container, ContainerKind, HomeWorking, Item, ItemKind, Person};
+use crate::record::{Record, RecordKind};
+use crate::state::Status;
 use crate::time::to_millis;
 
 /// Columns read by [`item_from_row`], in order (table alias `i`).
@@ -160,6 +166,64 @@ pub(crate) fn insert_person(conn: &Connection, person: &Person, added_at: i64) -
     Ok(())
 }
 
+/// Writes an item's changed record over its row (its state is the ledger's business, not this).
+fn update_item(conn: &Connection, item: &Item) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE items SET kind = ?2, name = ?3, serial = ?4, encrypted = ?5, data_categories = ?6,
+             data_subjects = ?7, special_category = ?8, safeguarding = ?9, confidential = ?10,
+             anonymised_unapproved = ?11 WHERE tag = ?1",
+    )?
+    .execute(params![
+        item.tag,
+        item.kind.as_str(),
+        item.name,
+        item.serial,
+        item.encrypted,
+        item.data_categories.join(","),
+        item.data_subjects,
+        item.special_category,
+        item.safeguarding,
+        item.confidential,
+        item.anonymised_unapproved,
+    ])?;
+    Ok(())
+}
+
+fn update_person(conn: &Connection, person: &Person) -> rusqlite::Result<()> {
+    let h = &person.home;
+    conn.prepare_cached(
+        "UPDATE people SET name = ?2, email = ?3, active = ?4, agreement_signed = ?5, agreement_review = ?6,
+             assessment_done = ?7, assessment_review = ?8, assessment_ref = ?9, training = ?10 WHERE id = ?1",
+    )?
+    .execute(params![
+        person.id,
+        person.name,
+        person.email,
+        person.active,
+        h.agreement_signed.map(day),
+        h.agreement_review.map(day),
+        h.assessment_done.map(day),
+        h.assessment_review.map(day),
+        h.assessment_ref,
+        h.training.map(day),
+    ])?;
+    Ok(())
+}
+
+/// An email address as typed, checked: blank is none.
+fn checked_email(email: Option<&str>) -> Result<Option<String>> {
+    let email = optional_text("email", email)?;
+    if let Some(email) = &email
+        && (!email.contains('@') || email.contains(char::is_whitespace))
+    {
+        return Err(Error::InvalidText {
+            field: "email",
+            why: format!("{email:?} is not an email address"),
+        });
+    }
+    Ok(email)
+}
+
 /// A day as stored: `2026-11-20`.
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -199,43 +263,198 @@ pub fn validate_home_working(h: &HomeWorking, today: NaiveDate) -> Result<HomeWo
     })
 }
 
+/// What an edit changed; empty when it changed nothing (and then nothing was written).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The tag or id, as stored.
+    pub subject: String,
+    pub changes: Vec<FieldChange>,
+}
+
+impl Edit {
+    pub fn changed_nothing(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Changes to an item's record: each field given replaces the stored one.
+#[derive(Clone, Debug, Default)]
+pub struct ItemEdit {
+    pub kind: Option<ItemKind>,
+    pub name: Option<String>,
+    /// `Some(None)` clears the serial number.
+    pub serial: Option<Option<String>>,
+    pub encrypted: Option<bool>,
+    pub data_categories: Option<Vec<String>>,
+    pub data_subjects: Option<u32>,
+    pub special_category: Option<bool>,
+    pub safeguarding: Option<bool>,
+    pub confidential: Option<bool>,
+    pub anonymised_unapproved: Option<bool>,
+}
+
+impl ItemEdit {
+    fn applied_to(&self, item: &Item) -> Item {
+        let mut new = item.clone();
+        let set = |field: &mut bool, value: Option<bool>| {
+            if let Some(v) = value {
+                *field = v;
+            }
+        };
+        if let Some(kind) = self.kind {
+            new.kind = kind;
+        }
+        if let Some(name) = &self.name {
+            new.name.clone_from(name);
+        }
+        if let Some(serial) = &self.serial {
+            new.serial.clone_from(serial);
+        }
+        set(&mut new.encrypted, self.encrypted);
+        if let Some(categories) = &self.data_categories {
+            new.data_categories.clone_from(categories);
+        }
+        if let Some(n) = self.data_subjects {
+            new.data_subjects = n;
+        }
+        set(&mut new.special_category, self.special_category);
+        set(&mut new.safeguarding, self.safeguarding);
+        set(&mut new.confidential, self.confidential);
+        set(&mut new.anonymised_unapproved, self.anonymised_unapproved);
+        new
+    }
+}
+
+impl Writer<'_> {
+    /// Appends the record registering `entity` (its fields, all of them) at `at`.
+    fn register<T: Serialize>(
+        &mut self,
+        kind: RecordKind,
+        id: &str,
+        entity: &T,
+        id_key: &str,
+        at: i64,
+        reason: Option<&str>,
+    ) -> Result<Record> {
+        let mut r = Record::draft(kind, id, &fields_of(entity, id_key), at);
+        r.reason = reason.map(str::to_string);
+        self.append_record(r)
+    }
+
+    /// Appends the record of what changed from `before` to `after`, now; nothing when nothing did.
+    fn change<T: Serialize>(
+        &mut self,
+        kind: RecordKind,
+        id: &str,
+        (before, after): (&T, &T),
+        id_key: &str,
+        reason: Option<&str>,
+    ) -> Result<Edit> {
+        let (before, after) = (fields_of(before, id_key), fields_of(after, id_key));
+        let changed = changed_fields(&before, &after);
+        let changes = changed
+            .iter()
+            .map(|(key, value)| FieldChange {
+                field: super::records::field_name(key),
+                from: Some(before.get(key).map_or("none".to_string(), super::records::field_value)),
+                to: super::records::field_value(value),
+            })
+            .collect();
+        if !changed.is_empty() {
+            let at = to_millis(self.ledger.clock.now());
+            let mut r = Record::draft(kind, id, &changed, at);
+            r.reason = reason.map(str::to_string);
+            self.append_record(r)?;
+        }
+        Ok(Edit {
+            subject: id.to_string(),
+            changes,
+        })
+    }
+
+    /// Registers an already validated item: its record, its row and its state ("in").
+    pub(crate) fn register_item(&mut self, item: &Item, at: i64, reason: Option<&str>) -> Result<()> {
+        self.register(RecordKind::ItemRegistered, &item.tag, item, "tag", at, reason)?;
+        insert_item(self.conn(), item, at)?;
+        Ok(())
+    }
+
+    /// Registers an already validated person: their record and their row.
+    pub(crate) fn register_person(&mut self, person: &Person, at: i64, reason: Option<&str>) -> Result<()> {
+        self.register(RecordKind::PersonRegistered, &person.id, person, "id", at, reason)?;
+        insert_person(self.conn(), person, at)?;
+        Ok(())
+    }
+
+    fn change_person(&mut self, before: &Person, after: &Person, reason: Option<&str>) -> Result<Edit> {
+        let edit = self.change(RecordKind::PersonChanged, &after.id, (before, after), "id", reason)?;
+        if !edit.changed_nothing() {
+            update_person(self.conn(), after)?;
+        }
+        Ok(edit)
+    }
+}
+
 impl Ledger {
     /// Registers a new item. Its tag must be new.
     pub fn add_item(&mut self, item: &Item) -> Result<Item> {
         let item = validate_item(item)?;
-        let exists = "SELECT 1 FROM items WHERE tag = ?1";
-        self.add_new(exists, &item.tag, Error::DuplicateItem, |tx, at| {
-            insert_item(tx, &item, at)
-        })?;
+        self.register_items(std::slice::from_ref(&item), None)?;
         Ok(item)
     }
 
-    /// Inserts a new row of the register in one transaction, unless `exists` finds its id.
-    fn add_new(
-        &mut self,
-        exists_sql: &str,
-        id: &str,
-        duplicate: fn(String) -> Error,
-        insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>,
-    ) -> Result<()> {
-        self.writable()?;
-        let tx = self.conn.transaction()?;
-        if exists(&tx, exists_sql, id)? {
-            return Err(duplicate(id.to_string()));
+    /// Registers already validated items, all or none (an import); each tag must be new.
+    pub(crate) fn register_items(&mut self, items: &[Item], reason: Option<&str>) -> Result<()> {
+        let at = to_millis(self.clock.now());
+        let mut w = self.writer()?;
+        for item in items {
+            if exists(w.conn(), "SELECT 1 FROM items WHERE tag = ?1", &item.tag)? {
+                return Err(Error::DuplicateItem(item.tag.clone()));
+            }
+            w.register_item(item, at, reason)?;
         }
-        insert(&tx, to_millis(self.clock.now()))?;
-        tx.commit()?;
-        Ok(())
+        w.commit()
     }
 
-    /// Runs `insert` in one transaction with the time of adding: all rows, or none.
-    pub(crate) fn insert_all(&mut self, insert: impl FnOnce(&Connection, i64) -> rusqlite::Result<()>) -> Result<()> {
-        self.writable()?;
+    /// Registers already validated people, all or none (an import); each id must be new.
+    pub(crate) fn register_people(&mut self, people: &[Person], reason: Option<&str>) -> Result<()> {
         let at = to_millis(self.clock.now());
-        let tx = self.conn.transaction()?;
-        insert(&tx, at)?;
-        tx.commit()?;
-        Ok(())
+        let mut w = self.writer()?;
+        for person in people {
+            if exists(w.conn(), "SELECT 1 FROM people WHERE id = ?1", &person.id)? {
+                return Err(Error::DuplicatePerson(person.id.clone()));
+            }
+            w.register_person(person, at, reason)?;
+        }
+        w.commit()
+    }
+
+    /// Changes an item's record (its name, serial, kind or personal-data profile) and records
+    /// what changed, old and new, with the reason. A change to nothing writes nothing. A retired
+    /// item's profile can still be put right (it matters for past exposures), but not its kind.
+    pub fn edit_item(&mut self, tag: &str, edit: &ItemEdit, reason: Option<&str>) -> Result<Edit> {
+        let before = self.item(tag)?;
+        let reason = optional_text("reason", reason)?;
+        let after = validate_item(&edit.applied_to(&before))?;
+        if after.kind != before.kind && self.state(&before.tag)?.status == Status::Retired {
+            return Err(Error::InvalidText {
+                field: "kind",
+                why: format!("{} is retired: its kind can no longer change", before.tag),
+            });
+        }
+        let mut w = self.writer()?;
+        let change = w.change(
+            RecordKind::ItemChanged,
+            &before.tag,
+            (&before, &after),
+            "tag",
+            reason.as_deref(),
+        )?;
+        if !change.changed_nothing() {
+            update_item(w.conn(), &after)?;
+        }
+        w.commit()?;
+        Ok(change)
     }
 
     /// Registers a new person who can hold items.
@@ -243,36 +462,42 @@ impl Ledger {
         let person = Person {
             id: normalise_id(IdKind::Person, id)?,
             name: required_text("name", name)?,
-            email: optional_text("email", email)?,
+            email: checked_email(email)?,
             active: true,
             home: HomeWorking::default(),
         };
-        if let Some(email) = &person.email
-            && (!email.contains('@') || email.contains(char::is_whitespace))
-        {
-            return Err(Error::InvalidText {
-                field: "email",
-                why: format!("{email:?} is not an email address"),
-            });
-        }
-        let exists = "SELECT 1 FROM people WHERE id = ?1";
-        self.add_new(exists, &person.id, Error::DuplicatePerson, |tx, at| {
-            insert_person(tx, &person, at)
-        })?;
+        self.register_people(std::slice::from_ref(&person), None)?;
         Ok(person)
     }
 
+    /// Changes a person's name or email (each given replaces the stored one).
+    pub fn edit_person(&mut self, id: &str, name: Option<&str>, email: Option<&str>) -> Result<Edit> {
+        let before = self.person(id)?;
+        let mut after = before.clone();
+        if let Some(name) = name {
+            after.name = required_text("name", name)?;
+        }
+        if let Some(email) = email {
+            after.email = checked_email(Some(email))?;
+        }
+        let mut w = self.writer()?;
+        let edit = w.change_person(&before, &after, None)?;
+        w.commit()?;
+        Ok(edit)
+    }
+
     /// Marks a person as able (or no longer able) to hold items (rule R8). Items they hold now
-    /// stay recorded with them until signed in.
+    /// stay recorded with them until signed in. Recorded as a change to their record.
     pub fn set_person_active(&mut self, id: &str, active: bool) -> Result<Person> {
-        self.writable()?;
-        let mut person = self.person(id)?;
-        self.conn.execute(
-            "UPDATE people SET active = ?1 WHERE id = ?2",
-            params![active, person.id],
-        )?;
-        person.active = active;
-        Ok(person)
+        let before = self.person(id)?;
+        let after = Person {
+            active,
+            ..before.clone()
+        };
+        let mut w = self.writer()?;
+        w.change_person(&before, &after, None)?;
+        w.commit()?;
+        Ok(after)
     }
 
     /// Updates a person's home-working record: every field given in `change` replaces the
@@ -293,27 +518,18 @@ impl Ledger {
     }
 
     /// Replaces a person's whole home-working record (a field left `None` is cleared), after
-    /// checking it; on a refusal nothing is written.
+    /// checking it; on a refusal nothing is written. Each date changed is on the record.
     pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
-        self.writable()?;
-        let mut person = self.person(id)?;
+        let before = self.person(id)?;
         let today = self.today();
-        person.home = validate_home_working(record, today)?;
-        let h = &person.home;
-        self.conn.execute(
-            "UPDATE people SET agreement_signed = ?1, agreement_review = ?2, assessment_done = ?3,
-                 assessment_review = ?4, assessment_ref = ?5, training = ?6 WHERE id = ?7",
-            params![
-                h.agreement_signed.map(day),
-                h.agreement_review.map(day),
-                h.assessment_done.map(day),
-                h.assessment_review.map(day),
-                h.assessment_ref,
-                h.training.map(day),
-                person.id
-            ],
-        )?;
-        Ok(person)
+        let after = Person {
+            home: validate_home_working(record, today)?,
+            ..before.clone()
+        };
+        let mut w = self.writer()?;
+        w.change_person(&before, &after, None)?;
+        w.commit()?;
+        Ok(after)
     }
 
     /// Registers a bag, case or car that items can travel in.
@@ -323,15 +539,58 @@ impl Ledger {
             kind,
             name: required_text("container name", name)?,
         };
-        let exists = "SELECT 1 FROM containers WHERE id = ?1";
-        self.add_new(exists, &container.id, Error::DuplicateContainer, |tx, at| {
-            tx.execute(
-                "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
-                params![container.id, container.kind.as_str(), container.name, at],
-            )
-            .map(|_| ())
-        })?;
+        let at = to_millis(self.clock.now());
+        let mut w = self.writer()?;
+        if exists(w.conn(), "SELECT 1 FROM containers WHERE id = ?1", &container.id)? {
+            return Err(Error::DuplicateContainer(container.id));
+        }
+        w.register(
+            RecordKind::ContainerRegistered,
+            &container.id,
+            &container,
+            "id",
+            at,
+            None,
+        )?;
+        w.conn().execute(
+            "INSERT INTO containers (id, kind, name, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![container.id, container.kind.as_str(), container.name, at],
+        )?;
+        w.commit()?;
         Ok(container)
+    }
+
+    /// Changes a container's kind or name (each given replaces the stored one).
+    pub fn edit_container(
+        &mut self,
+        id: &str,
+        kind: Option<ContainerKind>,
+        name: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<Edit> {
+        let before = self.container(id)?;
+        let reason = optional_text("reason", reason)?;
+        let after = Container {
+            kind: kind.unwrap_or(before.kind),
+            name: name.map_or(Ok(before.name.clone()), |n| required_text("container name", n))?,
+            ..before.clone()
+        };
+        let mut w = self.writer()?;
+        let edit = w.change(
+            RecordKind::ContainerChanged,
+            &before.id,
+            (&before, &after),
+            "id",
+            reason.as_deref(),
+        )?;
+        if !edit.changed_nothing() {
+            w.conn().execute(
+                "UPDATE containers SET kind = ?1, name = ?2 WHERE id = ?3",
+                params![after.kind.as_str(), after.name, after.id],
+            )?;
+        }
+        w.commit()?;
+        Ok(edit)
     }
 
     /// The item with this tag (any case).
@@ -374,7 +633,7 @@ impl Ledger {
     }
 }
 
-fn container_from_row(r: &Row<'_>) -> rusqlite::Result<Container> {
+pub(crate) fn container_from_row(r: &Row<'_>) -> rusqlite::Result<Container> {
     let kind: String = r.get(1)?;
     Ok(Container {
         id: r.get(0)?,

@@ -3,15 +3,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::Ledger;
 use super::queries::{STATE_COLUMNS, read_state, state_from_row};
+use super::records::{check_subject, subjects};
 use crate::error::Result;
-use crate::event::{self, Event, GENESIS_HASH};
+use crate::event::GENESIS_HASH;
 use crate::model::EventKind;
+use crate::record::{self, Entry, Register};
 use crate::state::{ItemState, apply};
 
 /// The first place where the hash chain is broken.
@@ -41,6 +42,9 @@ pub struct VerifyReport {
     pub impossible_moves: Vec<String>,
     /// Items whose stored state differs from the replay.
     pub projection_mismatches: Vec<String>,
+    /// Rows of the register (items, people, containers, settings, incidents) that differ from
+    /// a replay of their records.
+    pub register_mismatches: Vec<String>,
 }
 
 impl VerifyReport {
@@ -51,6 +55,7 @@ impl VerifyReport {
             && self.chain.is_none()
             && self.impossible_moves.is_empty()
             && self.projection_mismatches.is_empty()
+            && self.register_mismatches.is_empty()
     }
 }
 
@@ -77,9 +82,11 @@ impl Ledger {
         });
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;
-        let replay = self.replay_checked().and_then(|r| Ok((r, self.projection()?)));
+        let replay = self
+            .replay_checked()
+            .and_then(|r| Ok((r, self.projection()?, self.check_register()?)));
         self.conn.execute_batch("COMMIT")?;
-        let ((replayed, checked, chain, impossible), stored) = replay?;
+        let ((replayed, checked, chain, impossible), stored, register) = replay?;
         let mut report = VerifyReport {
             integrity: match file_check.join() {
                 Ok(lines) => lines?,
@@ -93,6 +100,7 @@ impl Ledger {
         (report.witnesses, report.witnesses_checked) = self.check_witnesses()?;
         report.chain = chain;
         report.impossible_moves = impossible;
+        report.register_mismatches = register;
         let mut tags: Vec<&String> = replayed
             .keys()
             .chain(stored.keys())
@@ -131,20 +139,17 @@ impl Ledger {
             else {
                 continue;
             };
-            let Ok((seq, hash)) = event::head(&conn) else { continue };
+            let Ok((seq, hash)) = record::head(&conn) else { continue };
             if seq == 0 {
                 continue;
             }
-            let ours: Option<Vec<u8>> = self
-                .conn
-                .query_row("SELECT hash FROM events WHERE seq = ?1", [seq], |r| r.get(0))
-                .optional()?;
+            let ours = record::hash_at(&self.conn, seq)?;
             match ours {
                 None => problems.push(format!(
-                    "the backup {name} holds event {seq}, which the ledger no longer has: its newest events were removed"
+                    "the backup {name} holds entry {seq}, which the ledger no longer has: its newest entries were removed"
                 )),
                 Some(h) if h != hash => problems.push(format!(
-                    "event {seq} differs from the one in the backup {name}: the ledger was rewritten after it"
+                    "entry {seq} differs from the one in the backup {name}: the ledger was rewritten after it"
                 )),
                 Some(_) => {}
             }
@@ -164,23 +169,29 @@ impl Ledger {
     }
 
     fn check_recent_snapshot(&self) -> Result<()> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {} FROM events WHERE seq > (SELECT coalesce(max(seq), 0) FROM events) - ?1 ORDER BY seq",
-            event::COLUMNS
-        ))?;
-        let events: Vec<Event> = stmt
-            .query_map([RECENT_EVENTS + 1], event::from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let (head, _) = record::head(&self.conn)?;
+        let mut entries = Vec::new();
+        record::for_each_entry(&self.conn, head - RECENT_EVENTS - 1, |e| {
+            entries.push(e);
+            Ok(())
+        })?;
         let damaged = |detail: String| crate::error::Error::Corrupt {
             path: self.path.clone(),
             detail: format!("after an unclean shutdown, {detail}; verify the whole database for the details"),
         };
-        for pair in events.windows(2) {
-            if let Some(problem) = chain_problem(&pair[1], (pair[0].seq, pair[0].hash)) {
-                return Err(damaged(format!("event {} is wrong: {}", problem.seq, problem.what)));
+        for pair in entries.windows(2) {
+            if let Some(problem) = chain_problem(&pair[1], (pair[0].seq(), pair[0].hash())) {
+                return Err(damaged(format!("entry {} is wrong: {}", problem.seq, problem.what)));
             }
         }
-        let mut items: Vec<&str> = events.iter().map(|e| e.item.as_str()).collect();
+        let mut items: Vec<&str> = Vec::new();
+        let mut subjects: Vec<(Register, &str)> = Vec::new();
+        for entry in &entries {
+            match entry {
+                Entry::Event(e) => items.push(&e.item),
+                Entry::Record(r) => subjects.push((r.kind.register(), &r.subject)),
+            }
+        }
         items.sort_unstable();
         items.dedup();
         for tag in items {
@@ -188,7 +199,35 @@ impl Ledger {
                 return Err(damaged(format!("the stored state of {tag} differs from its history")));
             }
         }
+        subjects.sort_unstable_by_key(|(r, s)| (*r as u8, *s));
+        subjects.dedup();
+        for (register, subject) in subjects {
+            if let Some(problem) = check_subject(&self.conn, register, subject)? {
+                return Err(damaged(problem));
+            }
+        }
         Ok(())
+    }
+
+    /// Every row of the register against a replay of its records, in words.
+    fn check_register(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for register in [
+            Register::Item,
+            Register::Person,
+            Register::Container,
+            Register::Setting,
+            Register::Incident,
+        ] {
+            for subject in subjects(&self.conn, register)? {
+                if let Some(problem) = check_subject(&self.conn, register, &subject)?
+                    && problems.len() < LIST_AT_MOST
+                {
+                    problems.push(problem);
+                }
+            }
+        }
+        Ok(problems)
     }
 
     /// Every item's state, derived from scratch by replaying the whole ledger.
@@ -225,19 +264,15 @@ impl Ledger {
         let mut impossible = Vec::new();
         let mut prev = (0i64, GENESIS_HASH);
         let mut checked = 0u64;
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {} FROM events ORDER BY seq", event::COLUMNS))?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let e = event::from_row(row)?;
+        record::for_each_entry(&self.conn, 0, |entry| {
             checked += 1;
             if chain.is_none() {
-                chain = chain_problem(&e, prev);
+                chain = chain_problem(&entry, prev);
             }
-            prev = (e.seq, e.hash);
+            prev = (entry.seq(), entry.hash());
+            let Entry::Event(e) = entry else { return Ok(()) };
             if e.kind == EventKind::Correction || voided.contains(&e.id) {
-                continue;
+                return Ok(());
             }
             let state = states.entry(e.item.clone()).or_default();
             match apply(state, &e.as_move()) {
@@ -253,30 +288,31 @@ impl Ledger {
                 }
                 Err(_) => {}
             }
-        }
+            Ok(())
+        })?;
         Ok((states, checked, chain, impossible))
     }
 }
 
-/// What is wrong with `e` given the event before it, if anything.
-fn chain_problem(e: &Event, (prev_seq, prev_hash): (i64, [u8; 32])) -> Option<ChainProblem> {
-    let what = if e.seq != prev_seq + 1 {
+/// What is wrong with `e` given the entry before it, if anything.
+fn chain_problem(e: &Entry, (prev_seq, prev_hash): (i64, [u8; 32])) -> Option<ChainProblem> {
+    let what = if e.seq() != prev_seq + 1 {
         format!(
-            "sequence jumps from {prev_seq} to {}: {} event(s) missing or inserted",
-            e.seq,
-            (e.seq - prev_seq - 1).abs()
+            "sequence jumps from {prev_seq} to {}: {} entries missing or inserted",
+            e.seq(),
+            (e.seq() - prev_seq - 1).abs()
         )
-    } else if e.prev_hash != prev_hash {
-        "its link to the previous event does not match: an event before it was removed, inserted or changed".to_string()
-    } else if e.compute_hash() != e.hash {
+    } else if e.prev_hash() != prev_hash {
+        "its link to the previous entry does not match: an entry before it was removed, inserted or changed".to_string()
+    } else if e.compute_hash() != e.hash() {
         "its contents do not match its hash: it was changed after it was recorded".to_string()
     } else {
         return None;
     };
     Some(ChainProblem {
-        seq: e.seq,
-        id: e.id.to_string(),
-        item: e.item.clone(),
+        seq: e.seq(),
+        id: e.id().to_string(),
+        item: e.about(),
         what,
     })
 }
