@@ -297,15 +297,22 @@ fn verify_exits_1_and_names_the_event_changed_behind_its_back() {
     desk.ok(&["out", "LT-0001", "LT-0002", "--to", "S001"]);
     desk.ok(&["in", "LT-0002"]);
     let conn = rusqlite::Connection::open(&desk.db).unwrap();
-    conn.execute_batch(
+    let second: i64 = conn
+        .query_row("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET 1", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(&format!(
         "DROP TRIGGER events_are_never_updated;
-         UPDATE events SET person = 'S002' WHERE seq = 2;",
-    )
+         UPDATE events SET person = 'S002' WHERE seq = {second};"
+    ))
     .unwrap();
     drop(conn);
     let run = desk.run(&["verify"]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("Hash chain broken at event 2"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("Hash chain broken at entry {second} (")) && run.stdout.contains(", LT-0002)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("NOT intact"), "{}", run.stdout);
 }
 

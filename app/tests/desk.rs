@@ -195,8 +195,45 @@ fn the_items_screen_searches_and_shows_the_chain_of_custody() {
     h.get_by_label("1 of 3 items");
     h.key_press(Key::ArrowDown);
     h.run_steps(2);
-    h.get_by_label_contains("Chain of custody (1 events");
+    h.get_by_label_contains("Chain of custody and changes to its record (2, newest first)");
     h.get_by_label_contains("signed out to Sam Jones (S001)");
+    h.get_by_label_contains("record: registered");
+}
+
+/// The item page's form changes the record: what changed is on the record, old and new, and
+/// shows in the item's chain; a save that changes nothing writes nothing.
+#[test]
+fn the_item_page_changes_the_profile_on_the_record() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    h.key_press(Key::F2);
+    h.run_steps(2);
+    step_until(&mut h, "the item list", |a| a.lists.items.value.is_some());
+    let field = h.get_by_label("Search items:");
+    field.focus();
+    field.type_text("LT-0002");
+    h.run_steps(2);
+    h.key_press(Key::ArrowDown);
+    h.run_steps(2);
+    h.get_by_label("Change this item's record").click();
+    h.run_steps(2);
+    let before = custody_tests::dump(&s.dir.path().join("custody.db"));
+    h.get_by_label("Save changes").click();
+    h.run_steps(2);
+    h.get_by_label("No change: nothing was written.");
+    assert_eq!(custody_tests::dump(&s.dir.path().join("custody.db")), before);
+
+    h.get_by_label("Storage encrypted").click();
+    let why = h.get_by_label("Why");
+    why.focus();
+    why.type_text("BitLocker turned on");
+    h.run_steps(1);
+    h.get_by_label("Save changes").click();
+    h.run_steps(3);
+    h.get_by_label("Saved: encrypted: no -> yes.");
+    assert!(h.state().ledger.item("LT-0002").unwrap().encrypted);
+    h.get_by_label("record: encrypted: no -> yes (why: BitLocker turned on)");
+    assert!(h.state().ledger.verify().unwrap().is_intact());
 }
 
 #[test]

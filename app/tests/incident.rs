@@ -118,13 +118,13 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
     let text = custody_tests::pdf_text(&pdf);
     for expected in [
         "Breach pack: INC-2026-0001",
-        "Kind: loss. Whose: Sam Jones (S001).",
-        "What happened: Bag left on the train",
+        "A loss in the custody of Sam Jones (S001).",
+        "Bag left on the train",
         "ICO deadline (72 hours from discovery): 2026-11-23 10:00",
         "police-reference",
         "BTP-4411",
         "In their custody at 2026-11-19 17:00.",
-        "2 item(s): 1 device(s) encrypted, 1 device(s) NOT encrypted, 0 paper file(s).",
+        "1 device(s) encrypted, 1 device(s) NOT encrypted, 0 paper file(s), as recorded at the time.",
         "Chain of custody: LT-0001 (Dell Latitude 5440)",
         "Chain of custody: LT-0002 (Lenovo ThinkPad E14)",
         "lost while with Sam Jones (S001)",
@@ -173,4 +173,110 @@ fn a_chain_of_custody_for_evidence_shows_corrections() {
         text.contains("Each event's SHA-256 hash was recomputed from its contents and matches"),
         "{text}"
     );
+}
+
+/// The register issue's done-when: a laptop marked encrypted after it was stolen shows as not
+/// encrypted in the exposure and the breach pack, with the later change named; the pack follows
+/// the ICO's order, with the staff member's record as it stood then and the hours to report.
+#[test]
+fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
+    let mut desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "item",
+        "set",
+        "LT-0002",
+        "--data-subjects",
+        "40",
+        "--categories",
+        "contact,sen",
+    ]);
+    desk.ok(&["out", "LT-0002", "--to", "S001", "--yes"]);
+    desk.now = "2026-11-20T19:00:00Z".to_string();
+    desk.ok(&[
+        "incident",
+        "new",
+        "--kind",
+        "theft",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-20 17:00",
+        "--discovered",
+        "2026-11-20 18:00",
+        "--description",
+        "Car broken into",
+    ]);
+    desk.ok(&[
+        "incident",
+        "note",
+        "INC-2026-0001",
+        "--kind",
+        "dpo-notified",
+        "--at",
+        "2026-11-20 18:30",
+    ]);
+    desk.now = "2026-11-22T10:00:00Z".to_string();
+    desk.ok(&[
+        "incident",
+        "note",
+        "INC-2026-0001",
+        "--kind",
+        "ico-reported",
+        "--at",
+        "2026-11-21 09:00",
+    ]);
+    let said = desk.ok(&[
+        "item",
+        "set",
+        "LT-0002",
+        "--encrypted",
+        "yes",
+        "--reason",
+        "IT say BitLocker was on",
+    ]);
+    assert!(said.contains("encrypted: no -> yes"), "{said}");
+    desk.ok(&["person", "set", "S001", "--training", "2026-11-21"]);
+
+    let exposure = desk.ok(&["exposure", "--holder", "S001", "--at", "2026-11-20 17:00"]);
+    assert!(exposure.contains("1 NOT encrypted"), "{exposure}");
+    assert!(
+        exposure.contains("LT-0002: encrypted: no -> yes on 2026-11-22 10:00"),
+        "{exposure}"
+    );
+
+    let pdf = desk.dir.path().join("pack.pdf");
+    desk.ok(&["incident", "pack", "INC-2026-0001", "--pdf", pdf.to_str().unwrap()]);
+    let text = custody_tests::pdf_text(&pdf);
+    let mut last = 0;
+    for section in [
+        "1. What happened",
+        "2. When it happened and when it was discovered",
+        "3. Staff involved",
+        "4. The data and the people affected",
+        "5. Safeguards in place",
+        "6. Containment, and who else was told",
+        "7. Reporting to the ICO",
+    ] {
+        let at = text
+            .find(section)
+            .unwrap_or_else(|| panic!("missing {section:?} in\n{text}"));
+        assert!(at > last, "{section:?} out of order in\n{text}");
+        last = at;
+    }
+    for expected in [
+        "0 device(s) encrypted, 1 device(s) NOT encrypted",
+        "Kinds of personal data: contact, sen.",
+        "Data subjects: 40 in all.",
+        "LT-0002: encrypted: no -> yes on 2026-11-22 10:00",
+        "Sam Jones (S001), as their record stood on 2026-11-20 17:00:",
+        "Information-governance training: current (completed 2026-03-15",
+        // Their training was renewed after the theft: the pack says so, apart.
+        "Recorded after the incident: training: 2026-03-15 -> 2026-11-21 on 2026-11-22 10:00.",
+        "dpo-notified",
+        "Reported 15 hour(s) after discovery.",
+        "Data subjects: 40 in all.",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(desk.ok(&["verify"]).starts_with("Intact"));
 }

@@ -76,7 +76,7 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let text = custody_tests::pdf_text(&file);
     assert!(text.contains("Overdue items as of 2026-11-20 10:00"), "{text}");
     assert!(
-        text.contains("ledger at event 3 ("),
+        text.contains("ledger at entry "),
         "every page witnesses the ledger's head: {text}"
     );
     assert!(

@@ -56,6 +56,26 @@ pub fn normalise_id(kind: IdKind, raw: &str) -> Result<String, Error> {
     }
 }
 
+/// Yes or no as a person types it (also y/n, true/false, 1/0, in any case).
+pub fn parse_yes_no(field: &'static str, raw: &str) -> Result<bool, Error> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Ok(true),
+        "no" | "n" | "false" | "0" => Ok(false),
+        _ => Err(Error::InvalidText {
+            field,
+            why: format!("{raw:?} is neither yes nor no"),
+        }),
+    }
+}
+
+/// A count a person types: a whole number, 0 or more.
+pub fn parse_count(field: &'static str, raw: &str) -> Result<u32, Error> {
+    raw.trim().parse::<u32>().map_err(|_| Error::InvalidText {
+        field,
+        why: format!("{raw:?} is not a whole number of 0 or more"),
+    })
+}
+
 /// Checks a required piece of free text (a name): not blank, not too long, no control characters.
 pub fn required_text(field: &'static str, raw: &str) -> Result<String, Error> {
     match optional_text(field, Some(raw))? {

@@ -32,7 +32,7 @@ fn an_edit_is_a_record_with_old_and_new_values_and_verify_replays_it() {
         )
         .unwrap();
     let said: Vec<String> = edit.changes.iter().map(ToString::to_string).collect();
-    assert_eq!(said, ["data subjects: 30 \u{2192} 45", "encrypted: yes \u{2192} no"]);
+    assert_eq!(said, ["data subjects: 30 -> 45", "encrypted: yes -> no"]);
     let item = db.ledger.item("LT-0001").unwrap();
     assert!(!item.encrypted && item.data_subjects == 45);
 
@@ -42,10 +42,7 @@ fn an_edit_is_a_record_with_old_and_new_values_and_verify_replays_it() {
     assert_eq!(records[1].kind, RecordKind::ItemChanged);
     assert_eq!(records[1].reason.as_deref(), Some("Audit found BitLocker off"));
     assert_eq!(records[1].operator, "Office");
-    assert_eq!(
-        records[1].summary(),
-        "data subjects: 30 \u{2192} 45; encrypted: yes \u{2192} no"
-    );
+    assert_eq!(records[1].summary(), "data subjects: 30 -> 45; encrypted: yes -> no");
 
     // The profile as it stood before the change, and after.
     let before = db
@@ -137,13 +134,13 @@ fn people_containers_settings_and_incidents_are_on_the_record() {
         .ledger
         .edit_container("bag-01", None, Some("Blue laptop bag"), None)
         .unwrap();
-    assert_eq!(edit.changes[0].to_string(), "name: Blue bag \u{2192} Blue laptop bag");
+    assert_eq!(edit.changes[0].to_string(), "name: Blue bag -> Blue laptop bag");
     db.ledger.set_person_active("S001", false).unwrap();
     db.ledger.set_person_active("S001", true).unwrap();
     let person = db.ledger.person_records("S001").unwrap();
     let said: Vec<String> = person.iter().map(|c| c.summary()).collect();
-    assert!(said.contains(&"active: yes \u{2192} no".to_string()), "{said:?}");
-    assert!(said.contains(&"active: no \u{2192} yes".to_string()), "{said:?}");
+    assert!(said.contains(&"active: yes -> no".to_string()), "{said:?}");
+    assert!(said.contains(&"active: no -> yes".to_string()), "{said:?}");
     db.ledger.set_rule_mode("R4", custody_db::policy::Mode::Warn).unwrap();
     assert!(db.ledger.verify().unwrap().is_intact());
     let conn = rusqlite::Connection::open(&db.path).unwrap();
@@ -309,15 +306,12 @@ fn the_demo_has_profile_changes_and_verifies() {
         .iter()
         .map(|c| format!("{} {}", c.subject, c.summary()))
         .collect();
-    assert!(
-        said.iter().any(|s| s.contains("encrypted: no \u{2192} yes")),
-        "{said:?}"
-    );
+    assert!(said.iter().any(|s| s.contains("encrypted: no -> yes")), "{said:?}");
     assert!(
         said.iter().any(|s| s.starts_with("PF-") && s.contains("data subjects")),
         "{said:?}"
     );
-    assert!(said.iter().any(|s| s.contains("active: yes \u{2192} no")), "{said:?}");
+    assert!(said.iter().any(|s| s.contains("active: yes -> no")), "{said:?}");
 }
 
 fn events(path: &std::path::Path) -> Vec<(i64, Vec<u8>)> {
@@ -374,11 +368,8 @@ fn exposure_uses_the_profile_as_it_was_and_names_later_changes() {
     assert_eq!(laptop.item.data_subjects, 30);
     assert_eq!(exposure.summary.devices_unencrypted, 1);
     let later = laptop.changed_later.join("; ");
-    assert!(
-        later.contains("encrypted: no \u{2192} yes on 2026-11-22 12:00"),
-        "{later}"
-    );
-    assert!(later.contains("data subjects: 30 \u{2192} 10"), "{later}");
+    assert!(later.contains("encrypted: no -> yes on 2026-11-22 12:00"), "{later}");
+    assert!(later.contains("data subjects: 30 -> 10"), "{later}");
     // The incident's snapshot was taken at the theft: it says the same.
     let incident = db.ledger.incident("INC-2026-0001").unwrap();
     assert!(!incident.exposure.items[0].item.encrypted);

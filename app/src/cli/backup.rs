@@ -64,7 +64,7 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     if let Some(p) = &report.chain {
         writeln!(
             out,
-            "Hash chain broken at event {} ({}, item {}): {}.",
+            "Hash chain broken at entry {} ({}, {}): {}.",
             p.seq, p.id, p.item, p.what
         )?;
     }
@@ -74,11 +74,14 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.projection_mismatches {
         writeln!(out, "Current state differs from the ledger: {line}")?;
     }
+    for line in &report.register_mismatches {
+        writeln!(out, "The register differs from its records: {line}")?;
+    }
     if report.is_intact() {
         writeln!(
             out,
-            "Intact: file checks passed, {} events in an unbroken hash chain, current state equals a full replay, and the chain reaches as far as each of the {} daily backups.",
-            report.events_checked, report.witnesses_checked
+            "Intact: file checks passed, {} events and {} register records in an unbroken hash chain, current state and the register equal a full replay, and the chain reaches as far as each of the {} daily backups.",
+            report.events_checked, report.records_checked, report.witnesses_checked
         )?;
     } else {
         writeln!(

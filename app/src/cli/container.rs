@@ -1,4 +1,4 @@
-//! `custody container add|list`.
+//! `custody container add|set|list`.
 
 use std::io::Write;
 
@@ -19,6 +19,18 @@ pub enum ContainerCommand {
         #[arg(long)]
         name: String,
     },
+    /// Change a container's kind or name (recorded in the ledger, old and new)
+    Set {
+        id: String,
+        /// bag | case | car | other
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Why (kept with the change)
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Every container
     List {
         #[arg(long, value_enum, default_value_t)]
@@ -32,6 +44,11 @@ pub fn run(cmd: ContainerCommand, ledger: &mut Ledger, out: &mut dyn Write) -> R
             let kind: ContainerKind = kind.parse()?;
             let c = ledger.add_container(&id, kind, &name)?;
             writeln!(out, "Added {} ({}): {}", c.id, c.kind.as_str(), c.name)?;
+        }
+        ContainerCommand::Set { id, kind, name, reason } => {
+            let kind = kind.map(|k| k.parse::<ContainerKind>()).transpose()?;
+            let edit = ledger.edit_container(&id, kind, name.as_deref(), reason.as_deref())?;
+            super::say_edit(&edit, out)?;
         }
         ContainerCommand::List { format } => {
             let mut table = Table::new(ledger.timezone(), &["id", "kind", "name"]);

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Subcommand;
-use custody_db::{Item, ItemKind, Ledger};
+use custody_db::ids::{parse_count, parse_yes_no};
+use custody_db::{Item, ItemEdit, ItemKind, Ledger};
 
 use crate::render::{Cell, Format, Table, chain, history, print_fields, yes_no};
 
@@ -41,6 +42,38 @@ pub enum ItemCommand {
         /// Holds anonymised data whose anonymisation technique is not approved (counts for R5)
         #[arg(long)]
         anonymised_unapproved: bool,
+    },
+    /// Change an item's record: its name, serial, kind or personal-data profile. What changed,
+    /// old and new, is recorded in the ledger with the reason; a change to nothing writes nothing
+    Set {
+        tag: String,
+        /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// The serial number ("" to clear it)
+        #[arg(long)]
+        serial: Option<String>,
+        #[arg(long, value_name = "yes|no")]
+        encrypted: Option<String>,
+        /// How many people's data it carries
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        data_subjects: Option<String>,
+        /// Kinds of personal data, replacing those recorded, e.g. contact,health ("" for none)
+        #[arg(long, value_name = "A,B")]
+        categories: Option<String>,
+        #[arg(long, value_name = "yes|no")]
+        special_category: Option<String>,
+        #[arg(long, value_name = "yes|no")]
+        safeguarding: Option<String>,
+        #[arg(long, value_name = "yes|no")]
+        confidential: Option<String>,
+        #[arg(long, value_name = "yes|no")]
+        anonymised_unapproved: Option<String>,
+        /// Why (kept with the change)
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Every item with where it is now
     List {
@@ -102,6 +135,38 @@ pub fn run(cmd: ItemCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result
             })?;
             writeln!(out, "Added {} ({}): {}", item.tag, item.kind, item.name)?;
         }
+        ItemCommand::Set {
+            tag,
+            kind,
+            name,
+            serial,
+            encrypted,
+            data_subjects,
+            categories,
+            special_category,
+            safeguarding,
+            confidential,
+            anonymised_unapproved,
+            reason,
+        } => {
+            let flag = |field: &'static str, v: Option<String>| v.map(|v| parse_yes_no(field, &v)).transpose();
+            let edit = ItemEdit {
+                kind: kind.map(|k| k.parse::<ItemKind>()).transpose()?,
+                name,
+                serial: serial.map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+                encrypted: flag("encryption answer", encrypted)?,
+                data_categories: categories.map(|c| vec![c]),
+                data_subjects: data_subjects
+                    .map(|n| parse_count("number of data subjects", &n))
+                    .transpose()?,
+                special_category: flag("special-category answer", special_category)?,
+                safeguarding: flag("safeguarding answer", safeguarding)?,
+                confidential: flag("confidential answer", confidential)?,
+                anonymised_unapproved: flag("unapproved-anonymisation answer", anonymised_unapproved)?,
+            };
+            let done = ledger.edit_item(&tag, &edit, reason.as_deref())?;
+            super::say_edit(&done, out)?;
+        }
         ItemCommand::List { format } => list(ledger, format, out)?,
         ItemCommand::Show { tag, format } => show(ledger, &tag, format, out)?,
         ItemCommand::Chain { tag, format, output } => {
@@ -158,7 +223,7 @@ fn list(ledger: &Ledger, format: Format, out: &mut dyn Write) -> Result<()> {
 fn show(ledger: &Ledger, tag: &str, format: Format, out: &mut dyn Write) -> Result<()> {
     let found = ledger.chain(tag)?;
     let (item, state) = (&found.item, &found.state);
-    let events = history::table(ledger, &found.events);
+    let events = history::with_records(ledger, &found.events, &ledger.item_records(&found.item.tag)?);
     match format {
         Format::Json => {
             let json = serde_json::json!({ "item": item, "state": state, "history": events.json_rows() });
@@ -192,7 +257,7 @@ fn show(ledger: &Ledger, tag: &str, format: Format, out: &mut dyn Write) -> Resu
                     ("now", ledger.describe_state(state)),
                 ],
             )?;
-            writeln!(out, "\nChain of custody:")?;
+            writeln!(out, "\nChain of custody (with each change to its record):")?;
             events.print(Format::Table, out)?;
         }
     }

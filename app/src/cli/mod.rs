@@ -152,6 +152,23 @@ fn when(ledger: &Ledger, input: Option<&str>, edge: DayEdge) -> Result<Option<ch
     Ok(input.map(|s| ledger.parse_when(s, edge)).transpose()?)
 }
 
+/// What an edit did: each change, old and new, or that nothing changed and nothing was written.
+fn say_edit(edit: &custody_db::Edit, out: &mut dyn Write) -> Result<()> {
+    if edit.changed_nothing() {
+        writeln!(
+            out,
+            "No change: {} already says that, so nothing was written.",
+            edit.subject
+        )?;
+    } else {
+        writeln!(out, "Changed {} (on the record):", edit.subject)?;
+        for change in &edit.changes {
+            writeln!(out, "  {change}")?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes a finished report to `file`, or to the screen; a PDF needs a file.
 fn deliver(bytes: &[u8], is_pdf: bool, file: Option<&Path>, what: &str, out: &mut dyn Write) -> Result<()> {
     match file {

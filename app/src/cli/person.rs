@@ -32,9 +32,14 @@ pub enum PersonCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Record home-working agreement, risk assessment and training dates (31/12/2026 or 2026-12-31)
+    /// Change a person's name or email, or record their home-working agreement, risk assessment
+    /// and training dates (31/12/2026 or 2026-12-31); each change is on the record
     Set {
         id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
         #[arg(long, value_name = "DATE")]
         agreement_signed: Option<String>,
         #[arg(long, value_name = "DATE")]
@@ -80,6 +85,8 @@ pub fn run(cmd: PersonCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Resu
         PersonCommand::Show { id, format } => show(ledger, &id, format, out)?,
         PersonCommand::Set {
             id,
+            name,
+            email,
             agreement_signed,
             agreement_review,
             assessment_done,
@@ -123,8 +130,24 @@ pub fn run(cmd: PersonCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Resu
                 &mut record.assessment_ref,
                 &clear,
             )?;
-            let p = ledger.set_home_working(&id, &record)?;
-            writeln!(out, "Updated {} ({}):", p.name, p.id)?;
+            let edit = ledger.edit_person(&id, name.as_deref(), email.as_deref(), Some(&record))?;
+            let p = ledger.person(&id)?;
+            if edit.changed_nothing() {
+                writeln!(
+                    out,
+                    "No change: {} ({}) already says that, so nothing was written.",
+                    p.name, p.id
+                )?;
+            } else {
+                let changes: Vec<String> = edit.changes.iter().map(ToString::to_string).collect();
+                writeln!(
+                    out,
+                    "Updated {} ({}) on the record: {}.",
+                    p.name,
+                    p.id,
+                    changes.join("; ")
+                )?;
+            }
             print_fields(out, &home_working_fields(ledger, &p))?;
         }
         PersonCommand::Deactivate { id } => {
@@ -189,12 +212,13 @@ fn show(ledger: &Ledger, id: &str, format: Format, out: &mut dyn Write) -> Resul
             Cell::Time(row.due_at),
         ]);
     }
-    let events = history::table(
+    let events = history::with_records(
         ledger,
         &ledger.history_marked(&HistoryFilter {
             person: Some(person.id.clone()),
             ..HistoryFilter::default()
         })?,
+        &ledger.person_records(&person.id)?,
     );
     match format {
         Format::Json => {

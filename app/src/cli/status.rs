@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Args;
+use custody_db::time::to_millis;
 use custody_db::{DayEdge, HistoryFilter, Ledger, is_late};
 
 use super::when;
@@ -30,6 +31,9 @@ pub struct HistoryArgs {
     from: Option<String>,
     #[arg(long, value_name = "WHEN")]
     to: Option<String>,
+    /// Include the changes to the item's or person's record (profile, home-working dates, active)
+    #[arg(long)]
+    register: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -62,5 +66,16 @@ pub fn history(args: HistoryArgs, ledger: &Ledger, out: &mut dyn Write) -> Resul
         to: when(ledger, args.to.as_deref(), DayEdge::End)?,
         latest: None,
     };
-    history::table(ledger, &ledger.history_marked(&filter)?).print(args.format, out)
+    let events = ledger.history_marked(&filter)?;
+    if !args.register {
+        return history::table(ledger, &events).print(args.format, out);
+    }
+    let mut records = match (&filter.item, &filter.person) {
+        (Some(tag), _) => ledger.item_records(tag)?,
+        (None, Some(id)) => ledger.person_records(id)?,
+        (None, None) => Vec::new(),
+    };
+    let (from, to) = (filter.from.map(to_millis), filter.to.map(to_millis));
+    records.retain(|r| from.is_none_or(|f| r.occurred_at >= f) && to.is_none_or(|t| r.occurred_at <= t));
+    history::with_records(ledger, &events, &records).print(args.format, out)
 }

@@ -66,6 +66,13 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
             if let Some(alert) = e.summary.safeguarding_alert() {
                 writeln!(out, "{alert}")?;
             }
+            let later = changed_later(e);
+            if !later.is_empty() {
+                writeln!(out, "\nChanged since (the table shows each item as it was then):")?;
+                for c in later {
+                    writeln!(out, "  {c}")?;
+                }
+            }
         }
     }
     Ok(())
@@ -186,4 +193,23 @@ pub fn items(doc: &mut Document, ledger: &Ledger, e: &Exposure) {
             doc.text(&c);
         }
     }
+    let later = changed_later(e);
+    if !later.is_empty() {
+        doc.heading("Changed since (the table shows each item as it was then)");
+        for c in later {
+            doc.text(&c);
+        }
+    }
+}
+
+/// "LT-0042: encrypted: no -> yes on 2026-12-01 10:14", for each change to an item's record
+/// made after the custody that counts.
+pub fn changed_later(e: &Exposure) -> Vec<String> {
+    let mut said: Vec<String> = e
+        .items
+        .iter()
+        .flat_map(|x| x.changed_later.iter().map(move |c| format!("{}: {c}", x.item.tag)))
+        .collect();
+    said.dedup();
+    said
 }

@@ -1,6 +1,6 @@
 //! Events as a table: `history`, and the history under `item show` and `person show`.
 
-use custody_db::{Ledger, Marked};
+use custody_db::{Ledger, Marked, RegisterChange};
 
 use super::{Cell, Table};
 
@@ -26,5 +26,40 @@ pub fn table(ledger: &Ledger, history: &Marked) -> Table {
             e.id.to_string().into(),
         ]);
     }
+    table
+}
+
+/// Events and the subject's register records together, in the order they happened: an item's
+/// whole story (signed out, encrypted: no -> yes, signed in) or a person's.
+pub fn with_records(ledger: &Ledger, history: &Marked, records: &[RegisterChange]) -> Table {
+    let mut table = table(ledger, history);
+    let mut rows: Vec<(i64, usize, Vec<Cell>)> = table
+        .rows
+        .drain(..)
+        .zip(&history.events)
+        .enumerate()
+        .map(|(n, (row, e))| (e.occurred_at, n, row))
+        .collect();
+    for (n, r) in records.iter().enumerate() {
+        let details = match &r.reason {
+            Some(why) => format!("{} (why: {why})", r.summary()),
+            None => r.summary(),
+        };
+        rows.push((
+            r.occurred_at,
+            history.events.len() + n,
+            vec![
+                Cell::Time(Some(r.occurred_at)),
+                r.subject.clone().into(),
+                r.kind.to_string().into(),
+                details.into(),
+                Cell::Time(Some(r.recorded_at)),
+                r.operator.clone().into(),
+                r.id.clone().into(),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(at, n, _)| (*at, *n));
+    table.rows = rows.into_iter().map(|(_, _, row)| row).collect();
     table
 }

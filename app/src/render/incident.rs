@@ -53,23 +53,84 @@ pub fn ico_clock(ledger: &Ledger, i: &Incident) -> (String, bool) {
     (line, clock.needs_attention())
 }
 
-/// The breach pack as a printable document: the incident, its timeline, the exposure as
-/// recorded when the incident was opened, and the chain of custody of every item in it.
+/// The breach pack as a printable document, in the order of the ICO's breach report: what
+/// happened; when it happened and was discovered; the staff involved as their record stood
+/// then; the data and the people affected; the safeguards (encryption as it was); containment
+/// and who else was told; reporting to the ICO. Then the chain of custody of every item.
 pub fn pack_pdf(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
     let exposed = &i.exposure;
+    let s = &exposed.summary;
     let mut doc = Document::new(&pdf_footer(ledger));
     doc.title(&format!("Breach pack: {}", i.id));
-    doc.text(&format!("Kind: {}. Whose: {}.", i.kind.as_str(), exposed.custodian));
+    doc.text("Arranged in the order of the ICO's personal data breach report.");
+
+    doc.heading("1. What happened");
     doc.text(&format!(
-        "Happened {}; discovered {}; recorded {} by {}.",
-        ledger.format_time(i.occurred_at),
-        ledger.format_time(i.discovered_at),
+        "A {} in the custody of {}.",
+        i.kind.as_str(),
+        exposed.custodian
+    ));
+    doc.text(&i.description);
+
+    doc.heading("2. When it happened and when it was discovered");
+    doc.text(&format!("Happened: {}.", ledger.format_time(i.occurred_at)));
+    doc.text(&format!(
+        "Discovered: {} (the ICO's 72 hours start here).",
+        ledger.format_time(i.discovered_at)
+    ));
+    doc.text(&format!(
+        "Recorded in Custody: {} by {}.",
         ledger.format_time(i.recorded_at),
         i.operator
     ));
-    doc.text(&format!("What happened: {}", i.description));
-    doc.strong(&ico_clock(ledger, i).0);
-    doc.heading("Timeline");
+
+    doc.heading("3. Staff involved");
+    match ledger.staff_at_the_time(i)? {
+        None => doc.text(&format!(
+            "The items were in {}; see each item's chain of custody for who held it.",
+            exposed.custodian
+        )),
+        Some(staff) => {
+            doc.text(&format!(
+                "{} ({}), as their record stood on {}:",
+                staff.person.name,
+                staff.person.id,
+                ledger.format_time(i.occurred_at)
+            ));
+            for (what, said) in &staff.standing {
+                doc.text(&format!("{}: {said}", what_label(what)));
+            }
+            for change in &staff.changed_since {
+                doc.text(&format!("Recorded after the incident: {change}."));
+            }
+        }
+    }
+
+    doc.heading("4. The data and the people affected");
+    if let Some(alert) = s.safeguarding_alert() {
+        doc.strong(&alert);
+    }
+    doc.text(&format!("Data subjects: {} in all.", s.data_subjects));
+    let categories = if s.categories.is_empty() {
+        "none recorded".to_string()
+    } else {
+        s.categories.join(", ")
+    };
+    doc.text(&format!("Kinds of personal data: {categories}."));
+    doc.text(&format!(
+        "Special category data: {} item(s). Safeguarding information: {} item(s).",
+        s.special_category_items, s.safeguarding_items
+    ));
+
+    doc.heading("5. Safeguards in place");
+    doc.text(&format!(
+        "{} device(s) encrypted, {} device(s) NOT encrypted, {} paper file(s), as recorded at the time.",
+        s.devices_encrypted, s.devices_unencrypted, s.paper_files
+    ));
+    doc.text(&exposure::window(ledger, exposed));
+    exposure::items(&mut doc, ledger, exposed);
+
+    doc.heading("6. Containment, and who else was told");
     let rows: Vec<Vec<String>> = i
         .notes
         .iter()
@@ -82,14 +143,21 @@ pub fn pack_pdf(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    doc.table(
-        &[("When", 30.0), ("What", 36.0), ("Details", 86.0), ("By", 22.0)],
-        &rows,
-    );
-    doc.heading("Exposure when it happened");
-    doc.text(&exposure::window(ledger, exposed));
-    exposure::summary(&mut doc, exposed);
-    exposure::items(&mut doc, ledger, exposed);
+    if rows.is_empty() {
+        doc.text("Nothing on the incident's timeline yet.");
+    } else {
+        doc.table(
+            &[("When", 30.0), ("What", 36.0), ("Details", 86.0), ("By", 22.0)],
+            &rows,
+        );
+    }
+
+    doc.heading("7. Reporting to the ICO");
+    doc.strong(&ico_clock(ledger, i).0);
+    if let Some(hours) = i.hours_to_report() {
+        doc.text(&format!("Reported {hours} hour(s) after discovery."));
+    }
+
     for x in &exposed.items {
         doc.new_page();
         chain::write_to(&ledger.chain(&x.item.tag)?, &mut doc, ledger);
@@ -97,8 +165,22 @@ pub fn pack_pdf(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
     Ok(doc.finish())
 }
 
-/// The breach pack as JSON: `incident` (as `incident show --format json`) and `chains`, one
-/// per exposed item (`item`, `events`).
+/// "Agreement", "Risk assessment", "Information-governance training".
+fn what_label(what: &str) -> String {
+    match what {
+        "training" => "Information-governance training".to_string(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// The breach pack as JSON: `incident` (as `incident show --format json`), `staff` (the
+/// holder's record as it stood then, or null), `hours_to_report`, and `chains`, one per
+/// exposed item (`item`, `events`).
 pub fn pack_json(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
     let chains = i
         .exposure
@@ -106,6 +188,11 @@ pub fn pack_json(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
         .iter()
         .map(|x| Ok(chain::json(&ledger.chain(&x.item.tag)?, ledger)))
         .collect::<Result<Vec<_>>>()?;
-    let pack = serde_json::json!({ "incident": i, "chains": chains });
+    let pack = serde_json::json!({
+        "incident": i,
+        "staff": ledger.staff_at_the_time(i)?,
+        "hours_to_report": i.hours_to_report(),
+        "chains": chains,
+    });
     Ok(serde_json::to_vec_pretty(&pack)?)
 }

@@ -61,7 +61,7 @@ pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
     let org = ledger.organisation().ok().flatten().unwrap_or_default();
     let head = ledger
         .chain_head()
-        .map(|(seq, hash)| format!("  \u{b7}  ledger at event {seq} ({hash})"))
+        .map(|(seq, hash)| format!("  \u{b7}  ledger at entry {seq} ({hash})"))
         .unwrap_or_default();
     format!(
         "{org}  \u{b7}  Custody  \u{b7}  made {} by {}{head}",

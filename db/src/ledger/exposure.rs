@@ -15,7 +15,6 @@ use super::records::most_exposing;
 use crate::error::Result;
 use crate::event::Event;
 use crate::model::{EventKind, Item};
-use crate::record::RecordKind;
 use crate::time::to_millis;
 
 /// Whose exposure.
@@ -38,7 +37,7 @@ pub struct Exposed {
     /// Events of this item that were corrected (voided): what the record said, and why not.
     pub corrections: Vec<String>,
     /// Changes to its record made after the custody counted here ended (or after the moment):
-    /// "encrypted: no → yes on 2026-12-01 10:14". The profile above is the one it had then.
+    /// "encrypted: no -> yes on 2026-12-01 10:14". The profile above is the one it had then.
     #[serde(default)]
     pub changed_later: Vec<String>,
 }
@@ -66,6 +65,9 @@ pub struct ExposureSummary {
     pub safeguarding_items: u32,
     /// A safeguarding flag is present: the safeguarding lead must be alerted.
     pub alert_safeguarding_lead: bool,
+    /// Every kind of personal data the items carried, e.g. contact, health.
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 impl ExposureSummary {
@@ -109,29 +111,24 @@ impl Ledger {
         };
         let mut items = Vec::new();
         for tag in candidates {
-            let events = self.effective_events(&tag)?;
-            let periods: Vec<_> = custody_periods(&events, &who)
+            // From the last sign-out before the window: custody before it ended before it.
+            let events = self.events_from_last_sign_out(&tag, from)?;
+            let effective: Vec<Event> = super::queries::effective(&events).cloned().collect();
+            let periods: Vec<_> = custody_periods(&effective, &who)
                 .into_iter()
                 .filter(|(held_from, held_until, _)| *held_from <= to && held_until.is_none_or(|end| end > from))
                 .collect();
             if periods.is_empty() {
                 continue;
             }
-            let corrections = self.corrections_of(&tag)?;
+            let corrections = self.corrections_among(&events);
             let current = self.item(&tag)?;
             let (profiles, records) = self.item_timeline(&tag)?;
             for (held_from, held_until, ended_by) in periods {
                 // The data it carried while held in the window: its record as it was then.
                 let (start, end) = (held_from.max(from), held_until.map_or(to, |u| u.min(to)));
                 let item = most_exposing(&profiles, start, end).unwrap_or_else(|| current.clone());
-                let changed_later = records
-                    .iter()
-                    .filter(|r| r.kind == RecordKind::ItemChanged && r.occurred_at > end)
-                    .flat_map(|r| {
-                        let when = self.format_time(r.occurred_at);
-                        r.changes.iter().map(move |c| format!("{c} on {when}"))
-                    })
-                    .collect();
+                let changed_later = self.changes_after(&records, end);
                 items.push(Exposed {
                     item,
                     held_from,
@@ -195,16 +192,12 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// "sign-in of 2026-11-20 10:00 by Office was corrected: Scanned the wrong laptop".
-    fn corrections_of(&self, tag: &str) -> Result<Vec<String>> {
-        let chain = self.chain(tag)?.events;
-        let fixes: std::collections::HashMap<uuid::Uuid, &Event> = chain
-            .events
-            .iter()
-            .filter_map(|fix| Some((fix.corrects?, fix)))
-            .collect();
-        Ok(chain
-            .events
+    /// "the record said: … ; corrected at … by …: why", for each event among `events` that a
+    /// correction among them voided.
+    fn corrections_among(&self, events: &[Event]) -> Vec<String> {
+        let fixes: std::collections::HashMap<uuid::Uuid, &Event> =
+            events.iter().filter_map(|fix| Some((fix.corrects?, fix))).collect();
+        events
             .iter()
             .filter_map(|e| {
                 let fix = fixes.get(&e.id)?;
@@ -218,7 +211,7 @@ impl Ledger {
                     fix.reason.as_deref().unwrap_or_default()
                 ))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -302,9 +295,15 @@ fn summarise(items: &[Exposed]) -> ExposureSummary {
             }
         }
         s.data_subjects += u64::from(item.data_subjects);
+        for c in &item.data_categories {
+            if !s.categories.contains(c) {
+                s.categories.push(c.clone());
+            }
+        }
         s.special_category_items += u32::from(item.special_category);
         s.safeguarding_items += u32::from(item.safeguarding);
     }
     s.alert_safeguarding_lead = s.safeguarding_items > 0;
+    s.categories.sort();
     s
 }

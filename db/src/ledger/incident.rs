@@ -88,6 +88,18 @@ pub struct Incident {
     pub notes: Vec<IncidentNote>,
 }
 
+/// The member of staff an incident is about, as their record stood when it happened (the ICO
+/// asks whether they had been trained, and the policy whether they had an agreement and a risk
+/// assessment), and what was recorded about them since.
+#[derive(Clone, Debug, Serialize)]
+pub struct StaffAtTheTime {
+    pub person: crate::model::Person,
+    /// ("agreement" | "risk assessment" | "training", how it stood that day, in words).
+    pub standing: Vec<(&'static str, String)>,
+    /// Changes to their record made after the incident: "training: none -> 2026-12-01 on …".
+    pub changed_since: Vec<String>,
+}
+
 /// Where the 72-hour ICO clock stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IcoClock {
@@ -119,6 +131,14 @@ impl IcoClock {
 }
 
 impl Incident {
+    /// How many whole hours after discovery the ICO was told, once it was.
+    pub fn hours_to_report(&self) -> Option<i64> {
+        self.notes
+            .iter()
+            .find(|n| n.kind == "ico-reported")
+            .map(|n| Duration::milliseconds(n.at - self.discovered_at).num_hours())
+    }
+
     /// The ICO clock at `now`: the decision once recorded, else the time left or overdue.
     pub fn ico_clock(&self, now: DateTime<Utc>) -> IcoClock {
         if let Some(n) = self
@@ -267,6 +287,34 @@ impl Ledger {
         Ok((self.incident(&id)?, marked))
     }
 
+    /// The holder an incident is about, as their record stood when it happened; `None` for a
+    /// container's incident.
+    pub fn staff_at_the_time(&self, i: &Incident) -> Result<Option<StaffAtTheTime>> {
+        let Some(holder) = &i.holder else { return Ok(None) };
+        let person = self.person_as_of(holder, i.occurred_at)?;
+        let day = crate::time::from_millis(i.occurred_at)
+            .with_timezone(&self.tz)
+            .date_naive();
+        let standing = crate::policy::standing(&person.home, day)
+            .into_iter()
+            .map(|(what, _, said)| (what, said))
+            .collect();
+        let changed_since = self
+            .person_records(holder)?
+            .into_iter()
+            .filter(|r| !r.kind.creates() && r.occurred_at > i.occurred_at)
+            .flat_map(|r| {
+                let when = self.format_time(r.occurred_at);
+                r.changes.into_iter().map(move |c| format!("{c} on {when}"))
+            })
+            .collect();
+        Ok(Some(StaffAtTheTime {
+            person,
+            standing,
+            changed_since,
+        }))
+    }
+
     /// One incident with its timeline.
     pub fn incident(&self, id: &str) -> Result<Incident> {
         let id = id.trim().to_ascii_uppercase();
@@ -280,6 +328,7 @@ impl Ledger {
             .optional()?
             .ok_or_else(|| Error::UnknownIncident(id.clone()))?;
         incident.notes = self.incident_notes(&id)?;
+        self.name_later_changes(&mut incident)?;
         Ok(incident)
     }
 
@@ -300,6 +349,20 @@ impl Ledger {
         Ok(notes.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The snapshot keeps each item as it was when the incident happened; changes to an item's
+    /// record made since (encrypted after the theft?) are named beside it, never merged in.
+    fn name_later_changes(&self, incident: &mut Incident) -> Result<()> {
+        for x in &mut incident.exposure.items {
+            let later = self.item_changes_after(&x.item.tag, incident.occurred_at)?;
+            for change in later {
+                if !x.changed_later.contains(&change) {
+                    x.changed_later.push(change);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Every incident, the latest first, each with its timeline.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
         let mut stmt = self
@@ -309,6 +372,7 @@ impl Ledger {
         let mut incidents: Vec<Incident> = rows.collect::<rusqlite::Result<_>>()?;
         for i in &mut incidents {
             i.notes = self.incident_notes(&i.id)?;
+            self.name_later_changes(i)?;
         }
         Ok(incidents)
     }

@@ -29,6 +29,7 @@ pub use custody::{Returned, SignOut};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
+    StaffAtTheTime,
 };
 pub use overdue::{DUE_SOON_DAYS, HolderOverdue, OutItem, OverdueReport, Sensitivity, Stage, is_late};
 pub use queries::{Chain, HistoryFilter, ItemRow, Marked, OutRow, PersonRow};

@@ -211,7 +211,8 @@ impl Ledger {
     }
 
     /// Every item's state at `at` that could matter (out then, or changed since): the stored
-    /// state, except for items whose last event is after `at`, which are replayed up to `at`.
+    /// state, except for items whose last event is after `at`, which are replayed up to `at`
+    /// from their last sign-out before it (whether and how it was out is all that matters here).
     fn states_at(&self, at: i64) -> Result<Vec<(String, ItemState)>> {
         let mut states: Vec<(String, ItemState)> = self
             .projection()?
@@ -220,8 +221,8 @@ impl Ledger {
             .collect();
         for (tag, state) in &mut states {
             if state.last_occurred_at.is_some_and(|last| last > at) {
-                let events = self.effective_events(tag)?;
-                *state = super::queries::fold(events.iter().take_while(|e| e.occurred_at <= at));
+                let events = self.events_from_last_sign_out(tag, at)?;
+                *state = super::queries::fold(super::queries::effective(&events).take_while(|e| e.occurred_at <= at));
             }
         }
         Ok(states)

@@ -119,6 +119,14 @@ pub(crate) fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> ItemState
     })
 }
 
+/// The events among `events` that count: not corrections, and not voided by one of them.
+pub(super) fn effective(events: &[crate::event::Event]) -> impl Iterator<Item = &crate::event::Event> {
+    let voided: std::collections::HashSet<uuid::Uuid> = events.iter().filter_map(|e| e.corrects).collect();
+    events
+        .iter()
+        .filter(move |e| e.kind != crate::model::EventKind::Correction && !voided.contains(&e.id))
+}
+
 impl Ledger {
     /// Where the item is now (from the projection; fast).
     pub fn state(&self, tag: &str) -> Result<ItemState> {
@@ -137,6 +145,28 @@ impl Ledger {
     /// The item's state derived again from all its events that count.
     pub(crate) fn replay_item(&self, tag: &str) -> Result<ItemState> {
         Ok(fold(&self.effective_events(tag)?))
+    }
+
+    /// An item's events, corrections among them, from its last sign-out that counts at or
+    /// before `at` on, in ledger order; all of them when it has none. Before that sign-out the
+    /// item was in, so nothing earlier bears on where it was from then on: the recent past is
+    /// read without the whole history (the item's index is walked back from `at`).
+    pub(super) fn events_from_last_sign_out(&self, tag: &str, at: i64) -> Result<Vec<Event>> {
+        let anchor: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT e.seq FROM events e WHERE e.item = ?1 AND e.kind = 'sign-out' AND e.occurred_at <= ?2
+                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
+                 ORDER BY e.seq DESC LIMIT 1",
+            )?
+            .query_row(rusqlite::params![tag, at], |r| r.get(0))
+            .optional()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM events WHERE item = ?1 AND seq >= ?2 ORDER BY seq",
+            event::COLUMNS
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![tag, anchor.unwrap_or(0)], event::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// An item's events that count: not corrections, and not voided by one. In ledger order.
@@ -241,13 +271,13 @@ impl Ledger {
     /// The sequence number of the latest event (0 for an empty ledger): it moves on every write
     /// to the ledger, so readers can tell whether anything changed.
     pub fn last_seq(&self) -> Result<i64> {
-        Ok(event::head(&self.conn)?.0)
+        Ok(crate::record::head(&self.conn)?.0)
     }
 
     /// The chain's head, as a witness: the latest sequence number and the first 12 hex digits
     /// of its hash ("0" and zeros for an empty ledger).
     pub fn chain_head(&self) -> Result<(i64, String)> {
-        let (seq, hash) = event::head(&self.conn)?;
+        let (seq, hash) = crate::record::head(&self.conn)?;
         Ok((seq, event::to_hex(&hash)[..12].to_string()))
     }
 
@@ -367,15 +397,16 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Counts of items, people and events, for a summary line.
+    /// Counts of items, people and ledger entries (custody events and register records), for a
+    /// summary line and to tell an empty database.
     pub fn counts(&self) -> Result<(u64, u64, u64)> {
         let count = |table: &str| -> Result<u64> {
             Ok(self
                 .conn
                 .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0))? as u64)
         };
-        // The last sequence number is the event count (the chain has no gaps); cheaper than count(*).
-        let events = event::head(&self.conn)?.0 as u64;
+        // The last sequence number is the entry count (the chain has no gaps); cheaper than count(*).
+        let events = crate::record::head(&self.conn)?.0 as u64;
         Ok((count("items")?, count("people")?, events))
     }
 

@@ -1,5 +1,5 @@
 //! The register on the record: what each record says, read back as people read it ("encrypted:
-//! no → yes"), an item's or person's record as it stood at a moment, and the check that the
+//! no -> yes"), an item's or person's record as it stood at a moment, and the check that the
 //! register's tables equal a replay of their records.
 //!
 //! A record's body is a JSON object of fields: all of them when it registers its subject, only
@@ -44,7 +44,7 @@ fn rebuild<T: DeserializeOwned>(id_key: &str, id: &str, fields: &Map<String, Val
     serde_json::from_value(Value::Object(map)).ok()
 }
 
-/// One field's change, as people read it: "encrypted: no → yes".
+/// One field's change, as people read it: "encrypted: no -> yes".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
     /// "encrypted", "data subjects", "agreement signed".
@@ -57,7 +57,8 @@ pub struct FieldChange {
 impl std::fmt::Display for FieldChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.from {
-            Some(from) => write!(f, "{}: {from} \u{2192} {}", self.field, self.to),
+            // "->" rather than an arrow: the base-14 PDF fonts and the desk's font have none.
+            Some(from) => write!(f, "{}: {from} -> {}", self.field, self.to),
             None => write!(f, "{}: {}", self.field, self.to),
         }
     }
@@ -67,6 +68,8 @@ impl std::fmt::Display for FieldChange {
 #[derive(Clone, Debug, Serialize)]
 pub struct RegisterChange {
     pub seq: i64,
+    /// The record's id (a UUID).
+    pub id: String,
     pub kind: RecordKind,
     pub subject: String,
     pub occurred_at: i64,
@@ -78,7 +81,7 @@ pub struct RegisterChange {
 }
 
 impl RegisterChange {
-    /// "registered" or "encrypted: no → yes; data subjects: 30 → 45".
+    /// "registered" or "encrypted: no -> yes; data subjects: 30 -> 45".
     pub fn summary(&self) -> String {
         if self.kind.creates() {
             "registered".to_string()
@@ -142,6 +145,7 @@ fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>)
         }
         changes.push(RegisterChange {
             seq: r.seq,
+            id: r.id.to_string(),
             kind: r.kind,
             subject: r.subject.clone(),
             occurred_at: r.occurred_at,
@@ -202,6 +206,24 @@ impl Ledger {
         }
         changes.sort_by_key(|c| (c.occurred_at, c.seq));
         Ok(changes)
+    }
+
+    /// Changes to an item's record that took effect after `at`, each as "encrypted: no -> yes
+    /// on 2026-12-01 10:14" (what an exposure or incident of that moment names beside the
+    /// profile it had then).
+    pub fn item_changes_after(&self, tag: &str, at: i64) -> Result<Vec<String>> {
+        Ok(self.changes_after(&fold_subject(&self.records_of(Register::Item, tag)?).0, at))
+    }
+
+    pub(crate) fn changes_after(&self, records: &[RegisterChange], at: i64) -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| r.kind == RecordKind::ItemChanged && r.occurred_at > at)
+            .flat_map(|r| {
+                let when = self.format_time(r.occurred_at);
+                r.changes.iter().map(move |c| format!("{c} on {when}"))
+            })
+            .collect()
     }
 
     /// The item's profile after each of its records (when it took effect, the item then), and
@@ -393,11 +415,7 @@ fn normalise<T: Serialize + DeserializeOwned>(
 }
 
 /// A subject's row as stored, as the fields its records carry, and when it was added.
-fn stored_fields(
-    conn: &Connection,
-    register: Register,
-    subject: &str,
-) -> Result<Option<StoredRow>> {
+fn stored_fields(conn: &Connection, register: Register, subject: &str) -> Result<Option<StoredRow>> {
     use super::register::{ITEM_COLUMNS, PERSON_COLUMNS, container_from_row, item_from_row, person_from_row};
     Ok(match register {
         Register::Item => typed_row(

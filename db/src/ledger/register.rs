@@ -470,8 +470,16 @@ impl Ledger {
         Ok(person)
     }
 
-    /// Changes a person's name or email (each given replaces the stored one).
-    pub fn edit_person(&mut self, id: &str, name: Option<&str>, email: Option<&str>) -> Result<Edit> {
+    /// Changes a person's name, email or home-working record (each given replaces the stored
+    /// one; a home-working record replaces the whole record, so a date left out is cleared),
+    /// after checking them, as one record. A change to nothing writes nothing.
+    pub fn edit_person(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        home: Option<&HomeWorking>,
+    ) -> Result<Edit> {
         let before = self.person(id)?;
         let mut after = before.clone();
         if let Some(name) = name {
@@ -479,6 +487,9 @@ impl Ledger {
         }
         if let Some(email) = email {
             after.email = checked_email(Some(email))?;
+        }
+        if let Some(home) = home {
+            after.home = validate_home_working(home, self.today())?;
         }
         let mut w = self.writer()?;
         let edit = w.change_person(&before, &after, None)?;
@@ -520,16 +531,8 @@ impl Ledger {
     /// Replaces a person's whole home-working record (a field left `None` is cleared), after
     /// checking it; on a refusal nothing is written. Each date changed is on the record.
     pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
-        let before = self.person(id)?;
-        let today = self.today();
-        let after = Person {
-            home: validate_home_working(record, today)?,
-            ..before.clone()
-        };
-        let mut w = self.writer()?;
-        w.change_person(&before, &after, None)?;
-        w.commit()?;
-        Ok(after)
+        self.edit_person(id, None, None, Some(record))?;
+        self.person(id)
     }
 
     /// Registers a bag, case or car that items can travel in.

@@ -36,7 +36,10 @@ pub struct VerifyReport {
     pub witnesses: Vec<String>,
     /// How many witnesses (daily backups) were compared.
     pub witnesses_checked: usize,
+    /// Custody events in the chain.
     pub events_checked: u64,
+    /// Register records in the same chain.
+    pub records_checked: u64,
     pub chain: Option<ChainProblem>,
     /// Events the replay could not apply (a move the ledger should never have accepted).
     pub impossible_moves: Vec<String>,
@@ -94,7 +97,7 @@ impl Ledger {
             },
             ..VerifyReport::default()
         };
-        report.events_checked = checked;
+        (report.events_checked, report.records_checked) = checked;
         // Asked again, not remembered from opening: the guards may have gone since.
         report.schema = crate::storage::schema_differences(&self.conn)?;
         (report.witnesses, report.witnesses_checked) = self.check_witnesses()?;
@@ -246,7 +249,14 @@ impl Ledger {
 
     /// One pass over the ledger in order: checks the hash chain and replays every move.
     #[allow(clippy::type_complexity)]
-    fn replay_checked(&self) -> Result<(HashMap<String, ItemState>, u64, Option<ChainProblem>, Vec<String>)> {
+    fn replay_checked(
+        &self,
+    ) -> Result<(
+        HashMap<String, ItemState>,
+        (u64, u64),
+        Option<ChainProblem>,
+        Vec<String>,
+    )> {
         let voided: HashSet<Uuid> = self
             .conn
             .prepare("SELECT corrects FROM events WHERE corrects IS NOT NULL")?
@@ -263,14 +273,17 @@ impl Ledger {
         let mut chain: Option<ChainProblem> = None;
         let mut impossible = Vec::new();
         let mut prev = (0i64, GENESIS_HASH);
-        let mut checked = 0u64;
+        let mut checked = (0u64, 0u64);
         record::for_each_entry(&self.conn, 0, |entry| {
-            checked += 1;
             if chain.is_none() {
                 chain = chain_problem(&entry, prev);
             }
             prev = (entry.seq(), entry.hash());
-            let Entry::Event(e) = entry else { return Ok(()) };
+            let Entry::Event(e) = entry else {
+                checked.1 += 1;
+                return Ok(());
+            };
+            checked.0 += 1;
             if e.kind == EventKind::Correction || voided.contains(&e.id) {
                 return Ok(());
             }

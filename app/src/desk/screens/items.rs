@@ -4,6 +4,7 @@
 
 use custody_db::{Ledger, is_late};
 
+use super::item_edit::{self, ItemForm};
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, AMBER, RED};
 
@@ -16,6 +17,8 @@ pub struct ItemsUi {
     filtered_for: Option<(String, u64)>,
     selected: Option<usize>,
     detail: Option<ItemDetail>,
+    /// The selected item's record as typed in its form.
+    form: Option<ItemForm>,
 }
 
 /// One item's page: what it is, where it is, and everything that happened to it.
@@ -24,9 +27,11 @@ pub struct ItemDetail {
     pub tag: String,
     pub version: u64,
     pub lines: Vec<(String, String)>,
-    /// (when, what, operator, voided by a correction)
-    pub events: Vec<(String, String, String, bool)>,
+    pub events: Vec<ChainLine>,
 }
+
+/// One line of an item's chain on its page: (when, what, operator, voided by a correction).
+pub type ChainLine = (String, String, String, bool);
 
 impl ItemsUi {
     /// A label scanned into the search box searches for its tag.
@@ -53,6 +58,12 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     });
     let key = (state.query.trim().to_lowercase(), app.lists.items.reads);
     if state.filtered_for.as_ref() != Some(&key) {
+        // The same item stays selected when the list is read again (after an edit, say).
+        let was_selected = state
+            .form
+            .as_ref()
+            .map(|f| f.tag.clone())
+            .filter(|_| state.selected.is_some());
         state.filtered = items
             .iter()
             .enumerate()
@@ -70,7 +81,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             .map(|(i, _)| i)
             .collect();
         state.filtered_for = Some(key);
-        state.selected = None;
+        state.selected = was_selected.and_then(|tag| state.filtered.iter().position(|&i| items[i].item.tag == tag));
     }
     let moved = widgets::arrow_keys(ui, &mut state.selected, state.filtered.len());
     let selected_tag = state
@@ -79,6 +90,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .map(|&i| items[i].item.tag.clone());
     if let Some(tag) = &selected_tag {
         let width = widgets::detail_width(ui);
+        let (ledger, version) = (&mut app.ledger, &mut app.version);
         egui::Panel::right("item_detail")
             .exact_size(width)
             .resizable(false)
@@ -86,9 +98,19 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 let fresh = state
                     .detail
                     .as_ref()
-                    .is_some_and(|d| &d.tag == tag && d.version == app.version);
+                    .is_some_and(|d| &d.tag == tag && d.version == *version);
                 if !fresh {
-                    state.detail = Some(item_detail(&app.ledger, tag, app.version));
+                    state.detail = Some(item_detail(ledger, tag, *version));
+                }
+                if state.form.as_ref().is_none_or(|f| &f.tag != tag)
+                    && let Ok(item) = ledger.item(tag)
+                {
+                    state.form = Some(ItemForm::from(&item));
+                }
+                if let Some(form) = &mut state.form
+                    && item_edit::ui(ui, ledger, form)
+                {
+                    *version += 1; // the page and the lists read again
                 }
                 if let Some(d) = &state.detail {
                     detail_ui(ui, d);
@@ -190,15 +212,34 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
             if item.kind.is_device() {
                 lines.push(("Encrypted".into(), crate::render::yes_no(item.encrypted).into()));
             }
-            for e in chain.events.events.iter().rev() {
-                let what = ledger.describe(e);
-                events.push((
-                    ledger.format_time(e.occurred_at),
-                    what,
-                    e.operator.clone(),
-                    chain.events.is_voided(e),
+            // Its events and the changes to its record, newest first.
+            let mut story: Vec<(i64, i64, ChainLine)> = chain
+                .events
+                .events
+                .iter()
+                .map(|e| {
+                    let line = (
+                        ledger.format_time(e.occurred_at),
+                        ledger.describe(e),
+                        e.operator.clone(),
+                        chain.events.is_voided(e),
+                    );
+                    (e.occurred_at, e.seq, line)
+                })
+                .collect();
+            for r in ledger.item_records(&item.tag).unwrap_or_default() {
+                let what = match &r.reason {
+                    Some(why) => format!("record: {} (why: {why})", r.summary()),
+                    None => format!("record: {}", r.summary()),
+                };
+                story.push((
+                    r.occurred_at,
+                    r.seq,
+                    (ledger.format_time(r.occurred_at), what, r.operator, false),
                 ));
             }
+            story.sort_by_key(|(at, seq, _)| std::cmp::Reverse((*at, *seq)));
+            events = story.into_iter().map(|(_, _, line)| line).collect();
         }
         Err(e) => lines.push(("Error".into(), e.to_string())),
     }
@@ -224,7 +265,10 @@ pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail) {
         }
     });
     ui.separator();
-    ui.strong(format!("Chain of custody ({} events, newest first)", d.events.len()));
+    ui.strong(format!(
+        "Chain of custody and changes to its record ({}, newest first)",
+        d.events.len()
+    ));
     egui::ScrollArea::vertical().id_salt("chain").show(ui, |ui| {
         egui::Grid::new("chain").striped(true).show(ui, |ui| {
             for (when, what, operator, voided) in &d.events {

@@ -4,6 +4,7 @@
 pub mod desk;
 pub mod exposure;
 pub mod incidents;
+pub mod item_edit;
 pub mod items;
 pub mod out_now;
 pub mod overdue;

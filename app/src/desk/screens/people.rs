@@ -258,15 +258,19 @@ fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<Pers
         latest: Some(HISTORY_SHOWN),
         ..HistoryFilter::default()
     })?;
-    let history = events
+    // Their events and the changes to their record, newest first.
+    let mut story: Vec<(i64, i64, String)> = events
         .iter()
-        .rev()
-        .map(|e| {
-            (
-                ledger.format_time(e.occurred_at),
-                format!("{} {}", e.item, ledger.describe(e)),
-            )
-        })
+        .map(|e| (e.occurred_at, e.seq, format!("{} {}", e.item, ledger.describe(e))))
+        .collect();
+    for r in ledger.person_records(id)? {
+        story.push((r.occurred_at, r.seq, format!("record: {}", r.summary())));
+    }
+    story.sort_by_key(|(at, seq, _)| std::cmp::Reverse((*at, *seq)));
+    story.truncate(HISTORY_SHOWN as usize);
+    let history = story
+        .into_iter()
+        .map(|(at, _, what)| (ledger.format_time(at), what))
         .collect();
     Ok(PersonPage {
         id: id.to_string(),
