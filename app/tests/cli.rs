@@ -355,3 +355,46 @@ fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
         "Bank holidays: Scotland.\n"
     );
 }
+
+/// Changing an item's record: what changed is said and recorded; bad input is refused with
+/// exit 1 and a message saying what was wrong, and writes nothing.
+#[test]
+fn item_set_records_what_changed_and_refuses_bad_input_writing_nothing() {
+    let desk = Desk::with_basics(CUSTODY);
+    let said = desk.ok(&["item", "set", "lt-0002", "--encrypted", "yes", "--data-subjects", "45", "--reason", "Audit"]);
+    assert!(said.contains("Changed LT-0002 (on the record):"), "{said}");
+    assert!(said.contains("  data subjects: 0 -> 45") && said.contains("  encrypted: no -> yes"), "{said}");
+    let again = desk.ok(&["item", "set", "LT-0002", "--encrypted", "yes"]);
+    assert!(again.contains("No change: LT-0002 already says that, so nothing was written."), "{again}");
+
+    desk.ok(&["retire", "PF-0001"]);
+    let before = custody_tests::dump(&desk.db);
+    for (args, says) in [
+        (vec!["item", "set", "LT-9999", "--name", "x"], "No item is tagged LT-9999"),
+        (vec!["item", "set", "LT-0002", "--data-subjects", "-3"], "\"-3\" is not a whole number"),
+        (vec!["item", "set", "LT-0002", "--data-subjects", "many"], "\"many\" is not a whole number"),
+        (vec!["item", "set", "LT-0002", "--encrypted", "yse"], "\"yse\" is neither yes nor no"),
+        (vec!["item", "set", "LT-0002", "--kind", "spaceship"], "spaceship"),
+        (vec!["item", "set", "PF-0001", "--kind", "laptop"], "PF-0001 is retired"),
+        (vec!["item", "set", "LT-0002", "--name", "  "], "item name"),
+    ] {
+        let run = desk.run(&args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let unknown_field = desk.run(&["item", "set", "LT-0002", "--colour", "red"]);
+    assert_eq!(unknown_field.code, 2, "an unknown option is a usage error: {unknown_field:?}");
+    assert_eq!(custody_tests::dump(&desk.db), before, "nothing was written");
+
+    let history = desk.ok(&["history", "--item", "LT-0002", "--register"]);
+    assert!(history.contains("item-registered") && history.contains("(why: Audit)"), "{history}");
+    let show = desk.ok(&["item", "show", "LT-0002"]);
+    assert!(show.contains("data subjects: 0 -> 45; encrypted: no -> yes"), "{show}");
+    desk.ok(&["container", "add", "BAG-01", "--kind", "bag", "--name", "Blue bag"]);
+    let renamed = desk.ok(&["container", "set", "BAG-01", "--name", "Blue laptop bag"]);
+    assert!(renamed.contains("name: Blue bag -> Blue laptop bag"), "{renamed}");
+    let person = desk.ok(&["person", "set", "S002", "--email", "priya@example.org"]);
+    assert!(person.contains("email: none -> priya@example.org"), "{person}");
+    assert!(desk.ok(&["person", "show", "S002"]).contains("person-changed"));
+    assert!(desk.ok(&["verify"]).starts_with("Intact"));
+}

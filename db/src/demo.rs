@@ -553,18 +553,23 @@ fn register_changes(register: &mut Register, drafts: &[Draft], start: i64, now: 
             reason: "New referrals added to the file this term",
         });
     }
-    for p in 0..register.people.len() {
-        if register.people[p].active {
+    // Each person's last hand-over, in one pass.
+    let mut last_involved = vec![start; register.people.len()];
+    for d in drafts {
+        for p in [d.person, d.from_person].into_iter().flatten() {
+            last_involved[p as usize] = last_involved[p as usize].max(d.at);
+        }
+    }
+    for (person, last) in register.people.iter_mut().zip(last_involved) {
+        if person.active {
             continue;
         }
-        register.people[p].active = true; // registered while they worked here
-        let involved = |d: &&Draft| d.person == Some(p as u32) || d.from_person == Some(p as u32);
-        let last = drafts.iter().filter(involved).map(|d| d.at).max().unwrap_or(start);
+        person.active = true; // registered while they worked here
         // A leaver may still hold something (a laptop not handed back): it stays with them.
         changes.push(Change {
             at: (last + 7 * day).min(now - day).max(last + 1),
             kind: RecordKind::PersonChanged,
-            subject: register.people[p].id.clone(),
+            subject: person.id.clone(),
             fields: one("active", Value::Bool(false)),
             reason: "Left the organisation",
         });

@@ -109,33 +109,35 @@ impl Ledger {
                 )
             }
         };
+        // Three reads for all the candidates: their events from the last sign-out before the
+        // window (custody before it ended before it), their records, and the items now.
+        let mut events = self.events_from_last_sign_out(&candidates, from)?;
+        let mut timelines = self.item_timelines(&candidates)?;
+        let mut current = self.items_by_tag(&candidates)?;
         let mut items = Vec::new();
         for tag in candidates {
-            // From the last sign-out before the window: custody before it ended before it.
-            let events = self.events_from_last_sign_out(&tag, from)?;
+            let events = events.remove(&tag).unwrap_or_default();
             let effective: Vec<Event> = super::queries::effective(&events).cloned().collect();
             let periods: Vec<_> = custody_periods(&effective, &who)
                 .into_iter()
                 .filter(|(held_from, held_until, _)| *held_from <= to && held_until.is_none_or(|end| end > from))
                 .collect();
-            if periods.is_empty() {
+            let Some(now) = current.remove(&tag).filter(|_| !periods.is_empty()) else {
                 continue;
-            }
+            };
             let corrections = self.corrections_among(&events);
-            let current = self.item(&tag)?;
-            let (profiles, records) = self.item_timeline(&tag)?;
+            let (profiles, records) = timelines.remove(&tag).unwrap_or_default();
             for (held_from, held_until, ended_by) in periods {
                 // The data it carried while held in the window: its record as it was then.
                 let (start, end) = (held_from.max(from), held_until.map_or(to, |u| u.min(to)));
-                let item = most_exposing(&profiles, start, end).unwrap_or_else(|| current.clone());
-                let changed_later = self.changes_after(&records, end);
+                let item = most_exposing(&profiles, start, end).unwrap_or_else(|| now.clone());
                 items.push(Exposed {
                     item,
                     held_from,
                     held_until,
                     ended_by,
                     corrections: corrections.clone(),
-                    changed_later,
+                    changed_later: self.changes_after(&records, end),
                 });
             }
         }

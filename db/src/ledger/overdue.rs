@@ -7,10 +7,14 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use super::Ledger;
+use super::queries::{STATE_COLUMNS, state_from_row};
+use super::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, PERSON_COLUMNS, item_from_row, person_from_row};
 use crate::error::{Error, Result};
-use crate::model::{Item, Person};
-use crate::state::{ItemState, Status};
+use crate::model::{EventKind, Item, Person};
+use crate::state::{ItemState, Move, Status, apply};
 use crate::time::{from_millis, to_millis};
 
 /// Escalation stages by default: a first notice from 1 day late, a second from 7, a third from 14.
@@ -160,14 +164,12 @@ impl Ledger {
     pub fn overdue(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         let at = to_millis(as_of);
         let stages = self.overdue_stages()?;
-        let states = self.states_at(at)?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();
         let mut soon: Vec<(String, OutItem)> = Vec::new();
-        for (tag, state) in states {
-            let (Status::Out, Some(holder), Some(due)) = (state.status, state.holder.clone(), state.due_at) else {
+        for (item, state) in self.out_at(at)? {
+            let (Some(holder), Some(due)) = (state.holder.clone(), state.due_at) else {
                 continue;
             };
-            let item = self.item(&tag)?;
             let days_overdue = crate::time::days_late(from_millis(due), as_of, self.tz);
             let out = OutItem {
                 sensitivity: Sensitivity::of(&item),
@@ -183,11 +185,13 @@ impl Ledger {
                 soon.push((holder, out));
             }
         }
+        let holders = self.people_by_id(by_holder.keys().chain(soon.iter().map(|(h, _)| h)))?;
+        let person = |id: &str| holders.get(id).cloned().ok_or_else(|| Error::UnknownPerson(id.to_string()));
         let mut overdue = Vec::with_capacity(by_holder.len());
         for (holder, mut items) in by_holder {
             items.sort_by(|a, b| (a.due_at, &a.item.tag).cmp(&(b.due_at, &b.item.tag)));
             overdue.push(HolderOverdue {
-                person: self.person(&holder)?,
+                person: person(&holder)?,
                 items,
             });
         }
@@ -201,7 +205,7 @@ impl Ledger {
         soon.sort_by(|a, b| (a.1.due_at, &a.1.item.tag).cmp(&(b.1.due_at, &b.1.item.tag)));
         let due_soon = soon
             .into_iter()
-            .map(|(holder, item)| Ok((self.person(&holder)?, item)))
+            .map(|(holder, item)| Ok((person(&holder)?, item)))
             .collect::<Result<_>>()?;
         Ok(OverdueReport {
             as_of: at,
@@ -210,21 +214,107 @@ impl Ledger {
         })
     }
 
-    /// Every item's state at `at` that could matter (out then, or changed since): the stored
-    /// state, except for items whose last event is after `at`, which are replayed up to `at`
-    /// from their last sign-out before it (whether and how it was out is all that matters here).
-    fn states_at(&self, at: i64) -> Result<Vec<(String, ItemState)>> {
-        let mut states: Vec<(String, ItemState)> = self
-            .projection()?
-            .into_iter()
-            .filter(|(_, s)| s.status == Status::Out || s.last_occurred_at.is_some_and(|last| last > at))
-            .collect();
-        for (tag, state) in &mut states {
-            if state.last_occurred_at.is_some_and(|last| last > at) {
-                let events = self.events_from_last_sign_out(tag, at)?;
-                *state = super::queries::fold(super::queries::effective(&events).take_while(|e| e.occurred_at <= at));
+    /// The people with these ids, in one query.
+    fn people_by_id<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Result<HashMap<String, Person>> {
+        let ids: Vec<&String> = ids.collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let json = serde_json::to_string(&ids).unwrap_or_default();
+        let rows = stmt.query_map([json], |r| person_from_row(r).map(|p| (p.id.clone(), p)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every item that was out at `at`, with its state then. The stored state answers for items
+    /// whose last event is not after `at` (an item's events never go back in time); the items
+    /// changed since are replayed from their last sign-out before `at`, all in one query.
+    fn out_at(&self, at: i64) -> Result<Vec<(Item, ItemState)>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS} FROM item_state s JOIN items i ON i.tag = s.item
+             WHERE s.status = 'out' AND coalesce(s.last_occurred_at, 0) <= ?1"
+        ))?;
+        let mut rows = stmt.query([at])?;
+        while let Some(row) = rows.next()? {
+            out.push((item_from_row(row)?, state_from_row(row, ITEM_COLUMN_COUNT)?));
+        }
+        // Each changed item's events from its last sign-out that counts at or before `at`, up to
+        // `at`, and the corrections (made at any time) among them.
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS}, e.seq, e.id, e.kind, e.person, e.due_at, e.container, e.occurred_at, e.corrects
+             FROM item_state s JOIN items i ON i.tag = s.item
+             JOIN events e ON e.item = s.item AND e.seq >= (
+                 SELECT a.seq FROM events a
+                 WHERE a.item = s.item AND a.kind = 'sign-out' AND a.occurred_at <= ?1
+                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = a.id)
+                 ORDER BY a.seq DESC LIMIT 1)
+             WHERE s.last_occurred_at > ?1 AND (e.occurred_at <= ?1 OR e.kind = 'correction')
+             ORDER BY s.item, e.seq"
+        ))?;
+        let mut rows = stmt.query([at])?;
+        let mut group: Option<(Item, Vec<Step>)> = None;
+        let finish = |group: Option<(Item, Vec<Step>)>, out: &mut Vec<(Item, ItemState)>| {
+            if let Some((item, steps)) = group {
+                let state = replay_steps(&steps);
+                if state.status == Status::Out {
+                    out.push((item, state));
+                }
+            }
+        };
+        while let Some(row) = rows.next()? {
+            let tag: String = row.get(0)?;
+            if group.as_ref().is_none_or(|(item, _)| item.tag != tag) {
+                finish(group.take(), &mut out);
+                group = Some((item_from_row(row)?, Vec::new()));
+            }
+            let n = ITEM_COLUMN_COUNT;
+            let kind: String = row.get(n + 2)?;
+            let step = Step {
+                seq: row.get(n)?,
+                id: row.get(n + 1)?,
+                kind: EventKind::parse(&kind).unwrap_or(EventKind::Correction),
+                person: row.get(n + 3)?,
+                due_at: row.get(n + 4)?,
+                container: row.get(n + 5)?,
+                occurred_at: row.get(n + 6)?,
+                corrects: row.get(n + 7)?,
+            };
+            if let Some((_, steps)) = &mut group {
+                steps.push(step);
             }
         }
-        Ok(states)
+        finish(group.take(), &mut out);
+        Ok(out)
     }
+}
+
+/// The part of an event the overdue report replays.
+struct Step {
+    seq: i64,
+    id: Vec<u8>,
+    kind: EventKind,
+    person: Option<String>,
+    due_at: Option<i64>,
+    container: Option<String>,
+    occurred_at: i64,
+    corrects: Option<Vec<u8>>,
+}
+
+/// The state after the steps that count (not corrections, not voided by one of them).
+fn replay_steps(steps: &[Step]) -> ItemState {
+    let voided: std::collections::HashSet<&[u8]> = steps.iter().filter_map(|s| s.corrects.as_deref()).collect();
+    steps
+        .iter()
+        .filter(|s| s.kind != EventKind::Correction && !voided.contains(s.id.as_slice()))
+        .fold(ItemState::default(), |state, s| {
+            let step = Move {
+                seq: s.seq,
+                kind: s.kind,
+                person: s.person.as_deref(),
+                due_at: s.due_at,
+                container: s.container.as_deref(),
+                occurred_at: s.occurred_at,
+            };
+            apply(&state, &step).unwrap_or(state)
+        })
 }

@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
@@ -147,26 +149,27 @@ impl Ledger {
         Ok(fold(&self.effective_events(tag)?))
     }
 
-    /// An item's events, corrections among them, from its last sign-out that counts at or
-    /// before `at` on, in ledger order; all of them when it has none. Before that sign-out the
-    /// item was in, so nothing earlier bears on where it was from then on: the recent past is
-    /// read without the whole history (the item's index is walked back from `at`).
-    pub(super) fn events_from_last_sign_out(&self, tag: &str, at: i64) -> Result<Vec<Event>> {
-        let anchor: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT e.seq FROM events e WHERE e.item = ?1 AND e.kind = 'sign-out' AND e.occurred_at <= ?2
-                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
-                 ORDER BY e.seq DESC LIMIT 1",
-            )?
-            .query_row(rusqlite::params![tag, at], |r| r.get(0))
-            .optional()?;
+    /// Each item's events, corrections among them, from its last sign-out that counts at or
+    /// before `at` on, in ledger order; all of them for an item with none. Before that sign-out
+    /// the item was in, so nothing earlier bears on where it was from then on: the recent past
+    /// is read without the whole history (each item's index is walked back from `at`), and all
+    /// the items in one query.
+    pub(super) fn events_from_last_sign_out(&self, tags: &[String], at: i64) -> Result<HashMap<String, Vec<Event>>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM events WHERE item = ?1 AND seq >= ?2 ORDER BY seq",
-            event::COLUMNS
+            "SELECT {} FROM json_each(?1) j JOIN events e ON e.item = j.value AND e.seq >= coalesce((
+                 SELECT a.seq FROM events a WHERE a.item = j.value AND a.kind = 'sign-out' AND a.occurred_at <= ?2
+                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = a.id)
+                 ORDER BY a.seq DESC LIMIT 1), 0)
+             ORDER BY e.item, e.seq",
+            prefixed(event::COLUMNS, "e.")
         ))?;
-        let rows = stmt.query_map(rusqlite::params![tag, anchor.unwrap_or(0)], event::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let json = serde_json::to_string(tags).unwrap_or_default();
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        for e in stmt.query_map(rusqlite::params![json, at], event::from_row)? {
+            let e = e?;
+            events.entry(e.item.clone()).or_default().push(e);
+        }
+        Ok(events)
     }
 
     /// An item's events that count: not corrections, and not voided by one. In ledger order.

@@ -5,7 +5,7 @@
 //! A record's body is a JSON object of fields: all of them when it registers its subject, only
 //! the new values when it changes one. Replaying a subject's records in order gives its row.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -112,6 +112,19 @@ pub fn field_value(value: &Value) -> String {
     }
 }
 
+/// Folds one record's fields into its subject's: each field replaces the one before, but a
+/// note adds to an incident's timeline (`notes`) rather than replacing a field.
+fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<String, Value>) {
+    if kind == RecordKind::IncidentNoted {
+        let note = set.get("note").cloned().unwrap_or(Value::Null);
+        if let Value::Array(notes) = fields.entry("notes").or_insert(Value::Array(Vec::new())) {
+            notes.push(note);
+        }
+    } else {
+        fields.extend(set);
+    }
+}
+
 /// Each record of one subject, with what it changed, folding the fields as it goes. Returns
 /// the changes and the fields after the last record.
 fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>) {
@@ -121,28 +134,25 @@ fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>)
         let set = r.fields();
         let mut said = Vec::new();
         if r.kind == RecordKind::IncidentNoted {
-            // A note adds to the incident's timeline rather than replacing a field.
-            let note = set.get("note").cloned().unwrap_or(Value::Null);
+            let note = set.get("note");
             said.push(FieldChange {
                 field: "timeline".to_string(),
                 from: None,
-                to: note.get("kind").map_or("note".to_string(), field_value),
+                to: note.and_then(|n| n.get("kind")).map_or("note".to_string(), field_value),
             });
-            if let Value::Array(notes) = fields.entry("notes").or_insert(Value::Array(Vec::new())) {
-                notes.push(note);
+        } else {
+            for (key, value) in &set {
+                let before = fields.get(key);
+                if r.kind.creates() || before != Some(value) {
+                    said.push(FieldChange {
+                        field: field_name(key),
+                        from: (!r.kind.creates()).then(|| before.map_or("none".to_string(), field_value)),
+                        to: field_value(value),
+                    });
+                }
             }
         }
-        for (key, value) in set.iter().filter(|_| r.kind != RecordKind::IncidentNoted) {
-            let before = fields.get(key);
-            if r.kind.creates() || before != Some(value) {
-                said.push(FieldChange {
-                    field: field_name(key),
-                    from: (!r.kind.creates()).then(|| before.map_or("none".to_string(), field_value)),
-                    to: field_value(value),
-                });
-            }
-            fields.insert(key.clone(), value.clone());
-        }
+        apply_fields(&mut fields, r.kind, set);
         changes.push(RegisterChange {
             seq: r.seq,
             id: r.id.to_string(),
@@ -226,11 +236,24 @@ impl Ledger {
             .collect()
     }
 
-    /// The item's profile after each of its records (when it took effect, the item then), and
-    /// each record as people read it: one read for exposure, which needs both.
-    pub(crate) fn item_timeline(&self, tag: &str) -> Result<(Profiles<Item>, Vec<RegisterChange>)> {
-        let records = self.records_of(Register::Item, tag)?;
-        Ok((profiles(&records, "tag")?, fold_subject(&records).0))
+    /// For each item, its profile after each of its records (when it took effect, the item
+    /// then) and each record as people read it: one query for all of them, for exposure.
+    pub(crate) fn item_timelines(&self, tags: &[String]) -> Result<HashMap<String, ItemTimeline>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM records WHERE subject IN (SELECT value FROM json_each(?1))
+               AND kind IN ('item-registered', 'item-changed') ORDER BY subject, seq",
+            record::COLUMNS
+        ))?;
+        let json = serde_json::to_string(tags).unwrap_or_default();
+        let mut by_tag: HashMap<String, Vec<Record>> = HashMap::new();
+        for r in stmt.query_map([json], record::from_row)? {
+            let r = r?;
+            by_tag.entry(r.subject.clone()).or_default().push(r);
+        }
+        by_tag
+            .into_iter()
+            .map(|(tag, records)| Ok((tag, (profiles(&records, "tag")?, fold_subject(&records).0))))
+            .collect()
     }
 
     /// The person's record as it stood at `at` (as first registered, if `at` is before that).
@@ -249,6 +272,9 @@ impl Ledger {
 
 /// An entity after each of its records: (when the record took effect, the entity then).
 pub(crate) type Profiles<T> = Vec<(i64, T)>;
+
+/// An item's profiles and its records as people read them.
+pub(crate) type ItemTimeline = (Profiles<Item>, Vec<RegisterChange>);
 
 /// A register row as its records' fields, and when it was added (items, people, containers).
 type StoredRow = (Map<String, Value>, Option<i64>);
@@ -367,7 +393,25 @@ fn describe_difference(stored: &Map<String, Value>, replayed: &Map<String, Value
 /// Where one subject's row differs from a replay of its records, in words; `None` when equal.
 pub(crate) fn check_subject(conn: &Connection, register: Register, subject: &str) -> Result<Option<String>> {
     let records = records_of(conn, register, subject)?;
-    let (_, replayed) = fold_subject(&records);
+    let replayed = records.first().map(|first| Replayed {
+        fields: fold_subject(&records).1,
+        first_seq: first.seq,
+        added_at: first.occurred_at,
+    });
+    let stored = stored_fields(conn, register, subject)?;
+    Ok(compare(register, subject, stored, replayed))
+}
+
+/// A subject's fields replayed from its records, and its first record.
+struct Replayed {
+    fields: Map<String, Value>,
+    first_seq: i64,
+    /// When the first record took effect: when it was added.
+    added_at: i64,
+}
+
+/// Where a subject's stored row differs from the replay of its records, in words.
+fn compare(register: Register, subject: &str, stored: Option<StoredRow>, replayed: Option<Replayed>) -> Option<String> {
     let what = match register {
         Register::Item => "item",
         Register::Person => "person",
@@ -375,35 +419,102 @@ pub(crate) fn check_subject(conn: &Connection, register: Register, subject: &str
         Register::Setting => "setting",
         Register::Incident => "incident",
     };
-    let stored = stored_fields(conn, register, subject)?;
-    let added_at = records.first().map(|r| r.occurred_at);
-    let problem = match (stored, records.is_empty()) {
-        (None, true) => None,
-        (Some(_), true) => {
+    let problem = match (stored, replayed) {
+        (None, None) => None,
+        (Some(_), None) => {
             Some("is in the register, but no record registers it: it was added behind Custody's back".to_string())
         }
-        (None, false) => Some(format!(
+        (None, Some(r)) => Some(format!(
             "was registered (record {}), but is missing from the register",
-            records[0].seq
+            r.first_seq
         )),
-        (Some((stored, stored_added)), false) => {
+        (Some((stored, stored_added)), Some(r)) => {
             let replayed = match register {
                 // Normalised through the type, as the register's row is.
-                Register::Item => normalise::<Item>(&replayed, "tag", subject),
-                Register::Person => normalise::<Person>(&replayed, "id", subject),
-                Register::Container => normalise::<Container>(&replayed, "id", subject),
-                _ => replayed,
+                Register::Item => normalise::<Item>(&r.fields, "tag", subject),
+                Register::Person => normalise::<Person>(&r.fields, "id", subject),
+                Register::Container => normalise::<Container>(&r.fields, "id", subject),
+                _ => r.fields,
             };
             if stored != replayed {
                 Some(describe_difference(&stored, &replayed))
-            } else if stored_added.is_some() && stored_added != added_at {
+            } else if stored_added.is_some_and(|added| added != r.added_at) {
                 Some("the date it was added differs from its registration record".to_string())
             } else {
                 None
             }
         }
     };
-    Ok(problem.map(|p| format!("{what} {subject}: {p}")))
+    problem.map(|p| format!("{what} {subject}: {p}"))
+}
+
+/// Every row of the register against a replay of all the records, in one pass over each
+/// table (`verify`): the same comparison as [`check_subject`], without a query per row.
+pub(crate) fn check_register(conn: &Connection, at_most: usize) -> Result<Vec<String>> {
+    use super::register::{ITEM_COLUMNS, PERSON_COLUMNS, container_from_row, item_from_row, person_from_row};
+    use std::collections::BTreeMap;
+    let mut replayed: HashMap<(Register, String), Replayed> = HashMap::new();
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM records ORDER BY seq", record::COLUMNS))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let r = record::from_row(row)?;
+        let entry = replayed.entry((r.kind.register(), r.subject.clone())).or_insert(Replayed {
+            fields: Map::new(),
+            first_seq: r.seq,
+            added_at: r.occurred_at,
+        });
+        apply_fields(&mut entry.fields, r.kind, r.fields());
+    }
+    let mut stored: BTreeMap<(u8, String), (Register, StoredRow)> = BTreeMap::new();
+    let mut read = |register: Register, sql: &str, row: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredRow)>| -> Result<()> {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, fields) = row(r)?;
+            stored.insert((register as u8, id), (register, fields));
+        }
+        Ok(())
+    };
+    read(Register::Item, &format!("SELECT {ITEM_COLUMNS}, i.added_at FROM items i"), &|r| {
+        let item = item_from_row(r)?;
+        Ok((item.tag.clone(), (fields_of(&item, "tag"), Some(r.get("added_at")?))))
+    })?;
+    read(Register::Person, &format!("SELECT {PERSON_COLUMNS}, p.added_at FROM people p"), &|r| {
+        let person = person_from_row(r)?;
+        Ok((person.id.clone(), (fields_of(&person, "id"), Some(r.get("added_at")?))))
+    })?;
+    read(Register::Container, "SELECT id, kind, name, added_at FROM containers", &|r| {
+        let container = container_from_row(r)?;
+        Ok((container.id.clone(), (fields_of(&container, "id"), Some(r.get("added_at")?))))
+    })?;
+    read(Register::Setting, "SELECT key, value FROM settings", &|r| {
+        let mut fields = Map::new();
+        fields.insert("value".to_string(), Value::String(r.get(1)?));
+        Ok((r.get(0)?, (fields, None)))
+    })?;
+    let incidents: Vec<String> = conn
+        .prepare("SELECT id FROM incidents")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in incidents {
+        if let Some(fields) = incident_row(conn, &id)? {
+            stored.insert((Register::Incident as u8, id), (Register::Incident, (fields, None)));
+        }
+    }
+    let mut problems = Vec::new();
+    for ((_, subject), (register, row)) in stored {
+        let replay = replayed.remove(&(register, subject.clone()));
+        if let Some(problem) = compare(register, &subject, Some(row), replay) {
+            problems.push(problem);
+        }
+    }
+    let mut missing: Vec<((Register, String), Replayed)> = replayed.into_iter().collect();
+    missing.sort_by_key(|((_, subject), r)| (r.first_seq, subject.clone()));
+    for ((register, subject), replay) in missing {
+        problems.extend(compare(register, &subject, None, Some(replay)));
+    }
+    problems.truncate(at_most);
+    Ok(problems)
 }
 
 fn normalise<T: Serialize + DeserializeOwned>(
@@ -484,26 +595,4 @@ fn incident_row(conn: &Connection, id: &str) -> Result<Option<Map<String, Value>
     }
     row.insert("notes".to_string(), Value::Array(notes));
     Ok(Some(row))
-}
-
-/// Every subject the register holds or its records name, in one part of the register.
-pub(crate) fn subjects(conn: &Connection, register: Register) -> Result<BTreeSet<String>> {
-    let table = match register {
-        Register::Item => "SELECT tag FROM items",
-        Register::Person => "SELECT id FROM people",
-        Register::Container => "SELECT id FROM containers",
-        Register::Setting => "SELECT key FROM settings",
-        Register::Incident => "SELECT id FROM incidents",
-    };
-    let kinds = serde_json::to_string(&register.kinds()).unwrap_or_default();
-    let mut found: BTreeSet<String> = conn
-        .prepare(table)?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let recorded: Vec<String> = conn
-        .prepare("SELECT DISTINCT subject FROM records WHERE kind IN (SELECT value FROM json_each(?1))")?
-        .query_map([kinds], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    found.extend(recorded);
-    Ok(found)
 }

@@ -628,6 +628,16 @@ impl Ledger {
         found.ok_or_else(|| missing(id))
     }
 
+    /// The items with these tags (as stored), in one query.
+    pub(crate) fn items_by_tag(&self, tags: &[String]) -> Result<std::collections::HashMap<String, Item>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let json = serde_json::to_string(tags).unwrap_or_default();
+        let rows = stmt.query_map([json], |r| item_from_row(r).map(|i| (i.tag.clone(), i)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every container, by id.
     pub fn containers(&self) -> Result<Vec<Container>> {
         let mut stmt = self.conn.prepare("SELECT id, kind, name FROM containers ORDER BY id")?;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::Ledger;
 use super::queries::{STATE_COLUMNS, read_state, state_from_row};
-use super::records::{check_subject, subjects};
+use super::records::{check_register, check_subject};
 use crate::error::Result;
 use crate::event::GENESIS_HASH;
 use crate::model::EventKind;
@@ -87,7 +87,7 @@ impl Ledger {
         self.conn.execute_batch("BEGIN")?;
         let replay = self
             .replay_checked()
-            .and_then(|r| Ok((r, self.projection()?, self.check_register()?)));
+            .and_then(|r| Ok((r, self.projection()?, check_register(&self.conn, LIST_AT_MOST)?)));
         self.conn.execute_batch("COMMIT")?;
         let ((replayed, checked, chain, impossible), stored, register) = replay?;
         let mut report = VerifyReport {
@@ -210,27 +210,6 @@ impl Ledger {
             }
         }
         Ok(())
-    }
-
-    /// Every row of the register against a replay of its records, in words.
-    fn check_register(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        for register in [
-            Register::Item,
-            Register::Person,
-            Register::Container,
-            Register::Setting,
-            Register::Incident,
-        ] {
-            for subject in subjects(&self.conn, register)? {
-                if let Some(problem) = check_subject(&self.conn, register, &subject)?
-                    && problems.len() < LIST_AT_MOST
-                {
-                    problems.push(problem);
-                }
-            }
-        }
-        Ok(problems)
     }
 
     /// Every item's state, derived from scratch by replaying the whole ledger.
