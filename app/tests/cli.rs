@@ -361,19 +361,47 @@ fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
 #[test]
 fn item_set_records_what_changed_and_refuses_bad_input_writing_nothing() {
     let desk = Desk::with_basics(CUSTODY);
-    let said = desk.ok(&["item", "set", "lt-0002", "--encrypted", "yes", "--data-subjects", "45", "--reason", "Audit"]);
+    let said = desk.ok(&[
+        "item",
+        "set",
+        "lt-0002",
+        "--encrypted",
+        "yes",
+        "--data-subjects",
+        "45",
+        "--reason",
+        "Audit",
+    ]);
     assert!(said.contains("Changed LT-0002 (on the record):"), "{said}");
-    assert!(said.contains("  data subjects: 0 -> 45") && said.contains("  encrypted: no -> yes"), "{said}");
+    assert!(
+        said.contains("  data subjects: 0 -> 45") && said.contains("  encrypted: no -> yes"),
+        "{said}"
+    );
     let again = desk.ok(&["item", "set", "LT-0002", "--encrypted", "yes"]);
-    assert!(again.contains("No change: LT-0002 already says that, so nothing was written."), "{again}");
+    assert!(
+        again.contains("No change: LT-0002 already says that, so nothing was written."),
+        "{again}"
+    );
 
     desk.ok(&["retire", "PF-0001"]);
     let before = custody_tests::dump(&desk.db);
     for (args, says) in [
-        (vec!["item", "set", "LT-9999", "--name", "x"], "No item is tagged LT-9999"),
-        (vec!["item", "set", "LT-0002", "--data-subjects", "-3"], "\"-3\" is not a whole number"),
-        (vec!["item", "set", "LT-0002", "--data-subjects", "many"], "\"many\" is not a whole number"),
-        (vec!["item", "set", "LT-0002", "--encrypted", "yse"], "\"yse\" is neither yes nor no"),
+        (
+            vec!["item", "set", "LT-9999", "--name", "x"],
+            "No item is tagged LT-9999",
+        ),
+        (
+            vec!["item", "set", "LT-0002", "--data-subjects", "-3"],
+            "\"-3\" is not a whole number",
+        ),
+        (
+            vec!["item", "set", "LT-0002", "--data-subjects", "many"],
+            "\"many\" is not a whole number",
+        ),
+        (
+            vec!["item", "set", "LT-0002", "--encrypted", "yse"],
+            "\"yse\" is neither yes nor no",
+        ),
         (vec!["item", "set", "LT-0002", "--kind", "spaceship"], "spaceship"),
         (vec!["item", "set", "PF-0001", "--kind", "laptop"], "PF-0001 is retired"),
         (vec!["item", "set", "LT-0002", "--name", "  "], "item name"),
@@ -383,11 +411,17 @@ fn item_set_records_what_changed_and_refuses_bad_input_writing_nothing() {
         assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
     let unknown_field = desk.run(&["item", "set", "LT-0002", "--colour", "red"]);
-    assert_eq!(unknown_field.code, 2, "an unknown option is a usage error: {unknown_field:?}");
+    assert_eq!(
+        unknown_field.code, 2,
+        "an unknown option is a usage error: {unknown_field:?}"
+    );
     assert_eq!(custody_tests::dump(&desk.db), before, "nothing was written");
 
     let history = desk.ok(&["history", "--item", "LT-0002", "--register"]);
-    assert!(history.contains("item-registered") && history.contains("(why: Audit)"), "{history}");
+    assert!(
+        history.contains("item-registered") && history.contains("(why: Audit)"),
+        "{history}"
+    );
     let show = desk.ok(&["item", "show", "LT-0002"]);
     assert!(show.contains("data subjects: 0 -> 45; encrypted: no -> yes"), "{show}");
     desk.ok(&["container", "add", "BAG-01", "--kind", "bag", "--name", "Blue bag"]);

@@ -127,7 +127,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ledger.edit_item(tag, &edit, Some("bench"))?;
         edits.push(start.elapsed());
     }
-    row("one profile change recorded (median of 100)", ms(median(edits)), "10 ms");
+    row(
+        "one profile change recorded (median of 100)",
+        ms(median(edits)),
+        "10 ms",
+    );
 
     let mut csv = String::from("tag,kind,name,serial,encrypted,data_subjects\n");
     for n in 0..10_000 {
@@ -199,7 +203,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ledger.overdue(ledger.now() - chrono::Duration::days(7))?;
         reports.push(start.elapsed());
     }
-    row("overdue report as of a week ago (median of 3)", ms(median(reports)), "500 ms");
+    row(
+        "overdue report as of a week ago (median of 3)",
+        ms(median(reports)),
+        "500 ms",
+    );
 
     // A crash image: the file and its write-ahead log copied while this ledger has them open.
     let crashed = path.with_extension("crashed.db");
@@ -246,7 +254,10 @@ fn raw_sqlite_commit(path: &std::path::Path) -> Result<Duration, Box<dyn std::er
     for n in 0..100 {
         let start = Instant::now();
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        conn.execute("INSERT INTO t (seq, body) VALUES (?1, 'a sign-out of about this size')", [n])?;
+        conn.execute(
+            "INSERT INTO t (seq, body) VALUES (?1, 'a sign-out of about this size')",
+            [n],
+        )?;
         conn.execute_batch("COMMIT")?;
         commits.push(start.elapsed());
     }

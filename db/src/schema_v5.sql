@@ -39,6 +39,11 @@ BEGIN
     SELECT RAISE(ABORT, 'the register''s records are append-only: record a change instead');
 END;
 
+-- The organisation's name and time zone change every label and every time shown: they are
+-- settings on the record now, no longer bare rows of `meta` (which keeps the desk's own facts).
+INSERT INTO settings (key, value) SELECT key, value FROM meta WHERE key IN ('organisation', 'timezone');
+DELETE FROM meta WHERE key IN ('organisation', 'timezone');
+
 -- Exposure asks what a holder lost and never got back: without this, every one of a busy
 -- holder's events would be read to find the few losses and thefts among them.
 CREATE INDEX events_lost_or_stolen ON events (person, item) WHERE kind IN ('lost', 'stolen');

@@ -183,8 +183,17 @@ fn as_of_any_moment_it_agrees_with_each_items_state_then() {
         let mut listed: Vec<(String, String, i64)> = report
             .overdue
             .iter()
-            .flat_map(|h| h.items.iter().map(|i| (i.item.tag.clone(), h.person.id.clone(), i.due_at)))
-            .chain(report.due_soon.iter().map(|(p, i)| (i.item.tag.clone(), p.id.clone(), i.due_at)))
+            .flat_map(|h| {
+                h.items
+                    .iter()
+                    .map(|i| (i.item.tag.clone(), h.person.id.clone(), i.due_at))
+            })
+            .chain(
+                report
+                    .due_soon
+                    .iter()
+                    .map(|(p, i)| (i.item.tag.clone(), p.id.clone(), i.due_at)),
+            )
             .collect();
         listed.sort();
         let mut expected = Vec::new();

@@ -258,7 +258,11 @@ fn a_schema_4_database_migrates_keeping_every_event_and_recording_its_register()
     assert_eq!(count("item-registered"), 3);
     assert_eq!(count("person-registered"), 2);
     assert_eq!(count("container-registered"), 1);
-    assert_eq!(count("setting-changed"), 2);
+    assert_eq!(
+        count("setting-changed"),
+        4,
+        "two settings, the organisation and the time zone"
+    );
     assert_eq!(count("incident-opened"), 1);
     assert_eq!(count("incident-noted"), 1);
     // The first record follows the last event in the chain.
@@ -281,6 +285,40 @@ fn a_schema_4_database_migrates_keeping_every_event_and_recording_its_register()
         )
         .unwrap();
     assert!(ledger.verify().unwrap().is_intact());
+}
+
+/// The same on a believable history: a demo database made by the release before.
+#[test]
+fn a_schema_4_demo_database_migrates_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-4-demo.db"),
+        &path,
+    )
+    .unwrap();
+    let events_before = events(&path);
+    let clock = custody_db::FixedClock::new(t("2026-10-01T09:00:00Z"));
+    let ledger = Ledger::open(&path, clock).unwrap();
+    assert_eq!(events(&path), events_before, "every event and its hash as it was");
+    let report = ledger.verify().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.events_checked, events_before.len() as u64);
+    assert_eq!(
+        report.records_checked,
+        40 + 12 + 2,
+        "items, people, organisation and time zone"
+    );
+    assert_eq!(ledger.organisation().unwrap().as_deref(), Some("Demo Academy Trust"));
+    assert_eq!(ledger.timezone(), chrono_tz::Europe::London);
+    // Exposure still works on the migrated history, with each item as registered.
+    let busiest = ledger.people().unwrap()[0].person.id.clone();
+    let who = custody_db::Custodian::Holder(busiest);
+    let exposure = ledger
+        .exposure(&who, t("2026-08-01T00:00:00Z"), t("2026-09-30T16:00:00Z"))
+        .unwrap();
+    assert!(!exposure.items.is_empty());
+    assert!(exposure.items.iter().all(|x| x.changed_later.is_empty()));
 }
 
 #[test]
@@ -407,4 +445,26 @@ fn over_a_window_the_most_exposing_profile_while_held_counts() {
     let start = db.ledger.exposure(&sam, from, from).unwrap();
     assert_eq!(start.items[0].item.data_subjects, 30);
     assert_eq!(start.items[0].changed_later.len(), 2);
+}
+
+/// The organisation's name and time zone change every label and every time shown: they are
+/// settings on the record, and editing them behind Custody's back is caught.
+#[test]
+fn the_organisation_and_time_zone_are_on_the_record() {
+    let db = setup();
+    assert_eq!(db.ledger.organisation().unwrap().as_deref(), Some("Hillside School"));
+    tamper(
+        &db.path,
+        "UPDATE settings SET value = 'America/New_York' WHERE key = 'timezone';
+         UPDATE settings SET value = 'Elsewhere Academy' WHERE key = 'organisation';",
+    );
+    let said = db.ledger.verify().unwrap().register_mismatches.join("\n");
+    assert!(
+        said.contains("setting timezone: value: the register says America/New_York, its records say Europe/London"),
+        "{said}"
+    );
+    assert!(
+        said.contains("setting organisation: value: the register says Elsewhere Academy"),
+        "{said}"
+    );
 }

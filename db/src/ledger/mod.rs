@@ -45,6 +45,10 @@ use crate::error::Result;
 use crate::storage;
 use crate::time::{self, Clock, DEFAULT_TIMEZONE, DayEdge};
 
+/// The settings that hold the organisation's name and its time zone (in `meta` before schema 5).
+const ORGANISATION_KEY: &str = "organisation";
+const TIMEZONE_KEY: &str = "timezone";
+
 /// An open Custody database.
 #[derive(Debug)]
 pub struct Ledger {
@@ -65,16 +69,17 @@ impl Ledger {
         let org = crate::ids::optional_text("organisation name", org)?;
         let desk = uuid::Uuid::now_v7().to_string();
         let created = clock.now().to_rfc3339();
-        let mut meta = vec![
-            ("desk", desk.as_str()),
-            ("timezone", DEFAULT_TIMEZONE.name()),
-            ("created_at", created.as_str()),
-        ];
-        if let Some(org) = &org {
-            meta.push(("organisation", org.as_str()));
-        }
+        let meta = [("desk", desk.as_str()), ("created_at", created.as_str())];
         let conn = storage::create(path, &meta)?;
-        Self::from_connection(conn, path, clock)
+        let mut ledger = Self::from_connection(conn, path, clock)?;
+        // The facts every time and label depends on are settings on the record, not bare rows.
+        ledger.operator = "custody init".to_string();
+        ledger.put_setting(TIMEZONE_KEY, DEFAULT_TIMEZONE.name())?;
+        if let Some(org) = &org {
+            ledger.put_setting(ORGANISATION_KEY, org)?;
+        }
+        ledger.operator = "unknown".to_string();
+        Ok(ledger)
     }
 
     /// Opens an existing database, refusing anything that is not a Custody database.
@@ -99,15 +104,13 @@ impl Ledger {
     }
 
     fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
-        let meta = |key: &str| -> Result<Option<String>> {
-            Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
+        let read = |sql: &str, key: &str| -> Result<Option<String>> {
+            Ok(conn.query_row(sql, [key], |r| r.get(0)).optional()?)
         };
-        let tz = meta("timezone")?
+        let tz = read("SELECT value FROM settings WHERE key = ?1", TIMEZONE_KEY)?
             .and_then(|name| name.parse::<Tz>().ok())
             .unwrap_or(DEFAULT_TIMEZONE);
-        let desk = meta("desk")?.unwrap_or_else(|| "unknown-desk".to_string());
+        let desk = read("SELECT value FROM meta WHERE key = ?1", "desk")?.unwrap_or_else(|| "unknown-desk".to_string());
         let tampered = storage::schema_differences(&conn)?;
         if !tampered.is_empty() {
             // A second lock on the door: SQLite itself refuses writes on this connection.
@@ -143,12 +146,9 @@ impl Ledger {
         self.tz
     }
 
-    /// The organisation's name, as given to `custody init --org`.
+    /// The organisation's name, as given to `custody init --org` (a setting on the record).
     pub fn organisation(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'organisation'", [], |r| r.get(0))
-            .optional()?)
+        self.setting(ORGANISATION_KEY)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

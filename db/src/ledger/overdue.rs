@@ -186,7 +186,12 @@ impl Ledger {
             }
         }
         let holders = self.people_by_id(by_holder.keys().chain(soon.iter().map(|(h, _)| h)))?;
-        let person = |id: &str| holders.get(id).cloned().ok_or_else(|| Error::UnknownPerson(id.to_string()));
+        let person = |id: &str| {
+            holders
+                .get(id)
+                .cloned()
+                .ok_or_else(|| Error::UnknownPerson(id.to_string()))
+        };
         let mut overdue = Vec::with_capacity(by_holder.len());
         for (holder, mut items) in by_holder {
             items.sort_by(|a, b| (a.due_at, &a.item.tag).cmp(&(b.due_at, &b.item.tag)));

@@ -458,15 +458,20 @@ pub(crate) fn check_register(conn: &Connection, at_most: usize) -> Result<Vec<St
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let r = record::from_row(row)?;
-        let entry = replayed.entry((r.kind.register(), r.subject.clone())).or_insert(Replayed {
-            fields: Map::new(),
-            first_seq: r.seq,
-            added_at: r.occurred_at,
-        });
+        let entry = replayed
+            .entry((r.kind.register(), r.subject.clone()))
+            .or_insert(Replayed {
+                fields: Map::new(),
+                first_seq: r.seq,
+                added_at: r.occurred_at,
+            });
         apply_fields(&mut entry.fields, r.kind, r.fields());
     }
     let mut stored: BTreeMap<(u8, String), (Register, StoredRow)> = BTreeMap::new();
-    let mut read = |register: Register, sql: &str, row: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredRow)>| -> Result<()> {
+    let mut read = |register: Register,
+                    sql: &str,
+                    row: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredRow)>|
+     -> Result<()> {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -475,18 +480,33 @@ pub(crate) fn check_register(conn: &Connection, at_most: usize) -> Result<Vec<St
         }
         Ok(())
     };
-    read(Register::Item, &format!("SELECT {ITEM_COLUMNS}, i.added_at FROM items i"), &|r| {
-        let item = item_from_row(r)?;
-        Ok((item.tag.clone(), (fields_of(&item, "tag"), Some(r.get("added_at")?))))
-    })?;
-    read(Register::Person, &format!("SELECT {PERSON_COLUMNS}, p.added_at FROM people p"), &|r| {
-        let person = person_from_row(r)?;
-        Ok((person.id.clone(), (fields_of(&person, "id"), Some(r.get("added_at")?))))
-    })?;
-    read(Register::Container, "SELECT id, kind, name, added_at FROM containers", &|r| {
-        let container = container_from_row(r)?;
-        Ok((container.id.clone(), (fields_of(&container, "id"), Some(r.get("added_at")?))))
-    })?;
+    read(
+        Register::Item,
+        &format!("SELECT {ITEM_COLUMNS}, i.added_at FROM items i"),
+        &|r| {
+            let item = item_from_row(r)?;
+            Ok((item.tag.clone(), (fields_of(&item, "tag"), Some(r.get("added_at")?))))
+        },
+    )?;
+    read(
+        Register::Person,
+        &format!("SELECT {PERSON_COLUMNS}, p.added_at FROM people p"),
+        &|r| {
+            let person = person_from_row(r)?;
+            Ok((person.id.clone(), (fields_of(&person, "id"), Some(r.get("added_at")?))))
+        },
+    )?;
+    read(
+        Register::Container,
+        "SELECT id, kind, name, added_at FROM containers",
+        &|r| {
+            let container = container_from_row(r)?;
+            Ok((
+                container.id.clone(),
+                (fields_of(&container, "id"), Some(r.get("added_at")?)),
+            ))
+        },
+    )?;
     read(Register::Setting, "SELECT key, value FROM settings", &|r| {
         let mut fields = Map::new();
         fields.insert("value".to_string(), Value::String(r.get(1)?));
