@@ -298,6 +298,8 @@ fn the_people_screen_edits_the_register_and_refuses_a_bad_date() {
     h.get_by_label("Saved.");
     let after = h.state().ledger.person(&id).unwrap();
     assert_eq!(after.home.training, Some("2026-11-01".parse().unwrap()));
+    // The change is on the record and on their page.
+    h.get_by_label("record: training: 2026-03-15 -> 2026-11-01");
 }
 
 /// Steps until the screen's message says the job finished.
