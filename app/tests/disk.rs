@@ -74,9 +74,70 @@ fn a_read_only_database_says_so_and_stays_as_it_was() {
     Command::new("chattr").arg("-i").arg(&desk.db).status().unwrap();
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
-        run.stderr.contains("read-only") || run.stderr.contains("can be read but not written"),
+        run.stderr.contains("Custody can only read") && run.stderr.contains("records nothing there"),
         "{}",
         run.stderr
     );
     assert_eq!(std::fs::read(&desk.db).unwrap(), bytes);
+}
+
+/// A database on a shared drive the clerk may only read: every reading command works and
+/// nothing is made in the folder; a write is refused with a message saying why. (As root,
+/// which ignores permissions, the commands run as the unprivileged user `nobody`.)
+#[test]
+fn a_folder_that_can_only_be_read_is_still_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    let folder = desk.dir.path().to_path_buf();
+    std::fs::remove_dir_all(folder.join("backups")).unwrap();
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let (folder_mode, file_mode) = if root { (0o755, 0o644) } else { (0o555, 0o444) };
+    std::fs::set_permissions(&desk.db, std::fs::Permissions::from_mode(file_mode)).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(folder_mode)).unwrap();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    let run = |args: &[&str]| {
+        let mut command = if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", CUSTODY]);
+            c
+        } else {
+            Command::new(CUSTODY)
+        };
+        let output = command
+            .args(args)
+            .env("CUSTODY_DB", &desk.db)
+            .env("CUSTODY_NOW", &desk.now)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let status = run(&["status"]);
+    let verify = run(&["verify"]);
+    let report = run(&["report", "overdue"]);
+    let refused = run(&["in", "LT-0001"]);
+    let after = listing();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&desk.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(status.0, 0, "{status:?}");
+    assert!(status.1.contains("LT-0001"), "{status:?}");
+    assert_eq!(verify.0, 0, "{verify:?}");
+    assert!(verify.1.starts_with("Intact"), "{verify:?}");
+    assert_eq!(report.0, 0, "{report:?}");
+    assert_eq!(refused.0, 1, "{refused:?}");
+    assert!(refused.2.contains("Custody can only read"), "{refused:?}");
+    assert_eq!(after, before, "nothing was made in the folder");
+    assert_eq!(desk.ok(&["status"]).lines().count(), 2, "LT-0001 is still out");
 }

@@ -158,6 +158,16 @@ pub enum Error {
     )]
     ReadOnly,
     #[error(
+        "{} is in a folder (or is a file) Custody can only read: it shows what the file holds, but records nothing there. Ask for write access to the folder, or work on a copy.",
+        path.display()
+    )]
+    ReadOnlyFolder { path: PathBuf },
+    #[error(
+        "{} was made by an earlier version of Custody (schema {found}) and must be upgraded before it can be read, which needs write access to its folder. Ask for write access, or upgrade a copy.",
+        path.display()
+    )]
+    ReadOnlyNeedsUpgrade { path: PathBuf, found: i64 },
+    #[error(
         "Writing to the disk failed ({0}), so nothing was recorded. The disk may be full or failing: free some space and try again, and if it keeps happening, back the database up to another disk."
     )]
     WriteFailed(rusqlite::Error),

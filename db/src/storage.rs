@@ -61,6 +61,71 @@ pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
 /// from an older version of Custody.
 pub fn open(path: &Path) -> Result<Connection> {
     let version = check_header(path)?;
+    match open_writable(path, version) {
+        Err(e) if refused_writing(path, &e) => open_read_only(path, version),
+        opened => opened,
+    }
+}
+
+/// Whether opening failed only because the file or its folder cannot be written (a shared
+/// drive the clerk may only read): then it is opened for reading.
+fn refused_writing(path: &Path, e: &Error) -> bool {
+    let file_read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+    matches!(e, Error::CannotOpen { .. } | Error::ReadOnly) && (file_read_only || !folder_writable(path))
+}
+
+/// Whether a file can be made beside `path` (SQLite's log and index files must be).
+fn folder_writable(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".custody-write-check-{}", std::process::id()));
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .is_ok();
+    if made {
+        let _ = std::fs::remove_file(&probe);
+    }
+    made
+}
+
+/// Opens a file that cannot be written, for reading only: with its log and index files when
+/// they are there, else as a file nobody is changing (SQLite cannot make them in the folder).
+/// Every write is refused by SQLite itself (`query_only`) and, with a clear message, by the ledger.
+fn open_read_only(path: &Path, version: i64) -> Result<Connection> {
+    if version < SCHEMA_VERSION {
+        return Err(Error::ReadOnlyNeedsUpgrade {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    let conn = reader(path)?;
+    conn.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
+        .map_err(|e| storage_problem(path, e))?;
+    Ok(conn)
+}
+
+/// A connection that only reads, wherever the file can be read: with its log and index files
+/// when they are there or can be made, else as a file nobody is changing. For `verify`'s file
+/// check and for reading a folder that cannot be written.
+pub fn reader(path: &Path) -> Result<Connection> {
+    let with_log = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .ok()
+        .filter(|conn| read_identity(conn, path).is_ok());
+    if let Some(conn) = with_log {
+        return Ok(conn);
+    }
+    let uri = format!("file:{}?immutable=1", path.display());
+    let conn = Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+        .map_err(|e| cannot_open(path, &e.to_string()))?;
+    read_identity(&conn, path)?;
+    Ok(conn)
+}
+
+fn open_writable(path: &Path, version: i64) -> Result<Connection> {
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(|e| cannot_open(path, &e.to_string()))?;
     // The header on disk can lag behind a WAL file; ask SQLite too, still before writing.

@@ -40,7 +40,7 @@ fn two_writers_and_a_reader_share_one_database() {
         ledger.add_person("S002", "Priya Patel", None).unwrap();
     }
     let mut writers = [writer(&path, 1), writer(&path, 2)];
-    let events_before = custody_events(&path);
+    let events_before = ledger_entries(&path);
     let reader = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
     // Only a guard against a hang: the test asserts what was done, not how fast.
     let hang_guard = Instant::now() + Duration::from_secs(300);
@@ -54,7 +54,7 @@ fn two_writers_and_a_reader_share_one_database() {
         if reads % 20 == 0 {
             assert!(reader.verify().unwrap().is_intact(), "consistent while being written");
         }
-        if !backed_up && custody_events(&path) > 10 {
+        if !backed_up && ledger_entries(&path) > 10 {
             backed_up = true;
             // A backup taken mid-write is one consistent snapshot.
             let copy = dir.path().join("mid-write.db");
@@ -73,11 +73,11 @@ fn two_writers_and_a_reader_share_one_database() {
         assert!(stderr.is_empty(), "writer {n}: {stderr}");
         assert_eq!(stdout.lines().count(), EVENTS_EACH, "writer {n}");
     }
-    let events = custody_events(&path);
+    let events = ledger_entries(&path);
     assert_eq!(
         events,
         events_before + 2 * EVENTS_EACH as u64,
-        "every confirmed event is there once"
+        "every confirmed entry is there once"
     );
     assert!(reads > 0);
     assert!(backed_up, "a backup was taken while the writers ran");
@@ -85,7 +85,7 @@ fn two_writers_and_a_reader_share_one_database() {
 }
 
 /// How many custody events the file holds (the register's records share the sequence).
-fn custody_events(path: &std::path::Path) -> u64 {
+fn ledger_entries(path: &std::path::Path) -> u64 {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
         .unwrap() as u64

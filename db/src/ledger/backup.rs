@@ -58,6 +58,10 @@ impl Ledger {
     /// Backups are named after the database file (`custody.db` → `custody-2026-11-20.db`), so two
     /// databases in one folder each get their own.
     pub fn daily_backup(&self) -> Result<Option<PathBuf>> {
+        if self.read_only {
+            // Only someone who can write beside the file keeps its backups.
+            return Ok(None);
+        }
         let folder = self.backup_folder();
         std::fs::create_dir_all(&folder)?;
         let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("custody");

@@ -61,6 +61,8 @@ pub struct Ledger {
     /// How the schema differs from what this version makes (its guards removed?); writes are
     /// refused while it is not empty.
     tampered: Vec<String>,
+    /// Opened for reading only: the file or its folder cannot be written.
+    read_only: bool,
 }
 
 impl Ledger {
@@ -112,6 +114,7 @@ impl Ledger {
             .unwrap_or(DEFAULT_TIMEZONE);
         let desk = read("SELECT value FROM meta WHERE key = ?1", "desk")?.unwrap_or_else(|| "unknown-desk".to_string());
         let tampered = storage::schema_differences(&conn)?;
+        let read_only = conn.is_readonly(c"main")?;
         if !tampered.is_empty() {
             // A second lock on the door: SQLite itself refuses writes on this connection.
             conn.execute_batch("PRAGMA query_only = ON")?;
@@ -124,6 +127,7 @@ impl Ledger {
             desk,
             operator: "unknown".to_string(),
             tampered,
+            read_only,
         })
     }
 
@@ -135,6 +139,11 @@ impl Ledger {
 
     pub fn operator(&self) -> &str {
         &self.operator
+    }
+
+    /// Whether it was opened for reading only (the file or its folder cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn path(&self) -> &Path {
@@ -171,6 +180,11 @@ impl Ledger {
     /// Refuses to write to a file whose schema (its append-only guards among it) is not what
     /// this version made. Every write goes through this first.
     pub(crate) fn writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(crate::error::Error::ReadOnlyFolder {
+                path: self.path.clone(),
+            });
+        }
         if self.tampered.is_empty() {
             Ok(())
         } else {

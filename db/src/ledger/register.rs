@@ -269,6 +269,8 @@ pub struct Edit {
     /// The tag or id, as stored.
     pub subject: String,
     pub changes: Vec<FieldChange>,
+    /// The sequence number of the record written; `None` when nothing changed.
+    pub seq: Option<i64>,
 }
 
 impl Edit {
@@ -360,15 +362,17 @@ impl Writer<'_> {
                 to: super::records::field_value(value),
             })
             .collect();
+        let mut seq = None;
         if !changed.is_empty() {
             let at = to_millis(self.ledger.clock.now());
             let mut r = Record::draft(kind, id, &changed, at);
             r.reason = reason.map(str::to_string);
-            self.append_record(r)?;
+            seq = Some(self.append_record(r)?.seq);
         }
         Ok(Edit {
             subject: id.to_string(),
             changes,
+            seq,
         })
     }
 

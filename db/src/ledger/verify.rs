@@ -75,13 +75,15 @@ impl Ledger {
     /// connection and thread, beside the replay.
     pub fn verify(&self) -> Result<VerifyReport> {
         let path = self.path.clone();
-        let file_check = std::thread::spawn(move || -> rusqlite::Result<Vec<String>> {
-            let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let file_check = std::thread::spawn(move || -> Result<Vec<String>> {
+            let conn = crate::storage::reader(&path)?;
             // A large cache and memory-mapped reads make the check several times faster.
             conn.execute_batch("PRAGMA cache_size = -262144; PRAGMA mmap_size = 4294967296;")?;
             let mut stmt = conn.prepare("PRAGMA integrity_check")?;
             let lines = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            lines.filter(|l| !matches!(l, Ok(l) if l == "ok")).collect()
+            Ok(lines
+                .filter(|l| !matches!(l, Ok(l) if l == "ok"))
+                .collect::<rusqlite::Result<_>>()?)
         });
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;

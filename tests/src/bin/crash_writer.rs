@@ -1,12 +1,12 @@
 //! A writer for the crash and concurrency tests: signs items out and in on the database it is
-//! given, printing `seq kind tag` after each commit, until it is killed, or until it has
-//! recorded COUNT events when a count is given.
+//! given, and now and then changes an item's record, printing `seq kind tag` after each commit,
+//! until it is killed, or until it has recorded COUNT entries when a count is given.
 //! Usage: crash_writer DB SEED [COUNT]
 
 use std::io::Write;
 use std::sync::Arc;
 
-use custody_db::{Error, Ledger, SignOut, Status, SystemClock};
+use custody_db::{Error, ItemEdit, Ledger, SignOut, Status, SystemClock};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -22,6 +22,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut written = 0;
     while count.is_none_or(|count| written < count) {
         let tag = &tags[rng.usize(..tags.len())];
+        if rng.u32(..8) == 0 {
+            // Now and then a change to the register: a record in the same chain.
+            let edit = ItemEdit {
+                data_subjects: Some(rng.u32(..500)),
+                ..ItemEdit::default()
+            };
+            let done = ledger.edit_item(tag, &edit, Some("crash test"))?;
+            if let Some(seq) = done.seq {
+                writeln!(out, "{seq} item-changed {tag}")?;
+                out.flush()?;
+                written += 1;
+            }
+            continue;
+        }
         let result = if ledger.state(tag)?.status == Status::Out {
             ledger
                 .sign_in(std::slice::from_ref(tag), None, None)
