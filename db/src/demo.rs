@@ -623,7 +623,7 @@ fn write(
             }
         }
         for p in &final_people {
-            crate::ledger::insert_person(conn, p, added)?;
+            crate::ledger::write_person(conn, p, added)?;
         }
         for it in &final_items {
             crate::ledger::insert_item(conn, it, added)?;

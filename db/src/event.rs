@@ -8,6 +8,41 @@ use uuid::Uuid;
 use crate::model::EventKind;
 use crate::state::Move;
 
+/// SHA-256 over fields, each length-prefixed (and an absent one marked), after a prefix that
+/// names the encoding: the one way events and register records are hashed.
+pub(crate) struct FieldHash(Sha256);
+
+impl FieldHash {
+    pub(crate) fn new(prefix: &[u8]) -> FieldHash {
+        let mut h = Sha256::new();
+        h.update(prefix);
+        FieldHash(h)
+    }
+
+    pub(crate) fn bytes(&mut self, field: Option<&[u8]>) {
+        match field {
+            None => self.0.update([0u8]),
+            Some(b) => {
+                self.0.update([1u8]);
+                self.0.update((b.len() as u64).to_le_bytes());
+                self.0.update(b);
+            }
+        }
+    }
+
+    pub(crate) fn text(&mut self, field: Option<&str>) {
+        self.bytes(field.map(str::as_bytes));
+    }
+
+    pub(crate) fn int(&mut self, field: Option<i64>) {
+        self.bytes(field.map(i64::to_le_bytes).as_ref().map(|b| b.as_slice()));
+    }
+
+    pub(crate) fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
+}
+
 /// The hash before the first event.
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
@@ -56,41 +91,32 @@ impl Event {
     /// SHA-256 over every field but `hash`, each length-prefixed so that no two different
     /// events can encode alike. Changing this changes every hash: it is versioned by its prefix.
     pub fn compute_hash(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(b"custody-event-v1");
-        let mut field = |bytes: Option<&[u8]>| match bytes {
-            None => h.update([0u8]),
-            Some(b) => {
-                h.update([1u8]);
-                h.update((b.len() as u64).to_le_bytes());
-                h.update(b);
-            }
-        };
-        let int = |v: i64| v.to_le_bytes();
-        field(Some(&int(self.seq)));
-        field(Some(self.id.as_bytes()));
-        field(Some(self.desk.as_bytes()));
-        field(Some(self.kind.as_str().as_bytes()));
-        field(Some(self.item.as_bytes()));
-        field(self.person.as_deref().map(str::as_bytes));
-        field(self.from_person.as_deref().map(str::as_bytes));
-        field(self.handover.as_ref().map(|u| u.as_bytes().as_slice()));
-        field(self.due_at.map(int).as_ref().map(|b| b.as_slice()));
-        field(self.purpose.as_deref().map(str::as_bytes));
-        field(self.reason.as_deref().map(str::as_bytes));
-        field(self.authoriser.as_deref().map(str::as_bytes));
-        field(self.container.as_deref().map(str::as_bytes));
-        field(self.corrects.as_ref().map(|u| u.as_bytes().as_slice()));
-        field(self.note.as_deref().map(str::as_bytes));
-        field(Some(&int(self.occurred_at)));
-        field(Some(&int(self.recorded_at)));
-        field(Some(self.operator.as_bytes()));
-        field(Some(&self.prev_hash));
+        let mut h = FieldHash::new(b"custody-event-v1");
+        let uuid = |u: &Option<Uuid>| u.map(|u| *u.as_bytes());
+        h.int(Some(self.seq));
+        h.bytes(Some(self.id.as_bytes()));
+        h.text(Some(&self.desk));
+        h.text(Some(self.kind.as_str()));
+        h.text(Some(&self.item));
+        h.text(self.person.as_deref());
+        h.text(self.from_person.as_deref());
+        h.bytes(uuid(&self.handover).as_ref().map(|b| b.as_slice()));
+        h.int(self.due_at);
+        h.text(self.purpose.as_deref());
+        h.text(self.reason.as_deref());
+        h.text(self.authoriser.as_deref());
+        h.text(self.container.as_deref());
+        h.bytes(uuid(&self.corrects).as_ref().map(|b| b.as_slice()));
+        h.text(self.note.as_deref());
+        h.int(Some(self.occurred_at));
+        h.int(Some(self.recorded_at));
+        h.text(Some(&self.operator));
+        h.bytes(Some(&self.prev_hash));
         // Added in schema 2: hashed only when present, so events from before keep their hashes.
         if let Some(warnings) = &self.warnings {
-            field(Some(warnings.as_bytes()));
+            h.text(Some(warnings));
         }
-        h.finalize().into()
+        h.finish()
     }
 
     /// The part of the event that moves an item's state.

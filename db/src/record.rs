@@ -10,10 +10,9 @@ use std::fmt;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::event::{self, Event, GENESIS_HASH};
+use crate::event::{self, Event, FieldHash, GENESIS_HASH};
 
 /// What a record does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -167,29 +166,19 @@ impl Record {
     /// SHA-256 over every field but `hash`, length-prefixed as events are, with a prefix of its
     /// own so that no record can hash like an event.
     pub fn compute_hash(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(b"custody-record-v1");
-        let mut field = |bytes: Option<&[u8]>| match bytes {
-            None => h.update([0u8]),
-            Some(b) => {
-                h.update([1u8]);
-                h.update((b.len() as u64).to_le_bytes());
-                h.update(b);
-            }
-        };
-        let int = |v: i64| v.to_le_bytes();
-        field(Some(&int(self.seq)));
-        field(Some(self.id.as_bytes()));
-        field(Some(self.desk.as_bytes()));
-        field(Some(self.kind.as_str().as_bytes()));
-        field(Some(self.subject.as_bytes()));
-        field(Some(self.body.as_bytes()));
-        field(self.reason.as_deref().map(str::as_bytes));
-        field(Some(&int(self.occurred_at)));
-        field(Some(&int(self.recorded_at)));
-        field(Some(self.operator.as_bytes()));
-        field(Some(&self.prev_hash));
-        h.finalize().into()
+        let mut h = FieldHash::new(b"custody-record-v1");
+        h.int(Some(self.seq));
+        h.bytes(Some(self.id.as_bytes()));
+        h.text(Some(&self.desk));
+        h.text(Some(self.kind.as_str()));
+        h.text(Some(&self.subject));
+        h.text(Some(&self.body));
+        h.text(self.reason.as_deref());
+        h.int(Some(self.occurred_at));
+        h.int(Some(self.recorded_at));
+        h.text(Some(&self.operator));
+        h.bytes(Some(&self.prev_hash));
+        h.finish()
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) use record_existing::record_existing;
 pub(crate) use records::fields_of;
 pub use records::{FieldChange, RegisterChange};
 pub use register::{Edit, ItemEdit};
-pub(crate) use register::{insert_item, insert_person, validate_home_working, validate_item};
+pub(crate) use register::{insert_item, validate_home_working, validate_item, write_person};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;

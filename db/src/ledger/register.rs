@@ -119,59 +119,24 @@ pub fn validate_item(item: &Item) -> Result<Item> {
 
 /// Inserts an already validated item and its initial state ("in").
 pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO items (tag, kind, name, serial, encrypted, data_categories, data_subjects,
-                            special_category, safeguarding, confidential, anonymised_unapproved, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        item.tag,
-        item.kind.as_str(),
-        item.name,
-        item.serial,
-        item.encrypted,
-        item.data_categories.join(","),
-        item.data_subjects,
-        item.special_category,
-        item.safeguarding,
-        item.confidential,
-        item.anonymised_unapproved,
-        added_at,
-    ])?;
+    write_item(conn, item, added_at)?;
     conn.prepare_cached("INSERT INTO item_state (item, status) VALUES (?1, 'in')")?
         .execute([&item.tag])?;
     Ok(())
 }
 
-pub(crate) fn insert_person(conn: &Connection, person: &Person, added_at: i64) -> rusqlite::Result<()> {
-    let h = &person.home;
+/// Writes an item's row: a new one added at `added_at`, or over an existing one, which keeps
+/// when it was added (its state is the ledger's business, not this).
+fn write_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO people (id, name, email, active, added_at, agreement_signed, agreement_review,
-                             assessment_done, assessment_review, assessment_ref, training)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        person.id,
-        person.name,
-        person.email,
-        person.active,
-        added_at,
-        h.agreement_signed.map(day),
-        h.agreement_review.map(day),
-        h.assessment_done.map(day),
-        h.assessment_review.map(day),
-        h.assessment_ref,
-        h.training.map(day),
-    ])?;
-    Ok(())
-}
-
-/// Writes an item's changed record over its row (its state is the ledger's business, not this).
-fn update_item(conn: &Connection, item: &Item) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE items SET kind = ?2, name = ?3, serial = ?4, encrypted = ?5, data_categories = ?6,
-             data_subjects = ?7, special_category = ?8, safeguarding = ?9, confidential = ?10,
-             anonymised_unapproved = ?11 WHERE tag = ?1",
+        "INSERT INTO items (tag, kind, name, serial, encrypted, data_categories, data_subjects,
+                            special_category, safeguarding, confidential, anonymised_unapproved, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (tag) DO UPDATE SET kind = excluded.kind, name = excluded.name, serial = excluded.serial,
+             encrypted = excluded.encrypted, data_categories = excluded.data_categories,
+             data_subjects = excluded.data_subjects, special_category = excluded.special_category,
+             safeguarding = excluded.safeguarding, confidential = excluded.confidential,
+             anonymised_unapproved = excluded.anonymised_unapproved",
     )?
     .execute(params![
         item.tag,
@@ -185,21 +150,30 @@ fn update_item(conn: &Connection, item: &Item) -> rusqlite::Result<()> {
         item.safeguarding,
         item.confidential,
         item.anonymised_unapproved,
+        added_at,
     ])?;
     Ok(())
 }
 
-fn update_person(conn: &Connection, person: &Person) -> rusqlite::Result<()> {
+/// Writes a person's row: a new one added at `added_at`, or over an existing one, which keeps
+/// when it was added.
+pub(crate) fn write_person(conn: &Connection, person: &Person, added_at: i64) -> rusqlite::Result<()> {
     let h = &person.home;
     conn.prepare_cached(
-        "UPDATE people SET name = ?2, email = ?3, active = ?4, agreement_signed = ?5, agreement_review = ?6,
-             assessment_done = ?7, assessment_review = ?8, assessment_ref = ?9, training = ?10 WHERE id = ?1",
+        "INSERT INTO people (id, name, email, active, added_at, agreement_signed, agreement_review,
+                             assessment_done, assessment_review, assessment_ref, training)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, active = excluded.active,
+             agreement_signed = excluded.agreement_signed, agreement_review = excluded.agreement_review,
+             assessment_done = excluded.assessment_done, assessment_review = excluded.assessment_review,
+             assessment_ref = excluded.assessment_ref, training = excluded.training",
     )?
     .execute(params![
         person.id,
         person.name,
         person.email,
         person.active,
+        added_at,
         h.agreement_signed.map(day),
         h.agreement_review.map(day),
         h.assessment_done.map(day),
@@ -386,14 +360,14 @@ impl Writer<'_> {
     /// Registers an already validated person: their record and their row.
     pub(crate) fn register_person(&mut self, person: &Person, at: i64, reason: Option<&str>) -> Result<()> {
         self.register(RecordKind::PersonRegistered, &person.id, person, "id", at, reason)?;
-        insert_person(self.conn(), person, at)?;
+        write_person(self.conn(), person, at)?;
         Ok(())
     }
 
     fn change_person(&mut self, before: &Person, after: &Person, reason: Option<&str>) -> Result<Edit> {
         let edit = self.change(RecordKind::PersonChanged, &after.id, (before, after), "id", reason)?;
         if !edit.changed_nothing() {
-            update_person(self.conn(), after)?;
+            write_person(self.conn(), after, 0)?; // an existing row: it keeps its added_at
         }
         Ok(edit)
     }
@@ -455,7 +429,7 @@ impl Ledger {
             reason.as_deref(),
         )?;
         if !change.changed_nothing() {
-            update_item(w.conn(), &after)?;
+            write_item(w.conn(), &after, 0)?; // an existing row: it keeps its added_at
         }
         w.commit()?;
         Ok(change)
