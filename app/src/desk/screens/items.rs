@@ -107,13 +107,17 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 {
                     state.form = Some(ItemForm::from(&item));
                 }
-                if let Some(form) = &mut state.form
-                    && item_edit::ui(ui, ledger, form)
-                {
-                    *version += 1; // the page and the lists read again
-                }
+                let mut saved = false;
                 if let Some(d) = &state.detail {
-                    detail_ui(ui, d);
+                    // The form sits under what the item is, above its chain.
+                    detail_ui(ui, d, |ui| {
+                        if let Some(form) = &mut state.form {
+                            saved = item_edit::ui(ui, ledger, form);
+                        }
+                    });
+                }
+                if saved {
+                    *version += 1; // the page and the lists read again
                 }
             });
     }
@@ -251,7 +255,9 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
     }
 }
 
-pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail) {
+/// One item's page; `between` draws what goes under its details, above its chain (the Items
+/// screen's edit form).
+pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail, between: impl FnOnce(&mut egui::Ui)) {
     ui.heading(&d.tag);
     egui::Grid::new("item_lines").num_columns(2).show(ui, |ui| {
         for (k, v) in &d.lines {
@@ -264,6 +270,7 @@ pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail) {
             ui.end_row();
         }
     });
+    between(ui);
     ui.separator();
     ui.strong(format!(
         "Chain of custody and changes to its record ({}, newest first)",

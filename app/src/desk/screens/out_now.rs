@@ -61,7 +61,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                     state.detail = Some(item_detail(&app.ledger, &tag, app.version));
                 }
                 if let Some(d) = &state.detail {
-                    detail_ui(ui, d);
+                    detail_ui(ui, d, |_| {});
                 }
             });
     }
