@@ -1,32 +1,40 @@
 //! What both front ends need before they start: which database, what time it is, and who is
 //! recording. The command line and the desk open the database through one [`Context`]; the desk's
-//! background readers clone it to open their own connections.
+//! background readers clone it to open their own connections, acting for the operator signed in.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, anyhow};
-use custody_db::{Clock, FixedClock, Ledger, SystemClock};
+use custody_db::{Clock, FixedClock, Ledger, Session, SignInAt, SystemClock};
 
-/// `--db` and `--operator`, which every command and the desk take.
+/// `--db`, `--operator` and `--password-file`, which every command and the desk take.
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {
     /// The database file [default: custody.db in your data folder]
     #[arg(long, global = true, env = "CUSTODY_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Who is recording (every event names its operator) [default: your login name]
-    #[arg(long, global = true, env = "CUSTODY_OPERATOR", value_name = "NAME")]
+    /// The operator id to act as (every event names it) [default: your login name]
+    #[arg(long, global = true, env = "CUSTODY_OPERATOR", value_name = "ID")]
     pub operator: Option<String>,
+    /// Read the operator's password from this file (for scheduled jobs; it must be readable by
+    /// its owner only) [default: asked on the terminal]
+    #[arg(long, global = true, env = "CUSTODY_PASSWORD_FILE", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
-/// Which database, the clock, and the operator.
+/// Which database, the clock, and who is acting.
 #[derive(Clone)]
 pub struct Context {
     pub path: PathBuf,
     /// No `--db` was given: the database in the data folder, made on first use.
     pub is_default: bool,
     pub clock: Arc<dyn Clock>,
+    /// The operator id given (`--operator`, else the login name).
     pub operator: String,
+    pub password_file: Option<PathBuf>,
+    /// Someone already signed in (at the desk): its readers act for them without a password.
+    pub session: Option<Session>,
 }
 
 impl std::fmt::Debug for Context {
@@ -37,7 +45,7 @@ impl std::fmt::Debug for Context {
 
 impl Context {
     /// From the command line: `--db` (or `CUSTODY_DB`, else the data folder), the clock (or
-    /// `CUSTODY_NOW`), and `--operator` (or the login name).
+    /// `CUSTODY_NOW`), `--operator` (or the login name) and `--password-file`.
     pub fn from_args(args: &GlobalArgs) -> Result<Context> {
         let (path, is_default) = match &args.db {
             Some(p) => (p.clone(), false),
@@ -48,40 +56,63 @@ impl Context {
             is_default,
             clock: clock()?,
             operator: args.operator.clone().unwrap_or_else(login_name),
+            password_file: args.password_file.clone(),
+            session: None,
         })
     }
 
-    /// A context for an explicit file (tests, the desk's own readers).
-    pub fn for_file(path: &Path, clock: Arc<dyn Clock>, operator: &str) -> Context {
+    /// A context for an explicit file, acting for an operator already signed in (the desk's own
+    /// readers), or for nobody.
+    pub fn for_file(path: &Path, clock: Arc<dyn Clock>, session: Option<Session>) -> Context {
         Context {
             path: path.to_path_buf(),
             is_default: false,
             clock,
-            operator: operator.to_string(),
+            operator: session.as_ref().map_or_else(login_name, |s| s.id().to_string()),
+            password_file: None,
+            session,
         }
     }
 
-    /// Opens the existing database as this operator.
-    pub fn open(&self) -> custody_db::Result<Ledger> {
+    /// Opens the existing database and signs in: as the desk's operator, or with the password
+    /// from the file or the terminal. A database with no operators yet opens signed in as
+    /// nobody, so that its first administrator can be made (everything else says how).
+    pub fn open(&self) -> Result<Ledger> {
         let mut ledger = Ledger::open(&self.path, self.clock.clone())?;
-        ledger.set_operator(&self.operator)?;
+        self.sign_in(&mut ledger)?;
         Ok(ledger)
+    }
+
+    /// Signs `ledger` in as this context's operator (see [`Context::open`]).
+    pub fn sign_in(&self, ledger: &mut Ledger) -> Result<()> {
+        if let Some(session) = &self.session {
+            ledger.act_as(session)?;
+        } else if ledger.has_operators()? {
+            let password = crate::password::read(&self.operator, self.password_file.as_deref())?;
+            ledger.operator_sign_in(&self.operator, &password, SignInAt::CommandLine)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the database signed in as nobody (the desk, which then shows its sign-in screen).
+    pub fn open_unsigned(&self) -> custody_db::Result<Ledger> {
+        Ledger::open(&self.path, self.clock.clone())
     }
 
     /// Opens it again for reading beside a ledger already open in this program (see
-    /// [`Ledger::open_reader`]).
+    /// [`Ledger::open_reader`]), acting for the desk's operator.
     pub fn open_reader(&self) -> custody_db::Result<Ledger> {
         let mut ledger = Ledger::open_reader(&self.path, self.clock.clone())?;
-        ledger.set_operator(&self.operator)?;
+        if let Some(session) = &self.session {
+            ledger.act_as(session)?;
+        }
         Ok(ledger)
     }
 
-    /// Creates a new database (never over an existing file).
+    /// Creates a new database (never over an existing file), with no operators yet.
     pub fn create(&self, org: Option<&str>) -> Result<Ledger> {
         self.prepare_default_folder()?;
-        let mut ledger = Ledger::create(&self.path, org, self.clock.clone())?;
-        ledger.set_operator(&self.operator)?;
-        Ok(ledger)
+        Ok(Ledger::create(&self.path, org, self.clock.clone())?)
     }
 
     /// The desk's database: the default one is created on first start (the Desk then offers
@@ -96,7 +127,7 @@ impl Context {
                 self.path.display()
             ));
         }
-        Ok(self.open()?)
+        Ok(self.open_unsigned()?)
     }
 
     /// Creates the data folder for the default database; an explicit --db folder must exist.

@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod context;
 pub mod desk;
+pub mod password;
 pub mod render;

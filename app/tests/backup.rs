@@ -37,7 +37,7 @@ fn two_databases_in_one_folder_each_get_their_daily_backup() {
     let desk = Desk::with_basics(CUSTODY);
     let mut other = Desk::new(CUSTODY);
     other.db = desk.dir.path().join("practice.db");
-    other.ok(&["init", "--org", "Riverside Practice"]);
+    other.init(Some("Riverside Practice"));
     other.ok(&["status"]);
     desk.ok(&["status"]);
     assert_eq!(
@@ -161,6 +161,8 @@ fn two_restores_in_one_second_keep_both_replaced_files_and_no_logs() {
             let run = std::process::Command::new(CUSTODY)
                 .args(["--db", p.to_str().unwrap(), "status", "--format", "csv"])
                 .env("CUSTODY_NOW", &desk.now)
+                .env("CUSTODY_OPERATOR", &desk.operator)
+                .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
                 .output()
                 .unwrap();
             String::from_utf8_lossy(&run.stdout).into_owned()

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Setup, banner, harness, harness_sized, setup, step_until, type_burst};
+use common::{DESK_PIN, Setup, banner, harness, harness_sized, setup, step_until, type_burst};
 use custody::desk::{DeskApp, MIN_WINDOW, Screen};
 use custody_db::{Item, ItemKind, SignOut, Status};
 use egui::Key;
@@ -194,11 +194,14 @@ fn a_sign_out_by_another_program_appears_without_touching_the_desk() {
     step_until(&mut h, "the out-now list", |a| a.lists.out_now.value.is_some());
     assert!(h.state().lists.out_now.value.as_ref().unwrap().is_empty());
     let db = s.dir.path().join("custody.db");
+    let password = s.dir.path().join("password");
+    custody_tests::write_private(&password, DESK_PIN);
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_custody"))
         .args(["out", "LT-0001", "--to", "S002"])
         .env("CUSTODY_DB", &db)
         .env("CUSTODY_NOW", "2026-11-20T10:05:00Z")
-        .env("CUSTODY_OPERATOR", "another program")
+        .env("CUSTODY_OPERATOR", "desk-test")
+        .env("CUSTODY_PASSWORD_FILE", &password)
         .output()
         .unwrap();
     assert!(run.status.success(), "{run:?}");

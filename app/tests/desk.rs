@@ -421,6 +421,25 @@ fn an_empty_database_offers_demo_data() {
     let ledger = Ledger::create(&dir.path().join("custody.db"), None, clock.clone()).unwrap();
     let mut h = harness(DeskApp::new(ledger, clock));
     h.run_steps(2);
+    // A new database has no operators: the desk asks for its first administrator.
+    h.get_by_label_contains("This database has no operators yet");
+    for (field, text) in [
+        ("Operator id:", "boss"),
+        ("Name:", "The Head"),
+        ("PIN or password:", "boss-pin-1"),
+        ("The same again:", "boss-pin-1"),
+    ] {
+        h.get_by_label(field).click();
+        h.run_steps(1);
+        h.get_by_label(field).type_text(text);
+        h.run_steps(1);
+    }
+    h.get_by_label("Create and sign in").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().ledger.session().map(|s| s.id().to_string()).as_deref(),
+        Some("boss")
+    );
     h.get_by_label("This database is empty.");
     h.get_by_label("Load demo data").click();
     step_until(&mut h, "the demo data", |a| {

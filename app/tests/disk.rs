@@ -33,6 +33,8 @@ fn a_full_disk_says_so_and_records_nothing() {
         .arg(&script)
         .env("CUSTODY_DB", &desk.db)
         .env("CUSTODY_NOW", &desk.now)
+        .env("CUSTODY_OPERATOR", &desk.operator)
+        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -92,6 +94,10 @@ fn a_folder_that_can_only_be_read_is_still_read() {
     let folder = desk.dir.path().to_path_buf();
     std::fs::remove_dir_all(folder.join("backups")).unwrap();
     let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    if root {
+        // `nobody` runs the commands, so the password file is theirs (and private).
+        std::os::unix::fs::chown(&desk.password_file, Some(65534), Some(65534)).unwrap();
+    }
     let (folder_mode, file_mode) = if root { (0o755, 0o644) } else { (0o555, 0o444) };
     std::fs::set_permissions(&desk.db, std::fs::Permissions::from_mode(file_mode)).unwrap();
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(folder_mode)).unwrap();
@@ -116,6 +122,8 @@ fn a_folder_that_can_only_be_read_is_still_read() {
             .args(args)
             .env("CUSTODY_DB", &desk.db)
             .env("CUSTODY_NOW", &desk.now)
+            .env("CUSTODY_OPERATOR", &desk.operator)
+            .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
             .output()
             .unwrap();
         (

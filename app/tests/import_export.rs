@@ -26,7 +26,7 @@ fn export_then_import_into_a_new_database() {
     assert!(ledger.contains(",sign-out,LT-0001,S001,"), "{ledger}");
 
     let new = Desk::new(CUSTODY);
-    new.ok(&["init"]);
+    new.init(None);
     let dry = new.ok(&["import", "items", items.to_str().unwrap(), "--dry-run"]);
     assert!(
         dry.contains("Would add 3 row(s).") && dry.contains("Nothing was written"),
@@ -97,7 +97,7 @@ fn names_that_look_like_formulas_survive_an_export_and_an_import_exactly() {
     let file = old.dir.path().join("items.csv");
     old.ok(&["export", "items", file.to_str().unwrap()]);
     let new = Desk::new(CUSTODY);
-    new.ok(&["init"]);
+    new.init(None);
     new.ok(&["import", "items", file.to_str().unwrap()]);
     let listed = new.ok(&["item", "list", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&listed).unwrap();

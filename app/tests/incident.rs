@@ -52,7 +52,7 @@ fn from_theft_to_timeline() {
     assert!(show.contains("9 hours left — running out"), "{show}");
     assert!(show.contains("LT-0001  laptop  120 data subject(s)"), "{show}");
     assert!(
-        show.contains("dpo-notified: Phoned the DPO  (recorded by Test Office)"),
+        show.contains("dpo-notified: Phoned the DPO  (recorded by office)"),
         "{show}"
     );
     desk.ok(&[

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::event::{self, Event, GENESIS_HASH};
 use crate::ledger::{Ledger, fields_of};
 use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
+use crate::operator::Role;
 use crate::record::{Appender, Record, RecordKind};
 use crate::state::{ItemState, Move, Status, apply};
 use crate::time::{default_due, to_millis};
@@ -81,7 +82,17 @@ const LAST_NAMES: &[&str] = &[
     "Wright", "Clarke", "Jackson", "Hussain", "Turner", "Hill", "Moore", "Cooper", "Ward", "Okafor", "Morris", "King",
     "Watson", "Harris", "Begum", "Mensah", "Kaur", "Murphy", "Campbell", "Price", "Bennett",
 ];
-const OPERATORS: &[&str] = &["J. Patel (office)", "M. Okafor (office)", "Reception desk"];
+const OPERATORS: &[&str] = &["desk", "manager", "desk"];
+
+/// The demo's operators, one of each role, all with [`DEMO_PASSWORD`].
+pub const DEMO_OPERATORS: [(&str, &str, Role); 4] = [
+    ("admin", "Demo administrator", Role::Admin),
+    ("manager", "Demo office manager", Role::Manager),
+    ("dpo", "Demo data protection officer", Role::Dpo),
+    ("desk", "Demo front desk", Role::Operator),
+];
+/// The documented password of every demo operator.
+pub const DEMO_PASSWORD: &str = "custody-demo";
 
 /// Kind, tag prefix, share in a thousand, and the names such items carry.
 const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
@@ -145,6 +156,14 @@ const KINDS: &[(ItemKind, &str, u32, &[&str])] = &[
 
 /// Fills an empty database with demo data. Refuses a database that already holds records.
 pub fn fill(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
+    ledger.as_itself("custody demo", |ledger| {
+        let summary = fill_register(ledger, opts)?;
+        ledger.add_demo_operators()?;
+        Ok(summary)
+    })
+}
+
+fn fill_register(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary> {
     let (items, people, _) = ledger.counts()?;
     let events = event::head(ledger.conn())?.0;
     if items + people > 0 || events > 0 {

@@ -148,6 +148,54 @@ pub enum Error {
     #[error("That event cannot be corrected: {0}")]
     CannotCorrect(String),
 
+    // --- operators and roles ---
+    #[error("{0:?} is not a role. Use one of: operator, manager, dpo, admin.")]
+    UnknownRole(String),
+    #[error("{value:?} is not a valid operator id: {why}. Use letters, digits, '-', '.' and '_', up to 24 characters.")]
+    InvalidOperatorId { value: String, why: String },
+    #[error("There is already an operator with the id {0}. Choose another id.")]
+    DuplicateOperator(String),
+    #[error("No operator has the id {0}. Check the id, or ask an administrator to add you.")]
+    UnknownOperator(String),
+    #[error(
+        "This database has no operators yet (it was made before Custody had sign-in). Create the first administrator: custody operator add ID --name \"YOUR NAME\" --role admin"
+    )]
+    NoOperatorsYet,
+    #[error("This database already has operators: an administrator adds more (custody operator add).")]
+    OperatorsExist,
+    #[error("The first operator must be an administrator (--role admin), so that someone can add the others.")]
+    FirstMustBeAdmin,
+    #[error(
+        "Refused: signing in is needed to {what} (role {needs} or above). Sign in, or give --operator ID and a password."
+    )]
+    NotSignedIn {
+        what: &'static str,
+        needs: crate::operator::Role,
+    },
+    #[error(
+        "Refused: {who} is signed in as {role}, and to {what} needs the {needs} role or above. Ask someone with that role."
+    )]
+    RoleRefused {
+        who: String,
+        role: crate::operator::Role,
+        what: &'static str,
+        needs: crate::operator::Role,
+    },
+    #[error("Wrong password for {id}. {}", attempts_note(*.failed))]
+    WrongPassword { id: String, failed: u32 },
+    #[error("{id} is disabled and cannot sign in. An administrator can enable them again.")]
+    OperatorDisabled { id: String },
+    #[error(
+        "{id} is locked out after {failed} wrong passwords in a row, until {until}. Wait, or ask an administrator to clear it (custody operator unlock {id})."
+    )]
+    OperatorLocked { id: String, failed: u32, until: String },
+    #[error("Too many wrong passwords for {id}: wait {seconds} seconds before the next try.")]
+    TooSoon { id: String, seconds: i64 },
+    #[error(
+        "{id} is the last active administrator; add or enable another administrator first, so that someone can still manage operators."
+    )]
+    LastAdmin { id: String },
+
     // --- the disk ---
     #[error(
         "The disk is full, so nothing was recorded. Free some space (or move the database to another disk) and try again."
@@ -208,6 +256,20 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn attempts_note(failed: u32) -> String {
+    use crate::operator::{DELAY_AFTER, LOCK_AFTER, LOCKOUT_MINUTES};
+    let left = LOCK_AFTER.saturating_sub(failed);
+    if failed < DELAY_AFTER {
+        "Check it and try again.".to_string()
+    } else if left > 0 {
+        format!(
+            "{failed} wrong in a row: after {LOCK_AFTER}, sign-in is locked for {LOCKOUT_MINUTES} minutes ({left} tries left)."
+        )
+    } else {
+        format!("{failed} wrong in a row: sign-in is locked for {LOCKOUT_MINUTES} minutes.")
+    }
+}
 
 fn rule_list(findings: &[crate::policy::Finding]) -> String {
     let mut ids: Vec<&str> = findings.iter().map(|f| f.rule).collect();

@@ -267,6 +267,7 @@ fn kind_from_category(category: &str) -> ItemKind {
 impl Ledger {
     /// Imports items from CSV bytes; with `dry_run`, checks everything and writes nothing.
     pub fn import_items(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+        self.allow(crate::operator::Action::Import)?;
         let sheet = read_sheet(csv)?;
         let snipe = sheet.column(&["asset_tag"]).is_some();
         let (tag, name, kind, category) = if snipe {
@@ -359,6 +360,7 @@ impl Ledger {
 
     /// Imports people from CSV bytes; with `dry_run`, checks everything and writes nothing.
     pub fn import_people(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+        self.allow(crate::operator::Action::Import)?;
         let sheet = read_sheet(csv)?;
         let id = require(&sheet, &["id", "staff_number"], "id")?;
         let name = require(&sheet, &["name"], "name")?;

@@ -24,6 +24,7 @@ pub mod ids;
 pub mod import;
 mod ledger;
 pub mod model;
+pub mod operator;
 pub mod policy;
 pub mod record;
 pub mod state;
@@ -39,6 +40,8 @@ pub use ledger::{
     PersonRow, RegisterChange, Restored, Returned, Sensitivity, SignOut, StaffAtTheTime, Stage, VerifyReport, is_late,
     restore,
 };
+pub use ledger::{DEFAULT_IDLE_LOCK_MINUTES, SignInAt};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
+pub use operator::{Action, Hashing, Operator, Role, Session};
 pub use state::{ItemState, Status};
 pub use time::{Clock, DayEdge, FixedClock, SystemClock};

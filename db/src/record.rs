@@ -27,6 +27,12 @@ pub enum RecordKind {
     SettingChanged,
     IncidentOpened,
     IncidentNoted,
+    OperatorAdded,
+    OperatorChanged,
+    OperatorSignedIn,
+    OperatorSignInFailed,
+    OperatorSignedOut,
+    DeskLocked,
 }
 
 /// Which part of the register a record is about.
@@ -37,10 +43,11 @@ pub enum Register {
     Container,
     Setting,
     Incident,
+    Operator,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -50,6 +57,12 @@ impl RecordKind {
         RecordKind::SettingChanged,
         RecordKind::IncidentOpened,
         RecordKind::IncidentNoted,
+        RecordKind::OperatorAdded,
+        RecordKind::OperatorChanged,
+        RecordKind::OperatorSignedIn,
+        RecordKind::OperatorSignInFailed,
+        RecordKind::OperatorSignedOut,
+        RecordKind::DeskLocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +76,12 @@ impl RecordKind {
             RecordKind::SettingChanged => "setting-changed",
             RecordKind::IncidentOpened => "incident-opened",
             RecordKind::IncidentNoted => "incident-noted",
+            RecordKind::OperatorAdded => "operator-added",
+            RecordKind::OperatorChanged => "operator-changed",
+            RecordKind::OperatorSignedIn => "operator-signed-in",
+            RecordKind::OperatorSignInFailed => "operator-sign-in-failed",
+            RecordKind::OperatorSignedOut => "operator-signed-out",
+            RecordKind::DeskLocked => "desk-locked",
         }
     }
 
@@ -77,6 +96,12 @@ impl RecordKind {
             RecordKind::ContainerRegistered | RecordKind::ContainerChanged => Register::Container,
             RecordKind::SettingChanged => Register::Setting,
             RecordKind::IncidentOpened | RecordKind::IncidentNoted => Register::Incident,
+            RecordKind::OperatorAdded
+            | RecordKind::OperatorChanged
+            | RecordKind::OperatorSignedIn
+            | RecordKind::OperatorSignInFailed
+            | RecordKind::OperatorSignedOut
+            | RecordKind::DeskLocked => Register::Operator,
         }
     }
 
@@ -88,6 +113,7 @@ impl RecordKind {
                 | RecordKind::PersonRegistered
                 | RecordKind::ContainerRegistered
                 | RecordKind::IncidentOpened
+                | RecordKind::OperatorAdded
         )
     }
 }

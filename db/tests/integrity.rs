@@ -73,6 +73,7 @@ fn demo_data_is_consistent_and_believable() {
     let path = dir.path().join("demo.db");
     let clock = custody_db::FixedClock::new(common::t("2026-11-20T10:00:00Z"));
     let mut ledger = Ledger::create(&path, Some("Demo Academy Trust"), clock).unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
     let summary = demo::fill(
         &mut ledger,
         &DemoOptions {
@@ -83,6 +84,7 @@ fn demo_data_is_consistent_and_believable() {
         },
     )
     .unwrap();
+    let mut ledger = common::signed_in(ledger);
     assert_eq!(summary.items, 600);
     assert!(summary.events > 600 * 10, "a year of history: {summary:?}");
     assert!(summary.out_now > 20 && summary.overdue > 0, "{summary:?}");
@@ -233,6 +235,10 @@ fn a_file_whose_guards_were_removed_is_read_but_never_written() {
     let before = common::dump(&path);
     let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
     let mut ledger = Ledger::open(&path, clock).unwrap();
+    // Signing in checks the password and writes nothing (from the command line, at the first try).
+    ledger
+        .operator_sign_in("office", common::ADMIN_PASSWORD, custody_db::SignInAt::CommandLine)
+        .unwrap();
     assert_eq!(ledger.out_now().unwrap().len(), 3, "reading still works");
     let refused = ledger
         .sign_in(&["LT-0001".to_string()], None, None)
@@ -280,7 +286,7 @@ fn deleting_the_newest_events_is_caught_by_the_backup_that_saw_them() {
         ),
     );
     let clock = custody_db::FixedClock::new(common::t("2026-11-20T11:00:00Z"));
-    let ledger = Ledger::open(&path, clock).unwrap();
+    let ledger = common::signed_in(Ledger::open(&path, clock).unwrap());
     let report = ledger.verify().unwrap();
     assert!(report.chain.is_none(), "the chain that is left is unbroken: {report:?}");
     assert!(

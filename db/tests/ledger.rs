@@ -22,7 +22,7 @@ fn sign_out_and_in_round_trip() {
         events[0].handover, events[1].handover,
         "one hand-over id for the basket"
     );
-    assert_eq!(events[0].operator, "Office");
+    assert_eq!(events[0].operator, "office", "the signed-in operator's id");
     let state = db.ledger.state("LT-0001").unwrap();
     assert_eq!(state.status, Status::Out);
     assert_eq!(state.holder.as_deref(), Some("S001"));

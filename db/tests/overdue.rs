@@ -168,14 +168,13 @@ fn an_item_returned_late_was_overdue_before_its_return_only() {
 fn as_of_any_moment_it_agrees_with_each_items_state_then() {
     let dir = tempfile::tempdir().unwrap();
     let clock = custody_db::FixedClock::new(t("2026-11-20T10:00:00Z"));
-    let mut ledger = custody_db::Ledger::create(&dir.path().join("demo.db"), None, clock).unwrap();
     let options = custody_db::demo::DemoOptions {
         items: 150,
         people: 30,
         days: 120,
         seed: 3,
     };
-    custody_db::demo::fill(&mut ledger, &options).unwrap();
+    let ledger = common::demo(&dir.path().join("demo.db"), clock, &options);
     let tags: Vec<String> = ledger.items().unwrap().into_iter().map(|r| r.item.tag).collect();
     for days_ago in [0, 1, 3, 7, 20, 60] {
         let at = t("2026-11-20T10:00:00Z") - chrono::Duration::days(days_ago);

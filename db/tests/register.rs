@@ -41,7 +41,7 @@ fn an_edit_is_a_record_with_old_and_new_values_and_verify_replays_it() {
     assert_eq!(records[0].kind, RecordKind::ItemRegistered);
     assert_eq!(records[1].kind, RecordKind::ItemChanged);
     assert_eq!(records[1].reason.as_deref(), Some("Audit found BitLocker off"));
-    assert_eq!(records[1].operator, "Office");
+    assert_eq!(records[1].operator, "office");
     assert_eq!(records[1].summary(), "data subjects: 30 -> 45; encrypted: yes -> no");
 
     // The profile as it stood before the change, and after.
@@ -225,7 +225,7 @@ fn a_schema_4_database_migrates_keeping_every_event_and_recording_its_register()
     let events_before = events(&path);
     assert_eq!(events_before.len(), 6);
     let clock = custody_db::FixedClock::new(t("2026-10-01T09:00:00Z"));
-    let ledger = Ledger::open(&path, clock).unwrap();
+    let ledger = common::signed_in(Ledger::open(&path, clock).unwrap());
     assert!(
         dir.path().join("custody.db.pre-v5").exists(),
         "the old file is kept aside"
@@ -299,15 +299,15 @@ fn a_schema_4_demo_database_migrates_and_verifies() {
     .unwrap();
     let events_before = events(&path);
     let clock = custody_db::FixedClock::new(t("2026-10-01T09:00:00Z"));
-    let ledger = Ledger::open(&path, clock).unwrap();
+    let ledger = common::signed_in(Ledger::open(&path, clock).unwrap());
     assert_eq!(events(&path), events_before, "every event and its hash as it was");
     let report = ledger.verify().unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.events_checked, events_before.len() as u64);
     assert_eq!(
         report.records_checked,
-        40 + 12 + 2,
-        "items, people, organisation and time zone"
+        40 + 12 + 2 + 1,
+        "items, people, organisation and time zone, and the first administrator made after the upgrade"
     );
     assert_eq!(ledger.organisation().unwrap().as_deref(), Some("Demo Academy Trust"));
     assert_eq!(ledger.timezone(), chrono_tz::Europe::London);
@@ -326,17 +326,16 @@ fn the_demo_has_profile_changes_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let clock = custody_db::FixedClock::new(t("2026-11-20T10:00:00Z"));
-    let mut ledger = Ledger::create(&path, Some("Demo"), clock).unwrap();
-    custody_db::demo::fill(
-        &mut ledger,
+    let ledger = common::demo(
+        &path,
+        clock,
         &custody_db::demo::DemoOptions {
             items: 300,
             people: 60,
             days: 365,
             seed: 7,
         },
-    )
-    .unwrap();
+    );
     let report = ledger.verify().unwrap();
     assert!(report.is_intact(), "{report:?}");
     let changes = ledger.register_changes(i64::MIN, i64::MAX).unwrap();

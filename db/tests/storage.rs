@@ -123,7 +123,7 @@ fn a_header_ahead_of_the_file_opens_while_the_log_has_the_pages() {
     let mut bytes = std::fs::read(&db.path).unwrap();
     bytes[..page_size].copy_from_slice(&newest_page_one);
     std::fs::write(&db.path, &bytes).unwrap();
-    let ledger = open(&db.path).unwrap();
+    let ledger = common::signed_in(open(&db.path).unwrap());
     assert_eq!(ledger.item("CB-0119").unwrap().tag, "CB-0119");
     assert!(ledger.verify().unwrap().is_intact());
 }

@@ -20,6 +20,10 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The administrator every test desk has, and their password.
+pub const OPERATOR: &str = "office";
+pub const PASSWORD: &str = "office-password";
+
 /// A database path in a temporary folder, and a way to run commands against it.
 #[derive(Debug)]
 pub struct Desk {
@@ -28,28 +32,71 @@ pub struct Desk {
     pub now: String,
     /// The `custody` binary under test.
     pub binary: PathBuf,
+    /// Who the commands run as (`CUSTODY_OPERATOR`), and the file with their password.
+    pub operator: String,
+    pub password_file: PathBuf,
 }
 
 impl Desk {
-    /// A desk with no database yet, run by the `custody` binary at `binary`.
+    /// A desk with no database yet, run by the `custody` binary at `binary`, as [`OPERATOR`].
     pub fn new(binary: &str) -> Desk {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("custody.db");
+        let password_file = dir.path().join("password");
+        write_private(&password_file, PASSWORD);
         Desk {
             dir,
             db,
             now: NOW.to_string(),
             binary: PathBuf::from(binary),
+            operator: OPERATOR.to_string(),
+            password_file,
         }
     }
 
-    /// Runs `custody ARGS` with this desk's database, clock and operator.
+    /// Runs the next commands as another operator, with this password.
+    pub fn act_as(&mut self, operator: &str, password: &str) {
+        self.operator = operator.to_string();
+        self.password_file = self.dir.path().join(format!("password-{operator}"));
+        write_private(&self.password_file, password);
+    }
+
+    /// Creates the database as `custody init` does, with [`OPERATOR`] as its first administrator,
+    /// through the library, so that their password is hashed with cheap test parameters (every
+    /// command checks it). `custody init` itself is tested on its own.
+    pub fn init(&self, org: Option<&str>) {
+        let now = chrono::DateTime::parse_from_rfc3339(&self.now)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut ledger = custody_db::Ledger::create(&self.db, org, custody_db::FixedClock::new(now)).unwrap();
+        ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+        ledger.add_first_admin(OPERATOR, "Test Office", PASSWORD).unwrap();
+    }
+
+    /// Adds an operator with a role (as [`OPERATOR`], hashing cheaply) whose password is
+    /// `{id}-password`.
+    pub fn add_operator(&self, id: &str, role: custody_db::Role) {
+        let now = chrono::DateTime::parse_from_rfc3339(&self.now)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut ledger = custody_db::Ledger::open(&self.db, custody_db::FixedClock::new(now)).unwrap();
+        ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+        ledger
+            .operator_sign_in(OPERATOR, PASSWORD, custody_db::SignInAt::CommandLine)
+            .unwrap();
+        ledger
+            .add_operator(id, &format!("Operator {id}"), role, &format!("{id}-password"))
+            .unwrap();
+    }
+
+    /// Runs `custody ARGS` with this desk's database, clock, operator and password file.
     pub fn run(&self, args: &[&str]) -> Run {
         let output = Command::new(&self.binary)
             .args(args)
             .env("CUSTODY_DB", &self.db)
             .env("CUSTODY_NOW", &self.now)
-            .env("CUSTODY_OPERATOR", "Test Office")
+            .env("CUSTODY_OPERATOR", &self.operator)
+            .env("CUSTODY_PASSWORD_FILE", &self.password_file)
             .env_remove("RUST_BACKTRACE")
             .output()
             .unwrap();
@@ -82,7 +129,7 @@ impl Desk {
     /// Patel) whose home-working records are in order.
     pub fn with_basics(binary: &str) -> Desk {
         let desk = Desk::new(binary);
-        desk.ok(&["init", "--org", "Hillside School"]);
+        desk.init(Some("Hillside School"));
         desk.ok(&[
             "item",
             "add",
@@ -142,6 +189,32 @@ impl Desk {
             ]);
         }
         desk
+    }
+}
+
+/// A new database at `path` whose first administrator is [`OPERATOR`] (hashed cheaply), signed in.
+pub fn new_ledger(path: &Path, org: Option<&str>, clock: std::sync::Arc<dyn custody_db::Clock>) -> custody_db::Ledger {
+    let mut ledger = custody_db::Ledger::create(path, org, clock).unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    ledger.add_first_admin(OPERATOR, "Test Office", PASSWORD).unwrap();
+    ledger
+}
+
+/// Signs `ledger` in as [`OPERATOR`] (made by [`new_ledger`] or [`Desk::init`]).
+pub fn sign_in(mut ledger: custody_db::Ledger) -> custody_db::Ledger {
+    ledger
+        .operator_sign_in(OPERATOR, PASSWORD, custody_db::SignInAt::CommandLine)
+        .unwrap();
+    ledger
+}
+
+/// Writes a file only its owner can read (as a password file must be).
+pub fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, format!("{text}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 }
 

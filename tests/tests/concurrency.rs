@@ -30,7 +30,7 @@ fn two_writers_and_a_reader_share_one_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
     {
-        let mut ledger = Ledger::create(&path, None, Arc::new(SystemClock)).unwrap();
+        let mut ledger = custody_tests::new_ledger(&path, None, Arc::new(SystemClock));
         for n in 0..30 {
             ledger
                 .add_item(&Item::new(&format!("CB-{n:04}"), ItemKind::Chromebook, "Chromebook"))
@@ -41,7 +41,7 @@ fn two_writers_and_a_reader_share_one_database() {
     }
     let mut writers = [writer(&path, 1), writer(&path, 2)];
     let entries_before = ledger_entries(&path);
-    let reader = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
+    let reader = custody_tests::sign_in(Ledger::open(&path, Arc::new(SystemClock)).unwrap());
     // Only a guard against a hang: the test asserts what was done, not how fast.
     let hang_guard = Instant::now() + Duration::from_secs(300);
     let mut reads = 0;
@@ -59,7 +59,7 @@ fn two_writers_and_a_reader_share_one_database() {
             // A backup taken mid-write is one consistent snapshot.
             let copy = dir.path().join("mid-write.db");
             reader.backup_to(&copy).unwrap();
-            let backup = Ledger::open(&copy, Arc::new(SystemClock)).unwrap();
+            let backup = custody_tests::sign_in(Ledger::open(&copy, Arc::new(SystemClock)).unwrap());
             let report = backup.verify().unwrap();
             assert!(report.is_intact() && report.events_checked > 0, "{report:?}");
         }

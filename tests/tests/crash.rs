@@ -29,7 +29,7 @@ fn killed_writers_never_lose_or_damage_a_record() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.db");
     {
-        let mut ledger = Ledger::create(&path, Some("Crash test"), Arc::new(SystemClock)).unwrap();
+        let mut ledger = custody_tests::new_ledger(&path, Some("Crash test"), Arc::new(SystemClock));
         for n in 0..20 {
             ledger
                 .add_item(&Item::new(&format!("CB-{n:04}"), ItemKind::Chromebook, "Chromebook"))
@@ -61,7 +61,7 @@ fn killed_writers_never_lose_or_damage_a_record() {
         child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
         assert!(stderr.is_empty(), "round {round}: the writer failed: {stderr}");
 
-        let ledger = Ledger::open(&path, Arc::new(SystemClock)).unwrap();
+        let ledger = custody_tests::sign_in(Ledger::open(&path, Arc::new(SystemClock)).unwrap());
         // Opening checked the latest events (the log was there); the whole file is verified
         // every so often and at the end, so a long run stays linear.
         let last = round + 1 == rounds();

@@ -1,11 +1,11 @@
 //! `custody backup`, `custody restore` and `custody verify`: keeping the file safe.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use custody_db::Ledger;
+use custody_db::{Ledger, Session};
 
 use crate::context::Context;
 
@@ -35,7 +35,8 @@ pub fn backup(args: BackupArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<
 }
 
 pub fn restore(args: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    let restored = custody_db::restore(&ctx.path, &args.backup, args.force, ctx.clock.clone())?;
+    let by = restorer(ctx, &args.backup)?;
+    let restored = custody_db::restore(&ctx.path, &args.backup, args.force, ctx.clock.clone(), by.as_ref())?;
     writeln!(
         out,
         "Restored {} from {} ({} events, verified).",
@@ -47,6 +48,31 @@ pub fn restore(args: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<
         writeln!(out, "The file it replaced is kept as {}.", aside.display())?;
     }
     Ok(())
+}
+
+/// Who is restoring: signed in on the current database, or, when that cannot be opened (the
+/// usual reason to restore) or has no operators, on a scratch copy of the backup (so a wrong
+/// password is counted nowhere that lasts). `None` when neither file has operators yet.
+fn restorer(ctx: &Context, backup: &Path) -> Result<Option<Session>> {
+    if let Ok(mut current) = Ledger::open(&ctx.path, ctx.clock.clone())
+        && current.has_operators()?
+    {
+        ctx.sign_in(&mut current)?;
+        return Ok(current.session().cloned());
+    }
+    let scratch = tempfile::tempdir()?;
+    let copy = scratch.path().join("backup.db");
+    std::fs::copy(backup, &copy).map_err(|e| {
+        anyhow::anyhow!(
+            "could not read the backup {}: {e}. Nothing was changed.",
+            backup.display()
+        )
+    })?;
+    let Ok(mut staged) = Ledger::open(&copy, ctx.clock.clone()) else {
+        return Ok(None); // The restore itself says what is wrong with the file.
+    };
+    ctx.sign_in(&mut staged)?;
+    Ok(staged.session().cloned())
 }
 
 /// Prints what `verify` found; `Ok(false)` when the database is not intact.

@@ -78,6 +78,11 @@ pub fn import(args: ImportArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Res
 }
 
 pub fn export(args: ExportArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+    // Checked before the file is made, so a refusal leaves nothing behind.
+    ledger.allow(match args.what {
+        ExportWhat::Items | ExportWhat::People => custody_db::Action::Export,
+        ExportWhat::Events => custody_db::Action::LedgerExport,
+    })?;
     let file = &args.file;
     let target = std::fs::File::create(file).with_context(|| format!("could not write {}", file.display()))?;
     let mut target = std::io::BufWriter::new(target);

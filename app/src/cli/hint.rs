@@ -32,6 +32,17 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         }
         Error::NeedsAcknowledgement { .. } => "add --yes once you have told the holder",
         Error::PolicyRefused { blocks, .. } => return policy_hint(blocks),
+        Error::NotSignedIn { .. } => {
+            "give --operator ID (or CUSTODY_OPERATOR) and --password-file FILE, or run the command on a terminal to type the password"
+        }
+        Error::UnknownOperator(_) => {
+            "give your own id with --operator; an administrator sees every id with `custody operator list`"
+        }
+        Error::OperatorLocked { id, .. } => {
+            return Some(format!(
+                "an administrator can clear it now: `custody operator unlock {id}`"
+            ));
+        }
         Error::DiskFull => "free some space, or move the database with --db",
         Error::WriteFailed(_) => "`custody backup -o FILE` copies the database to another disk",
         _ => return None,

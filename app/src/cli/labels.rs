@@ -48,6 +48,7 @@ pub struct ScanArgs {
 }
 
 pub fn print(args: LabelsArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
+    ledger.allow(custody_db::Action::PrintLabels)?;
     let LabelsArgs {
         tags,
         all_items,

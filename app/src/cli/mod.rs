@@ -11,6 +11,7 @@ mod hint;
 mod incident;
 mod item;
 mod labels;
+mod operator;
 mod person;
 mod report;
 mod settings;
@@ -34,6 +35,9 @@ pub enum Command {
     Init(setup::InitArgs),
     /// Create a new database filled with realistic demo data
     Demo(setup::DemoArgs),
+    /// The staff who use Custody: add, list, set-role, disable, enable, reset-password, unlock
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
     /// Items: add, list, show, chain
     #[command(subcommand)]
     Item(item::ItemCommand),
@@ -97,6 +101,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
     match command {
         Command::Init(args) => done(setup::init(args, ctx, out)),
         Command::Demo(args) => done(setup::demo(args, ctx, out)),
+        Command::Operator(cmd) => done(operator::run(cmd, &mut open(ctx)?, out)),
         Command::Item(cmd) => done(item::run(cmd, &mut open(ctx)?, out)),
         Command::Person(cmd) => done(person::run(cmd, &mut open(ctx)?, out)),
         Command::Container(cmd) => done(container::run(cmd, &mut open(ctx)?, out)),

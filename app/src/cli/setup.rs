@@ -13,6 +13,13 @@ pub struct InitArgs {
     /// The organisation's name, printed on labels and reports
     #[arg(long)]
     org: Option<String>,
+    /// The first administrator's operator id (their password is read from --password-file, or
+    /// asked twice on the terminal)
+    #[arg(long, value_name = "ID", default_value = "admin")]
+    admin: String,
+    /// The first administrator's name
+    #[arg(long, value_name = "TEXT", default_value = "Administrator")]
+    admin_name: String,
 }
 
 #[derive(Debug, Args)]
@@ -29,12 +36,36 @@ pub struct DemoArgs {
     seed: u64,
 }
 
+/// A new database and its first administrator. The password is asked before the file is made,
+/// so a mistyped one leaves nothing behind.
 pub fn init(args: InitArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
-    ctx.create(args.org.as_deref())?;
+    let admin = custody_db::operator::normalise_operator_id(&args.admin)?;
+    if ctx.path.exists() {
+        return Err(custody_db::Error::AlreadyExists(ctx.path.clone()).into());
+    }
+    ctx.prepare_default_folder()?;
+    if ctx
+        .path
+        .parent()
+        .is_some_and(|dir| !dir.as_os_str().is_empty() && !dir.is_dir())
+    {
+        return Err(custody_db::Error::NoFolder(ctx.path.clone()).into());
+    }
+    let password = crate::password::read_new(&admin, ctx.password_file.as_deref())?;
+    let mut ledger = ctx.create(args.org.as_deref())?;
+    if let Err(e) = ledger.add_first_admin(&admin, &args.admin_name, &password) {
+        drop(ledger);
+        custody_db::storage::remove_database_files(&ctx.path);
+        return Err(e.into());
+    }
     writeln!(out, "Created a new Custody database at {}.", ctx.path.display())?;
     writeln!(
         out,
-        "Next: add items with `custody item add` and people with `custody person add`."
+        "Its administrator is {admin}: sign in with that id and the password just given."
+    )?;
+    writeln!(
+        out,
+        "Next: add operators with `custody operator add`, items with `custody item add` and people with `custody person add`."
     )?;
     Ok(())
 }
@@ -78,6 +109,16 @@ pub fn demo(args: DemoArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         s.overdue,
         s.lost,
         s.stolen
+    )?;
+    writeln!(
+        out,
+        "Demo operators, all with the password \"{}\": {}.",
+        demo::DEMO_PASSWORD,
+        demo::DEMO_OPERATORS
+            .iter()
+            .map(|(id, _, role)| format!("{id} ({role})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     )?;
     Ok(())
 }

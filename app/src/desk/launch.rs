@@ -44,9 +44,14 @@ pub struct DeskArgs {
 
 /// `started`: when the program started, for the start-to-first-frame figure.
 pub fn run(ctx: &Context, args: &DeskArgs, started: std::time::Instant, out: &mut dyn Write) -> Result<bool> {
-    let ledger = ctx.open_for_desk()?;
+    let mut ledger = ctx.open_for_desk()?;
     let clock = ctx.clock.clone();
     if let Some(file) = &args.screenshot {
+        // A picture of a signed-in desk needs an operator and their password file; without
+        // them, it is the sign-in screen, as a desk opens.
+        if ctx.password_file.is_some() {
+            ctx.sign_in(&mut ledger)?;
+        }
         let screen = Screen::parse(&args.screen).ok_or_else(|| {
             anyhow!(
                 "there is no screen called {:?}; choose one of: {}",

@@ -16,12 +16,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use custody_db::{Clock, Ledger};
+use custody_db::{Action, Clock, Ledger, Session};
 use custody_db::{ItemRow, OutRow, PersonRow};
 
 pub use camera_view::CameraView;
 use loader::Loaded;
-use screens::{desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings};
+use screens::{desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in};
 
 use crate::context::Context;
 use scanner::{FrameSource, ScanGate, ScanMsg, Scanner};
@@ -89,6 +89,18 @@ impl Screen {
         }
     }
 
+    /// What a role must be allowed to open it: screens a role may not use are not shown.
+    pub fn needs(self) -> Action {
+        match self {
+            Screen::Desk => Action::SignOut,
+            Screen::Items | Screen::People | Screen::OutNow => Action::SeeRegister,
+            Screen::Overdue => Action::OverdueReport,
+            Screen::Exposure => Action::Exposure,
+            Screen::Incidents => Action::Incidents,
+            Screen::Settings => Action::RuleSettings,
+        }
+    }
+
     /// `--screen NAME`: the title in any case, with or without spaces or dashes.
     pub fn parse(name: &str) -> Option<Screen> {
         let key = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
@@ -136,6 +148,11 @@ pub struct DeskApp {
     pub overdue_ui: overdue::OverdueUi,
     pub exposure_ui: exposure::ExposureUi,
     incidents_ui: incidents::IncidentsUi,
+    pub sign_in_ui: sign_in::SignInUi,
+    /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
+    last_activity: chrono::DateTime<chrono::Utc>,
+    /// Whose basket and screens these are: another operator signing in starts them afresh.
+    owner: Option<String>,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     /// Demo data being loaded; the result is shown on the Desk.
@@ -160,8 +177,12 @@ impl std::fmt::Debug for DeskApp {
 
 impl DeskApp {
     /// The app over an open ledger (whose file is `ledger.path()`), with no camera yet.
+    /// Signed in already (tests, `--screenshot` with a password file), it opens on the Desk;
+    /// otherwise on the sign-in screen.
     pub fn new(ledger: Ledger, clock: Arc<dyn Clock>) -> DeskApp {
-        let source = Context::for_file(ledger.path(), clock, ledger.operator());
+        let source = Context::for_file(ledger.path(), clock, ledger.session().cloned());
+        let last_activity = ledger.now();
+        let owner = ledger.session().map(|s| s.id().to_string());
         DeskApp {
             ledger,
             source,
@@ -181,6 +202,9 @@ impl DeskApp {
             overdue_ui: overdue::OverdueUi::default(),
             exposure_ui: exposure::ExposureUi::default(),
             incidents_ui: incidents::IncidentsUi::default(),
+            sign_in_ui: sign_in::SignInUi::default(),
+            last_activity,
+            owner,
             last_scan_latency: None,
             demo_loading: None,
             backup: None,
@@ -246,9 +270,102 @@ impl DeskApp {
         self.version += 1;
     }
 
+    /// After a sign-in (or the first administrator made): the desk opens for them, afresh if
+    /// they are not the one whose basket it was. A refusal stays on the sign-in screen.
+    pub fn signed_in(&mut self, result: custody_db::Result<Session>) {
+        match result {
+            Ok(session) => {
+                if self.owner.as_deref() != Some(session.id()) {
+                    self.start_afresh();
+                    self.owner = Some(session.id().to_string());
+                }
+                self.source.session = Some(session);
+                self.sign_in_ui = sign_in::SignInUi::default();
+                self.last_activity = self.ledger.now();
+                if !self.ledger.may(self.screen.needs()) {
+                    self.screen = Screen::Desk;
+                }
+                self.changed();
+            }
+            Err(e) => self.sign_in_ui.message = Some(e.to_string()),
+        }
+    }
+
+    /// Locks the desk (recorded): the same operator unlocks with their PIN, or someone else
+    /// signs in. The lists are dropped, so nothing from the ledger stays on screen.
+    pub fn lock(&mut self) {
+        let locked_by = self.ledger.session().map(|s| s.id().to_string());
+        if let Err(e) = self.ledger.lock_desk() {
+            self.sign_in_ui.message = Some(format!("The lock could not be recorded: {e}"));
+        }
+        self.source.session = None;
+        self.lists = Lists::default();
+        self.sign_in_ui.locked_by = locked_by;
+    }
+
+    /// Signs the operator out (recorded): the next one starts with an empty basket.
+    pub fn sign_out(&mut self) {
+        if let Err(e) = self.ledger.operator_sign_out() {
+            self.sign_in_ui.message = Some(format!("The sign-out could not be recorded: {e}"));
+        }
+        self.source.session = None;
+        self.start_afresh();
+        self.owner = None;
+    }
+
+    /// Empties the basket and every screen's state, for another operator.
+    fn start_afresh(&mut self) {
+        self.desk = Desk::default();
+        self.lists = Lists::default();
+        self.screen = Screen::Desk;
+        self.items_ui = items::ItemsUi::default();
+        self.people_ui = people::PeopleUi::default();
+        self.out_ui = out_now::OutNowUi::default();
+        self.settings_ui = settings::SettingsUi::default();
+        self.overdue_ui = overdue::OverdueUi::default();
+        self.exposure_ui = exposure::ExposureUi::default();
+        self.incidents_ui = incidents::IncidentsUi::default();
+    }
+
+    /// Locks after the idle time (a setting) or on Ctrl+L. Any key, click or scan is activity.
+    fn lock_when_idle(&mut self, ctx: &egui::Context) {
+        let now = self.ledger.now();
+        let active = ctx.input(|i| {
+            i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::PointerMoved(_)
+                        | egui::Event::MouseWheel { .. }
+                )
+            })
+        });
+        if active {
+            self.last_activity = now;
+        }
+        let idle = self
+            .ledger
+            .idle_lock_minutes()
+            .unwrap_or(custody_db::DEFAULT_IDLE_LOCK_MINUTES);
+        let lock_now = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L));
+        if lock_now || now - self.last_activity >= chrono::Duration::minutes(i64::from(idle)) {
+            self.lock();
+        }
+    }
+
     /// One frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if self.ledger.session().is_some() {
+            self.lock_when_idle(&ctx);
+        }
+        if self.ledger.session().is_none() {
+            self.take_background_results();
+            egui::CentralPanel::default().show(ui, |ui| sign_in::ui(self, ui));
+            return;
+        }
         // Before any widget: a scan is a scan whatever has the keyboard.
         self.take_keyboard_scans(&ctx);
         self.take_scanner_messages(&ctx);
@@ -283,7 +400,7 @@ impl DeskApp {
         ui.horizontal(|ui| {
             ui.strong("Custody");
             ui.separator();
-            for screen in Screen::ALL {
+            for screen in Screen::ALL.into_iter().filter(|s| self.ledger.may(s.needs())) {
                 let button = ui
                     .add(egui::Button::selectable(self.screen == screen, screen.title()))
                     .on_hover_text(screen.key().name());
@@ -292,13 +409,25 @@ impl DeskApp {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Sign out").clicked() {
+                    self.sign_out();
+                    return;
+                }
+                if ui.button("Lock").on_hover_text("Ctrl+L").clicked() {
+                    self.lock();
+                    return;
+                }
+                if let Some(s) = self.ledger.session() {
+                    ui.label(format!("{} ({})", s.id(), s.role()));
+                }
+                ui.separator();
                 ui.add(egui::Label::new(egui::RichText::new(self.source.path.display().to_string()).weak()).truncate());
             });
         });
     }
 
     fn switch_by_key(&mut self, ctx: &egui::Context) {
-        for screen in Screen::ALL {
+        for screen in Screen::ALL.into_iter().filter(|s| self.ledger.may(s.needs())) {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, screen.key())) {
                 self.screen = screen;
             }
@@ -354,6 +483,7 @@ impl DeskApp {
     /// A scan from a device (camera or scanner): the same code again within
     /// [`SAME_SCAN_WITHIN`] counts once, and the Desk shows what it did, whichever screen was open.
     pub fn scanned(&mut self, text: &str) {
+        self.last_activity = self.ledger.now();
         if !self.gate.admit(text.trim(), self.ledger.now()) {
             return;
         }
@@ -411,7 +541,7 @@ impl DeskApp {
         let source = self.source.clone();
         std::thread::spawn(move || {
             let result = source
-                .open()
+                .open_reader()
                 .and_then(|mut l| custody_db::demo::fill(&mut l, &custody_db::demo::DemoOptions::default()))
                 .map(|s| {
                     format!(

@@ -21,6 +21,9 @@ pub struct Setup {
     pub clock: std::sync::Arc<FixedClock>,
 }
 
+/// The PIN of `desk-test`, the administrator every desk test is signed in as.
+pub const DESK_PIN: &str = "desk-pin-1";
+
 pub fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
         .unwrap()
@@ -35,7 +38,8 @@ pub fn setup() -> (Setup, DeskApp) {
     std::fs::create_dir(&frames).unwrap();
     let clock = FixedClock::new(now());
     let mut ledger = Ledger::create(&dir.path().join("custody.db"), Some("Hillside School"), clock.clone()).unwrap();
-    ledger.set_operator("desk-test").unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    ledger.add_first_admin("desk-test", "Desk Test", DESK_PIN).unwrap();
     let mut laptop = Item::new("LT-0001", ItemKind::Laptop, "Dell Latitude 5440");
     laptop.encrypted = true;
     laptop.data_subjects = 120;

@@ -8,8 +8,22 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Ledger;
 use crate::error::{Error, Result};
+use crate::operator::{Action, Session};
 use crate::storage::remove_database_files;
 use crate::time::Clock;
+
+/// A role check for work that is not on one open ledger (a restore replaces the file).
+fn refuse_unless_allowed(by: &Session, action: Action) -> Result<()> {
+    if by.may(action) {
+        return Ok(());
+    }
+    Err(Error::RoleRefused {
+        who: by.id().to_string(),
+        role: by.role(),
+        what: action.describe(),
+        needs: action.needs(),
+    })
+}
 
 /// How many daily backups are kept unless configured.
 pub const DEFAULT_KEEP: u32 = 30;
@@ -19,6 +33,13 @@ impl Ledger {
     /// Writes a consistent copy of the database to `target` (a new file), even while other
     /// programs write: SQLite's backup API copies one snapshot.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
+        self.allow(crate::operator::Action::Backup)?;
+        self.copy_to(target)
+    }
+
+    /// The copy itself, for an administrator's backup and for the automatic daily one (which
+    /// whoever opens the database first each day makes, whatever their role).
+    fn copy_to(&self, target: &Path) -> Result<()> {
         if target.exists() {
             return Err(Error::AlreadyExists(target.to_path_buf()));
         }
@@ -71,7 +92,7 @@ impl Ledger {
         if target.exists() {
             return Ok(None);
         }
-        self.backup_to(&target)?;
+        self.copy_to(&target)?;
         let daily = self.daily_backups();
         let keep = self.backups_kept()? as usize;
         for old in daily.iter().take(daily.len().saturating_sub(keep)) {
@@ -107,6 +128,7 @@ impl Ledger {
     }
 
     pub fn set_backups_kept(&mut self, keep: u32) -> Result<()> {
+        self.allow(crate::operator::Action::AllSettings)?;
         if keep == 0 {
             return Err(Error::InvalidText {
                 field: "number of backups to keep",
@@ -128,7 +150,29 @@ pub struct Restored {
 /// Replaces the database at `current` with `backup`, after checking the backup in full (on a
 /// copy: the backup itself is never changed). The current file is renamed aside, never deleted.
 /// A backup of a different database is refused unless `force`.
-pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>) -> Result<Restored> {
+///
+/// `by` is the administrator restoring, signed in on the current database (or, when that cannot
+/// be opened, on the backup): they must be an active administrator in the backup too, so a
+/// restore never brings back a file its restorer could not manage.
+///
+/// `None` is accepted only while neither file has operators (both made before sign-in existed).
+pub fn restore(
+    current: &Path,
+    backup: &Path,
+    force: bool,
+    clock: Arc<dyn Clock>,
+    by: Option<&Session>,
+) -> Result<Restored> {
+    match by {
+        Some(by) => refuse_unless_allowed(by, Action::Restore)?,
+        None if Ledger::open(current, clock.clone()).is_ok_and(|l| l.has_operators().unwrap_or(true)) => {
+            return Err(Error::NotSignedIn {
+                what: Action::Restore.describe(),
+                needs: Action::Restore.needs(),
+            });
+        }
+        None => {}
+    }
     if !backup.is_file() {
         return Err(Error::NoDatabase(backup.to_path_buf()));
     }
@@ -147,7 +191,7 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
         path: staging.clone(),
         detail: format!("the backup could not be copied beside the database ({e})"),
     })?;
-    let checked = check_backup(&staging, backup, current, force, clock);
+    let checked = check_backup(&staging, backup, current, force, clock, by);
     let events = match checked {
         Ok(events) => events,
         Err(e) => {
@@ -178,9 +222,16 @@ pub fn restore(current: &Path, backup: &Path, force: bool, clock: Arc<dyn Clock>
 
 /// Opens the staged copy as a ledger (migrating an older one), verifies it in full, and compares
 /// its identity with the current database's. Returns its number of events.
-fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, clock: Arc<dyn Clock>) -> Result<u64> {
+fn check_backup(
+    staging: &Path,
+    backup: &Path,
+    current: &Path,
+    force: bool,
+    clock: Arc<dyn Clock>,
+    by: Option<&Session>,
+) -> Result<u64> {
     // The message names the backup the user gave, not the copy it was checked on.
-    let staged = Ledger::open(staging, clock).map_err(|e| Error::Corrupt {
+    let mut staged = Ledger::open(staging, clock).map_err(|e| Error::Corrupt {
         path: backup.to_path_buf(),
         detail: format!(
             "it cannot be used as a backup: {}",
@@ -188,7 +239,15 @@ fn check_backup(staging: &Path, backup: &Path, current: &Path, force: bool, cloc
                 .replace(&staging.display().to_string(), &backup.display().to_string())
         ),
     })?;
-    let report = staged.verify()?;
+    if staged.has_operators()? {
+        let by = by.ok_or(Error::NotSignedIn {
+            what: Action::Restore.describe(),
+            needs: Action::Restore.needs(),
+        })?;
+        let there = staged.act_as(by)?;
+        refuse_unless_allowed(&there, Action::Restore)?;
+    }
+    let report = staged.as_itself("restore", |staged| staged.verify())?;
     if !report.is_intact() {
         return Err(Error::Corrupt {
             path: backup.to_path_buf(),

@@ -66,6 +66,7 @@ impl Returned {
 impl Ledger {
     /// Signs items out to a person, as one hand-over. All items go, or none.
     pub fn sign_out(&mut self, req: &SignOut) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::SignOut)?;
         let mut w = self.writer()?;
         let plan = w.ledger.plan_sign_out(req)?;
         let (blocks, warnings): (Vec<Finding>, Vec<Finding>) =
@@ -90,6 +91,7 @@ impl Ledger {
     /// What a sign-out would meet, without writing: the same checks as [`Ledger::sign_out`]
     /// (an error for anything impossible, R8 included), then every policy rule that applies.
     pub fn check_sign_out(&self, req: &SignOut) -> Result<Vec<Finding>> {
+        self.allow(crate::operator::Action::SignOut)?;
         Ok(self.plan_sign_out(req)?.findings)
     }
 
@@ -138,6 +140,7 @@ impl Ledger {
 
     /// Signs items back in. All of them, or none.
     pub fn sign_in(&mut self, tags: &[String], at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Vec<Returned>> {
+        self.allow(crate::operator::Action::SignIn)?;
         let tags = normalise_tags(tags)?;
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
@@ -168,6 +171,7 @@ impl Ledger {
 
     /// Hands an item that is out from its holder to someone else; the due date stays.
     pub fn transfer(&mut self, tag: &str, to: &str, at: Option<DateTime<Utc>>, note: Option<&str>) -> Result<Event> {
+        self.allow(crate::operator::Action::Transfer)?;
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let holder = w.ledger.active_person(to)?;
@@ -197,6 +201,12 @@ impl Ledger {
             ),
             "record() takes lost, stolen, found or retired"
         );
+        // Retiring takes an item off the register for good: the register's keepers decide that.
+        self.allow(if kind == EventKind::Retired {
+            crate::operator::Action::EditRegister
+        } else {
+            crate::operator::Action::RecordLossOrFind
+        })?;
         let note = optional_text("note", note)?;
         let mut w = self.writer()?;
         let (item, state) = w.ledger.item_and_state(tag)?;
@@ -214,6 +224,7 @@ impl Ledger {
     /// correction is appended and the item's state is derived again without it. Only an item's
     /// latest event can be corrected, so the record never becomes impossible.
     pub fn correct(&mut self, event_id: &str, reason: &str) -> Result<Event> {
+        self.allow(crate::operator::Action::Correct)?;
         let reason = required_text("reason for the correction", reason)?;
         let id = Uuid::parse_str(event_id.trim()).map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
         let mut w = self.writer()?;
@@ -248,6 +259,7 @@ impl Ledger {
 
     /// Corrects several events (say, every item of one hand-over) together: all, or none.
     pub fn correct_all(&mut self, event_ids: &[String], reason: &str) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::Correct)?;
         self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.correct(id, reason)).collect())
     }
 }
@@ -274,6 +286,7 @@ impl Ledger {
     /// The item, if its own state lets it leave now; otherwise the refusal (rule R8) that a
     /// sign-out would meet. For the desk, which checks each item as it is scanned.
     pub fn ready_to_leave(&self, tag: &str) -> Result<Item> {
+        self.allow(crate::operator::Action::SignOut)?;
         let (item, state) = self.item_and_state(tag)?;
         let draft = blank(EventKind::SignOut, &item.tag, self.clock.now());
         apply(&state, &draft.as_move()).map_err(|r| self.refusal(r, &item.tag, &state))?;
@@ -282,6 +295,7 @@ impl Ledger {
 
     /// The person, who must exist and be active (rule R8).
     pub fn active_person(&self, id: &str) -> Result<Person> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let person = self.person(id)?;
         if !person.active {
             return Err(Error::InactivePerson {

@@ -86,6 +86,7 @@ impl Ledger {
     /// Everything the custodian held at any time in `[from, to]` (a moment when `from == to`).
     /// A window that ends before it starts is refused.
     pub fn exposure(&self, who: &Custodian, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Exposure> {
+        self.allow(crate::operator::Action::Exposure)?;
         self.check_window(from, to)?;
         let (from, to) = (to_millis(from), to_millis(to));
         // Resolve the id as typed ("s001") to the stored one ("S001").

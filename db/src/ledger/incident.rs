@@ -200,6 +200,7 @@ impl Ledger {
     /// was then with the holder (or in the container) and still is as lost or stolen, and stores
     /// both. All of it, or none.
     pub fn open_incident(&mut self, new: &NewIncident) -> Result<(Incident, Vec<Event>)> {
+        self.allow(crate::operator::Action::Incidents)?;
         let description = required_text("description", &new.description)?;
         let now = self.clock.now();
         let discovered = new.discovered_at.unwrap_or(now);
@@ -290,6 +291,7 @@ impl Ledger {
     /// The holder an incident is about, as their record stood when it happened; `None` for a
     /// container's incident.
     pub fn staff_at_the_time(&self, i: &Incident) -> Result<Option<StaffAtTheTime>> {
+        self.allow(crate::operator::Action::Incidents)?;
         let Some(holder) = &i.holder else { return Ok(None) };
         let person = self.person_as_of(holder, i.occurred_at)?;
         let day = crate::time::from_millis(i.occurred_at)
@@ -317,6 +319,7 @@ impl Ledger {
 
     /// One incident with its timeline.
     pub fn incident(&self, id: &str) -> Result<Incident> {
+        self.allow(crate::operator::Action::Incidents)?;
         let id = id.trim().to_ascii_uppercase();
         let mut incident = self
             .conn
@@ -365,6 +368,7 @@ impl Ledger {
 
     /// Every incident, the latest first, each with its timeline.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
+        self.allow(crate::operator::Action::Incidents)?;
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM incidents ORDER BY recorded_at DESC"))?;
@@ -385,6 +389,7 @@ impl Ledger {
         at: Option<DateTime<Utc>>,
         text: Option<&str>,
     ) -> Result<IncidentNote> {
+        self.allow(crate::operator::Action::Incidents)?;
         let incident = self.incident(id)?;
         let kind = NOTE_KINDS
             .iter()

@@ -7,6 +7,7 @@ mod backup;
 mod custody;
 mod exposure;
 mod incident;
+mod operators;
 mod overdue;
 mod policy_facts;
 mod queries;
@@ -31,6 +32,7 @@ pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
     StaffAtTheTime,
 };
+pub use operators::{DEFAULT_IDLE_LOCK_MINUTES, SignInAt};
 pub use overdue::{DUE_SOON_DAYS, HolderOverdue, OutItem, OverdueReport, Sensitivity, Stage, is_late};
 pub use queries::{Chain, HistoryFilter, ItemRow, Marked, OutRow, PersonRow};
 pub use record_existing::MIGRATION_REASON;
@@ -57,7 +59,15 @@ pub struct Ledger {
     clock: Arc<dyn Clock>,
     tz: Tz,
     desk: String,
+    /// The name every event and record written now carries: the signed-in operator's id, or
+    /// what the ledger itself is doing ("custody init").
     operator: String,
+    /// Who is signed in, if anyone: every write and sensitive read is checked against their role.
+    session: Option<crate::operator::Session>,
+    /// The ledger's own work (creating a file, filling it with demo data): no role is needed.
+    trusted: bool,
+    /// How new passwords are hashed (OWASP's minimum; cheaper only in tests).
+    hashing: crate::operator::Hashing,
     /// How the schema differs from what this version makes (its guards removed?); writes are
     /// refused while it is not empty.
     tampered: Vec<String>,
@@ -75,12 +85,13 @@ impl Ledger {
         let conn = storage::create(path, &meta)?;
         let mut ledger = Self::from_connection(conn, path, clock)?;
         // The facts every time and label depends on are settings on the record, not bare rows.
-        ledger.operator = "custody init".to_string();
-        ledger.put_setting(TIMEZONE_KEY, DEFAULT_TIMEZONE.name())?;
-        if let Some(org) = &org {
-            ledger.put_setting(ORGANISATION_KEY, org)?;
-        }
-        ledger.operator = "unknown".to_string();
+        ledger.as_itself("custody init", |ledger| {
+            ledger.put_setting(TIMEZONE_KEY, DEFAULT_TIMEZONE.name())?;
+            if let Some(org) = &org {
+                ledger.put_setting(ORGANISATION_KEY, org)?;
+            }
+            Ok(())
+        })?;
         Ok(ledger)
     }
 
@@ -125,18 +136,16 @@ impl Ledger {
             clock,
             tz,
             desk,
-            operator: "unknown".to_string(),
+            operator: "nobody".to_string(),
+            session: None,
+            trusted: false,
+            hashing: crate::operator::Hashing::default(),
             tampered,
             read_only,
         })
     }
 
-    /// Sets who is recording events from now on (every event names its operator).
-    pub fn set_operator(&mut self, operator: &str) -> Result<()> {
-        self.operator = crate::ids::required_text("operator name", operator)?;
-        Ok(())
-    }
-
+    /// The id of the operator signed in (every event names it), or "nobody".
     pub fn operator(&self) -> &str {
         &self.operator
     }

@@ -138,6 +138,7 @@ pub struct OverdueReport {
 impl Ledger {
     /// The days late at which the first, second and third notices start.
     pub fn overdue_stages(&self) -> Result<[i64; 3]> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let stored = self.setting(STAGES_KEY)?.and_then(|v| {
             let days: Vec<i64> = v.split(',').filter_map(|d| d.trim().parse().ok()).collect();
             <[i64; 3]>::try_from(days).ok()
@@ -147,6 +148,7 @@ impl Ledger {
 
     /// Sets the escalation stages: three numbers of days late, rising, from 1 to 365.
     pub fn set_overdue_stages(&mut self, days: [i64; 3]) -> Result<()> {
+        self.allow(crate::operator::Action::RuleSettings)?;
         let rising = days[0] < days[1] && days[1] < days[2];
         if !rising || days[0] < 1 || days[2] > 365 {
             return Err(Error::InvalidText {
@@ -162,6 +164,7 @@ impl Ledger {
 
     /// The overdue report as of `as_of`.
     pub fn overdue(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+        self.allow(crate::operator::Action::OverdueReport)?;
         let at = to_millis(as_of);
         let stages = self.overdue_stages()?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();

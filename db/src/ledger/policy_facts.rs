@@ -31,12 +31,14 @@ impl Ledger {
 
     /// Whose bank holidays apply.
     pub fn set_nation(&mut self, nation: Nation) -> Result<()> {
+        self.allow(crate::operator::Action::RuleSettings)?;
         self.put_setting(NATION_KEY, nation.as_str())
     }
 
     /// Adds days the organisation is closed (INSET days, school holidays), or with `remove`
     /// takes them off again. Returns the closure days now set.
     pub fn set_closures(&mut self, days: &[NaiveDate], remove: bool) -> Result<Vec<NaiveDate>> {
+        self.allow(crate::operator::Action::RuleSettings)?;
         let mut closures = self.working_days()?.closures;
         for day in days {
             if remove {
@@ -74,6 +76,7 @@ impl Ledger {
 
     /// Makes a rule block or warn from now on.
     pub fn set_rule_mode(&mut self, rule: &str, mode: Mode) -> Result<()> {
+        self.allow(crate::operator::Action::RuleSettings)?;
         let rule = rule_id(rule)?;
         self.put_setting(&format!("rule.{rule}"), mode.as_str())
     }

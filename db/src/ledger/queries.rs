@@ -132,12 +132,14 @@ pub(super) fn effective(events: &[crate::event::Event]) -> impl Iterator<Item = 
 impl Ledger {
     /// Where the item is now (from the projection; fast).
     pub fn state(&self, tag: &str) -> Result<ItemState> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         Ok(read_state(&self.conn, &item.tag)?)
     }
 
     /// Where the item was at a moment, replayed from its history: the corrected record, as known now.
     pub fn state_at(&self, tag: &str, at: DateTime<Utc>) -> Result<ItemState> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         let at = to_millis(at);
         let events = self.effective_events(&item.tag)?;
@@ -186,6 +188,7 @@ impl Ledger {
 
     /// The item's whole chain of custody, corrections included, oldest first.
     pub fn item_events(&self, tag: &str) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         self.history(&HistoryFilter {
             item: Some(item.tag),
@@ -195,6 +198,7 @@ impl Ledger {
 
     /// The item, where it is now, and its whole chain of custody with voided events marked.
     pub fn chain(&self, tag: &str) -> Result<Chain> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         let state = read_state(&self.conn, &item.tag)?;
         let events = self.mark_voided(self.item_events(&item.tag)?)?;
@@ -203,6 +207,7 @@ impl Ledger {
 
     /// History (as [`Ledger::history`]) with voided events marked.
     pub fn history_marked(&self, filter: &HistoryFilter) -> Result<Marked> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         self.mark_voided(self.history(filter)?)
     }
 
@@ -224,6 +229,7 @@ impl Ledger {
     /// Events about an item or a person (as holder or giver) in a time window, oldest first.
     /// A window that ends before it starts is refused.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = filter.item.as_deref().map(|t| self.item(t)).transpose()?;
         let person = filter.person.as_deref().map(|p| self.person(p)).transpose()?;
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
@@ -288,6 +294,7 @@ impl Ledger {
     /// "latest actions"). Another desk's or an import's records can arrive out of time order, so
     /// a few more than asked are read by sequence and sorted by time.
     pub fn recent_events(&self, limit: u32) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {} FROM events ORDER BY seq DESC LIMIT ?1",
             event::COLUMNS
@@ -307,6 +314,7 @@ impl Ledger {
 
     /// Calls `f` with every event in ledger order, one at a time (the ledger can be millions long).
     pub fn for_each_event(&self, mut f: impl FnMut(&Event)) -> Result<()> {
+        self.allow(crate::operator::Action::LedgerExport)?;
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {} FROM events ORDER BY seq", event::COLUMNS))?;
@@ -319,6 +327,7 @@ impl Ledger {
 
     /// One event by id, if it exists.
     pub fn event(&self, id: &Uuid) -> Result<Option<Event>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         Ok(self
             .conn
             .prepare_cached(&format!("SELECT {} FROM events WHERE id = ?1", event::COLUMNS))?
@@ -328,6 +337,7 @@ impl Ledger {
 
     /// The correction that voided this event, if any.
     pub fn correction_of(&self, id: &Uuid) -> Result<Option<Event>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         Ok(self
             .conn
             .prepare_cached(&format!("SELECT {} FROM events WHERE corrects = ?1", event::COLUMNS))?
@@ -337,6 +347,7 @@ impl Ledger {
 
     /// Every item with its state, by tag.
     pub fn items(&self) -> Result<Vec<ItemRow>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS}, p.name
              FROM items i JOIN item_state s ON s.item = i.tag LEFT JOIN people p ON p.id = s.holder
@@ -354,11 +365,13 @@ impl Ledger {
 
     /// Everything out now, soonest due first.
     pub fn out_now(&self) -> Result<Vec<OutRow>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         self.out_rows("", &[])
     }
 
     /// What one person holds now, soonest due first.
     pub fn holdings(&self, person: &str) -> Result<Vec<OutRow>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let person = self.person(person)?;
         self.out_rows("AND s.holder = ?1", &[&person.id])
     }
@@ -387,6 +400,7 @@ impl Ledger {
 
     /// Every person, by id, with how many items each holds now.
     pub fn people(&self) -> Result<Vec<PersonRow>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {PERSON_COLUMNS}, (SELECT count(*) FROM item_state s WHERE s.holder = p.id)
              FROM people p ORDER BY p.id"
@@ -403,6 +417,7 @@ impl Ledger {
     /// Counts of items, people and ledger entries (custody events and register records), for a
     /// summary line and to tell an empty database.
     pub fn counts(&self) -> Result<(u64, u64, u64)> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let count = |table: &str| -> Result<u64> {
             Ok(self
                 .conn

@@ -112,6 +112,15 @@ pub fn field_value(value: &Value) -> String {
     }
 }
 
+/// A field's value as shown: an operator's password hash never is, only that there is one.
+fn shown(key: &str, value: &Value) -> String {
+    if key == "password" {
+        "(a new password)".to_string()
+    } else {
+        field_value(value)
+    }
+}
+
 /// Folds one record's fields into its subject's: each field replaces the one before, but a
 /// note adds to an incident's timeline (`notes`) rather than replacing a field.
 fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<String, Value>) {
@@ -146,8 +155,8 @@ fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>)
                 if r.kind.creates() || before != Some(value) {
                     said.push(FieldChange {
                         field: field_name(key),
-                        from: (!r.kind.creates()).then(|| before.map_or("none".to_string(), field_value)),
-                        to: field_value(value),
+                        from: (!r.kind.creates()).then(|| before.map_or("none".to_string(), |v| shown(key, v))),
+                        to: shown(key, value),
                     });
                 }
             }
@@ -176,25 +185,40 @@ impl Ledger {
 
     /// What was recorded about an item (registered, then each change), oldest first.
     pub fn item_records(&self, tag: &str) -> Result<Vec<RegisterChange>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         Ok(fold_subject(&self.records_of(Register::Item, &item.tag)?).0)
     }
 
     /// What was recorded about a person (registered, home-working dates, deactivated...).
     pub fn person_records(&self, id: &str) -> Result<Vec<RegisterChange>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let person = self.person(id)?;
         Ok(fold_subject(&self.records_of(Register::Person, &person.id)?).0)
     }
 
     /// What was recorded about a container.
     pub fn container_records(&self, id: &str) -> Result<Vec<RegisterChange>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let container = self.container(id)?;
         Ok(fold_subject(&self.records_of(Register::Container, &container.id)?).0)
+    }
+
+    /// Everything on an operator's record, oldest first: added, role and password changes,
+    /// sign-ins, locks and wrong passwords (administrators only; a hash is never shown).
+    pub fn operator_records(&self, id: &str) -> Result<Vec<RegisterChange>> {
+        self.allow(crate::operator::Action::Operators)?;
+        let id = crate::operator::normalise_operator_id(id)?;
+        if self.find_operator(&id)?.is_none() {
+            return Err(crate::error::Error::UnknownOperator(id));
+        }
+        Ok(fold_subject(&self.records_of(Register::Operator, &id)?).0)
     }
 
     /// Every change to the register (not registrations) recorded in `[from, to]` by when it
     /// happened, oldest first: for `history`.
     pub fn register_changes(&self, from: i64, to: i64) -> Result<Vec<RegisterChange>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let subjects: Vec<(String, String)> = self
             .conn
             .prepare_cached(
@@ -222,6 +246,7 @@ impl Ledger {
     /// on 2026-12-01 10:14" (what an exposure or incident of that moment names beside the
     /// profile it had then).
     pub fn item_changes_after(&self, tag: &str, at: i64) -> Result<Vec<String>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         Ok(self.changes_after(&fold_subject(&self.records_of(Register::Item, tag)?).0, at))
     }
 
@@ -258,6 +283,7 @@ impl Ledger {
 
     /// The person's record as it stood at `at` (as first registered, if `at` is before that).
     pub fn person_as_of(&self, id: &str, at: i64) -> Result<Person> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let person = self.person(id)?;
         let profiles: Vec<(i64, Person)> = profiles(&self.records_of(Register::Person, &person.id)?, "id")?;
         Ok(as_of(profiles, at).unwrap_or(person))
@@ -265,6 +291,7 @@ impl Ledger {
 
     /// The item's profile as it stood at `at` (as first registered, if `at` is before that).
     pub fn item_as_of(&self, tag: &str, at: i64) -> Result<Item> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let item = self.item(tag)?;
         Ok(as_of(profiles(&self.records_of(Register::Item, &item.tag)?, "tag")?, at).unwrap_or(item))
     }
@@ -378,7 +405,7 @@ fn describe_difference(stored: &Map<String, Value>, replayed: &Map<String, Value
         .filter(|k| stored.get(*k) != replayed.get(*k))
         .take(3)
         .map(|k| {
-            let show = |v: Option<&Value>| v.map_or("nothing".to_string(), field_value);
+            let show = |v: Option<&Value>| v.map_or("nothing".to_string(), |v| shown(k, v));
             format!(
                 "{}: the register says {}, its records say {}",
                 field_name(k),
@@ -418,6 +445,7 @@ fn compare(register: Register, subject: &str, stored: Option<StoredRow>, replaye
         Register::Container => "container",
         Register::Setting => "setting",
         Register::Incident => "incident",
+        Register::Operator => "operator",
     };
     let problem = match (stored, replayed) {
         (None, None) => None,
@@ -521,6 +549,14 @@ pub(crate) fn check_register(conn: &Connection, at_most: usize) -> Result<Vec<St
             stored.insert((Register::Incident as u8, id), (Register::Incident, (fields, None)));
         }
     }
+    for id in super::operators::operator_ids(conn)? {
+        if let Some((fields, added)) = super::operators::operator_fields(conn, &id)? {
+            stored.insert(
+                (Register::Operator as u8, id),
+                (Register::Operator, (fields, Some(added))),
+            );
+        }
+    }
     let mut problems = Vec::new();
     for ((_, subject), (register, row)) in stored {
         let replay = replayed.remove(&(register, subject.clone()));
@@ -571,6 +607,7 @@ fn stored_fields(conn: &Connection, register: Register, subject: &str) -> Result
             row_json(conn, "SELECT value FROM settings WHERE key = ?1", &[&subject])?.map(|f| (f, None))
         }
         Register::Incident => incident_row(conn, subject)?.map(|f| (f, None)),
+        Register::Operator => super::operators::operator_fields(conn, subject)?.map(|(f, added)| (f, Some(added))),
     })
 }
 

@@ -376,6 +376,7 @@ impl Writer<'_> {
 impl Ledger {
     /// Registers a new item. Its tag must be new.
     pub fn add_item(&mut self, item: &Item) -> Result<Item> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let item = validate_item(item)?;
         self.register_items(std::slice::from_ref(&item), None)?;
         Ok(item)
@@ -411,6 +412,7 @@ impl Ledger {
     /// what changed, old and new, with the reason. A change to nothing writes nothing. A retired
     /// item's profile can still be put right (it matters for past exposures), but not its kind.
     pub fn edit_item(&mut self, tag: &str, edit: &ItemEdit, reason: Option<&str>) -> Result<Edit> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let before = self.item(tag)?;
         let reason = optional_text("reason", reason)?;
         let after = validate_item(&edit.applied_to(&before))?;
@@ -437,6 +439,7 @@ impl Ledger {
 
     /// Registers a new person who can hold items.
     pub fn add_person(&mut self, id: &str, name: &str, email: Option<&str>) -> Result<Person> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let person = Person {
             id: normalise_id(IdKind::Person, id)?,
             name: required_text("name", name)?,
@@ -458,6 +461,7 @@ impl Ledger {
         email: Option<&str>,
         home: Option<&HomeWorking>,
     ) -> Result<Edit> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let before = self.person(id)?;
         let mut after = before.clone();
         if let Some(name) = name {
@@ -478,6 +482,7 @@ impl Ledger {
     /// Marks a person as able (or no longer able) to hold items (rule R8). Items they hold now
     /// stay recorded with them until signed in. Recorded as a change to their record.
     pub fn set_person_active(&mut self, id: &str, active: bool) -> Result<Person> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let before = self.person(id)?;
         let after = Person {
             active,
@@ -492,6 +497,7 @@ impl Ledger {
     /// Updates a person's home-working record: every field given in `change` replaces the
     /// stored one; fields left `None` stay as they are.
     pub fn update_home_working(&mut self, id: &str, change: &HomeWorking) -> Result<Person> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let mut person = self.person(id)?;
         let h = &mut person.home;
         let merge = |new: Option<NaiveDate>, old: Option<NaiveDate>| new.or(old);
@@ -509,12 +515,14 @@ impl Ledger {
     /// Replaces a person's whole home-working record (a field left `None` is cleared), after
     /// checking it; on a refusal nothing is written. Each date changed is on the record.
     pub fn set_home_working(&mut self, id: &str, record: &HomeWorking) -> Result<Person> {
+        self.allow(crate::operator::Action::EditRegister)?;
         self.edit_person(id, None, None, Some(record))?;
         self.person(id)
     }
 
     /// Registers a bag, case or car that items can travel in.
     pub fn add_container(&mut self, id: &str, kind: ContainerKind, name: &str) -> Result<Container> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let container = Container {
             id: normalise_id(IdKind::Container, id)?,
             kind,
@@ -549,6 +557,7 @@ impl Ledger {
         name: Option<&str>,
         reason: Option<&str>,
     ) -> Result<Edit> {
+        self.allow(crate::operator::Action::EditRegister)?;
         let before = self.container(id)?;
         let reason = optional_text("reason", reason)?;
         let after = Container {
@@ -576,18 +585,21 @@ impl Ledger {
 
     /// The item with this tag (any case).
     pub fn item(&self, tag: &str) -> Result<Item> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let sql = format!("SELECT {ITEM_COLUMNS} FROM items i WHERE i.tag = ?1");
         self.find(IdKind::Tag, tag, &sql, item_from_row, Error::UnknownItem)
     }
 
     /// The person with this id (any case).
     pub fn person(&self, id: &str) -> Result<Person> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?1");
         self.find(IdKind::Person, id, &sql, person_from_row, Error::UnknownPerson)
     }
 
     /// The container with this id (any case).
     pub fn container(&self, id: &str) -> Result<Container> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let sql = "SELECT id, kind, name FROM containers WHERE id = ?1";
         self.find(IdKind::Container, id, sql, container_from_row, Error::UnknownContainer)
     }
@@ -618,6 +630,7 @@ impl Ledger {
 
     /// Every container, by id.
     pub fn containers(&self) -> Result<Vec<Container>> {
+        self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare("SELECT id, kind, name FROM containers ORDER BY id")?;
         let rows = stmt.query_map([], container_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

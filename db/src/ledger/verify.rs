@@ -74,6 +74,7 @@ impl Ledger {
     /// replay. Reads only; safe while another program is writing. The file check runs on its own
     /// connection and thread, beside the replay.
     pub fn verify(&self) -> Result<VerifyReport> {
+        self.allow(crate::operator::Action::Verify)?;
         let path = self.path.clone();
         let file_check = std::thread::spawn(move || -> Result<Vec<String>> {
             let conn = crate::storage::reader(&path)?;
@@ -216,11 +217,13 @@ impl Ledger {
 
     /// Every item's state, derived from scratch by replaying the whole ledger.
     pub fn replay(&self) -> Result<HashMap<String, ItemState>> {
+        self.allow(crate::operator::Action::Verify)?;
         Ok(self.replay_checked()?.0)
     }
 
     /// Every item's state as stored (the projection the app reads).
     pub fn projection(&self) -> Result<HashMap<String, ItemState>> {
+        self.allow(crate::operator::Action::Verify)?;
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT s.item, {STATE_COLUMNS} FROM item_state s"))?;

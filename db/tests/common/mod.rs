@@ -42,6 +42,40 @@ pub fn in_order() -> HomeWorking {
     }
 }
 
+/// The password of the administrator `office` that [`sign_in_admin`] makes.
+pub const ADMIN_PASSWORD: &str = "office-password";
+
+/// Makes the administrator `office` (with hashing cheap enough for tests) on a database with no
+/// operators yet, and signs them in.
+pub fn sign_in_admin(ledger: &mut Ledger) {
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    ledger.add_first_admin("office", "Office", ADMIN_PASSWORD).unwrap();
+}
+
+/// The ledger, signed in as an administrator: the first one made now if it has no operators
+/// (a file from before operators), else `office` of [`setup`] or the demo's `admin`.
+pub fn signed_in(mut ledger: Ledger) -> Ledger {
+    use custody_db::SignInAt::CommandLine;
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    if !ledger.has_operators().unwrap() {
+        sign_in_admin(&mut ledger);
+    } else if ledger.operator_sign_in("office", ADMIN_PASSWORD, CommandLine).is_err() {
+        ledger
+            .operator_sign_in("admin", custody_db::demo::DEMO_PASSWORD, CommandLine)
+            .unwrap();
+    }
+    ledger
+}
+
+/// A new database at `path` filled with demo data (operators hashed cheaply), signed in as its
+/// administrator.
+pub fn demo(path: &std::path::Path, clock: Arc<FixedClock>, options: &custody_db::demo::DemoOptions) -> Ledger {
+    let mut ledger = Ledger::create(path, Some("Demo Academy Trust"), clock).unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    custody_db::demo::fill(&mut ledger, options).unwrap();
+    signed_in(ledger)
+}
+
 /// A new database at Friday 2026-11-20 10:00 UTC with laptops LT-0001..3, a paper file PF-0001,
 /// a memory stick RM-0001, people S001 (Sam Jones) and S002 (Priya Patel) with their home-working
 /// records in order, and inactive S003.
@@ -50,7 +84,7 @@ pub fn setup() -> TestDb {
     let path = dir.path().join("custody.db");
     let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
     let mut ledger = Ledger::create(&path, Some("Hillside School"), clock.clone()).unwrap();
-    ledger.set_operator("Office").unwrap();
+    sign_in_admin(&mut ledger);
     for n in 1..=3 {
         let mut item = Item::new(&format!("LT-000{n}"), ItemKind::Laptop, "Dell Latitude 5440");
         item.encrypted = true;

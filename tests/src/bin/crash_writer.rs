@@ -15,7 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: Option<u64> = args.next().and_then(|s| s.parse().ok());
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut ledger = Ledger::open(path.as_ref(), Arc::new(SystemClock))?;
-    ledger.set_operator("crash writer")?;
+    ledger.operator_sign_in(
+        custody_tests::OPERATOR,
+        custody_tests::PASSWORD,
+        custody_db::SignInAt::CommandLine,
+    )?;
     let tags: Vec<String> = ledger.items()?.into_iter().map(|r| r.item.tag).collect();
     let people: Vec<String> = ledger.people()?.into_iter().map(|r| r.person.id).collect();
     let mut out = std::io::stdout().lock();

@@ -111,7 +111,9 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 if let Some(d) = &state.detail {
                     // The form sits under what the item is, above its chain.
                     detail_ui(ui, d, |ui| {
-                        if let Some(form) = &mut state.form {
+                        if let Some(form) = &mut state.form
+                            && ledger.may(custody_db::Action::EditRegister)
+                        {
                             saved = item_edit::ui(ui, ledger, form);
                         }
                     });

@@ -10,3 +10,4 @@ pub mod out_now;
 pub mod overdue;
 pub mod people;
 pub mod settings;
+pub mod sign_in;

@@ -1,0 +1,116 @@
+//! The sign-in and lock screen: the only thing a desk shows when nobody is signed in. It holds
+//! no names, tags or numbers from the ledger, so an unattended, locked desk gives nothing away.
+//! A database with no operators yet asks for its first administrator here.
+
+use custody_db::SignInAt;
+
+use crate::desk::DeskApp;
+
+/// What the screen asks for.
+#[derive(Debug, Default)]
+pub struct SignInUi {
+    pub id: String,
+    pub name: String,
+    pub pin: String,
+    pub pin_again: String,
+    /// Locked by this operator: only the PIN is asked, unless someone else signs in.
+    pub locked_by: Option<String>,
+    /// The last refusal, in the ledger's words.
+    pub message: Option<String>,
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let first_admin = !app.ledger.has_operators().unwrap_or(true);
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.2);
+        ui.heading("Custody");
+        ui.add_space(12.0);
+        if first_admin {
+            first_admin_form(app, ui);
+        } else if app.sign_in_ui.locked_by.is_some() {
+            unlock_form(app, ui);
+        } else {
+            sign_in_form(app, ui);
+        }
+        if let Some(message) = &app.sign_in_ui.message {
+            ui.add_space(8.0);
+            ui.colored_label(ui.visuals().error_fg_color, message);
+        }
+    });
+}
+
+fn sign_in_form(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.label("Scan your badge or type your operator id, then your PIN.");
+    let id = field(ui, "Operator id:", &mut app.sign_in_ui.id, false);
+    let pin = field(ui, "PIN or password:", &mut app.sign_in_ui.pin, true);
+    if app.sign_in_ui.id.is_empty() && !pin.has_focus() {
+        id.request_focus();
+    }
+    // A badge scanned (or an id typed) ends with Enter: go on to the PIN.
+    if id.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        pin.request_focus();
+    }
+    let submitted = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if ui.button("Sign in").clicked() || submitted {
+        let id = app.sign_in_ui.id.clone();
+        sign_in(app, &id);
+    }
+}
+
+fn unlock_form(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.label("This desk is locked. Type your PIN to go on.");
+    let pin = field(ui, "PIN or password:", &mut app.sign_in_ui.pin, true);
+    if !pin.has_focus() {
+        pin.request_focus();
+    }
+    let submitted = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if ui.button("Unlock").clicked() || submitted {
+        let id = app.sign_in_ui.locked_by.clone().unwrap_or_default();
+        sign_in(app, &id);
+    }
+    if ui.link("Someone else? Sign in with your own id").clicked() {
+        // The first operator's basket is cleared when someone else signs in.
+        app.sign_in_ui.locked_by = None;
+        app.sign_in_ui.pin.clear();
+        app.sign_in_ui.message = None;
+    }
+}
+
+fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
+    ui.label("This database has no operators yet. Create its first administrator, who then adds the others.");
+    let state = &mut app.sign_in_ui;
+    field(ui, "Operator id:", &mut state.id, false);
+    field(ui, "Name:", &mut state.name, false);
+    field(ui, "PIN or password:", &mut state.pin, true);
+    field(ui, "The same again:", &mut state.pin_again, true);
+    if ui.button("Create and sign in").clicked() {
+        let state = &mut app.sign_in_ui;
+        if state.pin != state.pin_again {
+            state.message = Some("The two PINs differ. Type them again.".to_string());
+            state.pin.clear();
+            state.pin_again.clear();
+            return;
+        }
+        let (id, name, pin) = (state.id.clone(), state.name.clone(), state.pin.clone());
+        let made = app.ledger.add_first_admin(&id, &name, &pin);
+        app.signed_in(made);
+    }
+}
+
+fn sign_in(app: &mut DeskApp, id: &str) {
+    let pin = std::mem::take(&mut app.sign_in_ui.pin);
+    let result = app.ledger.operator_sign_in(id, &pin, SignInAt::Desk);
+    app.signed_in(result);
+}
+
+/// A labelled text field, centred, masked for a PIN.
+fn field(ui: &mut egui::Ui, label: &str, text: &mut String, secret: bool) -> egui::Response {
+    ui.horizontal(|ui| {
+        let width = 420.0_f32.min(ui.available_width());
+        ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+        let label = ui.label(label);
+        ui.add(egui::TextEdit::singleline(text).password(secret).desired_width(220.0))
+            .labelled_by(label.id)
+    })
+    .inner
+}

@@ -1,0 +1,467 @@
+//! Operators on the record: adding them, their roles, signing in and out, the desk's lock, and
+//! the one check of who may do what ([`Ledger::allow`]).
+//!
+//! Every change to an operator is a record (kinds `operator-*` and `desk-locked`); the
+//! `operators` table is their projection, so `verify` replays it like the rest of the register.
+//! A record carries the new values of the columns it changes, the password as its Argon2id PHC
+//! string (never the password itself).
+
+use chrono::Duration;
+use rusqlite::{OptionalExtension, Row};
+use serde_json::{Map, Value, json};
+
+use super::Ledger;
+use crate::error::{Error, Result};
+use crate::operator::{
+    Action, Hashing, LOCK_AFTER, LOCKOUT_MINUTES, Operator, Role, Session, check_new_secret, delay_after,
+    normalise_operator_id, secret_matches,
+};
+use crate::record::{Record, RecordKind};
+use crate::time::{from_millis, to_millis};
+
+/// Where a sign-in happens: the desk records every one; a command records one only when it
+/// clears earlier wrong passwords (a scheduled report would otherwise fill the ledger).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInAt {
+    Desk,
+    CommandLine,
+}
+
+/// The setting that says after how many idle minutes the desk locks.
+pub const IDLE_LOCK_KEY: &str = "idle-lock-minutes";
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+
+const OPERATOR_COLUMNS: &str = "id, name, role, active, failed_attempts, locked_until";
+
+fn operator_from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
+    let role: String = r.get(2)?;
+    Ok(Operator {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: role
+            .parse()
+            .map_err(|_| rusqlite::Error::InvalidColumnType(2, role, rusqlite::types::Type::Text))?,
+        active: r.get(3)?,
+        failed_attempts: r.get(4)?,
+        locked_until: r.get(5)?,
+    })
+}
+
+impl Ledger {
+    /// The one check of who may do what: every write and every sensitive read calls it first.
+    /// A refusal names the role that is needed and writes nothing.
+    pub fn allow(&self, action: Action) -> Result<()> {
+        if self.trusted {
+            return Ok(());
+        }
+        match &self.session {
+            Some(s) if s.may(action) => Ok(()),
+            Some(s) => Err(Error::RoleRefused {
+                who: s.id.clone(),
+                role: s.role,
+                what: action.describe(),
+                needs: action.needs(),
+            }),
+            None if !self.has_operators()? => Err(Error::NoOperatorsYet),
+            None => Err(Error::NotSignedIn {
+                what: action.describe(),
+                needs: action.needs(),
+            }),
+        }
+    }
+
+    /// Whether the signed-in operator may do `action` (which screens and buttons to show).
+    pub fn may(&self, action: Action) -> bool {
+        self.trusted || self.session.as_ref().is_some_and(|s| s.may(action))
+    }
+
+    /// Who is signed in, if anyone.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Runs the ledger's own work (not an operator's): its records name `name`.
+    pub(crate) fn as_itself<T>(&mut self, name: &str, work: impl FnOnce(&mut Ledger) -> Result<T>) -> Result<T> {
+        let (operator, trusted) = (std::mem::replace(&mut self.operator, name.to_string()), self.trusted);
+        self.trusted = true;
+        let done = work(self);
+        self.operator = operator;
+        self.trusted = trusted;
+        done
+    }
+
+    /// Hashes new passwords with these parameters. Only tests make it cheaper.
+    #[doc(hidden)]
+    pub fn use_hashing(&mut self, hashing: Hashing) {
+        self.hashing = hashing;
+    }
+
+    /// Whether anyone can sign in yet (a database made before operators has none).
+    pub fn has_operators(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?)
+    }
+
+    /// One operator, if the id names one (no role is needed: signing in reads it).
+    pub(crate) fn find_operator(&self, id: &str) -> Result<Option<Operator>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = ?1"),
+                [id],
+                operator_from_row,
+            )
+            .optional()?)
+    }
+
+    fn operator_or_unknown(&self, id: &str) -> Result<Operator> {
+        let id = normalise_operator_id(id)?;
+        self.find_operator(&id)?.ok_or(Error::UnknownOperator(id))
+    }
+
+    /// Every operator, by id (administrators only).
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        self.allow(Action::Operators)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY id"))?;
+        let rows = stmt.query_map([], operator_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Creates the first administrator of a database that has no operators, and signs them in.
+    /// Anyone who can open the file may do this once; after that only an administrator adds.
+    pub fn add_first_admin(&mut self, id: &str, name: &str, secret: &str) -> Result<Session> {
+        self.writable()?;
+        let id = normalise_operator_id(id)?;
+        if self.has_operators()? {
+            return Err(Error::OperatorsExist);
+        }
+        let name = crate::ids::required_text("operator's name", name)?;
+        check_new_secret(secret)?;
+        let password = self.hashing.hash(secret)?;
+        self.as_itself(&id.clone(), |ledger| {
+            ledger.insert_operator(&id, &name, Role::Admin, password)
+        })?;
+        self.start_session(&id)
+    }
+
+    /// Adds an operator with a role and a first password or PIN (administrators only).
+    pub fn add_operator(&mut self, id: &str, name: &str, role: Role, secret: &str) -> Result<Operator> {
+        let id = normalise_operator_id(id)?;
+        if !self.has_operators()? {
+            if role != Role::Admin {
+                return Err(Error::FirstMustBeAdmin);
+            }
+            self.add_first_admin(&id, name, secret)?;
+            return self.operator_or_unknown(&id);
+        }
+        self.allow(Action::Operators)?;
+        let name = crate::ids::required_text("operator's name", name)?;
+        if self.find_operator(&id)?.is_some() {
+            return Err(Error::DuplicateOperator(id));
+        }
+        check_new_secret(secret)?;
+        let password = self.hashing.hash(secret)?;
+        self.insert_operator(&id, &name, role, password)?;
+        self.operator_or_unknown(&id)
+    }
+
+    /// The demo's operators (those not there yet), one of each role.
+    pub(crate) fn add_demo_operators(&mut self) -> Result<()> {
+        for (id, name, role) in crate::demo::DEMO_OPERATORS {
+            if self.find_operator(id)?.is_none() {
+                let password = self.hashing.hash(crate::demo::DEMO_PASSWORD)?;
+                self.insert_operator(id, name, role, password)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_operator(&mut self, id: &str, name: &str, role: Role, password: String) -> Result<()> {
+        let at = to_millis(self.now());
+        let fields = json!({
+            "name": name, "role": role.as_str(), "active": true, "password": password,
+            "failed_attempts": 0, "last_failed_at": null, "locked_until": null,
+        });
+        let mut w = self.writer()?;
+        w.append_record(Record::draft(RecordKind::OperatorAdded, id, object(&fields), at))?;
+        w.conn().execute(
+            "INSERT INTO operators (id, name, role, active, password, failed_attempts, added_at)
+             VALUES (?1, ?2, ?3, 1, ?4, 0, ?5)",
+            rusqlite::params![id, name, role.as_str(), password, at],
+        )?;
+        w.commit()
+    }
+
+    /// Gives an operator another role (administrators only). The last active administrator
+    /// keeps theirs.
+    pub fn set_operator_role(&mut self, id: &str, role: Role) -> Result<Operator> {
+        self.allow(Action::Operators)?;
+        let op = self.operator_or_unknown(id)?;
+        if op.role == Role::Admin && role != Role::Admin {
+            self.refuse_last_admin(&op)?;
+        }
+        self.change_operator(
+            RecordKind::OperatorChanged,
+            &op.id,
+            json!({ "role": role.as_str() }),
+            None,
+        )?;
+        self.operator_or_unknown(&op.id)
+    }
+
+    /// Disables (or enables again) an operator: a disabled one cannot sign in. Their past
+    /// events keep their id.
+    pub fn set_operator_active(&mut self, id: &str, active: bool) -> Result<Operator> {
+        self.allow(Action::Operators)?;
+        let op = self.operator_or_unknown(id)?;
+        if !active && op.role == Role::Admin {
+            self.refuse_last_admin(&op)?;
+        }
+        self.change_operator(RecordKind::OperatorChanged, &op.id, json!({ "active": active }), None)?;
+        self.operator_or_unknown(&op.id)
+    }
+
+    /// Sets a new password or PIN for an operator (administrators only); it also clears a
+    /// lock-out.
+    pub fn reset_operator_password(&mut self, id: &str, secret: &str) -> Result<Operator> {
+        self.allow(Action::Operators)?;
+        let op = self.operator_or_unknown(id)?;
+        check_new_secret(secret)?;
+        let password = self.hashing.hash(secret)?;
+        let mut fields = cleared();
+        fields.insert("password".to_string(), Value::String(password));
+        self.change_operator(RecordKind::OperatorChanged, &op.id, Value::Object(fields), None)?;
+        self.operator_or_unknown(&op.id)
+    }
+
+    /// Clears an operator's wrong-password count and lock-out (administrators only).
+    pub fn unlock_operator(&mut self, id: &str) -> Result<Operator> {
+        self.allow(Action::Operators)?;
+        let op = self.operator_or_unknown(id)?;
+        self.change_operator(RecordKind::OperatorChanged, &op.id, Value::Object(cleared()), None)?;
+        self.operator_or_unknown(&op.id)
+    }
+
+    fn refuse_last_admin(&self, op: &Operator) -> Result<()> {
+        let others: i64 = self.conn.query_row(
+            "SELECT count(*) FROM operators WHERE role = 'admin' AND active = 1 AND id <> ?1",
+            [&op.id],
+            |r| r.get(0),
+        )?;
+        if others == 0 && op.active {
+            return Err(Error::LastAdmin { id: op.id.clone() });
+        }
+        Ok(())
+    }
+
+    /// Appends an operator's record and applies the fields it carries to their row.
+    fn change_operator(&mut self, kind: RecordKind, id: &str, fields: Value, reason: Option<&str>) -> Result<()> {
+        let at = to_millis(self.now());
+        let fields = object(&fields);
+        let mut w = self.writer()?;
+        let mut record = Record::draft(kind, id, fields, at);
+        record.reason = reason.map(str::to_string);
+        w.append_record(record)?;
+        for (column, value) in fields {
+            // The columns are this module's own names, never input.
+            let value = match value {
+                Value::Bool(b) => rusqlite::types::Value::Integer(i64::from(*b)),
+                Value::Number(n) => n
+                    .as_i64()
+                    .map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Integer),
+                Value::String(s) => rusqlite::types::Value::Text(s.clone()),
+                _ => rusqlite::types::Value::Null,
+            };
+            w.conn().execute(
+                &format!("UPDATE operators SET {column} = ?1 WHERE id = ?2"),
+                rusqlite::params![value, id],
+            )?;
+        }
+        w.commit()
+    }
+
+    /// Signs an operator in with their password or PIN. A wrong one is recorded and counted:
+    /// after [`crate::operator::DELAY_AFTER`] in a row each try waits longer, after
+    /// [`LOCK_AFTER`] the operator is locked out for [`LOCKOUT_MINUTES`] minutes. The count is in
+    /// the database, so it survives a restart.
+    pub fn operator_sign_in(&mut self, id: &str, secret: &str, at: SignInAt) -> Result<Session> {
+        let id = normalise_operator_id(id)?;
+        let Some(op) = self.find_operator(&id)? else {
+            return Err(if self.has_operators()? {
+                Error::UnknownOperator(id)
+            } else {
+                Error::NoOperatorsYet
+            });
+        };
+        if !op.active {
+            return Err(Error::OperatorDisabled { id });
+        }
+        let now = self.now();
+        if let Some(until) = op.locked_until.filter(|u| *u > to_millis(now)) {
+            let until = self.format_time(until);
+            if self.writable().is_ok() {
+                let why = format!("refused: locked out until {until}");
+                self.change_operator(RecordKind::OperatorSignInFailed, &id, json!({}), Some(&why))?;
+            }
+            return Err(Error::OperatorLocked {
+                id,
+                failed: op.failed_attempts,
+                until,
+            });
+        }
+        let last_failed: Option<i64> =
+            self.conn
+                .query_row("SELECT last_failed_at FROM operators WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })?;
+        if let Some(last) = last_failed {
+            let wait = from_millis(last) + delay_after(op.failed_attempts) - now;
+            if wait > Duration::zero() {
+                return Err(Error::TooSoon {
+                    id,
+                    seconds: (wait.num_milliseconds() + 999) / 1000,
+                });
+            }
+        }
+        let phc: String = self
+            .conn
+            .query_row("SELECT password FROM operators WHERE id = ?1", [&id], |r| r.get(0))?;
+        if !secret_matches(secret, &phc) {
+            let failed = op.failed_attempts + 1;
+            let locked_until = (failed >= LOCK_AFTER).then(|| to_millis(now + Duration::minutes(LOCKOUT_MINUTES)));
+            let fields = json!({
+                "failed_attempts": failed, "last_failed_at": to_millis(now), "locked_until": locked_until,
+            });
+            if self.writable().is_ok() {
+                self.change_operator(RecordKind::OperatorSignInFailed, &id, fields, None)?;
+            }
+            return Err(match locked_until {
+                Some(until) => Error::OperatorLocked {
+                    id,
+                    failed,
+                    until: self.format_time(until),
+                },
+                None => Error::WrongPassword { id, failed },
+            });
+        }
+        if (at == SignInAt::Desk || op.failed_attempts > 0 || op.locked_until.is_some()) && self.writable().is_ok() {
+            let reason = (op.failed_attempts > 0).then(|| format!("after {} wrong passwords", op.failed_attempts));
+            self.change_operator(
+                RecordKind::OperatorSignedIn,
+                &id,
+                Value::Object(cleared()),
+                reason.as_deref(),
+            )?;
+        }
+        self.start_session(&id)
+    }
+
+    /// Acts for an operator who signed in on another connection to this file (the desk's
+    /// background readers). Their row is read again, so a role changed or an operator disabled
+    /// since takes effect here.
+    pub fn act_as(&mut self, session: &Session) -> Result<Session> {
+        self.start_session(&session.id)
+    }
+
+    fn start_session(&mut self, id: &str) -> Result<Session> {
+        let op = self
+            .find_operator(id)?
+            .ok_or_else(|| Error::UnknownOperator(id.to_string()))?;
+        if !op.active {
+            self.end_session();
+            return Err(Error::OperatorDisabled { id: op.id });
+        }
+        let session = Session {
+            id: op.id.clone(),
+            name: op.name,
+            role: op.role,
+        };
+        self.operator = op.id;
+        self.session = Some(session.clone());
+        Ok(session)
+    }
+
+    fn end_session(&mut self) {
+        self.session = None;
+        self.operator = "nobody".to_string();
+    }
+
+    /// Signs the operator out (recorded).
+    pub fn operator_sign_out(&mut self) -> Result<()> {
+        self.close_session(RecordKind::OperatorSignedOut)
+    }
+
+    /// Locks the desk (recorded): the operator signs in again to go on.
+    pub fn lock_desk(&mut self) -> Result<()> {
+        self.close_session(RecordKind::DeskLocked)
+    }
+
+    fn close_session(&mut self, kind: RecordKind) -> Result<()> {
+        if let Some(s) = self.session.clone()
+            && self.writable().is_ok()
+        {
+            self.change_operator(kind, &s.id, json!({}), None)?;
+        }
+        self.end_session();
+        Ok(())
+    }
+
+    /// After how many idle minutes the desk locks.
+    pub fn idle_lock_minutes(&self) -> Result<u32> {
+        Ok(self
+            .setting(IDLE_LOCK_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_IDLE_LOCK_MINUTES))
+    }
+
+    /// Sets after how many idle minutes the desk locks (1 to 60; administrators only).
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
+        self.allow(Action::AllSettings)?;
+        if !(1..=60).contains(&minutes) {
+            return Err(Error::InvalidText {
+                field: "idle lock",
+                why: format!("{minutes} minutes is outside 1 to 60"),
+            });
+        }
+        self.put_setting(IDLE_LOCK_KEY, &minutes.to_string())
+    }
+}
+
+/// The fields that clear a run of wrong passwords.
+fn cleared() -> Map<String, Value> {
+    let fields = json!({ "failed_attempts": 0, "last_failed_at": null, "locked_until": null });
+    object(&fields).clone()
+}
+
+fn object(v: &Value) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    v.as_object().unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+}
+
+/// An operator's row as the records carry it, for `verify`'s replay.
+pub(crate) fn operator_fields(conn: &rusqlite::Connection, id: &str) -> Result<Option<(Map<String, Value>, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT name, role, active, password, failed_attempts, last_failed_at, locked_until, added_at
+             FROM operators WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let fields = json!({
+                "name": r.get::<_, String>(0)?, "role": r.get::<_, String>(1)?, "active": r.get::<_, bool>(2)?,
+                "password": r.get::<_, String>(3)?, "failed_attempts": r.get::<_, i64>(4)?,
+                "last_failed_at": r.get::<_, Option<i64>>(5)?, "locked_until": r.get::<_, Option<i64>>(6)?,
+            });
+            Ok((object(&fields).clone(), r.get::<_, i64>(7)?))
+        })
+        .optional()?)
+}
+
+/// Every operator's id (for `verify`'s replay of the whole register).
+pub(crate) fn operator_ids(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM operators")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
