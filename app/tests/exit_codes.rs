@@ -109,6 +109,14 @@ fn each_command_exits_as_the_readme_says() {
         (&["settings", "set", "R8", "warn"], 1),
         (&["settings", "stages", "14", "7", "1"], 1),
         (&["settings", "nation", "wales-only"], 1),
+        (&["settings", "idle-lock", "0"], 1),
+        (&["operator", "add", "office", "--name", "Again", "--role", "admin"], 1),
+        (&["operator", "add", "x", "--name", "X", "--role", "boss"], 1),
+        (&["operator", "add", "x", "--name", "X"], 2), // --role missing
+        (&["operator", "set-role", "nobody", "dpo"], 1),
+        (&["operator", "set-role", "office", "operator"], 1), // the last administrator
+        (&["operator", "disable", "office"], 1),              // the last administrator
+        (&["operator", "unlock", "nobody"], 1),
         (&["import", "items", junk], 1),
         (&["import", "people", "/no/such/file.csv"], 1),
         (&["export", "nothing", existing], 2), // items, people or events

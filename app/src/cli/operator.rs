@@ -1,4 +1,4 @@
-//! `custody operator add|list|set-role|disable|enable|reset-password|unlock`: the staff who use
+//! `custody operator add|list|show|set-role|disable|enable|reset-password|unlock`: the staff who use
 //! Custody. Only an administrator may run these, except that a database with no operators yet
 //! takes its first administrator from whoever opens it.
 
@@ -30,6 +30,8 @@ pub enum OperatorCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// One operator and everything on their record: role changes, sign-ins, locks, wrong passwords
+    Show { id: String },
     /// Give an operator another role
     SetRole {
         id: String,
@@ -61,9 +63,7 @@ pub fn run(cmd: OperatorCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
         } => {
             let role: Role = role.parse()?;
             // Checked before the password is asked for, so a refusal costs no typing.
-            if ledger.has_operators()? {
-                ledger.allow(custody_db::Action::Operators)?;
-            }
+            ledger.check_new_operator(&id)?;
             let password = crate::password::read_new(&id, new_password_file.as_deref())?;
             let op = ledger.add_operator(&id, &name, role, &password)?;
             writeln!(out, "Added operator {} ({}), role {}.", op.id, op.name, op.role)?;
@@ -82,6 +82,26 @@ pub fn run(cmd: OperatorCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             }
             table.print(format, out)?;
         }
+        OperatorCommand::Show { id } => {
+            let op = ledger.operator_by_id(&id)?;
+            writeln!(
+                out,
+                "{} ({}), role {}, {}; signing in: {}",
+                op.id,
+                op.name,
+                op.role,
+                if op.active { "active" } else { "disabled" },
+                sign_in_state(ledger, &op)
+            )?;
+            for change in ledger.operator_records(&op.id)? {
+                writeln!(
+                    out,
+                    "  {}  {}",
+                    ledger.format_time(change.occurred_at),
+                    describe(&change)
+                )?;
+            }
+        }
         OperatorCommand::SetRole { id, role } => {
             let op = ledger.set_operator_role(&id, role.parse()?)?;
             writeln!(out, "{} ({}) now has the role {}.", op.id, op.name, op.role)?;
@@ -95,7 +115,7 @@ pub fn run(cmd: OperatorCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             writeln!(out, "Enabled {} ({}): they can sign in again.", op.id, op.name)?;
         }
         OperatorCommand::ResetPassword { id, new_password_file } => {
-            ledger.allow(custody_db::Action::Operators)?;
+            ledger.operator_by_id(&id)?; // before the password is asked for
             let password = crate::password::read_new(&id, new_password_file.as_deref())?;
             let op = ledger.reset_operator_password(&id, &password)?;
             writeln!(out, "Set a new password for {} ({}).", op.id, op.name)?;
@@ -108,6 +128,27 @@ pub fn run(cmd: OperatorCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
     Ok(())
 }
 
+/// One line of an operator's record: "wrong password", "role: operator -> manager (by admin)".
+fn describe(change: &custody_db::RegisterChange) -> String {
+    use custody_db::record::RecordKind::*;
+    let what = match change.kind {
+        OperatorSignInFailed => "a wrong password".to_string(),
+        OperatorSignedIn => "signed in".to_string(),
+        OperatorSignedOut => "signed out".to_string(),
+        DeskLocked => "locked the desk".to_string(),
+        OperatorAdded => "added".to_string(),
+        _ => change.summary(),
+    };
+    let why = change.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+    // A sign-in attempt is made by nobody yet; a change by someone else names them.
+    let by = if change.operator == change.subject || change.operator == "nobody" {
+        String::new()
+    } else {
+        format!(" (by {})", change.operator)
+    };
+    format!("{what}{why}{by}")
+}
+
 /// "ok", "3 wrong passwords", or "locked out until 10:27".
 fn sign_in_state(ledger: &Ledger, op: &Operator) -> String {
     match op
@@ -115,7 +156,8 @@ fn sign_in_state(ledger: &Ledger, op: &Operator) -> String {
         .filter(|u| *u > custody_db::time::to_millis(ledger.now()))
     {
         Some(until) => format!("locked out until {}", ledger.format_time(until)),
-        None if op.failed_attempts > 0 => format!("{} wrong passwords", op.failed_attempts),
+        None if op.failed_attempts == 1 => "1 wrong password".to_string(),
+        None if op.failed_attempts > 0 => format!("{} wrong passwords in a row", op.failed_attempts),
         None => "ok".to_string(),
     }
 }

@@ -1,4 +1,4 @@
-//! `custody settings show|set|keep-backups|stages`.
+//! `custody settings show|set|keep-backups|idle-lock|stages|nation|closed`.
 
 use std::io::Write;
 
@@ -23,6 +23,8 @@ pub enum SettingsCommand {
     },
     /// How many daily backups to keep (default 30)
     KeepBackups { count: u32 },
+    /// After how many idle minutes the desk locks (1 to 60, default 5)
+    IdleLock { minutes: u32 },
     /// When overdue items reach the first, second and third notice, in days late (default 1 7 14)
     Stages { first: i64, second: i64, third: i64 },
     /// Whose bank holidays apply: england-wales (default), scotland or northern-ireland
@@ -49,6 +51,11 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             table.print(Format::Table, out)?;
             writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
+            writeln!(
+                out,
+                "The desk locks after {} idle minutes.",
+                ledger.idle_lock_minutes()?
+            )?;
             let working = ledger.working_days()?;
             writeln!(out, "Bank holidays: {}.", working.nation)?;
             writeln!(
@@ -69,6 +76,10 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
                 "The last {count} daily backups will be kept in {}.",
                 ledger.backup_folder().display()
             )?;
+        }
+        SettingsCommand::IdleLock { minutes } => {
+            ledger.set_idle_lock_minutes(minutes)?;
+            writeln!(out, "The desk now locks after {minutes} idle minutes.")?;
         }
         SettingsCommand::Stages { first, second, third } => {
             ledger.set_overdue_stages([first, second, third])?;

@@ -130,6 +130,12 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// One operator (administrators only).
+    pub fn operator_by_id(&self, id: &str) -> Result<Operator> {
+        self.allow(Action::Operators)?;
+        self.operator_or_unknown(id)
+    }
+
     /// Creates the first administrator of a database that has no operators, and signs them in.
     /// Anyone who can open the file may do this once; after that only an administrator adds.
     pub fn add_first_admin(&mut self, id: &str, name: &str, secret: &str) -> Result<Session> {
@@ -157,11 +163,8 @@ impl Ledger {
             self.add_first_admin(&id, name, secret)?;
             return self.operator_or_unknown(&id);
         }
-        self.allow(Action::Operators)?;
+        self.check_new_operator(&id)?;
         let name = crate::ids::required_text("operator's name", name)?;
-        if self.find_operator(&id)?.is_some() {
-            return Err(Error::DuplicateOperator(id));
-        }
         check_new_secret(secret)?;
         let password = self.hashing.hash(secret)?;
         self.insert_operator(&id, &name, role, password)?;
@@ -193,6 +196,19 @@ impl Ledger {
             rusqlite::params![id, name, role.as_str(), password, at],
         )?;
         w.commit()
+    }
+
+    /// Whether an operator with this id may be added now (by whoever is signed in), before
+    /// anyone is asked for a password: the id is valid and free, and the role allows it.
+    pub fn check_new_operator(&self, id: &str) -> Result<()> {
+        let id = normalise_operator_id(id)?;
+        if self.has_operators()? {
+            self.allow(Action::Operators)?;
+        }
+        if self.find_operator(&id)?.is_some() {
+            return Err(Error::DuplicateOperator(id));
+        }
+        Ok(())
     }
 
     /// Gives an operator another role (administrators only). The last active administrator

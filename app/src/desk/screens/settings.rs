@@ -10,6 +10,7 @@ use crate::desk::widgets::{RED, outcome};
 #[derive(Debug, Default)]
 pub struct SettingsUi {
     keep_text: Option<String>,
+    idle_text: Option<String>,
     message: Option<(bool, String)>,
     /// The settings as read for a version of the ledger (read again only after a change).
     read: Option<(u64, Result<Stored, String>)>,
@@ -20,6 +21,7 @@ pub struct SettingsUi {
 struct Stored {
     rules: Vec<(&'static str, &'static str, Mode)>,
     backups_kept: u32,
+    idle_minutes: u32,
     organisation: String,
 }
 
@@ -28,6 +30,7 @@ fn read(ledger: &Ledger) -> Result<Stored, String> {
         Ok(Stored {
             rules: ledger.rules()?,
             backups_kept: ledger.backups_kept()?,
+            idle_minutes: ledger.idle_lock_minutes()?,
             organisation: ledger.organisation()?.unwrap_or_default(),
         })
     };
@@ -51,7 +54,12 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
         None => return,
     };
-    let (rules, kept, organisation) = (stored.rules.clone(), stored.backups_kept, stored.organisation.clone());
+    let (rules, kept, idle, organisation) = (
+        stored.rules.clone(),
+        stored.backups_kept,
+        stored.idle_minutes,
+        stored.organisation.clone(),
+    );
     let mut change = None;
     egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
         for (id, text, mode) in &rules {
@@ -83,6 +91,13 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         };
         app.settings_ui.message = Some(message);
     }
+    if !app.ledger.may(custody_db::Action::AllSettings) {
+        // Backups and the desk's lock are an administrator's settings.
+        outcome(ui, app.settings_ui.message.as_ref());
+        desk_facts(app, ui, &organisation);
+        return;
+    }
+    idle_lock(app, ui, idle);
     let state = &mut app.settings_ui;
     ui.separator();
     ui.heading("Backups");
@@ -112,6 +127,11 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         app.ledger.backup_folder().display()
     ));
     outcome(ui, state.message.as_ref());
+    desk_facts(app, ui, &organisation);
+}
+
+/// Where the database is, whose it is, and who is recording.
+fn desk_facts(app: &DeskApp, ui: &mut egui::Ui, organisation: &str) {
     ui.separator();
     ui.heading("This desk");
     egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {
@@ -127,5 +147,33 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.weak("Camera");
         ui.label("Chosen on the Desk (Find cameras), or with --camera N when starting.");
         ui.end_row();
+    });
+}
+
+/// After how many idle minutes the desk locks (an administrator's setting).
+fn idle_lock(app: &mut DeskApp, ui: &mut egui::Ui, idle: u32) {
+    ui.separator();
+    ui.heading("The desk's lock");
+    let state = &mut app.settings_ui;
+    let text = state.idle_text.get_or_insert_with(|| idle.to_string());
+    ui.horizontal(|ui| {
+        let label = ui.label("Lock after this many idle minutes:");
+        ui.add(egui::TextEdit::singleline(text).desired_width(60.0))
+            .labelled_by(label.id);
+        if ui.button("Save the lock").clicked() {
+            let parsed = text
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("\u{201c}{}\u{201d} is not a number of minutes, e.g. 5.", text.trim()));
+            state.message = Some(
+                match parsed.and_then(|n| app.ledger.set_idle_lock_minutes(n).map_err(|e| e.to_string())) {
+                    Ok(()) => {
+                        app.version += 1;
+                        (true, "Saved.".to_string())
+                    }
+                    Err(e) => (false, format!("Not saved: {e}")),
+                },
+            );
+        }
     });
 }

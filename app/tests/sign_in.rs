@@ -1,0 +1,184 @@
+//! The desk's sign-in, idle lock and roles, driven as a clerk would: the real app over a real
+//! database, headless.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{DESK_PIN, harness, now, setup, type_burst};
+use custody::desk::{DeskApp, Screen};
+use custody_db::{FixedClock, Ledger, Role};
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// Every piece of text the screen holds (labels and the values of fields).
+fn screen_text(h: &Harness<'static, DeskApp>) -> String {
+    let mut text = String::new();
+    for node in h.queryable_node().children_recursive() {
+        let n = node.accesskit_node();
+        for part in [n.label(), n.value()].into_iter().flatten() {
+            text.push_str(&part);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn type_into(h: &mut Harness<'static, DeskApp>, field: &str, text: &str) {
+    h.get_by_label(field).click();
+    h.run_steps(1);
+    h.get_by_label(field).type_text(text);
+    h.run_steps(1);
+}
+
+/// Opens the desk over `path` with nobody signed in.
+fn unsigned_desk(path: &std::path::Path, clock: std::sync::Arc<FixedClock>) -> Harness<'static, DeskApp> {
+    let ledger = Ledger::open(path, clock.clone()).unwrap();
+    let mut h = harness(DeskApp::new(ledger, clock));
+    h.run_steps(2);
+    h
+}
+
+fn records_of_kind(path: &std::path::Path, kind: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_desk_opens_on_sign_in_locks_when_idle_and_the_same_operator_unlocks_with_the_pin() {
+    let (s, app) = setup();
+    drop(app);
+    let db = s.dir.path().join("custody.db");
+    let mut h = unsigned_desk(&db, s.clock.clone());
+    h.get_by_label_contains("Scan your badge or type your operator id");
+    assert!(h.query_by_label("Desk").is_none(), "no screens before signing in");
+
+    type_into(&mut h, "Operator id:", "desk-test");
+    type_into(&mut h, "PIN or password:", "wrong-pin");
+    h.get_by_label("Sign in").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Wrong password for desk-test");
+
+    type_into(&mut h, "PIN or password:", DESK_PIN);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    assert_eq!(h.state().ledger.operator(), "desk-test");
+    h.get_by_label("desk-test (admin)");
+    assert_eq!(
+        records_of_kind(&db, "operator-signed-in"),
+        1,
+        "the desk's sign-in is recorded"
+    );
+
+    type_burst(&h, "LT-0001");
+    h.run_steps(3);
+    assert_eq!(h.state().desk.basket.len(), 1);
+
+    // Five idle minutes (the default): locked, and the screen gives nothing away.
+    s.clock.advance(chrono::Duration::minutes(5));
+    h.run_steps(2);
+    assert!(h.state().ledger.session().is_none(), "locked");
+    let shown = screen_text(&h);
+    for secret in ["LT-0001", "Dell", "Sam Jones", "Priya", "S001", "desk-test"] {
+        assert!(!shown.contains(secret), "the lock screen shows {secret:?}:\n{shown}");
+    }
+    h.get_by_label_contains("This desk is locked");
+    assert_eq!(records_of_kind(&db, "desk-locked"), 1);
+
+    // The same operator: only the PIN, and the basket is as it was.
+    type_into(&mut h, "PIN or password:", DESK_PIN);
+    h.get_by_label("Unlock").click();
+    h.run_steps(3);
+    assert_eq!(h.state().ledger.operator(), "desk-test");
+    assert_eq!(h.state().desk.basket.len(), 1, "the basket waited for its operator");
+
+    // Ctrl+L locks at once.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run_steps(2);
+    assert!(h.state().ledger.session().is_none());
+    assert_eq!(records_of_kind(&db, "desk-locked"), 2);
+}
+
+#[test]
+fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens() {
+    let (s, mut app) = setup();
+    app.ledger
+        .add_operator("clerk", "Clerk", Role::Operator, "clerk-pin-1")
+        .unwrap();
+    let mut h = harness(app);
+    h.run_steps(2);
+    type_burst(&h, "LT-0001");
+    h.run_steps(3);
+    assert_eq!(h.state().desk.basket.len(), 1);
+    for screen in ["Overdue", "Exposure", "Incidents", "Settings"] {
+        h.get_by_label(screen);
+    }
+    h.get_by_label("Lock").click();
+    h.run_steps(2);
+
+    h.get_by_label("Someone else? Sign in with your own id").click();
+    h.run_steps(2);
+    type_into(&mut h, "Operator id:", "clerk");
+    type_into(&mut h, "PIN or password:", "clerk-pin-1");
+    h.get_by_label("Sign in").click();
+    h.run_steps(3);
+    assert_eq!(h.state().ledger.operator(), "clerk");
+    assert!(
+        h.state().desk.basket.is_empty(),
+        "the first operator's unsaved basket is cleared"
+    );
+    for screen in ["Desk", "Items", "People", "Out now"] {
+        h.get_by_label(screen);
+    }
+    for screen in ["Overdue", "Exposure", "Incidents", "Settings"] {
+        assert!(h.query_by_label(screen).is_none(), "an operator does not see {screen}");
+    }
+    // Nor reach it by its key.
+    h.key_press(Key::F6);
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Desk);
+    drop(s);
+}
+
+/// The demo's own names and tags, none of which a locked desk may show.
+#[test]
+fn a_locked_desk_shows_none_of_the_demos_names_or_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let clock = FixedClock::new(now());
+    let mut ledger = Ledger::create(&db, Some("Demo Academy Trust"), clock.clone()).unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    let options = custody_db::demo::DemoOptions {
+        items: 80,
+        people: 25,
+        days: 60,
+        seed: 5,
+    };
+    custody_db::demo::fill(&mut ledger, &options).unwrap();
+    ledger
+        .operator_sign_in("admin", custody_db::demo::DEMO_PASSWORD, custody_db::SignInAt::Desk)
+        .unwrap();
+    let tags: Vec<String> = ledger.items().unwrap().into_iter().map(|r| r.item.tag).collect();
+    let names: Vec<String> = ledger.people().unwrap().into_iter().map(|r| r.person.name).collect();
+    let mut h = harness(DeskApp::new(ledger, clock));
+    h.key_press(Key::F3);
+    h.run_steps(2);
+    common::step_until(&mut h, "the people list", |a| a.lists.people.value.is_some());
+    assert!(screen_text(&h).contains(&names[0]), "signed in, the list is there");
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run_steps(3);
+    let shown = screen_text(&h);
+    for secret in tags.iter().chain(&names) {
+        assert!(
+            !shown.contains(secret.as_str()),
+            "the lock screen shows {secret:?}:\n{shown}"
+        );
+    }
+    assert!(
+        !shown.chars().any(|c| c.is_ascii_digit()),
+        "no numbers either:\n{shown}"
+    );
+}
