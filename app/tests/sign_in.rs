@@ -182,3 +182,21 @@ fn a_locked_desk_shows_none_of_the_demos_names_or_tags() {
         "no numbers either:\n{shown}"
     );
 }
+
+#[test]
+fn a_persons_badge_signs_in_the_operator_with_that_id() {
+    let (s, mut app) = setup();
+    app.ledger
+        .add_operator("s002", "Priya Patel", Role::Manager, "priya-pin-1")
+        .unwrap();
+    drop(app);
+    let mut h = unsigned_desk(&s.dir.path().join("custody.db"), s.clock.clone());
+    let badge = custody_labels::payload::Payload::person("S002").to_string();
+    type_into(&mut h, "Operator id:", &badge);
+    type_into(&mut h, "PIN or password:", "priya-pin-1");
+    h.get_by_label("Sign in").click();
+    h.run_steps(3);
+    assert_eq!(h.state().ledger.operator(), "s002");
+    h.get_by_label("Overdue"); // a manager's screens
+    assert!(h.query_by_label("Exposure").is_none());
+}

@@ -392,3 +392,41 @@ fn operator_changes_are_records_that_verify_replays_and_never_show_a_hash() {
         "{report:?}"
     );
 }
+
+#[test]
+fn an_operator_undoes_only_their_own_action_and_only_straight_away() {
+    let mut db = setup();
+    db.ledger
+        .add_operator("clerk", "Clerk", Role::Operator, "clerk-pin")
+        .unwrap();
+    db.ledger
+        .add_operator("clerk2", "Other clerk", Role::Operator, "clerk2-pin")
+        .unwrap();
+    let mut clerk = Ledger::open(&db.path, db.clock.clone()).unwrap();
+    clerk
+        .operator_sign_in("clerk", "clerk-pin", SignInAt::CommandLine)
+        .unwrap();
+    let mut other = Ledger::open(&db.path, db.clock.clone()).unwrap();
+    other
+        .operator_sign_in("clerk2", "clerk2-pin", SignInAt::CommandLine)
+        .unwrap();
+
+    let first = clerk.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    let ids: Vec<String> = first.iter().map(|e| e.id.to_string()).collect();
+    let refused = other.undo_own(&ids, "not mine").unwrap_err().to_string();
+    assert!(refused.contains("only your own action"), "{refused}");
+    let as_correction = clerk.correct(&ids[0], "a correction").unwrap_err().to_string();
+    assert!(as_correction.contains("needs the manager role"), "{as_correction}");
+    clerk.undo_own(&ids, "undone at once").unwrap();
+
+    let second = clerk.sign_out(&out(&["LT-0002"], "S001")).unwrap();
+    db.clock.advance(Duration::seconds(11));
+    let late = clerk
+        .undo_own(&[second[0].id.to_string()], "too late")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        late.contains("last 10 seconds") && late.contains("a manager can correct it"),
+        "{late}"
+    );
+}

@@ -363,6 +363,10 @@ impl DeskApp {
         }
         if self.ledger.session().is_none() {
             self.take_background_results();
+            // A code held to the camera while locked is not acted on later, after unlocking.
+            if let Some(scanner) = &self.scanner {
+                scanner.messages.try_iter().for_each(drop);
+            }
             egui::CentralPanel::default().show(ui, |ui| sign_in::ui(self, ui));
             return;
         }

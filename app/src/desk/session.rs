@@ -10,7 +10,7 @@ use custody_labels::payload::{CodeKind, Payload};
 use crate::render::handover;
 
 /// How long the Undo button stays after a sign-in or sign-out.
-pub const UNDO_FOR: Duration = Duration::seconds(10);
+pub const UNDO_FOR: Duration = custody_db::UNDO_WITHIN;
 
 /// The reason written on the corrections that Undo appends.
 pub const UNDO_REASON: &str = "Undone at the desk straight after it was recorded";
@@ -253,7 +253,7 @@ impl Desk {
     /// Takes back the last action by appending corrections, if it is still recent.
     pub fn undo(&mut self, ledger: &mut Ledger) {
         let Some(undo) = self.undo.take() else { return };
-        match ledger.correct_all(&undo.events, UNDO_REASON) {
+        match ledger.undo_own(&undo.events, UNDO_REASON) {
             Ok(_) => self.info(format!(
                 "Undone: {}. The ledger keeps both, marked as a correction.",
                 undo.what

@@ -19,6 +19,9 @@ use crate::time::{default_due, to_millis};
 /// How far ahead of the clock an `--at` time may be (desk clocks drift a little).
 const CLOCK_SLACK: Duration = Duration::minutes(1);
 
+/// How long an operator may take back their own action at the desk (Undo).
+pub const UNDO_WITHIN: Duration = Duration::seconds(10);
+
 /// A request to hand one or more items to a person.
 #[derive(Clone, Debug, Default)]
 pub struct SignOut {
@@ -225,6 +228,11 @@ impl Ledger {
     /// latest event can be corrected, so the record never becomes impossible.
     pub fn correct(&mut self, event_id: &str, reason: &str) -> Result<Event> {
         self.allow(crate::operator::Action::Correct)?;
+        self.void(event_id, reason)
+    }
+
+    /// The correction itself, once the caller was allowed to make it.
+    fn void(&mut self, event_id: &str, reason: &str) -> Result<Event> {
         let reason = required_text("reason for the correction", reason)?;
         let id = Uuid::parse_str(event_id.trim()).map_err(|_| Error::UnknownEvent(event_id.to_string()))?;
         let mut w = self.writer()?;
@@ -260,7 +268,26 @@ impl Ledger {
     /// Corrects several events (say, every item of one hand-over) together: all, or none.
     pub fn correct_all(&mut self, event_ids: &[String], reason: &str) -> Result<Vec<Event>> {
         self.allow(crate::operator::Action::Correct)?;
-        self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.correct(id, reason)).collect())
+        self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.void(id, reason)).collect())
+    }
+
+    /// The desk's Undo: voids events the signed-in operator recorded themselves within the last
+    /// [`UNDO_WITHIN`], whatever their role (a correction of anything else, or later, is a
+    /// manager's). All of them, or none.
+    pub fn undo_own(&mut self, event_ids: &[String], reason: &str) -> Result<Vec<Event>> {
+        self.allow(crate::operator::Action::SignOut)?;
+        let since = to_millis(self.clock.now() - UNDO_WITHIN);
+        for id in event_ids {
+            let uuid = Uuid::parse_str(id.trim()).map_err(|_| Error::UnknownEvent(id.to_string()))?;
+            let event = self.event(&uuid)?.ok_or_else(|| Error::UnknownEvent(id.to_string()))?;
+            if event.operator != self.operator || event.recorded_at < since {
+                return Err(Error::CannotCorrect(format!(
+                    "Undo takes back only your own action of the last {} seconds; a manager can correct it (custody correct)",
+                    UNDO_WITHIN.num_seconds()
+                )));
+            }
+        }
+        self.in_transaction(|ledger| event_ids.iter().map(|id| ledger.void(id, reason)).collect())
     }
 }
 

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub(crate) use custody::write_state;
-pub use custody::{Returned, SignOut};
+pub use custody::{Returned, SignOut, UNDO_WITHIN};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,

@@ -324,7 +324,7 @@ fn empty_database(app: &mut DeskApp, ui: &mut egui::Ui) {
                     ui.spinner();
                     ui.label("Loading demo data\u{2026}");
                 });
-            } else if ui.button("Load demo data").clicked() {
+            } else if app.ledger.may(custody_db::Action::EditRegister) && ui.button("Load demo data").clicked() {
                 app.load_demo();
             }
         });

@@ -199,8 +199,10 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
     });
     ui.separator();
     ui.strong("Home-working record");
+    // The record is kept by managers; others see it above, but no form to change it.
+    if app.ledger.may(custody_db::Action::EditRegister)
+        && let Some(form) = &mut state.form
     {
-        let Some(form) = &mut state.form else { return };
         egui::Grid::new("register").num_columns(2).show(ui, |ui| {
             for (i, (label, field)) in FORM_LABELS.iter().zip(form.fields.iter_mut()).enumerate() {
                 let l = ui.label(*label);

@@ -99,7 +99,13 @@ fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
 
 fn sign_in(app: &mut DeskApp, id: &str) {
     let pin = std::mem::take(&mut app.sign_in_ui.pin);
-    let result = app.ledger.operator_sign_in(id, &pin, SignInAt::Desk);
+    // A person's badge scanned into the id names the operator with that id (an operator who
+    // also holds items is usually registered under the same id).
+    let id = match custody_labels::Payload::parse(id.trim()) {
+        Ok(p) if p.kind == custody_labels::CodeKind::Person => p.id,
+        _ => id.to_string(),
+    };
+    let result = app.ledger.operator_sign_in(&id, &pin, SignInAt::Desk);
     app.signed_in(result);
 }
 
