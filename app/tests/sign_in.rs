@@ -200,3 +200,24 @@ fn a_persons_badge_signs_in_the_operator_with_that_id() {
     h.get_by_label("Overdue"); // a manager's screens
     assert!(h.query_by_label("Exposure").is_none());
 }
+
+/// As a badge scanner or a clerk at the keyboard does it: no clicks, the cursor is where it
+/// should be (the id, then the PIN after Enter, and the PIN again after a wrong one).
+#[test]
+fn signing_in_needs_no_mouse() {
+    let (s, app) = setup();
+    drop(app);
+    let mut h = unsigned_desk(&s.dir.path().join("custody.db"), s.clock.clone());
+    let type_line = |h: &mut Harness<'static, DeskApp>, text: &str| {
+        h.event(egui::Event::Text(text.to_string()));
+        h.run_steps(1);
+        h.key_press(Key::Enter);
+        h.run_steps(2);
+    };
+    type_line(&mut h, "desk-test");
+    assert_eq!(h.state().sign_in_ui.id, "desk-test");
+    type_line(&mut h, "not-the-pin");
+    h.get_by_label_contains("Wrong password for desk-test");
+    type_line(&mut h, DESK_PIN);
+    assert_eq!(h.state().ledger.operator(), "desk-test");
+}

@@ -287,7 +287,10 @@ impl DeskApp {
                 }
                 self.changed();
             }
-            Err(e) => self.sign_in_ui.message = Some(e.to_string()),
+            Err(e) => {
+                self.sign_in_ui.message = Some(e.to_string());
+                self.sign_in_ui.focused = false; // back to the field, to type it again
+            }
         }
     }
 
@@ -301,6 +304,7 @@ impl DeskApp {
         self.source.session = None;
         self.lists = Lists::default();
         self.sign_in_ui.locked_by = locked_by;
+        self.sign_in_ui.focused = false;
     }
 
     /// Signs the operator out (recorded): the next one starts with an empty basket.

@@ -364,7 +364,11 @@ impl Ledger {
             });
         }
         if (at == SignInAt::Desk || op.failed_attempts > 0 || op.locked_until.is_some()) && self.writable().is_ok() {
-            let reason = (op.failed_attempts > 0).then(|| format!("after {} wrong passwords", op.failed_attempts));
+            let reason = match op.failed_attempts {
+                0 => None,
+                1 => Some("after a wrong password".to_string()),
+                n => Some(format!("after {n} wrong passwords")),
+            };
             self.change_operator(
                 RecordKind::OperatorSignedIn,
                 &id,

@@ -17,34 +17,55 @@ pub struct SignInUi {
     pub locked_by: Option<String>,
     /// The last refusal, in the ledger's words.
     pub message: Option<String>,
+    /// The cursor was put in the first field (done once, so a click elsewhere is respected).
+    pub focused: bool,
 }
+
+/// How wide the form is; it sits in the middle of the window.
+const FORM_WIDTH: f32 = 440.0;
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let first_admin = !app.ledger.has_operators().unwrap_or(true);
-    ui.vertical_centered(|ui| {
-        ui.add_space(ui.available_height() * 0.2);
-        ui.heading("Custody");
-        ui.add_space(12.0);
-        if first_admin {
-            first_admin_form(app, ui);
-        } else if app.sign_in_ui.locked_by.is_some() {
-            unlock_form(app, ui);
-        } else {
-            sign_in_form(app, ui);
-        }
-        if let Some(message) = &app.sign_in_ui.message {
-            ui.add_space(8.0);
-            ui.colored_label(ui.visuals().error_fg_color, message);
-        }
+    let area = ui.max_rect();
+    ui.add_space(area.height() * 0.2);
+    ui.horizontal(|ui| {
+        ui.add_space(((area.width() - FORM_WIDTH) / 2.0).max(0.0));
+        ui.vertical(|ui| {
+            ui.set_width(FORM_WIDTH);
+            ui.heading("Custody");
+            ui.add_space(12.0);
+            if first_admin {
+                first_admin_form(app, ui);
+            } else if app.sign_in_ui.locked_by.is_some() {
+                unlock_form(app, ui);
+            } else {
+                sign_in_form(app, ui);
+            }
+            if let Some(message) = &app.sign_in_ui.message {
+                ui.add_space(8.0);
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+        });
     });
 }
 
 fn sign_in_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.label("Scan your badge or type your operator id, then your PIN.");
-    let id = field(ui, "Operator id:", &mut app.sign_in_ui.id, false);
-    let pin = field(ui, "PIN or password:", &mut app.sign_in_ui.pin, true);
-    if app.sign_in_ui.id.is_empty() && !pin.has_focus() {
-        id.request_focus();
+    let state = &mut app.sign_in_ui;
+    let (id, pin) = fields(ui, |ui| {
+        (
+            field(ui, "Operator id:", &mut state.id, false),
+            field(ui, "PIN or password:", &mut state.pin, true),
+        )
+    });
+    // The cursor starts in the id (a badge scanned then lands there), or after a refusal in
+    // the PIN; once, so that a click elsewhere is respected.
+    if !std::mem::replace(&mut state.focused, true) {
+        if state.id.is_empty() {
+            id.request_focus()
+        } else {
+            pin.request_focus()
+        }
     }
     // A badge scanned (or an id typed) ends with Enter: go on to the PIN.
     if id.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
@@ -59,8 +80,9 @@ fn sign_in_form(app: &mut DeskApp, ui: &mut egui::Ui) {
 
 fn unlock_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.label("This desk is locked. Type your PIN to go on.");
-    let pin = field(ui, "PIN or password:", &mut app.sign_in_ui.pin, true);
-    if !pin.has_focus() {
+    let state = &mut app.sign_in_ui;
+    let pin = fields(ui, |ui| field(ui, "PIN or password:", &mut state.pin, true));
+    if !std::mem::replace(&mut state.focused, true) {
         pin.request_focus();
     }
     let submitted = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -73,16 +95,19 @@ fn unlock_form(app: &mut DeskApp, ui: &mut egui::Ui) {
         app.sign_in_ui.locked_by = None;
         app.sign_in_ui.pin.clear();
         app.sign_in_ui.message = None;
+        app.sign_in_ui.focused = false;
     }
 }
 
 fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.label("This database has no operators yet. Create its first administrator, who then adds the others.");
     let state = &mut app.sign_in_ui;
-    field(ui, "Operator id:", &mut state.id, false);
-    field(ui, "Name:", &mut state.name, false);
-    field(ui, "PIN or password:", &mut state.pin, true);
-    field(ui, "The same again:", &mut state.pin_again, true);
+    fields(ui, |ui| {
+        field(ui, "Operator id:", &mut state.id, false);
+        field(ui, "Name:", &mut state.name, false);
+        field(ui, "PIN or password:", &mut state.pin, true);
+        field(ui, "The same again:", &mut state.pin_again, true);
+    });
     if ui.button("Create and sign in").clicked() {
         let state = &mut app.sign_in_ui;
         if state.pin != state.pin_again {
@@ -106,17 +131,43 @@ fn sign_in(app: &mut DeskApp, id: &str) {
         _ => id.to_string(),
     };
     let result = app.ledger.operator_sign_in(&id, &pin, SignInAt::Desk);
+    if app.sign_in_ui.locked_by.is_some()
+        && let Err(e) = &result
+    {
+        // The lock screen names nobody, not even in a refusal.
+        app.sign_in_ui.message = Some(lock_screen_refusal(e));
+        app.sign_in_ui.focused = false;
+        return;
+    }
     app.signed_in(result);
 }
 
-/// A labelled text field, centred, masked for a PIN.
+/// A refusal at the lock screen, without the operator's id or any figure.
+fn lock_screen_refusal(e: &custody_db::Error) -> String {
+    match e {
+        custody_db::Error::WrongPassword { .. } => "Wrong PIN. Check it and type it again.".to_string(),
+        custody_db::Error::TooSoon { .. } => "Too many wrong PINs: wait a moment, then try again.".to_string(),
+        custody_db::Error::OperatorLocked { .. } => {
+            "Locked out after too many wrong PINs. Wait, or ask an administrator to clear it.".to_string()
+        }
+        custody_db::Error::OperatorDisabled { .. } => {
+            "This operator has been disabled. Sign in as someone else.".to_string()
+        }
+        _ => "The PIN could not be checked. Sign in as someone else, or ask an administrator.".to_string(),
+    }
+}
+
+/// The form's fields, in a grid so that they line up.
+fn fields<T>(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui) -> T) -> T {
+    egui::Grid::new("sign_in_fields").num_columns(2).show(ui, add).inner
+}
+
+/// One labelled row of the grid, masked for a PIN.
 fn field(ui: &mut egui::Ui, label: &str, text: &mut String, secret: bool) -> egui::Response {
-    ui.horizontal(|ui| {
-        let width = 420.0_f32.min(ui.available_width());
-        ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
-        let label = ui.label(label);
-        ui.add(egui::TextEdit::singleline(text).password(secret).desired_width(220.0))
-            .labelled_by(label.id)
-    })
-    .inner
+    let label = ui.label(label);
+    let response = ui
+        .add(egui::TextEdit::singleline(text).password(secret).desired_width(240.0))
+        .labelled_by(label.id);
+    ui.end_row();
+    response
 }
