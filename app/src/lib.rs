@@ -9,3 +9,4 @@ pub mod context;
 pub mod desk;
 pub mod password;
 pub mod render;
+pub mod sync;

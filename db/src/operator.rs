@@ -67,6 +67,8 @@ pub enum Action {
     RecordLossOrFind,
     PrintLabels,
     SeeRegister,
+    /// Send this desk's entries to the trust's server (a sync round).
+    Sync,
     // manager
     EditRegister,
     Import,
@@ -85,16 +87,19 @@ pub enum Action {
     Backup,
     Restore,
     AllSettings,
+    /// Join this desk to a trust's server (or make the server ready).
+    JoinServer,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
         Action::RecordLossOrFind,
         Action::PrintLabels,
         Action::SeeRegister,
+        Action::Sync,
         Action::EditRegister,
         Action::Import,
         Action::Export,
@@ -110,16 +115,17 @@ impl Action {
         Action::Backup,
         Action::Restore,
         Action::AllSettings,
+        Action::JoinServer,
     ];
 
     /// The least role that may do it: the one table of who may do what.
     pub fn needs(self) -> Role {
         use Action::*;
         match self {
-            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister => Role::Operator,
+            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | Sync => Role::Operator,
             EditRegister | Import | Export | OverdueReport | Correct | Stocktake | RuleSettings => Role::Manager,
             Exposure | Incidents | LedgerExport | Verify => Role::Dpo,
-            Operators | Backup | Restore | AllSettings => Role::Admin,
+            Operators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
         }
     }
 
@@ -133,6 +139,7 @@ impl Action {
             RecordLossOrFind => "record a loss, a theft or a find",
             PrintLabels => "print labels",
             SeeRegister => "see the items, the people and what is out",
+            Sync => "sync with the trust's server",
             EditRegister => "add or change items, people and containers",
             Import => "import a file",
             Export => "export the register",
@@ -148,6 +155,7 @@ impl Action {
             Backup => "make a backup",
             Restore => "restore a backup",
             AllSettings => "change this setting",
+            JoinServer => "join this desk to a trust's server",
         }
     }
 }

@@ -355,18 +355,26 @@ pub fn hash_at(conn: &Connection, seq: i64) -> rusqlite::Result<Option<Vec<u8>>>
 
 /// Calls `f` with every entry whose sequence number is above `after`, in ledger order: the
 /// events and the records, merged.
-pub fn for_each_entry(
+pub fn for_each_entry(conn: &Connection, after: i64, f: impl FnMut(Entry) -> crate::Result<()>) -> crate::Result<()> {
+    for_each_entry_between(conn, after, i64::MAX, f)
+}
+
+/// Each entry with `after < seq <= upto`, in chain order.
+pub fn for_each_entry_between(
     conn: &Connection,
     after: i64,
+    upto: i64,
     mut f: impl FnMut(Entry) -> crate::Result<()>,
 ) -> crate::Result<()> {
     let mut events = conn.prepare(&format!(
-        "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq",
+        "SELECT {} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
         event::COLUMNS
     ))?;
-    let mut records = conn.prepare(&format!("SELECT {COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq"))?;
-    let mut events = events.query_map([after], event::from_row)?.peekable();
-    let mut records = records.query_map([after], from_row)?.peekable();
+    let mut records = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+    ))?;
+    let mut events = events.query_map([after, upto], event::from_row)?.peekable();
+    let mut records = records.query_map([after, upto], from_row)?.peekable();
     loop {
         let take_event = match (events.peek(), records.peek()) {
             (None, None) => return Ok(()),

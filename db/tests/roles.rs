@@ -40,6 +40,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
         }),
         (Action::PrintLabels, nothing, |l, _| l.allow(Action::PrintLabels)),
         (Action::SeeRegister, nothing, |l, _| l.items().map(drop)),
+        (Action::Sync, nothing, |l, _| l.entries_after(0, 10).map(drop)),
         (Action::EditRegister, nothing, |l, _| {
             l.add_item(&Item::new("LT-0009", ItemKind::Laptop, "Spare")).map(drop)
         }),
@@ -76,6 +77,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
             custody_db::restore(&dir.join("restored.db"), &copy, false, l_clock(), Some(&by)).map(drop)
         }),
         (Action::AllSettings, nothing, |l, _| l.set_backups_kept(10)),
+        (Action::JoinServer, nothing, |l, _| l.allow(Action::JoinServer)),
     ]
 }
 

@@ -17,6 +17,7 @@ mod report;
 mod settings;
 mod setup;
 mod status;
+mod sync;
 
 use std::io::Write;
 use std::path::Path;
@@ -90,6 +91,11 @@ pub enum Command {
     Restore(backup::RestoreArgs),
     /// Print QR labels as a PDF for items, people or containers (labels carry no names)
     Labels(labels::LabelsArgs),
+    /// The trust's PostgreSQL server: init, add-desk, desks (run with its administrator URL)
+    #[command(subcommand)]
+    Server(sync::ServerCommand),
+    /// Share this desk's ledger through the trust's server: join URL, status, or (alone) one round
+    Sync(sync::SyncArgs),
     /// Read the QR codes in image files: one line per image, path, a tab, then the text or the error
     Scan(labels::ScanArgs),
 }
@@ -126,6 +132,8 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Restore(args) => done(backup::restore(args, ctx, out)),
         Command::Labels(args) => done(labels::print(args, &open(ctx)?, out)),
         Command::Scan(args) => labels::scan(args, out),
+        Command::Server(cmd) => done(sync::server(cmd, out)),
+        Command::Sync(args) => done(sync::run(args, ctx, &mut open(ctx)?, out)),
     }
 }
 

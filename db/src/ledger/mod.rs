@@ -8,6 +8,7 @@ mod custody;
 mod exposure;
 mod incident;
 mod operators;
+mod outbox;
 mod overdue;
 mod policy_facts;
 mod queries;

@@ -1,0 +1,180 @@
+//! `custody server init|add-desk|desks` (run by whoever looks after the trust's PostgreSQL) and
+//! `custody sync [join URL | status]` (run at a desk).
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use custody_db::{Action, Ledger};
+
+use crate::context::Context;
+use crate::sync::credentials::Credentials;
+use crate::sync::{self, push, server};
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Make Custody's schema on the server (safe to run again)
+    Init(ServerUrl),
+    /// Add a desk: makes its login role and prints, last, the URL the desk joins with
+    AddDesk {
+        /// A name for the desk: letters, digits, '-' and '_'
+        name: String,
+        #[command(flatten)]
+        server: ServerUrl,
+    },
+    /// Every desk: its last push and its chain's head on the server
+    Desks(ServerUrl),
+}
+
+#[derive(Debug, Args)]
+pub struct ServerUrl {
+    /// The server's administrator URL (postgres://user:password@host:port/database)
+    #[arg(long, env = "CUSTODY_SERVER_URL", value_name = "URL")]
+    url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Join this desk to the trust's server with the URL `custody server add-desk` printed, and push
+    Join { url: String },
+    /// The last push, what waits to be sent, and the server's head for this desk
+    Status,
+}
+
+pub fn server(cmd: ServerCommand, out: &mut dyn Write) -> Result<()> {
+    match cmd {
+        ServerCommand::Init(s) => {
+            server::init(&s.url)?;
+            writeln!(out, "The Custody schema is ready on {}.", sync::redact(&s.url))?;
+        }
+        ServerCommand::AddDesk { name, server: s } => {
+            let url = server::add_desk(&s.url, &name)?;
+            writeln!(out, "Added the desk {name}. On that desk, join with (keep it secret):")?;
+            writeln!(out, "{url}")?;
+        }
+        ServerCommand::Desks(s) => {
+            let desks = server::desks(&s.url)?;
+            if desks.is_empty() {
+                writeln!(out, "No desks yet: add one with `custody server add-desk NAME`.")?;
+            }
+            for d in desks {
+                let pushed = d.last_push.map_or("never pushed".to_string(), |at| {
+                    format!("last push {}", at.format("%Y-%m-%d %H:%M UTC"))
+                });
+                let head = match &d.head_hash {
+                    Some(hash) => format!("head {} ({})", d.head, hex12(hash)),
+                    None => "no entries".to_string(),
+                };
+                writeln!(out, "{}  {}  {pushed}  {head}", d.name, d.login)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
+    match args.command {
+        Some(SyncCommand::Join { url }) => {
+            ledger.allow(Action::JoinServer)?;
+            if let Some(joined) = Credentials::read(&ctx.path)?
+                && joined.url != url
+            {
+                bail!(
+                    "this desk has already joined {}; it keeps to one server. Nothing was changed.",
+                    sync::redact(&joined.url)
+                );
+            }
+            // Reach the server before keeping anything, so a mistyped URL leaves no trace.
+            let mut client = sync::connect(&url)?;
+            let mut credentials = Credentials {
+                url,
+                last_push: None,
+                pushed_head: 0,
+            };
+            credentials.write(&ctx.path)?;
+            let pushed = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            writeln!(
+                out,
+                "Joined {}. Pushed {} entries; the server has this desk's chain up to entry {}.",
+                sync::redact(&credentials.url),
+                pushed.sent,
+                pushed.head
+            )?;
+        }
+        None => {
+            ledger.allow(Action::Sync)?;
+            let mut credentials = joined(ctx)?;
+            let mut client = sync::connect(&credentials.url)?;
+            let pushed = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            writeln!(
+                out,
+                "Synced: pushed {} entries; the server has this desk's chain up to entry {}.",
+                pushed.sent, pushed.head
+            )?;
+        }
+        Some(SyncCommand::Status) => {
+            ledger.allow(Action::Sync)?;
+            let credentials = joined(ctx)?;
+            let (local, _) = ledger.head()?;
+            writeln!(out, "Server: {}", sync::redact(&credentials.url))?;
+            writeln!(
+                out,
+                "Last push: {}",
+                credentials.last_push.as_deref().unwrap_or("never")
+            )?;
+            match sync::connect(&credentials.url).and_then(|mut c| {
+                let desk = uuid::Uuid::parse_str(ledger.desk_id())?;
+                push::server_head(&mut c, desk)
+            }) {
+                Ok((head, _)) => {
+                    writeln!(
+                        out,
+                        "The server's head for this desk: entry {head} (this desk: {local})."
+                    )?;
+                    writeln!(out, "Waiting to be pushed: {} entries.", (local - head).max(0))?;
+                }
+                Err(e) => {
+                    writeln!(out, "The server cannot be reached now ({e:#}).")?;
+                    writeln!(
+                        out,
+                        "Waiting to be pushed: {} entries (since the last push).",
+                        (local - credentials.pushed_head).max(0)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One round: push, then remember when and how far.
+fn round(
+    ledger: &Ledger,
+    client: &mut postgres::Client,
+    credentials: &mut Credentials,
+    db: &std::path::Path,
+) -> Result<push::Pushed> {
+    let pushed = push::push(ledger, client)?;
+    credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
+    credentials.pushed_head = pushed.head;
+    credentials.write(db)?;
+    Ok(pushed)
+}
+
+fn joined(ctx: &Context) -> Result<Credentials> {
+    Credentials::read(&ctx.path)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "this desk has not joined a server: an administrator joins it with `custody sync join URL` (the URL `custody server add-desk` printed)"
+        )
+    })
+}
+
+fn hex12(hash: &[u8]) -> String {
+    hash.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

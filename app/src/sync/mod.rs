@@ -1,0 +1,95 @@
+//! Sync: one trust, many desks, through the trust's PostgreSQL server. The desk's SQLite file
+//! stays its own authority; this layer reads the ledger's entries (`Ledger::entries_after`) and
+//! sends them, and the ledger knows nothing of the network.
+//!
+//! Built so far: the server's schema and its desks (`server`), a desk joining and pushing its
+//! chain (`push`), and where a desk keeps its server's address (`credentials`). Pulling other
+//! desks' entries comes next.
+
+pub mod credentials;
+pub mod push;
+pub mod server;
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+
+/// The server's schema, made by `custody server init` (idempotent).
+pub const SERVER_SQL: &str = include_str!("server.sql");
+
+/// How long to wait for the server before saying it cannot be reached.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connects to a PostgreSQL URL, with TLS when the URL asks for it (`sslmode=require`); the
+/// server's certificate must be one this computer trusts.
+pub fn connect(url: &str) -> Result<postgres::Client> {
+    let mut config: postgres::Config = url.parse().with_context(|| {
+        format!(
+            "{:?} is not a PostgreSQL URL; give one such as postgres://user:password@host:5432/custody",
+            redact(url)
+        )
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let tls = native_tls::TlsConnector::new().context("TLS could not be set up on this computer")?;
+    config
+        .connect(postgres_native_tls::MakeTlsConnector::new(tls))
+        .with_context(|| format!("could not reach the server at {}", redact(url)))
+}
+
+/// A server's refusal in its own words ("custody: fork: …"), else the error as it came.
+pub fn server_said(e: postgres::Error) -> anyhow::Error {
+    match e.as_db_error() {
+        Some(db) => anyhow::anyhow!("the server refused: {}. Nothing more was sent.", db.message()),
+        None => anyhow::Error::new(e).context("the connection to the server failed"),
+    }
+}
+
+/// A URL with its password replaced by `***`, for messages and status lines.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// The URL with another user and password (`custody server add-desk` prints the desk's).
+pub fn with_login(url: &str, user: &str, password: &str) -> Result<String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .context("give the server as a URL (postgres://user:password@host:port/database)")?;
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    Ok(format!("{scheme}://{user}:{password}@{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redact("postgres://admin:s3cret@db.example:5432/custody"),
+            "postgres://admin:***@db.example:5432/custody"
+        );
+        assert_eq!(redact("postgres://db.example/custody"), "postgres://db.example/custody");
+    }
+
+    #[test]
+    fn a_desks_url_keeps_the_server_and_its_options() {
+        let url = with_login(
+            "postgresql://admin:x@db:5432/custody?sslmode=require",
+            "custody_desk_a",
+            "pw",
+        )
+        .unwrap_or_default();
+        assert_eq!(url, "postgresql://custody_desk_a:pw@db:5432/custody?sslmode=require");
+    }
+}

@@ -1,0 +1,87 @@
+//! A push: this desk's entries that the server does not have yet, in batches, each batch one
+//! transaction. A retry after a lost acknowledgement doubles nothing (the server skips an entry
+//! it already has), and a desk whose chain no longer matches the server's copy (a fork: say, a
+//! database restored from an old backup that has since recorded other entries) is refused
+//! before anything is sent.
+
+use anyhow::{Result, bail};
+use custody_db::Ledger;
+use uuid::Uuid;
+
+/// Entries sent per transaction.
+pub const BATCH: usize = 1000;
+
+/// What one push did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pushed {
+    /// Entries sent this time.
+    pub sent: u64,
+    /// The server's head for this desk afterwards (its last sequence number).
+    pub head: i64,
+}
+
+/// The server's head for this desk: its last sequence number and that entry's hash.
+pub fn server_head(client: &mut postgres::Client, desk: Uuid) -> Result<(i64, Option<Vec<u8>>)> {
+    let row = client.query_opt(
+        "SELECT seq, hash FROM custody_entries WHERE desk = $1 ORDER BY seq DESC LIMIT 1",
+        &[&desk],
+    )?;
+    Ok(row.map_or((0, None), |r| (r.get(0), Some(r.get(1)))))
+}
+
+/// Sends every entry after the server's head for this desk.
+pub fn push(ledger: &Ledger, client: &mut postgres::Client) -> Result<Pushed> {
+    let desk = Uuid::parse_str(ledger.desk_id())?;
+    let (mut head, server_hash) = server_head(client, desk)?;
+    let (local_head, _) = ledger.head()?;
+    if head > local_head {
+        bail!(
+            "Refused: the server has {head} entries from this desk, but its database has only {local_head}. \
+             It was probably restored from an older backup; it can no longer push. Nothing was sent or overwritten. \
+             Keep this file, and ask whoever runs the server to compare the two."
+        );
+    }
+    if head > 0 && ledger.hash_of_entry(head)? != server_hash {
+        bail!(
+            "Refused: entry {head} of this desk differs from the server's copy: the desk's ledger has forked \
+             (restored from an old backup, then used). Nothing was sent or overwritten. Keep this file, and \
+             ask whoever runs the server to compare the two."
+        );
+    }
+    let mut sent = 0;
+    loop {
+        let entries = ledger.entries_after(head, BATCH)?;
+        let Some(last) = entries.last() else { break };
+        let last_seq = last.seq();
+        let mut tx = client.transaction()?;
+        let insert = tx.prepare(
+            "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )?;
+        for e in &entries {
+            let (prev, hash) = (e.prev_hash(), e.hash());
+            tx.execute(
+                &insert,
+                &[
+                    &desk,
+                    &e.seq(),
+                    &e.id(),
+                    &e.table(),
+                    &e.kind_name(),
+                    &e.to_json(),
+                    &prev.as_slice(),
+                    &hash.as_slice(),
+                ],
+            )
+            .map_err(super::server_said)?;
+        }
+        tx.commit().map_err(super::server_said)?;
+        sent += entries.len() as u64;
+        head = last_seq;
+    }
+    client.execute(
+        "INSERT INTO custody_pushes (desk, head) VALUES ($1, $2)",
+        &[&desk, &head],
+    )?;
+    Ok(Pushed { sent, head })
+}

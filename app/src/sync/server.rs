@@ -1,0 +1,99 @@
+//! The server side, which is plain PostgreSQL: its schema, the desks a trust adds, and what
+//! each has pushed. Run with the server's administrator URL; Custody runs no server program.
+
+use anyhow::{Context as _, Result, bail};
+
+use super::{SERVER_SQL, connect, with_login};
+
+/// Makes the schema (again: it is idempotent).
+pub fn init(url: &str) -> Result<()> {
+    let mut client = connect(url)?;
+    client
+        .batch_execute(SERVER_SQL)
+        .context("the schema could not be made (is the URL's user allowed to create tables and roles?)")?;
+    Ok(())
+}
+
+/// Creates a login role for one desk and returns the URL it joins with (its password in it).
+pub fn add_desk(url: &str, name: &str) -> Result<String> {
+    let login = login_for(name)?;
+    let mut client = connect(url)?;
+    let mut tx = client.transaction()?;
+    let exists: bool = tx
+        .query_one("SELECT EXISTS (SELECT 1 FROM custody_desks WHERE name = $1)", &[&name])
+        .context("the server has no Custody schema yet: run `custody server init` first")?
+        .get(0);
+    if exists {
+        bail!("the server already has a desk called {name:?}; choose another name");
+    }
+    // Two random UUIDs' worth of hex: 244 random bits, in characters any URL takes as they are.
+    let password = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    // A role's name and password cannot be parameters; both are made here of safe characters.
+    tx.batch_execute(&format!(
+        "CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE custody_desk"
+    ))
+    .map_err(super::server_said)
+    .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
+    tx.execute(
+        "INSERT INTO custody_desks (name, login) VALUES ($1, $2)",
+        &[&name, &login],
+    )?;
+    tx.commit()?;
+    with_login(url, &login, &password)
+}
+
+/// One desk as the server knows it.
+#[derive(Debug, Clone)]
+pub struct DeskOnServer {
+    pub name: String,
+    pub login: String,
+    /// The desk's own id, once it has pushed.
+    pub desk: Option<uuid::Uuid>,
+    pub head: i64,
+    pub head_hash: Option<Vec<u8>>,
+    pub last_push: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Every desk, with its chain's head and when it last pushed.
+pub fn desks(url: &str) -> Result<Vec<DeskOnServer>> {
+    let mut client = connect(url)?;
+    let rows = client
+        .query(
+            "SELECT d.name, d.login,
+                    (SELECT e.desk FROM custody_entries e WHERE e.login = d.login LIMIT 1),
+                    (SELECT max(p.at) FROM custody_pushes p WHERE p.login = d.login)
+             FROM custody_desks d ORDER BY d.name",
+            &[],
+        )
+        .context("the server has no Custody schema yet: run `custody server init` first")?;
+    let mut desks = Vec::new();
+    for row in rows {
+        let desk: Option<uuid::Uuid> = row.get(2);
+        let head = match desk {
+            Some(desk) => client.query_opt(
+                "SELECT seq, hash FROM custody_entries WHERE desk = $1 ORDER BY seq DESC LIMIT 1",
+                &[&desk],
+            )?,
+            None => None,
+        };
+        desks.push(DeskOnServer {
+            name: row.get(0),
+            login: row.get(1),
+            desk,
+            head: head.as_ref().map_or(0, |h| h.get(0)),
+            head_hash: head.map(|h| h.get(1)),
+            last_push: row.get(3),
+        });
+    }
+    Ok(desks)
+}
+
+/// The login role of a desk called `name`: `custody_desk_` and the name in lower case.
+fn login_for(name: &str) -> Result<String> {
+    let ok =
+        !name.is_empty() && name.len() <= 40 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        bail!("{name:?} is not a desk name: use letters, digits, '-' and '_', up to 40 characters");
+    }
+    Ok(format!("custody_desk_{}", name.to_ascii_lowercase().replace('-', "_")))
+}

@@ -1,0 +1,117 @@
+-- Custody's schema on the trust's PostgreSQL server (`custody server init`). Each desk pushes its
+-- own ledger entries (custody events and register records) and reads everyone's. The table is
+-- append-only, a desk may insert only as itself, and each desk's entries must continue its own
+-- hash chain: a gap or a fork is refused, never overwritten.
+
+CREATE TABLE IF NOT EXISTS custody_schema (version integer NOT NULL);
+INSERT INTO custody_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM custody_schema);
+
+-- The group every desk's login role belongs to.
+DO $$ BEGIN
+    CREATE ROLE custody_desk NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+-- Desks the trust has added: a name, the login role it pushes as, and (from its first push) the
+-- desk's own id.
+CREATE TABLE IF NOT EXISTS custody_desks (
+    name     text PRIMARY KEY,
+    login    text NOT NULL UNIQUE,
+    added_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS custody_entries (
+    login       text NOT NULL DEFAULT current_user,
+    desk        uuid NOT NULL,                   -- the desk's own id (its database's)
+    seq         bigint NOT NULL,                 -- the desk's sequence number
+    id          uuid NOT NULL UNIQUE,            -- the entry's UUIDv7
+    entry       text NOT NULL CHECK (entry IN ('event', 'record')),
+    kind        text NOT NULL,
+    body        jsonb NOT NULL,                  -- every column, as the desk stores it
+    prev_hash   bytea NOT NULL,
+    hash        bytea NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (desk, seq)
+);
+
+-- A push: one row per round, so that `custody server desks` can say when each desk last synced.
+CREATE TABLE IF NOT EXISTS custody_pushes (
+    login  text NOT NULL DEFAULT current_user,
+    desk   uuid NOT NULL,
+    head   bigint NOT NULL,
+    at     timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE OR REPLACE FUNCTION custody_entry_arrives() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    same custody_entries;
+    head custody_entries;
+    other_desk uuid;
+    owner text;
+BEGIN
+    IF NEW.login <> current_user THEN
+        RAISE EXCEPTION 'custody: % may push only its own entries, not %''s', current_user, NEW.login;
+    END IF;
+    SELECT desk INTO other_desk FROM custody_entries WHERE login = NEW.login AND desk <> NEW.desk LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'custody: the login % already pushes for desk %, not %', NEW.login, other_desk, NEW.desk;
+    END IF;
+    SELECT login INTO owner FROM custody_entries WHERE desk = NEW.desk AND login <> NEW.login LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'custody: desk %''s chain is pushed by %, not by %', NEW.desk, owner, NEW.login;
+    END IF;
+    -- The same entry again (a retry after a lost acknowledgement): nothing to do.
+    SELECT * INTO same FROM custody_entries WHERE id = NEW.id;
+    IF FOUND THEN
+        IF same.desk = NEW.desk AND same.seq = NEW.seq AND same.hash = NEW.hash THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'custody: entry % is already on the server with other contents', NEW.id;
+    END IF;
+    SELECT * INTO head FROM custody_entries WHERE desk = NEW.desk ORDER BY seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        IF NEW.seq <> 1 OR NEW.prev_hash <> '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea THEN
+            RAISE EXCEPTION 'custody: gap: desk %''s first entry on the server must be number 1, not %', NEW.desk, NEW.seq;
+        END IF;
+    ELSIF NEW.seq <= head.seq THEN
+        RAISE EXCEPTION 'custody: fork: desk % already has entry % on the server, a different one', NEW.desk, NEW.seq;
+    ELSIF NEW.seq <> head.seq + 1 OR NEW.prev_hash <> head.hash THEN
+        RAISE EXCEPTION 'custody: gap: desk %''s entry % does not continue its chain (the server has up to %)',
+            NEW.desk, NEW.seq, head.seq;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION custody_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'custody: the ledger on the server is append-only: % refused', TG_OP;
+END $$;
+
+DROP TRIGGER IF EXISTS custody_entry_arrives ON custody_entries;
+CREATE TRIGGER custody_entry_arrives BEFORE INSERT ON custody_entries
+    FOR EACH ROW EXECUTE FUNCTION custody_entry_arrives();
+DROP TRIGGER IF EXISTS custody_entries_append_only ON custody_entries;
+CREATE TRIGGER custody_entries_append_only BEFORE UPDATE OR DELETE ON custody_entries
+    FOR EACH ROW EXECUTE FUNCTION custody_append_only();
+DROP TRIGGER IF EXISTS custody_entries_never_truncated ON custody_entries;
+CREATE TRIGGER custody_entries_never_truncated BEFORE TRUNCATE ON custody_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION custody_append_only();
+DROP TRIGGER IF EXISTS custody_pushes_append_only ON custody_pushes;
+CREATE TRIGGER custody_pushes_append_only BEFORE UPDATE OR DELETE ON custody_pushes
+    FOR EACH ROW EXECUTE FUNCTION custody_append_only();
+
+-- Row-level security: a desk inserts only as itself and reads every desk's entries.
+ALTER TABLE custody_entries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE custody_pushes ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS desks_read_all ON custody_entries;
+CREATE POLICY desks_read_all ON custody_entries FOR SELECT TO custody_desk USING (true);
+DROP POLICY IF EXISTS desks_insert_own ON custody_entries;
+CREATE POLICY desks_insert_own ON custody_entries FOR INSERT TO custody_desk WITH CHECK (login = current_user);
+DROP POLICY IF EXISTS pushes_read_all ON custody_pushes;
+CREATE POLICY pushes_read_all ON custody_pushes FOR SELECT TO custody_desk USING (true);
+DROP POLICY IF EXISTS pushes_insert_own ON custody_pushes;
+CREATE POLICY pushes_insert_own ON custody_pushes FOR INSERT TO custody_desk WITH CHECK (login = current_user);
+
+REVOKE ALL ON custody_entries, custody_pushes, custody_desks, custody_schema FROM PUBLIC;
+GRANT SELECT, INSERT ON custody_entries, custody_pushes TO custody_desk;
+GRANT SELECT ON custody_desks, custody_schema TO custody_desk;

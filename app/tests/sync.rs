@@ -1,0 +1,239 @@
+//! Sync against a real PostgreSQL (the one `scripts/test` starts; `CUSTODY_TEST_POSTGRES` is its
+//! administrator's URL). Each test makes a database of its own on that server. Without the
+//! variable, each test says in one line that it was skipped.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::Desk;
+
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+/// A new, empty database on the test server, and its administrator URL. Login roles belong to
+/// the whole server, so those of an earlier run of this test (desks named `{name}-…`) go too.
+fn fresh_server(name: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("CUSTODY_TEST_POSTGRES") else {
+        eprintln!("skipped: CUSTODY_TEST_POSTGRES is not set (scripts/test starts a PostgreSQL and sets it)");
+        return None;
+    };
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    let stale = client
+        .query(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
+            &[&format!("custody_desk_{name}_%")],
+        )
+        .unwrap();
+    for role in stale {
+        let role: String = role.get(0);
+        client.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    }
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+fn count_on_server(url: &str) -> i64 {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .query_one("SELECT count(*) FROM custody_entries", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// The URL `server add-desk` printed, as its last line.
+fn add_desk(desk: &Desk, server: &str, name: &str) -> String {
+    let out = desk.ok(&["server", "add-desk", name, "--url", server]);
+    out.lines().last().unwrap().to_string()
+}
+
+fn local_head(desk: &Desk) -> i64 {
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.query_row(
+        "SELECT max(seq) FROM (SELECT seq FROM events UNION ALL SELECT seq FROM records)",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_desk_joins_and_pushes_each_entry_exactly_once() {
+    let Some(server) = fresh_server("once") else { return };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0001", "LT-0002", "--to", "S001"]);
+    let init = desk.ok(&["server", "init", "--url", &server]);
+    let password = server.split(':').nth(2).unwrap().split('@').next().unwrap();
+    assert!(
+        init.contains("schema is ready") && !init.contains(password),
+        "no password shown: {init}"
+    );
+    desk.ok(&["server", "init", "--url", &server]); // again: nothing breaks
+    let url = add_desk(&desk, &server, "once-a");
+    assert!(url.starts_with("postgres://custody_desk_once_a:"), "{url}");
+
+    let joined = desk.ok(&["sync", "join", &url]);
+    let head = local_head(&desk);
+    assert!(joined.contains(&format!("Pushed {head} entries")), "{joined}");
+    assert_eq!(count_on_server(&server), head);
+    let credentials = desk.dir.path().join("custody.db.sync");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&credentials).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the desk's login is readable by its owner only");
+    }
+    assert!(
+        !desk.dump().contains("custody_desk_once_a"),
+        "the server's login is never in the ledger"
+    );
+
+    // Nothing new: nothing sent. New entries: only those.
+    assert!(desk.ok(&["sync"]).contains("pushed 0 entries"));
+    desk.ok(&["in", "LT-0001"]);
+    assert!(desk.ok(&["sync"]).contains("pushed 1 entries"));
+    assert_eq!(count_on_server(&server), head + 1);
+
+    // A retry after a lost acknowledgement: the same entries again change nothing.
+    let mut as_desk = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let copied = as_desk
+        .execute(
+            "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash)
+             SELECT desk, seq, id, entry, kind, body, prev_hash, hash FROM custody_entries",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(copied, 0, "every entry is already there");
+    assert_eq!(count_on_server(&server), head + 1);
+
+    let status = desk.ok(&["sync", "status"]);
+    assert!(status.contains("Waiting to be pushed: 0 entries."), "{status}");
+    let desks = desk.ok(&["server", "desks", "--url", &server]);
+    assert!(
+        desks.contains("once-a") && desks.contains(&format!("head {}", head + 1)),
+        "{desks}"
+    );
+}
+
+#[test]
+fn the_server_refuses_changes_deletions_and_another_desks_entries() {
+    let Some(server) = fresh_server("guards") else { return };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let a = add_desk(&desk, &server, "guards-a");
+    let b = add_desk(&desk, &server, "guards-b");
+    desk.ok(&["sync", "join", &a]);
+    let before = count_on_server(&server);
+
+    let mut as_a = postgres::Client::connect(&a, postgres::NoTls).unwrap();
+    let refused = |result: Result<u64, postgres::Error>| -> String {
+        let e = result.unwrap_err();
+        e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default()
+    };
+    let update = refused(as_a.execute("UPDATE custody_entries SET kind = 'lost'", &[]));
+    assert!(update.contains("permission denied"), "{update}");
+    let delete = refused(as_a.execute("DELETE FROM custody_entries", &[]));
+    assert!(delete.contains("permission denied"), "{delete}");
+    // Not even the server's owner changes the record: the table's triggers refuse.
+    let mut owner = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    let update = refused(owner.execute("UPDATE custody_entries SET kind = 'lost'", &[]));
+    assert!(update.contains("append-only"), "{update}");
+    let delete = refused(owner.execute("DELETE FROM custody_entries", &[]));
+    assert!(delete.contains("append-only"), "{delete}");
+    let truncate = refused(as_a.execute("TRUNCATE custody_entries", &[]));
+    assert!(!truncate.is_empty(), "a desk may not truncate");
+
+    // Desk B may read A's entries but not add to A's chain, nor push as A.
+    let mut as_b = postgres::Client::connect(&b, postgres::NoTls).unwrap();
+    let read: i64 = as_b
+        .query_one("SELECT count(*) FROM custody_entries", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(read, before, "every desk reads every desk's entries");
+    let forged = refused(as_b.execute(
+        "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash)
+         SELECT desk, seq + 1, gen_random_uuid(), entry, kind, body, hash, hash FROM custody_entries
+         ORDER BY seq DESC LIMIT 1",
+        &[],
+    ));
+    assert!(forged.contains("is pushed by custody_desk_guards_a"), "{forged}");
+    let as_other = refused(as_b.execute(
+        "INSERT INTO custody_entries (login, desk, seq, id, entry, kind, body, prev_hash, hash)
+         VALUES ('custody_desk_guards_a', gen_random_uuid(), 1, gen_random_uuid(), 'event', 'x', '{}', '\\x00', '\\x00')",
+        &[],
+    ));
+    assert!(!as_other.is_empty(), "pushing in another desk's name is refused");
+    assert_eq!(count_on_server(&server), before, "nothing was changed");
+}
+
+#[test]
+fn a_forked_desk_is_refused_loudly_and_nothing_on_the_server_changes() {
+    let Some(server) = fresh_server("fork") else { return };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&desk, &server, "fork-a");
+    desk.ok(&["sync", "join", &url]);
+    let old = desk.dir.path().join("old.db");
+    desk.ok(&["backup", "-o", old.to_str().unwrap()]);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    desk.ok(&["sync"]);
+    let on_server = count_on_server(&server);
+
+    // Restored from the older backup, then used: its next entry differs from the server's.
+    desk.ok(&["restore", old.to_str().unwrap()]);
+    desk.ok(&["out", "LT-0002", "--to", "S002"]);
+    let before = desk.dump();
+    let refused = desk.run(&["sync"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("forked") && refused.stderr.contains("Nothing was sent or overwritten"),
+        "{refused:?}"
+    );
+    assert_eq!(count_on_server(&server), on_server);
+    assert_eq!(desk.dump(), before);
+}
+
+#[test]
+fn an_unreachable_server_stops_nothing_at_the_desk() {
+    let Some(server) = fresh_server("offline") else { return };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&desk, &server, "offline-a");
+    desk.ok(&["sync", "join", &url]);
+    // The same desk, its server now at a port where nothing listens.
+    let credentials = desk.dir.path().join("custody.db.sync");
+    let text = std::fs::read_to_string(&credentials).unwrap();
+    let port = url.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
+    std::fs::write(&credentials, text.replace(&format!(":{port}/"), ":9/")).unwrap();
+
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    let offline = desk.run(&["sync"]);
+    assert_eq!(offline.code, 1);
+    assert!(offline.stderr.contains("could not reach the server"), "{offline:?}");
+    assert!(
+        !offline.stderr.contains(url.split('@').next().unwrap()),
+        "no password in the message"
+    );
+    let status = desk.ok(&["sync", "status"]);
+    assert!(
+        status.contains("cannot be reached") && status.contains("Waiting to be pushed: 1 entries"),
+        "{status}"
+    );
+}
+
+#[test]
+fn only_an_administrator_joins_a_desk() {
+    let Some(server) = fresh_server("roles") else { return };
+    let mut desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&desk, &server, "roles-a");
+    desk.add_operator("clerk", custody_db::Role::Operator);
+    desk.act_as("clerk", "clerk-password");
+    let refused = desk.run(&["sync", "join", &url]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("needs the admin role"), "{refused:?}");
+    assert!(!desk.dir.path().join("custody.db.sync").exists());
+    let not_joined = desk.run(&["sync"]);
+    assert!(not_joined.stderr.contains("has not joined a server"), "{not_joined:?}");
+}
