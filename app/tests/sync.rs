@@ -165,6 +165,21 @@ fn the_server_refuses_changes_deletions_and_another_desks_entries() {
     ));
     assert!(!as_other.is_empty(), "pushing in another desk's name is refused");
     assert_eq!(count_on_server(&server), before, "nothing was changed");
+
+    // A copy of desk A's database joining as desk B: refused, nothing sent.
+    let copy = Desk {
+        db: desk.dir.path().join("copy.db"),
+        ..Desk::new(CUSTODY)
+    };
+    std::fs::copy(&desk.db, &copy.db).unwrap();
+    let joined = copy.run(&["sync", "join", &b]);
+    assert_eq!(joined.code, 1, "{joined:?}");
+    assert!(joined.stderr.contains("copy of another desk's database"), "{joined:?}");
+    assert!(
+        !desk.dir.path().join("copy.db.sync").exists(),
+        "a refused join keeps nothing"
+    );
+    assert_eq!(count_on_server(&server), before);
 }
 
 #[test]

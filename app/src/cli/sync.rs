@@ -90,14 +90,14 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
                     sync::redact(&joined.url)
                 );
             }
-            // Reach the server before keeping anything, so a mistyped URL leaves no trace.
+            // Kept only once a push has worked, so a mistyped URL or a refused desk leaves no
+            // trace (joining again after a push cut short goes on from the server's head).
             let mut client = sync::connect(&url)?;
             let mut credentials = Credentials {
                 url,
                 last_push: None,
                 pushed_head: 0,
             };
-            credentials.write(&ctx.path)?;
             let pushed = round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
                 out,

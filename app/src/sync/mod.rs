@@ -32,10 +32,15 @@ pub fn connect(url: &str) -> Result<postgres::Client> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
+    let reach = || format!("could not reach the server at {}", redact(url));
+    // Setting TLS up reads the computer's certificates (a tenth of a second): only when asked.
+    if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+        return config.connect(postgres::NoTls).with_context(reach);
+    }
     let tls = native_tls::TlsConnector::new().context("TLS could not be set up on this computer")?;
     config
         .connect(postgres_native_tls::MakeTlsConnector::new(tls))
-        .with_context(|| format!("could not reach the server at {}", redact(url)))
+        .with_context(reach)
 }
 
 /// A server's refusal in its own words ("custody: fork: …"), else the error as it came.

@@ -32,6 +32,18 @@ pub fn server_head(client: &mut postgres::Client, desk: Uuid) -> Result<(i64, Op
 /// Sends every entry after the server's head for this desk.
 pub fn push(ledger: &Ledger, client: &mut postgres::Client) -> Result<Pushed> {
     let desk = Uuid::parse_str(ledger.desk_id())?;
+    let owner = client
+        .query_opt(
+            "SELECT login, current_user::text FROM custody_chains WHERE desk = $1",
+            &[&desk],
+        )?
+        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)));
+    if let Some((owner, me)) = owner.filter(|(owner, me)| owner != me) {
+        bail!(
+            "Refused: this database's chain is already on the server, sent by {owner}, not {me}: this file is a \
+             copy of another desk's database. Nothing was sent. Each desk joins with its own database."
+        );
+    }
     let (mut head, server_hash) = server_head(client, desk)?;
     let (local_head, _) = ledger.head()?;
     if head > local_head {
@@ -53,28 +65,24 @@ pub fn push(ledger: &Ledger, client: &mut postgres::Client) -> Result<Pushed> {
         let entries = ledger.entries_after(head, BATCH)?;
         let Some(last) = entries.last() else { break };
         let last_seq = last.seq();
+        // One statement per batch (the columns as arrays): one round trip, not one per entry.
+        let seqs: Vec<i64> = entries.iter().map(|e| e.seq()).collect();
+        let ids: Vec<Uuid> = entries.iter().map(|e| e.id()).collect();
+        let tables: Vec<&str> = entries.iter().map(|e| e.table()).collect();
+        let kinds: Vec<&str> = entries.iter().map(|e| e.kind_name()).collect();
+        let bodies: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
+        let prevs: Vec<Vec<u8>> = entries.iter().map(|e| e.prev_hash().to_vec()).collect();
+        let hashes: Vec<Vec<u8>> = entries.iter().map(|e| e.hash().to_vec()).collect();
         let mut tx = client.transaction()?;
-        let insert = tx.prepare(
+        tx.execute(
             "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )?;
-        for e in &entries {
-            let (prev, hash) = (e.prev_hash(), e.hash());
-            tx.execute(
-                &insert,
-                &[
-                    &desk,
-                    &e.seq(),
-                    &e.id(),
-                    &e.table(),
-                    &e.kind_name(),
-                    &e.to_json(),
-                    &prev.as_slice(),
-                    &hash.as_slice(),
-                ],
-            )
-            .map_err(super::server_said)?;
-        }
+             SELECT $1, e.seq, e.id, e.entry, e.kind, e.body, e.prev_hash, e.hash
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[], $8::bytea[])
+                  WITH ORDINALITY AS e(seq, id, entry, kind, body, prev_hash, hash, n)
+             ORDER BY e.n",
+            &[&desk, &seqs, &ids, &tables, &kinds, &bodies, &prevs, &hashes],
+        )
+        .map_err(super::server_said)?;
         tx.commit().map_err(super::server_said)?;
         sent += entries.len() as u64;
         head = last_seq;

@@ -60,7 +60,7 @@ pub fn desks(url: &str) -> Result<Vec<DeskOnServer>> {
     let rows = client
         .query(
             "SELECT d.name, d.login,
-                    (SELECT e.desk FROM custody_entries e WHERE e.login = d.login LIMIT 1),
+                    (SELECT c.desk FROM custody_chains c WHERE c.login = d.login),
                     (SELECT max(p.at) FROM custody_pushes p WHERE p.login = d.login)
              FROM custody_desks d ORDER BY d.name",
             &[],

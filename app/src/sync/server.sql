@@ -34,6 +34,15 @@ CREATE TABLE IF NOT EXISTS custody_entries (
     PRIMARY KEY (desk, seq)
 );
 
+-- Which login pushes which desk's chain: bound by the chain's first entry, for good. Each check
+-- an arriving entry makes is then one index lookup in a small table, so a push costs the same
+-- on a server holding millions of entries as on an empty one (a search of the entries for a
+-- login that has none would read them all).
+CREATE TABLE IF NOT EXISTS custody_chains (
+    desk  uuid PRIMARY KEY,
+    login text NOT NULL UNIQUE DEFAULT current_user
+);
+
 -- A push: one row per round, so that `custody server desks` can say when each desk last synced.
 CREATE TABLE IF NOT EXISTS custody_pushes (
     login  text NOT NULL DEFAULT current_user,
@@ -52,12 +61,13 @@ BEGIN
     IF NEW.login <> current_user THEN
         RAISE EXCEPTION 'custody: % may push only its own entries, not %''s', current_user, NEW.login;
     END IF;
-    SELECT desk INTO other_desk FROM custody_entries WHERE login = NEW.login AND desk <> NEW.desk LIMIT 1;
-    IF FOUND THEN
+    -- One login, one desk's chain, and the other way round.
+    SELECT desk INTO other_desk FROM custody_chains WHERE login = NEW.login;
+    IF FOUND AND other_desk <> NEW.desk THEN
         RAISE EXCEPTION 'custody: the login % already pushes for desk %, not %', NEW.login, other_desk, NEW.desk;
     END IF;
-    SELECT login INTO owner FROM custody_entries WHERE desk = NEW.desk AND login <> NEW.login LIMIT 1;
-    IF FOUND THEN
+    SELECT login INTO owner FROM custody_chains WHERE desk = NEW.desk;
+    IF FOUND AND owner <> NEW.login THEN
         RAISE EXCEPTION 'custody: desk %''s chain is pushed by %, not by %', NEW.desk, owner, NEW.login;
     END IF;
     -- The same entry again (a retry after a lost acknowledgement): nothing to do.
@@ -73,6 +83,7 @@ BEGIN
         IF NEW.seq <> 1 OR NEW.prev_hash <> '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea THEN
             RAISE EXCEPTION 'custody: gap: desk %''s first entry on the server must be number 1, not %', NEW.desk, NEW.seq;
         END IF;
+        INSERT INTO custody_chains (desk, login) VALUES (NEW.desk, NEW.login);
     ELSIF NEW.seq <= head.seq THEN
         RAISE EXCEPTION 'custody: fork: desk % already has entry % on the server, a different one', NEW.desk, NEW.seq;
     ELSIF NEW.seq <> head.seq + 1 OR NEW.prev_hash <> head.hash THEN
@@ -96,6 +107,9 @@ CREATE TRIGGER custody_entries_append_only BEFORE UPDATE OR DELETE ON custody_en
 DROP TRIGGER IF EXISTS custody_entries_never_truncated ON custody_entries;
 CREATE TRIGGER custody_entries_never_truncated BEFORE TRUNCATE ON custody_entries
     FOR EACH STATEMENT EXECUTE FUNCTION custody_append_only();
+DROP TRIGGER IF EXISTS custody_chains_append_only ON custody_chains;
+CREATE TRIGGER custody_chains_append_only BEFORE UPDATE OR DELETE ON custody_chains
+    FOR EACH ROW EXECUTE FUNCTION custody_append_only();
 DROP TRIGGER IF EXISTS custody_pushes_append_only ON custody_pushes;
 CREATE TRIGGER custody_pushes_append_only BEFORE UPDATE OR DELETE ON custody_pushes
     FOR EACH ROW EXECUTE FUNCTION custody_append_only();
@@ -103,6 +117,11 @@ CREATE TRIGGER custody_pushes_append_only BEFORE UPDATE OR DELETE ON custody_pus
 -- Row-level security: a desk inserts only as itself and reads every desk's entries.
 ALTER TABLE custody_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE custody_pushes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE custody_chains ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS chains_read_all ON custody_chains;
+CREATE POLICY chains_read_all ON custody_chains FOR SELECT TO custody_desk USING (true);
+DROP POLICY IF EXISTS chains_insert_own ON custody_chains;
+CREATE POLICY chains_insert_own ON custody_chains FOR INSERT TO custody_desk WITH CHECK (login = current_user);
 DROP POLICY IF EXISTS desks_read_all ON custody_entries;
 CREATE POLICY desks_read_all ON custody_entries FOR SELECT TO custody_desk USING (true);
 DROP POLICY IF EXISTS desks_insert_own ON custody_entries;
@@ -112,6 +131,6 @@ CREATE POLICY pushes_read_all ON custody_pushes FOR SELECT TO custody_desk USING
 DROP POLICY IF EXISTS pushes_insert_own ON custody_pushes;
 CREATE POLICY pushes_insert_own ON custody_pushes FOR INSERT TO custody_desk WITH CHECK (login = current_user);
 
-REVOKE ALL ON custody_entries, custody_pushes, custody_desks, custody_schema FROM PUBLIC;
-GRANT SELECT, INSERT ON custody_entries, custody_pushes TO custody_desk;
+REVOKE ALL ON custody_entries, custody_pushes, custody_chains, custody_desks, custody_schema FROM PUBLIC;
+GRANT SELECT, INSERT ON custody_entries, custody_pushes, custody_chains TO custody_desk;
 GRANT SELECT ON custody_desks, custody_schema TO custody_desk;
