@@ -252,3 +252,139 @@ fn only_an_administrator_joins_a_desk() {
     let not_joined = desk.run(&["sync"]);
     assert!(not_joined.stderr.contains("has not joined a server"), "{not_joined:?}");
 }
+
+#[test]
+fn each_desk_receives_the_others_entries_in_their_own_chains() {
+    let Some(server) = fresh_server("pull") else { return };
+    let a = Desk::with_basics(CUSTODY);
+    let b = Desk::with_basics(CUSTODY);
+    a.ok(&["server", "init", "--url", &server]);
+    let url_a = add_desk(&a, &server, "pull-a");
+    let url_b = add_desk(&a, &server, "pull-b");
+    a.ok(&["out", "LT-0001", "--to", "S001"]);
+    a.ok(&["sync", "join", &url_a]);
+    b.ok(&["out", "LT-0002", "--to", "S002"]);
+    let joined = b.ok(&["sync", "join", &url_b]);
+    let (head_a, head_b) = (local_head(&a), local_head(&b));
+    assert!(
+        joined.contains(&format!("Received {head_a} entries from the other 1 desks.")),
+        "{joined}"
+    );
+    let synced = a.ok(&["sync"]);
+    assert!(synced.contains(&format!("Received {head_b} entries")), "{synced}");
+    assert!(a.ok(&["sync"]).contains("Received 0 entries"), "nothing twice");
+
+    b.ok(&["in", "LT-0002"]);
+    b.ok(&["sync"]);
+    assert!(a.ok(&["sync"]).contains("Received 1 entries"));
+    let status = a.ok(&["sync", "status"]);
+    assert!(
+        status.contains(&format!("Held from other desks: {} entries from 1 desks.", head_b + 1)),
+        "{status}"
+    );
+    let verify = a.ok(&["verify"]);
+    assert!(
+        verify.contains(&format!(
+            "Other desks' entries received through the server: {}",
+            head_b + 1
+        )),
+        "{verify}"
+    );
+}
+
+#[test]
+fn an_entry_changed_on_the_server_is_refused_by_the_desk_that_pulls_it() {
+    let Some(server) = fresh_server("tamper") else { return };
+    let a = Desk::with_basics(CUSTODY);
+    let b = Desk::with_basics(CUSTODY);
+    a.ok(&["server", "init", "--url", &server]);
+    let url_a = add_desk(&a, &server, "tamper-a");
+    let url_b = add_desk(&a, &server, "tamper-b");
+    a.ok(&["out", "LT-0001", "--to", "S001"]);
+    a.ok(&["sync", "join", &url_a]);
+
+    // The server's owner turns the guard off and rewrites who took the laptop.
+    let mut owner = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    owner
+        .batch_execute(
+            "ALTER TABLE custody_entries DISABLE TRIGGER custody_entries_append_only;
+             UPDATE custody_entries SET body = jsonb_set(body, '{person}', '\"S002\"') WHERE kind = 'sign-out';
+             ALTER TABLE custody_entries ENABLE TRIGGER custody_entries_append_only;",
+        )
+        .unwrap();
+    let before = b.dump();
+    let refused = b.run(&["sync", "join", &url_b]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("was refused: its hash is not the hash of its contents"),
+        "{refused:?}"
+    );
+    assert_eq!(b.dump(), before, "nothing from that pull was kept");
+    assert_eq!(
+        count_on_server(&server),
+        local_head(&a) + local_head(&b),
+        "its own push went ahead, before the pull"
+    );
+}
+
+/// Starts `custody ARGS` for `desk`, and kills it (SIGKILL) after `after`.
+fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
+    let mut child = std::process::Command::new(CUSTODY)
+        .args(args)
+        .env("CUSTODY_DB", &desk.db)
+        .env("CUSTODY_NOW", &desk.now)
+        .env("CUSTODY_OPERATOR", &desk.operator)
+        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let _ = child.kill();
+    child.wait().unwrap();
+}
+
+/// A desk with a few thousand entries (a demo), signed in as its administrator.
+fn busy_desk() -> Desk {
+    let mut desk = Desk::new(CUSTODY);
+    desk.ok(&["demo", "--items", "1500", "--people", "200", "--days", "150"]);
+    desk.act_as("admin", "custody-demo");
+    desk
+}
+
+#[test]
+fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
+    let Some(server) = fresh_server("killed") else { return };
+    let a = busy_desk();
+    let b = busy_desk();
+    a.ok(&["server", "init", "--url", &server]);
+    let url_a = add_desk(&a, &server, "killed-a");
+    let url_b = add_desk(&a, &server, "killed-b");
+
+    b.ok(&["sync", "join", &url_b]); // before A's entries are there to pull
+
+    // Killed while pushing: some batches are on the server; joining again goes on from there.
+    kill_during(&a, &["sync", "join", &url_a], std::time::Duration::from_millis(700));
+    let partly = count_on_server(&server);
+    a.ok(&["sync", "join", &url_a]);
+    let (head_a, head_b) = (local_head(&a), local_head(&b));
+    assert_eq!(
+        count_on_server(&server),
+        head_a + head_b,
+        "every entry once (the kill left {partly})"
+    );
+
+    // Killed while pulling: what was kept is whole; the next round fetches the rest.
+    kill_during(&b, &["sync"], std::time::Duration::from_millis(300));
+    b.ok(&["sync"]);
+    let status = b.ok(&["sync", "status"]);
+    assert!(
+        status.contains(&format!("Held from other desks: {head_a} entries from 1 desks.")),
+        "{status}"
+    );
+    assert!(status.contains("Waiting to be pushed: 0 entries."), "{status}");
+    assert!(b.ok(&["verify"]).contains("Intact"));
+    assert_eq!(count_on_server(&server), head_a + head_b);
+}

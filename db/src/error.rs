@@ -196,6 +196,12 @@ pub enum Error {
     )]
     LastAdmin { id: String },
 
+    // --- sync ---
+    #[error(
+        "Entry {seq} of desk {desk} from the server was refused: {why}. Nothing from this pull was kept; tell whoever runs the trust's server."
+    )]
+    RemoteEntryRefused { desk: String, seq: i64, why: String },
+
     // --- the disk ---
     #[error(
         "The disk is full, so nothing was recorded. Free some space (or move the database to another disk) and try again."

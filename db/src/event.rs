@@ -47,7 +47,7 @@ impl FieldHash {
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
 /// An event in the ledger, exactly as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Event {
     pub seq: i64,
     pub id: Uuid,
@@ -73,14 +73,28 @@ pub struct Event {
     pub operator: String,
     /// Policy warnings the clerk acknowledged (sign-out), one per line.
     pub warnings: Option<String>,
-    #[serde(serialize_with = "hex")]
+    #[serde(serialize_with = "hex", deserialize_with = "from_hex")]
     pub prev_hash: [u8; 32],
-    #[serde(serialize_with = "hex")]
+    #[serde(serialize_with = "hex", deserialize_with = "from_hex")]
     pub hash: [u8; 32],
 }
 
 fn hex<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&to_hex(bytes))
+}
+
+/// A hash written by [`to_hex`], read back (another desk's entry, as a server keeps it).
+pub(crate) fn from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+    let text: String = serde::Deserialize::deserialize(d)?;
+    let bad = || serde::de::Error::custom(format!("{text:?} is not a SHA-256 hash in hex"));
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(bad());
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(bytes)
 }
 
 pub fn to_hex(bytes: &[u8]) -> String {

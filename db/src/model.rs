@@ -108,7 +108,7 @@ impl FromStr for ContainerKind {
 }
 
 /// The kinds of event in the custody ledger.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
     SignOut,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::event::{self, Event, FieldHash, GENESIS_HASH};
 
 /// What a record does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordKind {
     ItemRegistered,
@@ -136,7 +136,7 @@ impl fmt::Display for RecordKind {
 }
 
 /// A record of the register, exactly as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Record {
     pub seq: i64,
     pub id: Uuid,
@@ -151,9 +151,9 @@ pub struct Record {
     pub occurred_at: i64,
     pub recorded_at: i64,
     pub operator: String,
-    #[serde(serialize_with = "hex")]
+    #[serde(serialize_with = "hex", deserialize_with = "event::from_hex")]
     pub prev_hash: [u8; 32],
-    #[serde(serialize_with = "hex")]
+    #[serde(serialize_with = "hex", deserialize_with = "event::from_hex")]
     pub hash: [u8; 32],
 }
 

@@ -103,12 +103,22 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.register_mismatches {
         writeln!(out, "The register differs from its records: {line}")?;
     }
+    for line in &report.remote_problems {
+        writeln!(out, "Another desk's entry is not as it came: {line}")?;
+    }
     if report.is_intact() {
         writeln!(
             out,
             "Intact: file checks passed, {} events and {} register records in an unbroken hash chain, current state and the register equal a full replay, and the chain reaches as far as each of the {} daily backups.",
             report.events_checked, report.records_checked, report.witnesses_checked
         )?;
+        if report.remote_checked > 0 {
+            writeln!(
+                out,
+                "Other desks' entries received through the server: {}, each desk's chain unbroken.",
+                report.remote_checked
+            )?;
+        }
     } else {
         writeln!(
             out,

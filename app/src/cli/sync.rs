@@ -9,7 +9,7 @@ use custody_db::{Action, Ledger};
 
 use crate::context::Context;
 use crate::sync::credentials::Credentials;
-use crate::sync::{self, push, server};
+use crate::sync::{self, pull, push, server};
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
@@ -98,7 +98,7 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
                 last_push: None,
                 pushed_head: 0,
             };
-            let pushed = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            let (pushed, pulled) = round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
                 out,
                 "Joined {}. Pushed {} entries; the server has this desk's chain up to entry {}.",
@@ -106,17 +106,19 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
                 pushed.sent,
                 pushed.head
             )?;
+            say_pulled(pulled, out)?;
         }
         None => {
             ledger.allow(Action::Sync)?;
             let mut credentials = joined(ctx)?;
             let mut client = sync::connect(&credentials.url)?;
-            let pushed = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            let (pushed, pulled) = round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
                 out,
                 "Synced: pushed {} entries; the server has this desk's chain up to entry {}.",
                 pushed.sent, pushed.head
             )?;
+            say_pulled(pulled, out)?;
         }
         Some(SyncCommand::Status) => {
             ledger.allow(Action::Sync)?;
@@ -128,6 +130,8 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
                 "Last push: {}",
                 credentials.last_push.as_deref().unwrap_or("never")
             )?;
+            let (received, desks) = ledger.remote_counts()?;
+            writeln!(out, "Held from other desks: {received} entries from {desks} desks.")?;
             match sync::connect(&credentials.url).and_then(|mut c| {
                 let desk = uuid::Uuid::parse_str(ledger.desk_id())?;
                 push::server_head(&mut c, desk)
@@ -153,18 +157,28 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
     Ok(())
 }
 
-/// One round: push, then remember when and how far.
+/// One round: push, remember when and how far, then pull.
 fn round(
-    ledger: &Ledger,
+    ledger: &mut Ledger,
     client: &mut postgres::Client,
     credentials: &mut Credentials,
     db: &std::path::Path,
-) -> Result<push::Pushed> {
+) -> Result<(push::Pushed, pull::Pulled)> {
     let pushed = push::push(ledger, client)?;
     credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
     credentials.pushed_head = pushed.head;
     credentials.write(db)?;
-    Ok(pushed)
+    let pulled = pull::pull(ledger, client)?;
+    Ok((pushed, pulled))
+}
+
+fn say_pulled(pulled: pull::Pulled, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "Received {} entries from the other {} desks.",
+        pulled.received, pulled.desks
+    )?;
+    Ok(())
 }
 
 fn joined(ctx: &Context) -> Result<Credentials> {

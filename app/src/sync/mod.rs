@@ -3,10 +3,12 @@
 //! sends them, and the ledger knows nothing of the network.
 //!
 //! Built so far: the server's schema and its desks (`server`), a desk joining and pushing its
-//! chain (`push`), and where a desk keeps its server's address (`credentials`). Pulling other
-//! desks' entries comes next.
+//! chain (`push`), pulling the other desks' entries into its own file, where `verify` checks
+//! each desk's chain (`pull`), and where a desk keeps its server's address (`credentials`).
+//! Applying other desks' entries to the register and to items' states comes next.
 
 pub mod credentials;
+pub mod pull;
 pub mod push;
 pub mod server;
 

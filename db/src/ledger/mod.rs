@@ -6,6 +6,7 @@
 mod backup;
 mod custody;
 mod exposure;
+mod inbox;
 mod incident;
 mod operators;
 mod outbox;
@@ -29,6 +30,7 @@ pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut, UNDO_WITHIN};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
+pub use inbox::RemoteEntry;
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
     StaffAtTheTime,

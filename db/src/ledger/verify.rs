@@ -48,6 +48,9 @@ pub struct VerifyReport {
     /// Rows of the register (items, people, containers, settings, incidents) that differ from
     /// a replay of their records.
     pub register_mismatches: Vec<String>,
+    /// Other desks' entries received through the trust's server, and what is wrong with them.
+    pub remote_checked: u64,
+    pub remote_problems: Vec<String>,
 }
 
 impl VerifyReport {
@@ -59,6 +62,7 @@ impl VerifyReport {
             && self.impossible_moves.is_empty()
             && self.projection_mismatches.is_empty()
             && self.register_mismatches.is_empty()
+            && self.remote_problems.is_empty()
     }
 }
 
@@ -107,6 +111,7 @@ impl Ledger {
         report.chain = chain;
         report.impossible_moves = impossible;
         report.register_mismatches = register;
+        (report.remote_checked, report.remote_problems) = super::inbox::check_remote_chains(&self.conn, LIST_AT_MOST)?;
         let mut tags: Vec<&String> = replayed
             .keys()
             .chain(stored.keys())
