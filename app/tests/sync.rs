@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use custody_tests::Desk;
 
 const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
@@ -387,4 +389,68 @@ fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
     assert!(status.contains("Waiting to be pushed: 0 entries."), "{status}");
     assert!(b.ok(&["verify"]).contains("Intact"));
     assert_eq!(count_on_server(&server), head_a + head_b);
+}
+
+/// The desk app syncs on a thread of its own: after an action, and says so; with the server gone
+/// it says it is offline and how much waits, never "synced".
+#[test]
+fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
+    use custody::desk::DeskApp;
+    use custody::sync::background::SyncState;
+    use egui_kittest::kittest::Queryable;
+    let Some(server) = fresh_server("desk") else { return };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&desk, &server, "desk-a");
+    desk.ok(&["sync", "join", &url]);
+
+    let clock = custody_db::FixedClock::new(chrono::Utc::now());
+    let mut ledger = custody_db::Ledger::open(&desk.db, clock.clone()).unwrap();
+    ledger
+        .operator_sign_in(
+            custody_tests::OPERATOR,
+            custody_tests::PASSWORD,
+            custody_db::SignInAt::Desk,
+        )
+        .unwrap();
+    let mut h = common::harness(DeskApp::new(ledger, clock.clone()));
+    let ctx = h.ctx.clone();
+    h.state_mut().start_sync(&ctx);
+    common::step_until(&mut h, "the first round", |a| {
+        matches!(a.sync_state, Some(SyncState::Synced { .. }))
+    });
+    h.get_by_label_contains("synced ");
+
+    // An action: the thread sends it soon, without the desk waiting.
+    common::type_burst(&h, "LT-0001");
+    h.run_steps(2);
+    common::type_burst(&h, "S001");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    common::step_until(
+        &mut h,
+        "the sign-out sent",
+        |a| matches!(a.sync_state, Some(SyncState::Synced { sent, .. }) if sent > 0),
+    );
+    assert_eq!(count_on_server(&server), local_head(&desk));
+
+    // The server gone: offline, with what waits.
+    let credentials = desk.dir.path().join("custody.db.sync");
+    let text = std::fs::read_to_string(&credentials).unwrap();
+    let port = url.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
+    std::fs::write(&credentials, text.replace(&format!(":{port}/"), ":9/")).unwrap();
+    let mut killer = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    killer
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'custody_desk_desk_a'",
+            &[],
+        )
+        .unwrap();
+    clock.advance(chrono::Duration::seconds(5)); // the same label twice within 2 s counts once
+    common::type_burst(&h, "LT-0001"); // signed back in: one more entry to send
+    common::step_until(&mut h, "offline", |a| {
+        matches!(a.sync_state, Some(SyncState::Offline { .. }))
+    });
+    h.get_by_label_contains("offline since");
+    h.get_by_label_contains("entries waiting");
 }

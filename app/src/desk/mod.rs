@@ -153,6 +153,9 @@ pub struct DeskApp {
     last_activity: chrono::DateTime<chrono::Utc>,
     /// Whose basket and screens these are: another operator signing in starts them afresh.
     owner: Option<String>,
+    /// The sync thread, if this desk has joined a server, and what its last round found.
+    sync: Option<crate::sync::background::SyncThread>,
+    pub sync_state: Option<crate::sync::background::SyncState>,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     /// Demo data being loaded; the result is shown on the Desk.
@@ -205,6 +208,8 @@ impl DeskApp {
             sign_in_ui: sign_in::SignInUi::default(),
             last_activity,
             owner,
+            sync: None,
+            sync_state: None,
             last_scan_latency: None,
             demo_loading: None,
             backup: None,
@@ -226,6 +231,22 @@ impl DeskApp {
             }
         });
         self.backup = Some(rx);
+    }
+
+    /// Starts syncing in the background, if this desk has joined a server.
+    pub fn start_sync(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.sync = crate::sync::background::SyncThread::start(&self.source, move || ctx.request_repaint());
+        if let Some(sync) = &self.sync {
+            sync.signed_in(self.ledger.session().cloned());
+        }
+    }
+
+    /// Tells the sync thread who is signed in now (nobody while locked).
+    fn tell_sync(&self) {
+        if let Some(sync) = &self.sync {
+            sync.signed_in(self.ledger.session().cloned());
+        }
     }
 
     /// Starts scanning frames from a source (the webcam, or a folder of images).
@@ -265,9 +286,12 @@ impl DeskApp {
         }
     }
 
-    /// Marks lists and details stale after a write (or a possible one).
+    /// Marks lists and details stale after a write (or a possible one), and syncs soon.
     pub fn changed(&mut self) {
         self.version += 1;
+        if let Some(sync) = &self.sync {
+            sync.nudge();
+        }
     }
 
     /// After a sign-in (or the first administrator made): the desk opens for them, afresh if
@@ -285,6 +309,7 @@ impl DeskApp {
                 if !self.ledger.may(self.screen.needs()) {
                     self.screen = Screen::Desk;
                 }
+                self.tell_sync();
                 self.changed();
             }
             Err(e) => {
@@ -303,6 +328,7 @@ impl DeskApp {
         }
         self.source.session = None;
         self.lists = Lists::default();
+        self.tell_sync();
         self.sign_in_ui.locked_by = locked_by;
         self.sign_in_ui.focused = false;
     }
@@ -313,6 +339,7 @@ impl DeskApp {
             self.sign_in_ui.message = Some(format!("The sign-out could not be recorded: {e}"));
         }
         self.source.session = None;
+        self.tell_sync();
         self.start_afresh();
         self.owner = None;
     }
@@ -427,6 +454,9 @@ impl DeskApp {
                 }
                 if let Some(s) = self.ledger.session() {
                     ui.label(format!("{} ({})", s.id(), s.role()));
+                }
+                if let Some(state) = &self.sync_state {
+                    widgets::sync_state(ui, state, &self.ledger);
                 }
                 ui.separator();
                 ui.add(egui::Label::new(egui::RichText::new(self.source.path.display().to_string()).weak()).truncate());
@@ -564,6 +594,11 @@ impl DeskApp {
     }
 
     fn take_background_results(&mut self) {
+        if let Some(sync) = &self.sync {
+            while let Ok(state) = sync.states.try_recv() {
+                self.sync_state = Some(state);
+            }
+        }
         if let Some(rx) = &self.backup {
             match rx.try_recv() {
                 Ok(failure) => {
@@ -630,6 +665,7 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
             let mut app = DeskApp::new(ledger, clock);
             app.started = Some(started);
             app.backup_in_background();
+            app.start_sync(&cc.egui_ctx);
             start_frames(&mut app, &cc.egui_ctx, &launch);
             Ok(Box::new(app))
         }),

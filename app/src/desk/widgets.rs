@@ -183,3 +183,39 @@ pub fn outcome_of(result: Result<String, String>) -> (bool, String) {
         Err(text) => (false, text),
     }
 }
+
+/// The sync thread's last word, in the navigation bar: "synced 10:42" (grey), "offline since
+/// 09:12: 14 entries waiting" (amber), or a refusal (red; the whole text on hover).
+pub fn sync_state(ui: &mut egui::Ui, state: &crate::sync::background::SyncState, ledger: &custody_db::Ledger) {
+    use crate::sync::background::SyncState;
+    use custody_db::time::to_millis;
+    let (colour, text, full) = match state {
+        SyncState::Synced { at, .. } => (
+            ui.visuals().weak_text_color(),
+            format!("synced {}", short_time(ledger, to_millis(*at))),
+            None,
+        ),
+        SyncState::Offline { since, waiting } => (
+            AMBER,
+            format!(
+                "offline since {}: {waiting} entries waiting",
+                short_time(ledger, to_millis(*since))
+            ),
+            None,
+        ),
+        SyncState::Refused { why } => (RED, "sync refused".to_string(), Some(why.clone())),
+    };
+    let label = ui.colored_label(colour, text);
+    if let Some(full) = full {
+        label.on_hover_text(full);
+    }
+    ui.separator();
+}
+
+/// "10:42" today, else the date and time.
+fn short_time(ledger: &custody_db::Ledger, millis: i64) -> String {
+    let full = ledger.format_time(millis);
+    let today = ledger.today().format("%Y-%m-%d").to_string();
+    full.strip_prefix(&format!("{today} "))
+        .map_or(full.clone(), str::to_string)
+}

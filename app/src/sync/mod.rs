@@ -7,6 +7,7 @@
 //! each desk's chain (`pull`), and where a desk keeps its server's address (`credentials`).
 //! Applying other desks' entries to the register and to items' states comes next.
 
+pub mod background;
 pub mod credentials;
 pub mod pull;
 pub mod push;
