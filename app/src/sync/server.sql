@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS custody_chains (
     login text NOT NULL UNIQUE DEFAULT current_user
 );
 
--- A push: one row per round, so that `custody server desks` can say when each desk last synced.
+-- A push that sent something: one row each, so that `custody server desks` can say when each
+-- desk last sent entries.
 CREATE TABLE IF NOT EXISTS custody_pushes (
     login  text NOT NULL DEFAULT current_user,
     desk   uuid NOT NULL,
