@@ -173,6 +173,13 @@ pub struct Operator {
     pub locked_until: Option<i64>,
 }
 
+impl Operator {
+    /// Until when sign-in is refused, if it is at `now` (Unix ms).
+    pub fn locked_out_at(&self, now: i64) -> Option<i64> {
+        self.locked_until.filter(|until| *until > now)
+    }
+}
+
 /// Who a ledger acts for. Made only by signing in (or by the ledger itself for its own work),
 /// so holding one is proof that the password was checked.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -151,10 +151,7 @@ fn describe(change: &custody_db::RegisterChange) -> String {
 
 /// "ok", "3 wrong passwords", or "locked out until 10:27".
 fn sign_in_state(ledger: &Ledger, op: &Operator) -> String {
-    match op
-        .locked_until
-        .filter(|u| *u > custody_db::time::to_millis(ledger.now()))
-    {
+    match op.locked_out_at(custody_db::time::to_millis(ledger.now())) {
         Some(until) => format!("locked out until {}", ledger.format_time(until)),
         None if op.failed_attempts == 1 => "1 wrong password".to_string(),
         None if op.failed_attempts > 0 => format!("{} wrong passwords in a row", op.failed_attempts),

@@ -98,7 +98,7 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
                 last_push: None,
                 pushed_head: 0,
             };
-            let (pushed, pulled) = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            let (pushed, pulled) = sync::round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
                 out,
                 "Joined {}. Pushed {} entries; the server has this desk's chain up to entry {}.",
@@ -112,7 +112,7 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
             ledger.allow(Action::Sync)?;
             let mut credentials = joined(ctx)?;
             let mut client = sync::connect(&credentials.url)?;
-            let (pushed, pulled) = round(ledger, &mut client, &mut credentials, &ctx.path)?;
+            let (pushed, pulled) = sync::round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
                 out,
                 "Synced: pushed {} entries; the server has this desk's chain up to entry {}.",
@@ -155,21 +155,6 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
         }
     }
     Ok(())
-}
-
-/// One round: push, remember when and how far, then pull.
-fn round(
-    ledger: &mut Ledger,
-    client: &mut postgres::Client,
-    credentials: &mut Credentials,
-    db: &std::path::Path,
-) -> Result<(push::Pushed, pull::Pulled)> {
-    let pushed = push::push(ledger, client)?;
-    credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
-    credentials.pushed_head = pushed.head;
-    credentials.write(db)?;
-    let pulled = pull::pull(ledger, client)?;
-    Ok((pushed, pulled))
 }
 
 fn say_pulled(pulled: pull::Pulled, out: &mut dyn Write) -> Result<()> {

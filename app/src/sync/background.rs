@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use custody_db::Session;
 
+use super::connect;
 use super::credentials::Credentials;
-use super::{connect, pull, push};
 use crate::context::Context;
 
 /// How often a round runs when nothing prompts one.
@@ -105,7 +105,7 @@ fn round(
         Ok(ledger) => ledger,
         Err(e) => return SyncState::Refused { why: e.to_string() },
     };
-    let credentials = match Credentials::read(&source.path) {
+    let mut credentials = match Credentials::read(&source.path) {
         Ok(Some(c)) => c,
         Ok(None) => {
             return SyncState::Refused {
@@ -117,20 +117,16 @@ fn round(
     if client.as_ref().is_none_or(postgres::Client::is_closed) {
         *client = connect(&credentials.url).ok();
     }
-    let Some(c) = client.as_mut() else {
-        let since = *offline_since.get_or_insert(now);
-        let waiting = ledger.head().map_or(0, |(head, _)| head - credentials.pushed_head);
-        return SyncState::Offline { since, waiting };
+    let offline = |ledger: &custody_db::Ledger, credentials: &Credentials, since: &mut Option<DateTime<Utc>>| {
+        SyncState::Offline {
+            since: *since.get_or_insert(now),
+            waiting: ledger.head().map_or(0, |(head, _)| head - credentials.pushed_head),
+        }
     };
-    let done = push::push(&ledger, c).and_then(|pushed| {
-        let mut credentials = credentials.clone();
-        credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(now)));
-        credentials.pushed_head = pushed.head;
-        credentials.write(&source.path)?;
-        let pulled = pull::pull(&mut ledger, c)?;
-        Ok((pushed, pulled))
-    });
-    match done {
+    let Some(c) = client.as_mut() else {
+        return offline(&ledger, &credentials, offline_since);
+    };
+    match super::round(&mut ledger, c, &mut credentials, &source.path) {
         Ok((pushed, pulled)) => {
             *offline_since = None;
             SyncState::Synced {
@@ -143,9 +139,7 @@ fn round(
         // words): offline, and a new connection next time.
         Err(e) if c.is_closed() || e.downcast_ref::<postgres::Error>().is_some() => {
             *client = None;
-            let since = *offline_since.get_or_insert(now);
-            let waiting = ledger.head().map_or(0, |(head, _)| head - credentials.pushed_head);
-            SyncState::Offline { since, waiting }
+            offline(&ledger, &credentials, offline_since)
         }
         Err(e) => SyncState::Refused { why: format!("{e:#}") },
     }

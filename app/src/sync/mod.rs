@@ -46,6 +46,22 @@ pub fn connect(url: &str) -> Result<postgres::Client> {
         .with_context(reach)
 }
 
+/// One round, the same from the command line and the desk's thread: push, remember when and
+/// how far beside the database, then pull.
+pub fn round(
+    ledger: &mut custody_db::Ledger,
+    client: &mut postgres::Client,
+    credentials: &mut credentials::Credentials,
+    db: &std::path::Path,
+) -> Result<(push::Pushed, pull::Pulled)> {
+    let pushed = push::push(ledger, client)?;
+    credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
+    credentials.pushed_head = pushed.head;
+    credentials.write(db)?;
+    let pulled = pull::pull(ledger, client)?;
+    Ok((pushed, pulled))
+}
+
 /// A server's refusal in its own words ("custody: fork: …"), else the error as it came.
 pub fn server_said(e: postgres::Error) -> anyhow::Error {
     match e.as_db_error() {

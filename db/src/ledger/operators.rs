@@ -316,7 +316,7 @@ impl Ledger {
             return Err(Error::OperatorDisabled { id });
         }
         let now = self.now();
-        if let Some(until) = op.locked_until.filter(|u| *u > to_millis(now)) {
+        if let Some(until) = op.locked_out_at(to_millis(now)) {
             let until = self.format_time(until);
             if self.writable().is_ok() {
                 let why = format!("refused: locked out until {until}");
