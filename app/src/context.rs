@@ -115,6 +115,12 @@ impl Context {
         Ok(Ledger::create(&self.path, org, self.clock.clone())?)
     }
 
+    /// Creates a new desk's database to be filled by joining its trust's server.
+    pub fn create_to_join(&self) -> Result<Ledger> {
+        self.prepare_default_folder()?;
+        Ok(Ledger::create_to_join(&self.path, self.clock.clone())?)
+    }
+
     /// The desk's database: the default one is created on first start (the Desk then offers
     /// demo data); a file named with --db must exist already, so a typo never makes a new one.
     pub fn open_for_desk(&self) -> Result<Ledger> {

@@ -454,3 +454,103 @@ fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
     h.get_by_label_contains("offline since");
     h.get_by_label_contains("entries waiting");
 }
+
+/// A desk made by joining: a new file for the trust's desk `url`, as the next desk's office would
+/// make it, its clock at `now`.
+fn joined_desk(url: &str, now: &str) -> Desk {
+    let desk = Desk {
+        now: now.to_string(),
+        ..Desk::new(CUSTODY)
+    };
+    let made = desk.ok(&["sync", "join", url]);
+    assert!(made.contains("Made this desk's database"), "{made}");
+    desk
+}
+
+/// The README's trust: two schools' desks and the DPO's machine on one server. The desks sign
+/// the same laptop out while apart; once synced, every desk flags the conflict, the DPO's
+/// exposure lookup lists what both desks recorded with the desk of each, and a manager's
+/// correction settles it everywhere.
+#[test]
+fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
+    let Some(server) = fresh_server("trust") else { return };
+    let mut north = Desk::with_basics(CUSTODY);
+    north.add_operator("dpo", custody_db::Role::Dpo);
+    north.ok(&["server", "init", "--url", &server]);
+    let (north_url, south_url, dpo_url) = (
+        add_desk(&north, &server, "trust-north"),
+        add_desk(&north, &server, "trust-south"),
+        add_desk(&north, &server, "trust-dpo"),
+    );
+    north.ok(&["sync", "join", &north_url]);
+    let south = joined_desk(&south_url, "2026-11-20T11:30:00Z");
+    let mut dpo = joined_desk(&dpo_url, "2026-11-20T18:00:00Z");
+    dpo.act_as("dpo", "dpo-password");
+    // The same people, the same register, at the new desk.
+    assert!(south.ok(&["person", "list"]).contains("Sam Jones"));
+
+    // Apart: north signs LT-0001 out to Sam at 10:00, south to Priya at 11:30, and LT-0002 to Sam.
+    north.ok(&["out", "LT-0001", "--to", "S001"]);
+    south.ok(&["out", "LT-0001", "--to", "S002"]);
+    south.ok(&["out", "LT-0002", "--to", "S001"]);
+    // Reconnected: each syncs (north twice, to hear south).
+    for desk in [&north, &south, &north, &dpo] {
+        desk.ok(&["sync"]);
+    }
+    let listed = dpo.ok(&["conflicts"]);
+    assert!(
+        listed.contains("1 item(s) in conflict") && listed.contains("LT-0001"),
+        "{listed}"
+    );
+    assert!(
+        north.ok(&["status"]).contains("trust-south"),
+        "each row says which desk"
+    );
+
+    // The DPO after a theft from Sam's car that evening: what both desks recorded.
+    let theft = dpo.ok(&["exposure", "--holder", "S001", "--at", "2026-11-20 17:00"]);
+    assert!(theft.contains("LT-0001") && theft.contains("LT-0002"), "{theft}");
+    assert!(
+        theft.contains("trust-north") && theft.contains("trust-south"),
+        "{theft}"
+    );
+    assert!(theft.contains("Desks disagree about LT-0001"), "{theft}");
+    let south_only = dpo.ok(&[
+        "exposure",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-20 17:00",
+        "--desk",
+        "trust-south",
+    ]);
+    assert!(
+        !south_only.contains("LT-0001") && south_only.contains("LT-0002"),
+        "{south_only}"
+    );
+    let unknown = dpo.run(&["status", "--desk", "east"]);
+    assert!(
+        unknown.stderr.contains("No desk of this trust is called east"),
+        "{unknown:?}"
+    );
+
+    // North's manager finds Sam never took LT-0001: void north's sign-out, sync everywhere.
+    let csv = north.ok(&["conflicts", "--format", "csv"]);
+    let line = csv.lines().find(|l| l.contains("trust-north")).unwrap();
+    let id = line.rsplit(',').next().unwrap();
+    north.ok(&["correct", id, "--reason", "Wrong label scanned"]);
+    for desk in [&north, &south, &dpo] {
+        desk.ok(&["sync"]);
+    }
+    for desk in [&north, &south, &dpo] {
+        assert!(desk.ok(&["conflicts"]).contains("No conflicts"));
+        assert_eq!(desk.run(&["verify"]).code, 0, "{:?}", desk.run(&["verify"]));
+    }
+    let states: Vec<String> = [&north, &south, &dpo]
+        .iter()
+        .map(|d| d.ok(&["status", "--format", "csv"]))
+        .collect();
+    assert!(states.windows(2).all(|w| w[0] == w[1]), "every desk agrees: {states:?}");
+    let theft = dpo.ok(&["exposure", "--holder", "S001", "--at", "2026-11-20 17:00"]);
+    assert!(!theft.contains("LT-0001") && theft.contains("LT-0002"), "{theft}");
+}

@@ -349,6 +349,7 @@ fn item_history(
         } else {
             let holder = d.person.map(person_id);
             let mv = Move {
+                desk: "",
                 seq: 0,
                 kind: d.kind,
                 person: holder.as_deref(),
@@ -706,6 +707,7 @@ fn write(
         for ((it, state), (last, _)) in items.iter().zip(states).zip(last_seq) {
             let state = ItemState {
                 last_seq: last,
+                last_desk: last.map(|_| desk.clone()),
                 ..state.clone()
             };
             crate::ledger::write_state(conn, &it.tag, &state)?;

@@ -102,6 +102,8 @@ pub enum Error {
     UnknownIncident(String),
     #[error("No event has the id {0}. Copy the id from the item's chain of custody or its history.")]
     UnknownEvent(String),
+    #[error("No desk of this trust is called {name}. The desks known here are: {known}.")]
+    UnknownDesk { name: String, known: String },
 
     // --- rule R8: what can and cannot be signed out ---
     #[error(

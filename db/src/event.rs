@@ -136,6 +136,7 @@ impl Event {
     /// The part of the event that moves an item's state.
     pub fn as_move(&self) -> Move<'_> {
         Move {
+            desk: &self.desk,
             seq: self.seq,
             kind: self.kind,
             person: self.person.as_deref(),
@@ -153,8 +154,13 @@ pub const COLUMNS: &str = "seq, id, desk, kind, item, person, from_person, hando
 
 /// Reads an event selected with [`COLUMNS`].
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    from_row_at(row, 0)
+}
+
+/// Reads an event selected with [`COLUMNS`] starting at column `at`.
+pub fn from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Event> {
     let uuid = |i: usize| -> rusqlite::Result<Option<Uuid>> {
-        let bytes: Option<Vec<u8>> = row.get(i)?;
+        let bytes: Option<Vec<u8>> = row.get(at + i)?;
         bytes
             .map(|b| {
                 Uuid::from_slice(&b)
@@ -163,42 +169,47 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
             .transpose()
     };
     let hash = |i: usize| -> rusqlite::Result<[u8; 32]> {
-        let bytes: Vec<u8> = row.get(i)?;
+        let bytes: Vec<u8> = row.get(at + i)?;
         bytes
             .try_into()
             .map_err(|_| rusqlite::Error::InvalidColumnType(i, "hash".into(), rusqlite::types::Type::Blob))
     };
-    let kind: String = row.get(3)?;
+    let kind: String = row.get(at + 3)?;
     Ok(Event {
-        seq: row.get(0)?,
+        seq: row.get(at)?,
         id: uuid(1)?.unwrap_or_default(),
-        desk: row.get(2)?,
+        desk: row.get(at + 2)?,
         kind: EventKind::parse(&kind)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnType(3, kind.clone(), rusqlite::types::Type::Text))?,
-        item: row.get(4)?,
-        person: row.get(5)?,
-        from_person: row.get(6)?,
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(at + 3, kind.clone(), rusqlite::types::Type::Text))?,
+        item: row.get(at + 4)?,
+        person: row.get(at + 5)?,
+        from_person: row.get(at + 6)?,
         handover: uuid(7)?,
-        due_at: row.get(8)?,
-        purpose: row.get(9)?,
-        reason: row.get(10)?,
-        authoriser: row.get(11)?,
-        container: row.get(12)?,
+        due_at: row.get(at + 8)?,
+        purpose: row.get(at + 9)?,
+        reason: row.get(at + 10)?,
+        authoriser: row.get(at + 11)?,
+        container: row.get(at + 12)?,
         corrects: uuid(13)?,
-        note: row.get(14)?,
-        occurred_at: row.get(15)?,
-        recorded_at: row.get(16)?,
-        operator: row.get(17)?,
+        note: row.get(at + 14)?,
+        occurred_at: row.get(at + 15)?,
+        recorded_at: row.get(at + 16)?,
+        operator: row.get(at + 17)?,
         prev_hash: hash(18)?,
         hash: hash(19)?,
-        warnings: row.get(20)?,
+        warnings: row.get(at + 20)?,
     })
 }
 
 /// Appends an event whose `hash` is already computed.
 pub fn insert(conn: &Connection, e: &Event) -> rusqlite::Result<()> {
+    insert_into(conn, "events", e)
+}
+
+/// Writes an event into `table`: this desk's `events`, or `remote_events` for another desk's.
+pub(crate) fn insert_into(conn: &Connection, table: &str, e: &Event) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+        "INSERT INTO {table} ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
     ))?;
     stmt.execute(params![
         e.seq,

@@ -22,6 +22,7 @@ mod error;
 pub mod event;
 pub mod ids;
 pub mod import;
+pub mod interleave;
 mod ledger;
 pub mod model;
 pub mod operator;
@@ -33,6 +34,7 @@ pub mod time;
 
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
+pub use ledger::{Applied, Conflict, DEFAULT_IDLE_LOCK_MINUTES, RemoteEntry, SignInAt};
 pub use ledger::{
     Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,
     HistoryFilter, HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote,
@@ -40,7 +42,6 @@ pub use ledger::{
     PersonRow, RegisterChange, Restored, Returned, Sensitivity, SignOut, StaffAtTheTime, Stage, UNDO_WITHIN,
     VerifyReport, is_late, restore,
 };
-pub use ledger::{DEFAULT_IDLE_LOCK_MINUTES, RemoteEntry, SignInAt};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use operator::{Action, Hashing, Operator, Role, Session};
 pub use state::{ItemState, Status};

@@ -239,8 +239,13 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
 
 /// Appends a record whose `hash` is already computed.
 pub fn insert(conn: &Connection, r: &Record) -> rusqlite::Result<()> {
+    insert_into(conn, "records", r)
+}
+
+/// Writes a record into `table`: this desk's `records`, or `remote_records` for another desk's.
+pub(crate) fn insert_into(conn: &Connection, table: &str, r: &Record) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO records ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO {table} ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
     .execute(params![
         r.seq,

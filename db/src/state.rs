@@ -54,11 +54,18 @@ pub struct ItemState {
     pub last_seq: Option<i64>,
     /// When that event happened.
     pub last_occurred_at: Option<i64>,
+    /// The desk that recorded that event.
+    pub last_desk: Option<String>,
+    /// Desks disagree: a replay of every desk's records met a move this state did not allow
+    /// (two desks, apart, moved the item in ways that cannot both be true). It stays until a
+    /// correction voids the move that should not stand.
+    pub conflict: bool,
 }
 
 /// The parts of an event that change an item's state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Move<'a> {
+    pub desk: &'a str,
     pub seq: i64,
     pub kind: EventKind,
     pub person: Option<&'a str>,
@@ -119,6 +126,8 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
         container: container.map(str::to_string),
         last_seq: Some(mv.seq),
         last_occurred_at: Some(mv.occurred_at),
+        last_desk: Some(mv.desk.to_string()),
+        conflict: state.conflict,
     };
     match (mv.kind, state.status) {
         (EventKind::SignOut, In) => Ok(moved(Out, mv.person, mv.due_at, mv.container)),
@@ -147,12 +156,57 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
     }
 }
 
+/// The state after `mv` in a replay of several desks' records, where a move the state does not
+/// allow can happen: two desks that were apart each moved the item. The move still takes effect
+/// (the later record wins, so every desk replays to the same state), and if it changes where the
+/// item is or who holds it the state is marked as a conflict. A move that changes neither (both
+/// desks signed it back in, or out to the same person) is only a duplicate.
+pub fn apply_anyway(state: &ItemState, mv: &Move<'_>) -> ItemState {
+    use Status::*;
+    let refused = match apply(state, mv) {
+        Ok(next) => return next,
+        Err(Refusal::NotAMove) => return state.clone(),
+        Err(refused) => refused,
+    };
+    let forced = |status: Status, holder: Option<&str>, due_at, container: Option<&str>| ItemState {
+        status,
+        holder: holder.map(str::to_string),
+        since: Some(mv.occurred_at),
+        due_at,
+        container: container.map(str::to_string),
+        last_seq: Some(mv.seq),
+        last_occurred_at: Some(mv.occurred_at),
+        last_desk: Some(mv.desk.to_string()),
+        conflict: true,
+    };
+    let next = match mv.kind {
+        EventKind::SignOut => forced(Out, mv.person, mv.due_at, mv.container),
+        EventKind::Transfer => forced(
+            Out,
+            mv.person,
+            mv.due_at.or(state.due_at),
+            mv.container.or(state.container.as_deref()),
+        ),
+        EventKind::SignIn | EventKind::Found => forced(In, None, None, None),
+        EventKind::Lost => forced(Lost, None, None, None),
+        EventKind::Stolen => forced(Stolen, None, None, None),
+        EventKind::Retired => forced(Retired, None, None, None),
+        EventKind::Correction => return state.clone(),
+    };
+    let _ = refused; // why it could not apply as such: the conflict's lines say it again
+    if next.status == state.status && next.holder == state.holder {
+        return state.clone();
+    }
+    next
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn mv(kind: EventKind, person: Option<&str>) -> Move<'_> {
         Move {
+            desk: "D",
             seq: 1,
             kind,
             person,

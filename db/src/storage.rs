@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 /// `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
+    include_str!("schema_v8.sql"),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

@@ -6,26 +6,8 @@
 
 mod common;
 
-use common::{out, setup};
-use custody_db::{Error, RemoteEntry};
-
-/// Everything in `from`'s chain after `after`, as a server hands it to another desk.
-fn as_served(from: &custody_db::Ledger, after: i64) -> Vec<RemoteEntry> {
-    from.entries_after(after, 10_000)
-        .unwrap()
-        .into_iter()
-        .map(|e| RemoteEntry {
-            desk: from.desk_id().to_string(),
-            seq: e.seq(),
-            id: e.id(),
-            entry: e.table().to_string(),
-            kind: e.kind_name().to_string(),
-            body: e.to_json(),
-            prev_hash: e.prev_hash().to_vec(),
-            hash: e.hash().to_vec(),
-        })
-        .collect()
-}
+use common::{as_served, out, setup};
+use custody_db::Error;
 
 #[test]
 fn another_desks_chain_is_kept_checked_and_verified() {

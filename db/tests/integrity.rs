@@ -281,7 +281,7 @@ fn deleting_the_newest_events_is_caught_by_the_backup_that_saw_them() {
                 due_at = (SELECT due_at FROM events WHERE seq = {second}),
                 last_occurred_at = (SELECT occurred_at FROM events WHERE seq = {second})
           WHERE item = 'LT-0002';
-         UPDATE item_state SET status = 'in', holder = NULL, since = NULL, due_at = NULL, last_seq = NULL,
+         UPDATE item_state SET status = 'in', holder = NULL, since = NULL, due_at = NULL, last_seq = NULL, last_desk = NULL,
                 last_occurred_at = NULL WHERE item = 'PF-0001';"
         ),
     );

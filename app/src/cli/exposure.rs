@@ -23,6 +23,9 @@ pub struct ExposureArgs {
     from: Option<String>,
     #[arg(long, value_name = "WHEN", requires = "from")]
     to: Option<String>,
+    /// Only the custody this desk of the trust recorded (its name)
+    #[arg(long, value_name = "NAME")]
+    desk: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
     /// Write to this file (needed for pdf)
@@ -50,7 +53,11 @@ pub fn run(args: ExposureArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<(
             ledger.parse_when(to.as_deref().unwrap_or_default(), DayEdge::End)?,
         ),
     };
-    let found = ledger.exposure(&who, from, to)?;
+    let desk = args.desk.as_deref().map(|d| ledger.desk_named(d)).transpose()?;
+    let mut found = ledger.exposure(&who, from, to)?;
+    if let Some(desk) = desk {
+        found = found.recorded_at(&desk);
+    }
     let bytes = exposure::render(ledger, &found, args.format)?;
     let what = format!("the exposure of {}", found.custodian);
     super::deliver(&bytes, args.format.list().is_none(), args.output.as_deref(), &what, out)

@@ -22,6 +22,7 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         Error::UnknownContainer(_) => "add it with `custody container add`; `custody container list` shows them",
         Error::UnknownIncident(_) => "`custody incident list` shows every incident",
         Error::UnknownEvent(_) => "copy the id from `custody item show TAG` or `custody history`",
+        Error::UnknownDesk { .. } => "`custody server desks` lists the trust's desks by name",
         Error::AlreadyOut { tag, .. } => {
             return Some(format!(
                 "`custody in {tag}` signs it in; `custody transfer {tag} --to PERSON` hands it on"

@@ -75,6 +75,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// The events about an item or a person, optionally in a time window
     History(status::HistoryArgs),
+    /// Items two desks of the trust moved apart in ways that cannot both be true, with the events
+    Conflicts(status::ConflictsArgs),
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
     /// Reports: the weekly overdue report
@@ -124,6 +126,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Export(args) => done(files::export(args, &open(ctx)?, out)),
         Command::Status(args) => done(status::status(args, &open(ctx)?, out)),
         Command::History(args) => done(status::history(args, &open(ctx)?, out)),
+        Command::Conflicts(args) => done(status::conflicts(args, &open(ctx)?, out)),
         Command::Verify => backup::verify(&open(ctx)?, out),
         Command::Report(cmd) => done(report::run(cmd, &open(ctx)?, out)),
         Command::Incident(cmd) => done(incident::run(cmd, &mut open(ctx)?, out)),
@@ -133,7 +136,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Labels(args) => done(labels::print(args, &open(ctx)?, out)),
         Command::Scan(args) => labels::scan(args, out),
         Command::Server(cmd) => done(sync::server(cmd, out)),
-        Command::Sync(args) => done(sync::run(args, ctx, &mut open(ctx)?, out)),
+        Command::Sync(args) => done(sync::run(args, ctx, out)),
     }
 }
 

@@ -16,6 +16,9 @@ pub enum ReportCommand {
         /// The moment to report as of [default: now]
         #[arg(long, value_name = "WHEN")]
         as_of: Option<String>,
+        /// Only what this desk of the trust signed out (its name)
+        #[arg(long, value_name = "NAME")]
+        desk: Option<String>,
         /// pdf: a summary page, then one reminder slip per holder to hand over
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
@@ -26,9 +29,18 @@ pub enum ReportCommand {
 }
 
 pub fn run(cmd: ReportCommand, ledger: &Ledger, out: &mut dyn Write) -> Result<()> {
-    let ReportCommand::Overdue { as_of, format, output } = cmd;
+    let ReportCommand::Overdue {
+        as_of,
+        desk,
+        format,
+        output,
+    } = cmd;
     let as_of = super::when(ledger, as_of.as_deref(), DayEdge::End)?.unwrap_or_else(|| ledger.now());
-    let report = ledger.overdue(as_of)?;
+    let desk = desk.as_deref().map(|d| ledger.desk_named(d)).transpose()?;
+    let mut report = ledger.overdue(as_of)?;
+    if let Some(desk) = desk {
+        report = report.recorded_at(&desk);
+    }
     let bytes = overdue::render(ledger, &report, format)?;
     let what = format!("the overdue report as of {}", ledger.format_time(report.as_of));
     super::deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)

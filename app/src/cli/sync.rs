@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
-use custody_db::{Action, Ledger};
+use custody_db::Action;
 
 use crate::context::Context;
 use crate::sync::credentials::Credentials;
@@ -78,9 +78,11 @@ pub fn server(cmd: ServerCommand, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
+pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     match args.command {
+        Some(SyncCommand::Join { url }) if !ctx.path.exists() => join_new_desk(ctx, &url, out)?,
         Some(SyncCommand::Join { url }) => {
+            let ledger = &mut super::open(ctx)?;
             ledger.allow(Action::JoinServer)?;
             if let Some(joined) = Credentials::read(&ctx.path)?
                 && joined.url != url
@@ -109,6 +111,7 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
             say_pulled(pulled, out)?;
         }
         None => {
+            let ledger = &mut super::open(ctx)?;
             ledger.allow(Action::Sync)?;
             let mut credentials = joined(ctx)?;
             let mut client = sync::connect(&credentials.url)?;
@@ -121,6 +124,7 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
             say_pulled(pulled, out)?;
         }
         Some(SyncCommand::Status) => {
+            let ledger = &mut super::open(ctx)?;
             ledger.allow(Action::Sync)?;
             let credentials = joined(ctx)?;
             let (local, _) = ledger.head()?;
@@ -157,12 +161,56 @@ pub fn run(args: SyncArgs, ctx: &Context, ledger: &mut Ledger, out: &mut dyn Wri
     Ok(())
 }
 
+/// A new desk's database, made by joining: the trust's operators, register, settings and
+/// ledger received into a new file. If the round fails, the file goes again (nothing half-made
+/// is left to be mistaken for a desk).
+fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
+    let mut client = sync::connect(url)?;
+    let mut ledger = ctx.create_to_join()?;
+    let mut credentials = Credentials {
+        url: url.to_string(),
+        last_push: None,
+        pushed_head: 0,
+    };
+    let made = sync::round(&mut ledger, &mut client, &mut credentials, &ctx.path);
+    let Ok((_, pulled)) = made else {
+        drop(ledger);
+        for suffix in ["", "-wal", "-shm", ".sync"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", ctx.path.display()));
+        }
+        return made.map(|_| ()).context("the new desk's database was not kept");
+    };
+    writeln!(
+        out,
+        "Made this desk's database {} from the trust's server {}.",
+        ctx.path.display(),
+        sync::redact(url)
+    )?;
+    say_pulled(pulled, out)?;
+    if !ledger.has_operators()? {
+        writeln!(
+            out,
+            "The trust has no operators yet: join a desk that has its administrator first, then sync this one."
+        )?;
+    } else {
+        writeln!(out, "The trust's operators sign in here with their own passwords.")?;
+    }
+    Ok(())
+}
+
 fn say_pulled(pulled: pull::Pulled, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
         "Received {} entries from the other {} desks.",
         pulled.received, pulled.desks
     )?;
+    if pulled.applied.conflicts > 0 {
+        writeln!(
+            out,
+            "{} items are in conflict: desks recorded moves that cannot both be true. `custody conflicts` lists them.",
+            pulled.applied.conflicts
+        )?;
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use anyhow::Result;
 use custody_db::{Exposure, Item, Ledger};
 use custody_labels::document::Document;
 
+use super::desk::DeskColumn;
 use super::{Cell, Format, ReportFormat, Table, pdf_footer, yes_no};
 
 /// "yes", "no", or "n/a" for paper, which cannot be encrypted.
@@ -35,9 +36,11 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
             "corrections",
         ],
     );
+    let desks = DeskColumn::new(ledger);
+    desks.add_to(&mut table);
     for x in &e.items {
         let i = &x.item;
-        table.push(vec![
+        let mut row = vec![
             i.tag.clone().into(),
             i.kind.as_str().into(),
             Cell::Time(Some(x.held_from)),
@@ -49,7 +52,9 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
             Cell::Bool(i.safeguarding),
             encrypted(i).into(),
             x.corrections.join(" | ").into(),
-        ]);
+        ];
+        desks.push(&mut row, x.desk.as_deref());
+        table.push(row);
     }
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(e)?)?,
@@ -65,6 +70,13 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
             writeln!(out, "\n{}", summary_line(e))?;
             if let Some(alert) = e.summary.safeguarding_alert() {
                 writeln!(out, "{alert}")?;
+            }
+            for x in e.items.iter().filter(|x| x.conflict) {
+                writeln!(
+                    out,
+                    "Desks disagree about {} (`custody conflicts`): it counts as possibly held by everyone it was signed out to.",
+                    x.item.tag
+                )?;
             }
             let later = changed_later(e);
             if !later.is_empty() {

@@ -4,6 +4,7 @@
 //! the ledger, or knows which front end asked.
 
 pub mod chain;
+pub mod desk;
 pub mod export;
 pub mod exposure;
 pub mod handover;

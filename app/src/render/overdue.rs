@@ -7,6 +7,7 @@ use anyhow::Result;
 use custody_db::{DUE_SOON_DAYS, Ledger, OutItem, OverdueReport, Person, Sensitivity, Stage};
 use custody_labels::document::Document;
 
+use super::desk::DeskColumn;
 use super::{Cell, Format, ReportFormat, Table, pdf_footer};
 
 /// "Due in the next 7 days".
@@ -31,8 +32,9 @@ pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn W
         "stage",
         "sensitivity",
     ];
+    let desks = DeskColumn::new(ledger);
     let row = |section: &str, p: &Person, i: &OutItem| -> Vec<Cell> {
-        vec![
+        let mut cells = vec![
             section.into(),
             p.id.clone().into(),
             p.name.clone().into(),
@@ -42,12 +44,15 @@ pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn W
             Cell::Int(i.days_overdue),
             stage_text(i.stage).into(),
             i.sensitivity.as_str().into(),
-        ]
+        ];
+        desks.push(&mut cells, i.desk.as_deref());
+        cells
     };
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(r)?)?,
         Format::Csv => {
             let mut table = Table::new(ledger.timezone(), &columns);
+            desks.add_to(&mut table);
             for h in &r.overdue {
                 for i in &h.items {
                     table.push(row("overdue", &h.person, i));
@@ -78,6 +83,7 @@ pub fn print(ledger: &Ledger, r: &OverdueReport, format: Format, out: &mut dyn W
                     ledger.timezone(),
                     &["tag", "kind", "due", "days overdue", "stage", "sensitivity"],
                 );
+                desks.add_to(&mut table);
                 for i in &h.items {
                     table.push(row("", &h.person, i).split_off(3));
                 }

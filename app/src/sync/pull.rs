@@ -1,9 +1,10 @@
 //! A pull: every other desk's entries that this desk does not hold yet, desk by desk, in their
 //! chains' order, in batches; each batch kept by the ledger (which checks every entry) or, if one
-//! entry is refused, none of it.
+//! entry is refused, none of it. Once all are there, the ledger applies them (one transaction),
+//! and learns the desks' names.
 
 use anyhow::Result;
-use custody_db::{Ledger, RemoteEntry};
+use custody_db::{Applied, Ledger, RemoteEntry};
 use uuid::Uuid;
 
 /// Entries read per query and kept per transaction.
@@ -16,6 +17,8 @@ pub struct Pulled {
     pub received: u64,
     /// Other desks on the server.
     pub desks: u64,
+    /// What applying them did (items whose state was derived again, conflicts among them).
+    pub applied: Applied,
 }
 
 pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled> {
@@ -56,8 +59,20 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
             received += ledger.receive(&batch)? as u64;
         }
     }
+    let names: Vec<(String, String)> = client
+        .query(
+            "SELECT c.desk, d.name FROM custody_chains c JOIN custody_desks d ON d.login = c.login
+             UNION SELECT $1, name FROM custody_desks WHERE login = current_user",
+            &[&own],
+        )?
+        .iter()
+        .map(|r| (r.get::<_, Uuid>(0).to_string(), r.get(1)))
+        .collect();
+    ledger.name_desks(&names)?;
+    let applied = ledger.apply_received()?;
     Ok(Pulled {
         received,
         desks: desks.len() as u64,
+        applied,
     })
 }

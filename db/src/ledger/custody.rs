@@ -249,7 +249,10 @@ impl Ledger {
             return Err(Error::CannotCorrect("it has already been corrected".to_string()));
         }
         let (item, state) = w.ledger.item_and_state(&target.item)?;
-        if state.last_seq != Some(target.seq) {
+        // While desks disagree about the item, any of its events may be the one that should
+        // not stand; otherwise only the latest, so the record never becomes impossible.
+        let latest = state.last_seq == Some(target.seq) && state.last_desk.as_deref() == Some(target.desk.as_str());
+        if !latest && !state.conflict {
             return Err(Error::CannotCorrect(format!(
                 "{} has later events; only the latest event of an item can be corrected, so correct those first",
                 item.tag
@@ -296,6 +299,7 @@ impl Writer<'_> {
     fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
         self.ledger.check_move(&draft, state)?;
         draft.seq = self.next_seq(); // the state records the sequence number of its last event
+        draft.desk.clone_from(&self.ledger.desk); // and its desk
         let next = apply(state, &draft.as_move()).map_err(|r| self.ledger.refusal(r, &draft.item, state))?;
         let event = self.append(draft)?;
         write_state(&self.ledger.conn, &event.item, &next)?;
@@ -447,11 +451,13 @@ fn normalise_tags(raw: &[String]) -> Result<Vec<String>> {
 /// Stores an item's derived state (the projection).
 pub(crate) fn write_state(conn: &rusqlite::Connection, tag: &str, s: &ItemState) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO item_state (item, status, holder, since, due_at, container, last_seq, last_occurred_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO item_state (item, status, holder, since, due_at, container, last_seq, last_occurred_at,
+                                 last_desk, conflict)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (item) DO UPDATE SET status = excluded.status, holder = excluded.holder,
              since = excluded.since, due_at = excluded.due_at, container = excluded.container,
-             last_seq = excluded.last_seq, last_occurred_at = excluded.last_occurred_at",
+             last_seq = excluded.last_seq, last_occurred_at = excluded.last_occurred_at,
+             last_desk = excluded.last_desk, conflict = excluded.conflict",
     )?
     .execute(rusqlite::params![
         tag,
@@ -461,7 +467,9 @@ pub(crate) fn write_state(conn: &rusqlite::Connection, tag: &str, s: &ItemState)
         s.due_at,
         s.container,
         s.last_seq,
-        s.last_occurred_at
+        s.last_occurred_at,
+        s.last_desk,
+        s.conflict
     ])?;
     Ok(())
 }

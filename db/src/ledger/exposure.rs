@@ -34,6 +34,12 @@ pub struct Exposed {
     pub held_until: Option<i64>,
     /// How it ended: "signed in", "transferred to S002", "lost", "stolen", or "still out".
     pub ended_by: String,
+    /// The desk that recorded the custody's start (its id).
+    #[serde(default)]
+    pub desk: Option<String>,
+    /// Desks disagree about the item: this custody is possible, not certain.
+    #[serde(default)]
+    pub conflict: bool,
     /// Events of this item that were corrected (voided): what the record said, and why not.
     pub corrections: Vec<String>,
     /// Changes to its record made after the custody counted here ended (or after the moment):
@@ -68,6 +74,15 @@ pub struct ExposureSummary {
     /// Every kind of personal data the items carried, e.g. contact, health.
     #[serde(default)]
     pub categories: Vec<String>,
+}
+
+impl Exposure {
+    /// Only the custody recorded at one desk of the trust (its id), the summary counted again.
+    pub fn recorded_at(mut self, desk: &str) -> Exposure {
+        self.items.retain(|x| x.desk.as_deref() == Some(desk));
+        self.summary = summarise(&self.items);
+        self
+    }
 }
 
 impl ExposureSummary {
@@ -121,14 +136,21 @@ impl Ledger {
             let effective: Vec<Event> = super::queries::effective(&events).cloned().collect();
             let periods: Vec<_> = custody_periods(&effective, &who)
                 .into_iter()
-                .filter(|(held_from, held_until, _)| *held_from <= to && held_until.is_none_or(|end| end > from))
+                .filter(|p| p.from <= to && p.until.is_none_or(|end| end > from))
                 .collect();
             let Some(now) = current.remove(&tag).filter(|_| !periods.is_empty()) else {
                 continue;
             };
             let corrections = self.corrections_among(&events);
             let (profiles, records) = timelines.remove(&tag).unwrap_or_default();
-            for (held_from, held_until, ended_by) in periods {
+            let conflict = super::queries::read_state(&self.conn, &tag)?.conflict;
+            for Period {
+                from: held_from,
+                until: held_until,
+                ended_by,
+                desk,
+            } in periods
+            {
                 // The data it carried while held in the window: its record as it was then.
                 let (start, end) = (held_from.max(from), held_until.map_or(to, |u| u.min(to)));
                 let item = most_exposing(&profiles, start, end).unwrap_or_else(|| now.clone());
@@ -137,6 +159,8 @@ impl Ledger {
                     held_from,
                     held_until,
                     ended_by,
+                    desk: Some(desk),
+                    conflict,
                     corrections: corrections.clone(),
                     changed_later: self.changes_after(&records, end),
                 });
@@ -161,12 +185,12 @@ impl Ledger {
     /// it before its end whose next event that counts is not before its start (a loss or theft
     /// does not end custody). This narrows the items to replay; the replay decides.
     fn container_candidates(&self, container: &str, from: i64, to: i64) -> Result<Vec<String>> {
-        let sql = "SELECT DISTINCT e.item FROM events e
+        let sql = "SELECT DISTINCT e.item FROM all_events e
              WHERE e.container = ?1 AND e.kind IN ('sign-out', 'transfer') AND e.occurred_at <= ?3
-               AND coalesce((SELECT min(n.occurred_at) FROM events n
-                             WHERE n.item = e.item AND n.seq > e.seq
+               AND coalesce((SELECT min(n.occurred_at) FROM all_events n
+                             WHERE n.item = e.item AND n.occurred_at > e.occurred_at
                                AND n.kind NOT IN ('correction', 'lost', 'stolen')
-                               AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = n.id)), ?2) >= ?2
+                               AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = n.id)), ?2) >= ?2
              ORDER BY e.item";
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![container, from, to], |r| r.get(0))?;
@@ -179,16 +203,18 @@ impl Ledger {
     /// and what they lost that was found after the window began, or never.
     fn holder_candidates(&self, holder: &str, from: i64, to: i64) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT item FROM events WHERE person = ?1 AND occurred_at BETWEEN ?2 AND ?3
+            "SELECT item FROM all_events WHERE person = ?1 AND occurred_at BETWEEN ?2 AND ?3
                  AND kind IN ('sign-out', 'transfer')
-             UNION SELECT item FROM events WHERE person = ?1 AND occurred_at >= ?2
+             UNION SELECT item FROM all_events WHERE person = ?1 AND occurred_at >= ?2
                  AND kind IN ('sign-in', 'lost', 'stolen')
-             UNION SELECT item FROM events WHERE from_person = ?1 AND occurred_at >= ?2
+             UNION SELECT item FROM all_events WHERE from_person = ?1 AND occurred_at >= ?2
              UNION SELECT item FROM item_state WHERE holder = ?1
-             UNION SELECT e.item FROM events e WHERE e.person = ?1 AND e.kind IN ('lost', 'stolen')
+             UNION SELECT e.item FROM all_events e WHERE e.person = ?1 AND e.kind IN ('lost', 'stolen')
                  AND (EXISTS (SELECT 1 FROM item_state s WHERE s.item = e.item AND s.status IN ('lost', 'stolen'))
-                      OR EXISTS (SELECT 1 FROM events f WHERE f.item = e.item AND f.seq > e.seq
+                      OR EXISTS (SELECT 1 FROM all_events f WHERE f.item = e.item AND f.occurred_at >= e.occurred_at
                                  AND f.kind = 'found' AND f.occurred_at >= ?2))
+             UNION SELECT s.item FROM item_state s WHERE s.conflict = 1
+                 AND EXISTS (SELECT 1 FROM all_events e WHERE e.item = s.item AND e.person = ?1 AND e.occurred_at <= ?3)
              ORDER BY 1",
         )?;
         let rows = stmt.query_map(params![holder, from, to], |r| r.get(0))?;
@@ -218,64 +244,95 @@ impl Ledger {
     }
 }
 
-/// The periods, from an item's events that count, in which it was with the custodian.
-fn custody_periods(events: &[Event], who: &Custodian) -> Vec<(i64, Option<i64>, String)> {
+/// One custody of an item by the custodian.
+struct Period {
+    from: i64,
+    until: Option<i64>,
+    ended_by: String,
+    /// The desk that recorded its start.
+    desk: String,
+}
+
+/// The periods, from an item's events that count (in replay order), in which it was with the
+/// custodian. While desks disagree about an item (a sign-out recorded at one desk while another
+/// desk's still stood), everyone it was signed out to stays a possible holder until their own
+/// custody ends: the safe answer for a breach report.
+fn custody_periods(events: &[Event], who: &Custodian) -> Vec<Period> {
     let mut periods = Vec::new();
-    let mut open: Option<i64> = None;
-    let mut container: Option<&str> = None;
-    let mut holder: Option<&str> = None;
+    let mut open: Option<(i64, &str)> = None;
+    // Who may hold it, and in what: one holder, or several while desks disagree.
+    let mut holders: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    let matches = |holders: &[(Option<&str>, Option<&str>)]| {
+        holders.iter().any(|(holder, container)| match who {
+            Custodian::Holder(id) => *holder == Some(id.as_str()),
+            Custodian::Container(id) => *container == Some(id.as_str()),
+        })
+    };
     for e in events {
-        let matches = |holder: Option<&str>, container: Option<&str>| match who {
-            Custodian::Holder(id) => holder == Some(id.as_str()),
-            Custodian::Container(id) => container == Some(id.as_str()),
-        };
-        let was = matches(holder, container);
+        let was = matches(&holders);
+        let person = e.person.as_deref();
         match e.kind {
-            EventKind::SignOut => {
-                holder = e.person.as_deref();
-                container = e.container.as_deref();
-            }
+            EventKind::SignOut => holders.push((person, e.container.as_deref())),
             EventKind::Transfer => {
-                holder = e.person.as_deref();
-                container = e.container.as_deref().or(container);
+                let giver = holders
+                    .iter()
+                    .position(|(h, _)| *h == e.from_person.as_deref())
+                    .or_else(|| holders.len().checked_sub(1));
+                let container = giver.and_then(|i| holders.remove(i).1);
+                holders.push((person, e.container.as_deref().or(container)));
             }
             EventKind::Lost | EventKind::Stolen => {
                 // Still "held" by whoever lost it, until it is found.
-                if let Some(start) = open.filter(|_| was) {
-                    periods.push((start, None, e.kind.to_string()));
+                if let Some((start, desk)) = open.filter(|_| was) {
+                    periods.push(Period {
+                        from: start,
+                        until: None,
+                        ended_by: e.kind.to_string(),
+                        desk: desk.to_string(),
+                    });
                     open = None;
                 }
-                holder = None;
-                container = None;
+                holders.clear();
                 continue;
             }
             EventKind::Found => {
-                if let Some(last) = periods.last_mut().filter(|p| p.1.is_none()) {
-                    last.1 = Some(e.occurred_at);
-                    last.2 = format!("{}, found later", last.2);
+                if let Some(last) = periods.last_mut().filter(|p| p.until.is_none()) {
+                    last.until = Some(e.occurred_at);
+                    last.ended_by = format!("{}, found later", last.ended_by);
                 }
                 continue;
             }
-            _ => {
-                holder = None;
-                container = None;
+            EventKind::SignIn if holders.iter().any(|(h, _)| h.is_some() && *h == person) => {
+                holders.retain(|(h, _)| *h != person);
             }
+            _ => holders.clear(),
         }
-        let now = matches(holder, container);
+        let now = matches(&holders);
         if was && !now {
-            let ended = match e.kind {
+            let ended_by = match e.kind {
                 EventKind::Transfer => format!("transferred to {}", e.person.as_deref().unwrap_or("?")),
                 EventKind::SignIn => "signed in".to_string(),
                 other => other.to_string(),
             };
-            periods.push((open.take().unwrap_or(e.occurred_at), Some(e.occurred_at), ended));
+            let (from, desk) = open.take().unwrap_or((e.occurred_at, e.desk.as_str()));
+            periods.push(Period {
+                from,
+                until: Some(e.occurred_at),
+                ended_by,
+                desk: desk.to_string(),
+            });
         }
         if now && !was {
-            open = Some(e.occurred_at);
+            open = Some((e.occurred_at, e.desk.as_str()));
         }
     }
-    if let Some(start) = open {
-        periods.push((start, None, "still out".to_string()));
+    if let Some((from, desk)) = open {
+        periods.push(Period {
+            from,
+            until: None,
+            ended_by: "still out".to_string(),
+            desk: desk.to_string(),
+        });
     }
     periods
 }

@@ -16,6 +16,7 @@ mod queries;
 mod record_existing;
 mod records;
 mod register;
+mod trust;
 mod verify;
 mod writer;
 
@@ -44,6 +45,7 @@ pub(crate) use records::fields_of;
 pub use records::{FieldChange, RegisterChange};
 pub use register::{Edit, ItemEdit};
 pub(crate) use register::{insert_item, validate_home_working, validate_item, write_person};
+pub use trust::{Applied, Conflict};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;
@@ -82,11 +84,7 @@ impl Ledger {
     /// Creates a new database at `path` (never an existing file) for the organisation `org`.
     pub fn create(path: &Path, org: Option<&str>, clock: Arc<dyn Clock>) -> Result<Ledger> {
         let org = crate::ids::optional_text("organisation name", org)?;
-        let desk = uuid::Uuid::now_v7().to_string();
-        let created = clock.now().to_rfc3339();
-        let meta = [("desk", desk.as_str()), ("created_at", created.as_str())];
-        let conn = storage::create(path, &meta)?;
-        let mut ledger = Self::from_connection(conn, path, clock)?;
+        let mut ledger = Self::create_to_join(path, clock)?;
         // The facts every time and label depends on are settings on the record, not bare rows.
         ledger.as_itself("custody init", |ledger| {
             ledger.put_setting(TIMEZONE_KEY, DEFAULT_TIMEZONE.name())?;
@@ -96,6 +94,17 @@ impl Ledger {
             Ok(())
         })?;
         Ok(ledger)
+    }
+
+    /// Creates a new, empty database at `path` for a desk that joins its trust's server: it
+    /// records nothing of its own (not even the time zone) until it has received the trust's
+    /// register, operators and settings, which would otherwise be overruled by its defaults.
+    pub fn create_to_join(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
+        let desk = uuid::Uuid::now_v7().to_string();
+        let created = clock.now().to_rfc3339();
+        let meta = [("desk", desk.as_str()), ("created_at", created.as_str())];
+        let conn = storage::create(path, &meta)?;
+        Self::from_connection(conn, path, clock)
     }
 
     /// Opens an existing database, refusing anything that is not a Custody database.
@@ -165,6 +174,14 @@ impl Ledger {
     /// The time zone people read and type times in.
     pub fn timezone(&self) -> Tz {
         self.tz
+    }
+
+    /// Reads the time zone setting again (another desk's change to it was just applied).
+    pub(crate) fn reload_timezone(&mut self) -> Result<()> {
+        if let Some(tz) = self.setting(TIMEZONE_KEY)?.and_then(|name| name.parse::<Tz>().ok()) {
+            self.tz = tz;
+        }
+        Ok(())
     }
 
     /// The organisation's name, as given to `custody init --org` (a setting on the record).

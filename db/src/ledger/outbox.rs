@@ -3,7 +3,6 @@
 
 use super::Ledger;
 use crate::error::Result;
-use crate::operator::Action;
 use crate::record::{self, Entry};
 
 impl Ledger {
@@ -24,7 +23,7 @@ impl Ledger {
 
     /// Up to `limit` entries after `after`, events and records merged in chain order.
     pub fn entries_after(&self, after: i64, limit: usize) -> Result<Vec<Entry>> {
-        self.allow(Action::Sync)?;
+        self.allow_sync()?;
         let mut entries = Vec::with_capacity(limit.min(10_000));
         let mut stop = |e: Entry| -> Result<()> {
             if entries.len() < limit {

@@ -13,8 +13,10 @@ use super::Ledger;
 use super::queries::{STATE_COLUMNS, state_from_row};
 use super::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, PERSON_COLUMNS, item_from_row, person_from_row};
 use crate::error::{Error, Result};
-use crate::model::{EventKind, Item, Person};
-use crate::state::{ItemState, Move, Status, apply};
+use crate::event::Event;
+use crate::interleave::interleave;
+use crate::model::{Item, Person};
+use crate::state::{ItemState, Status};
 use crate::time::{from_millis, to_millis};
 
 /// Escalation stages by default: a first notice from 1 day late, a second from 7, a third from 14.
@@ -117,6 +119,22 @@ pub struct OutItem {
     /// `None` below the first stage.
     pub stage: Option<Stage>,
     pub sensitivity: Sensitivity,
+    /// The desk that recorded this custody (its id).
+    #[serde(default)]
+    pub desk: Option<String>,
+}
+
+impl OverdueReport {
+    /// Only what one desk of the trust signed out (its id).
+    pub fn recorded_at(mut self, desk: &str) -> OverdueReport {
+        let here = |i: &OutItem| i.desk.as_deref() == Some(desk);
+        for holder in &mut self.overdue {
+            holder.items.retain(here);
+        }
+        self.overdue.retain(|h| !h.items.is_empty());
+        self.due_soon.retain(|(_, i)| here(i));
+        self
+    }
 }
 
 /// A holder's overdue items.
@@ -181,6 +199,7 @@ impl Ledger {
                 due_at: due,
                 days_overdue,
                 stage: Stage::reached(days_overdue, stages),
+                desk: state.last_desk.clone(),
             };
             if is_late(Some(due), as_of) {
                 by_holder.entry(holder).or_default().push(out);
@@ -246,83 +265,38 @@ impl Ledger {
         while let Some(row) = rows.next()? {
             out.push((item_from_row(row)?, state_from_row(row, ITEM_COLUMN_COUNT)?));
         }
-        // Each changed item's events from its last sign-out that counts at or before `at`, up to
-        // `at`, and the corrections (made at any time) among them.
+        // Each changed item's events (every desk's) from its last sign-out that counts at or
+        // before `at`, up to `at`, and the corrections (made at any time) among them.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS}, e.seq, e.id, e.kind, e.person, e.due_at, e.container, e.occurred_at, e.corrects
-             FROM item_state s JOIN items i ON i.tag = s.item
-             JOIN events e ON e.item = s.item AND e.seq >= (
-                 SELECT a.seq FROM events a
-                 WHERE a.item = s.item AND a.kind = 'sign-out' AND a.occurred_at <= ?1
-                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = a.id)
-                 ORDER BY a.seq DESC LIMIT 1)
+            "SELECT s.item, {} FROM item_state s
+             JOIN all_events e ON e.item = s.item AND e.occurred_at >= coalesce((
+                 SELECT a.occurred_at FROM all_events a
+                 WHERE a.item = s.item AND a.kind = 'sign-out' AND a.occurred_at <= ?1 AND s.conflict = 0
+                   AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = a.id)
+                 ORDER BY a.occurred_at DESC LIMIT 1), CASE s.conflict WHEN 1 THEN -9223372036854775808 END)
              WHERE s.last_occurred_at > ?1 AND (e.occurred_at <= ?1 OR e.kind = 'correction')
-             ORDER BY s.item, e.seq"
+             ORDER BY s.item",
+            super::queries::prefixed(crate::event::COLUMNS, "e.")
         ))?;
         let mut rows = stmt.query([at])?;
-        let mut group: Option<(Item, Vec<Step>)> = None;
-        let finish = |group: Option<(Item, Vec<Step>)>, out: &mut Vec<(Item, ItemState)>| {
-            if let Some((item, steps)) = group {
-                let state = replay_steps(&steps);
-                if state.status == Status::Out {
-                    out.push((item, state));
-                }
-            }
-        };
+        let mut changed: Vec<(String, Vec<Event>)> = Vec::new();
         while let Some(row) = rows.next()? {
             let tag: String = row.get(0)?;
-            if group.as_ref().is_none_or(|(item, _)| item.tag != tag) {
-                finish(group.take(), &mut out);
-                group = Some((item_from_row(row)?, Vec::new()));
-            }
-            let n = ITEM_COLUMN_COUNT;
-            let kind: String = row.get(n + 2)?;
-            let step = Step {
-                seq: row.get(n)?,
-                id: row.get(n + 1)?,
-                kind: EventKind::parse(&kind).unwrap_or(EventKind::Correction),
-                person: row.get(n + 3)?,
-                due_at: row.get(n + 4)?,
-                container: row.get(n + 5)?,
-                occurred_at: row.get(n + 6)?,
-                corrects: row.get(n + 7)?,
-            };
-            if let Some((_, steps)) = &mut group {
-                steps.push(step);
+            let event = crate::event::from_row_at(row, 1)?;
+            match changed.last_mut() {
+                Some((last, events)) if *last == tag => events.push(event),
+                _ => changed.push((tag, vec![event])),
             }
         }
-        finish(group.take(), &mut out);
+        let tags: Vec<String> = changed.iter().map(|(tag, _)| tag.clone()).collect();
+        let mut items = self.items_by_tag(&tags)?;
+        for (tag, events) in changed {
+            let events = interleave(events);
+            let state = super::queries::fold(super::queries::effective(&events));
+            if let Some(item) = items.remove(&tag).filter(|_| state.status == Status::Out) {
+                out.push((item, state));
+            }
+        }
         Ok(out)
     }
-}
-
-/// The part of an event the overdue report replays.
-struct Step {
-    seq: i64,
-    id: Vec<u8>,
-    kind: EventKind,
-    person: Option<String>,
-    due_at: Option<i64>,
-    container: Option<String>,
-    occurred_at: i64,
-    corrects: Option<Vec<u8>>,
-}
-
-/// The state after the steps that count (not corrections, not voided by one of them).
-fn replay_steps(steps: &[Step]) -> ItemState {
-    let voided: std::collections::HashSet<&[u8]> = steps.iter().filter_map(|s| s.corrects.as_deref()).collect();
-    steps
-        .iter()
-        .filter(|s| s.kind != EventKind::Correction && !voided.contains(s.id.as_slice()))
-        .fold(ItemState::default(), |state, s| {
-            let step = Move {
-                seq: s.seq,
-                kind: s.kind,
-                person: s.person.as_deref(),
-                due_at: s.due_at,
-                container: s.container.as_deref(),
-                occurred_at: s.occurred_at,
-            };
-            apply(&state, &step).unwrap_or(state)
-        })
 }

@@ -137,11 +137,11 @@ impl Ledger {
             .conn
             .prepare_cached(
                 "SELECT count(*) FROM (
-                   SELECT DISTINCT e.handover FROM events e JOIN items i ON i.tag = e.item
+                   SELECT DISTINCT e.handover FROM all_events e JOIN items i ON i.tag = e.item
                    WHERE e.person = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 AND e.kind = 'sign-out'
                      AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50
                           OR i.anonymised_unapproved = 1)
-                     AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
+                     AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
                    ORDER BY e.occurred_at DESC
                    LIMIT ?4)",
             )?

@@ -15,8 +15,9 @@ use super::register::{
 };
 use crate::error::{Error, Result};
 use crate::event::{self, Event};
+use crate::interleave::interleave;
 use crate::model::{EventKind, Item, Person};
-use crate::state::{ItemState, Status, apply};
+use crate::state::{ItemState, Status, apply_anyway};
 use crate::time::to_millis;
 
 /// An item with where it is now.
@@ -38,6 +39,10 @@ pub struct OutRow {
     pub holder_name: String,
     pub since: i64,
     pub due_at: Option<i64>,
+    /// The desk that recorded this custody (its id).
+    pub desk: Option<String>,
+    /// Desks disagree about the item (see [`crate::Conflict`]).
+    pub conflict: bool,
 }
 
 /// A person with how many items they hold now.
@@ -57,6 +62,8 @@ pub struct HistoryFilter {
     pub to: Option<DateTime<Utc>>,
     /// Only the latest this many (still oldest first), for a page that shows a few.
     pub latest: Option<u32>,
+    /// Only what this desk recorded (its name or id), among the trust's desks.
+    pub desk: Option<String>,
 }
 
 /// Events with which of them a later correction voided: an item's chain of custody, or any
@@ -88,7 +95,8 @@ pub struct Chain {
 }
 
 pub(super) const STATE_COLUMNS: &str =
-    "s.status, s.holder, s.since, s.due_at, s.container, s.last_seq, s.last_occurred_at";
+    "s.status, s.holder, s.since, s.due_at, s.container, s.last_seq, s.last_occurred_at, s.last_desk, s.conflict";
+pub(super) const STATE_COLUMN_COUNT: usize = 9;
 
 /// Reads [`STATE_COLUMNS`] starting at column `at`.
 pub(super) fn state_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ItemState> {
@@ -102,6 +110,8 @@ pub(super) fn state_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<ItemS
         container: row.get(at + 4)?,
         last_seq: row.get(at + 5)?,
         last_occurred_at: row.get(at + 6)?,
+        last_desk: row.get(at + 7)?,
+        conflict: row.get(at + 8)?,
     })
 }
 
@@ -113,16 +123,20 @@ pub(crate) fn read_state(conn: &Connection, tag: &str) -> rusqlite::Result<ItemS
         .map(Option::unwrap_or_default)
 }
 
-/// Folds events that count (not corrections, not corrected) into a state, ignoring moves the
-/// ledger could not have accepted (verify reports those separately).
+/// Folds events that count (not corrections, not corrected), in replay order, into a state. A
+/// move the state does not allow (two desks apart) still takes effect and marks a conflict; on
+/// one desk alone there are none (verify reports any as impossible).
 pub(crate) fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> ItemState {
-    events.into_iter().fold(ItemState::default(), |state, e| {
-        apply(&state, &e.as_move()).unwrap_or(state)
-    })
+    events
+        .into_iter()
+        .fold(ItemState::default(), |state, e| apply_anyway(&state, &e.as_move()))
 }
 
+/// The order in which every desk's events are shown (not replayed: see [`crate::interleave`]).
+pub(crate) const SHOWN_ORDER: &str = "occurred_at, recorded_at, desk, seq";
+
 /// The events among `events` that count: not corrections, and not voided by one of them.
-pub(super) fn effective(events: &[crate::event::Event]) -> impl Iterator<Item = &crate::event::Event> {
+pub(crate) fn effective(events: &[crate::event::Event]) -> impl Iterator<Item = &crate::event::Event> {
     let voided: std::collections::HashSet<uuid::Uuid> = events.iter().filter_map(|e| e.corrects).collect();
     events
         .iter()
@@ -152,17 +166,19 @@ impl Ledger {
     }
 
     /// Each item's events, corrections among them, from its last sign-out that counts at or
-    /// before `at` on, in ledger order; all of them for an item with none. Before that sign-out
+    /// before `at` on, in replay order; all of them for an item with none, or in conflict (a
+    /// sign-out while desks disagree does not end the custody before it). Before that sign-out
     /// the item was in, so nothing earlier bears on where it was from then on: the recent past
     /// is read without the whole history (each item's index is walked back from `at`), and all
     /// the items in one query.
     pub(super) fn events_from_last_sign_out(&self, tags: &[String], at: i64) -> Result<HashMap<String, Vec<Event>>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM json_each(?1) j JOIN events e ON e.item = j.value AND e.seq >= coalesce((
-                 SELECT a.seq FROM events a WHERE a.item = j.value AND a.kind = 'sign-out' AND a.occurred_at <= ?2
-                   AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = a.id)
-                 ORDER BY a.seq DESC LIMIT 1), 0)
-             ORDER BY e.item, e.seq",
+            "SELECT {} FROM json_each(?1) j JOIN all_events e ON e.item = j.value AND e.occurred_at >= coalesce((
+                 SELECT a.occurred_at FROM all_events a WHERE a.item = j.value AND a.kind = 'sign-out' AND a.occurred_at <= ?2
+                   AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = a.id)
+                   AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.item = j.value AND s.conflict = 1)
+                 ORDER BY a.occurred_at DESC LIMIT 1), -9223372036854775808)
+                 OR e.kind = 'correction'",
             prefixed(event::COLUMNS, "e.")
         ))?;
         let json = serde_json::to_string(tags).unwrap_or_default();
@@ -171,19 +187,21 @@ impl Ledger {
             let e = e?;
             events.entry(e.item.clone()).or_default().push(e);
         }
-        Ok(events)
+        Ok(events
+            .into_iter()
+            .map(|(tag, events)| (tag, interleave(events)))
+            .collect())
     }
 
     /// An item's events that count: not corrections, and not voided by one. In ledger order.
     pub(super) fn effective_events(&self, tag: &str) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM events e WHERE e.item = ?1 AND e.kind != 'correction'
-               AND NOT EXISTS (SELECT 1 FROM events c WHERE c.corrects = e.id)
-             ORDER BY e.seq",
+            "SELECT {} FROM all_events e WHERE e.item = ?1 AND e.kind != 'correction'
+               AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)",
             prefixed(event::COLUMNS, "e.")
         ))?;
         let rows = stmt.query_map([tag], event::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(interleave(rows.collect::<rusqlite::Result<_>>()?))
     }
 
     /// The item's whole chain of custody, corrections included, oldest first.
@@ -214,9 +232,9 @@ impl Ledger {
     /// Marks which of `events` a correction voided, in one query.
     fn mark_voided(&self, events: Vec<Event>) -> Result<Marked> {
         let ids: Vec<String> = events.iter().map(|e| e.id.simple().to_string()).collect();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT corrects FROM events WHERE corrects IN (SELECT unhex(value) FROM json_each(?1))")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT corrects FROM all_events WHERE corrects IN (SELECT unhex(value) FROM json_each(?1))",
+        )?;
         let voided = stmt
             .query_map([serde_json::to_string(&ids).unwrap_or_default()], |r| {
                 let bytes: Vec<u8> = r.get(0)?;
@@ -237,11 +255,16 @@ impl Ledger {
         }
         let from = filter.from.map_or(i64::MIN, to_millis);
         let to = filter.to.map_or(i64::MAX, to_millis);
+        let desk = filter.desk.as_deref().map(|d| self.desk_named(d)).transpose()?;
         let mut sql = format!(
-            "SELECT {} FROM events WHERE occurred_at BETWEEN :from AND :to",
+            "SELECT {} FROM all_events WHERE occurred_at BETWEEN :from AND :to",
             event::COLUMNS
         );
         let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":from", &from), (":to", &to)];
+        if let Some(desk) = &desk {
+            sql.push_str(" AND desk = :desk");
+            params.push((":desk", desk));
+        }
         if let Some(item) = &item {
             sql.push_str(" AND item = :item");
             params.push((":item", &item.tag));
@@ -252,10 +275,13 @@ impl Ledger {
         }
         let latest = filter.latest.map(i64::from);
         if let Some(latest) = &latest {
-            sql.push_str(" ORDER BY seq DESC LIMIT :latest");
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT :latest",
+                SHOWN_ORDER.replace(',', " DESC,") + " DESC"
+            ));
             params.push((":latest", latest));
         } else {
-            sql.push_str(" ORDER BY seq");
+            sql.push_str(&format!(" ORDER BY {SHOWN_ORDER}"));
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), event::from_row)?;
@@ -330,7 +356,7 @@ impl Ledger {
         self.allow(crate::operator::Action::SeeRegister)?;
         Ok(self
             .conn
-            .prepare_cached(&format!("SELECT {} FROM events WHERE id = ?1", event::COLUMNS))?
+            .prepare_cached(&format!("SELECT {} FROM all_events WHERE id = ?1", event::COLUMNS))?
             .query_row([id.as_bytes().as_slice()], event::from_row)
             .optional()?)
     }
@@ -340,7 +366,10 @@ impl Ledger {
         self.allow(crate::operator::Action::SeeRegister)?;
         Ok(self
             .conn
-            .prepare_cached(&format!("SELECT {} FROM events WHERE corrects = ?1", event::COLUMNS))?
+            .prepare_cached(&format!(
+                "SELECT {} FROM all_events WHERE corrects = ?1",
+                event::COLUMNS
+            ))?
             .query_row([id.as_bytes().as_slice()], event::from_row)
             .optional()?)
     }
@@ -357,7 +386,7 @@ impl Ledger {
             Ok(ItemRow {
                 item: item_from_row(r)?,
                 state: state_from_row(r, ITEM_COLUMN_COUNT)?,
-                holder_name: r.get(ITEM_COLUMN_COUNT + 7)?,
+                holder_name: r.get(ITEM_COLUMN_COUNT + STATE_COLUMN_COUNT)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -378,7 +407,7 @@ impl Ledger {
 
     fn out_rows(&self, and: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<OutRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT i.tag, i.kind, i.name, s.holder, p.name, s.since, s.due_at
+            "SELECT i.tag, i.kind, i.name, s.holder, p.name, s.since, s.due_at, s.last_desk, s.conflict
              FROM item_state s JOIN items i ON i.tag = s.item JOIN people p ON p.id = s.holder
              WHERE s.status = 'out' {and}
              ORDER BY s.due_at, i.tag"
@@ -393,6 +422,8 @@ impl Ledger {
                 holder_name: r.get(4)?,
                 since: r.get(5)?,
                 due_at: r.get(6)?,
+                desk: r.get(7)?,
+                conflict: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -498,7 +529,7 @@ impl Ledger {
     }
 }
 
-fn prefixed(columns: &str, prefix: &str) -> String {
+pub(super) fn prefixed(columns: &str, prefix: &str) -> String {
     columns
         .split(',')
         .map(|c| format!("{prefix}{}", c.trim()))

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::Ledger;
 use crate::error::{Error, Result};
+use crate::interleave::interleave;
 use crate::model::{Container, Item, Person};
 use crate::record::{self, Record, RecordKind, Register};
 
@@ -38,7 +39,7 @@ pub(crate) fn changed_fields(before: &Map<String, Value>, after: &Map<String, Va
 }
 
 /// The entity whose id is `id` and whose fields are `fields`.
-fn rebuild<T: DeserializeOwned>(id_key: &str, id: &str, fields: &Map<String, Value>) -> Option<T> {
+pub(crate) fn rebuild<T: DeserializeOwned>(id_key: &str, id: &str, fields: &Map<String, Value>) -> Option<T> {
     let mut map = fields.clone();
     map.insert(id_key.to_string(), Value::String(id.to_string()));
     serde_json::from_value(Value::Object(map)).ok()
@@ -67,6 +68,8 @@ impl std::fmt::Display for FieldChange {
 /// A record about one subject, as people read it.
 #[derive(Clone, Debug, Serialize)]
 pub struct RegisterChange {
+    /// The desk that recorded it (its id).
+    pub desk: String,
     pub seq: i64,
     /// The record's id (a UUID).
     pub id: String,
@@ -136,7 +139,7 @@ fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<Stri
 
 /// Each record of one subject, with what it changed, folding the fields as it goes. Returns
 /// the changes and the fields after the last record.
-fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>) {
+pub(crate) fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>) {
     let mut fields = Map::new();
     let mut changes = Vec::new();
     for r in records {
@@ -163,6 +166,7 @@ fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>)
         }
         apply_fields(&mut fields, r.kind, set);
         changes.push(RegisterChange {
+            desk: r.desk.clone(),
             seq: r.seq,
             id: r.id.to_string(),
             kind: r.kind,
@@ -180,7 +184,7 @@ fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>)
 impl Ledger {
     /// Every record about one subject of the register, in ledger order.
     pub(crate) fn records_of(&self, register: Register, subject: &str) -> Result<Vec<Record>> {
-        records_of(&self.conn, register, subject)
+        records_of(&self.conn, self.desk(), register, subject)
     }
 
     /// What was recorded about an item (registered, then each change), oldest first.
@@ -222,7 +226,7 @@ impl Ledger {
         let subjects: Vec<(String, String)> = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT kind, subject FROM records WHERE occurred_at BETWEEN ?1 AND ?2
+                "SELECT DISTINCT kind, subject FROM all_records WHERE occurred_at BETWEEN ?1 AND ?2
                  AND kind IN ('item-changed', 'person-changed', 'container-changed', 'setting-changed')",
             )?
             .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -265,8 +269,8 @@ impl Ledger {
     /// then) and each record as people read it: one query for all of them, for exposure.
     pub(crate) fn item_timelines(&self, tags: &[String]) -> Result<HashMap<String, ItemTimeline>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM records WHERE subject IN (SELECT value FROM json_each(?1))
-               AND kind IN ('item-registered', 'item-changed') ORDER BY subject, seq",
+            "SELECT {} FROM all_records WHERE subject IN (SELECT value FROM json_each(?1))
+               AND kind IN ('item-registered', 'item-changed')",
             record::COLUMNS
         ))?;
         let json = serde_json::to_string(tags).unwrap_or_default();
@@ -277,7 +281,10 @@ impl Ledger {
         }
         by_tag
             .into_iter()
-            .map(|(tag, records)| Ok((tag, (profiles(&records, "tag")?, fold_subject(&records).0))))
+            .map(|(tag, records)| {
+                let records = interleave(records);
+                Ok((tag, (profiles(&records, "tag")?, fold_subject(&records).0)))
+            })
             .collect()
     }
 
@@ -363,15 +370,18 @@ fn as_of<T>(profiles: Vec<(i64, T)>, at: i64) -> Option<T> {
     chosen
 }
 
-pub(crate) fn records_of(conn: &Connection, register: Register, subject: &str) -> Result<Vec<Record>> {
+/// Every desk's records of one subject, in replay order ([`interleave`]). Incidents are each
+/// desk's own: only this desk's (`own`) count.
+pub(crate) fn records_of(conn: &Connection, own: &str, register: Register, subject: &str) -> Result<Vec<Record>> {
     let kinds = register.kinds();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM records WHERE subject = ?1 AND kind IN (SELECT value FROM json_each(?2)) ORDER BY seq",
+        "SELECT {} FROM all_records WHERE subject = ?1 AND kind IN (SELECT value FROM json_each(?2))
+           AND (desk = ?3 OR kind NOT IN ('incident-opened', 'incident-noted'))",
         record::COLUMNS
     ))?;
     let kinds = serde_json::to_string(&kinds).unwrap_or_default();
-    let rows = stmt.query_map(rusqlite::params![subject, kinds], record::from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt.query_map(rusqlite::params![subject, kinds, own], record::from_row)?;
+    Ok(interleave(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 // ---- The check: the register's tables against a replay of their records ----
@@ -418,8 +428,8 @@ fn describe_difference(stored: &Map<String, Value>, replayed: &Map<String, Value
 }
 
 /// Where one subject's row differs from a replay of its records, in words; `None` when equal.
-pub(crate) fn check_subject(conn: &Connection, register: Register, subject: &str) -> Result<Option<String>> {
-    let records = records_of(conn, register, subject)?;
+pub(crate) fn check_subject(conn: &Connection, own: &str, register: Register, subject: &str) -> Result<Option<String>> {
+    let records = records_of(conn, own, register, subject)?;
     let replayed = records.first().map(|first| Replayed {
         fields: fold_subject(&records).1,
         first_seq: first.seq,
@@ -478,23 +488,42 @@ fn compare(register: Register, subject: &str, stored: Option<StoredRow>, replaye
 
 /// Every row of the register against a replay of all the records, in one pass over each
 /// table (`verify`): the same comparison as [`check_subject`], without a query per row.
-pub(crate) fn check_register(conn: &Connection, at_most: usize) -> Result<Vec<String>> {
+pub(crate) fn check_register(conn: &Connection, own: &str, at_most: usize) -> Result<Vec<String>> {
     use super::register::{ITEM_COLUMNS, PERSON_COLUMNS, container_from_row, item_from_row, person_from_row};
     use std::collections::BTreeMap;
     let mut replayed: HashMap<(Register, String), Replayed> = HashMap::new();
-    let mut stmt = conn.prepare(&format!("SELECT {} FROM records ORDER BY seq", record::COLUMNS))?;
-    let mut rows = stmt.query([])?;
+    // Every desk's records, one subject at a time, each subject's in replay order.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM all_records WHERE desk = ?1 OR kind NOT IN ('incident-opened', 'incident-noted')
+         ORDER BY subject, desk, seq",
+        record::COLUMNS
+    ))?;
+    let mut rows = stmt.query([own])?;
+    let mut subject: Vec<Record> = Vec::new();
+    let replay_subject = |records: Vec<Record>, replayed: &mut HashMap<(Register, String), Replayed>| {
+        let mut by_register: HashMap<Register, Vec<Record>> = HashMap::new();
+        for r in records {
+            by_register.entry(r.kind.register()).or_default().push(r);
+        }
+        for (register, records) in by_register {
+            for r in interleave(records) {
+                let entry = replayed.entry((register, r.subject.clone())).or_insert(Replayed {
+                    fields: Map::new(),
+                    first_seq: r.seq,
+                    added_at: r.occurred_at,
+                });
+                apply_fields(&mut entry.fields, r.kind, r.fields());
+            }
+        }
+    };
     while let Some(row) = rows.next()? {
         let r = record::from_row(row)?;
-        let entry = replayed
-            .entry((r.kind.register(), r.subject.clone()))
-            .or_insert(Replayed {
-                fields: Map::new(),
-                first_seq: r.seq,
-                added_at: r.occurred_at,
-            });
-        apply_fields(&mut entry.fields, r.kind, r.fields());
+        if subject.first().is_some_and(|first| first.subject != r.subject) {
+            replay_subject(std::mem::take(&mut subject), &mut replayed);
+        }
+        subject.push(r);
     }
+    replay_subject(subject, &mut replayed);
     let mut stored: BTreeMap<(u8, String), (Register, StoredRow)> = BTreeMap::new();
     let mut read = |register: Register,
                     sql: &str,

@@ -127,7 +127,7 @@ pub(crate) fn insert_item(conn: &Connection, item: &Item, added_at: i64) -> rusq
 
 /// Writes an item's row: a new one added at `added_at`, or over an existing one, which keeps
 /// when it was added (its state is the ledger's business, not this).
-fn write_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
+pub(crate) fn write_item(conn: &Connection, item: &Item, added_at: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO items (tag, kind, name, serial, encrypted, data_categories, data_subjects,
                             special_category, safeguarding, confidential, anonymised_unapproved, added_at)

@@ -10,10 +10,11 @@ use super::Ledger;
 use super::queries::{STATE_COLUMNS, read_state, state_from_row};
 use super::records::{check_register, check_subject};
 use crate::error::Result;
+use crate::event::Event;
 use crate::event::GENESIS_HASH;
-use crate::model::EventKind;
+use crate::interleave::interleave;
 use crate::record::{self, Entry, Register};
-use crate::state::{ItemState, apply};
+use crate::state::{ItemState, apply, apply_anyway};
 
 /// The first place where the hash chain is broken.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -92,9 +93,13 @@ impl Ledger {
         });
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;
-        let replay = self
-            .replay_checked()
-            .and_then(|r| Ok((r, self.projection()?, check_register(&self.conn, LIST_AT_MOST)?)));
+        let replay = self.replay_checked().and_then(|r| {
+            Ok((
+                r,
+                self.projection()?,
+                check_register(&self.conn, self.desk(), LIST_AT_MOST)?,
+            ))
+        });
         self.conn.execute_batch("COMMIT")?;
         let ((replayed, checked, chain, impossible), stored, register) = replay?;
         let mut report = VerifyReport {
@@ -213,7 +218,7 @@ impl Ledger {
         subjects.sort_unstable_by_key(|(r, s)| (*r as u8, *s));
         subjects.dedup();
         for (register, subject) in subjects {
-            if let Some(problem) = check_subject(&self.conn, register, subject)? {
+            if let Some(problem) = check_subject(&self.conn, self.desk(), register, subject)? {
                 return Err(damaged(problem));
             }
         }
@@ -236,7 +241,8 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// One pass over the ledger in order: checks the hash chain and replays every move.
+    /// Checks the hash chain in one pass over this desk's ledger in order, then replays every
+    /// item from every desk's events.
     #[allow(clippy::type_complexity)]
     fn replay_checked(
         &self,
@@ -246,9 +252,32 @@ impl Ledger {
         Option<ChainProblem>,
         Vec<String>,
     )> {
+        let mut chain: Option<ChainProblem> = None;
+        let mut prev = (0i64, GENESIS_HASH);
+        let mut checked = (0u64, 0u64);
+        record::for_each_entry(&self.conn, 0, |entry| {
+            if chain.is_none() {
+                chain = chain_problem(&entry, prev);
+            }
+            prev = (entry.seq(), entry.hash());
+            match entry {
+                Entry::Event(_) => checked.0 += 1,
+                Entry::Record(_) => checked.1 += 1,
+            }
+            Ok(())
+        })?;
+        let (states, impossible) = self.replay_every_desk()?;
+        Ok((states, checked, chain, impossible))
+    }
+
+    /// Every item's state replayed from every desk's events that count, one item at a time in
+    /// replay order, and the moves of this desk's own that could not happen: a desk alone never
+    /// accepts one, so each is damage. (A move that another desk's record made impossible is a
+    /// conflict, which the state carries.)
+    fn replay_every_desk(&self) -> Result<(HashMap<String, ItemState>, Vec<String>)> {
         let voided: HashSet<Uuid> = self
             .conn
-            .prepare("SELECT corrects FROM events WHERE corrects IS NOT NULL")?
+            .prepare("SELECT corrects FROM all_events WHERE corrects IS NOT NULL")?
             .query_map([], |r| r.get::<_, Vec<u8>>(0))?
             .filter_map(|b| b.ok().and_then(|b| Uuid::from_slice(&b).ok()))
             .collect();
@@ -258,28 +287,20 @@ impl Ledger {
             .query_map([], |r| r.get::<_, String>(0))?
             .map(|t| t.map(|t| (t, ItemState::default())))
             .collect::<rusqlite::Result<_>>()?;
-
-        let mut chain: Option<ChainProblem> = None;
         let mut impossible = Vec::new();
-        let mut prev = (0i64, GENESIS_HASH);
-        let mut checked = (0u64, 0u64);
-        record::for_each_entry(&self.conn, 0, |entry| {
-            if chain.is_none() {
-                chain = chain_problem(&entry, prev);
-            }
-            prev = (entry.seq(), entry.hash());
-            let Entry::Event(e) = entry else {
-                checked.1 += 1;
-                return Ok(());
+        let own = self.desk();
+        let mut replay = |events: Vec<Event>, states: &mut HashMap<String, ItemState>| {
+            let Some(tag) = events.first().map(|e| e.item.clone()) else {
+                return;
             };
-            checked.0 += 1;
-            if e.kind == EventKind::Correction || voided.contains(&e.id) {
-                return Ok(());
-            }
-            let state = states.entry(e.item.clone()).or_default();
-            match apply(state, &e.as_move()) {
-                Ok(next) => *state = next,
-                Err(why) if impossible.len() < LIST_AT_MOST => {
+            let mut state = ItemState::default();
+            let mut others = false;
+            for e in interleave(events) {
+                others |= e.desk != own;
+                if let Err(why) = apply(&state, &e.as_move())
+                    && !others
+                    && impossible.len() < LIST_AT_MOST
+                {
                     impossible.push(format!(
                         "event {} ({} of {}): {}",
                         e.seq,
@@ -288,11 +309,28 @@ impl Ledger {
                         why.describe()
                     ));
                 }
-                Err(_) => {}
+                state = apply_anyway(&state, &e.as_move());
             }
-            Ok(())
-        })?;
-        Ok((states, checked, chain, impossible))
+            states.insert(tag, state);
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM all_events WHERE kind != 'correction' ORDER BY item",
+            crate::event::COLUMNS
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut item: Vec<Event> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let e = crate::event::from_row(row)?;
+            if voided.contains(&e.id) {
+                continue;
+            }
+            if item.first().is_some_and(|first| first.item != e.item) {
+                replay(std::mem::take(&mut item), &mut states);
+            }
+            item.push(e);
+        }
+        replay(item, &mut states);
+        Ok((states, impossible))
     }
 }
 
