@@ -392,7 +392,8 @@ fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
 }
 
 /// The desk app syncs on a thread of its own: after an action, and says so; with the server gone
-/// it says it is offline and how much waits, never "synced".
+/// it says it is offline and how much waits, never "synced", and after days without a sync it
+/// says that on every screen.
 #[test]
 fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
     use custody::desk::DeskApp;
@@ -419,7 +420,7 @@ fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
     common::step_until(&mut h, "the first round", |a| {
         matches!(a.sync_state, Some(SyncState::Synced { .. }))
     });
-    h.get_by_label_contains("synced ");
+    h.get_by_label_contains("synced just now");
 
     // An action: the thread sends it soon, without the desk waiting.
     common::type_burst(&h, "LT-0001");
@@ -452,7 +453,20 @@ fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
         matches!(a.sync_state, Some(SyncState::Offline { .. }))
     });
     h.get_by_label_contains("offline since");
-    h.get_by_label_contains("entries waiting");
+    h.get_by_label_contains("records waiting");
+
+    // Days later, still offline (the desk locked meanwhile): once signed in, every screen says so.
+    clock.advance(chrono::Duration::days(4));
+    h.run_steps(2);
+    let app = h.state_mut();
+    let again = app.ledger.operator_sign_in(
+        custody_tests::OPERATOR,
+        custody_tests::PASSWORD,
+        custody_db::SignInAt::Desk,
+    );
+    app.signed_in(again);
+    common::step_until(&mut h, "the warning", |a| a.sync_warning.is_some());
+    h.get_by_label_contains("Not synced with the trust's server for 4 days");
 }
 
 /// A desk made by joining: a new file for the trust's desk `url`, as the next desk's office would
@@ -474,7 +488,7 @@ fn joined_desk(url: &str, now: &str) -> Desk {
 #[test]
 fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
     let Some(server) = fresh_server("trust") else { return };
-    let mut north = Desk::with_basics(CUSTODY);
+    let north = Desk::with_basics(CUSTODY);
     north.add_operator("dpo", custody_db::Role::Dpo);
     north.ok(&["server", "init", "--url", &server]);
     let (north_url, south_url, dpo_url) = (
@@ -553,4 +567,88 @@ fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
     assert!(states.windows(2).all(|w| w[0] == w[1]), "every desk agrees: {states:?}");
     let theft = dpo.ok(&["exposure", "--holder", "S001", "--at", "2026-11-20 17:00"]);
     assert!(!theft.contains("LT-0001") && theft.contains("LT-0002"), "{theft}");
+
+    // The same answer from the server's views, for the DPO's reporting tools (the README's query).
+    let mut client = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    let held: Vec<(String, String)> = client
+        .query(
+            "SELECT item, desk FROM custody_periods WHERE holder = 'S001'
+               AND held_from <= '2026-11-20 17:00+00' AND (held_until IS NULL OR held_until > '2026-11-20 17:00+00')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(held, vec![("LT-0002".to_string(), "trust-south".to_string())]);
+    let out_now: i64 = client
+        .query_one("SELECT count(*) FROM custody_now", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(out_now, 2, "LT-0001 with Priya, LT-0002 with Sam");
+}
+
+/// What a pull hands over, without a server: `from`'s entries after those `to` holds, applied.
+fn hand_over(from: &custody_db::Ledger, to: &mut custody_db::Ledger) {
+    let held = to.remote_heads().unwrap().get(from.desk_id()).copied().unwrap_or(0);
+    let entries: Vec<custody_db::RemoteEntry> = from
+        .entries_after(held, 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| custody_db::RemoteEntry {
+            desk: from.desk_id().to_string(),
+            seq: e.seq(),
+            id: e.id(),
+            entry: e.table().to_string(),
+            kind: e.kind_name().to_string(),
+            body: e.to_json(),
+            prev_hash: e.prev_hash().to_vec(),
+            hash: e.hash().to_vec(),
+        })
+        .collect();
+    to.receive(&entries).unwrap();
+    to.apply_received().unwrap();
+}
+
+/// An item two desks signed out apart is marked on Items and on Out now.
+#[test]
+fn the_desk_marks_an_item_in_conflict_on_items_and_out_now() {
+    use custody::desk::{DeskApp, Screen};
+    use custody_db::{Ledger, SignInAt, SignOut};
+    use egui_kittest::kittest::Queryable;
+    let (setup, app) = common::setup();
+    let path = setup.dir.path().join("custody.db");
+    let sign_in = |mut l: Ledger| {
+        l.operator_sign_in("desk-test", common::DESK_PIN, SignInAt::CommandLine)
+            .unwrap();
+        l
+    };
+    let mut here = sign_in(Ledger::open(&path, setup.clock.clone()).unwrap());
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = Ledger::create_to_join(&other_dir.path().join("custody.db"), setup.clock.clone()).unwrap();
+    hand_over(&here, &mut other);
+    let mut other = sign_in(other);
+    let out = |to: &str| SignOut {
+        items: vec!["LT-0001".into()],
+        to: to.into(),
+        ..SignOut::default()
+    };
+    here.sign_out(&out("S001")).unwrap();
+    other.sign_out(&out("S002")).unwrap();
+    hand_over(&other, &mut here);
+    assert!(here.state("LT-0001").unwrap().conflict);
+
+    let mut h = common::harness(app);
+    h.state_mut().screen = Screen::Items;
+    common::step_until(&mut h, "the list read again", |a: &DeskApp| {
+        a.lists
+            .items
+            .value
+            .as_ref()
+            .is_some_and(|rows| rows.iter().any(|r| r.state.conflict))
+    });
+    h.get_by_label("conflict");
+    h.state_mut().screen = Screen::OutNow;
+    h.run_steps(3);
+    h.get_by_label("conflict");
 }

@@ -1,4 +1,4 @@
-//! `custody settings show|set|keep-backups|idle-lock|stages|nation|closed`.
+//! `custody settings show|set|keep-backups|idle-lock|sync-warning|stages|nation|closed`.
 
 use std::io::Write;
 
@@ -25,6 +25,8 @@ pub enum SettingsCommand {
     KeepBackups { count: u32 },
     /// After how many idle minutes the desk locks (1 to 60, default 5)
     IdleLock { minutes: u32 },
+    /// After how many days without a sync a desk of a trust says so on every screen (1 to 30, default 3)
+    SyncWarning { days: u32 },
     /// When overdue items reach the first, second and third notice, in days late (default 1 7 14)
     Stages { first: i64, second: i64, third: i64 },
     /// Whose bank holidays apply: england-wales (default), scotland or northern-ireland
@@ -80,6 +82,13 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
         SettingsCommand::IdleLock { minutes } => {
             ledger.set_idle_lock_minutes(minutes)?;
             writeln!(out, "The desk now locks after {minutes} idle minutes.")?;
+        }
+        SettingsCommand::SyncWarning { days } => {
+            ledger.set_sync_warning_days(days)?;
+            writeln!(
+                out,
+                "A desk that has not synced for {days} days now says so on every screen."
+            )?;
         }
         SettingsCommand::Stages { first, second, third } => {
             ledger.set_overdue_stages([first, second, third])?;

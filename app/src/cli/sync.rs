@@ -99,6 +99,7 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 url,
                 last_push: None,
                 pushed_head: 0,
+                last_synced: None,
             };
             let (pushed, pulled) = sync::round(ledger, &mut client, &mut credentials, &ctx.path)?;
             writeln!(
@@ -134,6 +135,14 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 "Last push: {}",
                 credentials.last_push.as_deref().unwrap_or("never")
             )?;
+            if let Some(warning) = credentials
+                .last_synced
+                .map(|at| ledger.unsynced_warning(at))
+                .transpose()?
+                .flatten()
+            {
+                writeln!(out, "{warning}")?;
+            }
             let (received, desks) = ledger.remote_counts()?;
             writeln!(out, "Held from other desks: {received} entries from {desks} desks.")?;
             match sync::connect(&credentials.url).and_then(|mut c| {
@@ -171,6 +180,7 @@ fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
         url: url.to_string(),
         last_push: None,
         pushed_head: 0,
+        last_synced: None,
     };
     let made = sync::round(&mut ledger, &mut client, &mut credentials, &ctx.path);
     let Ok((_, pulled)) = made else {

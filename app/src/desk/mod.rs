@@ -156,6 +156,9 @@ pub struct DeskApp {
     /// The sync thread, if this desk has joined a server, and what its last round found.
     sync: Option<crate::sync::background::SyncThread>,
     pub sync_state: Option<crate::sync::background::SyncState>,
+    /// When this desk last synced (Unix ms), and what every screen says when that is too long ago.
+    last_synced: Option<i64>,
+    pub sync_warning: Option<String>,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,
     /// Demo data being loaded; the result is shown on the Desk.
@@ -210,6 +213,8 @@ impl DeskApp {
             owner,
             sync: None,
             sync_state: None,
+            last_synced: None,
+            sync_warning: None,
             last_scan_latency: None,
             demo_loading: None,
             backup: None,
@@ -239,7 +244,16 @@ impl DeskApp {
         self.sync = crate::sync::background::SyncThread::start(&self.source, move || ctx.request_repaint());
         if let Some(sync) = &self.sync {
             sync.signed_in(self.ledger.session().cloned());
+            self.last_synced = sync.last_synced;
         }
+        self.check_sync_age();
+    }
+
+    /// Says so on every screen when the desk has not synced for the days the setting allows.
+    fn check_sync_age(&mut self) {
+        self.sync_warning = self
+            .last_synced
+            .and_then(|at| self.ledger.unsynced_warning(at).ok().flatten());
     }
 
     /// Tells the sync thread who is signed in now (nobody while locked).
@@ -415,6 +429,11 @@ impl DeskApp {
         self.switch_by_key(&ctx);
 
         egui::Panel::top("navigation").show(ui, |ui| self.navigation(ui));
+        if let Some(warning) = &self.sync_warning {
+            egui::Panel::top("sync-warning").show(ui, |ui| {
+                ui.colored_label(widgets::AMBER, warning);
+            });
+        }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Desk => desk_screen::ui(self, ui),
             Screen::Items => items::ui(self, ui),
@@ -536,6 +555,7 @@ impl DeskApp {
         let due = self.checked_others.is_none_or(|at| at.elapsed() >= CHECK_OTHERS_EVERY);
         if due {
             self.checked_others = Some(Instant::now());
+            self.check_sync_age();
             if let Ok(version) = self.ledger.data_version() {
                 if self.data_version.is_some_and(|seen| seen != version) {
                     self.changed();
@@ -594,10 +614,18 @@ impl DeskApp {
     }
 
     fn take_background_results(&mut self) {
+        let mut synced = None;
         if let Some(sync) = &self.sync {
             while let Ok(state) = sync.states.try_recv() {
+                if let crate::sync::background::SyncState::Synced { at, .. } = &state {
+                    synced = Some(custody_db::time::to_millis(*at));
+                }
                 self.sync_state = Some(state);
             }
+        }
+        if synced.is_some() {
+            self.last_synced = synced;
+            self.check_sync_age();
         }
         if let Some(rx) = &self.backup {
             match rx.try_recv() {

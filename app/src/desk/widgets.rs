@@ -190,15 +190,19 @@ pub fn sync_state(ui: &mut egui::Ui, state: &crate::sync::background::SyncState,
     use crate::sync::background::SyncState;
     use custody_db::time::to_millis;
     let (colour, text, full) = match state {
-        SyncState::Synced { at, .. } => (
-            ui.visuals().weak_text_color(),
-            format!("synced {}", short_time(ledger, to_millis(*at))),
-            None,
-        ),
+        SyncState::Synced { at, .. } => {
+            let minutes = (ledger.now() - *at).num_minutes();
+            let when = match minutes {
+                ..1 => "just now".to_string(),
+                1..60 => format!("{minutes} min ago"),
+                _ => format!("at {}", short_time(ledger, to_millis(*at))),
+            };
+            (ui.visuals().weak_text_color(), format!("synced {when}"), None)
+        }
         SyncState::Offline { since, waiting } => (
             AMBER,
             format!(
-                "offline since {}: {waiting} entries waiting",
+                "offline since {} \u{2014} {waiting} records waiting",
                 short_time(ledger, to_millis(*since))
             ),
             None,
@@ -210,6 +214,15 @@ pub fn sync_state(ui: &mut egui::Ui, state: &crate::sync::background::SyncState,
         label.on_hover_text(full);
     }
     ui.separator();
+}
+
+/// "conflict" beside an item that desks disagree about, with what to do on hover.
+pub fn conflict_mark(ui: &mut egui::Ui, conflict: bool) {
+    if conflict {
+        ui.colored_label(RED, "conflict").on_hover_text(
+            "Two desks recorded moves of this item that cannot both be true. Until a manager corrects the one that should not stand (custody conflicts lists them), exposure counts everyone it was signed out to.",
+        );
+    }
 }
 
 /// "10:42" today, else the date and time.

@@ -43,12 +43,14 @@ enum Nudge {
 pub struct SyncThread {
     nudges: Sender<Nudge>,
     pub states: Receiver<SyncState>,
+    /// When the desk last synced before this thread started (Unix ms), from beside the database.
+    pub last_synced: Option<i64>,
 }
 
 impl SyncThread {
     /// Starts syncing `source`'s database, if it has joined a server (else `None`).
     pub fn start(source: &Context, repaint: impl Fn() + Send + 'static) -> Option<SyncThread> {
-        Credentials::read(&source.path).ok().flatten()?;
+        let last_synced = Credentials::read(&source.path).ok().flatten()?.last_synced;
         let (nudges, inbox) = channel();
         let (report, states) = channel();
         let mut source = source.clone();
@@ -80,7 +82,11 @@ impl SyncThread {
                 }
             })
             .ok()?;
-        Some(SyncThread { nudges, states })
+        Some(SyncThread {
+            nudges,
+            states,
+            last_synced,
+        })
     }
 
     /// Someone signed in (or nobody: the desk locked); a round follows.

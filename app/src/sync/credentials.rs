@@ -16,6 +16,10 @@ pub struct Credentials {
     pub last_push: Option<String>,
     #[serde(default)]
     pub pushed_head: i64,
+    /// When the last whole round (push and pull) finished, Unix ms: the desk warns when it is
+    /// days ago.
+    #[serde(default)]
+    pub last_synced: Option<i64>,
 }
 
 /// The file beside `db`: `custody.db` → `custody.db.sync`.

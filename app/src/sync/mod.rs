@@ -2,10 +2,10 @@
 //! stays its own authority; this layer reads the ledger's entries (`Ledger::entries_after`) and
 //! sends them, and the ledger knows nothing of the network.
 //!
-//! Built so far: the server's schema and its desks (`server`), a desk joining and pushing its
-//! chain (`push`), pulling the other desks' entries into its own file, where `verify` checks
-//! each desk's chain (`pull`), and where a desk keeps its server's address (`credentials`).
-//! Applying other desks' entries to the register and to items' states comes next.
+//! The server's schema, its desks and its reporting views (`server`), a desk joining and pushing
+//! its chain (`push`), pulling the other desks' entries into its own file, which applies them
+//! (`pull`), where a desk keeps its server's address (`credentials`), and the desk app's thread
+//! (`background`).
 
 pub mod background;
 pub mod credentials;
@@ -59,6 +59,8 @@ pub fn round(
     credentials.pushed_head = pushed.head;
     credentials.write(db)?;
     let pulled = pull::pull(ledger, client)?;
+    credentials.last_synced = Some(custody_db::time::to_millis(ledger.now()));
+    credentials.write(db)?;
     Ok((pushed, pulled))
 }
 

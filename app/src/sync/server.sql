@@ -135,3 +135,71 @@ CREATE POLICY pushes_insert_own ON custody_pushes FOR INSERT TO custody_desk WIT
 REVOKE ALL ON custody_entries, custody_pushes, custody_chains, custody_desks, custody_schema FROM PUBLIC;
 GRANT SELECT, INSERT ON custody_entries, custody_pushes, custody_chains TO custody_desk;
 GRANT SELECT ON custody_desks, custody_schema TO custody_desk;
+
+-- ---- Views for the DPO's reporting tools (psql, a spreadsheet's PostgreSQL connection) ----
+-- Read the entries as they came from the desks. The desks' own answers (custody status,
+-- exposure) are the authority; these follow the same rules in SQL: corrected events do not
+-- count, an item's events are taken in the order they happened, and its profile is its records
+-- folded field by field, the latest winning.
+
+-- Every event from every desk, one column per field, times as timestamps.
+CREATE OR REPLACE VIEW custody_events AS
+SELECT d.name AS desk, e.seq, e.id, e.kind,
+       e.body->>'item' AS item, e.body->>'person' AS person, e.body->>'from_person' AS from_person,
+       e.body->>'container' AS container, e.body->>'purpose' AS purpose, e.body->>'reason' AS reason,
+       to_timestamp((e.body->>'occurred_at')::bigint / 1000.0) AS occurred_at,
+       to_timestamp((e.body->>'recorded_at')::bigint / 1000.0) AS recorded_at,
+       to_timestamp((e.body->>'due_at')::bigint / 1000.0) AS due_at,
+       (e.body->>'corrects')::uuid AS corrects, e.body->>'operator' AS operator
+FROM custody_entries e
+JOIN custody_chains c ON c.desk = e.desk
+JOIN custody_desks d ON d.login = c.login
+WHERE e.entry = 'event';
+
+-- The events that count: not corrections, and not voided by one.
+CREATE OR REPLACE VIEW custody_effective_events AS
+SELECT * FROM custody_events ev
+WHERE ev.kind <> 'correction'
+  AND NOT EXISTS (SELECT 1 FROM custody_events c WHERE c.corrects = ev.id);
+
+-- Each item's profile now: its records' fields, the latest of each winning.
+CREATE OR REPLACE VIEW custody_items AS
+SELECT r.body->>'subject' AS tag,
+       jsonb_object_agg(f.key, f.value ORDER BY (r.body->>'recorded_at')::bigint, r.desk, r.seq) AS profile
+FROM custody_entries r, jsonb_each((r.body->>'body')::jsonb) f
+WHERE r.entry = 'record' AND r.kind IN ('item-registered', 'item-changed')
+GROUP BY r.body->>'subject';
+
+-- Every custody: who held which item from when until when, how it ended, and what the item
+-- carries (its profile now). A loss or theft leaves the custody open: it never came back.
+CREATE OR REPLACE VIEW custody_periods AS
+SELECT p.item, p.person AS holder, p.desk, p.occurred_at AS held_from,
+       CASE WHEN p.next_kind IN ('lost', 'stolen') THEN NULL ELSE p.next_at END AS held_until,
+       coalesce(p.next_kind, 'still out') AS ended_by, p.due_at,
+       i.profile->>'kind' AS kind, i.profile->>'name' AS name,
+       (i.profile->>'encrypted')::boolean AS encrypted,
+       (i.profile->>'data_subjects')::integer AS data_subjects,
+       (i.profile->>'special_category')::boolean AS special_category,
+       (i.profile->>'safeguarding')::boolean AS safeguarding
+FROM (
+    SELECT ev.*,
+           lead(ev.kind) OVER w AS next_kind,
+           lead(ev.occurred_at) OVER w AS next_at
+    FROM custody_effective_events ev
+    WINDOW w AS (PARTITION BY ev.item ORDER BY ev.occurred_at, ev.recorded_at, ev.desk, ev.seq)
+) p
+LEFT JOIN custody_items i ON i.tag = p.item
+WHERE p.kind IN ('sign-out', 'transfer');
+
+-- What is out now, with whom and until when.
+CREATE OR REPLACE VIEW custody_now AS
+SELECT item, holder, desk, held_from AS out_since, due_at, kind, name, encrypted, data_subjects,
+       special_category, safeguarding
+FROM custody_periods WHERE ended_by = 'still out';
+
+-- What is out past its due date now.
+CREATE OR REPLACE VIEW custody_overdue AS
+SELECT *, now() - due_at AS late_by FROM custody_now WHERE due_at < now();
+
+GRANT SELECT ON custody_events, custody_effective_events, custody_items, custody_periods, custody_now,
+    custody_overdue TO custody_desk;

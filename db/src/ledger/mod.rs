@@ -45,7 +45,7 @@ pub(crate) use records::fields_of;
 pub use records::{FieldChange, RegisterChange};
 pub use register::{Edit, ItemEdit};
 pub(crate) use register::{insert_item, validate_home_working, validate_item, write_person};
-pub use trust::{Applied, Conflict};
+pub use trust::{Applied, Conflict, DEFAULT_SYNC_WARNING_DAYS};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;

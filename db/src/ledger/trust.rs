@@ -21,6 +21,10 @@ use crate::operator::Action;
 use crate::record::{self, Record, Register};
 use crate::state::{ItemState, apply};
 
+/// The setting: after how many days without a sync a desk says so on every screen.
+pub const SYNC_WARNING_KEY: &str = "sync-warning-days";
+pub const DEFAULT_SYNC_WARNING_DAYS: u32 = 3;
+
 /// What applying the received entries did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -115,6 +119,39 @@ impl Ledger {
             }
             Ok(applied)
         })
+    }
+
+    /// After how many days without a sync the desk warns.
+    pub fn sync_warning_days(&self) -> Result<u32> {
+        Ok(self
+            .setting(SYNC_WARNING_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_SYNC_WARNING_DAYS))
+    }
+
+    /// Sets after how many days without a sync the desk warns (1 to 30; administrators only).
+    pub fn set_sync_warning_days(&mut self, days: u32) -> Result<()> {
+        self.allow(Action::AllSettings)?;
+        if !(1..=30).contains(&days) {
+            return Err(Error::InvalidText {
+                field: "sync warning",
+                why: format!("{days} days is outside 1 to 30"),
+            });
+        }
+        self.put_setting(SYNC_WARNING_KEY, &days.to_string())
+    }
+
+    /// What to say on every screen when this desk last synced with its trust's server too long
+    /// ago (`last_synced`, Unix ms), if it has.
+    pub fn unsynced_warning(&self, last_synced: i64) -> Result<Option<String>> {
+        let days = (crate::time::to_millis(self.now()) - last_synced) / 86_400_000;
+        if days < i64::from(self.sync_warning_days()?) {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "Not synced with the trust's server for {days} days (since {}): other desks' records since then are missing here, and this desk's wait to be sent. Check the network, or ask whoever looks after the server.",
+            self.format_time(last_synced)
+        )))
     }
 
     /// Received entries not yet applied (a pull cut short; the next one applies them).

@@ -155,6 +155,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             });
             row.col(|ui| {
                 ui.label(r.state.status.as_str());
+                widgets::conflict_mark(ui, r.state.conflict);
             });
             row.col(|ui| {
                 ui.label(r.holder_name.as_deref().unwrap_or(""));

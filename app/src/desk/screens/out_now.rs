@@ -87,6 +87,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             row.set_selected(state.selected == Some(index));
             row.col(|ui| {
                 ui.label(&r.tag);
+                widgets::conflict_mark(ui, r.conflict);
             });
             row.col(|ui| {
                 ui.label(&r.name);
