@@ -389,6 +389,9 @@ fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
     assert!(status.contains("Waiting to be pushed: 0 entries."), "{status}");
     assert!(b.ok(&["verify"]).contains("Intact"));
     assert_eq!(count_on_server(&server), head_a + head_b);
+    a.ok(&["sync"]);
+    assert_no_duplicates(&server);
+    assert_agree(&[&a, &b]);
 }
 
 /// The desk app syncs on a thread of its own: after an action, and says so; with the server gone
@@ -651,4 +654,123 @@ fn the_desk_marks_an_item_in_conflict_on_items_and_out_now() {
     h.state_mut().screen = Screen::OutNow;
     h.run_steps(3);
     h.get_by_label("conflict");
+}
+
+/// No entry twice on the server, by id or by place in its desk's chain.
+fn assert_no_duplicates(server: &str) {
+    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
+    let row = client
+        .query_one(
+            "SELECT count(*), count(DISTINCT id), count(DISTINCT (desk, seq)) FROM custody_entries",
+            &[],
+        )
+        .unwrap();
+    let (all, ids, places): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    assert!(all == ids && all == places, "{all} entries, {ids} ids, {places} places");
+}
+
+/// Every desk's `verify` passes and every desk tells the same story of every item.
+fn assert_agree(desks: &[&Desk]) {
+    let states: Vec<String> = desks
+        .iter()
+        .map(|d| {
+            assert!(d.ok(&["verify"]).contains("Intact"));
+            d.ok(&["status", "--format", "csv"])
+        })
+        .collect();
+    assert!(states.windows(2).all(|w| w[0] == w[1]), "the desks disagree: {states:?}");
+}
+
+/// `custody ARGS` at `desk` while the server restarts under it (after `after`): the command
+/// fails or finishes, nothing more.
+fn restart_during(desk: &Desk, args: &[&str], cluster: &std::ffi::OsStr, after: std::time::Duration) {
+    let mut child = std::process::Command::new(CUSTODY)
+        .args(args)
+        .env("CUSTODY_DB", &desk.db)
+        .env("CUSTODY_NOW", &desk.now)
+        .env("CUSTODY_OPERATOR", &desk.operator)
+        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres");
+    let restarted = std::process::Command::new(script)
+        .arg("restart")
+        .arg(cluster)
+        .status()
+        .unwrap();
+    assert!(restarted.success(), "the test server restarts");
+    child.wait().unwrap();
+}
+
+#[test]
+fn postgres_restarted_in_the_middle_of_a_sync_loses_and_doubles_nothing() {
+    let Some(server) = fresh_server("restarted") else { return };
+    let Some(cluster) = std::env::var_os("CUSTODY_TEST_POSTGRES_DIR") else {
+        eprintln!("skipped: CUSTODY_TEST_POSTGRES_DIR is not set (scripts/test sets it)");
+        return;
+    };
+    let a = busy_desk();
+    let b = busy_desk();
+    a.ok(&["server", "init", "--url", &server]);
+    let url_a = add_desk(&a, &server, "restarted-a");
+    let url_b = add_desk(&a, &server, "restarted-b");
+    b.ok(&["sync", "join", &url_b]);
+
+    // The server restarts while A pushes, then while B pulls; each desk syncs again after.
+    restart_during(&a, &["sync", "join", &url_a], &cluster, std::time::Duration::from_millis(600));
+    a.ok(&["sync", "join", &url_a]);
+    restart_during(&b, &["sync"], &cluster, std::time::Duration::from_millis(300));
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(count_on_server(&server), local_head(&a) + local_head(&b), "every entry once");
+    assert_no_duplicates(&server);
+    assert_agree(&[&a, &b]);
+}
+
+/// A desk that was offline for three weeks while both it and the others went on working: it
+/// says so, then one sync sends its weeks and brings the others', and the desks agree.
+#[test]
+fn a_desk_offline_for_weeks_catches_up() {
+    let Some(server) = fresh_server("weeks") else { return };
+    let mut north = Desk::with_basics(CUSTODY);
+    north.ok(&["server", "init", "--url", &server]);
+    let url_north = add_desk(&north, &server, "weeks-north");
+    let url_south = add_desk(&north, &server, "weeks-south");
+    north.ok(&["sync", "join", &url_north]);
+    let mut south = joined_desk(&url_south, "2026-11-20T10:00:00Z");
+
+    // Three weeks apart, a day at a time: north lends LT-0001, south lends LT-0002.
+    for day in 0..21 {
+        let at = |hour: u32| format!("2026-{}T{hour:02}:00:00Z", date_after("11-20", day));
+        north.now = at(9);
+        south.now = at(9);
+        north.ok(&["out", "LT-0001", "--to", "S001"]);
+        south.ok(&["out", "LT-0002", "--to", "S002"]);
+        north.now = at(15);
+        south.now = at(15);
+        north.ok(&["in", "LT-0001"]);
+        south.ok(&["in", "LT-0002"]);
+        if day % 7 == 6 {
+            north.ok(&["sync"]); // north keeps in touch; south does not
+        }
+    }
+    let status = south.ok(&["sync", "status"]);
+    assert!(status.contains("Not synced with the trust's server for 20 days"), "{status}");
+    assert!(status.contains("Waiting to be pushed: 42 entries"), "{status}");
+    south.ok(&["sync"]);
+    north.ok(&["sync"]);
+    assert_eq!(count_on_server(&server), local_head(&north) + local_head(&south));
+    assert_no_duplicates(&server);
+    assert_agree(&[&north, &south]);
+    let history = north.ok(&["history", "--item", "LT-0002", "--desk", "weeks-south"]);
+    assert_eq!(history.matches("sign-out").count(), 21, "{history}");
+}
+
+/// "12-11" for `day` days after "11-20" in 2026 (month-day).
+fn date_after(month_day: &str, day: i64) -> String {
+    let start = chrono::NaiveDate::parse_from_str(&format!("2026-{month_day}"), "%Y-%m-%d").unwrap();
+    (start + chrono::Duration::days(day)).format("%m-%d").to_string()
 }
