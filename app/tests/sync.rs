@@ -6,59 +6,8 @@
 
 mod common;
 
+use common::server::*;
 use custody_tests::Desk;
-
-const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
-
-/// A new, empty database on the test server, and its administrator URL. Login roles belong to
-/// the whole server, so those of an earlier run of this test (desks named `{name}-…`) go too.
-fn fresh_server(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var("CUSTODY_TEST_POSTGRES") else {
-        eprintln!("skipped: CUSTODY_TEST_POSTGRES is not set (scripts/test starts a PostgreSQL and sets it)");
-        return None;
-    };
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    let stale = client
-        .query(
-            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
-            &[&format!("custody_desk_{name}_%")],
-        )
-        .unwrap();
-    for role in stale {
-        let role: String = role.get(0);
-        client.batch_execute(&format!("DROP ROLE {role}")).unwrap();
-    }
-    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
-}
-
-fn count_on_server(url: &str) -> i64 {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
-    client
-        .query_one("SELECT count(*) FROM custody_entries", &[])
-        .unwrap()
-        .get(0)
-}
-
-/// The URL `server add-desk` printed, as its last line.
-fn add_desk(desk: &Desk, server: &str, name: &str) -> String {
-    let out = desk.ok(&["server", "add-desk", name, "--url", server]);
-    out.lines().last().unwrap().to_string()
-}
-
-fn local_head(desk: &Desk) -> i64 {
-    let conn = rusqlite::Connection::open(&desk.db).unwrap();
-    conn.query_row(
-        "SELECT max(seq) FROM (SELECT seq FROM events UNION ALL SELECT seq FROM records)",
-        [],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
 
 #[test]
 fn a_desk_joins_and_pushes_each_entry_exactly_once() {
@@ -331,31 +280,6 @@ fn an_entry_changed_on_the_server_is_refused_by_the_desk_that_pulls_it() {
     );
 }
 
-/// Starts `custody ARGS` for `desk`, and kills it (SIGKILL) after `after`.
-fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
-    let mut child = std::process::Command::new(CUSTODY)
-        .args(args)
-        .env("CUSTODY_DB", &desk.db)
-        .env("CUSTODY_NOW", &desk.now)
-        .env("CUSTODY_OPERATOR", &desk.operator)
-        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let _ = child.kill();
-    child.wait().unwrap();
-}
-
-/// A desk with a few thousand entries (a demo), signed in as its administrator.
-fn busy_desk() -> Desk {
-    let mut desk = Desk::new(CUSTODY);
-    desk.ok(&["demo", "--items", "1500", "--people", "200", "--days", "150"]);
-    desk.act_as("admin", "custody-demo");
-    desk
-}
-
 #[test]
 fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
     let Some(server) = fresh_server("killed") else { return };
@@ -470,18 +394,6 @@ fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
     app.signed_in(again);
     common::step_until(&mut h, "the warning", |a| a.sync_warning.is_some());
     h.get_by_label_contains("Not synced with the trust's server for 4 days");
-}
-
-/// A desk made by joining: a new file for the trust's desk `url`, as the next desk's office would
-/// make it, its clock at `now`.
-fn joined_desk(url: &str, now: &str) -> Desk {
-    let desk = Desk {
-        now: now.to_string(),
-        ..Desk::new(CUSTODY)
-    };
-    let made = desk.ok(&["sync", "join", url]);
-    assert!(made.contains("Made this desk's database"), "{made}");
-    desk
 }
 
 /// The README's trust: two schools' desks and the DPO's machine on one server. The desks sign
@@ -656,80 +568,6 @@ fn the_desk_marks_an_item_in_conflict_on_items_and_out_now() {
     h.get_by_label("conflict");
 }
 
-/// No entry twice on the server, by id or by place in its desk's chain.
-fn assert_no_duplicates(server: &str) {
-    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
-    let row = client
-        .query_one(
-            "SELECT count(*), count(DISTINCT id), count(DISTINCT (desk, seq)) FROM custody_entries",
-            &[],
-        )
-        .unwrap();
-    let (all, ids, places): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
-    assert!(all == ids && all == places, "{all} entries, {ids} ids, {places} places");
-}
-
-/// Every desk's `verify` passes and every desk tells the same story of every item.
-fn assert_agree(desks: &[&Desk]) {
-    let states: Vec<String> = desks
-        .iter()
-        .map(|d| {
-            assert!(d.ok(&["verify"]).contains("Intact"));
-            d.ok(&["status", "--format", "csv"])
-        })
-        .collect();
-    assert!(states.windows(2).all(|w| w[0] == w[1]), "the desks disagree: {states:?}");
-}
-
-/// `custody ARGS` at `desk` while the server restarts under it (after `after`): the command
-/// fails or finishes, nothing more.
-fn restart_during(desk: &Desk, args: &[&str], cluster: &std::ffi::OsStr, after: std::time::Duration) {
-    let mut child = std::process::Command::new(CUSTODY)
-        .args(args)
-        .env("CUSTODY_DB", &desk.db)
-        .env("CUSTODY_NOW", &desk.now)
-        .env("CUSTODY_OPERATOR", &desk.operator)
-        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres");
-    let restarted = std::process::Command::new(script)
-        .arg("restart")
-        .arg(cluster)
-        .status()
-        .unwrap();
-    assert!(restarted.success(), "the test server restarts");
-    child.wait().unwrap();
-}
-
-#[test]
-fn postgres_restarted_in_the_middle_of_a_sync_loses_and_doubles_nothing() {
-    let Some(server) = fresh_server("restarted") else { return };
-    let Some(cluster) = std::env::var_os("CUSTODY_TEST_POSTGRES_DIR") else {
-        eprintln!("skipped: CUSTODY_TEST_POSTGRES_DIR is not set (scripts/test sets it)");
-        return;
-    };
-    let a = busy_desk();
-    let b = busy_desk();
-    a.ok(&["server", "init", "--url", &server]);
-    let url_a = add_desk(&a, &server, "restarted-a");
-    let url_b = add_desk(&a, &server, "restarted-b");
-    b.ok(&["sync", "join", &url_b]);
-
-    // The server restarts while A pushes, then while B pulls; each desk syncs again after.
-    restart_during(&a, &["sync", "join", &url_a], &cluster, std::time::Duration::from_millis(600));
-    a.ok(&["sync", "join", &url_a]);
-    restart_during(&b, &["sync"], &cluster, std::time::Duration::from_millis(300));
-    b.ok(&["sync"]);
-    a.ok(&["sync"]);
-    assert_eq!(count_on_server(&server), local_head(&a) + local_head(&b), "every entry once");
-    assert_no_duplicates(&server);
-    assert_agree(&[&a, &b]);
-}
-
 /// A desk that was offline for three weeks while both it and the others went on working: it
 /// says so, then one sync sends its weeks and brings the others', and the desks agree.
 #[test]
@@ -758,7 +596,10 @@ fn a_desk_offline_for_weeks_catches_up() {
         }
     }
     let status = south.ok(&["sync", "status"]);
-    assert!(status.contains("Not synced with the trust's server for 20 days"), "{status}");
+    assert!(
+        status.contains("Not synced with the trust's server for 20 days"),
+        "{status}"
+    );
     assert!(status.contains("Waiting to be pushed: 42 entries"), "{status}");
     south.ok(&["sync"]);
     north.ok(&["sync"]);
@@ -773,4 +614,29 @@ fn a_desk_offline_for_weeks_catches_up() {
 fn date_after(month_day: &str, day: i64) -> String {
     let start = chrono::NaiveDate::parse_from_str(&format!("2026-{month_day}"), "%Y-%m-%d").unwrap();
     (start + chrono::Duration::days(day)).format("%m-%d").to_string()
+}
+
+/// With `sslmode=require` the desk talks TLS and checks the server's certificate: refused when
+/// nothing vouches for it, accepted when the URL names the trust's certificate (`sslrootcert`).
+#[test]
+fn a_desk_joins_over_tls_and_checks_the_servers_certificate() {
+    let Some(server) = fresh_server("tls") else { return };
+    let Some(cluster) = std::env::var("CUSTODY_TEST_POSTGRES_DIR").ok() else {
+        eprintln!("skipped: CUSTODY_TEST_POSTGRES_DIR is not set (scripts/test sets it)");
+        return;
+    };
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&desk, &server, "tls-a");
+    let unvouched = desk.run(&["sync", "join", &format!("{url}?sslmode=require")]);
+    assert_eq!(unvouched.code, 1, "{unvouched:?}");
+    assert!(unvouched.stderr.contains("certificate"), "{unvouched:?}");
+    assert!(!desk.dir.path().join("custody.db.sync").exists());
+
+    let tls = format!("{url}?sslmode=require&sslrootcert={cluster}/server.crt");
+    let joined = desk.ok(&["sync", "join", &tls]);
+    assert!(joined.contains("Joined"), "{joined}");
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    assert!(desk.ok(&["sync"]).contains("pushed 1 entries"));
+    assert_eq!(count_on_server(&server), local_head(&desk));
 }

@@ -23,9 +23,12 @@ pub const SERVER_SQL: &str = include_str!("server.sql");
 /// How long to wait for the server before saying it cannot be reached.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connects to a PostgreSQL URL, with TLS when the URL asks for it (`sslmode=require`); the
-/// server's certificate must be one this computer trusts.
+/// Connects to a PostgreSQL URL, with TLS when the URL asks for it (`sslmode=require`). The
+/// server's certificate must be one this computer trusts, or signed by the certificate the URL
+/// names with `sslrootcert=FILE` (a trust's own certificate authority, as libpq takes it).
 pub fn connect(url: &str) -> Result<postgres::Client> {
+    let (url, root) = split_root_certificate(url);
+    let url = url.as_str();
     let mut config: postgres::Config = url.parse().with_context(|| {
         format!(
             "{:?} is not a PostgreSQL URL; give one such as postgres://user:password@host:5432/custody",
@@ -36,14 +39,40 @@ pub fn connect(url: &str) -> Result<postgres::Client> {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
     let reach = || format!("could not reach the server at {}", redact(url));
-    // Setting TLS up reads the computer's certificates (a tenth of a second): only when asked.
-    if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+    // TLS only when the URL asks for it: a server that offers TLS to a URL that did not ask
+    // would otherwise have its certificate checked, and setting TLS up reads the computer's
+    // certificates (a tenth of a second).
+    if config.get_ssl_mode() != postgres::config::SslMode::Require {
+        config.ssl_mode(postgres::config::SslMode::Disable);
         return config.connect(postgres::NoTls).with_context(reach);
     }
-    let tls = native_tls::TlsConnector::new().context("TLS could not be set up on this computer")?;
+    let mut tls = native_tls::TlsConnector::builder();
+    if let Some(file) = root {
+        let pem = std::fs::read(&file).with_context(|| format!("could not read the certificate {file}"))?;
+        let certificate = native_tls::Certificate::from_pem(&pem)
+            .with_context(|| format!("{file} is not a certificate in PEM form"))?;
+        tls.add_root_certificate(certificate);
+    }
+    let tls = tls.build().context("TLS could not be set up on this computer")?;
     config
         .connect(postgres_native_tls::MakeTlsConnector::new(tls))
         .with_context(reach)
+}
+
+/// The URL without its `sslrootcert=FILE` (which the PostgreSQL driver does not take), and
+/// the file.
+fn split_root_certificate(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let (roots, rest): (Vec<&str>, Vec<&str>) = query.split('&').partition(|p| p.starts_with("sslrootcert="));
+    let root = roots.last().map(|p| p["sslrootcert=".len()..].to_string());
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, root)
 }
 
 /// One round, the same from the command line and the desk's thread: push, remember when and
@@ -106,6 +135,15 @@ mod tests {
             "postgres://admin:***@db.example:5432/custody"
         );
         assert_eq!(redact("postgres://db.example/custody"), "postgres://db.example/custody");
+    }
+
+    #[test]
+    fn a_root_certificate_is_taken_out_of_the_url() {
+        let (url, root) = split_root_certificate("postgres://u:p@h/db?sslmode=require&sslrootcert=/etc/ca.pem");
+        assert_eq!(url, "postgres://u:p@h/db?sslmode=require");
+        assert_eq!(root.as_deref(), Some("/etc/ca.pem"));
+        let (url, root) = split_root_certificate("postgres://u:p@h/db");
+        assert_eq!((url.as_str(), root), ("postgres://u:p@h/db", None));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod server;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,123 @@
+//! What the sync tests share: a fresh database on the test server (`CUSTODY_TEST_POSTGRES`,
+//! which `scripts/test` starts), desks that join it, and the checks every fault test ends with.
+
+#![allow(clippy::unwrap_used, dead_code)]
+
+use custody_tests::Desk;
+
+pub const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+/// A new, empty database on the test server, and its administrator URL. Login roles belong to
+/// the whole server, so those of an earlier run of this test (desks named `{name}-…`) go too.
+pub fn fresh_server(name: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("CUSTODY_TEST_POSTGRES") else {
+        eprintln!("skipped: CUSTODY_TEST_POSTGRES is not set (scripts/test starts a PostgreSQL and sets it)");
+        return None;
+    };
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    let stale = client
+        .query(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
+            &[&format!("custody_desk_{name}_%")],
+        )
+        .unwrap();
+    for role in stale {
+        let role: String = role.get(0);
+        client.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    }
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+pub fn count_on_server(url: &str) -> i64 {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .query_one("SELECT count(*) FROM custody_entries", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// The URL `server add-desk` printed, as its last line.
+pub fn add_desk(desk: &Desk, server: &str, name: &str) -> String {
+    let out = desk.ok(&["server", "add-desk", name, "--url", server]);
+    out.lines().last().unwrap().to_string()
+}
+
+pub fn local_head(desk: &Desk) -> i64 {
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.query_row(
+        "SELECT max(seq) FROM (SELECT seq FROM events UNION ALL SELECT seq FROM records)",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Starts `custody ARGS` for `desk`, and kills it (SIGKILL) after `after`.
+pub fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
+    let mut child = std::process::Command::new(CUSTODY)
+        .args(args)
+        .env("CUSTODY_DB", &desk.db)
+        .env("CUSTODY_NOW", &desk.now)
+        .env("CUSTODY_OPERATOR", &desk.operator)
+        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let _ = child.kill();
+    child.wait().unwrap();
+}
+
+/// A desk with a few thousand entries (a demo), signed in as its administrator.
+pub fn busy_desk() -> Desk {
+    let mut desk = Desk::new(CUSTODY);
+    desk.ok(&["demo", "--items", "1500", "--people", "200", "--days", "150"]);
+    desk.act_as("admin", "custody-demo");
+    desk
+}
+
+/// A desk made by joining: a new file for the trust's desk `url`, as the next desk's office would
+/// make it, its clock at `now`.
+pub fn joined_desk(url: &str, now: &str) -> Desk {
+    let desk = Desk {
+        now: now.to_string(),
+        ..Desk::new(CUSTODY)
+    };
+    let made = desk.ok(&["sync", "join", url]);
+    assert!(made.contains("Made this desk's database"), "{made}");
+    desk
+}
+
+/// No entry twice on the server, by id or by place in its desk's chain.
+pub fn assert_no_duplicates(server: &str) {
+    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
+    let row = client
+        .query_one(
+            "SELECT count(*), count(DISTINCT id), count(DISTINCT (desk, seq)) FROM custody_entries",
+            &[],
+        )
+        .unwrap();
+    let (all, ids, places): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    assert!(all == ids && all == places, "{all} entries, {ids} ids, {places} places");
+}
+
+/// Every desk's `verify` passes and every desk tells the same story of every item.
+pub fn assert_agree(desks: &[&Desk]) {
+    let states: Vec<String> = desks
+        .iter()
+        .map(|d| {
+            assert!(d.ok(&["verify"]).contains("Intact"));
+            d.ok(&["status", "--format", "csv"])
+        })
+        .collect();
+    assert!(
+        states.windows(2).all(|w| w[0] == w[1]),
+        "the desks disagree: {states:?}"
+    );
+}

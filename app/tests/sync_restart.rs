@@ -1,0 +1,69 @@
+//! PostgreSQL restarted in the middle of a sync. A test binary of its own: the restart cuts every
+//! connection to the test server, which the other sync tests (run in parallel) must not see.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::server::*;
+use custody_tests::Desk;
+
+/// `custody ARGS` at `desk` while the server restarts under it (after `after`): the command
+/// fails or finishes, nothing more.
+fn restart_during(desk: &Desk, args: &[&str], cluster: &std::ffi::OsStr, after: std::time::Duration) {
+    let mut child = std::process::Command::new(CUSTODY)
+        .args(args)
+        .env("CUSTODY_DB", &desk.db)
+        .env("CUSTODY_NOW", &desk.now)
+        .env("CUSTODY_OPERATOR", &desk.operator)
+        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres");
+    let restarted = std::process::Command::new(script)
+        .arg("restart")
+        .arg(cluster)
+        .status()
+        .unwrap();
+    assert!(restarted.success(), "the test server restarts");
+    child.wait().unwrap();
+}
+
+#[test]
+fn postgres_restarted_in_the_middle_of_a_sync_loses_and_doubles_nothing() {
+    let Some(server) = fresh_server("restarted") else {
+        return;
+    };
+    let Some(cluster) = std::env::var_os("CUSTODY_TEST_POSTGRES_DIR") else {
+        eprintln!("skipped: CUSTODY_TEST_POSTGRES_DIR is not set (scripts/test sets it)");
+        return;
+    };
+    let a = busy_desk();
+    let b = busy_desk();
+    a.ok(&["server", "init", "--url", &server]);
+    let url_a = add_desk(&a, &server, "restarted-a");
+    let url_b = add_desk(&a, &server, "restarted-b");
+    b.ok(&["sync", "join", &url_b]);
+
+    // The server restarts while A pushes, then while B pulls; each desk syncs again after.
+    restart_during(
+        &a,
+        &["sync", "join", &url_a],
+        &cluster,
+        std::time::Duration::from_millis(600),
+    );
+    a.ok(&["sync", "join", &url_a]);
+    restart_during(&b, &["sync"], &cluster, std::time::Duration::from_millis(300));
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(
+        count_on_server(&server),
+        local_head(&a) + local_head(&b),
+        "every entry once"
+    );
+    assert_no_duplicates(&server);
+    assert_agree(&[&a, &b]);
+}
