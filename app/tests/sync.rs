@@ -522,7 +522,6 @@ fn hand_over(from: &custody_db::Ledger, to: &mut custody_db::Ledger) {
         })
         .collect();
     to.receive(&entries).unwrap();
-    to.apply_received().unwrap();
 }
 
 /// An item two desks signed out apart is marked on Items and on Out now.
@@ -601,6 +600,10 @@ fn a_desk_offline_for_weeks_catches_up() {
         "{status}"
     );
     assert!(status.contains("Waiting to be pushed: 42 entries"), "{status}");
+    assert!(
+        status.contains("Waiting to be received: 42 entries from other desks."),
+        "{status}"
+    );
     south.ok(&["sync"]);
     north.ok(&["sync"]);
     assert_eq!(count_on_server(&server), local_head(&north) + local_head(&south));

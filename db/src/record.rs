@@ -369,17 +369,57 @@ pub fn for_each_entry_between(
     conn: &Connection,
     after: i64,
     upto: i64,
+    f: impl FnMut(Entry) -> crate::Result<()>,
+) -> crate::Result<()> {
+    merged(
+        conn,
+        &format!(
+            "SELECT {} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+            event::COLUMNS
+        ),
+        &format!("SELECT {COLUMNS} FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"),
+        rusqlite::params![after, upto],
+        f,
+    )
+}
+
+/// Each entry of another desk's chain, as this desk holds it, with `after < seq <= upto`, in
+/// that chain's order.
+pub(crate) fn for_each_remote_entry(
+    conn: &Connection,
+    desk: &str,
+    after: i64,
+    upto: i64,
+    f: impl FnMut(Entry) -> crate::Result<()>,
+) -> crate::Result<()> {
+    merged(
+        conn,
+        &format!(
+            "SELECT {} FROM remote_events WHERE desk = ?3 AND seq > ?1 AND seq <= ?2 ORDER BY seq",
+            event::COLUMNS
+        ),
+        &format!("SELECT {COLUMNS} FROM remote_records WHERE desk = ?3 AND seq > ?1 AND seq <= ?2 ORDER BY seq"),
+        rusqlite::params![after, upto, desk],
+        f,
+    )
+}
+
+/// The events and the records that two queries select (each in sequence order), merged by
+/// sequence number: one chain.
+fn merged(
+    conn: &Connection,
+    events_sql: &str,
+    records_sql: &str,
+    params: &[&dyn rusqlite::ToSql],
     mut f: impl FnMut(Entry) -> crate::Result<()>,
 ) -> crate::Result<()> {
-    let mut events = conn.prepare(&format!(
-        "SELECT {} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-        event::COLUMNS
-    ))?;
-    let mut records = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
-    ))?;
-    let mut events = events.query_map([after, upto], event::from_row)?.peekable();
-    let mut records = records.query_map([after, upto], from_row)?.peekable();
+    let mut events = conn.prepare_cached(events_sql)?;
+    let mut records = conn.prepare_cached(records_sql)?;
+    // A query binds only the parameters its text names.
+    let bind = |stmt: &rusqlite::Statement<'_>| &params[..stmt.parameter_count()];
+    let (event_params, record_params) = (bind(&events), bind(&records));
+    let mut events = events.query_map(event_params, event::from_row)?.peekable();
+    let mut records = records.query_map(record_params, from_row)?.peekable();
     loop {
         let take_event = match (events.peek(), records.peek()) {
             (None, None) => return Ok(()),

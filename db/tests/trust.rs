@@ -19,7 +19,7 @@ fn second_desk(first: &Ledger) -> (tempfile::TempDir, Arc<FixedClock>, Ledger) {
     let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
     let mut desk = Ledger::create_to_join(&dir.path().join("custody.db"), clock.clone()).unwrap();
     let applied = pull(&mut desk, first);
-    assert!(applied.entries > 0 && applied.items == 5, "{applied:?}");
+    assert_eq!(applied.items, 5, "{applied:?}");
     desk.operator_sign_in("office", ADMIN_PASSWORD, SignInAt::CommandLine)
         .unwrap();
     (dir, clock, desk)

@@ -147,14 +147,19 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "Held from other desks: {received} entries from {desks} desks.")?;
             match sync::connect(&credentials.url).and_then(|mut c| {
                 let desk = uuid::Uuid::parse_str(ledger.desk_id())?;
-                push::server_head(&mut c, desk)
+                Ok((push::server_head(&mut c, desk)?, pull::others_on_server(&mut c, desk)?))
             }) {
-                Ok((head, _)) => {
+                Ok(((head, _), others)) => {
                     writeln!(
                         out,
                         "The server's head for this desk: entry {head} (this desk: {local})."
                     )?;
                     writeln!(out, "Waiting to be pushed: {} entries.", (local - head).max(0))?;
+                    writeln!(
+                        out,
+                        "Waiting to be received: {} entries from other desks.",
+                        (others - received).max(0)
+                    )?;
                 }
                 Err(e) => {
                     writeln!(out, "The server cannot be reached now ({e:#}).")?;
@@ -214,11 +219,11 @@ fn say_pulled(pulled: pull::Pulled, out: &mut dyn Write) -> Result<()> {
         "Received {} entries from the other {} desks.",
         pulled.received, pulled.desks
     )?;
-    if pulled.applied.conflicts > 0 {
+    if pulled.conflicts > 0 {
         writeln!(
             out,
             "{} items are in conflict: desks recorded moves that cannot both be true. `custody conflicts` lists them.",
-            pulled.applied.conflicts
+            pulled.conflicts
         )?;
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! A pull: every other desk's entries that this desk does not hold yet, desk by desk, in their
 //! chains' order, in batches; each batch kept by the ledger (which checks every entry) or, if one
-//! entry is refused, none of it. Once all are there, the ledger applies them (one transaction),
-//! and learns the desks' names.
+//! entry is refused, none of it; the ledger applies each batch as it keeps it. Then the desks'
+//! names.
 
 use anyhow::Result;
-use custody_db::{Applied, Ledger, RemoteEntry};
+use custody_db::{Ledger, RemoteEntry};
 use uuid::Uuid;
 
 /// Entries read per query and kept per transaction.
@@ -17,8 +17,17 @@ pub struct Pulled {
     pub received: u64,
     /// Other desks on the server.
     pub desks: u64,
-    /// What applying them did (items whose state was derived again, conflicts among them).
-    pub applied: Applied,
+    /// Items whose state was derived again.
+    pub items: u64,
+    /// Items in conflict now, at this desk (desks recorded moves that cannot both be true).
+    pub conflicts: u64,
+}
+
+/// How many entries of other desks than `own` the server holds.
+pub fn others_on_server(client: &mut postgres::Client, own: Uuid) -> Result<i64> {
+    Ok(client
+        .query_one("SELECT count(*) FROM custody_entries WHERE desk <> $1", &[&own])?
+        .get(0))
 }
 
 pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled> {
@@ -32,7 +41,7 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let mut received = 0;
+    let (mut received, mut items) = (0, 0);
     for desk in &desks {
         let mut after = heads.get(&desk.to_string()).copied().unwrap_or(0);
         loop {
@@ -56,7 +65,8 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
                     hash: r.get(6),
                 })
                 .collect();
-            received += ledger.receive(&batch)? as u64;
+            received += batch.len() as u64;
+            items += ledger.receive(&batch)?.items;
         }
     }
     let names: Vec<(String, String)> = client
@@ -68,11 +78,14 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
         .iter()
         .map(|r| (r.get::<_, Uuid>(0).to_string(), r.get(1)))
         .collect();
-    ledger.name_desks(&names)?;
-    let applied = ledger.apply_received()?;
+    let known = ledger.desk_names()?;
+    if names.iter().any(|(desk, name)| known.get(desk) != Some(name)) {
+        ledger.name_desks(&names)?;
+    }
     Ok(Pulled {
         received,
         desks: desks.len() as u64,
-        applied,
+        items,
+        conflicts: ledger.conflicts_count()?,
     })
 }

@@ -1,19 +1,21 @@
-//! What a desk receives from the trust's server: other desks' entries, kept as they came, each
-//! desk's in its own chain. Each is checked as it arrives (its hash recomputed from its own
-//! columns, its place in its desk's chain) and again by `verify`. Received entries are evidence
-//! kept side by side with this desk's own; `trust.rs` applies them once a pull has them all.
+//! What a desk receives from the trust's server: other desks' entries, kept column by column as
+//! their desks stored them, each desk's in its own chain. Each is checked as it arrives (its hash
+//! recomputed from its own columns, its place in its desk's chain) and again by `verify`.
+//! `trust.rs` applies them once a pull has them all.
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::Ledger;
+use super::trust::{Applied, Touched};
 use crate::error::{Error, Result};
 use crate::event::{Event, GENESIS_HASH};
 use crate::operator::Action;
+use crate::record::Entry;
 use crate::record::Record;
-use crate::time::to_millis;
 
 /// One entry of another desk, as the server keeps it.
 #[derive(Clone, Debug)]
@@ -31,64 +33,52 @@ pub struct RemoteEntry {
 }
 
 impl RemoteEntry {
-    /// Why it cannot be kept, if it cannot: its columns must say what its body says, and its
-    /// hash must be the hash of its body.
-    fn problem(&self) -> Option<String> {
-        let (seq, id, desk, kind, prev, computed, stored) = match self.entry.as_str() {
-            "event" => match serde_json::from_value::<Event>(self.body.clone()) {
-                Ok(e) => (
-                    e.seq,
-                    e.id,
-                    e.desk.clone(),
-                    e.kind.as_str(),
-                    e.prev_hash,
-                    e.compute_hash(),
-                    e.hash,
-                ),
-                Err(e) => return Some(format!("its body is not an event ({e})")),
-            },
-            "record" => match serde_json::from_value::<Record>(self.body.clone()) {
-                Ok(r) => (
-                    r.seq,
-                    r.id,
-                    r.desk.clone(),
-                    r.kind.as_str(),
-                    r.prev_hash,
-                    r.compute_hash(),
-                    r.hash,
-                ),
-                Err(e) => return Some(format!("its body is not a record ({e})")),
-            },
-            other => return Some(format!("{other:?} is neither an event nor a record")),
+    /// The entry it carries, or why it cannot be kept: its columns must say what its body says,
+    /// and its hash must be the hash of its body.
+    fn parsed(&self) -> std::result::Result<Entry, String> {
+        let entry = match self.entry.as_str() {
+            // Read from the body in place: no copy of it per entry.
+            "event" => {
+                Entry::Event(Event::deserialize(&self.body).map_err(|e| format!("its body is not an event ({e})"))?)
+            }
+            "record" => {
+                Entry::Record(Record::deserialize(&self.body).map_err(|e| format!("its body is not a record ({e})"))?)
+            }
+            other => return Err(format!("{other:?} is neither an event nor a record")),
         };
-        if (seq, id, desk.as_str(), kind) != (self.seq, self.id, self.desk.as_str(), self.kind.as_str()) {
-            return Some("its columns do not say what its body says".to_string());
+        let (desk, kind) = match &entry {
+            Entry::Event(e) => (e.desk.as_str(), e.kind.as_str()),
+            Entry::Record(r) => (r.desk.as_str(), r.kind.as_str()),
+        };
+        if (entry.seq(), entry.id(), desk, kind) != (self.seq, self.id, self.desk.as_str(), self.kind.as_str()) {
+            return Err("its columns do not say what its body says".to_string());
         }
-        if prev.as_slice() != self.prev_hash || stored.as_slice() != self.hash {
-            return Some("its hashes do not say what its body says".to_string());
+        if entry.prev_hash().as_slice() != self.prev_hash || entry.hash().as_slice() != self.hash {
+            return Err("its hashes do not say what its body says".to_string());
         }
-        (computed != stored)
-            .then(|| "its hash is not the hash of its contents: it was changed after it was made".to_string())
+        if entry.compute_hash() != entry.hash() {
+            return Err("its hash is not the hash of its contents: it was changed after it was made".to_string());
+        }
+        Ok(entry)
     }
 }
 
 impl Ledger {
     /// Sync is an operator's action; but a new desk, made by joining, receives the trust's
     /// entries (its operators among them) before anyone can sign in at it. The login the server
-    /// gave this desk is the authority for that first pull, into a file that holds nothing yet.
+    /// gave this desk is the authority for that first pull, made by the program that made the
+    /// file ([`Ledger::create_to_join`]).
     pub(crate) fn allow_sync(&self) -> Result<()> {
-        match self.allow(Action::Sync) {
-            Err(Error::NoOperatorsYet) if crate::record::head(self.conn())?.0 == 0 => Ok(()),
-            other => other,
+        if self.joining && self.session().is_none() {
+            return Ok(());
         }
+        self.allow(Action::Sync)
     }
 
     /// How far this desk holds each other desk's chain: desk id → last sequence number.
     pub fn remote_heads(&self) -> Result<HashMap<String, i64>> {
         self.allow_sync()?;
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT desk, max(seq) FROM remote_entries GROUP BY desk")?;
+        let mut stmt = self.conn().prepare_cached("SELECT desk, seq FROM remote_chains")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -98,23 +88,20 @@ impl Ledger {
         self.allow_sync()?;
         Ok(self
             .conn()
-            .query_row("SELECT count(*), count(DISTINCT desk) FROM remote_entries", [], |r| {
+            .query_row("SELECT coalesce(sum(seq), 0), count(*) FROM remote_chains", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?)
     }
 
-    /// Keeps other desks' entries, in their chains' order: all of them, or (if one is refused)
-    /// none, with the reason.
-    pub fn receive(&mut self, entries: &[RemoteEntry]) -> Result<usize> {
+    /// Keeps other desks' entries, in their chains' order, and applies them: the register rows
+    /// and item states they touch are replayed from every desk's entries, in the same
+    /// transaction. All of them, or (if one is refused) none, with the reason.
+    pub fn receive(&mut self, entries: &[RemoteEntry]) -> Result<Applied> {
         self.allow_sync()?;
         self.writable()?;
         let own = self.desk().to_string();
-        let at = to_millis(self.now());
-        self.in_transaction(|ledger| {
-            let mut insert = ledger.conn().prepare_cached(
-                "INSERT INTO remote_entries (desk, seq, id, entry, kind, body, prev_hash, hash, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
+        let applied = self.in_transaction(|ledger| {
+            let mut touched = Touched::default();
             for e in entries {
                 let refuse = |why: String| Error::RemoteEntryRefused {
                     desk: e.desk.clone(),
@@ -124,72 +111,63 @@ impl Ledger {
                 if e.desk == own {
                     return Err(refuse("it is this desk's own entry, not another's".to_string()));
                 }
-                if let Some(why) = e.problem() {
-                    return Err(refuse(why));
-                }
-                insert
-                    .execute(params![
-                        e.desk,
-                        e.seq,
-                        e.id.as_bytes().as_slice(),
-                        e.entry,
-                        e.kind,
-                        e.body.to_string(),
-                        e.prev_hash,
-                        e.hash,
-                        at
-                    ])
-                    .map_err(|err| match err.sqlite_error_code() {
-                        Some(rusqlite::ErrorCode::ConstraintViolation) => refuse(
-                            "it does not continue that desk's chain here (a gap, or an entry already kept)".to_string(),
-                        ),
-                        _ => Error::from(err),
-                    })?;
+                let entry = e.parsed().map_err(refuse)?;
+                let kept = match &entry {
+                    Entry::Event(event) => crate::event::insert_into(ledger.conn(), "remote_events", event),
+                    Entry::Record(record) => crate::record::insert_into(ledger.conn(), "remote_records", record),
+                };
+                kept.map_err(|err| match err.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ConstraintViolation) => refuse(
+                        "it does not continue that desk's chain here (a gap, or an entry already kept)".to_string(),
+                    ),
+                    _ => Error::from(err),
+                })?;
+                touched.add(&entry);
             }
-            Ok(entries.len())
-        })
+            super::trust::apply_touched(ledger, touched)
+        })?;
+        self.reload_timezone()?;
+        Ok(applied)
     }
 }
 
-/// `verify`'s check of the other desks' chains: each entry's hash recomputed from its body, each
-/// desk's numbers consecutive from 1 and linked by their hashes. Returns how many were checked
-/// and what is wrong (at most `at_most` lines).
+/// `verify`'s check of the other desks' chains: each entry's hash recomputed from its columns,
+/// each desk's numbers consecutive from 1 and linked by their hashes, up to the head this desk
+/// notes for it. Returns how many were checked and what is wrong (at most `at_most` lines).
 pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(u64, Vec<String>)> {
-    let mut stmt = conn
-        .prepare("SELECT desk, seq, id, entry, kind, body, prev_hash, hash FROM remote_entries ORDER BY desk, seq")?;
-    let mut rows = stmt.query([])?;
+    let heads: Vec<(String, i64, Vec<u8>)> = conn
+        .prepare("SELECT desk, seq, hash FROM remote_chains ORDER BY desk")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let (mut checked, mut problems) = (0u64, Vec::new());
-    let mut last: Option<(String, i64, Vec<u8>)> = None;
-    while let Some(row) = rows.next()? {
-        checked += 1;
-        let desk: String = row.get(0)?;
-        let seq: i64 = row.get(1)?;
-        let id: Vec<u8> = row.get(2)?;
-        let body: String = row.get(5)?;
-        let entry = RemoteEntry {
-            desk: desk.clone(),
-            seq,
-            id: Uuid::from_slice(&id).unwrap_or_default(),
-            entry: row.get(3)?,
-            kind: row.get(4)?,
-            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
-            prev_hash: row.get(6)?,
-            hash: row.get(7)?,
+    for (desk, head, head_hash) in heads {
+        let mut last = (0i64, GENESIS_HASH);
+        let say = |seq: i64, why: &str, problems: &mut Vec<String>| {
+            if problems.len() < at_most {
+                problems.push(format!("desk {desk}, entry {seq}: {why}"));
+            }
         };
-        let expected = match &last {
-            Some((d, s, h)) if *d == desk => (s + 1, h.clone()),
-            _ => (1, GENESIS_HASH.to_vec()),
-        };
-        let problem = entry.problem().or_else(|| {
-            (seq != expected.0 || entry.prev_hash != expected.1)
-                .then(|| "it does not follow the entry before it".to_string())
-        });
-        if let Some(why) = problem
-            && problems.len() < at_most
-        {
-            problems.push(format!("desk {desk}, entry {seq}: {why}"));
+        crate::record::for_each_remote_entry(conn, &desk, 0, i64::MAX, |entry| {
+            checked += 1;
+            if entry.compute_hash() != entry.hash() {
+                say(
+                    entry.seq(),
+                    "its hash is not the hash of its contents: it was changed after it was made",
+                    &mut problems,
+                );
+            } else if entry.seq() != last.0 + 1 || entry.prev_hash() != last.1 {
+                say(entry.seq(), "it does not follow the entry before it", &mut problems);
+            }
+            last = (entry.seq(), entry.hash());
+            Ok(())
+        })?;
+        if (last.0, last.1.as_slice()) != (head, head_hash.as_slice()) {
+            say(
+                last.0,
+                &format!("the chain held ends here, but entry {head} was received"),
+                &mut problems,
+            );
         }
-        last = Some((desk, seq, entry.hash));
     }
     Ok((checked, problems))
 }

@@ -78,6 +78,9 @@ pub struct Ledger {
     tampered: Vec<String>,
     /// Opened for reading only: the file or its folder cannot be written.
     read_only: bool,
+    /// Made by joining a trust's server, in this program: it may receive the trust's entries
+    /// before anyone can sign in at it.
+    joining: bool,
 }
 
 impl Ledger {
@@ -104,7 +107,9 @@ impl Ledger {
         let created = clock.now().to_rfc3339();
         let meta = [("desk", desk.as_str()), ("created_at", created.as_str())];
         let conn = storage::create(path, &meta)?;
-        Self::from_connection(conn, path, clock)
+        let mut ledger = Self::from_connection(conn, path, clock)?;
+        ledger.joining = true;
+        Ok(ledger)
     }
 
     /// Opens an existing database, refusing anything that is not a Custody database.
@@ -154,6 +159,7 @@ impl Ledger {
             hashing: crate::operator::Hashing::default(),
             tampered,
             read_only,
+            joining: false,
         })
     }
 

@@ -1,7 +1,6 @@
-//! The trust's ledger as one. What other desks recorded, once received (`inbox.rs`), is applied
-//! here: their events and records are copied into `remote_events` and `remote_records`, and every
-//! register row and item state they touch becomes again the replay of all desks' entries
-//! (`crate::interleave` says in what order). Items two desks moved apart in ways that cannot both
+//! The trust's ledger as one. What other desks recorded, as it is received (`inbox.rs`), is
+//! applied here: every register row and item state it touches becomes again the replay of all
+//! desks' entries (`crate::interleave` says in what order). Items two desks moved apart in ways that cannot both
 //! be true are conflicts until a correction voids the move that should not stand.
 
 use std::collections::{BTreeSet, HashMap};
@@ -15,25 +14,77 @@ use super::queries::{STATE_COLUMNS, state_from_row};
 use super::records::{fold_subject, rebuild, records_of};
 use super::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, item_from_row, write_item, write_person};
 use crate::error::{Error, Result};
-use crate::event::{self, Event};
+use crate::event::Event;
 use crate::model::{Container, Item, Person};
 use crate::operator::Action;
-use crate::record::{self, Record, Register};
+use crate::record::{Entry, Register};
 use crate::state::{ItemState, apply};
 
 /// The setting: after how many days without a sync a desk says so on every screen.
 pub const SYNC_WARNING_KEY: &str = "sync-warning-days";
 pub const DEFAULT_SYNC_WARNING_DAYS: u32 = 3;
 
-/// What applying the received entries did.
+/// What receiving other desks' entries did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// Other desks' entries applied this time.
-    pub entries: u64,
     /// Items whose state was derived again.
     pub items: u64,
     /// Of those, how many are now in conflict.
     pub conflicts: u64,
+}
+
+/// What received entries touch: the items whose events they are, and the register's subjects
+/// (by the order their registers are replayed in).
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    items: BTreeSet<String>,
+    subjects: BTreeSet<(usize, String)>,
+}
+
+impl Touched {
+    pub(crate) fn add(&mut self, entry: &Entry) {
+        match entry {
+            Entry::Event(e) => {
+                self.items.insert(e.item.clone());
+            }
+            Entry::Record(r) if applies_everywhere(r.kind.register()) => {
+                self.subjects
+                    .insert((register_order(r.kind.register()), r.subject.clone()));
+            }
+            Entry::Record(_) => {}
+        }
+    }
+}
+
+/// Replays every register row and item state that received entries touched from every desk's
+/// entries (inside the transaction that received them). An item whose registration has not
+/// arrived yet waits for it: its registration touches it again.
+pub(crate) fn apply_touched(ledger: &Ledger, touched: Touched) -> Result<Applied> {
+    let own = ledger.desk().to_string();
+    let conn = ledger.conn();
+    let Touched { mut items, subjects } = touched;
+    let mut applied = Applied::default();
+    for (order, subject) in subjects {
+        let register = REGISTERS[order];
+        store_replayed(conn, &own, register, &subject)?;
+        if register == Register::Item {
+            items.insert(subject);
+        }
+    }
+    for tag in items {
+        if conn
+            .query_row("SELECT 1 FROM items WHERE tag = ?1", [&tag], |_| Ok(()))
+            .optional()?
+            .is_none()
+        {
+            continue;
+        }
+        let state = ledger.replay_item(&tag)?;
+        applied.items += 1;
+        applied.conflicts += u64::from(state.conflict);
+        write_state(conn, &tag, &state)?;
+    }
+    Ok(applied)
 }
 
 /// An item that desks disagree about, with the events that disagree.
@@ -49,78 +100,6 @@ pub struct Conflict {
 }
 
 impl Ledger {
-    /// Applies every received entry not yet applied, in one transaction: each desk's entries in
-    /// its chain's order into the trust's ledger, then the register rows and item states they
-    /// touch, replayed from every desk's entries. Received entries wait here until a pull has
-    /// them all (another desk's event may name a person a third desk registered).
-    pub fn apply_received(&mut self) -> Result<Applied> {
-        self.allow_sync()?;
-        let applied = self.apply_in_one_transaction()?;
-        self.reload_timezone()?;
-        Ok(applied)
-    }
-
-    fn apply_in_one_transaction(&mut self) -> Result<Applied> {
-        self.in_transaction(|ledger| {
-            let own = ledger.desk().to_string();
-            let conn = ledger.conn();
-            let mut applied = Applied::default();
-            let mut items = BTreeSet::new();
-            let mut subjects = BTreeSet::new();
-            {
-                let mut stmt = conn.prepare(
-                    "SELECT r.entry, r.body FROM remote_entries r
-                     WHERE r.seq > coalesce((SELECT max(seq) FROM remote_events e WHERE e.desk = r.desk), 0)
-                       AND r.seq > coalesce((SELECT max(seq) FROM remote_records x WHERE x.desk = r.desk), 0)
-                     ORDER BY r.desk, r.seq",
-                )?;
-                let mut rows = stmt.query([])?;
-                while let Some(row) = rows.next()? {
-                    let (entry, body): (String, String) = (row.get(0)?, row.get(1)?);
-                    let unreadable = |e: serde_json::Error| Error::RemoteEntryRefused {
-                        desk: "?".to_string(),
-                        seq: 0,
-                        why: format!("its body could not be read again ({e})"),
-                    };
-                    if entry == "event" {
-                        let e: Event = serde_json::from_str(&body).map_err(unreadable)?;
-                        event::insert_into(conn, "remote_events", &e)?;
-                        items.insert(e.item);
-                    } else {
-                        let r: Record = serde_json::from_str(&body).map_err(unreadable)?;
-                        record::insert_into(conn, "remote_records", &r)?;
-                        if applies_everywhere(r.kind.register()) {
-                            subjects.insert((register_order(r.kind.register()), r.subject));
-                        }
-                    }
-                    applied.entries += 1;
-                }
-            }
-            for (order, subject) in subjects {
-                let register = REGISTERS[order];
-                store_replayed(conn, &own, register, &subject)?;
-                if register == Register::Item {
-                    items.insert(subject);
-                }
-            }
-            for tag in items {
-                // An item registered at a desk not yet pulled waits for its registration.
-                if conn
-                    .query_row("SELECT 1 FROM items WHERE tag = ?1", [&tag], |_| Ok(()))
-                    .optional()?
-                    .is_none()
-                {
-                    continue;
-                }
-                let state = ledger.replay_item(&tag)?;
-                applied.items += 1;
-                applied.conflicts += u64::from(state.conflict);
-                write_state(conn, &tag, &state)?;
-            }
-            Ok(applied)
-        })
-    }
-
     /// After how many days without a sync the desk warns.
     pub fn sync_warning_days(&self) -> Result<u32> {
         Ok(self
@@ -152,17 +131,6 @@ impl Ledger {
             "Not synced with the trust's server for {days} days (since {}): other desks' records since then are missing here, and this desk's wait to be sent. Check the network, or ask whoever looks after the server.",
             self.format_time(last_synced)
         )))
-    }
-
-    /// Received entries not yet applied (a pull cut short; the next one applies them).
-    pub fn unapplied(&self) -> Result<i64> {
-        self.allow_sync()?;
-        Ok(self.conn().query_row(
-            "SELECT (SELECT count(*) FROM remote_entries)
-                  - (SELECT count(*) FROM remote_events) - (SELECT count(*) FROM remote_records)",
-            [],
-            |r| r.get(0),
-        )?)
     }
 
     /// Remembers the trust's desks' names, as its server knows them (id → name).
@@ -214,7 +182,7 @@ impl Ledger {
             .conn()
             .prepare_cached(
                 "SELECT d.desk, coalesce(n.name, d.desk) FROM
-                     (SELECT ?1 AS desk UNION SELECT DISTINCT desk FROM remote_entries) d
+                     (SELECT ?1 AS desk UNION SELECT desk FROM remote_chains) d
                  LEFT JOIN desk_names n ON n.desk = d.desk ORDER BY 2",
             )?
             .query_map([self.desk()], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -229,6 +197,16 @@ impl Ledger {
             name: wanted.to_string(),
             known: desks.drain(..).map(|(_, n)| n).collect::<Vec<_>>().join(", "),
         })
+    }
+
+    /// How many items desks disagree about.
+    pub fn conflicts_count(&self) -> Result<u64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM item_state WHERE conflict = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .unsigned_abs())
     }
 
     /// Items that desks disagree about, by tag, each with the events that disagree.

@@ -135,6 +135,5 @@ pub fn as_served(from: &Ledger, after: i64) -> Vec<custody_db::RemoteEntry> {
 /// Hands `to` what `from` recorded since `to` last heard from it, and applies it: a pull.
 pub fn pull(to: &mut Ledger, from: &Ledger) -> custody_db::Applied {
     let held = to.remote_heads().unwrap().get(from.desk_id()).copied().unwrap_or(0);
-    to.receive(&as_served(from, held)).unwrap();
-    to.apply_received().unwrap()
+    to.receive(&as_served(from, held)).unwrap()
 }
