@@ -6,7 +6,7 @@
 //! Prints how long each stage took and the trust-wide figures against their budgets.
 //!
 //! Usage: trust_sim SERVER_ADMIN_URL [DESKS] [DAYS]   (`scripts/bench` runs it against a
-//! throwaway server). The desks' files go to /dev/shm when there is one (the term's hundred
+//! throwaway server; it makes a database of its own there, `custody_trust_sim`). The desks' files go to /dev/shm when there is one (the term's hundred
 //! thousand transactions are about the CPU, not the disk); the durable sign-out is measured on
 //! disk, in bench-data/. `CUSTODY_SIM_KEEP=1` keeps the desks' files for a closer look.
 
@@ -62,10 +62,10 @@ impl Desk {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let admin_url = args
+    let server_url = args
         .get(1)
-        .context("usage: trust_sim SERVER_ADMIN_URL [DESKS] [DAYS]")?
-        .clone();
+        .context("usage: trust_sim SERVER_ADMIN_URL [DESKS] [DAYS]")?;
+    let admin_url = fresh_database(server_url, "custody_trust_sim")?;
     let desks: usize = args.get(2).map_or(Ok(50), |a| a.parse())?;
     let days: i64 = args.get(3).map_or(Ok(65), |a| a.parse())?;
     let shm = Path::new("/dev/shm");
@@ -303,6 +303,22 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// A new, empty database on the server for the simulation (and no login roles left from an
+/// earlier run), and its administrator URL.
+fn fresh_database(server_url: &str, name: &str) -> Result<String> {
+    let mut client = postgres::Client::connect(server_url, postgres::NoTls)?;
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    for row in client.query(
+        "SELECT rolname FROM pg_roles WHERE rolname ~ '^custody_desk_(school_|newcomer|busy_minute)'",
+        &[],
+    )? {
+        client.batch_execute(&format!("DROP ROLE {}", row.get::<_, String>(0)))?;
+    }
+    client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let (base, _) = server_url.rsplit_once('/').context("a URL ending in /database")?;
+    Ok(format!("{base}/{name}"))
+}
+
 /// `custody sync` for this desk as its own process, SIGKILLed after a moment.
 fn kill_a_sync(custody: &Path, desk: &mut Desk, password_file: &Path) -> Result<()> {
     desk.client = None; // the process makes its own connection
@@ -412,27 +428,35 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
     let mut ledger = Ledger::open(&disk, clock.clone())?;
     ledger.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
 
-    // Another desk, and this desk's sync thread: rounds back to back while the desk works.
+    // Another desk, made and caught up first; then this desk's sync thread: rounds back to back
+    // while the desk works, each bringing what the other desk recorded meanwhile.
     let url = server::add_desk(admin_url, "busy-minute")?;
+    let mut busy = Ledger::create_to_join(&busy_path, clock.clone())?;
+    let mut busy_credentials = Credentials {
+        url,
+        last_push: None,
+        pushed_head: 0,
+        last_synced: None,
+    };
+    let mut busy_client = sync::connect(&busy_credentials.url)?;
+    sync::round(&mut busy, &mut busy_client, &mut busy_credentials, &busy_path)?;
+    busy.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let rounds = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let syncing = {
-        let (disk, busy_path, clock, done) = (disk.clone(), busy_path.clone(), clock.clone(), done.clone());
-        std::thread::spawn(move || -> Result<(u32, Duration)> {
-            let mut busy = Ledger::create_to_join(&busy_path, clock.clone())?;
-            let mut busy_credentials = Credentials {
-                url,
-                last_push: None,
-                pushed_head: 0,
-                last_synced: None,
-            };
-            let mut busy_client = sync::connect(&busy_credentials.url)?;
-            sync::round(&mut busy, &mut busy_client, &mut busy_credentials, &busy_path)?;
-            busy.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
+        let (disk, busy_path, clock, done, rounds) = (
+            disk.clone(),
+            busy_path.clone(),
+            clock.clone(),
+            done.clone(),
+            rounds.clone(),
+        );
+        std::thread::spawn(move || -> Result<Duration> {
             let mut desk = Ledger::open(&disk, clock)?;
             desk.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
             let mut credentials = Credentials::read(&disk)?.context("joined")?;
             let mut client = sync::connect(&credentials.url)?;
-            let (mut rounds, mut slowest, mut n) = (0, Duration::ZERO, 0);
+            let (mut slowest, mut n) = (Duration::ZERO, 0);
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
                 for _ in 0..50 {
                     busy.add_person(&format!("BUSY-{n:05}"), "Busy minute", None)?;
@@ -442,9 +466,9 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
                 let start = Instant::now();
                 sync::round(&mut desk, &mut client, &mut credentials, &disk)?;
                 slowest = slowest.max(start.elapsed());
-                rounds += 1;
+                rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            Ok((rounds, slowest))
+            Ok(slowest)
         })
     };
     let free: Vec<String> = ledger
@@ -454,7 +478,11 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
         .map(|r| r.item.tag)
         .collect();
     let mut took = Vec::new();
-    for tag in free.iter().take(60) {
+    let enough = |took: &Vec<Duration>| took.len() >= 60 && rounds.load(std::sync::atomic::Ordering::Relaxed) >= 10;
+    for tag in &free {
+        if enough(&took) {
+            break;
+        }
         let start = Instant::now();
         ledger.sign_out(&SignOut {
             items: vec![tag.clone()],
@@ -466,9 +494,10 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
         std::thread::sleep(Duration::from_millis(15));
     }
     done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let (rounds, slowest) = syncing
+    let slowest = syncing
         .join()
         .map_err(|_| anyhow::anyhow!("the sync thread stopped"))??;
+    let rounds = rounds.load(std::sync::atomic::Ordering::Relaxed);
     took.sort();
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
     row(

@@ -177,15 +177,30 @@ impl Ledger {
                  SELECT a.occurred_at FROM all_events a WHERE a.item = j.value AND a.kind = 'sign-out' AND a.occurred_at <= ?2
                    AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = a.id)
                    AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.item = j.value AND s.conflict = 1)
-                 ORDER BY a.occurred_at DESC LIMIT 1), -9223372036854775808)
-                 OR e.kind = 'correction'",
+                 ORDER BY a.occurred_at DESC LIMIT 1), -9223372036854775808)",
             prefixed(event::COLUMNS, "e.")
         ))?;
         let json = serde_json::to_string(tags).unwrap_or_default();
         let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        let mut ids = Vec::new();
         for e in stmt.query_map(rusqlite::params![json, at], event::from_row)? {
             let e = e?;
+            ids.push(e.id.simple().to_string());
             events.entry(e.item.clone()).or_default().push(e);
+        }
+        // The corrections of those events, wherever their own times fall (asked apart: an OR in
+        // the join would cost the index on item).
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM all_events WHERE corrects IN (SELECT unhex(value) FROM json_each(?1))",
+            event::COLUMNS
+        ))?;
+        let ids = serde_json::to_string(&ids).unwrap_or_default();
+        for fix in stmt.query_map([ids], event::from_row)? {
+            let fix = fix?;
+            let item = events.entry(fix.item.clone()).or_default();
+            if !item.iter().any(|e| e.id == fix.id) {
+                item.push(fix);
+            }
         }
         Ok(events
             .into_iter()
