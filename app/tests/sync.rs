@@ -516,7 +516,7 @@ fn hand_over(from: &custody_db::Ledger, to: &mut custody_db::Ledger) {
             id: e.id(),
             entry: e.table().to_string(),
             kind: e.kind_name().to_string(),
-            body: e.to_json(),
+            body: e.to_json().to_string(),
             prev_hash: e.prev_hash().to_vec(),
             hash: e.hash().to_vec(),
         })

@@ -156,6 +156,10 @@ FROM remote_entries WHERE entry = 'record';
 INSERT INTO remote_chains (desk, seq, hash)
 SELECT desk, seq, hash FROM remote_entries r WHERE seq = (SELECT max(seq) FROM remote_entries WHERE desk = r.desk);
 
+-- Schema 7 kept what it received without applying it: the ledger applies it when it next opens
+-- the file (`Ledger::open`), which needs the replay this SQL cannot do.
+INSERT INTO meta (key, value) SELECT 'remote-to-apply', '1' WHERE EXISTS (SELECT 1 FROM remote_entries);
+
 DROP TABLE remote_entries;
 
 CREATE INDEX remote_events_by_item_time ON remote_events (item, occurred_at);

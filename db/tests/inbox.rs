@@ -46,7 +46,9 @@ fn a_changed_entry_is_refused_and_nothing_of_its_batch_is_kept() {
     a.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
     let mut served = as_served(&a.ledger, 0);
     let last = served.last_mut().unwrap();
-    last.body["person"] = serde_json::Value::String("S002".into());
+    let mut body: serde_json::Value = serde_json::from_str(&last.body).unwrap();
+    body["person"] = serde_json::Value::String("S002".into());
+    last.body = body.to_string();
     let before = common::dump(&b.path);
     let refused = b.ledger.receive(&served).unwrap_err();
     assert!(matches!(refused, Error::RemoteEntryRefused { .. }), "{refused}");

@@ -165,3 +165,73 @@ fn a_correction_may_void_another_desks_event() {
     assert_eq!(b.state("LT-0003").unwrap().status, Status::In);
     agree(&a.ledger, &b);
 }
+
+/// A desk that received other desks' entries under schema 7 (kept as JSON, never applied): the
+/// migration keeps them column by column with the same hashes, and the next opening applies them.
+#[test]
+fn entries_received_under_schema_7_are_kept_and_applied_after_the_migration() {
+    let mut a = setup();
+    a.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    let served = common::as_served(&a.ledger, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custody.db");
+    {
+        // A schema-7 file as that version made it: its migrations, then what it received.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for step in [
+            include_str!("../src/schema_v1.sql"),
+            include_str!("../src/schema_v2.sql"),
+            include_str!("../src/schema_v3.sql"),
+            include_str!("../src/schema_v4.sql"),
+            include_str!("../src/schema_v5.sql"),
+            include_str!("../src/schema_v6.sql"),
+            include_str!("../src/schema_v7.sql"),
+        ] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('desk', ?1), ('created_at', '2026-11-20T10:00:00+00:00')",
+            [uuid::Uuid::now_v7().to_string()],
+        )
+        .unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {}; PRAGMA user_version = 7;",
+            custody_db::storage::APPLICATION_ID
+        ))
+        .unwrap();
+        for e in &served {
+            conn.execute(
+                "INSERT INTO remote_entries (desk, seq, id, entry, kind, body, prev_hash, hash, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
+                rusqlite::params![
+                    e.desk,
+                    e.seq,
+                    e.id.as_bytes().as_slice(),
+                    e.entry,
+                    e.kind,
+                    e.body.to_string(),
+                    e.prev_hash,
+                    e.hash
+                ],
+            )
+            .unwrap();
+        }
+    }
+    let mut b = Ledger::open(&path, FixedClock::new(t("2026-11-20T11:00:00Z"))).unwrap();
+    b.operator_sign_in("office", ADMIN_PASSWORD, SignInAt::CommandLine)
+        .unwrap();
+    let state = b.state("LT-0001").unwrap();
+    assert_eq!((state.status, state.holder.as_deref()), (Status::Out, Some("S001")));
+    assert_eq!(b.person("S002").unwrap().name, "Priya Patel");
+    let report = b.verify().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(
+        report.remote_checked,
+        served.len() as u64,
+        "every entry, its hash the same"
+    );
+    // And the next entries of that desk continue its chain here.
+    a.ledger.sign_in(&["LT-0001".into()], None, None).unwrap();
+    pull(&mut b, &a.ledger);
+    assert_eq!(b.state("LT-0001").unwrap().status, Status::In);
+}

@@ -8,7 +8,7 @@ use custody_db::{Ledger, RemoteEntry};
 use uuid::Uuid;
 
 /// Entries read per query and kept per transaction.
-pub const BATCH: i64 = 5000;
+pub const BATCH: i64 = 2000;
 
 /// What one pull did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
         let mut after = heads.get(&desk.to_string()).copied().unwrap_or(0);
         loop {
             let rows = client.query(
-                "SELECT seq, id, entry, kind, body, prev_hash, hash FROM custody_entries
+                "SELECT seq, id, entry, kind, body::text, prev_hash, hash FROM custody_entries
                  WHERE desk = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 &[desk, &after, &BATCH],
             )?;

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use rusqlite::Connection;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::Ledger;
@@ -26,8 +25,8 @@ pub struct RemoteEntry {
     /// "event" or "record".
     pub entry: String,
     pub kind: String,
-    /// Every column, as that desk stored it.
-    pub body: serde_json::Value,
+    /// Every column, as that desk stored it: JSON text.
+    pub body: String,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
 }
@@ -37,13 +36,12 @@ impl RemoteEntry {
     /// and its hash must be the hash of its body.
     fn parsed(&self) -> std::result::Result<Entry, String> {
         let entry = match self.entry.as_str() {
-            // Read from the body in place: no copy of it per entry.
-            "event" => {
-                Entry::Event(Event::deserialize(&self.body).map_err(|e| format!("its body is not an event ({e})"))?)
-            }
-            "record" => {
-                Entry::Record(Record::deserialize(&self.body).map_err(|e| format!("its body is not a record ({e})"))?)
-            }
+            "event" => Entry::Event(
+                serde_json::from_str::<Event>(&self.body).map_err(|e| format!("its body is not an event ({e})"))?,
+            ),
+            "record" => Entry::Record(
+                serde_json::from_str::<Record>(&self.body).map_err(|e| format!("its body is not a record ({e})"))?,
+            ),
             other => return Err(format!("{other:?} is neither an event nor a record")),
         };
         let (desk, kind) = match &entry {

@@ -119,10 +119,11 @@ impl Ledger {
     /// latest events are checked ([`Ledger::check_recent`]) before anything else happens.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
         let wal = std::fs::metadata(format!("{}-wal", path.display())).is_ok_and(|m| m.len() > 0);
-        let ledger = Self::open_reader(path, clock)?;
+        let mut ledger = Self::open_reader(path, clock)?;
         if wal {
             ledger.check_recent()?;
         }
+        ledger.apply_migrated()?;
         Ok(ledger)
     }
 

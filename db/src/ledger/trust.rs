@@ -100,6 +100,38 @@ pub struct Conflict {
 }
 
 impl Ledger {
+    /// What a desk received under schema 7 and never applied, applied once, after the migration
+    /// that keeps it column by column (it leaves a note in `meta` when there is any).
+    pub(crate) fn apply_migrated(&mut self) -> Result<()> {
+        let noted = self
+            .conn()
+            .query_row("SELECT 1 FROM meta WHERE key = 'remote-to-apply'", [], |_| Ok(()))
+            .optional()?;
+        if noted.is_none() || self.writable().is_err() {
+            return Ok(());
+        }
+        self.in_transaction(|ledger| {
+            let mut touched = Touched::default();
+            for desk in ledger.remote_desks()? {
+                crate::record::for_each_remote_entry(ledger.conn(), &desk, 0, i64::MAX, |entry| {
+                    touched.add(&entry);
+                    Ok(())
+                })?;
+            }
+            apply_touched(ledger, touched)?;
+            ledger
+                .conn()
+                .execute("DELETE FROM meta WHERE key = 'remote-to-apply'", [])?;
+            Ok(())
+        })
+    }
+
+    fn remote_desks(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare("SELECT desk FROM remote_chains")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// After how many days without a sync the desk warns.
     pub fn sync_warning_days(&self) -> Result<u32> {
         Ok(self

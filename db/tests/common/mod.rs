@@ -125,7 +125,7 @@ pub fn as_served(from: &Ledger, after: i64) -> Vec<custody_db::RemoteEntry> {
             id: e.id(),
             entry: e.table().to_string(),
             kind: e.kind_name().to_string(),
-            body: e.to_json(),
+            body: e.to_json().to_string(),
             prev_hash: e.prev_hash().to_vec(),
             hash: e.hash().to_vec(),
         })
