@@ -409,9 +409,11 @@ fn new_desk_figure(admin_url: &str, work: &Path, entries: i64) -> Result<()> {
 }
 
 /// Durable sign-outs on disk at one desk while its sync thread keeps syncing, each round
-/// bringing what another desk recorded meanwhile (50 registrations a round, about what a
-/// minute brings from a busy trust): the median and the slowest sign-out.
+/// bringing what another desk recorded meanwhile: the median and the slowest sign-out.
 fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
+    // A term of 50 desks is about three entries a minute across the trust; a round here
+    // brings more than three times that, and rounds run back to back, not once a minute.
+    const PER_ROUND: usize = 10;
     let disk = PathBuf::from("bench-data/trust-sim-desk.db");
     let busy_path = disk.with_file_name("trust-sim-busy.db");
     let remove = |path: &Path| {
@@ -458,7 +460,7 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
             let mut client = sync::connect(&credentials.url)?;
             let (mut slowest, mut n) = (Duration::ZERO, 0);
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                for _ in 0..50 {
+                for _ in 0..PER_ROUND {
                     busy.add_person(&format!("BUSY-{n:05}"), "Busy minute", None)?;
                     n += 1;
                 }
@@ -502,7 +504,7 @@ fn sign_out_while_syncing(admin_url: &str, school: &Desk) -> Result<()> {
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
     row(
         &format!(
-            "durable sign-out during {rounds} rounds (<= {} ms) (median, max)",
+            "durable sign-out during {rounds} rounds of {PER_ROUND} (<= {} ms) (median, max)",
             slowest.as_millis()
         ),
         format!("{}, {} ms", ms(took[took.len() / 2]), ms(took[took.len() - 1])),

@@ -135,6 +135,13 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 "Last push: {}",
                 credentials.last_push.as_deref().unwrap_or("never")
             )?;
+            writeln!(
+                out,
+                "Last sync (sent and received): {}",
+                credentials
+                    .last_synced
+                    .map_or("never".to_string(), |at| ledger.format_time(at))
+            )?;
             if let Some(warning) = credentials
                 .last_synced
                 .map(|at| ledger.unsynced_warning(at))
