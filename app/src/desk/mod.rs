@@ -151,6 +151,8 @@ pub struct DeskApp {
     pub sign_in_ui: sign_in::SignInUi,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
+    /// The idle-lock setting, and the ledger version it was read at (not read every frame).
+    idle_lock: Option<(u64, u32)>,
     /// Whose basket and screens these are: another operator signing in starts them afresh.
     owner: Option<String>,
     /// The sync thread, if this desk has joined a server, and what its last round found.
@@ -210,6 +212,7 @@ impl DeskApp {
             incidents_ui: incidents::IncidentsUi::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             last_activity,
+            idle_lock: None,
             owner,
             sync: None,
             sync_state: None,
@@ -390,10 +393,17 @@ impl DeskApp {
         if active {
             self.last_activity = now;
         }
-        let idle = self
-            .ledger
-            .idle_lock_minutes()
-            .unwrap_or(custody_db::DEFAULT_IDLE_LOCK_MINUTES);
+        let idle = match self.idle_lock {
+            Some((version, minutes)) if version == self.version => minutes,
+            _ => {
+                let minutes = self
+                    .ledger
+                    .idle_lock_minutes()
+                    .unwrap_or(custody_db::DEFAULT_IDLE_LOCK_MINUTES);
+                self.idle_lock = Some((self.version, minutes));
+                minutes
+            }
+        };
         let lock_now = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L));
         if lock_now || now - self.last_activity >= chrono::Duration::minutes(i64::from(idle)) {
             self.lock();

@@ -19,13 +19,18 @@ pub struct SignInUi {
     pub message: Option<String>,
     /// The cursor was put in the first field (done once, so a click elsewhere is respected).
     pub focused: bool,
+    /// Whether the database has no operators yet (asked once per screen, not every frame).
+    first_admin: Option<bool>,
 }
 
 /// How wide the form is; it sits in the middle of the window.
 const FORM_WIDTH: f32 = 440.0;
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let first_admin = !app.ledger.has_operators().unwrap_or(true);
+    let first_admin = *app
+        .sign_in_ui
+        .first_admin
+        .get_or_insert_with(|| !app.ledger.has_operators().unwrap_or(true));
     let area = ui.max_rect();
     ui.add_space(area.height() * 0.2);
     ui.horizontal(|ui| {
