@@ -6,10 +6,12 @@
 CREATE TABLE IF NOT EXISTS custody_schema (version integer NOT NULL);
 INSERT INTO custody_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM custody_schema);
 
--- The group every desk's login role belongs to.
+-- The group every desk's login role belongs to. Roles belong to the whole server: another
+-- database's `init` may have made it, or be making it at this moment (then the catalogue's own
+-- unique index speaks, not CREATE ROLE).
 DO $$ BEGIN
     CREATE ROLE custody_desk NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 
 -- Desks the trust has added: a name, the login role it pushes as, and (from its first push) the
