@@ -506,22 +506,7 @@ fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
 /// What a pull hands over, without a server: `from`'s entries after those `to` holds, applied.
 fn hand_over(from: &custody_db::Ledger, to: &mut custody_db::Ledger) {
     let held = to.remote_heads().unwrap().get(from.desk_id()).copied().unwrap_or(0);
-    let entries: Vec<custody_db::RemoteEntry> = from
-        .entries_after(held, 100_000)
-        .unwrap()
-        .into_iter()
-        .map(|e| custody_db::RemoteEntry {
-            desk: from.desk_id().to_string(),
-            seq: e.seq(),
-            id: e.id(),
-            entry: e.table().to_string(),
-            kind: e.kind_name().to_string(),
-            body: e.to_json().to_string(),
-            prev_hash: e.prev_hash().to_vec(),
-            hash: e.hash().to_vec(),
-        })
-        .collect();
-    to.receive(&entries).unwrap();
+    to.receive(&custody_tests::as_served(from, held)).unwrap();
 }
 
 /// An item two desks signed out apart is marked on Items and on Out now.

@@ -11,16 +11,7 @@ use custody_tests::Desk;
 /// `custody ARGS` at `desk` while the server restarts under it (after `after`): the command
 /// fails or finishes, nothing more.
 fn restart_during(desk: &Desk, args: &[&str], cluster: &std::ffi::OsStr, after: std::time::Duration) {
-    let mut child = std::process::Command::new(CUSTODY)
-        .args(args)
-        .env("CUSTODY_DB", &desk.db)
-        .env("CUSTODY_NOW", &desk.now)
-        .env("CUSTODY_OPERATOR", &desk.operator)
-        .env("CUSTODY_PASSWORD_FILE", &desk.password_file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(desk, args);
     std::thread::sleep(after);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres");
     let restarted = std::process::Command::new(script)

@@ -118,17 +118,7 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
         Retired => Refusal::Retired,
         In => Refusal::NotOut,
     };
-    let moved = |status: Status, holder: Option<&str>, due_at, container: Option<&str>| ItemState {
-        status,
-        holder: holder.map(str::to_string),
-        since: Some(mv.occurred_at),
-        due_at,
-        container: container.map(str::to_string),
-        last_seq: Some(mv.seq),
-        last_occurred_at: Some(mv.occurred_at),
-        last_desk: Some(mv.desk.to_string()),
-        conflict: state.conflict,
-    };
+    let moved = |status, holder, due_at, container| moved_to(mv, (status, holder, due_at, container), state.conflict);
     match (mv.kind, state.status) {
         (EventKind::SignOut, In) => Ok(moved(Out, mv.person, mv.due_at, mv.container)),
         (EventKind::SignOut, other) => Err(refuse_unavailable(other)),
@@ -156,19 +146,13 @@ pub fn apply(state: &ItemState, mv: &Move<'_>) -> Result<ItemState, Refusal> {
     }
 }
 
-/// The state after `mv` in a replay of several desks' records, where a move the state does not
-/// allow can happen: two desks that were apart each moved the item. The move still takes effect
-/// (the later record wins, so every desk replays to the same state), and if it changes where the
-/// item is or who holds it the state is marked as a conflict. A move that changes neither (both
-/// desks signed it back in, or out to the same person) is only a duplicate.
-pub fn apply_anyway(state: &ItemState, mv: &Move<'_>) -> ItemState {
-    use Status::*;
-    let refused = match apply(state, mv) {
-        Ok(next) => return next,
-        Err(Refusal::NotAMove) => return state.clone(),
-        Err(refused) => refused,
-    };
-    let forced = |status: Status, holder: Option<&str>, due_at, container: Option<&str>| ItemState {
+/// Where `mv` leaves an item: its status, holder, due date and container, from the move's time.
+fn moved_to(
+    mv: &Move<'_>,
+    (status, holder, due_at, container): (Status, Option<&str>, Option<i64>, Option<&str>),
+    conflict: bool,
+) -> ItemState {
+    ItemState {
         status,
         holder: holder.map(str::to_string),
         since: Some(mv.occurred_at),
@@ -177,8 +161,23 @@ pub fn apply_anyway(state: &ItemState, mv: &Move<'_>) -> ItemState {
         last_seq: Some(mv.seq),
         last_occurred_at: Some(mv.occurred_at),
         last_desk: Some(mv.desk.to_string()),
-        conflict: true,
-    };
+        conflict,
+    }
+}
+
+/// The state after `mv` in a replay of several desks' records, where a move the state does not
+/// allow can happen: two desks that were apart each moved the item. The move still takes effect
+/// (the later record wins, so every desk replays to the same state), and if it changes where the
+/// item is or who holds it the state is marked as a conflict. A move that changes neither (both
+/// desks signed it back in, or out to the same person) is only a duplicate.
+pub fn apply_anyway(state: &ItemState, mv: &Move<'_>) -> ItemState {
+    use Status::*;
+    match apply(state, mv) {
+        Ok(next) => return next,
+        Err(Refusal::NotAMove) => return state.clone(),
+        Err(_) => {}
+    }
+    let forced = |status, holder, due_at, container| moved_to(mv, (status, holder, due_at, container), true);
     let next = match mv.kind {
         EventKind::SignOut => forced(Out, mv.person, mv.due_at, mv.container),
         EventKind::Transfer => forced(
@@ -193,7 +192,6 @@ pub fn apply_anyway(state: &ItemState, mv: &Move<'_>) -> ItemState {
         EventKind::Retired => forced(Retired, None, None, None),
         EventKind::Correction => return state.clone(),
     };
-    let _ = refused; // why it could not apply as such: the conflict's lines say it again
     if next.status == state.status && next.holder == state.holder {
         return state.clone();
     }

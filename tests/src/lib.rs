@@ -254,3 +254,22 @@ pub fn pdf_text(pdf: &Path) -> String {
     assert!(output.status.success(), "pdftotext could not read {}", pdf.display());
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// Everything in `from`'s chain after `after`, as the trust's server hands it to another desk
+/// (what a pull gives `Ledger::receive`), for tests that need no server.
+pub fn as_served(from: &custody_db::Ledger, after: i64) -> Vec<custody_db::RemoteEntry> {
+    from.entries_after(after, 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| custody_db::RemoteEntry {
+            desk: from.desk_id().to_string(),
+            seq: e.seq(),
+            id: e.id(),
+            entry: e.table().to_string(),
+            kind: e.kind_name().to_string(),
+            body: e.to_json().to_string(),
+            prev_hash: e.prev_hash().to_vec(),
+            hash: e.hash().to_vec(),
+        })
+        .collect()
+}

@@ -57,9 +57,9 @@ pub fn local_head(desk: &Desk) -> i64 {
     .unwrap()
 }
 
-/// Starts `custody ARGS` for `desk`, and kills it (SIGKILL) after `after`.
-pub fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
-    let mut child = std::process::Command::new(CUSTODY)
+/// `custody ARGS` for `desk`, started in the background, its output dropped.
+pub fn spawn(desk: &Desk, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(CUSTODY)
         .args(args)
         .env("CUSTODY_DB", &desk.db)
         .env("CUSTODY_NOW", &desk.now)
@@ -68,7 +68,12 @@ pub fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts `custody ARGS` for `desk`, and kills it (SIGKILL) after `after`.
+pub fn kill_during(desk: &Desk, args: &[&str], after: std::time::Duration) {
+    let mut child = spawn(desk, args);
     std::thread::sleep(after);
     let _ = child.kill();
     child.wait().unwrap();

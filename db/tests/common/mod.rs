@@ -112,25 +112,7 @@ pub fn setup() -> TestDb {
     }
 }
 
-pub use custody_tests::dump;
-
-/// Everything in `from`'s chain after `after`, as the trust's server hands it to another desk.
-pub fn as_served(from: &Ledger, after: i64) -> Vec<custody_db::RemoteEntry> {
-    from.entries_after(after, 100_000)
-        .unwrap()
-        .into_iter()
-        .map(|e| custody_db::RemoteEntry {
-            desk: from.desk_id().to_string(),
-            seq: e.seq(),
-            id: e.id(),
-            entry: e.table().to_string(),
-            kind: e.kind_name().to_string(),
-            body: e.to_json().to_string(),
-            prev_hash: e.prev_hash().to_vec(),
-            hash: e.hash().to_vec(),
-        })
-        .collect()
-}
+pub use custody_tests::{as_served, dump};
 
 /// Hands `to` what `from` recorded since `to` last heard from it, and applies it: a pull.
 pub fn pull(to: &mut Ledger, from: &Ledger) -> custody_db::Applied {
