@@ -11,6 +11,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+mod opened_here;
+
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
@@ -36,6 +38,7 @@ pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
         return Err(Error::AlreadyExists(path.to_path_buf()));
     }
     check_folder(path)?;
+    let mut handed = opened_here::lock();
     // create_new: if another process creates the file at the same moment, we lose, cleanly.
     OpenOptions::new()
         .write(true)
@@ -45,6 +48,8 @@ pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
             std::io::ErrorKind::AlreadyExists => Error::AlreadyExists(path.to_path_buf()),
             _ => cannot_open(path, &e.to_string()),
         })?;
+    handed.add(path);
+    drop(handed);
     let made = (|| {
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| cannot_open(path, &e.to_string()))?;
@@ -99,13 +104,14 @@ fn folder_writable(path: &Path) -> bool {
 /// they are there, else as a file nobody is changing (SQLite cannot make them in the folder).
 /// Every write is refused by SQLite itself (`query_only`) and, with a clear message, by the ledger.
 fn open_read_only(path: &Path, version: i64) -> Result<Connection> {
-    if version < SCHEMA_VERSION {
+    let conn = reader(path)?;
+    let (_, found) = read_identity(&conn, path)?;
+    if version.max(found) < SCHEMA_VERSION {
         return Err(Error::ReadOnlyNeedsUpgrade {
             path: path.to_path_buf(),
-            found: version,
+            found: version.max(found),
         });
     }
-    let conn = reader(path)?;
     conn.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
         .map_err(|e| storage_problem(path, e))?;
     Ok(conn)
@@ -115,6 +121,7 @@ fn open_read_only(path: &Path, version: i64) -> Result<Connection> {
 /// when they are there or can be made, else as a file nobody is changing. For `verify`'s file
 /// check and for reading a folder that cannot be written.
 pub fn reader(path: &Path) -> Result<Connection> {
+    opened_here::lock().add(path);
     let with_log = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ok()
         .filter(|conn| read_identity(conn, path).is_ok());
@@ -149,9 +156,22 @@ fn check_folder(path: &Path) -> Result<()> {
     }
 }
 
+/// The schema version a file's header records, refusing empty, foreign, newer and truncated
+/// files; read straight from the file the first time this program opens it, and 0 (SQLite's own
+/// answer, read before any write, decides) when this program may have it open already.
+fn check_header(path: &Path) -> Result<i64> {
+    let mut handed = opened_here::lock();
+    if handed.contains(path) {
+        return Ok(0);
+    }
+    let version = read_header(path)?;
+    handed.add(path);
+    Ok(version)
+}
+
 /// Reads the 100-byte SQLite header straight from the file and returns the schema version it
 /// records, refusing empty, foreign, newer and truncated files.
-fn check_header(path: &Path) -> Result<i64> {
+fn read_header(path: &Path) -> Result<i64> {
     let mut file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             if check_folder(path).is_err() {

@@ -187,3 +187,68 @@ fn the_organisation_and_zone_are_remembered() {
     assert_eq!(ledger.organisation().unwrap().as_deref(), Some("Hillside School"));
     assert_eq!(ledger.timezone().name(), "Europe/London");
 }
+
+/// Run as a child process by the test below: another program asking whether anyone holds
+/// SQLite's reading lock on the file, as an older SQLite does when it closes the file, to learn
+/// whether it was the last one using it. Prints nothing when run on its own.
+#[test]
+fn another_program_asks_whether_the_file_is_in_use() {
+    use rustix::process::{Flock, FlockOffsetType, FlockType, fcntl_getlk};
+    let Some(path) = std::env::var_os("CUSTODY_TEST_LOCK_PROBE") else {
+        return;
+    };
+    let file = std::fs::File::open(path).unwrap();
+    // SQLite's unix locks: the shared range is 510 bytes from two past the pending byte (1 GiB).
+    let whole_shared_range = Flock {
+        start: 0x4000_0002,
+        length: 510,
+        pid: None,
+        typ: FlockType::WriteLock,
+        offset_type: FlockOffsetType::Set,
+    };
+    let blocked_by = fcntl_getlk(&file, &whole_shared_range).unwrap();
+    println!("in-use={}", blocked_by.is_some());
+}
+
+/// Whether another program finds the file in use (someone holds SQLite's reading lock).
+fn in_use_to_another_program(path: &Path) -> bool {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "another_program_asks_whether_the_file_is_in_use",
+            "--nocapture",
+        ])
+        .env("CUSTODY_TEST_LOCK_PROBE", path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.split("in-use=").nth(1).and_then(|s| s.split_whitespace().next()) {
+        Some(answer) => answer == "true",
+        None => panic!(
+            "the child process said: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// POSIX locks belong to the process, and closing *any* handle on the file drops them all. When
+/// opening a second connection (the desk's list, report and sync threads do) read the header
+/// through a handle of its own and closed it, the desk's locks went with it: the next program to
+/// close the file (the `sqlite3` shell 3.40, Python) thought it was the last, checkpointed, and
+/// deleted the log the desk was still writing to; the desk's next records were seen by nobody else.
+#[test]
+fn opening_a_second_connection_keeps_the_first_ones_locks() {
+    let mut db = common::setup();
+    assert!(in_use_to_another_program(&db.path), "an open ledger holds its lock");
+    drop(Ledger::open_reader(&db.path, db.clock.clone()).unwrap());
+    assert!(
+        in_use_to_another_program(&db.path),
+        "after a second connection came and went"
+    );
+    let reader = Ledger::open(&db.path, db.clock.clone()).unwrap();
+    db.ledger.sign_out(&common::out(&["LT-0001"], "S001")).unwrap();
+    assert!(in_use_to_another_program(&db.path), "with a second connection open");
+    drop(reader);
+    drop(db.ledger);
+    assert!(!in_use_to_another_program(&db.path), "once every connection is closed");
+}
