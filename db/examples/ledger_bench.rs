@@ -148,7 +148,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
     let start = Instant::now();
-    let imported = ledger.import_items(csv.as_bytes(), false)?;
+    let imported = ledger.import_items(csv.as_bytes(), false, false)?;
     let took = start.elapsed();
     row(
         &format!("importing {} items from CSV", imported.rows),

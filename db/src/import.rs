@@ -1,4 +1,5 @@
-//! Importing items and people from CSV: Custody's own template, or a Snipe-IT asset export.
+//! Importing items and people from CSV (Custody's own templates, Snipe-IT's asset and users
+//! exports) and who holds what (Snipe-IT's check-outs, a paper signing-out book).
 //!
 //! An import is all-or-nothing: every row is checked first, and the first bad one stops the
 //! import with its line number and the reason; only a clean file is written, in one transaction.
@@ -8,8 +9,8 @@
 //! `email, active, agreement_signed, agreement_review, assessment_done, assessment_review,
 //! assessment_ref, training` optional (dates `YYYY-MM-DD`). Snipe-IT: `asset_tag` and
 //! `item_name` (or `asset_name` / `name`), with `serial` and `category` used when present.
-//! Headers are matched without regard to case, spaces or underscores. Other columns are ignored
-//! and listed in the report.
+//! Headers are matched without regard to case, spaces, colons or underscores. Other columns are
+//! ignored and listed in the report. Lines starting with `#` are comments (the templates' example).
 
 use std::collections::HashSet;
 
@@ -18,8 +19,17 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
-use crate::ledger::Ledger;
-use crate::model::{HomeWorking, Item, ItemKind, Person};
+use crate::ledger::{Ledger, Writer, blank};
+use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
+
+mod book;
+mod opening;
+mod snipe_users;
+mod template;
+
+pub use book::BOOK_NOTE;
+pub use opening::OPENING_NOTE;
+pub use template::{Template, template};
 
 /// The items template: required columns, then optional ones (exports write the same).
 pub const ITEM_REQUIRED: [&str; 3] = ["tag", "kind", "name"];
@@ -54,8 +64,18 @@ pub struct ImportReport {
     pub rows: usize,
     /// Identifiers added, in file order.
     pub added: Vec<String>,
+    pub used_columns: Vec<String>,
     pub ignored_columns: Vec<String>,
     pub dry_run: bool,
+    /// How the file's values were read where that is not plain: "username jlowseley9 → id
+    /// JLOWSELEY9", "category Laptops → laptop".
+    pub mappings: Vec<String>,
+    /// People added because a check-out names them and they were not known: "JDOE Jo Doe (line 7)".
+    pub people_added: Vec<String>,
+    /// Custody events recorded: opening sign-outs, or a paper book's sign-outs and sign-ins.
+    pub custody_events: usize,
+    /// What the file says that was not imported, each with its line and why.
+    pub not_imported: Vec<String>,
 }
 
 /// A parsed CSV file: normalised header names and rows, each with its line number.
@@ -75,6 +95,14 @@ impl Sheet {
             .map(|i| self.header[i].clone())
             .collect()
     }
+
+    /// The names of the `used` columns, in the file's order.
+    fn used(&self, used: &[Option<usize>]) -> Vec<String> {
+        (0..self.header.len())
+            .filter(|i| used.contains(&Some(*i)))
+            .map(|i| self.header[i].clone())
+            .collect()
+    }
 }
 
 fn bad(line: u64, why: impl Into<String>) -> Error {
@@ -85,6 +113,13 @@ fn bad(line: u64, why: impl Into<String>) -> Error {
 /// as wide as the header.
 fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    if utf16 || bytes.get(..2).is_some_and(|b| b.contains(&0)) {
+        return Err(bad(
+            1,
+            "the file is in UTF-16 (Excel's \"Unicode Text\"); save it from your spreadsheet as \"CSV UTF-8 (comma delimited)\"",
+        ));
+    }
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         return Err(bad(
@@ -114,6 +149,7 @@ fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .comment(Some(b'#'))
         .from_reader(bytes);
     let given: Vec<String> = reader
         .headers()
@@ -121,10 +157,7 @@ fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    let header: Vec<String> = given
-        .iter()
-        .map(|h| h.to_ascii_lowercase().replace([' ', '-'], "_"))
-        .collect();
+    let header: Vec<String> = given.iter().map(|h| header_name(h)).collect();
     if header.iter().all(String::is_empty) {
         return Err(bad(1, "the file is empty; the first line must name the columns"));
     }
@@ -164,6 +197,17 @@ fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
         ));
     }
     Ok(Sheet { header, rows })
+}
+
+/// A header as it is matched: lower case, words joined by single underscores
+/// ("Checked Out To: Username" → `checked_out_to_username`).
+fn header_name(given: &str) -> String {
+    given
+        .to_ascii_lowercase()
+        .split([' ', '-', '_', ':'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// The line on which a quoted cell opens and never closes, if one does.
@@ -265,8 +309,10 @@ fn kind_from_category(category: &str) -> ItemKind {
 }
 
 impl Ledger {
-    /// Imports items from CSV bytes; with `dry_run`, checks everything and writes nothing.
-    pub fn import_items(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+    /// Imports items from CSV bytes; with `dry_run`, checks everything and writes nothing. A
+    /// Snipe-IT export's check-outs become opening sign-outs (see [`opening`]); with
+    /// `no_new_people`, a holder who is not among the people is refused rather than added.
+    pub fn import_items(&mut self, csv: &[u8], dry_run: bool, no_new_people: bool) -> Result<ImportReport> {
         self.allow(crate::operator::Action::Import)?;
         let sheet = read_sheet(csv)?;
         let snipe = sheet.column(&["asset_tag"]).is_some();
@@ -298,6 +344,9 @@ impl Ledger {
         ] = cols;
         let mut used = vec![Some(tag), Some(name), kind, category];
         used.extend(cols);
+        let checkouts = if snipe { opening::Columns::of(&sheet) } else { None };
+        used.extend(checkouts.iter().flat_map(opening::Columns::used));
+        let mut kinds_from = std::collections::BTreeMap::new();
 
         let mut items = Vec::with_capacity(sheet.rows.len());
         let mut seen = HashSet::new();
@@ -309,7 +358,7 @@ impl Ledger {
                     .ok_or_else(|| bad(line, "the kind is empty"))?
                     .parse::<ItemKind>()
                     .map_err(|e| bad(line, e.to_string().trim_end_matches('.')))?,
-                (None, Some(c)) => kind_from_category(c),
+                (None, Some(c)) => *kinds_from.entry(c.to_string()).or_insert_with(|| kind_from_category(c)),
                 (None, None) => ItemKind::Other,
             };
             let data_subjects = match field(subjects) {
@@ -341,76 +390,167 @@ impl Ledger {
             }
             items.push(item);
         }
+        let plan = match &checkouts {
+            Some(cols) => opening::plan(self, &sheet, cols, &items, no_new_people)?,
+            None => opening::Plan::default(),
+        };
+        let format = if snipe {
+            "Snipe-IT asset export"
+        } else {
+            "Custody items template"
+        };
         let report = ImportReport {
-            format: if snipe {
-                "Snipe-IT asset export"
-            } else {
-                "Custody items template"
-            },
+            format,
             rows: items.len(),
             added: items.iter().map(|i| i.tag.clone()).collect(),
+            used_columns: sheet.used(&used),
             ignored_columns: sheet.ignored(&used),
             dry_run,
+            mappings: kinds_from
+                .iter()
+                .map(|(category, kind)| format!("category {category} → {kind}"))
+                .collect(),
+            people_added: (plan.new_people.iter())
+                .map(|(line, p)| format!("{} {} (line {line})", p.id, p.name))
+                .collect(),
+            custody_events: plan.openings.len(),
+            not_imported: plan.not_imported.clone(),
         };
-        if !dry_run {
-            self.register_items(&items, Some(&format!("imported from a {}", report.format)))?;
-        }
+        let reason = format!("imported from a {format}");
+        self.in_import(dry_run, |w| {
+            let at = crate::time::to_millis(w.ledger.now());
+            for item in &items {
+                w.register_item(item, at, Some(&reason))?;
+            }
+            for (_, person) in &plan.new_people {
+                w.register_person(person, at, Some(&reason))?;
+            }
+            for o in &plan.openings {
+                let mut e = blank(EventKind::SignOut, &o.tag, o.at);
+                e.person = Some(o.holder.clone());
+                e.handover = Some(uuid::Uuid::now_v7());
+                e.due_at = o.due.map(crate::time::to_millis);
+                e.note = Some(opening::OPENING_NOTE.to_string());
+                w.append_imported(e)
+                    .map_err(|e| bad(o.line, e.to_string().trim_end_matches('.')))?;
+            }
+            Ok(())
+        })?;
         Ok(report)
     }
 
-    /// Imports people from CSV bytes; with `dry_run`, checks everything and writes nothing.
+    /// Imports people from CSV bytes (Custody's template or a Snipe-IT users export); with
+    /// `dry_run`, checks everything and writes nothing.
     pub fn import_people(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
         self.allow(crate::operator::Action::Import)?;
         let sheet = read_sheet(csv)?;
-        let id = require(&sheet, &["id", "staff_number"], "id")?;
-        let name = require(&sheet, &["name"], "name")?;
-        let cols = PEOPLE_OPTIONAL.map(|c| sheet.column(&[c]));
-        let [email, active, a_signed, a_review, r_done, r_review, r_ref, training] = cols;
-        let mut used = vec![Some(id), Some(name)];
-        used.extend(cols);
         let today = self.today();
-
-        let mut people = Vec::with_capacity(sheet.rows.len());
-        let mut seen = HashSet::new();
-        for (line, row) in &sheet.rows {
-            let line = *line;
-            let field = |c| cell(row, c);
-            let why = |e: Error| bad(line, e.to_string().trim_end_matches('.'));
-            let home = HomeWorking {
-                agreement_signed: date(line, "agreement_signed", field(a_signed))?,
-                agreement_review: date(line, "agreement_review", field(a_review))?,
-                assessment_done: date(line, "assessment_done", field(r_done))?,
-                assessment_review: date(line, "assessment_review", field(r_review))?,
-                assessment_ref: field(r_ref).map(str::to_string),
-                training: date(line, "training", field(training))?,
-            };
-            let person = Person {
-                id: normalise_id(IdKind::Person, field(Some(id)).unwrap_or_default()).map_err(why)?,
-                name: required_text("name", field(Some(name)).unwrap_or_default()).map_err(why)?,
-                email: optional_text("email", field(email)).map_err(why)?,
-                active: field(active).is_none() || yes_no(line, "active", field(active))?,
-                home: crate::ledger::validate_home_working(&home, today).map_err(why)?,
-            };
-            if !seen.insert(person.id.clone()) {
-                return Err(bad(line, format!("the id {} appears twice in the file", person.id)));
-            }
+        let (format, read) = if snipe_users::is_users_export(&sheet) {
+            ("Snipe-IT users export", snipe_users::read(&sheet, today)?)
+        } else {
+            ("Custody people template", people_from_template(&sheet, today)?)
+        };
+        for (line, person) in &read.people {
             if self.person(&person.id).is_ok() {
-                return Err(bad(line, format!("there is already a person with id {}", person.id)));
+                return Err(bad(*line, format!("there is already a person with id {}", person.id)));
             }
-            people.push(person);
         }
         let report = ImportReport {
-            format: "Custody people template",
-            rows: people.len(),
-            added: people.iter().map(|p| p.id.clone()).collect(),
-            ignored_columns: sheet.ignored(&used),
+            format,
+            rows: read.people.len(),
+            added: read.people.iter().map(|(_, p)| p.id.clone()).collect(),
+            used_columns: sheet.used(&read.used),
+            ignored_columns: sheet.ignored(&read.used),
             dry_run,
+            mappings: read.mappings,
+            ..ImportReport::default()
         };
-        if !dry_run {
-            self.register_people(&people, Some(&format!("imported from a {}", report.format)))?;
-        }
+        let reason = format!("imported from a {format}");
+        self.in_import(dry_run, |w| {
+            let at = crate::time::to_millis(w.ledger.now());
+            for (_, person) in &read.people {
+                w.register_person(person, at, Some(&reason))?;
+            }
+            Ok(())
+        })?;
         Ok(report)
     }
+
+    /// Types a paper signing-out book into the ledger (see [`book`]): all of it, or nothing.
+    pub fn import_custody(&mut self, csv: &[u8], dry_run: bool) -> Result<ImportReport> {
+        self.allow(crate::operator::Action::Import)?;
+        let sheet = read_sheet(csv)?;
+        let (entries, used) = book::read(self, &sheet)?;
+        let report = ImportReport {
+            format: "paper signing-out book",
+            rows: sheet.rows.len(),
+            used_columns: sheet.used(&used),
+            ignored_columns: sheet.ignored(&used),
+            dry_run,
+            custody_events: entries.len(),
+            ..ImportReport::default()
+        };
+        self.in_import(dry_run, |w| {
+            for entry in &entries {
+                book::append(w, entry).map_err(|e| bad(entry.line, e.to_string().trim_end_matches('.')))?;
+            }
+            Ok(())
+        })?;
+        Ok(report)
+    }
+
+    /// Runs an import's writes as one transaction: committed, or for a dry run rolled back, so
+    /// a dry run meets every check the import would.
+    fn in_import(&mut self, dry_run: bool, write: impl FnOnce(&mut Writer<'_>) -> Result<()>) -> Result<()> {
+        let mut w = self.writer()?;
+        write(&mut w)?;
+        if dry_run {
+            return Ok(()); // dropped uncommitted: rolled back
+        }
+        w.commit()
+    }
+}
+
+/// The people of Custody's own template.
+fn people_from_template(sheet: &Sheet, today: NaiveDate) -> Result<snipe_users::Read> {
+    let id = require(sheet, &["id", "staff_number"], "id")?;
+    let name = require(sheet, &["name"], "name")?;
+    let cols = PEOPLE_OPTIONAL.map(|c| sheet.column(&[c]));
+    let [email, active, a_signed, a_review, r_done, r_review, r_ref, training] = cols;
+    let mut used = vec![Some(id), Some(name)];
+    used.extend(cols);
+
+    let mut people = Vec::with_capacity(sheet.rows.len());
+    let mut seen = HashSet::new();
+    for (line, row) in &sheet.rows {
+        let line = *line;
+        let field = |c| cell(row, c);
+        let why = |e: Error| bad(line, e.to_string().trim_end_matches('.'));
+        let home = HomeWorking {
+            agreement_signed: date(line, "agreement_signed", field(a_signed))?,
+            agreement_review: date(line, "agreement_review", field(a_review))?,
+            assessment_done: date(line, "assessment_done", field(r_done))?,
+            assessment_review: date(line, "assessment_review", field(r_review))?,
+            assessment_ref: field(r_ref).map(str::to_string),
+            training: date(line, "training", field(training))?,
+        };
+        let person = Person {
+            id: normalise_id(IdKind::Person, field(Some(id)).unwrap_or_default()).map_err(why)?,
+            name: required_text("name", field(Some(name)).unwrap_or_default()).map_err(why)?,
+            email: optional_text("email", field(email)).map_err(why)?,
+            active: field(active).is_none() || yes_no(line, "active", field(active))?,
+            home: crate::ledger::validate_home_working(&home, today).map_err(why)?,
+        };
+        if !seen.insert(person.id.clone()) {
+            return Err(bad(line, format!("the id {} appears twice in the file", person.id)));
+        }
+        people.push((line, person));
+    }
+    Ok(snipe_users::Read {
+        people,
+        used,
+        mappings: Vec::new(),
+    })
 }
 
 #[cfg(test)]

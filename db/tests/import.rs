@@ -15,7 +15,7 @@ fn items_from_the_template() {
                lt-0100,laptop,Dell Latitude 5440,ABC123,yes,120,\"contact,health\",yes,spare\n\
                PF-0100,paper-file,SEN review pack ref 2026-4411,,,12,,,\n\
                \n";
-    let report = db.ledger.import_items(csv.as_bytes(), false).unwrap();
+    let report = db.ledger.import_items(csv.as_bytes(), false, false).unwrap();
     assert_eq!(report.format, "Custody items template");
     assert_eq!(report.added, vec!["LT-0100", "PF-0100"]);
     assert_eq!(report.ignored_columns, vec!["notes"]);
@@ -32,7 +32,7 @@ fn a_dry_run_reports_and_writes_nothing() {
     let before = dump(&db.path);
     let report = db
         .ledger
-        .import_items(b"tag,kind,name\nCB-0500,chromebook,Acer 314\n", true)
+        .import_items(b"tag,kind,name\nCB-0500,chromebook,Acer 314\n", true, false)
         .unwrap();
     assert!(report.dry_run);
     assert_eq!(report.added, vec!["CB-0500"]);
@@ -47,7 +47,7 @@ fn a_snipe_it_asset_export_imports() {
                A-0002,Pupil CB 17,NXHKA,Chromebooks,Acer 314,Deployed,Room 4\n\
                A-0003,Trip phone,R58M,Mobile Phones,Galaxy A15,Ready to Deploy,Office\n\
                A-0004,Backup stick,,USB Memory,SanDisk 32GB,Archived,Safe\n";
-    let report = db.ledger.import_items(csv.as_bytes(), false).unwrap();
+    let report = db.ledger.import_items(csv.as_bytes(), false, false).unwrap();
     assert_eq!(report.format, "Snipe-IT asset export");
     assert_eq!(report.rows, 4);
     assert_eq!(report.ignored_columns, vec!["model", "status", "location"]);
@@ -154,7 +154,7 @@ fn bad_files_stop_the_import_and_write_nothing() {
     ];
     for (name, csv, words) in items {
         let before = dump(&db.path);
-        let msg = db.ledger.import_items(csv, false).unwrap_err().to_string();
+        let msg = db.ledger.import_items(csv, false, false).unwrap_err().to_string();
         assert!(msg.contains(words), "{name}: {msg:?} should contain {words:?}");
         assert!(
             msg.ends_with("Nothing was imported; correct the file and try again."),
@@ -204,7 +204,7 @@ mod fuzzed {
         fn arbitrary_bytes_never_panic_or_half_import(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let mut db = setup();
             let before = dump(&db.path);
-            if db.ledger.import_items(&bytes, false).is_err() {
+            if db.ledger.import_items(&bytes, false, false).is_err() {
                 prop_assert_eq!(dump(&db.path), before);
             }
         }
@@ -221,7 +221,7 @@ mod fuzzed {
             let mut db = setup();
             let before = dump(&db.path);
             let items_before = db.ledger.items().unwrap().len();
-            match db.ledger.import_items(csv.as_bytes(), false) {
+            match db.ledger.import_items(csv.as_bytes(), false, false) {
                 Ok(report) => prop_assert_eq!(db.ledger.items().unwrap().len(), items_before + report.rows),
                 Err(_) => prop_assert_eq!(dump(&db.path), before),
             }

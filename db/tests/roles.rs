@@ -45,7 +45,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
             l.add_item(&Item::new("LT-0009", ItemKind::Laptop, "Spare")).map(drop)
         }),
         (Action::Import, nothing, |l, _| {
-            l.import_items(b"tag,kind,name\nLT-0010,laptop,Spare\n", false)
+            l.import_items(b"tag,kind,name\nLT-0010,laptop,Spare\n", false, false)
                 .map(drop)
         }),
         (Action::Export, nothing, |l, _| l.allow(Action::Export)),

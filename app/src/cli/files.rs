@@ -6,14 +6,41 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use custody_db::Ledger;
+use custody_db::import::{ImportReport, Template, template};
 
 use crate::render::{Format, export};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// items | people
-    #[arg(value_enum)]
-    what: Register,
+    #[command(subcommand)]
+    what: ImportWhat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ImportWhat {
+    /// Items: Custody's template, or a Snipe-IT asset export (its check-outs become who holds what)
+    Items {
+        #[command(flatten)]
+        file: ImportFile,
+        /// Refuse a check-out to someone who is not among the people, rather than add them
+        #[arg(long)]
+        no_new_people: bool,
+    },
+    /// People: Custody's template, or a Snipe-IT users export
+    People(ImportFile),
+    /// A paper signing-out book: tag, person, out_at, due_at, reason, authoriser, in_at
+    Custody(ImportFile),
+    /// Write an empty template, with an example row commented out with #
+    Template {
+        #[arg(value_enum)]
+        of: TemplateOf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ImportFile {
     file: PathBuf,
     /// Check the file and say what would be added, without adding anything
     #[arg(long)]
@@ -28,9 +55,10 @@ pub struct ExportArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Register {
+enum TemplateOf {
     Items,
     People,
+    Custody,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -44,12 +72,35 @@ enum ExportWhat {
 const LIST_AT_MOST: usize = 20;
 
 pub fn import(args: ImportArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
-    let file = &args.file;
-    let bytes = std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let report = match args.what {
-        Register::Items => ledger.import_items(&bytes, args.dry_run)?,
-        Register::People => ledger.import_people(&bytes, args.dry_run)?,
+    let read = |f: &ImportFile| std::fs::read(&f.file).with_context(|| format!("could not read {}", f.file.display()));
+    let (file, report) = match &args.what {
+        ImportWhat::Items { file, no_new_people } => {
+            (file, ledger.import_items(&read(file)?, file.dry_run, *no_new_people)?)
+        }
+        ImportWhat::People(file) => (file, ledger.import_people(&read(file)?, file.dry_run)?),
+        ImportWhat::Custody(file) => (file, ledger.import_custody(&read(file)?, file.dry_run)?),
+        ImportWhat::Template { of, output } => return write_template(*of, output, out),
     };
+    print_report(&file.file, &report, out)
+}
+
+fn write_template(of: TemplateOf, output: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+    let which = match of {
+        TemplateOf::Items => Template::Items,
+        TemplateOf::People => Template::People,
+        TemplateOf::Custody => Template::Custody,
+    };
+    std::fs::write(output, template(which)).with_context(|| format!("could not write {}", output.display()))?;
+    writeln!(
+        out,
+        "Wrote {}: the header, and an example row commented out with # (take the # off to try it).",
+        output.display()
+    )?;
+    Ok(())
+}
+
+/// What an import did or would do, each list cut short after [`LIST_AT_MOST`].
+fn print_report(file: &std::path::Path, report: &ImportReport, out: &mut dyn Write) -> Result<()> {
     let verb = if report.dry_run { "Would add" } else { "Added" };
     writeln!(
         out,
@@ -58,6 +109,19 @@ pub fn import(args: ImportArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Res
         report.format,
         report.rows
     )?;
+    let list = |title: &str, lines: &[String], out: &mut dyn Write| -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{title}")?;
+        for line in lines.iter().take(LIST_AT_MOST) {
+            writeln!(out, "  {line}")?;
+        }
+        if lines.len() > LIST_AT_MOST {
+            writeln!(out, "  and {} more", lines.len() - LIST_AT_MOST)?;
+        }
+        Ok(())
+    };
     if !report.added.is_empty() {
         let shown = report.added[..report.added.len().min(LIST_AT_MOST)].join(", ");
         let more = report.added.len().saturating_sub(LIST_AT_MOST);
@@ -67,6 +131,24 @@ pub fn import(args: ImportArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Res
             String::new()
         };
         writeln!(out, "  {shown}{rest}")?;
+    }
+    if report.custody_events > 0 {
+        let verb = if report.dry_run { "Would record" } else { "Recorded" };
+        writeln!(
+            out,
+            "{verb} {} custody event(s) (who holds what), marked as imported.",
+            report.custody_events
+        )?;
+    }
+    list(
+        "People added because a check-out names them:",
+        &report.people_added,
+        out,
+    )?;
+    list("Read as:", &report.mappings, out)?;
+    list("Not imported:", &report.not_imported, out)?;
+    if !report.used_columns.is_empty() {
+        writeln!(out, "Columns used: {}.", report.used_columns.join(", "))?;
     }
     if !report.ignored_columns.is_empty() {
         writeln!(out, "Ignored columns: {}.", report.ignored_columns.join(", "))?;

@@ -53,7 +53,7 @@ pub enum Command {
     /// Which policy rules block and which warn
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
-    /// Add items or people from a CSV file (all rows, or none)
+    /// Add items, people or a paper book from a CSV file (all rows, or none), or write a template
     Import(files::ImportArgs),
     /// Write items, people or the whole ledger to a CSV file
     Export(files::ExportArgs),

@@ -295,6 +295,14 @@ impl Ledger {
 }
 
 impl Writer<'_> {
+    /// Appends a move an import found (Snipe-IT's check-outs, a paper book), with the same checks
+    /// of the item's state and the time as at the desk. The person need not be active now: the
+    /// import records what was, and someone who has left may still hold something.
+    pub(crate) fn append_imported(&mut self, draft: Event) -> Result<Event> {
+        let (_, state) = self.ledger.item_and_state(&draft.item)?;
+        self.append_move(draft, &state)
+    }
+
     /// Appends an event that moves an item, after checking it (see [`Ledger::check_move`]).
     fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
         self.ledger.check_move(&draft, state)?;
@@ -406,7 +414,7 @@ impl Ledger {
 
 /// An event of `kind` for `item` at `at`, with every optional field empty; `append` fills in
 /// the sequence number, id, desk, operator, recording time and hashes.
-fn blank(kind: EventKind, item: &str, at: DateTime<Utc>) -> Event {
+pub(crate) fn blank(kind: EventKind, item: &str, at: DateTime<Utc>) -> Event {
     Event {
         seq: 0,
         id: Uuid::nil(),

@@ -19,6 +19,7 @@ mod register;
 mod trust;
 mod verify;
 mod writer;
+pub(crate) use writer::Writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,8 +29,8 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use backup::{DEFAULT_KEEP, Restored, restore};
-pub(crate) use custody::write_state;
 pub use custody::{Returned, SignOut, UNDO_WITHIN};
+pub(crate) use custody::{blank, write_state};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use inbox::RemoteEntry;
 pub use incident::{
@@ -44,7 +45,7 @@ pub(crate) use record_existing::record_existing;
 pub(crate) use records::fields_of;
 pub use records::{FieldChange, RegisterChange};
 pub use register::{Edit, ItemEdit};
-pub(crate) use register::{insert_item, validate_home_working, validate_item, write_person};
+pub(crate) use register::{checked_email, insert_item, validate_home_working, validate_item, write_person};
 pub use trust::{Applied, Conflict, DEFAULT_SYNC_WARNING_DAYS};
 pub use verify::{ChainProblem, VerifyReport};
 

@@ -185,7 +185,7 @@ pub(crate) fn write_person(conn: &Connection, person: &Person, added_at: i64) ->
 }
 
 /// An email address as typed, checked: blank is none.
-fn checked_email(email: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn checked_email(email: Option<&str>) -> Result<Option<String>> {
     let email = optional_text("email", email)?;
     if let Some(email) = &email
         && (!email.contains('@') || email.contains(char::is_whitespace))
@@ -374,6 +374,27 @@ impl Writer<'_> {
 }
 
 impl Ledger {
+    /// Every person's id, and the id of each email address (lower case), for matching an
+    /// import's people to the register.
+    pub(crate) fn person_ids_and_emails(
+        &self,
+    ) -> Result<(
+        std::collections::HashSet<String>,
+        std::collections::HashMap<String, String>,
+    )> {
+        let mut stmt = self.conn.prepare("SELECT id, lower(email) FROM people")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        let (mut ids, mut emails) = (std::collections::HashSet::new(), std::collections::HashMap::new());
+        for row in rows {
+            let (id, email) = row?;
+            if let Some(email) = email {
+                emails.insert(email, id.clone());
+            }
+            ids.insert(id);
+        }
+        Ok((ids, emails))
+    }
+
     /// Registers a new item. Its tag must be new.
     pub fn add_item(&mut self, item: &Item) -> Result<Item> {
         self.allow(crate::operator::Action::EditRegister)?;
