@@ -21,8 +21,9 @@ fn backups(desk: &Desk) -> Vec<String> {
 
 #[test]
 fn the_first_use_each_day_makes_a_backup_and_old_ones_go() {
-    let mut desk = Desk::with_basics(CUSTODY);
-    assert_eq!(backups(&desk), vec!["custody-2026-11-20.db"]);
+    let mut desk = Desk::with_basics(CUSTODY); // registered on 1 September: that day's backup
+    desk.ok(&["status"]);
+    assert_eq!(backups(&desk), vec!["custody-2026-09-01.db", "custody-2026-11-20.db"]);
     desk.ok(&["settings", "keep-backups", "2"]);
     for day in ["2026-11-21", "2026-11-22", "2026-11-23"] {
         desk.now = format!("{day}T09:00:00Z");
@@ -42,7 +43,11 @@ fn two_databases_in_one_folder_each_get_their_daily_backup() {
     desk.ok(&["status"]);
     assert_eq!(
         backups(&desk),
-        vec!["custody-2026-11-20.db", "practice-2026-11-20.db"],
+        vec![
+            "custody-2026-09-01.db",
+            "custody-2026-11-20.db",
+            "practice-2026-11-20.db"
+        ],
         "one each, named after its database"
     );
 }

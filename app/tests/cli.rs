@@ -117,7 +117,9 @@ fn transfer_loss_and_correction() {
     let json = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
     let shown: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(shown["state"]["status"], "stolen");
-    let last_id = shown["history"][2]["id"].as_str().unwrap().to_string();
+    let history = shown["history"].as_array().unwrap();
+    let theft = history.iter().find(|h| h["event"] == "stolen").unwrap();
+    let last_id = theft["id"].as_str().unwrap().to_string();
     let fixed = desk.ok(&["correct", &last_id, "--reason", "Recorded against the wrong laptop"]);
     assert!(fixed.contains("LT-0001 is now out with Priya Patel (S002)"), "{fixed}");
     let show = desk.ok(&["item", "show", "LT-0001"]);
@@ -436,4 +438,50 @@ fn item_set_records_what_changed_and_refuses_bad_input_writing_nothing() {
     assert!(person.contains("email: none -> priya@example.org"), "{person}");
     assert!(desk.ok(&["person", "show", "S002"]).contains("person-changed"));
     assert!(desk.ok(&["verify"]).starts_with("Intact"));
+}
+
+/// Moving in from the command line: a template written, filled in as a paper book and imported
+/// (a dry run first), and a Snipe-IT asset export's check-out refused with `--no-new-people`.
+#[test]
+fn moving_in_from_the_command_line() {
+    let desk = Desk::with_basics(CUSTODY);
+    let book = desk.dir.path().join("book.csv");
+    let said = desk.ok(&["import", "template", "custody", "-o", book.to_str().unwrap()]);
+    assert!(said.contains("an example row commented out with #"), "{said}");
+    let template = std::fs::read_to_string(&book).unwrap();
+    assert!(
+        template.starts_with("tag,person,out_at,due_at,reason,authoriser,in_at\n# "),
+        "{template}"
+    );
+    std::fs::write(
+        &book,
+        format!("{template}LT-0002,S001,16/11/2026 08:30,18/11/2026,Marking,,\nLT-0001,S002,02/11/2026,06/11/2026,,,05/11/2026 15:00\n"),
+    )
+    .unwrap();
+    let before = desk.dump();
+    let dry = desk.ok(&["import", "custody", book.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("Would record 3 custody event(s)"), "{dry}");
+    assert_eq!(desk.dump(), before);
+    let done = desk.ok(&["import", "custody", book.to_str().unwrap()]);
+    assert!(done.contains("Recorded 3 custody event(s)"), "{done}");
+    let overdue = desk.ok(&["report", "overdue"]);
+    assert!(overdue.contains("LT-0002") && !overdue.contains("LT-0001"), "{overdue}");
+
+    let assets = desk.dir.path().join("assets.csv");
+    std::fs::write(
+        &assets,
+        "Asset Tag,Name,Category,Checkout Type,Checked Out To: Username,Checked Out To: First Name,Checked Out To: Last Name\n\
+         A-0001,Laptop,Laptops,User,jnew,Jo,New\n",
+    )
+    .unwrap();
+    let before = desk.dump();
+    let refused = desk.run(&["import", "items", assets.to_str().unwrap(), "--no-new-people"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("Line 2") && refused.stderr.contains("jnew (line 2)"),
+        "{refused:?}"
+    );
+    assert_eq!(desk.dump(), before);
+    let added = desk.ok(&["import", "items", assets.to_str().unwrap()]);
+    assert!(added.contains("JNEW Jo New (line 2)"), "{added}");
 }

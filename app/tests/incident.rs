@@ -150,7 +150,9 @@ fn a_chain_of_custody_for_evidence_shows_corrections() {
     desk.ok(&["out", "LT-0001", "--to", "S002", "--at", "2026-11-18 08:00"]);
     let events = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&events).unwrap();
-    let id = json["history"][0]["id"].as_str().unwrap().to_string();
+    let history = json["history"].as_array().unwrap();
+    let sign_out = history.iter().find(|h| h["event"] == "sign-out").unwrap();
+    let id = sign_out["id"].as_str().unwrap().to_string();
     desk.ok(&["correct", &id, "--reason", "Scanned the wrong laptop"]);
     desk.ok(&["out", "LT-0001", "--to", "S001"]);
     let csv = desk.dir.path().join("chain.csv");

@@ -74,6 +74,14 @@ pub enum Error {
         "{tag}'s last recorded event was at {last}; an event cannot be recorded before it. Check the time given, or correct the earlier event first."
     )]
     BeforeLastEvent { tag: String, last: String },
+    #[error(
+        "{what} was registered at {registered}, after {when}; an event cannot be recorded before its item or person was on the register. Check the time given; to record custody from before Custody knew them, type it in as a paper book (`custody import custody FILE`)."
+    )]
+    BeforeRegistered {
+        what: String,
+        registered: String,
+        when: String,
+    },
     #[error("The window ends ({to}) before it starts ({from}). Give the earlier time first.")]
     WindowBackwards { from: String, to: String },
     #[error("No items were given. Name at least one item tag.")]

@@ -30,14 +30,16 @@ fn tags(e: &custody_db::Exposure) -> Vec<&str> {
 /// safeguarding paper file out to Sam and then stolen at 19:00 (never found).
 fn tuesday() -> common::TestDb {
     let mut db = setup();
-    let mut file = Item::new("PF-0100", ItemKind::PaperFile, "Looked-after child review ref 2026-51");
-    file.safeguarding = true;
-    file.special_category = true;
-    file.data_subjects = 1;
-    db.ledger.add_item(&file).unwrap();
-    db.ledger
-        .add_item(&Item::new("CB-0001", ItemKind::Chromebook, "Chromebook"))
-        .unwrap();
+    common::registered_earlier(&mut db, |ledger| {
+        let mut file = Item::new("PF-0100", ItemKind::PaperFile, "Looked-after child review ref 2026-51");
+        file.safeguarding = true;
+        file.special_category = true;
+        file.data_subjects = 1;
+        ledger.add_item(&file).unwrap();
+        ledger
+            .add_item(&Item::new("CB-0001", ItemKind::Chromebook, "Chromebook"))
+            .unwrap();
+    });
     out_at(&mut db, &["LT-0001"], "S001", "2026-11-16T08:00:00Z");
     out_at(&mut db, &["LT-0002"], "S001", "2026-11-16T08:05:00Z");
     db.ledger

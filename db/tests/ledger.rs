@@ -190,6 +190,25 @@ fn refusals_name_the_problem_and_write_nothing() {
             "last recorded event was at 2026-11-20 10:00",
         ),
         (
+            "before the item was registered",
+            Box::new(move |l| {
+                let mut req = out(&["LT-0002"], "S001");
+                req.at = at("1901-01-01T10:00:00Z");
+                l.sign_out(&req).map(drop)
+            }),
+            None,
+            "LT-0002 was registered at 2026-09-01 08:00, after 1901-01-01",
+        ),
+        (
+            "lost before it was registered",
+            Box::new(move |l| {
+                l.record("LT-0003", EventKind::Lost, at("2026-08-31T10:00:00Z"), None)
+                    .map(drop)
+            }),
+            None,
+            "type it in as a paper book",
+        ),
+        (
             "due before out",
             Box::new(move |l| {
                 let mut req = out(&["LT-0002"], "S001");
@@ -440,4 +459,21 @@ fn when_parsing_uses_the_database_time_zone() {
     let db = setup();
     let due = db.ledger.parse_when("2026-07-01", DayEdge::End).unwrap();
     assert_eq!(due, t("2026-07-01T22:59:59Z"), "London summer time");
+}
+
+/// Someone registered today cannot have been handed something yesterday (`--at`); "now" is
+/// never asked, and an import of earlier custody (a paper book) is the way to record it.
+#[test]
+fn a_moment_before_the_person_was_registered_is_refused() {
+    let mut db = setup();
+    db.ledger.add_person("S010", "New Starter", None).unwrap();
+    let before = dump(&db.path);
+    let mut req = out(&["LT-0002"], "S010");
+    req.at = Some(t("2026-11-19T10:00:00Z"));
+    req.acknowledge_warnings = true;
+    let err = db.ledger.sign_out(&req).unwrap_err().to_string();
+    assert!(err.contains("S010 was registered at 2026-11-20 10:00"), "{err}");
+    assert_eq!(dump(&db.path), before);
+    req.at = None;
+    db.ledger.sign_out(&req).unwrap();
 }

@@ -26,17 +26,19 @@ fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
 /// 10 Nov that came back on 18 Nov.
 fn week() -> common::TestDb {
     let mut db = setup();
-    for (tag, kind) in [
-        ("TB-0001", ItemKind::Tablet),
-        ("CB-0001", ItemKind::Chromebook),
-        ("LT-0004", ItemKind::Laptop),
-    ] {
-        db.ledger.add_item(&Item::new(tag, kind, "device")).unwrap();
-    }
-    let mut sg = Item::new("LT-0005", ItemKind::Laptop, "DSL laptop");
-    sg.safeguarding = true;
-    sg.encrypted = true;
-    db.ledger.add_item(&sg).unwrap();
+    common::registered_earlier(&mut db, |ledger| {
+        for (tag, kind) in [
+            ("TB-0001", ItemKind::Tablet),
+            ("CB-0001", ItemKind::Chromebook),
+            ("LT-0004", ItemKind::Laptop),
+        ] {
+            ledger.add_item(&Item::new(tag, kind, "device")).unwrap();
+        }
+        let mut sg = Item::new("LT-0005", ItemKind::Laptop, "DSL laptop");
+        sg.safeguarding = true;
+        sg.encrypted = true;
+        ledger.add_item(&sg).unwrap();
+    });
     out_due(
         &mut db,
         "LT-0001",

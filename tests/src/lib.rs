@@ -11,6 +11,8 @@ use std::process::Command;
 
 /// The time every test runs at: Friday 20 November 2026, 10:00 UTC (10:00 in London).
 pub const NOW: &str = "2026-11-20T10:00:00Z";
+/// When [`Desk::with_basics`] registers its items and people: the start of term.
+pub const REGISTERED_AT: &str = "2026-09-01T07:00:00Z";
 
 /// What a run of `custody` did.
 #[derive(Debug)]
@@ -91,10 +93,15 @@ impl Desk {
 
     /// Runs `custody ARGS` with this desk's database, clock, operator and password file.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_at(&self.now, args)
+    }
+
+    /// [`Desk::run`] with the clock at `now`.
+    fn run_at(&self, now: &str, args: &[&str]) -> Run {
         let output = Command::new(&self.binary)
             .args(args)
             .env("CUSTODY_DB", &self.db)
-            .env("CUSTODY_NOW", &self.now)
+            .env("CUSTODY_NOW", now)
             .env("CUSTODY_OPERATOR", &self.operator)
             .env("CUSTODY_PASSWORD_FILE", &self.password_file)
             .env_remove("RUST_BACKTRACE")
@@ -119,16 +126,22 @@ impl Desk {
         dump(&self.db)
     }
 
-    /// Registers a paper file about one child with a safeguarding flag.
+    /// Registers a paper file about one child with a safeguarding flag, at the start of term.
     pub fn add_safeguarding_file(&self, tag: &str, name: &str) {
         let args = ["item", "add", tag, "--kind", "paper-file", "--name", name];
-        self.ok(&[&args[..], &["--safeguarding", "--data-subjects", "1"]].concat());
+        let run = self.run_at(
+            REGISTERED_AT,
+            &[&args[..], &["--safeguarding", "--data-subjects", "1"]].concat(),
+        );
+        assert_eq!(run.code, 0, "adding {tag} failed: {run:?}");
     }
 
     /// A database with two laptops, a paper file and two people (S001 Sam Jones, S002 Priya
     /// Patel) whose home-working records are in order.
     pub fn with_basics(binary: &str) -> Desk {
-        let desk = Desk::new(binary);
+        let mut desk = Desk::new(binary);
+        // Registered at the start of term, so that tests may record events from any time since.
+        desk.now = REGISTERED_AT.to_string();
         desk.init(Some("Hillside School"));
         desk.ok(&[
             "item",
@@ -188,6 +201,7 @@ impl Desk {
                 "2026-03-15",
             ]);
         }
+        desk.now = NOW.to_string();
         desk
     }
 }

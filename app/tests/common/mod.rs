@@ -38,7 +38,8 @@ pub fn setup() -> (Setup, DeskApp) {
     let dir = tempfile::tempdir().unwrap();
     let frames = dir.path().join("frames");
     std::fs::create_dir(&frames).unwrap();
-    let clock = FixedClock::new(now());
+    // Registered at the start of term, so that tests may record events from any time since.
+    let clock = FixedClock::new(custody_tests::REGISTERED_AT.parse().unwrap());
     let mut ledger = Ledger::create(&dir.path().join("custody.db"), Some("Hillside School"), clock.clone()).unwrap();
     ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
     ledger.add_first_admin("desk-test", "Desk Test", DESK_PIN).unwrap();
@@ -64,6 +65,7 @@ pub fn setup() -> (Setup, DeskApp) {
         ledger.add_person(id, name, None).unwrap();
         ledger.set_home_working(id, &record).unwrap();
     }
+    clock.set(now());
     let app = DeskApp::new(ledger, clock.clone());
     (Setup { dir, frames, clock }, app)
 }

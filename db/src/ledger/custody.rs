@@ -3,6 +3,7 @@
 //! with the projection updated, or nothing at all is written.
 
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::Ledger;
@@ -115,6 +116,11 @@ impl Ledger {
         for tag in &tags {
             let (item, state) = self.item_and_state(tag)?;
             let due = req.due.unwrap_or_else(|| default_due(item.kind, at, self.tz, &working));
+            if req.at.is_some() {
+                let mut people = vec![holder.id.as_str()];
+                people.extend(authoriser.as_ref().map(|p| p.id.as_str()));
+                self.registered_by(at, &item.tag, &people)?;
+            }
             let mut e = blank(EventKind::SignOut, &item.tag, at);
             e.person = Some(holder.id.clone());
             e.handover = Some(handover);
@@ -151,6 +157,9 @@ impl Ledger {
         for tag in &tags {
             let (item, state) = w.ledger.item_and_state(tag)?;
             let when = at.unwrap_or_else(|| w.ledger.clock.now());
+            if at.is_some() {
+                w.ledger.registered_by(when, &item.tag, &[])?;
+            }
             let mut e = blank(EventKind::SignIn, &item.tag, when);
             e.person.clone_from(&state.holder);
             e.note.clone_from(&note);
@@ -180,6 +189,9 @@ impl Ledger {
         let holder = w.ledger.active_person(to)?;
         let (item, state) = w.ledger.item_and_state(tag)?;
         let when = at.unwrap_or_else(|| w.ledger.clock.now());
+        if at.is_some() {
+            w.ledger.registered_by(when, &item.tag, &[&holder.id])?;
+        }
         let mut e = blank(EventKind::Transfer, &item.tag, when);
         e.person = Some(holder.id);
         e.from_person.clone_from(&state.holder);
@@ -214,6 +226,9 @@ impl Ledger {
         let mut w = self.writer()?;
         let (item, state) = w.ledger.item_and_state(tag)?;
         let when = at.unwrap_or_else(|| w.ledger.clock.now());
+        if at.is_some() {
+            w.ledger.registered_by(when, &item.tag, &[])?;
+        }
         let mut e = blank(kind, &item.tag, when);
         // Who had it when it went missing: the question a DPO asks first.
         e.person.clone_from(&state.holder);
@@ -366,6 +381,30 @@ impl Ledger {
                 due: self.format_time(due),
                 out: self.format_time(draft.occurred_at),
             });
+        }
+        Ok(())
+    }
+
+    /// Refuses a moment given with `--at` that is before the item, or any of the people, was
+    /// registered. (Only a given moment: "now" at a desk whose clock is behind another desk's
+    /// that registered the item must still work.) Imports of earlier custody do not ask this.
+    fn registered_by(&self, at: DateTime<Utc>, tag: &str, people: &[&str]) -> Result<()> {
+        let when = to_millis(at);
+        let added = |sql: &str, id: &str| -> Result<Option<i64>> {
+            Ok(self.conn.query_row(sql, [id], |r| r.get(0)).optional()?)
+        };
+        let item = ("SELECT added_at FROM items WHERE tag = ?1", tag);
+        let people = people
+            .iter()
+            .map(|id| ("SELECT added_at FROM people WHERE id = ?1", *id));
+        for (sql, id) in std::iter::once(item).chain(people) {
+            if let Some(registered) = added(sql, id)?.filter(|registered| *registered > when) {
+                return Err(Error::BeforeRegistered {
+                    what: id.to_string(),
+                    registered: self.format_time(registered),
+                    when: self.format_time(when),
+                });
+            }
         }
         Ok(())
     }

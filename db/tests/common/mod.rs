@@ -16,6 +16,9 @@ pub struct TestDb {
     pub ledger: Ledger,
 }
 
+/// When [`setup`] registers its items and people.
+pub const REGISTERED_AT: &str = "2026-09-01T07:00:00Z";
+
 pub fn t(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
 }
@@ -78,11 +81,12 @@ pub fn demo(path: &std::path::Path, clock: Arc<FixedClock>, options: &custody_db
 
 /// A new database at Friday 2026-11-20 10:00 UTC with laptops LT-0001..3, a paper file PF-0001,
 /// a memory stick RM-0001, people S001 (Sam Jones) and S002 (Priya Patel) with their home-working
-/// records in order, and inactive S003.
+/// records in order, and inactive S003, all registered at the start of term (1 September), so
+/// that the tests may record events at any moment since.
 pub fn setup() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("custody.db");
-    let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
+    let clock = FixedClock::new(REGISTERED_AT.parse().unwrap());
     let mut ledger = Ledger::create(&path, Some("Hillside School"), clock.clone()).unwrap();
     sign_in_admin(&mut ledger);
     for n in 1..=3 {
@@ -104,6 +108,7 @@ pub fn setup() -> TestDb {
     }
     ledger.add_person("S003", "Tom Left", None).unwrap();
     ledger.set_person_active("S003", false).unwrap();
+    clock.set(t("2026-11-20T10:00:00Z"));
     TestDb {
         dir,
         path,
@@ -113,6 +118,16 @@ pub fn setup() -> TestDb {
 }
 
 pub use custody_tests::{as_served, dump};
+
+/// Runs `register` with the clock at the start of term ([`REGISTERED_AT`]), then puts the clock
+/// back: for a test that registers more and then records events from before today.
+pub fn registered_earlier<T>(db: &mut TestDb, register: impl FnOnce(&mut Ledger) -> T) -> T {
+    let now = db.ledger.now();
+    db.clock.set(t(REGISTERED_AT));
+    let done = register(&mut db.ledger);
+    db.clock.set(now);
+    done
+}
 
 /// Hands `to` what `from` recorded since `to` last heard from it, and applies it: a pull.
 pub fn pull(to: &mut Ledger, from: &Ledger) -> custody_db::Applied {
