@@ -11,6 +11,7 @@ pub mod preview;
 pub mod read;
 pub mod sheet;
 pub mod synth;
+pub mod webcam;
 
 pub use payload::{CodeKind, Payload, PayloadError};
 pub use read::{FoundCode, GrayFrame, read_codes};

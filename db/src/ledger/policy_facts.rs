@@ -133,26 +133,33 @@ impl Ledger {
     /// before `at`, not counting any that were corrected away; newest first, and counted only up
     /// to [`OCCASIONS_COUNTED`], which keeps the check fast for the busiest borrower.
     fn earlier_occasions(&self, holder: &str, at: DateTime<Utc>) -> Result<u32> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM (
-                   SELECT DISTINCT e.handover FROM all_events e JOIN items i ON i.tag = e.item
-                   WHERE e.person = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 AND e.kind = 'sign-out'
-                     AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50
-                          OR i.anonymised_unapproved = 1)
-                     AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
-                   ORDER BY e.occurred_at DESC
-                   LIMIT ?4)",
-            )?
-            .query_row(
+        // Each desk's table on its own, newest first, stopping at the count (through the
+        // `all_events` view SQLite would gather a busy holder's whole year before sorting it).
+        // A hand-over belongs to one desk, so the union of each table's newest is exact.
+        let mut occasions = std::collections::HashSet::new();
+        for table in ["events", "remote_events"] {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT DISTINCT e.handover FROM {table} e JOIN items i ON i.tag = e.item
+                 WHERE e.person = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 AND e.kind = 'sign-out'
+                   AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50
+                        OR i.anonymised_unapproved = 1)
+                   AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
+                 ORDER BY e.occurred_at DESC
+                 LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(
                 params![
                     holder,
                     to_millis(at - Duration::days(365)),
                     to_millis(at),
                     OCCASIONS_COUNTED
                 ],
-                |r| r.get(0),
-            )?)
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )?;
+            for handover in rows {
+                occasions.insert(handover?);
+            }
+        }
+        Ok((occasions.len() as u32).min(OCCASIONS_COUNTED))
     }
 }
