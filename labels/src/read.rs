@@ -88,6 +88,38 @@ impl GrayFrame {
         GrayFrame::new(w, self.height * 2, pixels)
     }
 
+    /// The `w × h` part of the frame whose top-left corner is at (x, y).
+    fn crop(&self, x: u32, y: u32, w: u32, h: u32) -> GrayFrame {
+        let mut pixels = Vec::with_capacity((w * h) as usize);
+        for row in y..y + h {
+            let start = (row * self.width + x) as usize;
+            pixels.extend_from_slice(&self.pixels[start..start + w as usize]);
+        }
+        GrayFrame::new(w, h, pixels)
+    }
+
+    /// `factor` times the width and height, each new pixel blended from its four nearest
+    /// (bilinear): edges stay soft, so a thresholder finds where they are between pixels.
+    fn enlarged(&self, factor: u32) -> GrayFrame {
+        let (w, h) = (self.width * factor, self.height * factor);
+        let at = |x: u32, y: u32| f32::from(self.pixels[(y * self.width + x) as usize]);
+        let mut pixels = Vec::with_capacity((w * h) as usize);
+        for y in 0..h {
+            let fy = ((y as f32 + 0.5) / factor as f32 - 0.5).clamp(0.0, (self.height - 1) as f32);
+            let (y0, ty) = (fy as u32, fy.fract());
+            let y1 = (y0 + 1).min(self.height - 1);
+            for x in 0..w {
+                let fx = ((x as f32 + 0.5) / factor as f32 - 0.5).clamp(0.0, (self.width - 1) as f32);
+                let (x0, tx) = (fx as u32, fx.fract());
+                let x1 = (x0 + 1).min(self.width - 1);
+                let top = at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx;
+                let bottom = at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx;
+                pixels.push((top * (1.0 - ty) + bottom * ty).round() as u8);
+            }
+        }
+        GrayFrame::new(w, h, pixels)
+    }
+
     fn inverted(&self) -> GrayFrame {
         GrayFrame::new(self.width, self.height, self.pixels.iter().map(|p| 255 - p).collect())
     }
@@ -123,6 +155,20 @@ pub fn read_codes(frame: &GrayFrame) -> Vec<FoundCode> {
     } else {
         frame
     };
+    let mut codes: Vec<FoundCode> = Vec::new();
+    // A camera frame: first the patches where ink meets paper (a label held up makes one), each
+    // cut out and enlarged: cheaper than the whole frame, and it reads small, soft codes that
+    // the whole frame does not. A frame with no such contrast anywhere holds no code.
+    if work.width.max(work.height) >= SMALL_FRAME {
+        let busy = busy_patches(work);
+        for (text, outline) in read_busy_patches(work, &busy.patches) {
+            let outline = outline.map(|(x, y)| (x * factor as f32, y * factor as f32));
+            push_code(&mut codes, text, outline);
+        }
+        if !codes.is_empty() || !busy.any_contrast || !busy.elsewhere {
+            return codes;
+        }
+    }
     let mut found = with_rxing(work);
     if found.is_empty() {
         found = with_rqrr(work);
@@ -152,18 +198,150 @@ pub fn read_codes(frame: &GrayFrame) -> Vec<FoundCode> {
         scale /= 2.0;
         shift = pad as f32;
     }
-    let mut codes: Vec<FoundCode> = Vec::new();
     for (text, outline) in found {
-        if codes.iter().any(|c| c.text == text) {
-            continue;
-        }
+        let outline = outline.map(|(x, y)| (x * scale - shift * factor as f32, y * scale - shift * factor as f32));
+        push_code(&mut codes, text, outline);
+    }
+    codes
+}
+
+/// Adds a code unless its text is already there.
+fn push_code(codes: &mut Vec<FoundCode>, text: String, outline: [(f32, f32); 4]) {
+    if codes.iter().all(|c| c.text != text) {
         codes.push(FoundCode {
             payload: Payload::parse(&text),
-            outline: outline.map(|(x, y)| (x * scale - shift * factor as f32, y * scale - shift * factor as f32)),
+            outline,
             text,
         });
     }
-    codes
+}
+
+/// The side of the blocks the busy-patch search looks at.
+const BLOCK: u32 = 16;
+/// How many patches are enlarged and read at most, the largest first.
+const PATCHES_READ: usize = 3;
+
+/// How large an enlarged patch is made, on its longer side: a held-up label's code then has
+/// about ten pixels a module, and enlarging further only costs time.
+const PATCH_SIZE: u32 = 640;
+/// The most a patch is enlarged.
+const MAX_ENLARGE: u32 = 4;
+
+/// Reads the largest busy patches, each cut out with its margin and enlarged (bilinear) to about
+/// [`PATCH_SIZE`].
+fn read_busy_patches(frame: &GrayFrame, patches: &[(u32, u32, u32, u32)]) -> Raw {
+    let mut found = Vec::new();
+    for &(x, y, w, h) in patches.iter().take(PATCHES_READ) {
+        let f = (PATCH_SIZE / w.max(h)).clamp(1, MAX_ENLARGE);
+        let crop = frame.crop(x, y, w, h).enlarged(f);
+        let mut raw = with_rxing(&crop);
+        if raw.is_empty() {
+            raw = with_rqrr(&crop);
+        }
+        found.extend(raw.into_iter().map(|(text, outline)| {
+            (
+                text,
+                outline.map(|(px, py)| (x as f32 + px / f as f32, y as f32 + py / f as f32)),
+            )
+        }));
+        if !found.is_empty() {
+            break;
+        }
+    }
+    found
+}
+
+/// What the busy-patch search found.
+struct Busy {
+    /// Patches of high contrast, as (x, y, width, height) with a block's margin, largest first;
+    /// patches too small to hold a code or too large to be one held up are left out.
+    patches: Vec<(u32, u32, u32, u32)>,
+    /// Whether any block has even half the contrast of ink on paper.
+    any_contrast: bool,
+    /// Whether contrast was found that the patches read do not cover (a region too large to be
+    /// a label held up, such as a code close to the camera, or more patches than are read), so
+    /// that the whole frame is still worth reading.
+    elsewhere: bool,
+}
+
+/// How much light and dark must differ in a block for it to be busy, in grey levels: printed
+/// ink on paper, dimly lit and softened, still differs by more.
+const BUSY_CONTRAST: u8 = 60;
+
+fn busy_patches(frame: &GrayFrame) -> Busy {
+    let (bw, bh) = (frame.width / BLOCK, frame.height / BLOCK);
+    let mut busy = vec![false; (bw * bh) as usize];
+    let mut any_contrast = false;
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut lo, mut hi) = (u8::MAX, u8::MIN);
+            for y in by * BLOCK..(by + 1) * BLOCK {
+                let start = (y * frame.width + bx * BLOCK) as usize;
+                for &p in &frame.pixels[start..start + BLOCK as usize] {
+                    lo = lo.min(p);
+                    hi = hi.max(p);
+                }
+            }
+            busy[(by * bw + bx) as usize] = hi - lo > BUSY_CONTRAST;
+            any_contrast |= hi - lo > BUSY_CONTRAST / 2;
+        }
+    }
+    let mut seen = vec![false; busy.len()];
+    let mut patches = Vec::new();
+    let mut elsewhere = false;
+    for start in 0..busy.len() {
+        if !busy[start] || seen[start] {
+            continue;
+        }
+        // One patch: the busy blocks joined to this one, side by side.
+        let (mut x0, mut y0, mut x1, mut y1, mut count) = (u32::MAX, u32::MAX, 0, 0, 0);
+        let mut stack = vec![start];
+        seen[start] = true;
+        while let Some(i) = stack.pop() {
+            let (bx, by) = (i as u32 % bw, i as u32 / bw);
+            (x0, y0, x1, y1, count) = (x0.min(bx), y0.min(by), x1.max(bx), y1.max(by), count + 1);
+            let mut visit = |j: usize| {
+                if busy[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if bx > 0 {
+                visit(i - 1);
+            }
+            if bx + 1 < bw {
+                visit(i + 1);
+            }
+            if by > 0 {
+                visit(i - bw as usize);
+            }
+            if by + 1 < bh {
+                visit(i + bw as usize);
+            }
+        }
+        let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
+        if w > bw / 3 || h > bh / 2 {
+            elsewhere = true;
+        } else if count >= 4 {
+            patches.push((
+                count,
+                x0.saturating_sub(1),
+                y0.saturating_sub(1),
+                (x1 + 2).min(bw),
+                (y1 + 2).min(bh),
+            ));
+        }
+    }
+    patches.sort_by(|a, b| b.0.cmp(&a.0));
+    elsewhere |= patches.len() > PATCHES_READ;
+    Busy {
+        patches: patches
+            .into_iter()
+            .map(|(_, x0, y0, x1, y1)| (x0 * BLOCK, y0 * BLOCK, (x1 - x0) * BLOCK, (y1 - y0) * BLOCK))
+            .collect(),
+        any_contrast,
+        elsewhere,
+    }
 }
 
 type Raw = Vec<(String, [(f32, f32); 4])>;

@@ -313,14 +313,37 @@ impl Ledger {
             }
             states.insert(tag, state);
         };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {} FROM all_events WHERE kind != 'correction' ORDER BY item",
-            crate::event::COLUMNS
-        ))?;
-        let mut rows = stmt.query([])?;
+        // Each desk's table in item order from its own index, merged here: through the
+        // `all_events` view SQLite would sort two million whole rows first.
+        let by_item = |table: &str| {
+            format!(
+                "SELECT {} FROM {table} WHERE kind != 'correction' ORDER BY item",
+                crate::event::COLUMNS
+            )
+        };
+        let (mut own_stmt, mut other_stmt) = (
+            self.conn.prepare(&by_item("events"))?,
+            self.conn.prepare(&by_item("remote_events"))?,
+        );
+        let (mut own_rows, mut other_rows) = (own_stmt.query([])?, other_stmt.query([])?);
+        let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Event>> {
+            Ok(rows.next()?.map(crate::event::from_row).transpose()?)
+        };
+        let (mut own_next, mut other_next) = (next(&mut own_rows)?, next(&mut other_rows)?);
         let mut item: Vec<Event> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let e = crate::event::from_row(row)?;
+        loop {
+            let take_own = match (&own_next, &other_next) {
+                (Some(a), Some(b)) => a.item <= b.item,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let e = if take_own {
+                std::mem::replace(&mut own_next, next(&mut own_rows)?)
+            } else {
+                std::mem::replace(&mut other_next, next(&mut other_rows)?)
+            };
+            let Some(e) = e else { break };
             if voided.contains(&e.id) {
                 continue;
             }
