@@ -48,6 +48,21 @@ fn picture_centre(label: &LabelPicture, shot: &Shot, at: (f32, f32)) -> (f32, f3
 }
 
 impl LabelPicture {
+    /// Our own label as the app previews it (see [`crate::preview`]), `module` pixels a module;
+    /// none if its payload cannot be drawn.
+    pub fn of_preview(label: &crate::sheet::Label, module: u32) -> Option<LabelPicture> {
+        let png = crate::preview::label_png(label, module).ok()?;
+        let picture = image::load_from_memory(&png).ok()?.into_luma8();
+        let (n, _) = crate::sheet::qr_modules(&label.payload).ok()?;
+        let edge = (crate::sheet::QUIET_ZONE as u32 * module) as f32;
+        Some(LabelPicture {
+            picture,
+            code_left: edge,
+            code_top: edge,
+            code_side: (n as u32 * module) as f32,
+        })
+    }
+
     /// The picture brought down (averaging, as a camera's pixels integrate the light on them)
     /// to about twice the size it has in the frame, so that the photograph's four samples a
     /// pixel see what a sensor sees rather than the hairlines between a raster's modules.
@@ -123,7 +138,7 @@ mod tests {
     use super::*;
     use crate::payload::Payload;
     use crate::read::{GrayFrame, read_codes};
-    use crate::sheet::{Label, QUIET_ZONE, qr_modules};
+    use crate::sheet::Label;
 
     /// Our own label drawn with 8-pixel modules, and where its code is.
     fn label() -> LabelPicture {
@@ -131,17 +146,7 @@ mod tests {
             payload: Payload::parse("CU1:I:LT-0042").unwrap(),
             kind: "laptop".into(),
         };
-        let module = 8;
-        let png = crate::preview::label_png(&label, module).unwrap();
-        let picture = image::load_from_memory(&png).unwrap().into_luma8();
-        let (n, _) = qr_modules(&label.payload).unwrap();
-        let edge = (QUIET_ZONE as u32 * module) as f32;
-        LabelPicture {
-            picture,
-            code_left: edge,
-            code_top: edge,
-            code_side: (n as u32 * module) as f32,
-        }
+        LabelPicture::of_preview(&label, 8).unwrap()
     }
 
     fn gray(frame: &RgbImage) -> GrayFrame {
