@@ -332,7 +332,7 @@ fn busy_patches(frame: &GrayFrame) -> Busy {
             ));
         }
     }
-    patches.sort_by(|a, b| b.0.cmp(&a.0));
+    patches.sort_by_key(|p| std::cmp::Reverse(p.0));
     elsewhere |= patches.len() > PATCHES_READ;
     Busy {
         patches: patches
