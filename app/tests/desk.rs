@@ -58,7 +58,7 @@ fn camera_frames_fill_the_basket_set_the_holder_and_enter_signs_out_then_a_scan_
 }
 
 /// A label held up at arm's length for half a second: ten webcam frames (1280×720) with its code
-/// 70 px wide (a 24 mm code about 75 cm away), turned, a little out of focus, dim, noisy and
+/// 70 px wide (a 24 mm code about 45 cm away), turned, a little out of focus, dim, noisy and
 /// JPEG-compressed, as the webcam benchmark makes them, go through the frame source and the
 /// decoder thread; the laptop ends in the basket. (At 60 px the reader does not yet read enough
 /// of such frames to be sure of one in a second: see the benchmark.)

@@ -8,7 +8,8 @@ use image::{GrayImage, RgbImage};
 
 use crate::synth::{Shot, photograph};
 
-/// The code widths measured, in frame pixels: 24 mm codes from about 35 to 90 cm away.
+/// The code widths measured, in frame pixels: a 24 mm code from about 80 cm (40 px) to 25 cm
+/// (130 px) from the webcam.
 pub const CODE_WIDTHS: [u32; 7] = [40, 50, 60, 70, 85, 100, 130];
 /// How many frames of each width.
 pub const FRAMES_PER_WIDTH: usize = 20;
