@@ -79,10 +79,49 @@ fn a_label_held_at_arms_length_ends_in_the_basket() {
     }
     let folder = s.frames.clone();
     let ctx = h.ctx.clone();
+    h.state_mut().camera.show_speed = true;
     h.state_mut()
         .start_scanner(&ctx, move || Box::new(FolderFrames::new(&folder, Duration::ZERO)));
     step_until(&mut h, "the laptop in the basket", |a| a.desk.basket.len() == 1);
     assert_eq!(h.state().desk.basket[0].tag, "LT-0001");
+    // For a support call: frames a second and the time to read one, on the preview.
+    let speed = h.state().camera.speed_text().unwrap();
+    assert!(
+        speed.contains(" fps · reading a frame ") && speed.ends_with(" ms"),
+        "{speed}"
+    );
+}
+
+/// The camera chosen at a desk is the one it starts with next time; "No camera" is remembered
+/// too, and `--camera N` still wins.
+#[test]
+fn the_desk_starts_with_the_camera_chosen_last_time() {
+    use custody::desk::{Launch, start_frames};
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    let ctx = h.ctx.clone();
+    let launch = |camera| Launch {
+        frames: None,
+        camera,
+        no_camera: false,
+    };
+    h.state_mut().remember_camera(custody_db::DeskCamera::None);
+    start_frames(h.state_mut(), &ctx, &launch(None));
+    assert!(!h.state().is_scanning(), "no camera, as chosen");
+    h.state_mut().remember_camera(custody_db::DeskCamera::Index(3));
+    assert_eq!(
+        h.state().ledger.desk_camera().unwrap(),
+        Some(custody_db::DeskCamera::Index(3))
+    );
+    start_frames(h.state_mut(), &ctx, &launch(None));
+    step_until(&mut h, "camera 3 asked for", |a| {
+        a.camera.status.contains("Camera 3") || a.camera.status.contains("No camera")
+    });
+    h.state_mut().stop_scanner();
+    start_frames(h.state_mut(), &ctx, &launch(Some(1)));
+    step_until(&mut h, "camera 1 asked for", |a| {
+        a.camera.status.contains("Camera 1") || a.camera.status.contains("No camera")
+    });
 }
 
 #[test]

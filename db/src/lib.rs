@@ -34,7 +34,9 @@ pub mod time;
 
 pub use error::{Error, Result, RuleId};
 pub use event::Event;
-pub use ledger::{Applied, Conflict, DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_SYNC_WARNING_DAYS, RemoteEntry, SignInAt};
+pub use ledger::{
+    Applied, Conflict, DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_SYNC_WARNING_DAYS, DeskCamera, RemoteEntry, SignInAt,
+};
 pub use ledger::{
     Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,
     HistoryFilter, HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote,

@@ -477,3 +477,19 @@ fn a_moment_before_the_person_was_registered_is_refused() {
     req.at = None;
     db.ledger.sign_out(&req).unwrap();
 }
+
+/// The desk's camera is its own fact: remembered across opening the file again, and not a
+/// setting on the record.
+#[test]
+fn the_desk_remembers_its_camera() {
+    use custody_db::DeskCamera;
+    let mut db = setup();
+    assert_eq!(db.ledger.desk_camera().unwrap(), None);
+    let entries = db.ledger.last_seq().unwrap();
+    db.ledger.set_desk_camera(DeskCamera::Index(2)).unwrap();
+    assert_eq!(db.ledger.last_seq().unwrap(), entries, "nothing on the record");
+    let again = custody_db::Ledger::open(&db.path, db.clock.clone()).unwrap();
+    assert_eq!(again.desk_camera().unwrap(), Some(DeskCamera::Index(2)));
+    db.ledger.set_desk_camera(DeskCamera::None).unwrap();
+    assert_eq!(again.desk_camera().unwrap(), Some(DeskCamera::None));
+}

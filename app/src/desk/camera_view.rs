@@ -1,6 +1,8 @@
 //! The live preview under the Desk: the latest frame, with each code found outlined (green
-//! for a Custody label, red for anything else) for a moment after it is seen.
+//! for a Custody label, red for anything else) for a moment after it is seen, and (when asked)
+//! frames a second and the time to read a frame, for support calls ("the camera is slow").
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use custody_labels::read::FoundCode;
@@ -18,6 +20,12 @@ pub struct CameraView {
     /// Outlines in 0..1 frame coordinates, with what they say.
     outlines: Vec<([Pos2; 4], bool, String)>,
     outlined_at: Option<Instant>,
+    /// Whether the speed is shown on the preview.
+    pub show_speed: bool,
+    /// When the frames of the last second arrived.
+    frames_at: VecDeque<Instant>,
+    /// How long the decoder took over the last frame it read.
+    last_decoding: Option<Duration>,
 }
 
 impl std::fmt::Debug for CameraView {
@@ -27,7 +35,37 @@ impl std::fmt::Debug for CameraView {
 }
 
 impl CameraView {
+    /// Notes how long the decoder took over a frame.
+    pub fn decoded_in(&mut self, decoding: Duration) {
+        self.last_decoding = Some(decoding);
+    }
+
+    /// "12 fps · reading a frame 9 ms", when the speed is to be shown.
+    pub fn speed_text(&self) -> Option<String> {
+        if !self.show_speed {
+            return None;
+        }
+        let fps = self
+            .frames_at
+            .iter()
+            .filter(|t| t.elapsed() < Duration::from_secs(1))
+            .count();
+        Some(match self.last_decoding {
+            Some(d) => format!("{fps} fps · reading a frame {} ms", d.as_millis()),
+            None => format!("{fps} fps"),
+        })
+    }
+
     pub fn show_frame(&mut self, ctx: &egui::Context, image: egui::ColorImage) {
+        let now = Instant::now();
+        self.frames_at.push_back(now);
+        while self
+            .frames_at
+            .front()
+            .is_some_and(|t| now - *t > Duration::from_secs(1))
+        {
+            self.frames_at.pop_front();
+        }
         match &mut self.texture {
             Some(t) => t.set(image, TextureOptions::LINEAR),
             None => self.texture = Some(ctx.load_texture("camera", image, TextureOptions::LINEAR)),
@@ -79,6 +117,14 @@ impl CameraView {
         let size = texture.size_vec2();
         let shown = egui::vec2(width, width * size.y / size.x.max(1.0));
         let response = ui.add(egui::Image::new((texture.id(), shown)));
+        if let Some(speed) = self.speed_text() {
+            let at = response.rect.min + egui::vec2(8.0, 8.0);
+            let font = egui::FontId::monospace(13.0);
+            let galley = ui.painter().layout_no_wrap(speed, font, Color32::WHITE);
+            let backdrop = egui::Rect::from_min_size(at, galley.size()).expand(4.0);
+            ui.painter().rect_filled(backdrop, 4.0, Color32::from_black_alpha(160));
+            ui.painter().galley(at, galley, Color32::WHITE);
+        }
         if self.has_outline() {
             let rect = response.rect;
             let to_screen = |p: Pos2| rect.min + egui::vec2(p.x * rect.width(), p.y * rect.height());

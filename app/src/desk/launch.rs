@@ -16,9 +16,9 @@ pub struct DeskArgs {
     /// Scan image files from this folder instead of the camera (files added later are scanned too)
     #[arg(long, value_name = "DIR")]
     pub frames: Option<PathBuf>,
-    /// Which camera to use [default: the first]
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub camera: u32,
+    /// Which camera to use [default: the one last chosen at this desk, else the first]
+    #[arg(long, value_name = "N")]
+    pub camera: Option<u32>,
     /// Do not start the camera (scan with a USB scanner or type)
     #[arg(long)]
     pub no_camera: bool,

@@ -274,7 +274,23 @@ impl DeskApp {
 
     pub fn stop_scanner(&mut self) {
         self.scanner = None;
+        let show_speed = self.camera.show_speed;
         self.camera = CameraView::default();
+        self.camera.show_speed = show_speed;
+    }
+
+    /// Whether frames are being read (a camera or a folder).
+    pub fn is_scanning(&self) -> bool {
+        self.scanner.is_some()
+    }
+
+    /// Remembers the camera chosen here for the desk's next start. If that cannot be written
+    /// (a database the desk may only read), the choice holds until the desk closes, and the
+    /// line under the preview says so.
+    pub fn remember_camera(&mut self, camera: custody_db::DeskCamera) {
+        if let Err(e) = self.ledger.set_desk_camera(camera) {
+            self.camera.status = format!("This camera will not be remembered for next time: {e}");
+        }
     }
 
     /// Whether anything is still being read or loaded (screenshots wait for this).
@@ -588,7 +604,9 @@ impl DeskApp {
                     height,
                     codes,
                     captured,
+                    decoding,
                 } => {
+                    self.camera.decoded_in(decoding);
                     self.camera.show_codes(ctx, width, height, &codes);
                     for code in codes {
                         let before = self.ledger.last_seq().ok();
@@ -682,7 +700,8 @@ impl eframe::App for DeskApp {
 #[derive(Debug, Clone)]
 pub struct Launch {
     pub frames: Option<PathBuf>,
-    pub camera: u32,
+    /// `--camera N`; without it, the camera last chosen at this desk.
+    pub camera: Option<u32>,
     pub no_camera: bool,
 }
 
@@ -722,7 +741,16 @@ pub fn start_frames(app: &mut DeskApp, ctx: &egui::Context, launch: &Launch) {
             Box::new(scanner::FolderFrames::new(&folder, Duration::from_millis(1500)))
         });
     } else if !launch.no_camera {
-        let index = launch.camera;
-        app.start_scanner(ctx, move || Box::new(scanner::CameraFrames::new(index)));
+        let chosen = match launch.camera {
+            Some(index) => Some(index),
+            None => match app.ledger.desk_camera() {
+                Ok(Some(custody_db::DeskCamera::None)) => None,
+                Ok(Some(custody_db::DeskCamera::Index(index))) => Some(index),
+                Ok(None) | Err(_) => Some(0),
+            },
+        };
+        if let Some(index) = chosen {
+            app.start_scanner(ctx, move || Box::new(scanner::CameraFrames::new(index)));
+        }
     }
 }

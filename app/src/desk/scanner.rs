@@ -42,6 +42,8 @@ pub enum ScanMsg {
         height: u32,
         codes: Vec<FoundCode>,
         captured: Instant,
+        /// How long the decoder took over this frame.
+        decoding: Duration,
     },
 }
 
@@ -76,12 +78,14 @@ impl Scanner {
             .name("decoder".into())
             .spawn(move || {
                 for (frame, captured) in frames {
+                    let start = Instant::now();
                     let codes = read_codes(&gray(&frame));
                     let msg = ScanMsg::Codes {
                         width: frame.width(),
                         height: frame.height(),
                         codes,
                         captured,
+                        decoding: start.elapsed(),
                     };
                     if to_ui.send(msg).is_err() {
                         return;
@@ -286,7 +290,7 @@ impl CameraFrames {
 
     fn open(&self) -> Result<nokhwa::Camera, String> {
         use nokhwa::pixel_format::RgbFormat;
-        use nokhwa::utils::{CameraIndex, RequestedFormat, RequestedFormatType};
+        use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution};
         let found = cameras();
         if found.is_empty() {
             return Err("No camera found. Scan with a USB scanner, or type the tag.".to_string());
@@ -297,7 +301,10 @@ impl CameraFrames {
                 self.index
             ));
         }
-        let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::AbsoluteHighestFrameRate);
+        // 1280×720 (or the nearest the camera offers): a label at arm's length needs the
+        // pixels, and a larger frame only costs decoding time.
+        let wanted = CameraFormat::new(Resolution::new(1280, 720), FrameFormat::MJPEG, 30);
+        let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
         let mut camera = nokhwa::Camera::new(CameraIndex::Index(self.index), format)
             .map_err(|e| format!("Camera {} cannot be opened ({e}). Choose another camera.", self.index))?;
         camera.open_stream().map_err(|e| {

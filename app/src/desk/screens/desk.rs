@@ -372,6 +372,8 @@ fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
             app.desk_ui.cameras = Some(found);
             app.desk_ui.finding_cameras = None;
         }
+        ui.checkbox(&mut app.camera.show_speed, "Show speed")
+            .on_hover_text("Frames a second and the time to read each, on the preview (for support calls)");
         if app.desk_ui.finding_cameras.is_some() {
             ui.spinner();
         } else if ui.small_button("Find cameras").clicked() {
@@ -391,10 +393,12 @@ fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
                 if ui.small_button(format!("Use {index}: {name}")).clicked() {
                     let ctx = ui.ctx().clone();
                     app.start_scanner(&ctx, move || Box::new(scanner::CameraFrames::new(index)));
+                    app.remember_camera(custody_db::DeskCamera::Index(index));
                 }
             }
             if ui.small_button("No camera").clicked() {
                 app.stop_scanner();
+                app.remember_camera(custody_db::DeskCamera::None);
             }
         }
     });
