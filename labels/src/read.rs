@@ -120,6 +120,41 @@ impl GrayFrame {
         GrayFrame::new(w, h, pixels)
     }
 
+    /// Unsharp masking: each pixel pushed away from the mean of the `radius` around it by
+    /// `amount` times the difference, undoing some of a soft lens's blur.
+    fn sharpened(&self, radius: u32, amount: f32) -> GrayFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let r = radius as usize;
+        let mut blurred: Vec<f32> = self.pixels.iter().map(|&p| f32::from(p)).collect();
+        let mut line = Vec::new();
+        for pass in 0..2 {
+            let (count, len) = if pass == 0 { (h, w) } else { (w, h) };
+            for a in 0..count {
+                let index = |b: usize| if pass == 0 { a * w + b } else { b * w + a };
+                line.clear();
+                line.extend((0..len).map(|b| blurred[index(b)]));
+                let mut sum: f32 = line[..r.min(len)].iter().sum();
+                for b in 0..len {
+                    if b + r < len {
+                        sum += line[b + r];
+                    }
+                    if b > r {
+                        sum -= line[b - r - 1];
+                    }
+                    let span = (b + r).min(len - 1) + 1 - b.saturating_sub(r);
+                    blurred[index(b)] = sum / span as f32;
+                }
+            }
+        }
+        let pixels = self
+            .pixels
+            .iter()
+            .zip(&blurred)
+            .map(|(&p, &m)| (f32::from(p) + amount * (f32::from(p) - m)).clamp(0.0, 255.0) as u8)
+            .collect();
+        GrayFrame::new(self.width, self.height, pixels)
+    }
+
     fn inverted(&self) -> GrayFrame {
         GrayFrame::new(self.width, self.height, self.pixels.iter().map(|p| 255 - p).collect())
     }
@@ -226,15 +261,22 @@ const PATCHES_READ: usize = 3;
 const PATCH_SIZE: u32 = 640;
 /// The most a patch is enlarged.
 const MAX_ENLARGE: u32 = 4;
+/// How strongly a patch that did not read is sharpened for a second try.
+const SHARPEN: f32 = 2.0;
 
 /// Reads the largest busy patches, each cut out with its margin and enlarged (bilinear) to about
-/// [`PATCH_SIZE`].
+/// [`PATCH_SIZE`], then, if that fails, sharpened.
 fn read_busy_patches(frame: &GrayFrame, patches: &[(u32, u32, u32, u32)]) -> Raw {
     let mut found = Vec::new();
     for &(x, y, w, h) in patches.iter().take(PATCHES_READ) {
         let f = (PATCH_SIZE / w.max(h)).clamp(1, MAX_ENLARGE);
         let crop = frame.crop(x, y, w, h).enlarged(f);
         let mut raw = with_rxing(&crop);
+        // A soft code's modules run into each other; pushing each pixel away from its
+        // surroundings (unsharp masking over one frame pixel) parts them again.
+        if raw.is_empty() {
+            raw = with_rxing(&crop.sharpened(f, SHARPEN));
+        }
         if raw.is_empty() {
             raw = with_rqrr(&crop);
         }
