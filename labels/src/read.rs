@@ -195,14 +195,19 @@ pub fn read_codes(frame: &GrayFrame) -> Vec<FoundCode> {
     let mut codes: Vec<FoundCode> = Vec::new();
     // A camera frame: first the patches where ink meets paper (a label held up makes one), each
     // cut out and enlarged: cheaper than the whole frame, and it reads small, soft codes that
-    // the whole frame does not. A frame with no such contrast anywhere holds no code.
+    // the whole frame does not. The whole frame is read too when there is contrast outside the
+    // patches read (what it finds is added), or when a large patch did not read; a frame with
+    // no contrast anywhere holds no code.
     if work.width.max(work.height) >= SMALL_FRAME {
         let busy = busy_patches(work);
         for (text, outline) in read_busy_patches(work, &busy.patches) {
             let outline = outline.map(|(x, y)| (x * factor as f32, y * factor as f32));
             push_code(&mut codes, text, outline);
         }
-        if !codes.is_empty() || !busy.any_contrast || !busy.elsewhere {
+        // A large patch (a code near the camera) is as well seen in the whole frame, where
+        // rqrr and the inverted look get their turn; a small one is not.
+        let large_patch = (busy.patches.iter().take(PATCHES_READ)).any(|&(_, _, w, h)| enlargement(w, h) < 2);
+        if !busy.any_contrast || !(busy.elsewhere || codes.is_empty() && large_patch) {
             return codes;
         }
     }
@@ -255,6 +260,8 @@ fn push_code(codes: &mut Vec<FoundCode>, text: String, outline: [(f32, f32); 4])
 
 /// The side of the blocks the busy-patch search looks at.
 const BLOCK: u32 = 16;
+/// The fewest (grown) blocks a patch must have to hold a code: four busy blocks and their ring.
+const MIN_PATCH_BLOCKS: u32 = 16;
 /// How many patches are enlarged and read at most, the largest first.
 const PATCHES_READ: usize = 3;
 
@@ -271,7 +278,7 @@ const SHARPEN: f32 = 2.0;
 fn read_busy_patches(frame: &GrayFrame, patches: &[(u32, u32, u32, u32)]) -> Raw {
     let mut found = Vec::new();
     for &(x, y, w, h) in patches.iter().take(PATCHES_READ) {
-        let f = (PATCH_SIZE / w.max(h)).clamp(1, MAX_ENLARGE);
+        let f = enlargement(w, h);
         let crop = frame.crop(x, y, w, h).enlarged(f);
         let mut raw = with_rxing(&crop);
         // A soft code's modules run into each other; pushing each pixel away from its
@@ -288,11 +295,13 @@ fn read_busy_patches(frame: &GrayFrame, patches: &[(u32, u32, u32, u32)]) -> Raw
                 outline.map(|(px, py)| (x as f32 + px / f as f32, y as f32 + py / f as f32)),
             )
         }));
-        if !found.is_empty() {
-            break;
-        }
     }
     found
+}
+
+/// How many times a `w × h` patch is enlarged: to about [`PATCH_SIZE`], at most [`MAX_ENLARGE`].
+fn enlargement(w: u32, h: u32) -> u32 {
+    (PATCH_SIZE / w.max(h).max(1)).clamp(1, MAX_ENLARGE)
 }
 
 /// What the busy-patch search found.
@@ -330,6 +339,15 @@ fn busy_patches(frame: &GrayFrame) -> Busy {
             any_contrast |= hi - lo > BUSY_CONTRAST / 2;
         }
     }
+    // Grown by a block each way, so that a label's parts (its code, its lines of text, its
+    // edges against the desk) join into one patch, with a block of margin around it.
+    let busy: Vec<bool> = (0..busy.len())
+        .map(|i| {
+            let (bx, by) = (i as u32 % bw, i as u32 / bw);
+            (by.saturating_sub(1)..(by + 2).min(bh))
+                .any(|y| (bx.saturating_sub(1)..(bx + 2).min(bw)).any(|x| busy[(y * bw + x) as usize]))
+        })
+        .collect();
     let mut seen = vec![false; busy.len()];
     let mut patches = Vec::new();
     let mut elsewhere = false;
@@ -366,14 +384,8 @@ fn busy_patches(frame: &GrayFrame) -> Busy {
         let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
         if w > bw / 3 || h > bh / 2 {
             elsewhere = true;
-        } else if count >= 4 {
-            patches.push((
-                count,
-                x0.saturating_sub(1),
-                y0.saturating_sub(1),
-                (x1 + 2).min(bw),
-                (y1 + 2).min(bh),
-            ));
+        } else if count >= MIN_PATCH_BLOCKS {
+            patches.push((count, x0, y0, x1 + 1, y1 + 1));
         }
     }
     patches.sort_by_key(|p| std::cmp::Reverse(p.0));

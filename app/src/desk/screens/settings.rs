@@ -145,7 +145,9 @@ fn desk_facts(app: &DeskApp, ui: &mut egui::Ui, organisation: &str) {
         ui.label(app.ledger.operator());
         ui.end_row();
         ui.weak("Camera");
-        ui.label("Chosen on the Desk (Find cameras), or with --camera N when starting.");
+        ui.label(
+            "Chosen on the Desk (Find cameras) and remembered at this desk; --camera N when starting overrides it.",
+        );
         ui.end_row();
     });
 }
