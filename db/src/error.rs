@@ -127,7 +127,7 @@ pub enum Error {
     #[error("Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else.")]
     InactivePerson { id: String, name: String },
 
-    // --- the home-working policy, rules R1–R7 ---
+    // --- the policy rules, R1–R7 and R13 ---
     #[error("Refused by {}:\n{}{}", rule_list(blocks), lines(blocks), warnings_too(warnings))]
     PolicyRefused {
         blocks: Vec<crate::policy::Finding>,

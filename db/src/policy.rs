@@ -1,4 +1,5 @@
-//! The home-working policy's rules R1–R7, checked for a proposed sign-out. (R8, what state an
+//! The home-working policy's rules R1–R7, and R13 (something overdue), checked for a proposed
+//! sign-out. (R8, what state an
 //! item or person must be in, is enforced by the ledger itself and always blocks.)
 //!
 //! [`check`] is a pure function of the proposal, a few facts from the ledger, and the settings:
@@ -47,7 +48,7 @@ impl FromStr for Mode {
 }
 
 /// The configurable rules, what each says, and its default (from the product brief).
-pub const RULES: [(RuleId, &str, Mode); 7] = [
+pub const RULES: [(RuleId, &str, Mode); 8] = [
     (
         "R1",
         "Paper files leave only with a reason and a named authoriser",
@@ -73,6 +74,11 @@ pub const RULES: [(RuleId, &str, Mode); 7] = [
     (
         "R7",
         "Information-governance training must be within the last 12 months",
+        Mode::Warn,
+    ),
+    (
+        "R13",
+        "Someone who still has something overdue is reminded before more goes out with them",
         Mode::Warn,
     ),
 ];
@@ -131,7 +137,7 @@ pub fn rule_id(rule: &str) -> Result<RuleId, Error> {
         .find(|id| *id == wanted)
         .ok_or_else(|| Error::InvalidText {
             field: "rule",
-            why: format!("{rule:?} is not a configurable rule; use R1 to R7 (R8 always blocks)"),
+            why: format!("{rule:?} is not a configurable rule; use R1 to R7 or R13 (R8 always blocks)"),
         })
 }
 
@@ -170,6 +176,9 @@ pub struct Facts {
     pub container_holds: Vec<ItemKind>,
     /// The holder's home-working occasions (R5) in the 365 days before this one.
     pub earlier_occasions: u32,
+    /// What the holder already has that is overdue (R13): each tag with when it was due, as
+    /// the desk shows it, the longest overdue first.
+    pub holder_overdue: Vec<(String, String)>,
 }
 
 /// Whether an item puts its holder under R5: confidential documents, sensitive
@@ -372,6 +381,16 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
         found.push((
             "R7",
             format!("{holder} {when}. Record the date of new training on their record."),
+        ));
+    }
+    if let Some((first, due)) = facts.holder_overdue.first() {
+        let what = match facts.holder_overdue.len() {
+            1 => format!("{first}, due back {due}"),
+            n => format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
+        };
+        found.push((
+            "R13",
+            format!("{holder} still has {what}. Ask for it back, or record what happened to it, before more goes out."),
         ));
     }
     found

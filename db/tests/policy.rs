@@ -1,4 +1,4 @@
-//! Rules R1–R7 at sign-out, through the real ledger: what blocks, what warns, what the messages
+//! Rules R1–R7 and R13 at sign-out, through the real ledger: what blocks, what warns, what the messages
 //! say, that a refusal writes nothing, and that acknowledged warnings are kept on the event.
 
 #![allow(clippy::unwrap_used)]
@@ -386,4 +386,27 @@ fn r5_counts_anonymised_data_whose_technique_is_not_approved() {
     assert!(results[..5].iter().all(Result::is_ok), "{results:?}");
     let msg = results[5].as_ref().unwrap_err().to_string();
     assert!(msg.starts_with("Refused by R5") && msg.contains("occasion 6 "), "{msg}");
+}
+
+/// R13: someone who still has something overdue is reminded at their next sign-out (a warning
+/// by default, kept on the event once acknowledged), and it can be made to block.
+#[test]
+fn r13_someone_with_something_overdue_is_reminded() {
+    let mut db = setup();
+    let mut first = out(&["LT-0001"], "S001");
+    first.at = Some(common::t("2026-11-09T09:00:00Z"));
+    first.due = Some(common::t("2026-11-13T17:00:00Z"));
+    db.ledger.sign_out(&first).unwrap();
+    let next = out(&["LT-0002"], "S001");
+    warns(
+        &mut db,
+        &next,
+        "R13",
+        "Sam Jones still has LT-0001, due back 2026-11-13 17:00. Ask for it back",
+    );
+    db.ledger.sign_in(&["LT-0002".to_string()], None, None).unwrap();
+    db.ledger.set_rule_mode("r13", Mode::Block).unwrap();
+    refused(&mut db, &next, "R13", "still has LT-0001");
+    // Someone else, with nothing overdue, is not reminded of Sam's.
+    db.ledger.sign_out(&out(&["LT-0002"], "S002")).unwrap();
 }

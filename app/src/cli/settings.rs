@@ -15,7 +15,7 @@ use crate::render::{Format, Table};
 pub enum SettingsCommand {
     /// Each rule, what it says, and whether it blocks or warns
     Show,
-    /// Make a rule (R1–R7) block or warn
+    /// Make a rule (R1–R7, R13) block or warn
     Set {
         rule: String,
         /// block | warn

@@ -122,10 +122,22 @@ impl Ledger {
         } else {
             0
         };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item, due_at FROM item_state
+             WHERE holder = ?1 AND status = 'out' AND due_at IS NOT NULL AND due_at < ?2
+             ORDER BY due_at, item",
+        )?;
+        let holder_overdue = stmt
+            .query_map(params![holder, to_millis(at)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .map(|row| row.map(|(tag, due)| (tag, self.format_time(due))))
+            .collect::<rusqlite::Result<_>>()?;
         Ok(Facts {
             holder_holds,
             container_holds,
             earlier_occasions,
+            holder_overdue,
         })
     }
 
