@@ -176,9 +176,9 @@ pub struct Facts {
     pub container_holds: Vec<ItemKind>,
     /// The holder's home-working occasions (R5) in the 365 days before this one.
     pub earlier_occasions: u32,
-    /// What the holder already has that is overdue (R13): each tag with when it was due, as
-    /// the desk shows it, the longest overdue first.
-    pub holder_overdue: Vec<(String, String)>,
+    /// What the holder already has that is overdue (R13): the longest overdue (its tag, and when
+    /// it was due as the desk shows it) and how many there are.
+    pub holder_overdue: Option<(String, String, u32)>,
 }
 
 /// Whether an item puts its holder under R5: confidential documents, sensitive
@@ -383,8 +383,8 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
             format!("{holder} {when}. Record the date of new training on their record."),
         ));
     }
-    if let Some((first, due)) = facts.holder_overdue.first() {
-        let what = match facts.holder_overdue.len() {
+    if let Some((first, due, count)) = &facts.holder_overdue {
+        let what = match count {
             1 => format!("{first}, due back {due}"),
             n => format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
         };

@@ -405,8 +405,18 @@ fn r13_someone_with_something_overdue_is_reminded() {
         "Sam Jones still has LT-0001, due back 2026-11-13 17:00. Ask for it back",
     );
     db.ledger.sign_in(&["LT-0002".to_string()], None, None).unwrap();
+    let mut older = out(&["LT-0003"], "S001");
+    older.at = Some(common::t("2026-11-10T09:00:00Z"));
+    older.due = Some(common::t("2026-11-11T17:00:00Z"));
+    older.acknowledge_warnings = true;
+    db.ledger.sign_out(&older).unwrap();
     db.ledger.set_rule_mode("r13", Mode::Block).unwrap();
-    refused(&mut db, &next, "R13", "still has LT-0001");
+    refused(
+        &mut db,
+        &next,
+        "R13",
+        "still has 2 overdue items (LT-0003, due back 2026-11-11 17:00, the longest overdue)",
+    );
     // Someone else, with nothing overdue, is not reminded of Sam's.
     db.ledger.sign_out(&out(&["LT-0002"], "S002")).unwrap();
 }

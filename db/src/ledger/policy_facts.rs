@@ -2,7 +2,7 @@
 //! carry, and how often the holder has taken sensitive data home (R5).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::Ledger;
 use crate::calendar::{Nation, WorkingDays};
@@ -122,17 +122,20 @@ impl Ledger {
         } else {
             0
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT item, due_at FROM item_state
-             WHERE holder = ?1 AND status = 'out' AND due_at IS NOT NULL AND due_at < ?2
-             ORDER BY due_at, item",
-        )?;
-        let holder_overdue = stmt
-            .query_map(params![holder, to_millis(at)], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .map(|row| row.map(|(tag, due)| (tag, self.format_time(due))))
-            .collect::<rusqlite::Result<_>>()?;
+        // The longest overdue, and how many: a busy holder may have hundreds out. (The unary
+        // `+` keeps SQLite on the holder's index rather than every holder's overdue items.)
+        let holder_overdue = self
+            .conn
+            .prepare_cached(
+                "SELECT item, due_at, count(*) OVER () FROM item_state
+                 WHERE holder = ?1 AND +status = 'out' AND +due_at < ?2
+                 ORDER BY due_at, item LIMIT 1",
+            )?
+            .query_row(params![holder, to_millis(at)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?))
+            })
+            .optional()?
+            .map(|(tag, due, count)| (tag, self.format_time(due), count));
         Ok(Facts {
             holder_holds,
             container_holds,
