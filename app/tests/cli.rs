@@ -485,3 +485,41 @@ fn moving_in_from_the_command_line() {
     let added = desk.ok(&["import", "items", assets.to_str().unwrap()]);
     assert!(added.contains("JNEW Jo New (line 2)"), "{added}");
 }
+
+/// `out --receipt` writes the hand-over receipt: the holder, each item with when it is due, the
+/// rules for carrying data home, lines to sign. A sign-out that is refused leaves no receipt.
+#[test]
+fn a_sign_out_can_print_its_hand_over_receipt() {
+    let desk = Desk::with_basics(CUSTODY);
+    let receipt = desk.dir.path().join("receipt.pdf");
+    let said = desk.ok(&[
+        "out",
+        "LT-0001",
+        "LT-0002",
+        "--to",
+        "S001",
+        "--yes",
+        "--receipt",
+        receipt.to_str().unwrap(),
+    ]);
+    assert!(said.contains("Wrote the hand-over receipt to"), "{said}");
+    let text = custody_tests::pdf_text(&receipt);
+    for words in [
+        "Hand-over receipt",
+        "Signed out to Sam Jones (S001) on 2026-11-20 10:00",
+        "LT-0001",
+        "Dell Latitude 5440",
+        "2026-11-27 23:59",
+        "Go straight home",
+        "never leave it in a car overnight",
+        "Keep paper apart from devices",
+        "tell the Data Protection Officer at once",
+        "Signed (Sam Jones)",
+    ] {
+        assert!(text.contains(words), "{words:?} not in the receipt:\n{text}");
+    }
+    let refused = desk.dir.path().join("refused.pdf");
+    let run = desk.run(&["out", "LT-0001", "--to", "S002", "--receipt", refused.to_str().unwrap()]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(!refused.exists(), "no receipt for a sign-out that did not happen");
+}

@@ -89,6 +89,17 @@ pub const R8: (RuleId, &str) = (
     "An item that is out, lost, stolen or retired cannot be signed out, and a person who is not active cannot hold items",
 );
 
+/// The rules for carrying data home, in plain words, as the hand-over receipt prints them (from
+/// the seed policies' guidance for staff who take devices and paper out).
+pub const CARRYING_HOME: [&str; 6] = [
+    "Go straight home. Do not leave what you carry unattended on the way.",
+    "In a car, keep it out of sight in the locked boot, and never leave it in a car overnight.",
+    "Keep paper apart from devices, so that one loss does not expose both.",
+    "At home, keep it locked away when you are not using it, and out of reach of others in the household.",
+    "Use it only for the work it was signed out for; do not copy personal data onto your own devices.",
+    "If anything is lost or stolen, tell the Data Protection Officer at once, whatever the time: the organisation has 72 hours to report a breach.",
+];
+
 /// From this many earlier occasions in the last 365 days, R5 requires a risk assessment.
 pub const R5_EARLIER_OCCASIONS: u32 = 5;
 /// Earlier occasions are counted up to this many; more are reported as "more than".

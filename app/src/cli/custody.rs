@@ -37,6 +37,10 @@ pub struct OutArgs {
     /// Go ahead despite policy warnings (they are recorded on the sign-out)
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Also write the hand-over receipt (the items, when they are due, the rules for carrying
+    /// data home, lines to sign) to this PDF
+    #[arg(long, value_name = "FILE.pdf")]
+    receipt: Option<std::path::PathBuf>,
 }
 
 /// When it happened, and a note.
@@ -94,8 +98,34 @@ pub fn out(args: OutArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()
         container: args.container,
         acknowledge_warnings: args.yes,
     };
-    let events = ledger.sign_out(&req)?;
+    // The receipt's file is made before the sign-out, so that a folder it cannot be written to
+    // stops the command before anything is recorded.
+    let receipt = match &args.receipt {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "could not write the receipt {}: {e}. Nothing was signed out.",
+                    path.display()
+                )
+            })?,
+        )),
+        None => None,
+    };
+    let events = match ledger.sign_out(&req) {
+        Ok(events) => events,
+        Err(e) => {
+            if let Some((path, _)) = &receipt {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e.into());
+        }
+    };
     print_sign_out(ledger, &events, out)?;
+    if let Some((path, mut file)) = receipt {
+        file.write_all(&crate::render::receipt::pdf(ledger, &events)?)?;
+        writeln!(out, "Wrote the hand-over receipt to {}.", path.display())?;
+    }
     if let Some(warnings) = &events[0].warnings {
         writeln!(out, "Warnings acknowledged and recorded:")?;
         for line in warnings.lines() {

@@ -11,6 +11,7 @@ pub mod handover;
 pub mod history;
 pub mod incident;
 pub mod overdue;
+pub mod receipt;
 pub mod table;
 
 pub use table::{Cell, CsvRows, Table, print_fields};
