@@ -142,6 +142,34 @@ fn a_wedge_scanner_burst_works_without_focusing_a_field() {
     );
 }
 
+/// After a sign-out the desk offers the hand-over receipt; saved beside the database, it holds
+/// the holder, the item and the rules for carrying data home.
+#[test]
+fn the_desk_saves_the_hand_over_receipt() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "CU1:I:LT-0001");
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.get_by_label("Save receipt").click();
+    h.run_steps(2);
+    assert!(
+        banner(h.state()).contains("print it for S002 to sign"),
+        "{}",
+        banner(h.state())
+    );
+    let reports = s.dir.path().join("reports");
+    let receipt = std::fs::read_dir(&reports).unwrap().next().unwrap().unwrap().path();
+    let text = custody_tests::pdf_text(&receipt);
+    assert!(
+        text.contains("Signed out to Priya Patel (S002)") && text.contains("LT-0001"),
+        "{text}"
+    );
+    assert!(text.contains("Go straight home"), "{text}");
+}
+
 #[test]
 fn a_refused_sign_out_names_the_rule_and_writes_nothing() {
     let (s, app) = setup();

@@ -7,6 +7,7 @@ use custody_db::policy::Finding;
 use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
 use custody_labels::payload::{CodeKind, Payload};
 
+use super::widgets::save_report;
 use crate::render::handover;
 
 /// How long the Undo button stays after a sign-in or sign-out.
@@ -56,6 +57,8 @@ pub struct Desk {
     pub warnings: Vec<Finding>,
     pub banner: Option<Banner>,
     pub undo: Option<Undo>,
+    /// The last sign-out's events, while its hand-over receipt can still be saved.
+    pub handed_over: Option<Vec<custody_db::Event>>,
     /// An item scanned while recorded lost or stolen, which can be recorded found.
     pub turned_up: Option<String>,
 }
@@ -238,6 +241,7 @@ impl Desk {
                 let ids = events.iter().map(|e| e.id.to_string()).collect();
                 self.clear();
                 self.done(ledger, label, what, ids);
+                self.handed_over = Some(events);
             }
             Err(custody_db::Error::NeedsAcknowledgement { warnings }) => {
                 self.warnings = warnings;
@@ -253,6 +257,7 @@ impl Desk {
     /// Takes back the last action by appending corrections, if it is still recent.
     pub fn undo(&mut self, ledger: &mut Ledger) {
         let Some(undo) = self.undo.take() else { return };
+        self.handed_over = None;
         match ledger.undo_own(&undo.events, UNDO_REASON) {
             Ok(_) => self.info(format!(
                 "Undone: {}. The ledger keeps both, marked as a correction.",
@@ -298,6 +303,18 @@ impl Desk {
             undo,
             ..Desk::default()
         };
+    }
+
+    /// Saves the last sign-out's hand-over receipt beside the database, and says where.
+    pub fn save_receipt(&mut self, ledger: &mut Ledger) {
+        let Some(events) = &self.handed_over else { return };
+        let made = crate::render::receipt::pdf(ledger, events).map_err(|e| e.to_string());
+        let holder = events[0].person.clone().unwrap_or_default();
+        let stamp = ledger.now().format("%Y%m%d-%H%M%S");
+        match made.and_then(|pdf| save_report(ledger, &format!("receipt-{holder}-{stamp}.pdf"), &pdf)) {
+            Ok(saved) => self.info(format!("{saved}: print it for {holder} to sign.")),
+            Err(e) => self.refuse(format!("The receipt was not saved: {e}")),
+        }
     }
 
     fn done(&mut self, ledger: &Ledger, label: String, what: String, events: Vec<String>) {

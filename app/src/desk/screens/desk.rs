@@ -92,6 +92,14 @@ fn top(app: &mut DeskApp, ui: &mut egui::Ui) {
                 app.desk_action(Desk::undo);
             }
         }
+        if app.desk.handed_over.is_some()
+            && ui
+                .button("Save receipt")
+                .on_hover_text("The hand-over receipt to print and sign: the items, when they are due, the rules for carrying data home")
+                .clicked()
+        {
+            app.desk_action(Desk::save_receipt);
+        }
         if app.desk.turned_up.is_some() && ui.button("It has turned up: record it found").clicked() {
             app.desk_action(Desk::record_found);
         }
