@@ -395,13 +395,18 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
         ));
     }
     if let Some((first, due, count)) = &facts.holder_overdue {
-        let what = match count {
-            1 => format!("{first}, due back {due}"),
-            n => format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
+        let (what, it) = match count {
+            1 => (format!("{first}, due back {due}"), "it"),
+            n => (
+                format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
+                "them",
+            ),
         };
         found.push((
             "R13",
-            format!("{holder} still has {what}. Ask for it back, or record what happened to it, before more goes out."),
+            format!(
+                "{holder} still has {what}. Ask for {it} back, or record what happened to {it}, before more goes out."
+            ),
         ));
     }
     found

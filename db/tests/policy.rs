@@ -415,7 +415,7 @@ fn r13_someone_with_something_overdue_is_reminded() {
         &mut db,
         &next,
         "R13",
-        "still has 2 overdue items (LT-0003, due back 2026-11-11 17:00, the longest overdue)",
+        "still has 2 overdue items (LT-0003, due back 2026-11-11 17:00, the longest overdue). Ask for them back",
     );
     // Someone else, with nothing overdue, is not reminded of Sam's.
     db.ledger.sign_out(&out(&["LT-0002"], "S002")).unwrap();
