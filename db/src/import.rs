@@ -14,13 +14,14 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, normalise_id, optional_text, required_text};
 use crate::ledger::{Ledger, Writer, blank};
 use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
+use crate::time::{DayEdge, parse_when};
 
 mod book;
 mod opening;
@@ -285,6 +286,11 @@ fn date(line: u64, column: &str, value: Option<&str>) -> Result<Option<NaiveDate
             })
         })
         .transpose()
+}
+
+/// A moment in the file, read as a person would type it (local time).
+fn moment(line: u64, column: &str, text: &str, edge: DayEdge, ledger: &Ledger) -> Result<DateTime<Utc>> {
+    parse_when(text, ledger.timezone(), edge, ledger.now()).map_err(|e| bad(line, format!("{column}: {e}")))
 }
 
 /// A Snipe-IT category ("Laptops", "Chromebooks", "Mobile Phones"...) as an item kind.

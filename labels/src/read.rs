@@ -125,29 +125,8 @@ impl GrayFrame {
     /// Unsharp masking: each pixel pushed away from the mean of the `radius` around it by
     /// `amount` times the difference, undoing some of a soft lens's blur.
     fn sharpened(&self, radius: u32, amount: f32) -> GrayFrame {
-        let (w, h) = (self.width as usize, self.height as usize);
-        let r = radius as usize;
         let mut blurred: Vec<f32> = self.pixels.iter().map(|&p| f32::from(p)).collect();
-        let mut line = Vec::new();
-        for pass in 0..2 {
-            let (count, len) = if pass == 0 { (h, w) } else { (w, h) };
-            for a in 0..count {
-                let index = |b: usize| if pass == 0 { a * w + b } else { b * w + a };
-                line.clear();
-                line.extend((0..len).map(|b| blurred[index(b)]));
-                let mut sum: f32 = line[..r.min(len)].iter().sum();
-                for b in 0..len {
-                    if b + r < len {
-                        sum += line[b + r];
-                    }
-                    if b > r {
-                        sum -= line[b - r - 1];
-                    }
-                    let span = (b + r).min(len - 1) + 1 - b.saturating_sub(r);
-                    blurred[index(b)] = sum / span as f32;
-                }
-            }
-        }
+        crate::synth::box_blur(&mut blurred, self.width, self.height, radius);
         let pixels = self
             .pixels
             .iter()

@@ -120,7 +120,7 @@ pub fn photograph(picture: &GrayImage, shot: &Shot) -> RgbImage {
 }
 
 /// Blurs in place with a box of `radius` pixels each way, rows then columns.
-fn box_blur(values: &mut [f32], width: u32, height: u32, radius: u32) {
+pub(crate) fn box_blur(values: &mut [f32], width: u32, height: u32, radius: u32) {
     if radius == 0 {
         return;
     }

@@ -5,8 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::opening::moment;
-use super::{Sheet, bad, cell, require};
+use super::{Sheet, bad, cell, moment, require};
 use crate::error::Result;
 use crate::ids::{IdKind, normalise_id, optional_text};
 use crate::ledger::{Ledger, Writer, blank};

@@ -11,13 +11,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::snipe_users::id_from_username;
-use super::{Sheet, bad, cell};
+use super::{Sheet, bad, cell, moment};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, normalise_id, required_text};
 use crate::ledger::Ledger;
 use crate::ledger::checked_email;
 use crate::model::{Item, Person};
-use crate::time::{DayEdge, parse_when, to_millis};
+use crate::time::{DayEdge, to_millis};
 
 /// The note every opening sign-out carries, so the ledger says where it came from.
 pub const OPENING_NOTE: &str = "opening custody imported from a Snipe-IT asset export";
@@ -191,11 +191,6 @@ pub(super) fn plan(
         ));
     }
     Ok(plan)
-}
-
-/// A moment in the file, read as a person would type it (local time).
-pub(super) fn moment(line: u64, column: &str, text: &str, edge: DayEdge, ledger: &Ledger) -> Result<DateTime<Utc>> {
-    parse_when(text, ledger.timezone(), edge, ledger.now()).map_err(|e| bad(line, format!("{column}: {e}")))
 }
 
 /// "Jo Doe" from a full name, or from first and last names.
