@@ -108,6 +108,38 @@ pub enum Error {
     UnknownContainer(String),
     #[error("No incident has the id {0}. Check the id in the list of incidents.")]
     UnknownIncident(String),
+
+    // --- stocktakes, spot checks and disposals (R10, R11) ---
+    #[error("There is no stocktake {0} on this desk. Check its number (ST-1, ST-2, …).")]
+    UnknownStocktake(String),
+    #[error("No stocktake is open on this desk. Start one first.")]
+    NoStocktake,
+    #[error("More than one stocktake is open ({}). Say which one.", .0.join(", "))]
+    WhichStocktake(Vec<String>),
+    #[error(
+        "Stocktake {id} ({scope}) is already open, started at {started}. Go on with it, or finish it before starting another of the same."
+    )]
+    StocktakeOpen { id: String, scope: String, started: String },
+    #[error("Nothing is in {scope}, so there is nothing to count. Choose another scope.")]
+    NothingToCount { scope: String },
+    #[error(
+        "Stocktake {id} was finished at {at} by {by}; nothing more can be counted in it. Start a new one to count again."
+    )]
+    StocktakeFinished { id: String, at: String, by: String },
+    #[error(
+        "{tag} is {status}; only an item on the premises can be disposed of. Sign it in, or record it found, first."
+    )]
+    DisposeNotHere { tag: String, status: String },
+    #[error("Refused by R11: {tag} is a {kind}, which is disposed of only by {method}.")]
+    DisposalMethod {
+        tag: String,
+        kind: &'static str,
+        method: &'static str,
+    },
+    #[error(
+        "Refused by R11: paper ({tag}) is destroyed only in front of a witness. Name the person who saw it shredded."
+    )]
+    NoWitness { tag: String },
     #[error("No event has the id {0}. Copy the id from the item's chain of custody or its history.")]
     UnknownEvent(String),
     #[error("No desk of this trust is called {name}. The desks known here are: {known}.")]
@@ -122,8 +154,8 @@ pub enum Error {
     ItemLost { tag: String },
     #[error("Refused by R8: {tag} is recorded as stolen. If it has been recovered, record it as found first.")]
     ItemStolen { tag: String },
-    #[error("Refused by R8: {tag} has been retired and cannot leave again.")]
-    ItemRetired { tag: String },
+    #[error("Refused by R8: {tag} {how} and cannot leave again.")]
+    ItemRetired { tag: String, how: String },
     #[error("Refused by R8: {name} ({id}) is not an active person and cannot hold items. Choose someone else.")]
     InactivePerson { id: String, name: String },
 
@@ -263,6 +295,7 @@ impl Error {
             | Error::ItemStolen { .. }
             | Error::ItemRetired { .. }
             | Error::InactivePerson { .. } => Some("R8"),
+            Error::DisposalMethod { .. } | Error::NoWitness { .. } => Some("R11"),
             Error::PolicyRefused { blocks: f, .. } | Error::NeedsAcknowledgement { warnings: f } => {
                 f.first().map(|f| f.rule)
             }

@@ -67,6 +67,8 @@ pub enum Action {
     RecordLossOrFind,
     PrintLabels,
     SeeRegister,
+    /// Count items seen in an open stocktake.
+    StocktakeScan,
     /// Send this desk's entries to the trust's server (a sync round).
     Sync,
     // manager
@@ -76,6 +78,8 @@ pub enum Action {
     OverdueReport,
     Correct,
     Stocktake,
+    /// Record a disposal (R11).
+    Dispose,
     RuleSettings,
     // dpo
     Exposure,
@@ -92,13 +96,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
         Action::RecordLossOrFind,
         Action::PrintLabels,
         Action::SeeRegister,
+        Action::StocktakeScan,
         Action::Sync,
         Action::EditRegister,
         Action::Import,
@@ -106,6 +111,7 @@ impl Action {
         Action::OverdueReport,
         Action::Correct,
         Action::Stocktake,
+        Action::Dispose,
         Action::RuleSettings,
         Action::Exposure,
         Action::Incidents,
@@ -122,8 +128,12 @@ impl Action {
     pub fn needs(self) -> Role {
         use Action::*;
         match self {
-            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | Sync => Role::Operator,
-            EditRegister | Import | Export | OverdueReport | Correct | Stocktake | RuleSettings => Role::Manager,
+            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | StocktakeScan | Sync => {
+                Role::Operator
+            }
+            EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | RuleSettings => {
+                Role::Manager
+            }
             Exposure | Incidents | LedgerExport | Verify => Role::Dpo,
             Operators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
         }
@@ -139,6 +149,7 @@ impl Action {
             RecordLossOrFind => "record a loss, a theft or a find",
             PrintLabels => "print labels",
             SeeRegister => "see the items, the people and what is out",
+            StocktakeScan => "count items in a stocktake",
             Sync => "sync with the trust's server",
             EditRegister => "add or change items, people and containers",
             Import => "import a file",
@@ -146,6 +157,7 @@ impl Action {
             OverdueReport => "run the overdue report",
             Correct => "correct an event",
             Stocktake => "run a stocktake",
+            Dispose => "record a disposal",
             RuleSettings => "change the settings of the rules",
             Exposure => "look up an exposure",
             Incidents => "read or record incidents",

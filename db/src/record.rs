@@ -33,6 +33,13 @@ pub enum RecordKind {
     OperatorSignInFailed,
     OperatorSignedOut,
     DeskLocked,
+    StocktakeStarted,
+    StocktakeSighted,
+    StocktakeFinished,
+    SpotCheckDrawn,
+    SpotCheckRecorded,
+    SearchLogged,
+    ItemDisposed,
 }
 
 /// Which part of the register a record is about.
@@ -44,10 +51,13 @@ pub enum Register {
     Setting,
     Incident,
     Operator,
+    /// The workflows (stocktakes, spot checks, searches, disposals): facts on the record with
+    /// no table of their own, read back from their records.
+    Workflow,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 22] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -63,6 +73,13 @@ impl RecordKind {
         RecordKind::OperatorSignInFailed,
         RecordKind::OperatorSignedOut,
         RecordKind::DeskLocked,
+        RecordKind::StocktakeStarted,
+        RecordKind::StocktakeSighted,
+        RecordKind::StocktakeFinished,
+        RecordKind::SpotCheckDrawn,
+        RecordKind::SpotCheckRecorded,
+        RecordKind::SearchLogged,
+        RecordKind::ItemDisposed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +99,13 @@ impl RecordKind {
             RecordKind::OperatorSignInFailed => "operator-sign-in-failed",
             RecordKind::OperatorSignedOut => "operator-signed-out",
             RecordKind::DeskLocked => "desk-locked",
+            RecordKind::StocktakeStarted => "stocktake-started",
+            RecordKind::StocktakeSighted => "stocktake-sighted",
+            RecordKind::StocktakeFinished => "stocktake-finished",
+            RecordKind::SpotCheckDrawn => "spot-check-drawn",
+            RecordKind::SpotCheckRecorded => "spot-check-recorded",
+            RecordKind::SearchLogged => "search-logged",
+            RecordKind::ItemDisposed => "item-disposed",
         }
     }
 
@@ -102,6 +126,13 @@ impl RecordKind {
             | RecordKind::OperatorSignInFailed
             | RecordKind::OperatorSignedOut
             | RecordKind::DeskLocked => Register::Operator,
+            RecordKind::StocktakeStarted
+            | RecordKind::StocktakeSighted
+            | RecordKind::StocktakeFinished
+            | RecordKind::SpotCheckDrawn
+            | RecordKind::SpotCheckRecorded
+            | RecordKind::SearchLogged
+            | RecordKind::ItemDisposed => Register::Workflow,
         }
     }
 
@@ -119,6 +150,11 @@ impl RecordKind {
 }
 
 impl Register {
+    /// Whether a table of the register is the projection of its records (checked by `verify`).
+    pub fn has_projection(self) -> bool {
+        self != Register::Workflow
+    }
+
     /// The kinds of record about this part of the register, as stored.
     pub fn kinds(self) -> Vec<&'static str> {
         RecordKind::ALL

@@ -16,7 +16,7 @@ mod opened_here;
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 /// `MIGRATIONS[n]` takes a database from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v6.sql"),
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
+    include_str!("schema_v9.sql"),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

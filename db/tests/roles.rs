@@ -23,6 +23,10 @@ fn sign_out_lt1(l: &mut Ledger) {
     l.sign_out(&out(&["LT-0001"], "S001")).unwrap();
 }
 
+fn start_stocktake(l: &mut Ledger) {
+    l.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap();
+}
+
 /// One real call per action.
 fn cases() -> Vec<(Action, Prepare, Act)> {
     vec![
@@ -54,7 +58,22 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
             let id = l.item_events_unchecked("LT-0001").to_string();
             l.correct(&id, "scanned the wrong laptop").map(drop)
         }),
-        (Action::Stocktake, nothing, |l, _| l.allow(Action::Stocktake)),
+        (Action::Stocktake, nothing, |l, _| {
+            l.start_stocktake(custody_db::stocktake::Scope::Premises).map(drop)
+        }),
+        (Action::StocktakeScan, start_stocktake, |l, _| {
+            l.stocktake_scan(None, "LT-0001").map(drop)
+        }),
+        (Action::Dispose, nothing, |l, _| {
+            l.dispose(&custody_db::disposal::NewDisposal {
+                tag: "LT-0003",
+                method: custody_db::disposal::Method::CertifiedDestruction,
+                reference: "CERT-1",
+                witness: None,
+                at: None,
+            })
+            .map(drop)
+        }),
         (Action::RuleSettings, nothing, |l, _| l.set_rule_mode("R5", Mode::Block)),
         (Action::Exposure, nothing, |l, _| {
             let now = l.now();

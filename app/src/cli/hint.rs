@@ -44,6 +44,18 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
                 "an administrator can clear it now: `custody operator unlock {id}`"
             ));
         }
+        Error::NoStocktake => "`custody stocktake start` begins one",
+        Error::WhichStocktake(_) => "add --id ST-N; `custody stocktake status` lists the open ones",
+        Error::StocktakeOpen { id, .. } => {
+            return Some(format!(
+                "`custody stocktake scan TAG...` goes on with it; `custody stocktake finish --id {id}` ends it"
+            ));
+        }
+        Error::DisposeNotHere { tag, .. } => {
+            return Some(format!(
+                "`custody in {tag}` signs it in; `custody found {tag}` records it found"
+            ));
+        }
         Error::DiskFull => "free some space, or move the database with --db",
         Error::WriteFailed(_) => "`custody backup -o FILE` copies the database to another disk",
         _ => return None,

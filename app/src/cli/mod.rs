@@ -5,6 +5,7 @@
 mod backup;
 mod container;
 mod custody;
+mod disposal;
 mod exposure;
 mod files;
 mod hint;
@@ -17,6 +18,7 @@ mod report;
 mod settings;
 mod setup;
 mod status;
+mod stocktake;
 mod sync;
 
 use std::io::Write;
@@ -69,6 +71,11 @@ pub enum Command {
     Found(custody::RecordArgs),
     /// Retire an item for good (it can never leave again)
     Retire(custody::RecordArgs),
+    /// Record that an item was destroyed (R11): a device with its certificate, paper shredded before a witness
+    Dispose(disposal::DisposeArgs),
+    /// Count what is on the premises against the record (R10): start, scan, status, finish, report
+    #[command(subcommand)]
+    Stocktake(stocktake::StocktakeCommand),
     /// Void an event recorded by mistake (it stays in the ledger, marked corrected)
     Correct(custody::CorrectArgs),
     /// What is out now: tag, kind, holder, out since, due
@@ -79,7 +86,7 @@ pub enum Command {
     Conflicts(status::ConflictsArgs),
     /// Check the file and the ledger's hash chain; exit 0 only when intact
     Verify,
-    /// Reports: the weekly overdue report
+    /// Reports: the weekly overdue report, the disposal register
     #[command(subcommand)]
     Report(report::ReportCommand),
     /// Losses, thefts and disclosures (rule R9): open one, follow its timeline
@@ -120,6 +127,8 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Stolen(args) => done(custody::record(args, Stolen, &mut open(ctx)?, out)),
         Command::Found(args) => done(custody::record(args, Found, &mut open(ctx)?, out)),
         Command::Retire(args) => done(custody::record(args, Retired, &mut open(ctx)?, out)),
+        Command::Dispose(args) => done(disposal::dispose(args, &mut open(ctx)?, out)),
+        Command::Stocktake(cmd) => done(stocktake::run(cmd, &mut open(ctx)?, out)),
         Command::Correct(args) => done(custody::correct(args, &mut open(ctx)?, out)),
         Command::Settings(cmd) => done(settings::run(cmd, &mut open(ctx)?, out)),
         Command::Import(args) => done(files::import(args, &mut open(ctx)?, out)),

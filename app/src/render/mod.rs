@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod desk;
+pub mod disposal;
 pub mod export;
 pub mod exposure;
 pub mod handover;
@@ -12,6 +13,7 @@ pub mod history;
 pub mod incident;
 pub mod overdue;
 pub mod receipt;
+pub mod stocktake;
 pub mod table;
 
 pub use table::{Cell, CsvRows, Table, print_fields};

@@ -319,7 +319,7 @@ impl Writer<'_> {
     }
 
     /// Appends an event that moves an item, after checking it (see [`Ledger::check_move`]).
-    fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
+    pub(super) fn append_move(&mut self, mut draft: Event, state: &ItemState) -> Result<Event> {
         self.ledger.check_move(&draft, state)?;
         draft.seq = self.next_seq(); // the state records the sequence number of its last event
         draft.desk.clone_from(&self.ledger.desk); // and its desk
@@ -388,7 +388,7 @@ impl Ledger {
     /// Refuses a moment given with `--at` that is before the item, or any of the people, was
     /// registered. (Only a given moment: "now" at a desk whose clock is behind another desk's
     /// that registered the item must still work.) Imports of earlier custody do not ask this.
-    fn registered_by(&self, at: DateTime<Utc>, tag: &str, people: &[&str]) -> Result<()> {
+    pub(super) fn registered_by(&self, at: DateTime<Utc>, tag: &str, people: &[&str]) -> Result<()> {
         let when = to_millis(at);
         let added = |sql: &str, id: &str| -> Result<Option<i64>> {
             Ok(self.conn.query_row(sql, [id], |r| r.get(0)).optional()?)
@@ -421,7 +421,10 @@ impl Ledger {
             },
             Refusal::Lost => Error::ItemLost { tag },
             Refusal::Stolen => Error::ItemStolen { tag },
-            Refusal::Retired => Error::ItemRetired { tag },
+            Refusal::Retired => Error::ItemRetired {
+                how: self.how_retired(&tag),
+                tag,
+            },
             Refusal::NotOut => Error::NotOut {
                 tag,
                 status,

@@ -6,6 +6,7 @@
 mod backup;
 mod custody;
 mod desk_camera;
+pub mod disposal;
 mod exposure;
 mod inbox;
 mod incident;
@@ -17,6 +18,7 @@ mod queries;
 mod record_existing;
 mod records;
 mod register;
+pub mod stocktake;
 mod trust;
 mod verify;
 mod writer;

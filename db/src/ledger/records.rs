@@ -429,6 +429,9 @@ fn describe_difference(stored: &Map<String, Value>, replayed: &Map<String, Value
 
 /// Where one subject's row differs from a replay of its records, in words; `None` when equal.
 pub(crate) fn check_subject(conn: &Connection, own: &str, register: Register, subject: &str) -> Result<Option<String>> {
+    if !register.has_projection() {
+        return Ok(None);
+    }
     let records = records_of(conn, own, register, subject)?;
     let replayed = records.first().map(|first| Replayed {
         fields: fold_subject(&records).1,
@@ -456,6 +459,7 @@ fn compare(register: Register, subject: &str, stored: Option<StoredRow>, replaye
         Register::Setting => "setting",
         Register::Incident => "incident",
         Register::Operator => "operator",
+        Register::Workflow => "workflow record",
     };
     let problem = match (stored, replayed) {
         (None, None) => None,
@@ -502,7 +506,7 @@ pub(crate) fn check_register(conn: &Connection, own: &str, at_most: usize) -> Re
     let mut subject: Vec<Record> = Vec::new();
     let replay_subject = |records: Vec<Record>, replayed: &mut HashMap<(Register, String), Replayed>| {
         let mut by_register: HashMap<Register, Vec<Record>> = HashMap::new();
-        for r in records {
+        for r in records.into_iter().filter(|r| r.kind.register().has_projection()) {
             by_register.entry(r.kind.register()).or_default().push(r);
         }
         for (register, records) in by_register {
@@ -637,6 +641,7 @@ fn stored_fields(conn: &Connection, register: Register, subject: &str) -> Result
         }
         Register::Incident => incident_row(conn, subject)?.map(|f| (f, None)),
         Register::Operator => super::operators::operator_fields(conn, subject)?.map(|(f, added)| (f, Some(added))),
+        Register::Workflow => None,
     })
 }
 

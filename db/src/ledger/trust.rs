@@ -362,7 +362,7 @@ fn store_replayed(conn: &Connection, own: &str, register: Register, subject: &st
             )?;
         }
         Register::Operator => store_operator(conn, subject, &fields, added_at).map_err(|_| unreadable())?,
-        Register::Incident => {}
+        Register::Incident | Register::Workflow => {}
     }
     Ok(())
 }

@@ -1,0 +1,173 @@
+//! The workflows of R10 and R11 from the command line: a stocktake and disposals, each with its
+//! report read back as CSV and as a PDF, and the refusals that leave the database as it was.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::{Desk, pdf_text};
+
+const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
+
+#[test]
+fn a_stocktake_from_the_command_line() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["out", "LT-0002", "--to", "S001"]);
+    let started = desk.ok(&["stocktake", "start"]);
+    assert!(
+        started.contains("Started stocktake ST-1 (everything that should be on the premises)")
+            && started.contains("0 of 2 found"),
+        "{started}"
+    );
+    let before = desk.dump();
+    let again = desk.run(&["stocktake", "start"]);
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(
+        again.stderr.contains("ST-1") && again.stderr.contains("already open"),
+        "{again:?}"
+    );
+    assert_eq!(desk.dump(), before);
+
+    let scanned = desk.ok(&["stocktake", "scan", "lt-0001", "LT-0002", "LT-0001"]);
+    assert!(scanned.contains("LT-0001: found"), "{scanned}");
+    assert!(
+        scanned.contains("LT-0002: unexpected, recorded as out with Sam Jones (S001) (sign it in)"),
+        "{scanned}"
+    );
+    assert!(scanned.contains("LT-0001: already counted at"), "{scanned}");
+    assert!(
+        scanned.contains("1 of 2 found, 1 still expected, 1 unexpected"),
+        "{scanned}"
+    );
+    let status = desk.ok(&["stocktake", "status"]);
+    assert!(
+        status.contains("ST-1") && status.contains("last seen: LT-0002"),
+        "{status}"
+    );
+
+    let finished = desk.ok(&["stocktake", "finish"]);
+    assert!(
+        finished.contains("missing") && finished.contains("PF-0001"),
+        "{finished}"
+    );
+
+    let csv = desk.ok(&["stocktake", "report", "--format", "csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "outcome,tag,kind,name,seen,note");
+    assert!(rows[1].starts_with("missing,PF-0001,paper-file,"), "{csv}");
+    assert!(rows[2].starts_with("unexpected,LT-0002,laptop,"), "{csv}");
+    assert!(rows[3].starts_with("found,LT-0001,laptop,"), "{csv}");
+    let pdf = desk.dir.path().join("stocktake.pdf");
+    desk.ok(&["stocktake", "report", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    for wanted in [
+        "Stocktake ST-1",
+        "Missing: expected and not seen (1)",
+        "Unexpected: seen and not expected (1)",
+        "PF-0001",
+        "recorded as out with Sam Jones",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} in {text}");
+    }
+
+    let before = desk.dump();
+    let late = desk.run(&["stocktake", "scan", "PF-0001", "--id", "ST-1"]);
+    assert_eq!(late.code, 1, "{late:?}");
+    assert!(late.stderr.contains("was finished"), "{late:?}");
+    let none = desk.run(&["stocktake", "scan", "PF-0001"]);
+    assert!(
+        none.stderr.contains("No stocktake is open") && none.stderr.contains("custody stocktake start"),
+        "{none:?}"
+    );
+    assert_eq!(desk.dump(), before);
+}
+
+#[test]
+fn disposing_of_a_laptop_and_a_paper_file() {
+    let desk = Desk::with_basics(CUSTODY);
+    let before = desk.dump();
+    let refused = desk.run(&[
+        "dispose",
+        "PF-0001",
+        "--method",
+        "cross-cut-shredding",
+        "--reference",
+        "LOG-4",
+    ]);
+    assert_eq!(refused.code, 3, "a refusal by a rule: {refused:?}");
+    assert!(
+        refused.stderr.contains("R11") && refused.stderr.contains("witness"),
+        "{refused:?}"
+    );
+    desk.ok(&["out", "LT-0002", "--to", "S001"]);
+    let out = desk.run(&[
+        "dispose",
+        "LT-0002",
+        "--method",
+        "certified-destruction",
+        "--reference",
+        "C-1",
+    ]);
+    assert!(
+        out.stderr.contains("out with Sam Jones") && out.stderr.contains("custody in LT-0002"),
+        "{out:?}"
+    );
+    let unknown = desk.run(&["dispose", "LT-0001", "--method", "burning", "--reference", "C-1"]);
+    assert!(
+        unknown.stderr.contains("not one of certified-destruction"),
+        "{unknown:?}"
+    );
+    desk.ok(&["in", "LT-0002"]);
+    let before_disposal = desk.dump();
+    assert_ne!(before, before_disposal);
+
+    let laptop = desk.ok(&[
+        "dispose",
+        "LT-0001",
+        "--method",
+        "certified-destruction",
+        "--reference",
+        "CERT-2026-0113",
+    ]);
+    assert!(
+        laptop.contains("Disposed of LT-0001") && laptop.contains("CERT-2026-0113"),
+        "{laptop}"
+    );
+    let paper = desk.ok(&[
+        "dispose",
+        "PF-0001",
+        "--method",
+        "cross-cut-shredding",
+        "--reference",
+        "LOG-4",
+        "--witness",
+        "s002",
+    ]);
+    assert!(paper.contains("witnessed by Priya Patel (S002)"), "{paper}");
+    let again = desk.run(&["out", "PF-0001", "--to", "S001"]);
+    assert!(
+        again.stderr.contains("R8") && again.stderr.contains("disposed of on"),
+        "{again:?}"
+    );
+
+    let csv = desk.ok(&["report", "disposals", "--format", "csv"]);
+    assert!(
+        csv.starts_with("disposed,tag,kind,name,method,reference,witness,recorded by\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",PF-0001,paper-file,") && csv.contains("Priya Patel (S002)"),
+        "{csv}"
+    );
+    let pdf = desk.dir.path().join("disposals.pdf");
+    desk.ok(&["report", "disposals", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    for wanted in [
+        "Disposal register",
+        "2 item(s) disposed of",
+        "CERT-2026-0113",
+        "cross-cut shredding",
+        "Priya Patel",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} in {text}");
+    }
+    desk.ok(&["verify"]);
+}
