@@ -55,7 +55,7 @@ pub fn run(cmd: StocktakeCommand, ledger: &mut Ledger, out: &mut dyn Write) -> R
     match cmd {
         StocktakeCommand::Start { kind, container, all } => {
             let s = ledger.start_stocktake(scope_of(kind.as_deref(), container.as_deref(), all)?)?;
-            writeln!(out, "Started stocktake {}.", stocktake::summary(ledger, &s))?;
+            writeln!(out, "Started stocktake {}", stocktake::summary(ledger, &s))?;
             writeln!(
                 out,
                 "Scan each item that is there (`custody stocktake scan TAG...`), then `custody stocktake finish`."

@@ -21,7 +21,9 @@ use custody_db::{ItemRow, OutRow, PersonRow};
 
 pub use camera_view::CameraView;
 use loader::Loaded;
-use screens::{desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in};
+use screens::{
+    desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in, stocktake,
+};
 
 use crate::context::Context;
 use scanner::{FrameSource, ScanGate, ScanMsg, Scanner};
@@ -46,11 +48,12 @@ pub enum Screen {
     Overdue,
     Exposure,
     Incidents,
+    Stocktake,
     Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 8] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Desk,
         Screen::Items,
         Screen::People,
@@ -58,6 +61,7 @@ impl Screen {
         Screen::Overdue,
         Screen::Exposure,
         Screen::Incidents,
+        Screen::Stocktake,
         Screen::Settings,
     ];
 
@@ -70,6 +74,7 @@ impl Screen {
             Screen::Overdue => "Overdue",
             Screen::Exposure => "Exposure",
             Screen::Incidents => "Incidents",
+            Screen::Stocktake => "Stocktake",
             Screen::Settings => "Settings",
         }
     }
@@ -86,6 +91,7 @@ impl Screen {
             Screen::Exposure => F6,
             Screen::Incidents => F7,
             Screen::Settings => F9,
+            Screen::Stocktake => F10,
         }
     }
 
@@ -98,6 +104,7 @@ impl Screen {
             Screen::Exposure => Action::Exposure,
             Screen::Incidents => Action::Incidents,
             Screen::Settings => Action::RuleSettings,
+            Screen::Stocktake => Action::StocktakeScan,
         }
     }
 
@@ -148,6 +155,7 @@ pub struct DeskApp {
     pub overdue_ui: overdue::OverdueUi,
     pub exposure_ui: exposure::ExposureUi,
     incidents_ui: incidents::IncidentsUi,
+    pub stocktake_ui: stocktake::StocktakeUi,
     pub sign_in_ui: sign_in::SignInUi,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
@@ -210,6 +218,7 @@ impl DeskApp {
             overdue_ui: overdue::OverdueUi::default(),
             exposure_ui: exposure::ExposureUi::default(),
             incidents_ui: incidents::IncidentsUi::default(),
+            stocktake_ui: stocktake::StocktakeUi::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             last_activity,
             idle_lock: None,
@@ -389,6 +398,7 @@ impl DeskApp {
         self.overdue_ui = overdue::OverdueUi::default();
         self.exposure_ui = exposure::ExposureUi::default();
         self.incidents_ui = incidents::IncidentsUi::default();
+        self.stocktake_ui = stocktake::StocktakeUi::default();
     }
 
     /// Locks after the idle time (a setting) or on Ctrl+L. Any key, click or scan is activity.
@@ -469,6 +479,7 @@ impl DeskApp {
             Screen::Overdue => overdue::ui(self, ui),
             Screen::Exposure => exposure::ui(self, ui),
             Screen::Incidents => incidents::ui(self, ui),
+            Screen::Stocktake => stocktake::ui(self, ui),
         });
         // Undo and outlines fade on their own, and held keys are let go: look again shortly.
         if self.desk.undo.is_some() || self.camera.has_outline() || self.wedge.holding() {
@@ -532,6 +543,7 @@ impl DeskApp {
                 wedge::WedgeInput::Scan(text) => self.scanned_into(&text, focused),
                 wedge::WedgeInput::Enter if self.screen == Screen::Desk => desk_screen::go(self),
                 wedge::WedgeInput::Escape if self.screen == Screen::Desk => desk_screen::cancel(self),
+                wedge::WedgeInput::Enter if self.screen == Screen::Stocktake => stocktake::enter(self),
                 wedge::WedgeInput::Enter | wedge::WedgeInput::Escape => {}
             }
         }
@@ -568,6 +580,11 @@ impl DeskApp {
     pub fn scanned(&mut self, text: &str) {
         self.last_activity = self.ledger.now();
         if !self.gate.admit(text.trim(), self.ledger.now()) {
+            return;
+        }
+        // Counting a stocktake, a scan is a sighting: the screen stays.
+        if self.screen == Screen::Stocktake && self.stocktake_ui.is_counting() {
+            stocktake::scanned(self, text);
             return;
         }
         self.scan(text);

@@ -516,8 +516,8 @@ impl Ledger {
     }
 
     /// Why a sighting was not expected, from what the record said when it was seen, and what
-    /// can be done about it.
-    fn why_unexpected(&self, s: &Sighting, scope: &Scope) -> (String, Offer) {
+    /// could be done about it then.
+    pub fn why_unexpected(&self, s: &Sighting, scope: &Scope) -> (String, Offer) {
         match s.status {
             None => (
                 "not on the register: not ours, or not registered yet".to_string(),

@@ -11,3 +11,4 @@ pub mod overdue;
 pub mod people;
 pub mod settings;
 pub mod sign_in;
+pub mod stocktake;

@@ -1,0 +1,400 @@
+//! The Stocktake screen (R10): start counting a scope, scan everything that is there (camera,
+//! scanner or typing: the desk's own scan loop sends sightings here while one is being counted),
+//! watch found / still expected, act on what turns up unexpectedly, finish, and read the report
+//! of missing and unexpected items, saved as PDF or CSV.
+
+use custody_db::stocktake::{Offer, Outcome, Scope, Seen, Stocktake, StocktakeReport};
+use custody_db::{EventKind, ItemKind, Status};
+use custody_labels::{CodeKind, Payload};
+use egui::RichText;
+
+use crate::desk::widgets::{self, AMBER, GREEN, RED};
+use crate::desk::{DeskApp, widgets::outcome};
+use crate::render::stocktake as render;
+
+/// How many of the latest sightings the screen lists.
+const LAST_SCANS: usize = 12;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ScopeChoice {
+    #[default]
+    Premises,
+    Kind,
+    Container,
+    All,
+}
+
+#[derive(Debug, Default)]
+pub struct StocktakeUi {
+    choice: ScopeChoice,
+    kind: Option<ItemKind>,
+    container: String,
+    /// The open stocktake being counted, as last read, and the app version it was read at.
+    current: Option<Stocktake>,
+    read_at: Option<u64>,
+    /// The report shown (after finishing, or the latest one).
+    report: Option<StocktakeReport>,
+    /// Finish was pressed once: the second press finishes.
+    confirm_finish: bool,
+    message: Option<(bool, String)>,
+}
+
+impl StocktakeUi {
+    /// Whether scans are sightings now (a stocktake is open on this screen).
+    pub fn is_counting(&self) -> bool {
+        self.current.is_some()
+    }
+
+    fn scope(&self) -> Scope {
+        match self.choice {
+            ScopeChoice::Premises => Scope::Premises,
+            ScopeChoice::All => Scope::All,
+            ScopeChoice::Kind => Scope::Kind(self.kind.unwrap_or(ItemKind::Laptop)),
+            ScopeChoice::Container => Scope::Container(self.container.trim().to_string()),
+        }
+    }
+}
+
+/// Reads the open stocktake again when the ledger changed.
+fn refresh(app: &mut DeskApp) {
+    if app.stocktake_ui.read_at == Some(app.version) {
+        return;
+    }
+    let state = &mut app.stocktake_ui;
+    state.read_at = Some(app.version);
+    let keep = state.current.as_ref().map(|s| s.id.clone());
+    match app.ledger.open_stocktakes() {
+        Ok(open) => {
+            state.current = keep
+                .and_then(|id| open.iter().find(|s| s.id == id).cloned())
+                .or_else(|| open.into_iter().next());
+        }
+        Err(e) => state.message = Some((false, e.to_string())),
+    }
+    if state.current.is_none() && state.report.is_none() {
+        state.report = app.ledger.stocktake_report(None).ok();
+    }
+}
+
+/// A scan while counting: an item's label or a typed tag is a sighting.
+pub fn scanned(app: &mut DeskApp, text: &str) {
+    let Some(id) = app.stocktake_ui.current.as_ref().map(|s| s.id.clone()) else {
+        return;
+    };
+    let text = text.trim();
+    let tag = match Payload::parse(text) {
+        Ok(p) if p.kind == CodeKind::Item => p.id,
+        Ok(p) => {
+            let what = if p.kind == CodeKind::Person {
+                "a person's badge"
+            } else {
+                "a container's label"
+            };
+            app.stocktake_ui.message = Some((false, format!("That is {what} ({}); a stocktake counts items.", p.id)));
+            return;
+        }
+        Err(_) if text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:")) => {
+            app.stocktake_ui.message = Some((false, format!("That label cannot be read as Custody's: {text}")));
+            return;
+        }
+        Err(_) => text.to_string(),
+    };
+    match app.ledger.stocktake_scan(Some(&id), &tag) {
+        Ok((seen, stocktake)) => {
+            let tag = tag.to_ascii_uppercase();
+            let ok = !matches!(seen, Seen::Unexpected { .. });
+            app.stocktake_ui.message = Some((ok, render::seen_text(&app.ledger, &tag, &seen)));
+            app.stocktake_ui.current = Some(stocktake);
+            if !matches!(seen, Seen::AlreadySeen { .. }) {
+                app.changed();
+                app.stocktake_ui.read_at = Some(app.version);
+            }
+        }
+        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+    }
+}
+
+/// Enter on its own: starts counting the chosen scope when nothing is being counted.
+pub fn enter(app: &mut DeskApp) {
+    if app.stocktake_ui.current.is_none() {
+        start(app);
+    }
+}
+
+fn start(app: &mut DeskApp) {
+    let scope = app.stocktake_ui.scope();
+    match app.ledger.start_stocktake(scope) {
+        Ok(s) => {
+            app.stocktake_ui.message = Some((
+                true,
+                format!(
+                    "Started {} Scan each item that is here.",
+                    render::summary(&app.ledger, &s)
+                ),
+            ));
+            app.stocktake_ui.current = Some(s);
+            app.stocktake_ui.report = None;
+            app.changed();
+            app.stocktake_ui.read_at = Some(app.version);
+        }
+        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+    }
+}
+
+fn finish(app: &mut DeskApp) {
+    let Some(id) = app.stocktake_ui.current.as_ref().map(|s| s.id.clone()) else {
+        return;
+    };
+    app.stocktake_ui.confirm_finish = false;
+    match app.ledger.finish_stocktake(Some(&id)) {
+        Ok(report) => {
+            let missing = report.of(Outcome::Missing).count();
+            let unexpected = report.of(Outcome::Unexpected).count();
+            app.stocktake_ui.message = Some((
+                true,
+                format!("Finished {id}: {missing} missing, {unexpected} unexpected."),
+            ));
+            app.stocktake_ui.report = Some(report);
+            app.stocktake_ui.current = None;
+            app.changed();
+        }
+        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+    }
+}
+
+pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    refresh(app);
+    ui.heading("Stocktake");
+    outcome(ui, app.stocktake_ui.message.as_ref());
+    ui.add_space(4.0);
+    if app.stocktake_ui.current.is_some() {
+        counting(app, ui);
+    } else {
+        start_form(app, ui);
+        ui.separator();
+        report(app, ui);
+    }
+}
+
+fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let state = &mut app.stocktake_ui;
+    ui.label("Count what is here against the record. What to count:");
+    ui.radio_value(&mut state.choice, ScopeChoice::Premises, Scope::Premises.describe());
+    ui.horizontal(|ui| {
+        ui.radio_value(
+            &mut state.choice,
+            ScopeChoice::Kind,
+            "every item of one kind that should be here:",
+        );
+        egui::ComboBox::from_id_salt("stocktake-kind")
+            .selected_text(state.kind.unwrap_or(ItemKind::Laptop).as_str())
+            .show_ui(ui, |ui| {
+                for kind in ItemKind::ALL {
+                    if ui.selectable_label(state.kind == Some(kind), kind.as_str()).clicked() {
+                        state.kind = Some(kind);
+                        state.choice = ScopeChoice::Kind;
+                    }
+                }
+            });
+    });
+    ui.horizontal(|ui| {
+        ui.radio_value(
+            &mut state.choice,
+            ScopeChoice::Container,
+            "what should be in a bag, case or car:",
+        );
+        if ui
+            .add(
+                egui::TextEdit::singleline(&mut state.container)
+                    .hint_text("container id")
+                    .desired_width(120.0),
+            )
+            .changed()
+        {
+            state.choice = ScopeChoice::Container;
+        }
+    });
+    ui.radio_value(&mut state.choice, ScopeChoice::All, Scope::All.describe());
+    ui.add_space(4.0);
+    let may = app.ledger.may(custody_db::Action::Stocktake);
+    let button = ui
+        .add_enabled(may, egui::Button::new("Start stocktake"))
+        .on_hover_text("Enter")
+        .on_disabled_hover_text("Starting a stocktake needs the manager role.");
+    if button.clicked() {
+        start(app);
+    }
+}
+
+fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let Some(s) = app.stocktake_ui.current.clone() else {
+        return;
+    };
+    ui.label(
+        RichText::new(format!("{}: {}", s.id, s.scope.describe()))
+            .strong()
+            .size(18.0),
+    );
+    ui.weak(format!(
+        "Started {} by {}. Scan each item that is here (camera or scanner), or type its tag and press Enter.",
+        app.ledger.format_time(s.started_at),
+        s.started_by
+    ));
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let big = |t: String| RichText::new(t).size(26.0).strong();
+        ui.label(big(format!("Found {} of {}", s.found(), s.expected.len())))
+            .on_hover_text("expected and seen");
+        ui.add_space(24.0);
+        ui.label(big(format!("Still expected {}", s.still_expected())));
+        ui.add_space(24.0);
+        ui.colored_label(
+            if s.unexpected() > 0 { AMBER } else { GREEN },
+            big(format!("Unexpected {}", s.unexpected())),
+        );
+    });
+    let typed = app.wedge.pending().to_string();
+    if !typed.is_empty() {
+        ui.label(format!("Typed: {typed}"));
+    }
+    ui.add_space(6.0);
+    ui.strong("Last scans");
+    let mut act: Option<(String, Offer)> = None;
+    egui::Grid::new("stocktake-last")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for sighting in s.sightings.iter().rev().take(LAST_SCANS) {
+                ui.label(app.ledger.format_time(sighting.at));
+                ui.label(&sighting.tag);
+                if sighting.expected {
+                    ui.colored_label(GREEN, "found");
+                    ui.label("");
+                } else {
+                    let (why, offer) = app.ledger.why_unexpected(sighting, &s.scope);
+                    ui.colored_label(AMBER, format!("unexpected: {why}"));
+                    let still = app.ledger.state(&sighting.tag).map(|st| st.status).ok();
+                    match (offer, still) {
+                        (Offer::SignIn, Some(Status::Out)) if ui.button("Sign in").clicked() => {
+                            act = Some((sighting.tag.clone(), offer));
+                        }
+                        (Offer::Found, Some(Status::Lost | Status::Stolen)) if ui.button("Record found").clicked() => {
+                            act = Some((sighting.tag.clone(), offer));
+                        }
+                        _ => {
+                            ui.label("");
+                        }
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    if let Some((tag, offer)) = act {
+        act_on(app, &tag, offer);
+    }
+    ui.add_space(8.0);
+    let may = app.ledger.may(custody_db::Action::Stocktake);
+    ui.horizontal(|ui| {
+        if app.stocktake_ui.confirm_finish {
+            ui.colored_label(
+                RED,
+                format!(
+                    "Finish now? {} still expected will be reported missing.",
+                    s.still_expected()
+                ),
+            );
+            if ui.button("Yes, finish").clicked() {
+                finish(app);
+            }
+            if ui.button("Not yet").clicked() {
+                app.stocktake_ui.confirm_finish = false;
+            }
+        } else if ui
+            .add_enabled(may, egui::Button::new("Finish stocktake"))
+            .on_disabled_hover_text("Finishing a stocktake needs the manager role.")
+            .clicked()
+        {
+            app.stocktake_ui.confirm_finish = true;
+        }
+    });
+}
+
+/// Signs in, or records found, an item that turned up unexpectedly.
+fn act_on(app: &mut DeskApp, tag: &str, offer: Offer) {
+    let done = match offer {
+        Offer::SignIn => app
+            .ledger
+            .sign_in(&[tag.to_string()], None, Some("seen at a stocktake"))
+            .map(|_| format!("Signed in {tag}.")),
+        Offer::Found => app
+            .ledger
+            .record(tag, EventKind::Found, None, Some("seen at a stocktake"))
+            .map(|_| format!("Recorded {tag} found.")),
+        Offer::None => return,
+    };
+    app.stocktake_ui.message = Some(match done {
+        Ok(text) => (true, text),
+        Err(e) => (false, e.to_string()),
+    });
+    app.changed();
+}
+
+fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let Some(r) = app.stocktake_ui.report.clone() else {
+        ui.weak("No stocktake has been done on this desk yet.");
+        return;
+    };
+    ui.strong(format!("Stocktake {}", render::summary(&app.ledger, &r.stocktake)));
+    ui.horizontal(|ui| {
+        for (name, format) in [
+            ("Save PDF", crate::render::ReportFormat::Pdf),
+            ("Save CSV", crate::render::ReportFormat::Csv),
+        ] {
+            if ui.button(name).clicked() {
+                let file = format!("stocktake-{}.{}", r.stocktake.id, format.extension());
+                let saved = render::render(&app.ledger, &r, format)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| widgets::save_report(&app.ledger, &file, &bytes));
+                app.stocktake_ui.message = Some(widgets::outcome_of(saved));
+            }
+        }
+    });
+    let mut act: Option<(String, Offer)> = None;
+    egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+        for (outcome, title) in [
+            (Outcome::Missing, "Missing: expected and not seen"),
+            (Outcome::Unexpected, "Unexpected: seen and not expected"),
+        ] {
+            let lines: Vec<_> = r.of(outcome).collect();
+            ui.add_space(4.0);
+            ui.strong(format!("{title} ({})", lines.len()));
+            egui::Grid::new(title).striped(true).num_columns(4).show(ui, |ui| {
+                for l in lines {
+                    ui.label(&l.tag);
+                    ui.label(l.name.as_deref().unwrap_or(""));
+                    ui.colored_label(if outcome == Outcome::Missing { RED } else { AMBER }, &l.note);
+                    let label = match l.offer {
+                        Offer::SignIn => Some("Sign in"),
+                        Offer::Found => Some("Record found"),
+                        Offer::None => None,
+                    };
+                    match label {
+                        Some(label) if outcome == Outcome::Unexpected && ui.button(label).clicked() => {
+                            act = Some((l.tag.clone(), l.offer));
+                        }
+                        _ => {
+                            ui.label("");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        }
+        ui.add_space(4.0);
+        ui.strong(format!("Found: expected and seen ({})", r.of(Outcome::Found).count()));
+    });
+    if let Some((tag, offer)) = act {
+        act_on(app, &tag, offer);
+        app.stocktake_ui.report = app.ledger.stocktake_report(Some(&r.stocktake.id)).ok();
+    }
+}
