@@ -171,3 +171,93 @@ fn disposing_of_a_laptop_and_a_paper_file() {
     }
     desk.ok(&["verify"]);
 }
+
+#[test]
+fn a_spot_check_from_the_command_line() {
+    let desk = Desk::with_basics(CUSTODY);
+    let before = desk.dump();
+    let none = desk.run(&["spot-check", "draw", "--count", "1"]);
+    assert_eq!(none.code, 1, "{none:?}");
+    assert!(none.stderr.contains("Nothing is out"), "{none:?}");
+    assert_eq!(desk.dump(), before);
+    desk.ok(&["out", "LT-0001", "--to", "S001"]);
+    desk.ok(&["out", "LT-0002", "--to", "S002"]);
+    let before = desk.dump();
+    let zero = desk.run(&["spot-check", "draw", "--count", "0"]);
+    assert!(zero.stderr.contains("A spot check of nothing"), "{zero:?}");
+    assert_eq!(desk.dump(), before);
+
+    let checklist = desk.dir.path().join("checklist.pdf");
+    let drawn = desk.ok(&[
+        "spot-check",
+        "draw",
+        "--count",
+        "1",
+        "--seed",
+        "11",
+        "--checklist",
+        checklist.to_str().unwrap(),
+    ]);
+    assert!(
+        drawn.contains("Drew SC-1: 1 drawn at random from 2 items out") && drawn.contains("(seed 11)"),
+        "{drawn}"
+    );
+    let text = pdf_text(&checklist);
+    assert!(
+        text.contains("Spot check SC-1: checklist") && text.contains("not available"),
+        "{text}"
+    );
+    // The same seed draws the same: the draw can be checked by anyone.
+    let again = desk.ok(&["spot-check", "draw", "--count", "1", "--seed", "11"]);
+    let sample = |s: &str| {
+        s.lines()
+            .skip(1)
+            .map(|l| l.trim().split(' ').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sample(&drawn)[0], sample(&again)[0]);
+    let first = sample(&drawn)[0].clone();
+    assert!(text.contains(&first), "{first} on the checklist: {text}");
+
+    let before = desk.dump();
+    let no_note = desk.run(&["spot-check", "record", "SC-1", &first, "--outcome", "problem"]);
+    assert!(no_note.stderr.contains("recorded with a note"), "{no_note:?}");
+    assert_eq!(desk.dump(), before);
+    let recorded = desk.ok(&[
+        "spot-check",
+        "record",
+        "SC-1",
+        &first,
+        "--outcome",
+        "problem",
+        "--note",
+        "left in the car overnight",
+    ]);
+    assert!(
+        recorded.contains("1 checked: 0 seen, 0 not available, 1 with a problem"),
+        "{recorded}"
+    );
+
+    let holders = desk.ok(&["spot-check", "draw", "--percent", "50", "--of", "holders"]);
+    assert!(
+        holders.contains("1 drawn at random from 2 people holding something"),
+        "{holders}"
+    );
+
+    let csv = desk.ok(&["spot-check", "report", "--format", "csv"]);
+    assert!(
+        csv.starts_with("check,drawn,of,subject,holder,outcome,note,recorded\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("problem,left in the car overnight"), "{csv}");
+    let pdf = desk.dir.path().join("spot-checks.pdf");
+    desk.ok(&["spot-check", "report", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    for wanted in [
+        "Spot checks of the last 12 months",
+        "3 spot check(s); 1 problem(s) found",
+        "left in the car overnight",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} in {text}");
+    }
+}

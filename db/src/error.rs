@@ -126,6 +126,20 @@ pub enum Error {
         "Stocktake {id} was finished at {at} by {by}; nothing more can be counted in it. Start a new one to count again."
     )]
     StocktakeFinished { id: String, at: String, by: String },
+    #[error("A spot check of nothing checks nothing. Give a number or a percentage above zero.")]
+    EmptySample,
+    #[error("Nothing is out, so there is nothing to spot-check.")]
+    NothingOut,
+    #[error("There is no spot check {0} on this desk. Check its number (SC-1, SC-2, …).")]
+    UnknownSpotCheck(String),
+    #[error("{subject} was not drawn in spot check {id}; its sample is {}.", .sample.join(", "))]
+    NotInSample {
+        id: String,
+        subject: String,
+        sample: Vec<String>,
+    },
+    #[error("Say what the problem with {subject} was: a problem is recorded with a note.")]
+    ProblemNeedsNote { subject: String },
     #[error(
         "{tag} is {status}; only an item on the premises can be disposed of. Sign it in, or record it found, first."
     )]

@@ -80,6 +80,8 @@ pub enum Action {
     Stocktake,
     /// Record a disposal (R11).
     Dispose,
+    /// Draw a spot check and record what it found (R10).
+    SpotCheck,
     RuleSettings,
     // dpo
     Exposure,
@@ -96,7 +98,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
@@ -112,6 +114,7 @@ impl Action {
         Action::Correct,
         Action::Stocktake,
         Action::Dispose,
+        Action::SpotCheck,
         Action::RuleSettings,
         Action::Exposure,
         Action::Incidents,
@@ -131,9 +134,8 @@ impl Action {
             SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | StocktakeScan | Sync => {
                 Role::Operator
             }
-            EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | RuleSettings => {
-                Role::Manager
-            }
+            EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | SpotCheck
+            | RuleSettings => Role::Manager,
             Exposure | Incidents | LedgerExport | Verify => Role::Dpo,
             Operators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
         }
@@ -158,6 +160,7 @@ impl Action {
             Correct => "correct an event",
             Stocktake => "run a stocktake",
             Dispose => "record a disposal",
+            SpotCheck => "draw or record a spot check",
             RuleSettings => "change the settings of the rules",
             Exposure => "look up an exposure",
             Incidents => "read or record incidents",

@@ -64,6 +64,14 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
         (Action::StocktakeScan, start_stocktake, |l, _| {
             l.stocktake_scan(None, "LT-0001").map(drop)
         }),
+        (Action::SpotCheck, sign_out_lt1, |l, _| {
+            l.draw_spot_check(
+                custody_db::spot_check::Population::Items,
+                custody_db::spot_check::SampleSize::Count(1),
+                None,
+            )
+            .map(drop)
+        }),
         (Action::Dispose, nothing, |l, _| {
             l.dispose(&custody_db::disposal::NewDisposal {
                 tag: "LT-0003",

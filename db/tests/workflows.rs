@@ -1,5 +1,5 @@
 //! The workflows of R10 and R11 on a real database: a stocktake (started, counted, finished,
-//! read back after a restart, the refusals that write nothing) and disposals.
+//! read back after a restart, the refusals that write nothing), spot checks and disposals.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,6 +8,7 @@ mod common;
 use chrono::Duration;
 use common::{dump, out, setup, t};
 use custody_db::disposal::{Method, NewDisposal};
+use custody_db::spot_check::{CheckOutcome, Population, SampleSize, SpotCheck};
 use custody_db::stocktake::{Offer, Outcome, Scope, Seen};
 use custody_db::{ContainerKind, Error, EventKind, Ledger, Status};
 
@@ -239,5 +240,114 @@ fn disposal_refusals_write_nothing() {
         })
         .unwrap_err();
     assert!(matches!(err, Error::BeforeRegistered { .. }), "{err}");
+    assert_eq!(dump(&db.path), before);
+}
+
+#[test]
+fn a_spot_check_is_drawn_on_the_record_and_its_outcomes_follow() {
+    let mut db = setup();
+    let l = &mut db.ledger;
+    l.sign_out(&out(&["LT-0001", "LT-0002"], "S001")).unwrap();
+    l.sign_out(&out(&["LT-0003"], "S002")).unwrap();
+
+    let check = l
+        .draw_spot_check(Population::Items, SampleSize::Count(2), Some(7))
+        .unwrap();
+    assert_eq!(
+        (check.id.as_str(), check.population, check.sample.len()),
+        ("SC-1", 3, 2)
+    );
+    // The same seed over the same population draws the same sample: anyone can check the draw.
+    let again = l
+        .draw_spot_check(Population::Items, SampleSize::Count(2), Some(7))
+        .unwrap();
+    let subjects = |c: &SpotCheck| c.sample.iter().map(|s| s.subject.clone()).collect::<Vec<_>>();
+    assert_eq!(subjects(&check), subjects(&again));
+    assert_eq!(again.id, "SC-2");
+    let first = &check.sample[0];
+    assert!(first.holder.is_some(), "an item's holder at the draw is kept");
+
+    let holders = l
+        .draw_spot_check(Population::Holders, SampleSize::Percent(50.0), None)
+        .unwrap();
+    assert_eq!(holders.sample.len(), 1, "50 % of two holders");
+
+    let subject = first.subject.clone();
+    let c = l
+        .record_spot_check("sc-1", &subject, CheckOutcome::NotAvailable, None)
+        .unwrap();
+    assert_eq!(c.checked(), 1);
+    // A later visit: the latest outcome counts.
+    let c = l
+        .record_spot_check(
+            "SC-1",
+            &subject,
+            CheckOutcome::Problem,
+            Some("left in the car overnight"),
+        )
+        .unwrap();
+    assert_eq!((c.checked(), c.count(CheckOutcome::Problem)), (1, 1));
+
+    drop(db.ledger);
+    let l = common::signed_in(Ledger::open(&db.path, db.clock.clone()).unwrap());
+    let year = l.spot_checks_this_year().unwrap();
+    assert_eq!(
+        year.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["SC-3", "SC-2", "SC-1"]
+    );
+    let sc1 = year.iter().find(|c| c.id == "SC-1").unwrap();
+    let (outcome, note, _, _) = sc1.sample[0].outcome.clone().unwrap();
+    assert_eq!(outcome, CheckOutcome::Problem);
+    assert_eq!(note.as_deref(), Some("left in the car overnight"));
+    l.verify().unwrap();
+}
+
+#[test]
+fn spot_check_refusals_write_nothing() {
+    let mut db = setup();
+    let before = dump(&db.path);
+    let l = &mut db.ledger;
+    let err = l
+        .draw_spot_check(Population::Items, SampleSize::Count(2), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::NothingOut), "{err}");
+    l.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    let before_draw = dump(&db.path);
+    assert_ne!(before, before_draw);
+    let l = &mut db.ledger;
+    let err = l
+        .draw_spot_check(Population::Items, SampleSize::Count(0), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::EmptySample), "{err}");
+    let err = l
+        .draw_spot_check(Population::Items, SampleSize::Percent(0.0), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::EmptySample), "{err}");
+    let err = l
+        .draw_spot_check(Population::Items, SampleSize::Percent(150.0), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("more than 100"), "{err}");
+    assert_eq!(dump(&db.path), before_draw);
+
+    db.ledger
+        .draw_spot_check(Population::Items, SampleSize::Count(1), Some(1))
+        .unwrap();
+    let before = dump(&db.path);
+    let l = &mut db.ledger;
+    let err = l
+        .record_spot_check("SC-1", "LT-0002", CheckOutcome::Seen, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("was not drawn") && err.to_string().contains("LT-0001"),
+        "{err}"
+    );
+    let err = l
+        .record_spot_check("SC-1", "LT-0001", CheckOutcome::Problem, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::ProblemNeedsNote { .. }), "{err}");
+    let err = l
+        .record_spot_check("SC-9", "LT-0001", CheckOutcome::Seen, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownSpotCheck(_)), "{err}");
     assert_eq!(dump(&db.path), before);
 }

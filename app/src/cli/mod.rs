@@ -17,6 +17,7 @@ mod person;
 mod report;
 mod settings;
 mod setup;
+mod spot_check;
 mod status;
 mod stocktake;
 mod sync;
@@ -76,6 +77,9 @@ pub enum Command {
     /// Count what is on the premises against the record (R10): start, scan, status, finish, report
     #[command(subcommand)]
     Stocktake(stocktake::StocktakeCommand),
+    /// Random checks of home working (R10): draw, record, checklist, report
+    #[command(subcommand)]
+    SpotCheck(spot_check::SpotCheckCommand),
     /// Void an event recorded by mistake (it stays in the ledger, marked corrected)
     Correct(custody::CorrectArgs),
     /// What is out now: tag, kind, holder, out since, due
@@ -129,6 +133,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Retire(args) => done(custody::record(args, Retired, &mut open(ctx)?, out)),
         Command::Dispose(args) => done(disposal::dispose(args, &mut open(ctx)?, out)),
         Command::Stocktake(cmd) => done(stocktake::run(cmd, &mut open(ctx)?, out)),
+        Command::SpotCheck(cmd) => done(spot_check::run(cmd, &mut open(ctx)?, out)),
         Command::Correct(args) => done(custody::correct(args, &mut open(ctx)?, out)),
         Command::Settings(cmd) => done(settings::run(cmd, &mut open(ctx)?, out)),
         Command::Import(args) => done(files::import(args, &mut open(ctx)?, out)),

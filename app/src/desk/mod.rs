@@ -22,7 +22,8 @@ use custody_db::{ItemRow, OutRow, PersonRow};
 pub use camera_view::CameraView;
 use loader::Loaded;
 use screens::{
-    desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in, stocktake,
+    desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in, spot_checks,
+    stocktake,
 };
 
 use crate::context::Context;
@@ -49,11 +50,12 @@ pub enum Screen {
     Exposure,
     Incidents,
     Stocktake,
+    SpotChecks,
     Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 9] = [
+    pub const ALL: [Screen; 10] = [
         Screen::Desk,
         Screen::Items,
         Screen::People,
@@ -62,6 +64,7 @@ impl Screen {
         Screen::Exposure,
         Screen::Incidents,
         Screen::Stocktake,
+        Screen::SpotChecks,
         Screen::Settings,
     ];
 
@@ -75,6 +78,7 @@ impl Screen {
             Screen::Exposure => "Exposure",
             Screen::Incidents => "Incidents",
             Screen::Stocktake => "Stocktake",
+            Screen::SpotChecks => "Spot checks",
             Screen::Settings => "Settings",
         }
     }
@@ -92,6 +96,7 @@ impl Screen {
             Screen::Incidents => F7,
             Screen::Settings => F9,
             Screen::Stocktake => F10,
+            Screen::SpotChecks => F11,
         }
     }
 
@@ -105,6 +110,7 @@ impl Screen {
             Screen::Incidents => Action::Incidents,
             Screen::Settings => Action::RuleSettings,
             Screen::Stocktake => Action::StocktakeScan,
+            Screen::SpotChecks => Action::SpotCheck,
         }
     }
 
@@ -156,6 +162,7 @@ pub struct DeskApp {
     pub exposure_ui: exposure::ExposureUi,
     incidents_ui: incidents::IncidentsUi,
     pub stocktake_ui: stocktake::StocktakeUi,
+    spot_checks_ui: spot_checks::SpotChecksUi,
     pub sign_in_ui: sign_in::SignInUi,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
@@ -219,6 +226,7 @@ impl DeskApp {
             exposure_ui: exposure::ExposureUi::default(),
             incidents_ui: incidents::IncidentsUi::default(),
             stocktake_ui: stocktake::StocktakeUi::default(),
+            spot_checks_ui: spot_checks::SpotChecksUi::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             last_activity,
             idle_lock: None,
@@ -399,6 +407,7 @@ impl DeskApp {
         self.exposure_ui = exposure::ExposureUi::default();
         self.incidents_ui = incidents::IncidentsUi::default();
         self.stocktake_ui = stocktake::StocktakeUi::default();
+        self.spot_checks_ui = spot_checks::SpotChecksUi::default();
     }
 
     /// Locks after the idle time (a setting) or on Ctrl+L. Any key, click or scan is activity.
@@ -480,6 +489,7 @@ impl DeskApp {
             Screen::Exposure => exposure::ui(self, ui),
             Screen::Incidents => incidents::ui(self, ui),
             Screen::Stocktake => stocktake::ui(self, ui),
+            Screen::SpotChecks => spot_checks::ui(self, ui),
         });
         // Undo and outlines fade on their own, and held keys are let go: look again shortly.
         if self.desk.undo.is_some() || self.camera.has_outline() || self.wedge.holding() {

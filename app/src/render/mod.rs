@@ -13,6 +13,7 @@ pub mod history;
 pub mod incident;
 pub mod overdue;
 pub mod receipt;
+pub mod spot_check;
 pub mod stocktake;
 pub mod table;
 

@@ -4,6 +4,7 @@
 
 use custody_db::{Ledger, is_late};
 
+use super::dispose_form::{self, DisposeForm};
 use super::item_edit::{self, ItemForm};
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, AMBER, RED};
@@ -19,6 +20,8 @@ pub struct ItemsUi {
     detail: Option<ItemDetail>,
     /// The selected item's record as typed in its form.
     form: Option<ItemForm>,
+    /// Its disposal as typed.
+    disposal: Option<DisposeForm>,
 }
 
 /// One item's page: what it is, where it is, and everything that happened to it.
@@ -106,6 +109,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                     && let Ok(item) = ledger.item(tag)
                 {
                     state.form = Some(ItemForm::from(&item));
+                    state.disposal = Some(DisposeForm::from(&item));
                 }
                 let mut saved = false;
                 if let Some(d) = &state.detail {
@@ -115,6 +119,13 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                             && ledger.may(custody_db::Action::EditRegister)
                         {
                             saved = item_edit::ui(ui, ledger, form);
+                        }
+                        let here = ledger.state(tag).is_ok_and(|s| s.status == custody_db::Status::In);
+                        if let Some(form) = &mut state.disposal
+                            && (here || form.has_message())
+                            && ledger.may(custody_db::Action::Dispose)
+                        {
+                            saved |= dispose_form::ui(ui, ledger, form);
                         }
                     });
                 }

@@ -2,6 +2,7 @@
 //! struct that the app owns.
 
 pub mod desk;
+pub mod dispose_form;
 pub mod exposure;
 pub mod incidents;
 pub mod item_edit;
@@ -11,4 +12,5 @@ pub mod overdue;
 pub mod people;
 pub mod settings;
 pub mod sign_in;
+pub mod spot_checks;
 pub mod stocktake;
