@@ -221,3 +221,57 @@ fn a_laptop_and_a_paper_file_disposed_of_from_their_pages() {
         .unwrap();
     assert_eq!(register.len(), 2);
 }
+
+#[test]
+fn labels_printed_from_the_desk() {
+    let (s, mut app) = setup();
+    // Registered today, after the rest (at the start of term): "added since" finds it alone.
+    app.ledger
+        .add_item(&custody_db::Item::new(
+            "CB-0100",
+            custody_db::ItemKind::Chromebook,
+            "New Chromebook",
+        ))
+        .unwrap();
+    let mut h = harness(app);
+    h.key_press(Key::F8);
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Labels);
+    common::step_until(&mut h, "the items", |a| a.lists.items.value.is_some());
+    h.get_by_label_contains("0 ticked of 4");
+    h.get_by_label("Added since").focus();
+    h.get_by_label("Added since").type_text("2026-11-20");
+    h.run_steps(2);
+    h.get_by_label("Tick all shown (1)").click();
+    h.run_steps(2);
+    h.get_by_label_contains("CB-0100 as it will print:");
+    h.get_by_label_contains("1 label(s) on 1 page(s) of Avery L7160");
+
+    // Then the two laptops as well, found by searching, on a sheet with three labels used.
+    h.get_by_label("Added since").focus();
+    h.run_steps(1);
+    for _ in 0..10 {
+        h.key_press(Key::Backspace);
+    }
+    h.get_by_label("Search:").focus();
+    h.get_by_label("Search:").type_text("LT-");
+    h.run_steps(2);
+    h.get_by_label("Tick all shown (2)").click();
+    h.get_by_label("Labels already used on the first sheet").focus();
+    h.get_by_label("Labels already used on the first sheet").type_text("3");
+    h.run_steps(2);
+    h.get_by_label_contains("3 label(s) on 1 page(s)");
+    h.get_by_label("Save PDF").click();
+    h.run_steps(2);
+    let reports = s.dir.path().join("reports");
+    let pdf = std::fs::read_dir(&reports).unwrap().next().unwrap().unwrap().path();
+    assert!(
+        pdf.file_name().unwrap().to_string_lossy().starts_with("labels-L7160-"),
+        "{pdf:?}"
+    );
+    let text = custody_tests::pdf_text(&pdf);
+    for tag in ["CB-0100", "LT-0001", "LT-0002", "Hillside School"] {
+        assert!(text.contains(tag), "{tag} in {text}");
+    }
+    assert!(!text.contains("USB-01"), "only what was ticked: {text}");
+}

@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use crate::sheet::{Label, QUIET_ZONE, SheetError, qr_modules};
+use crate::sheet::{CodePlace, Label, MM, QUIET_ZONE, SheetError, Template, code_place, qr_modules};
 
 /// Renders `label` with each QR module `module` pixels square.
 pub fn label_png(label: &Label, module: u32) -> Result<Vec<u8>, SheetError> {
@@ -38,6 +38,54 @@ pub fn label_png(label: &Label, module: u32) -> Result<Vec<u8>, SheetError> {
     Ok(png)
 }
 
+/// A picture of `label` as it will be printed on `template`, `px_per_mm` pixels to the
+/// millimetre: the label's outline, the code where the sheet puts it and as large, and the
+/// identifier and kind beside it (in the built-in font, so only roughly where the PDF's text
+/// goes). Grey levels, row by row: (width, height, pixels).
+pub fn label_on_template(
+    label: &Label,
+    template: &Template,
+    px_per_mm: f32,
+) -> Result<(u32, u32, Vec<u8>), SheetError> {
+    let (n, dark) = qr_modules(&label.payload)?;
+    let (width, height) = (
+        (template.label_w * px_per_mm).round() as u32,
+        (template.label_h * px_per_mm).round() as u32,
+    );
+    let mut canvas = Canvas {
+        width,
+        pixels: vec![255; (width * height) as usize],
+    };
+    // Placed in points, as the PDF does, then scaled to pixels.
+    let to_px = px_per_mm / MM;
+    let CodePlace { margin, side, module } = code_place(template.label_w * MM, template.label_h * MM, n);
+    let (left, top) = (margin * to_px, (template.label_h * MM - side) / 2.0 * to_px);
+    let edge = |i: usize, origin: f32| (origin + (QUIET_ZONE + i) as f32 * module * to_px).round() as u32;
+    for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+        let (col, row) = (i % n, i / n);
+        let (x0, x1) = (edge(col, left), edge(col + 1, left));
+        let (y0, y1) = (edge(row, top), edge(row + 1, top));
+        canvas.fill(x0, y0, x1 - x0, y1 - y0);
+    }
+    let text_x = ((margin * 1.5 + side) * to_px).round() as u32;
+    let room = width.saturating_sub(text_x + (margin * to_px) as u32);
+    let scale_for = |text: &str, most: u32| (room / (6 * text.chars().count().max(1) as u32)).clamp(1, most);
+    let tag_scale = scale_for(&label.payload.id, (height / 28).max(1));
+    let kind = label.kind.to_ascii_uppercase();
+    let kind_scale = scale_for(&kind, (tag_scale / 2).max(1));
+    if room > 0 {
+        canvas.text(
+            text_x,
+            (height / 2).saturating_sub(8 * tag_scale),
+            &label.payload.id,
+            tag_scale,
+        );
+        canvas.text(text_x, height / 2 + 2 * kind_scale, &kind, kind_scale);
+    }
+    canvas.outline(200);
+    Ok((width, height, canvas.pixels))
+}
+
 struct Canvas {
     width: u32,
     pixels: Vec<u8>,
@@ -50,6 +98,19 @@ impl Canvas {
             if let Some(span) = self.pixels.get_mut(start..start + w as usize) {
                 span.fill(0);
             }
+        }
+    }
+
+    /// A one-pixel border in grey `level`: the label's edge.
+    fn outline(&mut self, level: u8) {
+        let height = self.pixels.len() as u32 / self.width.max(1);
+        for x in 0..self.width {
+            self.pixels[x as usize] = level;
+            self.pixels[((height - 1) * self.width + x) as usize] = level;
+        }
+        for y in 0..height {
+            self.pixels[(y * self.width) as usize] = level;
+            self.pixels[(y * self.width + self.width - 1) as usize] = level;
         }
     }
 
@@ -136,5 +197,22 @@ mod tests {
         let codes = read_codes(&GrayFrame::new(w, h, img.into_raw()));
         assert_eq!(codes.len(), 1);
         assert_eq!(codes[0].payload, Ok(label.payload));
+    }
+
+    #[test]
+    fn each_template_s_preview_has_its_proportions_and_its_code_reads_back() {
+        let label = Label {
+            payload: Payload::item("LT-0042"),
+            kind: "laptop".into(),
+        };
+        for template in crate::sheet::TEMPLATES {
+            let (w, h, pixels) = label_on_template(&label, template, 12.0).unwrap();
+            let ratio = w as f32 / h as f32;
+            let wanted = template.label_w / template.label_h;
+            assert!((ratio - wanted).abs() < 0.05, "{}: {ratio} for {wanted}", template.name);
+            let codes = read_codes(&GrayFrame::new(w, h, pixels));
+            assert_eq!(codes.len(), 1, "{}", template.name);
+            assert_eq!(codes[0].payload, Ok(label.payload.clone()), "{}", template.name);
+        }
     }
 }

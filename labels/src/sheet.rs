@@ -10,7 +10,8 @@ use qrcode::{Color, EcLevel, QrCode};
 
 use crate::payload::{Payload, PayloadError};
 
-const MM: f32 = 72.0 / 25.4;
+/// Points in a millimetre.
+pub const MM: f32 = 72.0 / 25.4;
 
 /// A label stock: page size and the grid of labels on it, in millimetres from the top left.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -225,6 +226,27 @@ pub fn qr_modules(payload: &Payload) -> Result<(usize, Vec<bool>), SheetError> {
 /// Modules of white border around the code that decoders need.
 pub const QUIET_ZONE: usize = 4;
 
+/// Where the code sits on a label `w` × `h` points: the margin, the side of the square (quiet
+/// zone included) and one module, for a code `n` modules wide. The printed sheet and the desk's
+/// preview both place it so.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CodePlace {
+    pub margin: f32,
+    pub side: f32,
+    pub module: f32,
+}
+
+/// The code fills the label's height (or width, if narrower), less a small margin.
+pub fn code_place(w: f32, h: f32, n: usize) -> CodePlace {
+    let margin = (h * 0.06).max(2.0);
+    let side = (h - 2.0 * margin).min(w - 2.0 * margin);
+    CodePlace {
+        margin,
+        side,
+        module: side / (n + 2 * QUIET_ZONE) as f32,
+    }
+}
+
 /// Draws one label with its bottom-left corner at (x, y) in points.
 fn draw_label(
     c: &mut Content,
@@ -236,10 +258,7 @@ fn draw_label(
     h: f32,
 ) -> Result<(), SheetError> {
     let (n, dark) = qr_modules(&label.payload)?;
-    let margin = (h * 0.06).max(2.0);
-    // The code fills the label's height; its quiet zone is part of that square.
-    let side = (h - 2.0 * margin).min(w - 2.0 * margin);
-    let module = side / (n + 2 * QUIET_ZONE) as f32;
+    let CodePlace { margin, side, module } = code_place(w, h, n);
     let (qx, qy) = (
         x + margin + QUIET_ZONE as f32 * module,
         y + (h - side) / 2.0 + QUIET_ZONE as f32 * module,

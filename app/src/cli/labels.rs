@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use custody_db::{Ledger, Status};
-use custody_labels::sheet::{Label, render_pdf, template};
-use custody_labels::{GrayFrame, Payload, read_codes};
+use custody_labels::sheet::{Label, template};
+use custody_labels::{GrayFrame, read_codes};
+
+use crate::render::labels;
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["tags", "all_items", "all_people", "all_containers"])))]
@@ -60,53 +62,36 @@ pub fn print(args: LabelsArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<(
         preview,
     } = args;
     let stock = template(&template_name)?;
-    let item_label = |item: &custody_db::Item| Label {
-        payload: Payload::item(&item.tag),
-        kind: item.kind.as_str().replace('-', " "),
-    };
     let labels: Vec<Label> = if all_containers {
-        ledger
-            .containers()?
-            .into_iter()
-            .map(|c| Label {
-                payload: Payload::container(&c.id),
-                kind: c.kind.as_str().to_string(),
-            })
-            .collect()
+        ledger.containers()?.iter().map(labels::for_container).collect()
     } else if all_people {
         ledger
             .people()?
             .into_iter()
             .filter(|row| row.person.active)
-            .map(|row| Label {
-                payload: Payload::person(&row.person.id),
-                kind: "person badge".to_string(),
-            })
+            .map(|row| labels::for_person(&row.person.id))
             .collect()
     } else if all_items {
         ledger
             .items()?
             .into_iter()
             .filter(|row| row.state.status != Status::Retired)
-            .map(|row| item_label(&row.item))
+            .map(|row| labels::for_item(&row.item))
             .collect()
     } else {
         tags.iter()
-            .map(|tag| ledger.item(tag).map(|item| item_label(&item)))
+            .map(|tag| ledger.item(tag).map(|item| labels::for_item(&item)))
             .collect::<Result<_, _>>()?
     };
     if labels.is_empty() {
         bail!("There is nothing to print: no matching items or people.");
     }
-    let organisation = ledger.organisation()?.unwrap_or_default();
-    let pdf = render_pdf(&labels, stock, skip, &organisation)?;
+    let pdf = labels::sheet(ledger, &labels, stock, skip)?;
     std::fs::write(&output, pdf).with_context(|| format!("could not write {}", output.display()))?;
-    let sheets = (skip as usize + labels.len()).div_ceil(stock.per_page() as usize);
     writeln!(
         out,
-        "Wrote {} label(s) on {sheets} page(s) of {} to {}.",
-        labels.len(),
-        stock.description,
+        "Wrote {} to {}.",
+        labels::pages_text(labels.len(), stock, skip),
         output.display()
     )?;
     if let Some(path) = preview {

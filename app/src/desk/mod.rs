@@ -22,7 +22,7 @@ use custody_db::{ItemRow, OutRow, PersonRow};
 pub use camera_view::CameraView;
 use loader::Loaded;
 use screens::{
-    desk as desk_screen, exposure, incidents, items, out_now, overdue, people, settings, sign_in, spot_checks,
+    desk as desk_screen, exposure, incidents, items, labels, out_now, overdue, people, settings, sign_in, spot_checks,
     stocktake,
 };
 
@@ -49,13 +49,14 @@ pub enum Screen {
     Overdue,
     Exposure,
     Incidents,
+    Labels,
     Stocktake,
     SpotChecks,
     Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 10] = [
+    pub const ALL: [Screen; 11] = [
         Screen::Desk,
         Screen::Items,
         Screen::People,
@@ -63,6 +64,7 @@ impl Screen {
         Screen::Overdue,
         Screen::Exposure,
         Screen::Incidents,
+        Screen::Labels,
         Screen::Stocktake,
         Screen::SpotChecks,
         Screen::Settings,
@@ -77,13 +79,14 @@ impl Screen {
             Screen::Overdue => "Overdue",
             Screen::Exposure => "Exposure",
             Screen::Incidents => "Incidents",
+            Screen::Labels => "Labels",
             Screen::Stocktake => "Stocktake",
             Screen::SpotChecks => "Spot checks",
             Screen::Settings => "Settings",
         }
     }
 
-    /// The function key that opens it (F8 is kept for the Labels screen).
+    /// The function key that opens it.
     pub fn key(self) -> egui::Key {
         use egui::Key::*;
         match self {
@@ -94,6 +97,7 @@ impl Screen {
             Screen::Overdue => F5,
             Screen::Exposure => F6,
             Screen::Incidents => F7,
+            Screen::Labels => F8,
             Screen::Settings => F9,
             Screen::Stocktake => F10,
             Screen::SpotChecks => F11,
@@ -110,6 +114,7 @@ impl Screen {
             Screen::Incidents => Action::Incidents,
             Screen::Settings => Action::RuleSettings,
             Screen::Stocktake => Action::StocktakeScan,
+            Screen::Labels => Action::PrintLabels,
             Screen::SpotChecks => Action::SpotCheck,
         }
     }
@@ -163,6 +168,7 @@ pub struct DeskApp {
     incidents_ui: incidents::IncidentsUi,
     pub stocktake_ui: stocktake::StocktakeUi,
     spot_checks_ui: spot_checks::SpotChecksUi,
+    labels_ui: labels::LabelsUi,
     pub sign_in_ui: sign_in::SignInUi,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
@@ -227,6 +233,7 @@ impl DeskApp {
             incidents_ui: incidents::IncidentsUi::default(),
             stocktake_ui: stocktake::StocktakeUi::default(),
             spot_checks_ui: spot_checks::SpotChecksUi::default(),
+            labels_ui: labels::LabelsUi::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             last_activity,
             idle_lock: None,
@@ -408,6 +415,7 @@ impl DeskApp {
         self.incidents_ui = incidents::IncidentsUi::default();
         self.stocktake_ui = stocktake::StocktakeUi::default();
         self.spot_checks_ui = spot_checks::SpotChecksUi::default();
+        self.labels_ui = labels::LabelsUi::default();
     }
 
     /// Locks after the idle time (a setting) or on Ctrl+L. Any key, click or scan is activity.
@@ -490,6 +498,7 @@ impl DeskApp {
             Screen::Incidents => incidents::ui(self, ui),
             Screen::Stocktake => stocktake::ui(self, ui),
             Screen::SpotChecks => spot_checks::ui(self, ui),
+            Screen::Labels => labels::ui(self, ui),
         });
         // Undo and outlines fade on their own, and held keys are let go: look again shortly.
         if self.desk.undo.is_some() || self.camera.has_outline() || self.wedge.holding() {

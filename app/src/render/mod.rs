@@ -11,6 +11,7 @@ pub mod exposure;
 pub mod handover;
 pub mod history;
 pub mod incident;
+pub mod labels;
 pub mod overdue;
 pub mod receipt;
 pub mod spot_check;

@@ -27,6 +27,9 @@ pub struct ItemRow {
     pub item: Item,
     pub state: ItemState,
     pub holder_name: Option<String>,
+    /// When it was registered (Unix ms): for "added since" (labels for new stock).
+    #[serde(skip)]
+    pub added_at: i64,
 }
 
 /// An item that is out now.
@@ -51,6 +54,9 @@ pub struct PersonRow {
     #[serde(flatten)]
     pub person: Person,
     pub holding: u32,
+    /// When they were registered (Unix ms).
+    #[serde(skip)]
+    pub added_at: i64,
 }
 
 /// Which events `history` returns.
@@ -393,7 +399,7 @@ impl Ledger {
     pub fn items(&self) -> Result<Vec<ItemRow>> {
         self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS}, p.name
+            "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS}, p.name, i.added_at
              FROM items i JOIN item_state s ON s.item = i.tag LEFT JOIN people p ON p.id = s.holder
              ORDER BY i.tag"
         ))?;
@@ -402,6 +408,7 @@ impl Ledger {
                 item: item_from_row(r)?,
                 state: state_from_row(r, ITEM_COLUMN_COUNT)?,
                 holder_name: r.get(ITEM_COLUMN_COUNT + STATE_COLUMN_COUNT)?,
+                added_at: r.get(ITEM_COLUMN_COUNT + STATE_COLUMN_COUNT + 1)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -448,13 +455,14 @@ impl Ledger {
     pub fn people(&self) -> Result<Vec<PersonRow>> {
         self.allow(crate::operator::Action::SeeRegister)?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {PERSON_COLUMNS}, (SELECT count(*) FROM item_state s WHERE s.holder = p.id)
+            "SELECT {PERSON_COLUMNS}, (SELECT count(*) FROM item_state s WHERE s.holder = p.id), p.added_at
              FROM people p ORDER BY p.id"
         ))?;
         let rows = stmt.query_map([], |r| {
             Ok(PersonRow {
                 person: person_from_row(r)?,
                 holding: r.get(PERSON_COLUMN_COUNT)?,
+                added_at: r.get(PERSON_COLUMN_COUNT + 1)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -7,6 +7,7 @@ pub mod exposure;
 pub mod incidents;
 pub mod item_edit;
 pub mod items;
+pub mod labels;
 pub mod out_now;
 pub mod overdue;
 pub mod people;
