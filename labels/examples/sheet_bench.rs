@@ -75,6 +75,22 @@ fn main() {
         "1000 ms",
     );
 
+    // The Labels screen's preview: one label drawn at its stock's size, 8 pixels a millimetre.
+    for t in custody_labels::sheet::TEMPLATES {
+        let runs: Vec<Duration> = (0..21)
+            .map(|_| {
+                let start = Instant::now();
+                custody_labels::preview::label_on_template(&labels[42], t, 8.0).expect("a preview");
+                start.elapsed()
+            })
+            .collect();
+        row(
+            &format!("the Labels screen's preview on {} (median of 21)", t.name),
+            median(runs),
+            "50 ms",
+        );
+    }
+
     let tag = Payload::item("LT-0042");
     row(
         "960×540 frame with a label (median of 21)",
