@@ -261,3 +261,39 @@ fn a_spot_check_from_the_command_line() {
         assert!(text.contains(wanted), "{wanted:?} in {text}");
     }
 }
+
+#[test]
+fn the_holder_s_yes_to_the_rules_from_the_command_line() {
+    let desk = Desk::with_basics(CUSTODY);
+    let said = desk.ok(&["settings", "rules-read", "ask"]);
+    assert!(said.contains("Each sign-out now asks"), "{said}");
+    assert!(desk.ok(&["settings", "show"]).contains("R14"));
+    let receipt = desk.dir.path().join("receipt.pdf");
+    let before = desk.dump();
+    let asked = desk.run(&["out", "LT-0001", "--to", "S001", "--receipt", receipt.to_str().unwrap()]);
+    assert_eq!(asked.code, 3, "{asked:?}");
+    assert!(
+        asked
+            .stderr
+            .contains("Has Sam Jones read the rules for carrying data home")
+            && asked.stderr.contains("once the holder says they have read the rules"),
+        "{asked:?}"
+    );
+    assert_eq!(desk.dump(), before);
+    assert!(!receipt.exists(), "no receipt for a sign-out that did not happen");
+    desk.ok(&[
+        "out",
+        "LT-0001",
+        "--to",
+        "S001",
+        "--yes",
+        "--receipt",
+        receipt.to_str().unwrap(),
+    ]);
+    let history = desk.ok(&["history", "--item", "LT-0001", "--format", "csv"]);
+    assert!(
+        history.contains("the holder said they had read the rules for carrying data home (R14)"),
+        "{history}"
+    );
+    assert!(pdf_text(&receipt).contains("Carrying data home"));
+}

@@ -275,3 +275,26 @@ fn labels_printed_from_the_desk() {
     }
     assert!(!text.contains("USB-01"), "only what was ticked: {text}");
 }
+
+#[test]
+fn the_desk_asks_whether_the_holder_has_read_the_rules() {
+    let (_s, mut app) = setup();
+    app.ledger.set_ask_rules_read(true).unwrap();
+    let mut h = harness(app);
+    type_burst(&h, "CU1:I:LT-0001");
+    type_burst(&h, "CU1:P:S001");
+    h.run_steps(2);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.get_by_label_contains("Has Sam Jones read the rules for carrying data home");
+    assert_eq!(
+        h.state().ledger.state("LT-0001").unwrap().status,
+        Status::In,
+        "asked, not yet out"
+    );
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let events = h.state().ledger.item_events("LT-0001").unwrap();
+    let warnings = events.last().unwrap().warnings.clone().unwrap_or_default();
+    assert!(warnings.contains("R14: Has Sam Jones read the rules"), "{warnings}");
+}

@@ -89,6 +89,15 @@ pub const R8: (RuleId, &str) = (
     "An item that is out, lost, stolen or retired cannot be signed out, and a person who is not active cannot hold items",
 );
 
+/// R14, the holder's acknowledgement: when the organisation asks for it (a setting, off by
+/// default), every sign-out asks whether the holder has read the rules for carrying data home,
+/// and the clerk's "yes" is recorded with it as an acknowledged warning. It never blocks: a
+/// holder who has not read them reads them (on the hand-over receipt) first.
+pub const R14: (RuleId, &str) = (
+    "R14",
+    "The holder has read the rules for carrying data home (asked at each sign-out when the setting is on)",
+);
+
 /// The rules for carrying data home, in plain words, as the hand-over receipt prints them (from
 /// the seed policies' guidance for staff who take devices and paper out).
 pub const CARRYING_HOME: [&str; 6] = [
@@ -111,12 +120,15 @@ pub const TRAINING_MONTHS: u32 = 12;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     modes: Vec<(RuleId, Mode)>,
+    /// R14: ask whether the holder has read the rules for carrying data home.
+    pub ask_rules_read: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             modes: RULES.iter().map(|(id, _, mode)| (*id, *mode)).collect(),
+            ask_rules_read: false,
         }
     }
 }
@@ -409,14 +421,24 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
             ),
         ));
     }
-    found
+    let mut findings: Vec<Finding> = found
         .into_iter()
         .map(|(rule, message)| Finding {
             rule,
             mode: settings.mode(rule),
             message,
         })
-        .collect()
+        .collect();
+    if settings.ask_rules_read {
+        findings.push(Finding {
+            rule: R14.0,
+            mode: Mode::Warn,
+            message: format!(
+                "Has {holder} read the rules for carrying data home (on the hand-over receipt)? Go ahead only if they have: their yes is recorded with the sign-out."
+            ),
+        });
+    }
+    findings
 }
 
 #[cfg(test)]

@@ -351,3 +351,37 @@ fn spot_check_refusals_write_nothing() {
     assert!(matches!(err, Error::UnknownSpotCheck(_)), "{err}");
     assert_eq!(dump(&db.path), before);
 }
+
+#[test]
+fn when_asked_for_the_holder_s_yes_to_the_rules_is_part_of_the_sign_out() {
+    let mut db = setup();
+    let l = &mut db.ledger;
+    // Off by default: nothing is asked.
+    l.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    l.set_ask_rules_read(true).unwrap();
+    let before = dump(&db.path);
+    let l = &mut db.ledger;
+    let err = l.sign_out(&out(&["LT-0002"], "S001")).unwrap_err();
+    match &err {
+        Error::NeedsAcknowledgement { warnings } => {
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].rule, "R14");
+            assert!(
+                warnings[0]
+                    .message
+                    .starts_with("Has Sam Jones read the rules for carrying data home")
+            );
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(dump(&db.path), before, "nothing is written until the clerk says yes");
+    let l = &mut db.ledger;
+    let mut yes = out(&["LT-0002"], "S001");
+    yes.acknowledge_warnings = true;
+    let done = l.sign_out(&yes).unwrap();
+    let warnings = done[0].warnings.clone().unwrap_or_default();
+    assert!(warnings.contains("R14: Has Sam Jones read the rules"), "{warnings}");
+    l.set_ask_rules_read(false).unwrap();
+    l.sign_out(&out(&["LT-0003"], "S002")).unwrap();
+    l.verify().unwrap();
+}

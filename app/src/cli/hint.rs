@@ -31,6 +31,9 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         Error::ItemLost { tag } | Error::ItemStolen { tag } => {
             return Some(format!("`custody found {tag}` records that it has turned up"));
         }
+        Error::NeedsAcknowledgement { warnings } if warnings.iter().any(|w| w.rule == "R14") => {
+            "add --yes once the holder says they have read the rules (and has been told any warnings)"
+        }
         Error::NeedsAcknowledgement { .. } => "add --yes once you have told the holder",
         Error::PolicyRefused { blocks, .. } => return policy_hint(blocks),
         Error::NotSignedIn { .. } => {

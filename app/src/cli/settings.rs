@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use custody_db::Ledger;
 use custody_db::calendar::Nation;
-use custody_db::policy::{Mode, R8};
+use custody_db::policy::{Mode, R8, R14};
 use custody_db::time::parse_date;
 
 use crate::render::{Format, Table};
@@ -20,6 +20,11 @@ pub enum SettingsCommand {
         rule: String,
         /// block | warn
         mode: String,
+    },
+    /// R14: whether each sign-out asks if the holder has read the rules for carrying data home
+    RulesRead {
+        /// ask | off (default off)
+        answer: String,
     },
     /// How many daily backups to keep (default 30)
     KeepBackups { count: u32 },
@@ -50,6 +55,12 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
                 table.push(vec![id.into(), mode.as_str().into(), text.into()]);
             }
             table.push(vec![R8.0.into(), "block".into(), format!("{} (fixed)", R8.1).into()]);
+            let asked = if ledger.policy_settings()?.ask_rules_read {
+                "ask"
+            } else {
+                "off"
+            };
+            table.push(vec![R14.0.into(), asked.into(), R14.1.into()]);
             table.print(Format::Table, out)?;
             writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
@@ -70,6 +81,25 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             let mode: Mode = mode.parse()?;
             ledger.set_rule_mode(&rule, mode)?;
             writeln!(out, "{} now {}s.", rule.trim().to_ascii_uppercase(), mode.as_str())?;
+        }
+        SettingsCommand::RulesRead { answer } => {
+            let ask = match answer.trim().to_ascii_lowercase().as_str() {
+                "ask" | "on" | "yes" => true,
+                "off" | "no" => false,
+                other => {
+                    return Err(super::UsageError(format!("{other:?} is neither ask nor off")).into());
+                }
+            };
+            ledger.set_ask_rules_read(ask)?;
+            writeln!(
+                out,
+                "{}",
+                if ask {
+                    "Each sign-out now asks whether the holder has read the rules for carrying data home (R14); the yes is recorded with it."
+                } else {
+                    "Sign-outs no longer ask whether the holder has read the rules (R14)."
+                }
+            )?;
         }
         SettingsCommand::KeepBackups { count } => {
             ledger.set_backups_kept(count)?;

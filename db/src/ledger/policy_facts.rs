@@ -14,6 +14,9 @@ use crate::time::to_millis;
 const NATION_KEY: &str = "calendar.nation";
 const CLOSURES_KEY: &str = "calendar.closures";
 
+/// The setting behind R14 ("ask" or "off").
+const ASK_RULES_READ: &str = "rule.R14";
+
 impl Ledger {
     /// The organisation's working days: its nation's bank holidays and the days it has said
     /// it is closed.
@@ -71,7 +74,14 @@ impl Ledger {
                 let _ = settings.set(rule, mode);
             }
         }
+        settings.ask_rules_read = self.setting(ASK_RULES_READ)?.as_deref() == Some("ask");
         Ok(settings)
+    }
+
+    /// R14: whether each sign-out asks if the holder has read the rules for carrying data home.
+    pub fn set_ask_rules_read(&mut self, ask: bool) -> Result<()> {
+        self.allow(crate::operator::Action::RuleSettings)?;
+        self.put_setting(ASK_RULES_READ, if ask { "ask" } else { "off" })
     }
 
     /// Makes a rule block or warn from now on.

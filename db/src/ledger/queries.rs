@@ -533,7 +533,13 @@ impl Ledger {
         }
         if let Some(w) = &e.warnings {
             let rules: Vec<&str> = w.lines().filter_map(|l| l.split(':').next()).collect();
-            text.push_str(&format!("; warned of {}", rules.join(", ")));
+            let (read, warned): (Vec<&str>, Vec<&str>) = rules.into_iter().partition(|r| *r == crate::policy::R14.0);
+            if !warned.is_empty() {
+                text.push_str(&format!("; warned of {}", warned.join(", ")));
+            }
+            if !read.is_empty() {
+                text.push_str("; the holder said they had read the rules for carrying data home (R14)");
+            }
         }
         for (label, value) in [
             ("container", &e.container),

@@ -2,7 +2,7 @@
 //! daily backups are kept, and where the database is.
 
 use custody_db::Ledger;
-use custody_db::policy::{Mode, R8};
+use custody_db::policy::{Mode, R8, R14};
 
 use crate::desk::DeskApp;
 use crate::desk::widgets::{RED, outcome};
@@ -20,6 +20,7 @@ pub struct SettingsUi {
 #[derive(Debug)]
 struct Stored {
     rules: Vec<(&'static str, &'static str, Mode)>,
+    ask_rules_read: bool,
     backups_kept: u32,
     idle_minutes: u32,
     organisation: String,
@@ -29,6 +30,7 @@ fn read(ledger: &Ledger) -> Result<Stored, String> {
     let read = || -> custody_db::Result<Stored> {
         Ok(Stored {
             rules: ledger.rules()?,
+            ask_rules_read: ledger.policy_settings()?.ask_rules_read,
             backups_kept: ledger.backups_kept()?,
             idle_minutes: ledger.idle_lock_minutes()?,
             organisation: ledger.organisation()?.unwrap_or_default(),
@@ -54,13 +56,15 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
         None => return,
     };
-    let (rules, kept, idle, organisation) = (
+    let (rules, mut ask, kept, idle, organisation) = (
         stored.rules.clone(),
+        stored.ask_rules_read,
         stored.backups_kept,
         stored.idle_minutes,
         stored.organisation.clone(),
     );
     let mut change = None;
+    let mut asked = None;
     egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
         for (id, text, mode) in &rules {
             ui.strong(*id);
@@ -80,7 +84,33 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.label(R8.1);
         ui.label("always blocks");
         ui.end_row();
+        ui.strong(R14.0);
+        ui.label(R14.1);
+        if ui.checkbox(&mut ask, "ask at each sign-out").changed() {
+            asked = Some(ask);
+        }
+        ui.end_row();
     });
+    if let Some(ask) = asked {
+        let message = match app.ledger.set_ask_rules_read(ask) {
+            Ok(()) => {
+                app.changed();
+                (
+                    true,
+                    format!(
+                        "R14: {}.",
+                        if ask {
+                            "each sign-out now asks"
+                        } else {
+                            "no longer asked"
+                        }
+                    ),
+                )
+            }
+            Err(e) => (false, e.to_string()),
+        };
+        app.settings_ui.message = Some(message);
+    }
     if let Some((id, mode)) = change {
         let message = match app.ledger.set_rule_mode(id, mode) {
             Ok(()) => {
