@@ -297,3 +297,50 @@ fn the_holder_s_yes_to_the_rules_from_the_command_line() {
     );
     assert!(pdf_text(&receipt).contains("Carrying data home"));
 }
+
+#[test]
+fn searching_for_a_missing_paper_file_from_the_command_line() {
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&[
+        "out",
+        "PF-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-16 09:00",
+        "--reason",
+        "Annual review",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    let list = desk.ok(&["search", "list"]);
+    assert!(list.starts_with("1 missing paper file(s)."), "{list}");
+    assert!(list.contains("no search logged within a working day"), "{list}");
+    let before = desk.dump();
+    let refused = desk.run(&["search", "log", "LT-0001", "--where", "the office"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.contains("not a missing paper file"), "{refused:?}");
+    assert_eq!(desk.dump(), before);
+    let logged = desk.ok(&[
+        "search",
+        "log",
+        "pf-0001",
+        "--where",
+        "Sam's classroom",
+        "--by",
+        "S002",
+        "--note",
+        "not there",
+    ]);
+    assert!(
+        logged.contains("Priya Patel (S002) looked in Sam's classroom: not there"),
+        "{logged}"
+    );
+    let csv = desk.ok(&["search", "list", "--format", "csv"]);
+    assert!(
+        csv.starts_with("tag,name,missing since,working days,last with,searches,next\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("PF-0001") && csv.contains("Sam's classroom"), "{csv}");
+}

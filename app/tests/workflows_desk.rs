@@ -298,3 +298,48 @@ fn the_desk_asks_whether_the_holder_has_read_the_rules() {
     let warnings = events.last().unwrap().warnings.clone().unwrap_or_default();
     assert!(warnings.contains("R14: Has Sam Jones read the rules"), "{warnings}");
 }
+
+#[test]
+fn a_missing_paper_file_is_searched_for_from_the_overdue_screen() {
+    let (s, mut app) = setup();
+    app.ledger
+        .add_item(&custody_db::Item::new(
+            "PF-0001",
+            custody_db::ItemKind::PaperFile,
+            "Pupil file 2019",
+        ))
+        .unwrap();
+    // Out on Monday, due back Tuesday at 17:00; today is Friday: three working days missing.
+    s.clock.set(common::now() - chrono::Duration::days(4));
+    app.ledger
+        .sign_out(&custody_db::SignOut {
+            items: vec!["PF-0001".into()],
+            to: "S001".into(),
+            due: None,
+            at: None,
+            purpose: None,
+            reason: Some("Annual review".into()),
+            authoriser: Some("S002".into()),
+            container: None,
+            acknowledge_warnings: true,
+        })
+        .unwrap();
+    s.clock.set(common::now());
+    let mut h = harness(app);
+    h.key_press(Key::F5);
+    h.run_steps(2);
+    common::step_until(&mut h, "the overdue report", |a| a.overdue_ui.report.value.is_some());
+    h.get_by_label("Missing paper files (1): searches");
+    h.get_by_label_contains("no search logged within a working day of it going missing");
+    h.get_by_label("Searched").focus();
+    h.get_by_label("Searched").type_text("the staff room");
+    h.run_steps(1);
+    h.get_by_label("Log search").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Logged a search for PF-0001");
+    h.get_by_label("\u{2022} 2026-11-20 10:00, desk-test looked in the staff room");
+    assert_eq!(h.state().ledger.searches("PF-0001").unwrap().len(), 1);
+    h.get_by_label("Exposure for an incident\u{2026}").click();
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Exposure);
+}

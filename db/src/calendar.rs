@@ -75,6 +75,20 @@ impl WorkingDays {
         !weekend && !self.closures.contains(&day) && !bank_holidays(self.nation, day.year()).contains(&day)
     }
 
+    /// How many working days come after `from` up to and including `to` (0 when `to` is not
+    /// after `from`): a file missing since Friday is one working day missing on Monday.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let mut count = 0;
+        let mut day = from + Duration::days(1);
+        while day <= to {
+            if self.is_working_day(day) {
+                count += 1;
+            }
+            day += Duration::days(1);
+        }
+        count
+    }
+
     /// The first working day after `day`.
     pub fn next_working_day(&self, day: NaiveDate) -> NaiveDate {
         let mut next = day + Duration::days(1);

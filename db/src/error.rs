@@ -126,6 +126,10 @@ pub enum Error {
         "Stocktake {id} was finished at {at} by {by}; nothing more can be counted in it. Start a new one to count again."
     )]
     StocktakeFinished { id: String, at: String, by: String },
+    #[error(
+        "{tag} is not a missing paper file (it is {status}, not overdue or lost): searches are logged for a paper file that is overdue or recorded lost."
+    )]
+    NotAMissingFile { tag: String, status: &'static str },
     #[error("A spot check of nothing checks nothing. Give a number or a percentage above zero.")]
     EmptySample,
     #[error("Nothing is out, so there is nothing to spot-check.")]

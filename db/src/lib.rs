@@ -44,7 +44,7 @@ pub use ledger::{
     PersonRow, RegisterChange, Restored, Returned, Sensitivity, SignOut, StaffAtTheTime, Stage, UNDO_WITHIN,
     VerifyReport, is_late, restore,
 };
-pub use ledger::{disposal, spot_check, stocktake};
+pub use ledger::{disposal, search, spot_check, stocktake};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use operator::{Action, Hashing, Operator, Role, Session};
 pub use state::{ItemState, Status};

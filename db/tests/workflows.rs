@@ -385,3 +385,70 @@ fn when_asked_for_the_holder_s_yes_to_the_rules_is_part_of_the_sign_out() {
     l.sign_out(&out(&["LT-0003"], "S002")).unwrap();
     l.verify().unwrap();
 }
+
+#[test]
+fn a_missing_paper_file_has_a_search_log_with_reminders() {
+    use custody_db::search::Reminder;
+    let mut db = setup();
+    let l = &mut db.ledger;
+    let mut o = out(&["PF-0001"], "S001");
+    o.at = Some(t("2026-11-16T09:00:00Z"));
+    o.reason = Some("Annual review at home".into());
+    o.authoriser = Some("S002".into());
+    l.sign_out(&o).unwrap();
+    // Due back on Tuesday 17 November at 17:00; today is Friday 20th: three working days on.
+    let missing = l.missing_paper(l.now()).unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(
+        (missing[0].working_days, missing[0].reminder),
+        (3, Some(Reminder::SearchOverdue))
+    );
+    assert_eq!(missing[0].holder.as_deref(), Some("S001"));
+
+    let before = dump(&db.path);
+    let l = &mut db.ledger;
+    let err = l.log_search("LT-0001", "the office", None, None, None).unwrap_err();
+    assert!(err.to_string().contains("not a missing paper file"), "{err}");
+    let err = l.log_search("PF-0001", "  ", None, None, None).unwrap_err();
+    assert!(err.to_string().contains("place searched"), "{err}");
+    let err = l
+        .log_search("PF-0001", "the office", Some("S999"), None, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownPerson(_)), "{err}");
+    let err = l
+        .log_search("PF-0001", "the office", None, None, Some(t("2026-11-17T08:00:00Z")))
+        .unwrap_err();
+    assert!(err.to_string().contains("before PF-0001 went missing"), "{err}");
+    assert_eq!(dump(&db.path), before);
+
+    let l = &mut db.ledger;
+    let s = l
+        .log_search(
+            "pf-0001",
+            "Sam's desk and the staff room",
+            Some("s002"),
+            Some("not there"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(s.by, Some(("S002".into(), "Priya Patel".into())));
+    let missing = l.missing_paper(l.now()).unwrap();
+    assert_eq!((missing[0].searches.len(), missing[0].reminder), (1, None));
+
+    // Still missing the next Tuesday: five working days, the DPO is told.
+    db.clock.set(t("2026-11-24T10:00:00Z"));
+    let l = &mut db.ledger;
+    let missing = l.missing_paper(l.now()).unwrap();
+    assert_eq!(
+        (missing[0].working_days, missing[0].reminder),
+        (5, Some(Reminder::Escalate))
+    );
+    // Recorded lost, it stays on the list with who had it.
+    l.record("PF-0001", EventKind::Lost, None, None).unwrap();
+    let missing = l.missing_paper(l.now()).unwrap();
+    assert_eq!(
+        (missing[0].status, missing[0].holder.as_deref()),
+        (Status::Lost, Some("S001"))
+    );
+    l.verify().unwrap();
+}

@@ -15,6 +15,7 @@ mod labels;
 mod operator;
 mod person;
 mod report;
+mod search;
 mod settings;
 mod setup;
 mod spot_check;
@@ -80,6 +81,9 @@ pub enum Command {
     /// Random checks of home working (R10): draw, record, checklist, report
     #[command(subcommand)]
     SpotCheck(spot_check::SpotCheckCommand),
+    /// Missing paper files: log where someone searched, list them with what is due next
+    #[command(subcommand)]
+    Search(search::SearchCommand),
     /// Void an event recorded by mistake (it stays in the ledger, marked corrected)
     Correct(custody::CorrectArgs),
     /// What is out now: tag, kind, holder, out since, due
@@ -134,6 +138,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Dispose(args) => done(disposal::dispose(args, &mut open(ctx)?, out)),
         Command::Stocktake(cmd) => done(stocktake::run(cmd, &mut open(ctx)?, out)),
         Command::SpotCheck(cmd) => done(spot_check::run(cmd, &mut open(ctx)?, out)),
+        Command::Search(cmd) => done(search::run(cmd, &mut open(ctx)?, out)),
         Command::Correct(args) => done(custody::correct(args, &mut open(ctx)?, out)),
         Command::Settings(cmd) => done(settings::run(cmd, &mut open(ctx)?, out)),
         Command::Import(args) => done(files::import(args, &mut open(ctx)?, out)),

@@ -12,6 +12,7 @@ pub mod handover;
 pub mod history;
 pub mod incident;
 pub mod labels;
+pub mod missing;
 pub mod overdue;
 pub mod receipt;
 pub mod spot_check;

@@ -18,6 +18,7 @@ mod queries;
 mod record_existing;
 mod records;
 mod register;
+pub mod search;
 pub mod spot_check;
 pub mod stocktake;
 mod trust;

@@ -21,6 +21,8 @@ pub struct OverdueUi {
     pub report: Loaded<OverdueReport>,
     task: Task,
     message: Option<(bool, String)>,
+    /// The missing paper files and their searches, above the report.
+    pub missing: super::missing_paper::MissingPaperUi,
 }
 
 /// One line of the report on screen.
@@ -86,6 +88,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         loading(ui, state.report.error.as_deref());
         return;
     };
+    super::missing_paper::ui(app, ui);
     show(app, ui, &report);
 }
 
