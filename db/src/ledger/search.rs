@@ -87,31 +87,14 @@ impl Ledger {
              FROM items i JOIN item_state s ON s.item = i.tag
              WHERE i.kind = ?1 AND (s.status = 'lost' OR (s.status = 'out' AND s.due_at < ?2))",
         )?;
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-        )> = stmt
-            .query_map(params![ItemKind::PaperFile.as_str(), now_ms], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
         let working = self.working_days()?;
         let today = now.with_timezone(&self.tz).date_naive();
-        let mut missing = Vec::with_capacity(rows.len());
-        for (tag, name, status, holder, since, due, lost_by) in rows {
+        let mut missing = Vec::new();
+        let mut rows = stmt.query(params![ItemKind::PaperFile.as_str(), now_ms])?;
+        while let Some(r) = rows.next()? {
+            let (tag, name, status): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (holder, since, due, lost_by): (Option<String>, Option<i64>, Option<i64>, Option<String>) =
+                (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
             let status = Status::parse(&status).unwrap_or(Status::Lost);
             let since = if status == Status::Out { due } else { since }.unwrap_or(now_ms);
             let went = from_millis(since).with_timezone(&self.tz).date_naive();
@@ -213,21 +196,21 @@ impl Ledger {
                     json_extract(body, '$.note')
              FROM all_records WHERE subject = ?1 AND kind = 'search-logged' ORDER BY occurred_at, seq",
         )?;
-        let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>)> = stmt
-            .query_map([tag], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, logged_by, place, by, note)| Search {
-                at,
-                place: place.unwrap_or_default(),
+        let mut rows = stmt.query([tag])?;
+        let mut found = Vec::new();
+        while let Some(r) = rows.next()? {
+            let by: Option<String> = r.get(3)?;
+            found.push(Search {
+                at: r.get(0)?,
+                logged_by: r.get(1)?,
+                place: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                 by: by.map(|id| {
                     let name = self.person(&id).map(|p| p.name).unwrap_or_default();
                     (id, name)
                 }),
-                note,
-                logged_by,
-            })
-            .collect())
+                note: r.get(4)?,
+            });
+        }
+        Ok(found)
     }
 }
