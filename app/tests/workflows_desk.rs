@@ -8,6 +8,7 @@
 mod common;
 
 use common::{DESK_PIN, harness, setup, type_burst};
+use custody::desk::beep::Tone;
 use custody::desk::{DeskApp, Screen};
 use custody_db::{Ledger, SignInAt, Status};
 use egui::Key;
@@ -71,6 +72,8 @@ fn a_stocktake_at_the_desk_with_the_keyboard_and_a_scanner() {
     type_burst(&h, "CU1:P:S001");
     h.run_steps(2);
     h.get_by_label_contains("a person's badge (S001); a stocktake counts items");
+    // Heard, not only seen: counted is the high tone; unexpected and refused are the low ones.
+    assert_eq!(h.state().beeper.played, [Tone::Taken, Tone::Refused, Tone::Refused]);
 
     // A restart in the middle: the count is on the record.
     let path = s.dir.path().join("custody.db");
@@ -342,4 +345,28 @@ fn a_missing_paper_file_is_searched_for_from_the_overdue_screen() {
     h.get_by_label("Exposure for an incident\u{2026}").click();
     h.run_steps(2);
     assert_eq!(h.state().screen, Screen::Exposure);
+}
+
+#[test]
+fn the_desk_beeps_at_each_scan_unless_turned_off_here() {
+    let (s, app) = setup();
+    let mut h = harness(app);
+    type_burst(&h, "CU1:I:LT-0001");
+    type_burst(&h, "NO-SUCH-TAG");
+    h.run_steps(2);
+    assert_eq!(h.state().beeper.played, [Tone::Taken, Tone::Refused]);
+    h.key_press(Key::F9);
+    h.run_steps(2);
+    h.get_by_label_contains("Beep at each scan").click();
+    h.run_steps(2);
+    assert!(!h.state().ledger.desk_beeps().unwrap());
+    h.key_press(Key::F1);
+    type_burst(&h, "CU1:I:LT-0002");
+    h.run_steps(2);
+    assert_eq!(h.state().beeper.played.len(), 2, "turned off: silent");
+    // Remembered at this desk for its next start, and not on the record.
+    let path = s.dir.path().join("custody.db");
+    drop(h);
+    let ledger = Ledger::open(&path, s.clock.clone()).unwrap();
+    assert!(!ledger.desk_beeps().unwrap());
 }

@@ -2,6 +2,7 @@
 //! screen is a module with one `ui` function. Camera frames, decoding and big reads run on
 //! their own threads and come back over channels, so a frame never blocks.
 
+pub mod beep;
 mod camera_view;
 pub mod launch;
 pub mod loader;
@@ -170,6 +171,8 @@ pub struct DeskApp {
     spot_checks_ui: spot_checks::SpotChecksUi,
     labels_ui: labels::LabelsUi,
     pub sign_in_ui: sign_in::SignInUi,
+    /// The tone at each scan (silent in tests and screenshots: no sound thread there).
+    pub beeper: beep::Beeper,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
     /// The idle-lock setting, and the ledger version it was read at (not read every frame).
@@ -235,6 +238,7 @@ impl DeskApp {
             spot_checks_ui: spot_checks::SpotChecksUi::default(),
             labels_ui: labels::LabelsUi::default(),
             sign_in_ui: sign_in::SignInUi::default(),
+            beeper: beep::Beeper::default(),
             last_activity,
             idle_lock: None,
             owner,
@@ -315,6 +319,13 @@ impl DeskApp {
         if let Err(e) = self.ledger.set_desk_camera(camera) {
             self.camera.status = format!("This camera will not be remembered for next time: {e}");
         }
+    }
+
+    /// Turns the beep on or off at this desk (remembered here, not on the record).
+    pub fn set_beeps(&mut self, on: bool) -> custody_db::Result<()> {
+        self.ledger.set_desk_beeps(on)?;
+        self.beeper.enabled = on;
+        Ok(())
     }
 
     /// Whether anything is still being read or loaded (screenshots wait for this).
@@ -603,10 +614,21 @@ impl DeskApp {
         }
         // Counting a stocktake, a scan is a sighting: the screen stays.
         if self.screen == Screen::Stocktake && self.stocktake_ui.is_counting() {
-            stocktake::scanned(self, text);
+            let tone = stocktake::scanned(self, text);
+            self.beeper.play(tone);
             return;
         }
         self.scan(text);
+        let refused = self
+            .desk
+            .banner
+            .as_ref()
+            .is_some_and(|b| b.tone == session::Tone::Refused);
+        self.beeper.play(if refused {
+            beep::Tone::Refused
+        } else {
+            beep::Tone::Taken
+        });
         self.screen = Screen::Desk;
     }
 
@@ -757,6 +779,8 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
         Box::new(move |cc| {
             let mut app = DeskApp::new(ledger, clock);
             app.started = Some(started);
+            app.beeper = beep::Beeper::start();
+            app.beeper.enabled = app.ledger.desk_beeps().unwrap_or(true);
             app.backup_in_background();
             app.start_sync(&cc.egui_ctx);
             start_frames(&mut app, &cc.egui_ctx, &launch);

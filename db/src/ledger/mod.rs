@@ -5,7 +5,7 @@
 
 mod backup;
 mod custody;
-mod desk_camera;
+mod desk_facts;
 pub mod disposal;
 mod exposure;
 mod inbox;
@@ -36,7 +36,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub use custody::{Returned, SignOut, UNDO_WITHIN};
 pub(crate) use custody::{blank, write_state};
-pub use desk_camera::DeskCamera;
+pub use desk_facts::DeskCamera;
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use inbox::RemoteEntry;
 pub use incident::{

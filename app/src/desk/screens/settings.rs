@@ -5,6 +5,7 @@ use custody_db::Ledger;
 use custody_db::policy::{Mode, R8, R14};
 
 use crate::desk::DeskApp;
+use crate::desk::beep::Device;
 use crate::desk::widgets::{RED, outcome};
 
 #[derive(Debug, Default)]
@@ -160,10 +161,34 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     desk_facts(app, ui, &organisation);
 }
 
-/// Where the database is, whose it is, and who is recording.
-fn desk_facts(app: &DeskApp, ui: &mut egui::Ui, organisation: &str) {
+/// Where the database is, whose it is, who is recording, and whether it beeps.
+fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
     ui.separator();
     ui.heading("This desk");
+    let mut beeps = app.beeper.enabled;
+    ui.horizontal(|ui| {
+        if ui
+            .checkbox(
+                &mut beeps,
+                "Beep at each scan (a high tone when taken, two low ones when refused)",
+            )
+            .changed()
+        {
+            app.settings_ui.message = Some(match app.set_beeps(beeps) {
+                Ok(()) => (
+                    true,
+                    format!("This desk {} beep.", if beeps { "will" } else { "will not" }),
+                ),
+                Err(e) => (false, e.to_string()),
+            });
+        }
+        let device = match app.beeper.device() {
+            Device::NotYet => "(the sound device is opened at the first scan)".to_string(),
+            Device::Playing => "(sound device open)".to_string(),
+            Device::Silent(why) => format!("(silent: no sound device: {why})"),
+        };
+        ui.weak(device);
+    });
     egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {
         ui.weak("Database");
         ui.label(app.ledger.path().display().to_string());

@@ -8,6 +8,7 @@ use custody_db::{EventKind, ItemKind, Status};
 use custody_labels::{CodeKind, Payload};
 use egui::RichText;
 
+use crate::desk::beep::Tone;
 use crate::desk::widgets::{self, AMBER, GREEN, RED};
 use crate::desk::{DeskApp, widgets::outcome};
 use crate::render::stocktake as render;
@@ -76,10 +77,11 @@ fn refresh(app: &mut DeskApp) {
     }
 }
 
-/// A scan while counting: an item's label or a typed tag is a sighting.
-pub fn scanned(app: &mut DeskApp, text: &str) {
+/// A scan while counting: an item's label or a typed tag is a sighting. Returns how it sounds:
+/// taken when counted (or counted already), refused when it needs a look.
+pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
     let Some(id) = app.stocktake_ui.current.as_ref().map(|s| s.id.clone()) else {
-        return;
+        return Tone::Refused;
     };
     let text = text.trim();
     let tag = match Payload::parse(text) {
@@ -91,11 +93,11 @@ pub fn scanned(app: &mut DeskApp, text: &str) {
                 "a container's label"
             };
             app.stocktake_ui.message = Some((false, format!("That is {what} ({}); a stocktake counts items.", p.id)));
-            return;
+            return Tone::Refused;
         }
         Err(_) if text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:")) => {
             app.stocktake_ui.message = Some((false, format!("That label cannot be read as Custody's: {text}")));
-            return;
+            return Tone::Refused;
         }
         Err(_) => text.to_string(),
     };
@@ -109,8 +111,12 @@ pub fn scanned(app: &mut DeskApp, text: &str) {
                 app.changed();
                 app.stocktake_ui.read_at = Some(app.version);
             }
+            if ok { Tone::Taken } else { Tone::Refused }
         }
-        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+        Err(e) => {
+            app.stocktake_ui.message = Some((false, e.to_string()));
+            Tone::Refused
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The camera this desk scans with: the desk's own fact, kept in `meta` beside its id. It names
-//! a device of this computer, so it is not on the record and never goes to other desks.
+//! This desk's own facts, kept in `meta` beside its id: the camera it scans with and whether it
+//! beeps. They are about this computer's devices, so they are not on the record and never go
+//! to other desks.
 
 use rusqlite::OptionalExtension;
 
@@ -7,6 +8,7 @@ use super::Ledger;
 use crate::error::Result;
 
 const CAMERA_KEY: &str = "camera";
+const BEEP_KEY: &str = "beep";
 
 /// What the desk was last told to scan with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,11 +22,7 @@ pub enum DeskCamera {
 impl Ledger {
     /// The camera chosen at this desk, if one was ever chosen.
     pub fn desk_camera(&self) -> Result<Option<DeskCamera>> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [CAMERA_KEY], |r| r.get(0))
-            .optional()?;
-        Ok(value.and_then(|v| match v.as_str() {
+        Ok(self.desk_fact(CAMERA_KEY)?.and_then(|v| match v.as_str() {
             "none" => Some(DeskCamera::None),
             n => n.parse().ok().map(DeskCamera::Index),
         }))
@@ -37,9 +35,30 @@ impl Ledger {
             DeskCamera::Index(n) => n.to_string(),
             DeskCamera::None => "none".to_string(),
         };
+        self.set_desk_fact(CAMERA_KEY, &value)
+    }
+
+    /// Whether this desk beeps at a scan (on unless turned off here).
+    pub fn desk_beeps(&self) -> Result<bool> {
+        Ok(self.desk_fact(BEEP_KEY)?.as_deref() != Some("off"))
+    }
+
+    pub fn set_desk_beeps(&mut self, on: bool) -> Result<()> {
+        self.writable()?;
+        self.set_desk_fact(BEEP_KEY, if on { "on" } else { "off" })
+    }
+
+    fn desk_fact(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_desk_fact(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [CAMERA_KEY, value.as_str()],
+            [key, value],
         )?;
         Ok(())
     }
