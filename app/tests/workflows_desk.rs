@@ -88,10 +88,20 @@ fn a_stocktake_at_the_desk_with_the_keyboard_and_a_scanner() {
     h.run_steps(2);
     assert_eq!(h.state().ledger.state("LT-0002").unwrap().status, Status::In);
 
+    // Enter on its own asks; Esc goes on counting; Enter twice finishes.
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.get_by_label_contains("1 still expected will be reported missing");
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("will be reported missing").is_none(),
+        "Esc goes on counting"
+    );
     h.get_by_label("Finish stocktake").click();
     h.run_steps(2);
     h.get_by_label_contains("1 still expected will be reported missing");
-    h.get_by_label("Yes, finish").click();
+    h.key_press(Key::Enter);
     h.run_steps(2);
     h.get_by_label_contains("Missing: expected and not seen (1)");
     h.get_by_label_contains("Unexpected: seen and not expected (1)");
@@ -223,6 +233,18 @@ fn a_laptop_and_a_paper_file_disposed_of_from_their_pages() {
         )
         .unwrap();
     assert_eq!(register.len(), 2);
+    h.get_by_label("Save the disposal register (PDF)").click();
+    h.run_steps(2);
+    let text = custody_tests::pdf_text(&s.dir.path().join("reports").join("disposals.pdf"));
+    for wanted in [
+        "Disposal register",
+        "2 item(s) disposed of",
+        "shred log p.4",
+        "CERT-2026-0113",
+        "Priya Patel",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} in {text}");
+    }
 }
 
 #[test]

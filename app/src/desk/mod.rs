@@ -574,6 +574,7 @@ impl DeskApp {
                 wedge::WedgeInput::Enter if self.screen == Screen::Desk => desk_screen::go(self),
                 wedge::WedgeInput::Escape if self.screen == Screen::Desk => desk_screen::cancel(self),
                 wedge::WedgeInput::Enter if self.screen == Screen::Stocktake => stocktake::enter(self),
+                wedge::WedgeInput::Escape if self.screen == Screen::Stocktake => stocktake::escape(self),
                 wedge::WedgeInput::Enter | wedge::WedgeInput::Escape => {}
             }
         }

@@ -90,7 +90,34 @@ pub fn ui(ui: &mut egui::Ui, ledger: &mut Ledger, form: &mut DisposeForm) -> boo
                     Err(e) => (false, format!("Not recorded: {e}")),
                 });
             }
+            if ui
+                .button("Save the disposal register (PDF)")
+                .on_hover_text("Everything disposed of in the last 12 months")
+                .clicked()
+            {
+                form.message = Some(save_register(ledger));
+            }
             outcome(ui, form.message.as_ref());
         });
     done
+}
+
+/// The disposal register of the last 12 months, into `reports/`.
+fn save_register(ledger: &Ledger) -> (bool, String) {
+    let to = ledger.now();
+    let from = to - chrono::Duration::days(365);
+    let saved = ledger
+        .disposals(from, to)
+        .map_err(|e| e.to_string())
+        .and_then(|found| {
+            crate::render::disposal::render(
+                ledger,
+                &found,
+                (custody_db::time::to_millis(from), custody_db::time::to_millis(to)),
+                crate::render::ReportFormat::Pdf,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .and_then(|pdf| crate::desk::widgets::save_report(ledger, "disposals.pdf", &pdf));
+    crate::desk::widgets::outcome_of(saved)
 }

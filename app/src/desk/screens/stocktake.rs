@@ -120,11 +120,21 @@ pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
     }
 }
 
-/// Enter on its own: starts counting the chosen scope when nothing is being counted.
+/// Enter on its own (no tag typed): starts counting the chosen scope; while counting, asks
+/// whether to finish, and a second Enter finishes (as the Desk confirms its warnings).
 pub fn enter(app: &mut DeskApp) {
     if app.stocktake_ui.current.is_none() {
         start(app);
+    } else if app.stocktake_ui.confirm_finish {
+        finish(app);
+    } else if app.ledger.may(custody_db::Action::Stocktake) {
+        app.stocktake_ui.confirm_finish = true;
     }
+}
+
+/// Esc on its own: go on counting.
+pub fn escape(app: &mut DeskApp) {
+    app.stocktake_ui.confirm_finish = false;
 }
 
 fn start(app: &mut DeskApp) {
@@ -305,7 +315,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
             ui.colored_label(
                 RED,
                 format!(
-                    "Finish now? {} still expected will be reported missing.",
+                    "Finish now? {} still expected will be reported missing. (Enter finishes; Esc goes on counting.)",
                     s.still_expected()
                 ),
             );
@@ -317,6 +327,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
             }
         } else if ui
             .add_enabled(may, egui::Button::new("Finish stocktake"))
+            .on_hover_text("Enter with no tag typed")
             .on_disabled_hover_text("Finishing a stocktake needs the manager role.")
             .clicked()
         {
