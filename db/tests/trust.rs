@@ -235,3 +235,33 @@ fn entries_received_under_schema_7_are_kept_and_applied_after_the_migration() {
     pull(&mut b, &a.ledger);
     assert_eq!(b.state("LT-0001").unwrap().status, Status::In);
 }
+
+/// The workflows' records travel too: a disposal at one desk retires the item everywhere and is
+/// in every desk's disposal register; a stocktake stays the desk's own (its number is).
+#[test]
+fn a_disposal_at_one_desk_is_known_at_every_desk_and_stocktakes_stay_each_desks() {
+    let mut a = setup();
+    let (_dir, _clock, mut b) = second_desk(&a.ledger);
+    a.ledger
+        .dispose(&custody_db::disposal::NewDisposal {
+            tag: "LT-0003",
+            method: custody_db::disposal::Method::CertifiedDestruction,
+            reference: "CERT-77",
+            witness: None,
+            at: None,
+        })
+        .unwrap();
+    a.ledger.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap();
+    pull(&mut b, &a.ledger);
+    assert_eq!(b.state("LT-0003").unwrap().status, Status::Retired);
+    let register = b.disposals(t("2026-11-01T00:00:00Z"), b.now()).unwrap();
+    assert_eq!(register.len(), 1);
+    assert_eq!(register[0].reference, "CERT-77");
+    let err = b.sign_out(&out(&["LT-0003"], "S001")).unwrap_err();
+    assert!(err.to_string().contains("CERT-77"), "{err}");
+    assert!(b.open_stocktakes().unwrap().is_empty(), "desk A's stocktake is A's");
+    assert_eq!(b.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap().id, "ST-1");
+    pull(&mut a.ledger, &b);
+    assert_eq!(a.ledger.open_stocktakes().unwrap().len(), 1);
+    agree(&a.ledger, &b);
+}
