@@ -251,7 +251,9 @@ fn a_disposal_at_one_desk_is_known_at_every_desk_and_stocktakes_stay_each_desks(
             at: None,
         })
         .unwrap();
-    a.ledger.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap();
+    a.ledger
+        .start_stocktake(custody_db::stocktake::Scope::Premises)
+        .unwrap();
     pull(&mut b, &a.ledger);
     assert_eq!(b.state("LT-0003").unwrap().status, Status::Retired);
     let register = b.disposals(t("2026-11-01T00:00:00Z"), b.now()).unwrap();
@@ -260,7 +262,10 @@ fn a_disposal_at_one_desk_is_known_at_every_desk_and_stocktakes_stay_each_desks(
     let err = b.sign_out(&out(&["LT-0003"], "S001")).unwrap_err();
     assert!(err.to_string().contains("CERT-77"), "{err}");
     assert!(b.open_stocktakes().unwrap().is_empty(), "desk A's stocktake is A's");
-    assert_eq!(b.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap().id, "ST-1");
+    assert_eq!(
+        b.start_stocktake(custody_db::stocktake::Scope::Premises).unwrap().id,
+        "ST-1"
+    );
     pull(&mut a.ledger, &b);
     assert_eq!(a.ledger.open_stocktakes().unwrap().len(), 1);
     agree(&a.ledger, &b);

@@ -10,6 +10,7 @@ pub mod payload;
 pub mod preview;
 pub mod read;
 pub mod sheet;
+mod small_code;
 pub mod synth;
 pub mod webcam;
 

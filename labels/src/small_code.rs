@@ -1,0 +1,392 @@
+//! The last try on a patch where the usual decoders found nothing: a small, soft code held at
+//! arm's length, a few pixels a module. Every Custody code is a version-1 QR code (21 × 21
+//! modules), so its geometry is known: find the three finder patterns on a locally thresholded
+//! picture, lay the 21 × 21 grid through their centres, and read each module's grey level
+//! (averaged around its centre, never thresholded pixel by pixel, which a blur defeats). The
+//! grid is tried with a few thresholds and small shifts; rqrr's decoder corrects the errors.
+
+use crate::read::GrayFrame;
+
+/// Modules on a side of a version-1 code.
+const SIDE: usize = 21;
+/// Modules between the centres of two finder patterns of a version-1 code.
+const FINDER_SPAN: f32 = 14.0;
+
+/// A finder pattern's centre and the size of one module there, in pixels.
+#[derive(Clone, Copy, Debug)]
+struct Finder {
+    x: f32,
+    y: f32,
+    module: f32,
+    /// How many scan lines saw it.
+    hits: u32,
+}
+
+/// Reads a version-1 code in `frame` (an enlarged patch): its text and its corners.
+pub(crate) fn read_version1(frame: &GrayFrame) -> Option<(String, [(f32, f32); 4])> {
+    let dark = threshold_locally(frame);
+    let finders = find_finders(frame, &dark);
+    for [tl, tr, bl] in triples(&finders) {
+        if let Some(text) = sample_and_decode(frame, tl, tr, bl) {
+            let br = (tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
+            let corner = |p: (f32, f32), q: (f32, f32)| (p.0 + (p.0 - q.0) * 0.25, p.1 + (p.1 - q.1) * 0.25);
+            let centre = ((tr.x + bl.x) / 2.0, (tr.y + bl.y) / 2.0);
+            return Some((
+                text,
+                [
+                    corner((tl.x, tl.y), centre),
+                    corner((tr.x, tr.y), centre),
+                    corner(br, centre),
+                    corner((bl.x, bl.y), centre),
+                ],
+            ));
+        }
+    }
+    None
+}
+
+/// Dark pixels: below the mean of the square around them (a twelfth of the picture's shorter
+/// side across, a couple of modules of a small code), so that uneven light does not matter.
+fn threshold_locally(frame: &GrayFrame) -> Vec<bool> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    // A patch is at most a few hundred thousand pixels of 255: the sums fit in 32 bits.
+    let stride = w + 1;
+    let mut integral = vec![0u32; stride * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u32;
+        for x in 0..w {
+            row += u32::from(frame.pixels[y * w + x]);
+            integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1] + row;
+        }
+    }
+    let r = (w.min(h) / 24).max(4);
+    let mut dark = vec![false; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        let (top, bottom) = (&integral[y0 * stride..], &integral[y1 * stride..]);
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let sum = bottom[x1] + top[x0] - top[x1] - bottom[x0];
+            // At least a grey level below the mean, compared without dividing.
+            let area = ((y1 - y0) * (x1 - x0)) as u32;
+            dark[y * w + x] = (u32::from(frame.pixels[y * w + x]) + 1) * area <= sum;
+        }
+    }
+    dark
+}
+
+/// Whether five runs (dark, light, dark, light, dark) are in the finder's 1:1:3:1:1, loosely
+/// (a blur widens dark runs at the expense of light ones). Returns the module size.
+fn finder_ratio(runs: &[usize; 5]) -> Option<f32> {
+    let total: usize = runs.iter().sum();
+    if total < 7 {
+        return None;
+    }
+    let m = total as f32 / 7.0;
+    let near = |run: usize, modules: f32, slack: f32| (run as f32 - modules * m).abs() <= modules * m * slack;
+    (near(runs[0], 1.0, 0.75)
+        && near(runs[1], 1.0, 0.75)
+        && near(runs[2], 3.0, 0.5)
+        && near(runs[3], 1.0, 0.75)
+        && near(runs[4], 1.0, 0.75))
+    .then_some(m)
+}
+
+/// The runs of one line of `dark` (alternating, first dark), with where each starts.
+fn runs_of(line: impl Iterator<Item = bool>) -> Vec<(usize, usize, bool)> {
+    let mut runs: Vec<(usize, usize, bool)> = Vec::new();
+    for (i, d) in line.enumerate() {
+        match runs.last_mut() {
+            Some((_, len, colour)) if *colour == d => *len += 1,
+            _ => runs.push((i, 1, d)),
+        }
+    }
+    runs
+}
+
+/// Finder candidates: 1:1:3:1:1 across a row, confirmed down its column, merged when close.
+fn find_finders(frame: &GrayFrame, dark: &[bool]) -> Vec<Finder> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let mut found: Vec<Finder> = Vec::new();
+    for y in (0..h).step_by(2) {
+        let runs = runs_of(dark[y * w..(y + 1) * w].iter().copied());
+        for five in runs.windows(5) {
+            if !five[0].2 {
+                continue;
+            }
+            let lens = [five[0].1, five[1].1, five[2].1, five[3].1, five[4].1];
+            let Some(m) = finder_ratio(&lens) else { continue };
+            let cx = five[2].0 as f32 + five[2].1 as f32 / 2.0;
+            let Some((cy, mv)) = confirm_vertically(dark, w, h, cx as usize, y, m) else {
+                continue;
+            };
+            if (mv - m).abs() > m * 0.6 {
+                continue;
+            }
+            let module = (m + mv) / 2.0;
+            match found
+                .iter_mut()
+                .find(|f| (f.x - cx).abs() < module * 2.0 && (f.y - cy).abs() < module * 2.0)
+            {
+                Some(f) => {
+                    let n = f.hits as f32;
+                    f.x = (f.x * n + cx) / (n + 1.0);
+                    f.y = (f.y * n + cy) / (n + 1.0);
+                    f.module = (f.module * n + module) / (n + 1.0);
+                    f.hits += 1;
+                }
+                None => found.push(Finder {
+                    x: cx,
+                    y: cy,
+                    module,
+                    hits: 1,
+                }),
+            }
+        }
+    }
+    found.retain(|f| f.hits >= 2);
+    found.sort_by_key(|f| std::cmp::Reverse(f.hits));
+    found.truncate(8);
+    found
+}
+
+/// The finder's runs down column `x` through row `y`: its vertical centre and module size.
+/// Walks out from the row only as far as a finder `module` pixels a module could reach.
+fn confirm_vertically(dark: &[bool], w: usize, h: usize, x: usize, y: usize, module: f32) -> Option<(f32, f32)> {
+    let reach = (module * 6.0) as usize + 2;
+    let at = |row: usize| dark[row * w + x];
+    if !at(y) {
+        return None;
+    }
+    // Run lengths upwards and downwards from the centre row: centre (dark), light, dark.
+    let walk = |step: isize| -> Option<[usize; 3]> {
+        let mut lens = [0usize; 3];
+        let mut colour = true;
+        let mut run = 0;
+        let mut row = y as isize;
+        for _ in 0..reach {
+            row += step;
+            if row < 0 || row >= h as isize {
+                return None;
+            }
+            if at(row as usize) != colour {
+                run += 1;
+                if run == 3 {
+                    return Some(lens);
+                }
+                colour = !colour;
+            }
+            lens[run] += 1;
+        }
+        None
+    };
+    let (up, down) = (walk(-1)?, walk(1)?);
+    let centre = up[0] + down[0] + 1;
+    let m = finder_ratio(&[up[2], up[1], centre, down[1], down[2]])?;
+    let top = y - up[0];
+    Some((top as f32 + centre as f32 / 2.0, m))
+}
+
+/// Threes of finders that could be one version-1 code's (top-left, top-right, bottom-left),
+/// the likeliest first: two arms of about equal length at about a right angle, each about 14
+/// modules long.
+fn triples(finders: &[Finder]) -> Vec<[Finder; 3]> {
+    let mut scored: Vec<(f32, [Finder; 3])> = Vec::new();
+    let n = finders.len();
+    for a in 0..n {
+        for b in 0..n {
+            for c in b + 1..n {
+                if a == b || a == c {
+                    continue;
+                }
+                let (tl, p, q) = (finders[a], finders[b], finders[c]);
+                let (ux, uy) = (p.x - tl.x, p.y - tl.y);
+                let (vx, vy) = (q.x - tl.x, q.y - tl.y);
+                let (lu, lv) = (ux.hypot(uy), vx.hypot(vy));
+                let module = (tl.module + p.module + q.module) / 3.0;
+                let cos = (ux * vx + uy * vy) / (lu * lv).max(1e-3);
+                let span = (lu + lv) / 2.0 / module;
+                if cos.abs() > 0.35 || (lu / lv - 1.0).abs() > 0.3 || !(10.0..=19.0).contains(&span) {
+                    continue;
+                }
+                // Top-right is the one clockwise from top-left's other arm (y grows downwards).
+                let [tr, bl] = if ux * vy - uy * vx > 0.0 { [p, q] } else { [q, p] };
+                let score = cos.abs() + (lu / lv - 1.0).abs() + (span / FINDER_SPAN - 1.0).abs();
+                scored.push((score, [tl, tr, bl]));
+            }
+        }
+    }
+    scored.sort_by(|x, y| x.0.total_cmp(&y.0));
+    scored.into_iter().take(2).map(|(_, t)| t).collect()
+}
+
+/// The ways the grid is laid and read, likeliest first: (scale about the centre, shift in
+/// modules, sharpening strength, threshold between the dark and light levels). A failed decode
+/// costs rqrr a few hundred microseconds, so these are few, chosen on the webcam benchmark's
+/// frames at 50–70 px (never on one frame), and a grid already tried is not decoded again.
+const ATTEMPTS: [(f32, (f32, f32), f32, f32); 24] = {
+    const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (0.25, 0.0), (-0.25, 0.0), (0.0, 0.25), (0.0, -0.25)];
+    let mut all = [(1.0, (0.0, 0.0), 1.0, 0.5); 24];
+    let mut i = 0;
+    while i < 20 {
+        let shift = SHIFTS[i / 4];
+        let strength = if i % 2 == 0 { 1.0 } else { 2.0 };
+        let share = if (i / 2) % 2 == 0 { 0.5 } else { 0.4 };
+        all[i] = (1.0, shift, strength, share);
+        i += 1;
+    }
+    all[20] = (1.03, (0.0, 0.0), 1.0, 0.5);
+    all[21] = (0.97, (0.0, 0.0), 1.0, 0.5);
+    all[22] = (1.03, (0.25, 0.0), 1.0, 0.5);
+    all[23] = (0.97, (0.0, 0.25), 1.0, 0.5);
+    all
+};
+
+/// Lays the grid through the finders' centres, reads each module's grey level, and decodes it
+/// in each of the [`ATTEMPTS`] ways until one reads.
+fn sample_and_decode(frame: &GrayFrame, tl: Finder, tr: Finder, bl: Finder) -> Option<String> {
+    let module = (tl.module + tr.module + bl.module) / 3.0;
+    let mut tried: Vec<[u64; 7]> = Vec::new();
+    for (scale, shift, strength, share) in ATTEMPTS {
+        let levels = sharpen_modules(&sample(frame, tl, tr, bl, module, scale, shift), strength);
+        let mut sorted = levels.clone();
+        sorted.sort_by(f32::total_cmp);
+        // Between the darkest and the lightest third: about half a code's modules are dark.
+        let third = SIDE * SIDE / 3;
+        let dark = sorted[..third].iter().sum::<f32>() / third as f32;
+        let light = sorted[SIDE * SIDE - third..].iter().sum::<f32>() / third as f32;
+        let t = dark + (light - dark) * share;
+        let mut bits = [0u64; 7];
+        for (i, l) in levels.iter().enumerate() {
+            if *l < t {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        if tried.contains(&bits) {
+            continue;
+        }
+        tried.push(bits);
+        let grid = rqrr::SimpleGrid::from_func(SIDE, |x, y| levels[y * SIDE + x] < t);
+        if let Ok((_, text)) = rqrr::Grid::new(grid).decode() {
+            return Some(text);
+        }
+    }
+    None
+}
+
+/// Each level pushed away from the mean of its (up to eight) neighbours by `strength` times the
+/// difference.
+fn sharpen_modules(levels: &[f32], strength: f32) -> Vec<f32> {
+    if strength == 0.0 {
+        return levels.to_vec();
+    }
+    let mut out = Vec::with_capacity(levels.len());
+    for y in 0..SIDE {
+        for x in 0..SIDE {
+            let (mut sum, mut n) = (0.0, 0.0);
+            for ny in y.saturating_sub(1)..(y + 2).min(SIDE) {
+                for nx in x.saturating_sub(1)..(x + 2).min(SIDE) {
+                    if (nx, ny) != (x, y) {
+                        sum += levels[ny * SIDE + nx];
+                        n += 1.0;
+                    }
+                }
+            }
+            let l = levels[y * SIDE + x];
+            out.push(l + strength * (l - sum / n));
+        }
+    }
+    out
+}
+
+/// Each module's grey level: the mean of nine points close about its centre (a sixth of a
+/// module apart). `scale` stretches the grid about the code's centre; `shift` moves it (in modules).
+fn sample(
+    frame: &GrayFrame,
+    tl: Finder,
+    tr: Finder,
+    bl: Finder,
+    module: f32,
+    scale: f32,
+    (du, dv): (f32, f32),
+) -> Vec<f32> {
+    let (ax, ay) = ((tr.x - tl.x) / FINDER_SPAN, (tr.y - tl.y) / FINDER_SPAN);
+    let (bx, by) = ((bl.x - tl.x) / FINDER_SPAN, (bl.y - tl.y) / FINDER_SPAN);
+    let centre = SIDE as f32 / 2.0;
+    let at = |u: f32, v: f32| {
+        let (u, v) = (centre + (u - centre) * scale + du, centre + (v - centre) * scale + dv);
+        (
+            tl.x + (u - 3.5) * ax + (v - 3.5) * bx,
+            tl.y + (u - 3.5) * ay + (v - 3.5) * by,
+        )
+    };
+    let step = module / 6.0;
+    let mut levels = Vec::with_capacity(SIDE * SIDE);
+    for y in 0..SIDE {
+        for x in 0..SIDE {
+            let (px, py) = at(x as f32 + 0.5, y as f32 + 0.5);
+            let mut sum = 0.0;
+            for oy in [-step, 0.0, step] {
+                for ox in [-step, 0.0, step] {
+                    sum += bilinear(frame, px + ox, py + oy);
+                }
+            }
+            levels.push(sum / 9.0);
+        }
+    }
+    levels
+}
+
+fn bilinear(frame: &GrayFrame, x: f32, y: f32) -> f32 {
+    let (w, h) = (frame.width as f32, frame.height as f32);
+    let (x, y) = (x.clamp(0.0, w - 1.001), y.clamp(0.0, h - 1.001));
+    let (x0, y0) = (x as usize, y as usize);
+    let (tx, ty) = (x.fract(), y.fract());
+    let p = |xx: usize, yy: usize| f32::from(frame.pixels[yy * frame.width as usize + xx]);
+    let top = p(x0, y0) * (1.0 - tx) + p(x0 + 1, y0) * tx;
+    let bottom = p(x0, y0 + 1) * (1.0 - tx) + p(x0 + 1, y0 + 1) * tx;
+    top * (1.0 - ty) + bottom * ty
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version-1 code three pixels a module, blurred by a pixel as a soft lens does, on a grey
+    /// card, then enlarged four times as the reader enlarges a patch.
+    fn soft_small_code(text: &str) -> GrayFrame {
+        let code = crate::synth::code_picture(text).unwrap();
+        let side = code.width() * 3 + 60;
+        let mut values = vec![150.0f32; (side * side) as usize];
+        for y in 0..code.height() * 3 {
+            for x in 0..code.width() * 3 {
+                let v = f32::from(code.get_pixel(x / 3, y / 3).0[0]) * 0.7 + 40.0;
+                values[((y + 30) * side + x + 30) as usize] = v;
+            }
+        }
+        crate::synth::box_blur(&mut values, side, side, 1);
+        let pixels = values.iter().map(|v| v.round() as u8).collect();
+        GrayFrame::new(side, side, pixels).enlarged(4)
+    }
+
+    #[test]
+    fn a_small_soft_code_is_read_module_by_module() {
+        let frame = soft_small_code("CU1:I:LT-0042");
+        let (text, outline) = read_version1(&frame).expect("read");
+        assert_eq!(text, "CU1:I:LT-0042");
+        // The outline lies around the code (which starts 30 px × 4 in).
+        assert!(
+            outline
+                .iter()
+                .all(|&(x, y)| (100.0..480.0).contains(&x) && (100.0..480.0).contains(&y)),
+            "{outline:?}"
+        );
+    }
+
+    #[test]
+    fn text_and_noise_are_not_a_code() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let pixels = (0..300 * 200).map(|_| if rng.bool() { 40 } else { 200 }).collect();
+        assert_eq!(read_version1(&GrayFrame::new(300, 200, pixels)), None);
+    }
+}
