@@ -109,7 +109,11 @@ impl GrayFrame {
         let place = |i: u32, len: u32| {
             let f = ((i as f32 + 0.5) / factor as f32 - 0.5).clamp(0.0, (len - 1) as f32);
             let i0 = f as u32;
-            (i0 as usize, (i0 + 1).min(len - 1) as usize, (f.fract() * 256.0).round() as u32)
+            (
+                i0 as usize,
+                (i0 + 1).min(len - 1) as usize,
+                (f.fract() * 256.0).round() as u32,
+            )
         };
         let columns: Vec<(usize, usize, u32)> = (0..w).map(|x| place(x, self.width)).collect();
         let row_of = |y: usize| &self.pixels[y * self.width as usize..(y + 1) * self.width as usize];

@@ -3,6 +3,7 @@
 //! see one label as it will print, and save the PDF in `reports/`.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use custody_db::{DayEdge, Status};
 use custody_labels::preview::label_on_template;
@@ -44,8 +45,10 @@ pub struct LabelsUi {
     skip: String,
     /// The preview's texture and what it shows (id, template).
     preview: Option<(egui::TextureHandle, (String, usize))>,
-    /// Containers, read when the list is shown (few; not a background list), at an app version.
-    containers: Option<(u64, Vec<Row>)>,
+    /// The rows, and which reading of the list they were made from.
+    rows: Option<(RowsKey, Arc<Vec<Row>>)>,
+    /// The rows shown (indices), and the search and date they were filtered by.
+    shown: Option<(Filter, Vec<usize>)>,
     message: Option<(bool, String)>,
 }
 
@@ -57,54 +60,74 @@ impl std::fmt::Debug for LabelsUi {
     }
 }
 
-/// The rows of the chosen source: items not retired, active people, containers.
-fn rows(app: &mut DeskApp) -> Option<Vec<Row>> {
-    match app.labels_ui.source {
-        Source::Items => app.lists.items.value.as_ref().map(|items| {
-            items
-                .iter()
-                .filter(|r| r.state.status != Status::Retired)
-                .map(|r| Row {
-                    id: r.item.tag.clone(),
-                    name: r.item.name.clone(),
-                    what: r.item.kind.as_str().to_string(),
-                    added_at: Some(r.added_at),
-                    label: labels::for_item(&r.item),
-                })
-                .collect()
-        }),
-        Source::People => app.lists.people.value.as_ref().map(|people| {
-            people
-                .iter()
-                .filter(|r| r.person.active)
-                .map(|r| Row {
-                    id: r.person.id.clone(),
-                    name: r.person.name.clone(),
-                    what: "person badge".to_string(),
-                    added_at: Some(r.added_at),
-                    label: labels::for_person(&r.person.id),
-                })
-                .collect()
-        }),
-        Source::Containers => {
-            let version = app.version;
-            if app.labels_ui.containers.as_ref().is_none_or(|(v, _)| *v != version) {
-                let read = app.ledger.containers().unwrap_or_default();
-                let rows = read
-                    .iter()
-                    .map(|c| Row {
-                        id: c.id.clone(),
-                        name: c.name.clone(),
-                        what: c.kind.as_str().to_string(),
-                        added_at: None,
-                        label: labels::for_container(c),
-                    })
-                    .collect();
-                app.labels_ui.containers = Some((version, rows));
-            }
-            app.labels_ui.containers.as_ref().map(|(_, rows)| rows.clone())
-        }
+/// Which reading of which list the rows were made from.
+type RowsKey = (Source, u64);
+/// The search (lower case) and the "added since" moment the shown rows were filtered by.
+type Filter = (String, Option<i64>);
+
+/// The rows of the chosen source (items not retired, active people, containers), made again
+/// only when the list was read again: 50,000 items are not copied on every frame.
+fn rows(app: &mut DeskApp) -> Option<Arc<Vec<Row>>> {
+    let source = app.labels_ui.source;
+    let key: RowsKey = match source {
+        Source::Items => (source, app.lists.items.reads),
+        Source::People => (source, app.lists.people.reads),
+        Source::Containers => (source, app.version),
+    };
+    if let Some((made_for, rows)) = &app.labels_ui.rows
+        && *made_for == key
+    {
+        return Some(rows.clone());
     }
+    let made: Vec<Row> = match source {
+        Source::Items => app
+            .lists
+            .items
+            .value
+            .as_ref()?
+            .iter()
+            .filter(|r| r.state.status != Status::Retired)
+            .map(|r| Row {
+                id: r.item.tag.clone(),
+                name: r.item.name.clone(),
+                what: r.item.kind.as_str().to_string(),
+                added_at: Some(r.added_at),
+                label: labels::for_item(&r.item),
+            })
+            .collect(),
+        Source::People => app
+            .lists
+            .people
+            .value
+            .as_ref()?
+            .iter()
+            .filter(|r| r.person.active)
+            .map(|r| Row {
+                id: r.person.id.clone(),
+                name: r.person.name.clone(),
+                what: "person badge".to_string(),
+                added_at: Some(r.added_at),
+                label: labels::for_person(&r.person.id),
+            })
+            .collect(),
+        Source::Containers => app
+            .ledger
+            .containers()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| Row {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                what: c.kind.as_str().to_string(),
+                added_at: None,
+                label: labels::for_container(c),
+            })
+            .collect(),
+    };
+    let made = Arc::new(made);
+    app.labels_ui.rows = Some((key, made.clone()));
+    app.labels_ui.shown = None;
+    Some(made)
 }
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
@@ -143,12 +166,19 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.colored_label(widgets::RED, e);
     }
     let since = since.ok().flatten();
-    let query = state.query.trim().to_lowercase();
-    let shown: Vec<&Row> = all
-        .iter()
-        .filter(|r| widgets::matches(&query, &[&r.id, &r.name]))
-        .filter(|r| since.is_none_or(|s| r.added_at.is_some_and(|a| a >= s)))
-        .collect();
+    let filter = (state.query.trim().to_lowercase(), since);
+    if state.shown.as_ref().is_none_or(|(f, _)| *f != filter) {
+        let (query, since) = &filter;
+        let indices = (0..all.len())
+            .filter(|&i| widgets::matches(query, &[&all[i].id, &all[i].name]))
+            .filter(|&i| since.is_none_or(|s| all[i].added_at.is_some_and(|a| a >= s)))
+            .collect();
+        state.shown = Some((filter, indices));
+    }
+    let shown: Vec<&Row> = state
+        .shown
+        .as_ref()
+        .map_or(Vec::new(), |(_, i)| i.iter().map(|&i| &all[i]).collect());
     ui.horizontal(|ui| {
         if ui.button(format!("Tick all shown ({})", shown.len())).clicked() {
             state.selected.extend(shown.iter().map(|r| r.id.clone()));
@@ -158,12 +188,17 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
         ui.weak(format!("{} ticked of {}", state.selected.len(), all.len()));
     });
-    let chosen: Vec<&Row> = all.iter().filter(|r| state.selected.contains(&r.id)).collect();
+    // The first ticked (for the preview): found by id, not by walking every row each frame.
+    let first_ticked = state
+        .selected
+        .iter()
+        .next()
+        .and_then(|id| all.iter().find(|r| &r.id == id));
     egui::Panel::right("labels-sheet")
         .exact_size(380.0)
         .resizable(false)
         .show(ui, |ui| {
-            sheet_panel(ui, &app.ledger, state, &chosen, shown.first().copied());
+            sheet_panel(ui, &app.ledger, state, &all, first_ticked.or(shown.first().copied()));
         });
     let mut toggled: Option<String> = None;
     widgets::list_table(
@@ -201,13 +236,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
 }
 
-fn sheet_panel(
-    ui: &mut egui::Ui,
-    ledger: &custody_db::Ledger,
-    state: &mut LabelsUi,
-    chosen: &[&Row],
-    first_shown: Option<&Row>,
-) {
+fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut LabelsUi, all: &[Row], first: Option<&Row>) {
     ui.strong("Label stock");
     egui::ComboBox::from_id_salt("label-template")
         .selected_text(TEMPLATES[state.template].name)
@@ -233,7 +262,7 @@ fn sheet_panel(
         s => s.parse::<u32>().map_err(|_| format!("{s:?} is not a number of labels")),
     };
     // The first ticked, or else the first shown: what the labels will look like.
-    let sample = chosen.first().copied().or(first_shown);
+    let sample = first;
     if let Some(row) = sample {
         let key = (row.id.clone(), state.template);
         if state.preview.as_ref().is_none_or(|(_, k)| *k != key) {
@@ -257,7 +286,8 @@ fn sheet_panel(
         }
     }
     ui.add_space(6.0);
-    match (&skip, chosen.is_empty()) {
+    let ticked = state.selected.len();
+    match (&skip, ticked == 0) {
         (Err(e), _) => {
             ui.colored_label(widgets::RED, e);
         }
@@ -265,9 +295,14 @@ fn sheet_panel(
             ui.weak("Tick what to print.");
         }
         (Ok(skip), false) => {
-            ui.label(format!("{}.", labels::pages_text(chosen.len(), template, *skip)));
+            ui.label(format!("{}.", labels::pages_text(ticked, template, *skip)));
             if ui.button("Save PDF").clicked() {
-                let all: Vec<Label> = chosen.iter().map(|r| r.label.clone()).collect();
+                // In the list's order (by id), as they will be stuck on.
+                let all: Vec<Label> = all
+                    .iter()
+                    .filter(|r| state.selected.contains(&r.id))
+                    .map(|r| r.label.clone())
+                    .collect();
                 let file = format!("labels-{}-{}.pdf", template.name, ledger.now().format("%Y%m%d-%H%M%S"));
                 let saved = labels::sheet(ledger, &all, template, *skip)
                     .map_err(|e| e.to_string())
