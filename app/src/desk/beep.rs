@@ -105,14 +105,16 @@ fn play_tones(receiver: &Receiver<Tone>, device: &Mutex<Device>) {
     let mut sink: Option<rodio::MixerDeviceSink> = None;
     for tone in receiver {
         if sink.is_none() && matches!(*device.lock().unwrap_or_else(|e| e.into_inner()), Device::NotYet) {
-            let opened = rodio::DeviceSinkBuilder::open_default_sink();
-            let state = match opened {
-                Ok(mut s) => {
-                    s.log_on_drop(false);
-                    sink = Some(s);
-                    Device::Playing
-                }
-                Err(e) => Device::Silent(e.to_string()),
+            let state = match no_sound_card() {
+                Some(why) => Device::Silent(why),
+                None => match rodio::DeviceSinkBuilder::open_default_sink() {
+                    Ok(mut s) => {
+                        s.log_on_drop(false);
+                        sink = Some(s);
+                        Device::Playing
+                    }
+                    Err(e) => Device::Silent(e.to_string()),
+                },
             };
             *device.lock().unwrap_or_else(|e| e.into_inner()) = state;
         }
@@ -122,6 +124,19 @@ fn play_tones(receiver: &Receiver<Tone>, device: &Mutex<Device>) {
                     .add(SineWave::new(freq).take_duration(length).amplify(0.25).delay(start));
             }
         }
+    }
+}
+
+/// On Linux, why there is certainly no sound (the kernel lists no sound card), so that ALSA is
+/// not asked: asked, it prints its own complaints on standard error.
+fn no_sound_card() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    match std::fs::read_to_string("/proc/asound/cards") {
+        Err(_) => Some("this computer has no sound system".to_string()),
+        Ok(cards) if cards.contains("no soundcards") => Some("this computer has no sound card".to_string()),
+        Ok(_) => None,
     }
 }
 
