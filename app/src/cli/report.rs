@@ -77,7 +77,8 @@ fn disposals(
     out: &mut dyn Write,
 ) -> Result<()> {
     let to = super::when(ledger, to.as_deref(), DayEdge::End)?.unwrap_or_else(|| ledger.now());
-    let from = super::when(ledger, from.as_deref(), DayEdge::Start)?.unwrap_or(to - chrono::Duration::days(365));
+    let from = super::when(ledger, from.as_deref(), DayEdge::Start)?
+        .unwrap_or(to - chrono::Duration::days(custody_db::disposal::REGISTER_DAYS));
     let found = ledger.disposals(from, to)?;
     let period = (to_millis(from), to_millis(to));
     let bytes = disposal::render(ledger, &found, period, format)?;

@@ -19,6 +19,9 @@ use crate::record::{Record, RecordKind};
 use crate::state::Status;
 use crate::time::to_millis;
 
+/// The disposal register covers this many days unless asked for another period.
+pub const REGISTER_DAYS: i64 = 365;
+
 /// How an item was disposed of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

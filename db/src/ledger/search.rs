@@ -79,18 +79,24 @@ impl Ledger {
     /// The paper files missing at `now` (overdue, or recorded lost), longest missing first.
     pub fn missing_paper(&self, now: DateTime<Utc>) -> Result<Vec<MissingPaper>> {
         self.allow(Action::SeeRegister)?;
+        self.missing(now, None)
+    }
+
+    /// The missing paper files at `now`, or only `tag` if it is one.
+    fn missing(&self, now: DateTime<Utc>, only: Option<&str>) -> Result<Vec<MissingPaper>> {
         let now_ms = to_millis(now);
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.tag, i.name, s.status, s.holder, s.since, s.due_at,
                     (SELECT e.person FROM all_events e WHERE e.item = i.tag AND e.kind IN ('lost')
                      ORDER BY e.occurred_at DESC LIMIT 1)
              FROM items i JOIN item_state s ON s.item = i.tag
-             WHERE i.kind = ?1 AND (s.status = 'lost' OR (s.status = 'out' AND s.due_at < ?2))",
+             WHERE i.kind = ?1 AND (s.status = 'lost' OR (s.status = 'out' AND s.due_at < ?2))
+               AND (?3 IS NULL OR i.tag = ?3)",
         )?;
         let working = self.working_days()?;
         let today = now.with_timezone(&self.tz).date_naive();
         let mut missing = Vec::new();
-        let mut rows = stmt.query(params![ItemKind::PaperFile.as_str(), now_ms])?;
+        let mut rows = stmt.query(params![ItemKind::PaperFile.as_str(), now_ms, only])?;
         while let Some(r) = rows.next()? {
             let (tag, name, status): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             let (holder, since, due, lost_by): (Option<String>, Option<i64>, Option<i64>, Option<String>) =
@@ -150,8 +156,8 @@ impl Ledger {
                 when: self.format_time(to_millis(when)),
             });
         }
-        let missing = self.missing_paper(now)?;
-        let Some(file) = missing.iter().find(|m| m.tag == item.tag) else {
+        let missing = self.missing(now, Some(&item.tag))?;
+        let Some(file) = missing.first() else {
             let state = self.state(&item.tag)?;
             return Err(Error::NotAMissingFile {
                 tag: item.tag,

@@ -123,10 +123,6 @@ impl Stocktake {
         self.sightings.len() - self.found()
     }
 
-    pub fn is_finished(&self) -> bool {
-        self.finished.is_some()
-    }
-
     fn seen(&self, tag: &str) -> Option<&Sighting> {
         self.sightings.iter().find(|s| s.tag == tag)
     }

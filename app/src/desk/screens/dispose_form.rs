@@ -105,7 +105,7 @@ pub fn ui(ui: &mut egui::Ui, ledger: &mut Ledger, form: &mut DisposeForm) -> boo
 /// The disposal register of the last 12 months, into `reports/`.
 fn save_register(ledger: &Ledger) -> (bool, String) {
     let to = ledger.now();
-    let from = to - chrono::Duration::days(365);
+    let from = to - chrono::Duration::days(custody_db::disposal::REGISTER_DAYS);
     let saved = ledger
         .disposals(from, to)
         .map_err(|e| e.to_string())
