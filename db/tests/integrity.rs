@@ -189,6 +189,33 @@ fn verify_finds_an_inserted_event() {
 }
 
 #[test]
+fn verify_names_a_move_that_could_not_happen() {
+    let db = ledger_with_five_events();
+    // LT-0002's sign-in recorded a second time: it was already in.
+    let fifth = event_seq(&db.path, 5);
+    tamper(
+        &db.path,
+        &format!(
+            "INSERT INTO events SELECT {}, randomblob(16), desk, kind, item, person, from_person, handover,
+                due_at, purpose, reason, authoriser, container, corrects, note, occurred_at, recorded_at,
+                operator, prev_hash, hash, warnings FROM events WHERE seq = {fifth}",
+            fifth + 1
+        ),
+    );
+    let report = db.ledger.verify().unwrap();
+    assert_eq!(report.impossible_moves.len(), 1, "{report:?}");
+    let said = &report.impossible_moves[0];
+    assert!(
+        said.starts_with(&format!("event {} (", fifth + 1)) && said.contains("LT-0002"),
+        "{said}"
+    );
+    assert!(
+        report.projection_mismatches.is_empty(),
+        "a repeated sign-in leaves it in: {report:?}"
+    );
+}
+
+#[test]
 fn verify_finds_a_projection_changed_behind_its_back() {
     let db = ledger_with_five_events();
     tamper(

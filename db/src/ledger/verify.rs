@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::event::GENESIS_HASH;
 use crate::interleave::interleave;
+use crate::model::EventKind;
 use crate::record::{self, Entry, Register};
 use crate::state::{ItemState, apply, apply_anyway};
 
@@ -241,8 +242,11 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Checks the hash chain in one pass over this desk's ledger in order, then replays every
-    /// item from every desk's events.
+    /// Checks the hash chain and replays every item, in one pass over this desk's ledger in
+    /// order. An item only this desk has moved is replayed as its events pass (a desk's own
+    /// order is its replay order); an item other desks moved too is gathered and replayed after,
+    /// with their events, in the order of [`interleave`]. Reading the ledger item by item instead
+    /// would fetch two million rows out of order.
     #[allow(clippy::type_complexity)]
     fn replay_checked(
         &self,
@@ -252,6 +256,20 @@ impl Ledger {
         Option<ChainProblem>,
         Vec<String>,
     )> {
+        let voided: HashSet<Uuid> = self
+            .conn
+            .prepare("SELECT corrects FROM all_events WHERE corrects IS NOT NULL")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .filter_map(|b| b.ok().and_then(|b| Uuid::from_slice(&b).ok()))
+            .collect();
+        let counts = |e: &Event| e.kind != EventKind::Correction && !voided.contains(&e.id);
+        let mut others: HashMap<String, Vec<Event>> = HashMap::new();
+        for e in self.events_of("remote_events")? {
+            if counts(&e) {
+                others.entry(e.item.clone()).or_default().push(e);
+            }
+        }
+        let mut replay = Replay::new(self.desk(), self.item_tags()?);
         let mut chain: Option<ChainProblem> = None;
         let mut prev = (0i64, GENESIS_HASH);
         let mut checked = (0u64, 0u64);
@@ -261,99 +279,85 @@ impl Ledger {
             }
             prev = (entry.seq(), entry.hash());
             match entry {
-                Entry::Event(_) => checked.0 += 1,
+                Entry::Event(e) => {
+                    checked.0 += 1;
+                    match others.get_mut(&e.item) {
+                        _ if !counts(&e) => {}
+                        Some(theirs) => theirs.push(e),
+                        None => replay.next(&e),
+                    }
+                }
                 Entry::Record(_) => checked.1 += 1,
             }
             Ok(())
         })?;
-        let (states, impossible) = self.replay_every_desk()?;
-        Ok((states, checked, chain, impossible))
+        for (_, events) in others {
+            for e in interleave(events) {
+                replay.next(&e);
+            }
+        }
+        Ok((replay.states, checked, chain, replay.impossible))
     }
 
-    /// Every item's state replayed from every desk's events that count, one item at a time in
-    /// replay order, and the moves of this desk's own that could not happen: a desk alone never
-    /// accepts one, so each is damage. (A move that another desk's record made impossible is a
-    /// conflict, which the state carries.)
-    fn replay_every_desk(&self) -> Result<(HashMap<String, ItemState>, Vec<String>)> {
-        let voided: HashSet<Uuid> = self
+    fn item_tags(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT tag FROM items")?;
+        let tags = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(tags.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn events_of(&self, table: &str) -> Result<Vec<Event>> {
+        let mut stmt = self
             .conn
-            .prepare("SELECT corrects FROM all_events WHERE corrects IS NOT NULL")?
-            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
-            .filter_map(|b| b.ok().and_then(|b| Uuid::from_slice(&b).ok()))
-            .collect();
-        let mut states: HashMap<String, ItemState> = self
-            .conn
-            .prepare("SELECT tag FROM items")?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .map(|t| t.map(|t| (t, ItemState::default())))
-            .collect::<rusqlite::Result<_>>()?;
-        let mut impossible = Vec::new();
-        let own = self.desk();
-        let mut replay = |events: Vec<Event>, states: &mut HashMap<String, ItemState>| {
-            let Some(tag) = events.first().map(|e| e.item.clone()) else {
-                return;
-            };
-            let mut state = ItemState::default();
-            let mut others = false;
-            for e in interleave(events) {
-                others |= e.desk != own;
-                if let Err(why) = apply(&state, &e.as_move())
-                    && !others
-                    && impossible.len() < LIST_AT_MOST
-                {
-                    impossible.push(format!(
-                        "event {} ({} of {}): {}",
-                        e.seq,
-                        e.kind.noun(),
-                        e.item,
-                        why.describe()
-                    ));
-                }
-                state = apply_anyway(&state, &e.as_move());
-            }
-            states.insert(tag, state);
-        };
-        // Each desk's table in item order from its own index, merged here: through the
-        // `all_events` view SQLite would sort two million whole rows first.
-        let by_item = |table: &str| {
-            format!(
-                "SELECT {} FROM {table} WHERE kind != 'correction' ORDER BY item",
-                crate::event::COLUMNS
-            )
-        };
-        let (mut own_stmt, mut other_stmt) = (
-            self.conn.prepare(&by_item("events"))?,
-            self.conn.prepare(&by_item("remote_events"))?,
-        );
-        let (mut own_rows, mut other_rows) = (own_stmt.query([])?, other_stmt.query([])?);
-        let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Event>> {
-            Ok(rows.next()?.map(crate::event::from_row).transpose()?)
-        };
-        let (mut own_next, mut other_next) = (next(&mut own_rows)?, next(&mut other_rows)?);
-        let mut item: Vec<Event> = Vec::new();
-        loop {
-            let take_own = match (&own_next, &other_next) {
-                (Some(a), Some(b)) => a.item <= b.item,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let e = if take_own {
-                std::mem::replace(&mut own_next, next(&mut own_rows)?)
-            } else {
-                std::mem::replace(&mut other_next, next(&mut other_rows)?)
-            };
-            let Some(e) = e else { break };
-            if voided.contains(&e.id) {
-                continue;
-            }
-            if item.first().is_some_and(|first| first.item != e.item) {
-                replay(std::mem::take(&mut item), &mut states);
-            }
-            item.push(e);
+            .prepare(&format!("SELECT {} FROM {table}", crate::event::COLUMNS))?;
+        let events = stmt.query_map([], crate::event::from_row)?;
+        Ok(events.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Every item's state, built one event at a time in replay order, and the moves of this desk's
+/// own that could not happen: a desk alone never accepts one, so each is damage. (A move that
+/// another desk's event made impossible is a conflict, which the state carries.)
+struct Replay<'a> {
+    own: &'a str,
+    states: HashMap<String, ItemState>,
+    /// Items another desk has moved: from then on a refused move is theirs to explain.
+    shared: HashSet<String>,
+    impossible: Vec<String>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(own: &'a str, tags: Vec<String>) -> Self {
+        Replay {
+            own,
+            states: tags.into_iter().map(|t| (t, ItemState::default())).collect(),
+            shared: HashSet::new(),
+            impossible: Vec::new(),
         }
-        replay(item, &mut states);
-        Ok((states, impossible))
+    }
+
+    fn next(&mut self, e: &Event) {
+        if e.desk != self.own {
+            self.shared.insert(e.item.clone());
+        }
+        if !self.states.contains_key(&e.item) {
+            self.states.insert(e.item.clone(), ItemState::default());
+        }
+        let Some(state) = self.states.get_mut(&e.item) else {
+            return;
+        };
+        if let Err(why) = apply(state, &e.as_move())
+            && !self.shared.contains(&e.item)
+            && self.impossible.len() < LIST_AT_MOST
+        {
+            self.impossible.push(format!(
+                "event {} ({} of {}): {}",
+                e.seq,
+                e.kind.noun(),
+                e.item,
+                why.describe()
+            ));
+        }
+        *state = apply_anyway(state, &e.as_move());
     }
 }
 
