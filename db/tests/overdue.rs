@@ -180,34 +180,10 @@ fn as_of_any_moment_it_agrees_with_each_items_state_then() {
     let tags: Vec<String> = ledger.items().unwrap().into_iter().map(|r| r.item.tag).collect();
     for days_ago in [0, 1, 3, 7, 20, 60] {
         let at = t("2026-11-20T10:00:00Z") - chrono::Duration::days(days_ago);
-        let report = ledger.overdue(at).unwrap();
-        let mut listed: Vec<(String, String, i64)> = report
-            .overdue
-            .iter()
-            .flat_map(|h| {
-                h.items
-                    .iter()
-                    .map(|i| (i.item.tag.clone(), h.person.id.clone(), i.due_at))
-            })
-            .chain(
-                report
-                    .due_soon
-                    .iter()
-                    .map(|(p, i)| (i.item.tag.clone(), p.id.clone(), i.due_at)),
-            )
-            .collect();
-        listed.sort();
-        let mut expected = Vec::new();
-        for tag in &tags {
-            let state = ledger.state_at(tag, at).unwrap();
-            if let (custody_db::Status::Out, Some(holder), Some(due)) = (state.status, state.holder, state.due_at) {
-                let soon = due - custody_db::time::to_millis(at) <= chrono::Duration::days(7).num_milliseconds();
-                if custody_db::is_late(Some(due), at) || soon {
-                    expected.push((tag.clone(), holder, due));
-                }
-            }
-        }
-        expected.sort();
+        let (listed, expected) = (
+            common::overdue_listed(&ledger, at),
+            common::overdue_by_state(&ledger, &tags, at),
+        );
         assert_eq!(listed, expected, "{days_ago} days ago");
         assert!(!expected.is_empty(), "the demo has something out {days_ago} days ago");
     }

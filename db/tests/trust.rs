@@ -10,7 +10,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{ADMIN_PASSWORD, TestDb, out, pull, setup, t};
-use custody_db::{Custodian, FixedClock, ItemEdit, Ledger, Role, SignInAt, Status};
+use custody_db::{Custodian, FixedClock, ItemEdit, Ledger, Role, SignInAt, SignOut, Status};
 
 /// A second desk, made by joining: a new file that receives `first`'s entries (its register,
 /// operators and settings), then signed in as `first`'s administrator.
@@ -36,6 +36,16 @@ fn agree(a: &Ledger, b: &Ledger) {
     for desk in [a, b] {
         let report = desk.verify().unwrap();
         assert!(report.is_intact(), "{report:?}");
+    }
+}
+
+/// The overdue report as of each moment (items changed since are replayed from every desk's
+/// events in one query) lists what each item's own replay says was out then.
+fn overdue_as_of_agrees_with_states(ledger: &Ledger, moments: &[&str]) {
+    let tags: Vec<String> = ledger.items().unwrap().into_iter().map(|r| r.item.tag).collect();
+    for at in moments {
+        let listed = common::overdue_listed(ledger, t(at));
+        assert_eq!(listed, common::overdue_by_state(ledger, &tags, t(at)), "as of {at}");
     }
 }
 
@@ -103,9 +113,14 @@ fn a_laptop_signed_out_at_two_desks_apart_is_a_conflict_until_a_correction_settl
     let (_dir, b_clock, mut b) = second_desk(&a);
     // Apart: Sam takes LT-0001 at the first desk at 11:00, Priya at the second at 11:30.
     a_clock.set(t("2026-11-20T11:00:00Z"));
-    let sams = a.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    // Due tomorrow: the overdue report lists it as due soon.
+    let due = |to: &str| SignOut {
+        due: Some(t("2026-11-21T16:00:00Z")),
+        ..out(&["LT-0001"], to)
+    };
+    let sams = a.sign_out(&due("S001")).unwrap();
     b_clock.set(t("2026-11-20T11:30:00Z"));
-    b.sign_out(&out(&["LT-0001"], "S002")).unwrap();
+    b.sign_out(&due("S002")).unwrap();
     // Each desk thinks all is well until it hears from the other.
     assert!(!a.state("LT-0001").unwrap().conflict);
     pull(&mut a, &b);
@@ -124,6 +139,9 @@ fn a_laptop_signed_out_at_two_desks_apart_is_a_conflict_until_a_correction_settl
         assert_eq!(exposed(desk, "S002", "2026-11-20T11:45:00Z"), vec!["LT-0001"]);
     }
     agree(&a, &b);
+    for desk in [&a, &b] {
+        overdue_as_of_agrees_with_states(desk, &["2026-11-20T11:15:00Z", "2026-11-20T11:45:00Z"]);
+    }
 
     // Priya brings it back to the second desk: Sam may still have had it, as far as the
     // record knows, until the conflict is settled.
@@ -142,6 +160,15 @@ fn a_laptop_signed_out_at_two_desks_apart_is_a_conflict_until_a_correction_settl
         .unwrap();
     pull(&mut b, &a);
     for desk in [&a, &b] {
+        overdue_as_of_agrees_with_states(
+            desk,
+            &[
+                "2026-11-20T10:30:00Z",
+                "2026-11-20T11:15:00Z",
+                "2026-11-20T11:45:00Z",
+                "2026-11-20T12:30:00Z",
+            ],
+        );
         assert!(desk.conflicts().unwrap().is_empty());
         assert!(!desk.state("LT-0001").unwrap().conflict);
         assert!(exposed(desk, "S001", "2026-11-20T11:45:00Z").is_empty());

@@ -266,17 +266,27 @@ impl Ledger {
             out.push((item_from_row(row)?, state_from_row(row, ITEM_COLUMN_COUNT)?));
         }
         // Each changed item's events (every desk's) from its last sign-out that counts at or
-        // before `at`, up to `at`, and the corrections (made at any time) among them.
+        // before `at`, up to `at`, and the corrections (made at any time) among them. Where each
+        // item's replay starts is found once, first; each desk's table is then read from there
+        // (through the `all_events` view SQLite would look for that start twice).
+        let from = |table: &str| {
+            format!(
+                "SELECT s.item, {} FROM start s JOIN {table} e ON e.item = s.item AND e.occurred_at >= s.since
+                 WHERE e.occurred_at <= ?1 OR e.kind = 'correction'",
+                super::queries::prefixed(crate::event::COLUMNS, "e.")
+            )
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT s.item, {} FROM item_state s
-             JOIN all_events e ON e.item = s.item AND e.occurred_at >= coalesce((
-                 SELECT a.occurred_at FROM all_events a
-                 WHERE a.item = s.item AND a.kind = 'sign-out' AND a.occurred_at <= ?1 AND s.conflict = 0
-                   AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = a.id)
-                 ORDER BY a.occurred_at DESC LIMIT 1), CASE s.conflict WHEN 1 THEN -9223372036854775808 END)
-             WHERE s.last_occurred_at > ?1 AND (e.occurred_at <= ?1 OR e.kind = 'correction')
-             ORDER BY s.item",
-            super::queries::prefixed(crate::event::COLUMNS, "e.")
+            "WITH start AS MATERIALIZED (
+                 SELECT s.item, coalesce((
+                     SELECT a.occurred_at FROM all_events a
+                     WHERE a.item = s.item AND a.kind = 'sign-out' AND a.occurred_at <= ?1 AND s.conflict = 0
+                       AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = a.id)
+                     ORDER BY a.occurred_at DESC LIMIT 1), CASE s.conflict WHEN 1 THEN -9223372036854775808 END) AS since
+                 FROM item_state s WHERE s.last_occurred_at > ?1)
+             {} UNION ALL {} ORDER BY 1",
+            from("events"),
+            from("remote_events")
         ))?;
         let mut rows = stmt.query([at])?;
         let mut changed: Vec<(String, Vec<Event>)> = Vec::new();

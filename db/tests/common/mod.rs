@@ -134,3 +134,41 @@ pub fn pull(to: &mut Ledger, from: &Ledger) -> custody_db::Applied {
     let held = to.remote_heads().unwrap().get(from.desk_id()).copied().unwrap_or(0);
     to.receive(&as_served(from, held)).unwrap()
 }
+
+/// What the overdue report as of `at` lists, late or due soon: (item, holder, due), sorted.
+pub fn overdue_listed(ledger: &Ledger, at: chrono::DateTime<chrono::Utc>) -> Vec<(String, String, i64)> {
+    let report = ledger.overdue(at).unwrap();
+    let late = report.overdue.iter().flat_map(|h| {
+        h.items
+            .iter()
+            .map(|i| (i.item.tag.clone(), h.person.id.clone(), i.due_at))
+    });
+    let soon = report
+        .due_soon
+        .iter()
+        .map(|(p, i)| (i.item.tag.clone(), p.id.clone(), i.due_at));
+    let mut listed: Vec<_> = late.chain(soon).collect();
+    listed.sort();
+    listed
+}
+
+/// What the overdue report as of `at` should list, worked out the slow way: each item's state
+/// then, replayed alone.
+pub fn overdue_by_state(
+    ledger: &Ledger,
+    tags: &[String],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<(String, String, i64)> {
+    let mut expected = Vec::new();
+    for tag in tags {
+        let state = ledger.state_at(tag, at).unwrap();
+        if let (custody_db::Status::Out, Some(holder), Some(due)) = (state.status, state.holder, state.due_at) {
+            let soon = due - custody_db::time::to_millis(at) <= chrono::Duration::days(7).num_milliseconds();
+            if custody_db::is_late(Some(due), at) || soon {
+                expected.push((tag.clone(), holder, due));
+            }
+        }
+    }
+    expected.sort();
+    expected
+}
