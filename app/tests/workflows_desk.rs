@@ -162,6 +162,17 @@ fn a_spot_check_drawn_and_recorded_at_the_desk() {
 }
 
 /// Searches the Items screen for `tag` and shows its page (the arrow keys select a row).
+/// A pupil's paper file, PF-0001, on the premises.
+fn add_paper_file(ledger: &mut Ledger) {
+    ledger
+        .add_item(&custody_db::Item::new(
+            "PF-0001",
+            custody_db::ItemKind::PaperFile,
+            "Pupil file 2019",
+        ))
+        .unwrap();
+}
+
 fn select_item(h: &mut egui_kittest::Harness<'static, DeskApp>, tag: &str) {
     h.get_by_label("Search items:").focus();
     h.run_steps(1);
@@ -180,13 +191,7 @@ fn select_item(h: &mut egui_kittest::Harness<'static, DeskApp>, tag: &str) {
 #[test]
 fn a_laptop_and_a_paper_file_disposed_of_from_their_pages() {
     let (s, mut app) = setup();
-    app.ledger
-        .add_item(&custody_db::Item::new(
-            "PF-0001",
-            custody_db::ItemKind::PaperFile,
-            "Pupil file 2019",
-        ))
-        .unwrap();
+    add_paper_file(&mut app.ledger);
     let mut h = harness(app);
     h.key_press(Key::F2);
     h.run_steps(2);
@@ -327,13 +332,7 @@ fn the_desk_asks_whether_the_holder_has_read_the_rules() {
 #[test]
 fn a_missing_paper_file_is_searched_for_from_the_overdue_screen() {
     let (s, mut app) = setup();
-    app.ledger
-        .add_item(&custody_db::Item::new(
-            "PF-0001",
-            custody_db::ItemKind::PaperFile,
-            "Pupil file 2019",
-        ))
-        .unwrap();
+    add_paper_file(&mut app.ledger);
     // Out on Monday, due back Tuesday at 17:00; today is Friday: three working days missing.
     s.clock.set(common::now() - chrono::Duration::days(4));
     app.ledger

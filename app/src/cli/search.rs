@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Subcommand;
+use custody_db::ids::{IdKind, normalise_id};
 use custody_db::{DayEdge, Ledger};
 
 use crate::render::{Format, missing};
@@ -47,7 +48,7 @@ pub fn run(cmd: SearchCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Resu
             writeln!(
                 out,
                 "Logged a search for {}: {}.",
-                tag.trim().to_ascii_uppercase(),
+                normalise_id(IdKind::Tag, &tag)?,
                 missing::search_text(ledger, &s)
             )?;
         }

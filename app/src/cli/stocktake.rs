@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Subcommand;
 use custody_db::Ledger;
+use custody_db::ids::{IdKind, normalise_id};
 use custody_db::stocktake::scope_of;
 
 use crate::render::{ReportFormat, stocktake};
@@ -67,7 +68,7 @@ pub fn run(cmd: StocktakeCommand, ledger: &mut Ledger, out: &mut dyn Write) -> R
                 writeln!(
                     out,
                     "{}",
-                    stocktake::seen_text(ledger, &tag.trim().to_ascii_uppercase(), &seen)
+                    stocktake::seen_text(ledger, &normalise_id(IdKind::Tag, tag)?, &seen)
                 )?;
                 Ok(())
             };
