@@ -103,7 +103,7 @@ fn main() -> Result<()> {
             first.add_first_admin(ADMIN, "Trust administrator", PASSWORD)?;
             // The trust's policy, set once and applied at every desk: a busy borrower of
             // sensitive laptops is a warning here, not a refusal.
-            first.set_rule_mode("R5", custody_db::policy::Mode::Warn)?;
+            first.set_rule_mode(custody_db::Rule::R5, custody_db::policy::Mode::Warn)?;
             // The killed `custody sync` processes leave the day's backup of a desk: one each.
             first.set_backups_kept(1)?;
             first

@@ -398,7 +398,7 @@ fn the_incident_form_starts_fresh_and_says_what_is_wrong_beside_its_button() {
         h.get_by_label("At:").type_text("20/11/2026 10:00");
         h.run_steps(1);
         h.get_by_label("Look up").click();
-        step_until(h, "the exposure", |a| a.exposure_ui.result.value.is_some());
+        step_until(h, "the exposure", |a| a.states.exposure.result.value.is_some());
     };
     look_up(&mut h, "S001");
     h.get_by_label("Open an incident from this (loss, theft, disclosure)")

@@ -343,7 +343,7 @@ fn settings_turn_a_warning_into_a_block() {
         .rules()
         .unwrap()
         .iter()
-        .position(|(id, _, _)| *id == "R4")
+        .position(|(rule, _)| *rule == custody_db::Rule::R4)
         .unwrap();
     h.get_all_by_label("block").nth(r4).unwrap().click();
     h.run_steps(2);
@@ -423,7 +423,7 @@ fn the_overdue_screen_shows_the_report_and_saves_the_pdf() {
     app.ledger.sign_out(&request).unwrap();
     let mut h = harness(app);
     h.key_press(Key::F5);
-    step_until(&mut h, "the report", |a| a.overdue_ui.report.value.is_some());
+    step_until(&mut h, "the report", |a| a.states.overdue.report.value.is_some());
     h.get_by_label_contains("1 item(s) with 1 holder(s)");
     h.get_by_label("Sam Jones (S001)");
     h.get_by_label("third notice");
@@ -462,7 +462,7 @@ fn from_exposure_to_an_incident_and_its_breach_pack() {
     field.type_text("2026-11-19 18:00");
     h.run_steps(1);
     h.get_by_label("Look up").click();
-    step_until(&mut h, "the exposure", |a| a.exposure_ui.result.value.is_some());
+    step_until(&mut h, "the exposure", |a| a.states.exposure.result.value.is_some());
     h.get_by_label("Sam Jones (S001): In their custody at 2026-11-19 18:00.");
     h.get_by_label_contains("1 item(s): 1 device(s) encrypted, 0 NOT encrypted");
 

@@ -171,7 +171,9 @@ fn a_database_from_before_operators_says_how_to_begin() {
     let run = desk.run(&["status"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("has no operators yet") && run.stderr.contains("custody operator add ID"),
+        run.stderr.contains("has no operators yet")
+            && run.stderr.contains("custody operator add ID")
+            && run.stderr.contains("Create the first administrator"),
         "{run:?}"
     );
     let first = desk.dir.path().join("first");

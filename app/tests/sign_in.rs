@@ -115,6 +115,8 @@ fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens()
     for screen in ["Overdue", "Exposure", "Incidents", "Settings"] {
         h.get_by_label(screen);
     }
+    type_into(&mut h, "Scan or type:", "Priya");
+    assert!(screen_text(&h).contains("Priya"), "typed, not yet entered");
     h.get_by_label("Lock").click();
     h.run_steps(2);
 
@@ -128,6 +130,11 @@ fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens()
     assert!(
         h.state().desk.basket.is_empty(),
         "the first operator's unsaved basket is cleared"
+    );
+    let shown = screen_text(&h);
+    assert!(
+        !shown.contains("Priya"),
+        "what the first operator typed is gone:\n{shown}"
     );
     for screen in ["Desk", "Items", "People", "Out now"] {
         h.get_by_label(screen);

@@ -10,8 +10,9 @@ use common::server::*;
 use custody_tests::Desk;
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn a_desk_joins_and_pushes_each_entry_exactly_once() {
-    let Some(server) = fresh_server("once") else { return };
+    let server = fresh_server("once");
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["out", "LT-0001", "LT-0002", "--to", "S001"]);
     let init = desk.ok(&["server", "init", "--url", &server]);
@@ -68,8 +69,9 @@ fn a_desk_joins_and_pushes_each_entry_exactly_once() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn the_server_refuses_changes_deletions_and_another_desks_entries() {
-    let Some(server) = fresh_server("guards") else { return };
+    let server = fresh_server("guards");
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let a = add_desk(&desk, &server, "guards-a");
@@ -134,8 +136,9 @@ fn the_server_refuses_changes_deletions_and_another_desks_entries() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn a_forked_desk_is_refused_loudly_and_nothing_on_the_server_changes() {
-    let Some(server) = fresh_server("fork") else { return };
+    let server = fresh_server("fork");
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let url = add_desk(&desk, &server, "fork-a");
@@ -161,8 +164,9 @@ fn a_forked_desk_is_refused_loudly_and_nothing_on_the_server_changes() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn an_unreachable_server_stops_nothing_at_the_desk() {
-    let Some(server) = fresh_server("offline") else { return };
+    let server = fresh_server("offline");
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let url = add_desk(&desk, &server, "offline-a");
@@ -189,8 +193,9 @@ fn an_unreachable_server_stops_nothing_at_the_desk() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn only_an_administrator_joins_a_desk() {
-    let Some(server) = fresh_server("roles") else { return };
+    let server = fresh_server("roles");
     let mut desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let url = add_desk(&desk, &server, "roles-a");
@@ -205,8 +210,9 @@ fn only_an_administrator_joins_a_desk() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn each_desk_receives_the_others_entries_in_their_own_chains() {
-    let Some(server) = fresh_server("pull") else { return };
+    let server = fresh_server("pull");
     let a = Desk::with_basics(CUSTODY);
     let b = Desk::with_basics(CUSTODY);
     a.ok(&["server", "init", "--url", &server]);
@@ -244,8 +250,9 @@ fn each_desk_receives_the_others_entries_in_their_own_chains() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn an_entry_changed_on_the_server_is_refused_by_the_desk_that_pulls_it() {
-    let Some(server) = fresh_server("tamper") else { return };
+    let server = fresh_server("tamper");
     let a = Desk::with_basics(CUSTODY);
     let b = Desk::with_basics(CUSTODY);
     a.ok(&["server", "init", "--url", &server]);
@@ -281,8 +288,9 @@ fn an_entry_changed_on_the_server_is_refused_by_the_desk_that_pulls_it() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
-    let Some(server) = fresh_server("killed") else { return };
+    let server = fresh_server("killed");
     let a = busy_desk();
     let b = busy_desk();
     a.ok(&["server", "init", "--url", &server]);
@@ -322,11 +330,12 @@ fn a_desk_killed_in_the_middle_of_a_push_or_a_pull_loses_and_doubles_nothing() {
 /// it says it is offline and how much waits, never "synced", and after days without a sync it
 /// says that on every screen.
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
     use custody::desk::DeskApp;
     use custody::sync::background::SyncState;
     use egui_kittest::kittest::Queryable;
-    let Some(server) = fresh_server("desk") else { return };
+    let server = fresh_server("desk");
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let url = add_desk(&desk, &server, "desk-a");
@@ -401,8 +410,9 @@ fn the_desk_syncs_in_the_background_and_says_how_it_stands() {
 /// exposure lookup lists what both desks recorded with the desk of each, and a manager's
 /// correction settles it everywhere.
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
-    let Some(server) = fresh_server("trust") else { return };
+    let server = fresh_server("trust");
     let north = Desk::with_basics(CUSTODY);
     north.add_operator("dpo", custody_db::Role::Dpo);
     north.ok(&["server", "init", "--url", &server]);
@@ -555,8 +565,9 @@ fn the_desk_marks_an_item_in_conflict_on_items_and_out_now() {
 /// A desk that was offline for three weeks while both it and the others went on working: it
 /// says so, then one sync sends its weeks and brings the others', and the desks agree.
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn a_desk_offline_for_weeks_catches_up() {
-    let Some(server) = fresh_server("weeks") else { return };
+    let server = fresh_server("weeks");
     let mut north = Desk::with_basics(CUSTODY);
     north.ok(&["server", "init", "--url", &server]);
     let url_north = add_desk(&north, &server, "weeks-north");
@@ -607,12 +618,10 @@ fn date_after(month_day: &str, day: i64) -> String {
 /// With `sslmode=require` the desk talks TLS and checks the server's certificate: refused when
 /// nothing vouches for it, accepted when the URL names the trust's certificate (`sslrootcert`).
 #[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
 fn a_desk_joins_over_tls_and_checks_the_servers_certificate() {
-    let Some(server) = fresh_server("tls") else { return };
-    let Some(cluster) = std::env::var("CUSTODY_TEST_POSTGRES_DIR").ok() else {
-        eprintln!("skipped: CUSTODY_TEST_POSTGRES_DIR is not set (scripts/test sets it)");
-        return;
-    };
+    let server = fresh_server("tls");
+    let cluster = server_folder();
     let desk = Desk::with_basics(CUSTODY);
     desk.ok(&["server", "init", "--url", &server]);
     let url = add_desk(&desk, &server, "tls-a");

@@ -352,7 +352,9 @@ fn a_missing_paper_file_is_searched_for_from_the_overdue_screen() {
     let mut h = harness(app);
     h.key_press(Key::F5);
     h.run_steps(2);
-    common::step_until(&mut h, "the overdue report", |a| a.overdue_ui.report.value.is_some());
+    common::step_until(&mut h, "the overdue report", |a| {
+        a.states.overdue.report.value.is_some()
+    });
     h.get_by_label("Missing paper files (1): searches");
     h.get_by_label_contains("no search logged within a working day of it going missing");
     h.get_by_label("Searched").focus();

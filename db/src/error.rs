@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-/// A policy rule that refused something, e.g. `R8`.
-pub type RuleId = &'static str;
+use crate::policy::Rule;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -75,7 +74,7 @@ pub enum Error {
     )]
     BeforeLastEvent { tag: String, last: String },
     #[error(
-        "{what} was registered at {registered}, after {when}; an event cannot be recorded before its item or person was on the register. Check the time given; to record custody from before Custody knew them, type it in as a paper book (`custody import custody FILE`)."
+        "{what} was registered at {registered}, after {when}; an event cannot be recorded before its item or person was on the register. Check the time given; to record custody from before Custody knew them, import it as a paper signing-out book."
     )]
     BeforeRegistered {
         what: String,
@@ -218,15 +217,15 @@ pub enum Error {
     #[error("No operator has the id {0}. Check the id, or ask an administrator to add you.")]
     UnknownOperator(String),
     #[error(
-        "This database has no operators yet (it was made before Custody had sign-in). Create the first administrator: custody operator add ID --name \"YOUR NAME\" --role admin"
+        "This database has no operators yet (it was made before Custody had sign-in). Create the first administrator (an id, a name and a password) before anything else."
     )]
     NoOperatorsYet,
-    #[error("This database already has operators: an administrator adds more (custody operator add).")]
+    #[error("This database already has operators: an administrator adds more.")]
     OperatorsExist,
-    #[error("The first operator must be an administrator (--role admin), so that someone can add the others.")]
+    #[error("The first operator must be an administrator, so that someone can add the others.")]
     FirstMustBeAdmin,
     #[error(
-        "Refused: signing in is needed to {what} (role {needs} or above). Sign in, or give --operator ID and a password."
+        "Refused: signing in is needed to {what} (role {needs} or above). Sign in with your operator id and password first."
     )]
     NotSignedIn {
         what: &'static str,
@@ -246,7 +245,7 @@ pub enum Error {
     #[error("{id} is disabled and cannot sign in. An administrator can enable them again.")]
     OperatorDisabled { id: String },
     #[error(
-        "{id} is locked out after {failed} wrong passwords in a row, until {until}. Wait, or ask an administrator to clear it (custody operator unlock {id})."
+        "{id} is locked out after {failed} wrong passwords in a row, until {until}. Wait, or ask an administrator to clear it."
     )]
     OperatorLocked { id: String, failed: u32, until: String },
     #[error("Too many wrong passwords for {id}: wait {seconds} seconds before the next try.")]
@@ -306,14 +305,14 @@ impl From<rusqlite::Error> for Error {
 
 impl Error {
     /// The policy rule that refused, if a rule did (such refusals exit with code 3).
-    pub fn rule(&self) -> Option<RuleId> {
+    pub fn rule(&self) -> Option<Rule> {
         match self {
             Error::AlreadyOut { .. }
             | Error::ItemLost { .. }
             | Error::ItemStolen { .. }
             | Error::ItemRetired { .. }
-            | Error::InactivePerson { .. } => Some("R8"),
-            Error::DisposalMethod { .. } | Error::NoWitness { .. } => Some("R11"),
+            | Error::InactivePerson { .. } => Some(Rule::R8),
+            Error::DisposalMethod { .. } | Error::NoWitness { .. } => Some(Rule::R11),
             Error::PolicyRefused { blocks: f, .. } | Error::NeedsAcknowledgement { warnings: f } => {
                 f.first().map(|f| f.rule)
             }
@@ -339,7 +338,7 @@ fn attempts_note(failed: u32) -> String {
 }
 
 fn rule_list(findings: &[crate::policy::Finding]) -> String {
-    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule.id()).collect();
     ids.dedup();
     ids.join(", ")
 }

@@ -32,7 +32,7 @@ pub mod state;
 pub mod storage;
 pub mod time;
 
-pub use error::{Error, Result, RuleId};
+pub use error::{Error, Result};
 pub use event::Event;
 pub use ledger::{
     Applied, Conflict, DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_SYNC_WARNING_DAYS, DeskCamera, RemoteEntry, SignInAt,
@@ -47,5 +47,6 @@ pub use ledger::{
 pub use ledger::{disposal, search, spot_check, stocktake};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use operator::{Action, Hashing, Operator, Role, Session};
+pub use policy::Rule;
 pub use state::{ItemState, Status};
 pub use time::{Clock, DayEdge, FixedClock, SystemClock};

@@ -1,9 +1,10 @@
-//! The home-working policy's rules R1–R7, and R13 (something overdue), checked for a proposed
-//! sign-out. (R8, what state an
-//! item or person must be in, is enforced by the ledger itself and always blocks.)
+//! The policy rules: each is a [`Rule`], with its id, its one line, its default mode, and (for
+//! the rules checked at a sign-out) one function that says whether it applies.
 //!
 //! [`check`] is a pure function of the proposal, a few facts from the ledger, and the settings:
 //! it returns every rule that blocks or warns, each with a message that says what would allow it.
+//! A new rule is one variant of [`Rule`], its row in [`Rule::about`], and its function in
+//! [`Rule::applies`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,8 +12,8 @@ use std::str::FromStr;
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
-use crate::error::{Error, RuleId};
-use crate::model::{Item, ItemKind, Person};
+use crate::error::Error;
+use crate::model::{HomeWorking, Item, ItemKind, Person};
 
 /// What a rule does when it applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -47,56 +48,189 @@ impl FromStr for Mode {
     }
 }
 
-/// The configurable rules, what each says, and its default (from the product brief).
-pub const RULES: [(RuleId, &str, Mode); 8] = [
-    (
-        "R1",
-        "Paper files leave only with a reason and a named authoriser",
-        Mode::Block,
-    ),
-    (
-        "R2",
-        "Memory sticks and other removable media may not be signed out",
-        Mode::Block,
-    ),
-    ("R3", "Keep paper records apart from devices", Mode::Warn),
-    ("R4", "A device that holds personal data must be encrypted", Mode::Warn),
-    (
-        "R5",
-        "Regular home workers with sensitive data need a current risk assessment",
-        Mode::Block,
-    ),
-    (
-        "R6",
-        "A home-working agreement must be in place and within its review date",
-        Mode::Warn,
-    ),
-    (
-        "R7",
-        "Information-governance training must be within the last 12 months",
-        Mode::Warn,
-    ),
-    (
-        "R13",
-        "Someone who still has something overdue is reminded before more goes out with them",
-        Mode::Warn,
-    ),
-];
+/// A rule of the organisation's home-working policy (from the product brief), by its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    R1,
+    R2,
+    R3,
+    R4,
+    R5,
+    R6,
+    R7,
+    /// What state an item or person must be in: the ledger enforces it (see `state::apply`).
+    R8,
+    /// Disposal: enforced by the disposal workflow.
+    R11,
+    R13,
+    /// The holder's acknowledgement: when the organisation asks for it (a setting, off by
+    /// default), every sign-out asks whether the holder has read the rules for carrying data
+    /// home, and the clerk's "yes" is recorded as an acknowledged warning. It never blocks.
+    R14,
+}
 
-/// R8, which the ledger enforces itself (see `state::apply`): it always blocks and cannot be set.
-pub const R8: (RuleId, &str) = (
-    "R8",
-    "An item that is out, lost, stolen or retired cannot be signed out, and a person who is not active cannot hold items",
-);
+/// Whether a rule's mode is the organisation's to choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Block or warn, as configured; the default given.
+    Configurable(Mode),
+    /// Always this.
+    Fixed(Mode),
+}
 
-/// R14, the holder's acknowledgement: when the organisation asks for it (a setting, off by
-/// default), every sign-out asks whether the holder has read the rules for carrying data home,
-/// and the clerk's "yes" is recorded with it as an acknowledged warning. It never blocks: a
-/// holder who has not read them reads them (on the hand-over receipt) first.
-pub const R14: (RuleId, &str) = (
-    "R14",
-    "The holder has read the rules for carrying data home (asked at each sign-out when the setting is on)",
-);
+impl Rule {
+    pub const ALL: [Rule; 11] = [
+        Rule::R1,
+        Rule::R2,
+        Rule::R3,
+        Rule::R4,
+        Rule::R5,
+        Rule::R6,
+        Rule::R7,
+        Rule::R8,
+        Rule::R11,
+        Rule::R13,
+        Rule::R14,
+    ];
+
+    /// Its id, as messages, settings and recorded warnings cite it.
+    pub fn id(self) -> &'static str {
+        self.about().0
+    }
+
+    /// What it says, in one line.
+    pub fn text(self) -> &'static str {
+        self.about().1
+    }
+
+    /// Its default mode, and whether that may be changed.
+    pub fn setting(self) -> Setting {
+        self.about().2
+    }
+
+    pub fn default_mode(self) -> Mode {
+        match self.setting() {
+            Setting::Configurable(m) | Setting::Fixed(m) => m,
+        }
+    }
+
+    pub fn is_configurable(self) -> bool {
+        matches!(self.setting(), Setting::Configurable(_))
+    }
+
+    /// The rules whose mode the organisation chooses.
+    pub fn configurable() -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(|r| r.is_configurable())
+    }
+
+    fn about(self) -> (&'static str, &'static str, Setting) {
+        use Setting::{Configurable, Fixed};
+        match self {
+            Rule::R1 => (
+                "R1",
+                "Paper files leave only with a reason and a named authoriser",
+                Configurable(Mode::Block),
+            ),
+            Rule::R2 => (
+                "R2",
+                "Memory sticks and other removable media may not be signed out",
+                Configurable(Mode::Block),
+            ),
+            Rule::R3 => ("R3", "Keep paper records apart from devices", Configurable(Mode::Warn)),
+            Rule::R4 => (
+                "R4",
+                "A device that holds personal data must be encrypted",
+                Configurable(Mode::Warn),
+            ),
+            Rule::R5 => (
+                "R5",
+                "Regular home workers with sensitive data need a current risk assessment",
+                Configurable(Mode::Block),
+            ),
+            Rule::R6 => (
+                "R6",
+                "A home-working agreement must be in place and within its review date",
+                Configurable(Mode::Warn),
+            ),
+            Rule::R7 => (
+                "R7",
+                "Information-governance training must be within the last 12 months",
+                Configurable(Mode::Warn),
+            ),
+            Rule::R8 => (
+                "R8",
+                "An item that is out, lost, stolen or retired cannot be signed out, and a person who is not active cannot hold items",
+                Fixed(Mode::Block),
+            ),
+            Rule::R11 => (
+                "R11",
+                "Retired equipment is disposed of with a reference; paper is shredded in front of a witness",
+                Fixed(Mode::Block),
+            ),
+            Rule::R13 => (
+                "R13",
+                "Someone who still has something overdue is reminded before more goes out with them",
+                Configurable(Mode::Warn),
+            ),
+            Rule::R14 => (
+                "R14",
+                "The holder has read the rules for carrying data home (asked at each sign-out when the setting is on)",
+                Fixed(Mode::Warn),
+            ),
+        }
+    }
+
+    /// A configurable rule named as typed (`r4` → R4).
+    pub fn configurable_named(name: &str) -> Result<Rule, Error> {
+        let wanted = name.trim().to_ascii_uppercase();
+        Rule::configurable().find(|r| r.id() == wanted).ok_or_else(|| {
+            let ids: Vec<&str> = Rule::configurable().map(Rule::id).collect();
+            let fixed: Vec<String> = Rule::ALL
+                .into_iter()
+                .filter(|r| !r.is_configurable())
+                .map(|r| format!("{} always {}s", r.id(), r.default_mode().as_str()))
+                .collect();
+            Error::InvalidText {
+                field: "rule",
+                why: format!(
+                    "{name:?} is not a configurable rule; use one of {} ({})",
+                    ids.join(", "),
+                    fixed.join(", ")
+                ),
+            }
+        })
+    }
+
+    /// Whether this rule applies to the proposed sign-out, and if so why, in words that say
+    /// what would allow it: one message for each item or reason it applies.
+    fn applies(self, p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<String> {
+        match self {
+            Rule::R1 => r1_paper_needs_reason(p),
+            Rule::R2 => r2_no_removable_media(p),
+            Rule::R3 => r3_paper_apart_from_devices(p, facts).into_iter().collect(),
+            Rule::R4 => r4_encrypted(p),
+            Rule::R5 => r5_risk_assessment(p, facts).into_iter().collect(),
+            Rule::R6 => r6_agreement(p).into_iter().collect(),
+            Rule::R7 => r7_training(p).into_iter().collect(),
+            Rule::R13 => r13_overdue(p, facts).into_iter().collect(),
+            Rule::R14 => r14_rules_read(p, settings).into_iter().collect(),
+            // Enforced where the ledger moves items (R8) and disposes of them (R11).
+            Rule::R8 | Rule::R11 => Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
 
 /// The rules for carrying data home, in plain words, as the hand-over receipt prints them (from
 /// the seed policies' guidance for staff who take devices and paper out).
@@ -109,17 +243,20 @@ pub const CARRYING_HOME: [&str; 6] = [
     "If anything is lost or stolen, tell the Data Protection Officer at once, whatever the time: the organisation has 72 hours to report a breach.",
 ];
 
-/// From this many earlier occasions in the last 365 days, R5 requires a risk assessment.
+/// From this many earlier occasions in the last 365 days (so at the 6th), R5 requires a risk
+/// assessment.
 pub const R5_EARLIER_OCCASIONS: u32 = 5;
+/// From this many data subjects, person-identifiable data puts its holder under R5.
+pub const R5_DATA_SUBJECTS: u32 = 50;
 /// Earlier occasions are counted up to this many; more are reported as "more than".
 pub const OCCASIONS_COUNTED: u32 = 20;
-/// How long training counts for (R7).
+/// How long training counts for (R7), and a risk assessment with no review date (R5).
 pub const TRAINING_MONTHS: u32 = 12;
 
 /// Which rules block and which warn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    modes: Vec<(RuleId, Mode)>,
+    modes: Vec<(Rule, Mode)>,
     /// R14: ask whether the holder has read the rules for carrying data home.
     pub ask_rules_read: bool,
 }
@@ -127,47 +264,32 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            modes: RULES.iter().map(|(id, _, mode)| (*id, *mode)).collect(),
+            modes: Rule::configurable().map(|r| (r, r.default_mode())).collect(),
             ask_rules_read: false,
         }
     }
 }
 
 impl Settings {
-    pub fn mode(&self, rule: &str) -> Mode {
+    pub fn mode(&self, rule: Rule) -> Mode {
         self.modes
             .iter()
-            .find(|(id, _)| *id == rule)
-            .map_or(Mode::Block, |(_, m)| *m)
+            .find(|(r, _)| *r == rule)
+            .map_or(rule.default_mode(), |(_, m)| *m)
     }
 
-    /// Changes one rule; the id must be one of [`RULES`].
-    pub fn set(&mut self, rule: &str, mode: Mode) -> Result<RuleId, Error> {
-        let id = rule_id(rule)?;
-        if let Some(entry) = self.modes.iter_mut().find(|(r, _)| *r == id) {
+    /// Changes one configurable rule (a fixed rule stays as it is).
+    pub fn set(&mut self, rule: Rule, mode: Mode) {
+        if let Some(entry) = self.modes.iter_mut().find(|(r, _)| *r == rule) {
             entry.1 = mode;
         }
-        Ok(id)
     }
-}
-
-/// The canonical id of a configurable rule (`r4` → `R4`).
-pub fn rule_id(rule: &str) -> Result<RuleId, Error> {
-    let wanted = rule.trim().to_ascii_uppercase();
-    RULES
-        .iter()
-        .map(|(id, _, _)| *id)
-        .find(|id| *id == wanted)
-        .ok_or_else(|| Error::InvalidText {
-            field: "rule",
-            why: format!("{rule:?} is not a configurable rule; use R1 to R7 or R13 (R8 always blocks)"),
-        })
 }
 
 /// One rule that applies to a proposed sign-out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: RuleId,
+    pub rule: Rule,
     pub mode: Mode,
     pub message: String,
 }
@@ -205,14 +327,23 @@ pub struct Facts {
 }
 
 /// Whether an item puts its holder under R5: confidential documents, sensitive
-/// person-identifiable data, or person-identifiable data of 50 or more people. (The count of
-/// earlier occasions in `ledger/policy_facts.rs` applies the same test in SQL.)
+/// person-identifiable data, person-identifiable data of [`R5_DATA_SUBJECTS`] or more people,
+/// or anonymised data whose technique is not approved.
 pub fn r5_applies(item: &Item) -> bool {
     item.confidential
         || item.special_category
         || item.safeguarding
-        || item.data_subjects >= 50
+        || item.data_subjects >= R5_DATA_SUBJECTS
         || item.anonymised_unapproved
+}
+
+/// [`r5_applies`] as an SQL condition on the `items` table under `alias`, for counting
+/// occasions where the items are rows, not values.
+pub fn r5_applies_sql(alias: &str) -> String {
+    format!(
+        "({alias}.confidential = 1 OR {alias}.special_category = 1 OR {alias}.safeguarding = 1 \
+         OR {alias}.data_subjects >= {R5_DATA_SUBJECTS} OR {alias}.anonymised_unapproved = 1)"
+    )
 }
 
 /// Where one part of a person's home-working record stands today.
@@ -240,211 +371,266 @@ impl Standing {
     }
 }
 
+/// One part of a person's home-working record: when it was done, and the last day it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paper {
+    pub done: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Paper {
+    pub fn standing(self, today: NaiveDate) -> Standing {
+        match (self.done, self.until) {
+            (None, _) => Standing::Missing,
+            (Some(_), Some(until)) if until < today => Standing::Lapsed,
+            (Some(_), Some(until)) if (until - today).num_days() <= REVIEW_DUE_SOON_DAYS => Standing::DueSoon,
+            _ => Standing::Current,
+        }
+    }
+
+    /// Whether it counts on `day` (due for review soon still counts).
+    pub fn is_current(self, day: NaiveDate) -> bool {
+        matches!(self.standing(day), Standing::Current | Standing::DueSoon)
+    }
+}
+
+/// A person's home-working record, each part with the last day it counts: the agreement (R6)
+/// until its review, the risk assessment (R5) until its review or a year after it was done,
+/// training (R7) for [`TRAINING_MONTHS`]. Worked out here once, for the rules and for
+/// [`standing`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paperwork {
+    pub agreement: Paper,
+    pub assessment: Paper,
+    pub training: Paper,
+}
+
+impl Paperwork {
+    pub fn of(h: &HomeWorking) -> Paperwork {
+        let after = |d: Option<NaiveDate>, months: u32| d.and_then(|d| d.checked_add_months(Months::new(months)));
+        Paperwork {
+            agreement: Paper {
+                done: h.agreement_signed,
+                until: h.agreement_review,
+            },
+            assessment: Paper {
+                done: h.assessment_done,
+                until: h.assessment_review.or_else(|| after(h.assessment_done, 12)),
+            },
+            training: Paper {
+                done: h.training,
+                until: after(h.training, TRAINING_MONTHS),
+            },
+        }
+    }
+}
+
 /// The agreement (R6), risk assessment (R5) and training (R7) of a person, each with where it
 /// stands on `today` and a line saying so.
-pub fn standing(h: &crate::model::HomeWorking, today: NaiveDate) -> Vec<(&'static str, Standing, String)> {
-    let year_after = |d: NaiveDate| d.checked_add_months(Months::new(12));
-    let judge = |done: Option<NaiveDate>, until: Option<NaiveDate>| match (done, until) {
-        (None, _) => Standing::Missing,
-        (Some(_), Some(until)) if until < today => Standing::Lapsed,
-        (Some(_), Some(until)) if (until - today).num_days() <= REVIEW_DUE_SOON_DAYS => Standing::DueSoon,
-        _ => Standing::Current,
+pub fn standing(h: &HomeWorking, today: NaiveDate) -> Vec<(&'static str, Standing, String)> {
+    let papers = Paperwork::of(h);
+    let describe = |paper: Paper, verb: &str, extra: &str| {
+        let standing = paper.standing(today).as_str();
+        match (paper.done, paper.until) {
+            (None, _) => "none on record".to_string(),
+            (Some(d), Some(u)) => format!("{standing} ({verb} {d}, review {u}{extra})"),
+            (Some(d), None) => format!("{standing} ({verb} {d}{extra})"),
+        }
     };
-    let describe = |done: Option<NaiveDate>, until: Option<NaiveDate>, verb: &str, extra: &str| match (done, until) {
-        (None, _) => "none on record".to_string(),
-        (Some(d), Some(u)) => format!("{} ({verb} {d}, review {u}{extra})", judge(done, until).as_str()),
-        (Some(d), None) => format!("{} ({verb} {d}{extra})", judge(done, until).as_str()),
-    };
-    let assessment_until = h.assessment_review.or_else(|| h.assessment_done.and_then(year_after));
     let reference = h
         .assessment_ref
         .as_deref()
         .map(|r| format!(", ref {r}"))
         .unwrap_or_default();
-    let training_until = h
-        .training
-        .and_then(|t| t.checked_add_months(Months::new(TRAINING_MONTHS)));
     vec![
         (
             "agreement",
-            judge(h.agreement_signed, h.agreement_review),
-            describe(h.agreement_signed, h.agreement_review, "signed", ""),
+            papers.agreement.standing(today),
+            describe(papers.agreement, "signed", ""),
         ),
         (
             "risk assessment",
-            judge(h.assessment_done, assessment_until),
-            describe(h.assessment_done, assessment_until, "done", &reference),
+            papers.assessment.standing(today),
+            describe(papers.assessment, "done", &reference),
         ),
         (
             "training",
-            judge(h.training, training_until),
-            describe(h.training, training_until, "completed", ""),
+            papers.training.standing(today),
+            describe(papers.training, "completed", ""),
         ),
     ]
 }
 
 /// Every rule that blocks or warns for this proposal, in rule order.
 pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Finding> {
-    let mut found: Vec<(RuleId, String)> = Vec::new();
-    let holder = &p.holder.name;
+    Rule::ALL
+        .into_iter()
+        .flat_map(|rule| {
+            rule.applies(p, facts, settings)
+                .into_iter()
+                .map(move |message| Finding {
+                    rule,
+                    mode: settings.mode(rule),
+                    message,
+                })
+        })
+        .collect()
+}
 
-    for item in p.items.iter().filter(|i| i.kind == ItemKind::PaperFile) {
-        let problem = match (p.reason, p.authoriser) {
-            (None, _) => Some("a reason".to_string()),
-            (_, None) => Some("a named authoriser, a manager who is not the holder".to_string()),
-            (_, Some(a)) if a.id == p.holder.id => Some("an authoriser other than the holder".to_string()),
-            (_, Some(a)) if !a.active => Some(format!("an active authoriser ({} is no longer active)", a.name)),
-            _ => None,
-        };
-        if let Some(needed) = problem {
-            found.push((
-                "R1",
-                format!(
-                    "{} is a paper file; paper should not leave. An exceptional removal needs {needed}.",
-                    item.tag
-                ),
-            ));
-        }
-    }
-    for item in p.items.iter().filter(|i| i.kind == ItemKind::RemovableMedia) {
-        found.push((
-            "R2",
+fn r1_paper_needs_reason(p: &Proposal<'_>) -> Vec<String> {
+    let needed = match (p.reason, p.authoriser) {
+        (None, _) => "a reason".to_string(),
+        (_, None) => "a named authoriser, a manager who is not the holder".to_string(),
+        (_, Some(a)) if a.id == p.holder.id => "an authoriser other than the holder".to_string(),
+        (_, Some(a)) if !a.active => format!("an active authoriser ({} is no longer active)", a.name),
+        _ => return Vec::new(),
+    };
+    p.items
+        .iter()
+        .filter(|i| i.kind == ItemKind::PaperFile)
+        .map(|item| {
+            format!(
+                "{} is a paper file; paper should not leave. An exceptional removal needs {needed}.",
+                item.tag
+            )
+        })
+        .collect()
+}
+
+fn r2_no_removable_media(p: &Proposal<'_>) -> Vec<String> {
+    p.items
+        .iter()
+        .filter(|i| i.kind == ItemKind::RemovableMedia)
+        .map(|item| {
             format!(
                 "{} is removable media, which may not be signed out. Use an encrypted laptop instead.",
                 item.tag
-            ),
-        ));
-    }
+            )
+        })
+        .collect()
+}
+
+fn r3_paper_apart_from_devices(p: &Proposal<'_>, facts: &Facts) -> Option<String> {
     let taking_paper = p.items.iter().any(|i| i.kind == ItemKind::PaperFile);
     let taking_device = p.items.iter().any(|i| i.kind.is_device());
     let holds_paper = facts.holder_holds.contains(&ItemKind::PaperFile);
     let holds_device = facts.holder_holds.iter().any(|k| k.is_device());
     let bag_paper = facts.container_holds.contains(&ItemKind::PaperFile);
     let bag_device = facts.container_holds.iter().any(|k| k.is_device());
-    let r3 = if taking_paper && taking_device {
-        Some("paper and a device are going out together".to_string())
+    let either = |paper: bool| if paper { "paper" } else { "a device" };
+    let why = if taking_paper && taking_device {
+        "paper and a device are going out together".to_string()
     } else if (taking_paper && holds_device) || (taking_device && holds_paper) {
-        Some(format!(
-            "{holder} already holds {}",
-            if holds_paper { "paper" } else { "a device" }
-        ))
+        format!("{} already holds {}", p.holder.name, either(holds_paper))
     } else if (taking_paper && bag_device) || (taking_device && bag_paper) {
-        let c = p.container.unwrap_or_default();
-        Some(format!(
-            "{c} already carries {}",
-            if bag_paper { "paper" } else { "a device" }
-        ))
+        format!(
+            "{} already carries {}",
+            p.container.unwrap_or_default(),
+            either(bag_paper)
+        )
     } else {
-        None
+        return None;
     };
-    if let Some(why) = r3 {
-        found.push((
-            "R3",
-            format!("{why}. Keep paper records apart from devices: carry them separately, so that one loss does not expose both."),
-        ));
-    }
-    for item in p.items.iter().filter(|i| i.unencrypted_personal_data()) {
-        found.push((
-            "R4",
+    Some(format!(
+        "{why}. Keep paper records apart from devices: carry them separately, so that one loss does not expose both."
+    ))
+}
+
+fn r4_encrypted(p: &Proposal<'_>) -> Vec<String> {
+    p.items
+        .iter()
+        .filter(|i| i.unencrypted_personal_data())
+        .map(|item| {
             format!(
                 "{} holds personal data but is not recorded as encrypted. Encrypt it before it leaves, then record it as encrypted.",
                 item.tag
-            ),
-        ));
-    }
-    if p.items.iter().any(r5_applies) && facts.earlier_occasions >= R5_EARLIER_OCCASIONS {
-        let h = &p.holder.home;
-        let current = h.assessment_done.is_some_and(|done| match h.assessment_review {
-            Some(review) => review >= p.day,
-            None => done.checked_add_months(Months::new(12)).is_some_and(|end| end >= p.day),
-        });
-        if !current {
-            let state = match (h.assessment_done, h.assessment_review) {
-                (None, _) => "there is none on record".to_string(),
-                (Some(_), Some(review)) => format!("the one on record was due for review on {review}"),
-                (Some(done), None) => format!("the one on record is from {done}, over a year ago"),
-            };
-            let occasion = if facts.earlier_occasions >= OCCASIONS_COUNTED {
-                format!("more than occasion {OCCASIONS_COUNTED}")
-            } else {
-                format!("occasion {}", facts.earlier_occasions + 1)
-            };
-            found.push((
-                "R5",
-                format!(
-                    "this is {holder}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record a current assessment (done and review dates) on their record."
-                ),
-            ));
-        }
-    }
-    let h = &p.holder.home;
-    let r6 = match (h.agreement_signed, h.agreement_review) {
-        (None, _) => Some(format!("{holder} has no home-working agreement on record")),
-        (Some(_), Some(review)) if review < p.day => Some(format!(
-            "{holder}'s home-working agreement was due for review on {review}"
-        )),
-        _ => None,
-    };
-    if let Some(why) = r6 {
-        found.push((
-            "R6",
-            format!("{why}. Record a current agreement (signed and review dates) on their record."),
-        ));
-    }
-    let trained = h
-        .training
-        .and_then(|t| t.checked_add_months(Months::new(TRAINING_MONTHS)))
-        .is_some_and(|until| until >= p.day);
-    if !trained {
-        let when = h
-            .training
-            .map_or("has no information-governance training on record".to_string(), |t| {
-                format!("last completed information-governance training on {t}, over {TRAINING_MONTHS} months ago")
-            });
-        found.push((
-            "R7",
-            format!("{holder} {when}. Record the date of new training on their record."),
-        ));
-    }
-    if let Some((first, due, count)) = &facts.holder_overdue {
-        let (what, it) = match count {
-            1 => (format!("{first}, due back {due}"), "it"),
-            n => (
-                format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
-                "them",
-            ),
-        };
-        found.push((
-            "R13",
-            format!(
-                "{holder} still has {what}. Ask for {it} back, or record what happened to {it}, before more goes out."
-            ),
-        ));
-    }
-    let mut findings: Vec<Finding> = found
-        .into_iter()
-        .map(|(rule, message)| Finding {
-            rule,
-            mode: settings.mode(rule),
-            message,
+            )
         })
-        .collect();
-    if settings.ask_rules_read {
-        findings.push(Finding {
-            rule: R14.0,
-            mode: Mode::Warn,
-            message: format!(
-                "Has {holder} read the rules for carrying data home (on the hand-over receipt)? Go ahead only if they have: their yes is recorded with the sign-out."
-            ),
-        });
+        .collect()
+}
+
+fn r5_risk_assessment(p: &Proposal<'_>, facts: &Facts) -> Option<String> {
+    let h = &p.holder.home;
+    let required = p.items.iter().any(r5_applies) && facts.earlier_occasions >= R5_EARLIER_OCCASIONS;
+    if !required || Paperwork::of(h).assessment.is_current(p.day) {
+        return None;
     }
-    findings
+    let state = match (h.assessment_done, h.assessment_review) {
+        (None, _) => "there is none on record".to_string(),
+        (Some(_), Some(review)) => format!("the one on record was due for review on {review}"),
+        (Some(done), None) => format!("the one on record is from {done}, over a year ago"),
+    };
+    let occasion = if facts.earlier_occasions >= OCCASIONS_COUNTED {
+        format!("more than occasion {OCCASIONS_COUNTED}")
+    } else {
+        format!("occasion {}", facts.earlier_occasions + 1)
+    };
+    Some(format!(
+        "this is {}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record a current assessment (done and review dates) on their record.",
+        p.holder.name
+    ))
+}
+
+fn r6_agreement(p: &Proposal<'_>) -> Option<String> {
+    let h = &p.holder.home;
+    if Paperwork::of(h).agreement.is_current(p.day) {
+        return None;
+    }
+    let holder = &p.holder.name;
+    let why = match h.agreement_review {
+        Some(review) if h.agreement_signed.is_some() => {
+            format!("{holder}'s home-working agreement was due for review on {review}")
+        }
+        _ => format!("{holder} has no home-working agreement on record"),
+    };
+    Some(format!(
+        "{why}. Record a current agreement (signed and review dates) on their record."
+    ))
+}
+
+fn r7_training(p: &Proposal<'_>) -> Option<String> {
+    let h = &p.holder.home;
+    if Paperwork::of(h).training.is_current(p.day) {
+        return None;
+    }
+    let when = h
+        .training
+        .map_or("has no information-governance training on record".to_string(), |t| {
+            format!("last completed information-governance training on {t}, over {TRAINING_MONTHS} months ago")
+        });
+    Some(format!(
+        "{} {when}. Record the date of new training on their record.",
+        p.holder.name
+    ))
+}
+
+fn r13_overdue(p: &Proposal<'_>, facts: &Facts) -> Option<String> {
+    let (first, due, count) = facts.holder_overdue.as_ref()?;
+    let (what, it) = match count {
+        1 => (format!("{first}, due back {due}"), "it"),
+        n => (
+            format!("{n} overdue items ({first}, due back {due}, the longest overdue)"),
+            "them",
+        ),
+    };
+    Some(format!(
+        "{} still has {what}. Ask for {it} back, or record what happened to {it}, before more goes out.",
+        p.holder.name
+    ))
+}
+
+fn r14_rules_read(p: &Proposal<'_>, settings: &Settings) -> Option<String> {
+    settings.ask_rules_read.then(|| {
+        format!(
+            "Has {} read the rules for carrying data home (on the hand-over receipt)? Go ahead only if they have: their yes is recorded with the sign-out.",
+            p.holder.name
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HomeWorking;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -471,7 +657,7 @@ mod tests {
         }
     }
 
-    fn rules(items: &[Item], holder: &Person, facts: &Facts) -> Vec<RuleId> {
+    fn rules(items: &[Item], holder: &Person, facts: &Facts) -> Vec<Rule> {
         let p = Proposal {
             items,
             holder,
@@ -508,21 +694,39 @@ mod tests {
             .is_empty()
         );
         home.training = Some(day("2025-11-19"));
-        assert_eq!(rules(&[laptop], &person("S1", home), &Facts::default()), vec!["R7"]);
+        assert_eq!(rules(&[laptop], &person("S1", home), &Facts::default()), vec![Rule::R7]);
     }
 
     #[test]
     fn settings_name_only_configurable_rules() {
         let mut s = Settings::default();
-        assert_eq!(s.mode("R4"), Mode::Warn);
-        assert_eq!(s.set("r4", Mode::Block).unwrap(), "R4");
-        assert_eq!(s.mode("R4"), Mode::Block);
-        assert!(
-            s.set("R8", Mode::Warn)
-                .unwrap_err()
-                .to_string()
-                .contains("R8 always blocks")
-        );
+        assert_eq!(s.mode(Rule::R4), Mode::Warn);
+        s.set(Rule::configurable_named("r4").unwrap(), Mode::Block);
+        assert_eq!(s.mode(Rule::R4), Mode::Block);
+        let refused = Rule::configurable_named("R8").unwrap_err().to_string();
+        assert!(refused.contains("R8 always blocks"), "{refused}");
+        assert!(refused.contains("R1, R2, R3, R4, R5, R6, R7, R13"), "{refused}");
+        s.set(Rule::R8, Mode::Warn);
+        assert_eq!(s.mode(Rule::R8), Mode::Block, "a fixed rule stays as it is");
         assert!("maybe".parse::<Mode>().is_err());
+    }
+
+    #[test]
+    fn each_rule_has_its_own_id() {
+        let mut ids: Vec<&str> = Rule::ALL.into_iter().map(Rule::id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        assert!(Rule::ALL.into_iter().all(|r| format!("{r:?}") == r.id()));
+    }
+
+    #[test]
+    fn r5_sql_says_what_r5_applies_says() {
+        let sql = r5_applies_sql("i");
+        assert!(sql.contains(&format!("i.data_subjects >= {R5_DATA_SUBJECTS}")), "{sql}");
+        let mut file = Item::new("PF-1", ItemKind::PaperFile, "x");
+        file.data_subjects = R5_DATA_SUBJECTS - 1;
+        assert!(!r5_applies(&file));
+        file.data_subjects = R5_DATA_SUBJECTS;
+        assert!(r5_applies(&file));
     }
 }

@@ -19,7 +19,7 @@ fn refused(db: &mut TestDb, req: &SignOut, rule: &str, words: &str) -> Error {
     let before = dump(&db.path);
     let err = db.ledger.sign_out(req).unwrap_err();
     let msg = err.to_string();
-    assert_eq!(err.rule(), Some(rule), "{msg}");
+    assert_eq!(err.rule().map(custody_db::Rule::id), Some(rule), "{msg}");
     assert!(msg.contains(&format!("{rule}: ")), "the message names {rule}: {msg}");
     assert!(msg.contains(words), "{msg:?} should contain {words:?}");
     assert_eq!(dump(&db.path), before, "a refused sign-out writes nothing");
@@ -139,13 +139,13 @@ fn r4_an_unencrypted_device_with_personal_data_warns() {
 fn r4_settings_can_make_it_block() {
     let mut db = setup();
     laptop(&mut db, "LT-0100", 40, false);
-    db.ledger.set_rule_mode("r4", Mode::Block).unwrap();
+    db.ledger.set_rule_mode(custody_db::Rule::R4, Mode::Block).unwrap();
     let err = refused(&mut db, &out(&["LT-0100"], "S001"), "R4", "not recorded as encrypted");
     assert!(matches!(err, Error::PolicyRefused { .. }));
     let mut ack = out(&["LT-0100"], "S001");
     ack.acknowledge_warnings = true;
     refused(&mut db, &ack, "R4", "not recorded as encrypted");
-    db.ledger.set_rule_mode("R4", Mode::Warn).unwrap();
+    db.ledger.set_rule_mode(custody_db::Rule::R4, Mode::Warn).unwrap();
     db.ledger.sign_out(&ack).unwrap();
 }
 
@@ -308,7 +308,7 @@ fn warnings_are_kept_on_the_event_and_in_the_hash_chain() {
     db.ledger.add_person("S011", "New Starter", None).unwrap();
     let mut req = out(&["LT-0001", "LT-0002"], "S011");
     let preview = db.ledger.check_sign_out(&req).unwrap();
-    let rules: Vec<&str> = preview.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = preview.iter().map(|f| f.rule.id()).collect();
     assert_eq!(rules, vec!["R6", "R7"], "the desk can show them before confirming");
     req.acknowledge_warnings = true;
     let events = db.ledger.sign_out(&req).unwrap();
@@ -410,7 +410,7 @@ fn r13_someone_with_something_overdue_is_reminded() {
     older.due = Some(common::t("2026-11-11T17:00:00Z"));
     older.acknowledge_warnings = true;
     db.ledger.sign_out(&older).unwrap();
-    db.ledger.set_rule_mode("r13", Mode::Block).unwrap();
+    db.ledger.set_rule_mode(custody_db::Rule::R13, Mode::Block).unwrap();
     refused(
         &mut db,
         &next,

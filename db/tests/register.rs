@@ -141,7 +141,9 @@ fn people_containers_settings_and_incidents_are_on_the_record() {
     let said: Vec<String> = person.iter().map(|c| c.summary()).collect();
     assert!(said.contains(&"active: yes -> no".to_string()), "{said:?}");
     assert!(said.contains(&"active: no -> yes".to_string()), "{said:?}");
-    db.ledger.set_rule_mode("R4", custody_db::policy::Mode::Warn).unwrap();
+    db.ledger
+        .set_rule_mode(custody_db::Rule::R4, custody_db::policy::Mode::Warn)
+        .unwrap();
     assert!(db.ledger.verify().unwrap().is_intact());
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     let kinds: Vec<String> = conn

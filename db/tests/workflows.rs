@@ -180,7 +180,7 @@ fn disposal_of_a_laptop_and_a_paper_file() {
 
     // R8 names the disposal when a disposed item is scanned to go out.
     let err = l.sign_out(&out(&["LT-0003"], "S001")).unwrap_err();
-    assert_eq!(err.rule(), Some("R8"));
+    assert_eq!(err.rule(), Some(custody_db::Rule::R8));
     assert!(
         err.to_string().contains("disposed of on") && err.to_string().contains("CERT-2026-0113"),
         "{err}"
@@ -211,17 +211,17 @@ fn disposal_refusals_write_nothing() {
         .unwrap_err();
     assert!(err.to_string().contains("out with Sam Jones"), "{err}");
     let err = l.dispose(&d("PF-0001", Method::CrossCutShredding, None)).unwrap_err();
-    assert_eq!(err.rule(), Some("R11"));
+    assert_eq!(err.rule(), Some(custody_db::Rule::R11));
     assert!(err.to_string().contains("witness"), "{err}");
     let err = l
         .dispose(&d("PF-0001", Method::CertifiedDestruction, Some("S002")))
         .unwrap_err();
-    assert_eq!(err.rule(), Some("R11"));
+    assert_eq!(err.rule(), Some(custody_db::Rule::R11));
     assert!(err.to_string().contains("cross-cut shredding"), "{err}");
     let err = l
         .dispose(&d("LT-0002", Method::CrossCutShredding, Some("S002")))
         .unwrap_err();
-    assert_eq!(err.rule(), Some("R11"));
+    assert_eq!(err.rule(), Some(custody_db::Rule::R11));
     let err = l
         .dispose(&d("PF-0001", Method::CrossCutShredding, Some("S999")))
         .unwrap_err();
@@ -365,7 +365,7 @@ fn when_asked_for_the_holder_s_yes_to_the_rules_is_part_of_the_sign_out() {
     match &err {
         Error::NeedsAcknowledgement { warnings } => {
             assert_eq!(warnings.len(), 1, "{warnings:?}");
-            assert_eq!(warnings[0].rule, "R14");
+            assert_eq!(warnings[0].rule, custody_db::Rule::R14);
             assert!(
                 warnings[0]
                     .message

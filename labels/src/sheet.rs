@@ -160,7 +160,9 @@ pub enum SheetError {
     UnknownTemplate(String),
     #[error("There are no labels to print.")]
     NoLabels,
-    #[error("--skip {skip} is too many: one {template} sheet has {per_page} labels.")]
+    #[error(
+        "Skipping {skip} labels is too many: one {template} sheet has {per_page} labels. Skip fewer than {per_page}."
+    )]
     SkipTooMany {
         skip: u32,
         template: &'static str,

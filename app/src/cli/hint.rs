@@ -1,7 +1,7 @@
 //! What to type next. The ledger's messages say what was wrong and what would allow it, in words;
 //! here the command line adds the command or flag that does it.
 
-use custody_db::Error;
+use custody_db::{Error, Rule};
 
 /// A hint for an error from a command, if the command line has one.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
@@ -31,11 +31,21 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         Error::ItemLost { tag } | Error::ItemStolen { tag } => {
             return Some(format!("`custody found {tag}` records that it has turned up"));
         }
-        Error::NeedsAcknowledgement { warnings } if warnings.iter().any(|w| w.rule == "R14") => {
+        Error::NeedsAcknowledgement { warnings } if warnings.iter().any(|w| w.rule == Rule::R14) => {
             "add --yes once the holder says they have read the rules (and has been told any warnings)"
         }
         Error::NeedsAcknowledgement { .. } => "add --yes once you have told the holder",
         Error::PolicyRefused { blocks, .. } => return policy_hint(blocks),
+        Error::NoOperatorsYet => "custody operator add ID --name \"YOUR NAME\" --role admin",
+        Error::OperatorsExist => "an administrator runs `custody operator add ID --name NAME --role ROLE`",
+        Error::FirstMustBeAdmin => "give --role admin",
+        Error::BeforeRegistered { .. } => "`custody import custody FILE` brings in a paper book's history",
+        Error::CannotCorrect(why) if why.contains("record a correction") => {
+            "a manager runs `custody correct EVENT-ID --reason TEXT`"
+        }
+        Error::Import { why, .. } if why.contains("letting this file add new people") => {
+            "leave out --no-new-people to add them from this file"
+        }
         Error::NotSignedIn { .. } => {
             "give --operator ID (or CUSTODY_OPERATOR) and --password-file FILE, or run the command on a terminal to type the password"
         }
@@ -71,10 +81,10 @@ fn policy_hint(blocks: &[custody_db::policy::Finding]) -> Option<String> {
     let hints: Vec<&str> = blocks
         .iter()
         .filter_map(|f| match f.rule {
-            "R1" => Some("give --reason TEXT and --authorised-by PERSON"),
-            "R5" => Some("`custody person set PERSON --assessment-done DATE --assessment-review DATE`"),
-            "R6" => Some("`custody person set PERSON --agreement-signed DATE --agreement-review DATE`"),
-            "R7" => Some("`custody person set PERSON --training DATE`"),
+            Rule::R1 => Some("give --reason TEXT and --authorised-by PERSON"),
+            Rule::R5 => Some("`custody person set PERSON --assessment-done DATE --assessment-review DATE`"),
+            Rule::R6 => Some("`custody person set PERSON --agreement-signed DATE --agreement-review DATE`"),
+            Rule::R7 => Some("`custody person set PERSON --training DATE`"),
             _ => None,
         })
         .collect();

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use custody_db::Ledger;
 use custody_db::calendar::Nation;
-use custody_db::policy::{Mode, R8, R14};
+use custody_db::policy::{Mode, Rule};
 use custody_db::time::parse_date;
 
 use crate::render::{Format, Table};
@@ -15,7 +15,7 @@ use crate::render::{Format, Table};
 pub enum SettingsCommand {
     /// Each rule, what it says, and whether it blocks or warns
     Show,
-    /// Make a rule (R1–R7, R13) block or warn
+    /// Make a configurable rule (R1–R7, R13) block or warn
     Set {
         rule: String,
         /// block | warn
@@ -51,16 +51,21 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
     match cmd {
         SettingsCommand::Show => {
             let mut table = Table::new(ledger.timezone(), &["rule", "when it applies", "rule says"]);
-            for (id, text, mode) in ledger.rules()? {
-                table.push(vec![id.into(), mode.as_str().into(), text.into()]);
+            for (rule, mode) in ledger.rules()? {
+                table.push(vec![rule.id().into(), mode.as_str().into(), rule.text().into()]);
             }
-            table.push(vec![R8.0.into(), "block".into(), format!("{} (fixed)", R8.1).into()]);
+            let r8 = Rule::R8;
+            table.push(vec![
+                r8.id().into(),
+                "block".into(),
+                format!("{} (fixed)", r8.text()).into(),
+            ]);
             let asked = if ledger.policy_settings()?.ask_rules_read {
                 "ask"
             } else {
                 "off"
             };
-            table.push(vec![R14.0.into(), asked.into(), R14.1.into()]);
+            table.push(vec![Rule::R14.id().into(), asked.into(), Rule::R14.text().into()]);
             table.print(Format::Table, out)?;
             writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
@@ -78,9 +83,10 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             )?;
         }
         SettingsCommand::Set { rule, mode } => {
+            let rule = Rule::configurable_named(&rule)?;
             let mode: Mode = mode.parse()?;
-            ledger.set_rule_mode(&rule, mode)?;
-            writeln!(out, "{} now {}s.", rule.trim().to_ascii_uppercase(), mode.as_str())?;
+            ledger.set_rule_mode(rule, mode)?;
+            writeln!(out, "{rule} now {}s.", mode.as_str())?;
         }
         SettingsCommand::RulesRead { answer } => {
             let ask = match answer.trim().to_ascii_lowercase().as_str() {

@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &DeskArgs, started: std::time::Instant, out: &mu
             app.scan(scan);
         }
         if let (Some(who), Some(at)) = (&args.exposure_of, &args.exposure_at) {
-            app.exposure_ui.prefill(who, at);
+            app.states.exposure.prefill(who, at);
         }
         let image = desk::screenshot::capture(&mut app, size, 1.0);
         image

@@ -40,7 +40,7 @@ const CHECK_OTHERS_EVERY: Duration = Duration::from_secs(1);
 /// A code seen again within this time of its last sighting is the same scan.
 pub const SAME_SCAN_WITHIN: chrono::Duration = chrono::Duration::seconds(2);
 
-/// The screens, in the order of the navigation bar.
+/// The screens of the navigation bar. Each is described once, by its row in [`SCREENS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
     Desk,
@@ -56,80 +56,143 @@ pub enum Screen {
     Settings,
 }
 
+/// A screen's row: its title, the function key that opens it, what a role must be allowed to
+/// open it (screens a role may not use are not shown), the function that draws it, and what it
+/// does with the scan loop's Enter and Esc and with a label scanned into its search box.
+#[derive(Debug)]
+pub struct ScreenEntry {
+    pub screen: Screen,
+    pub title: &'static str,
+    pub key: egui::Key,
+    pub needs: Action,
+    ui: fn(&mut DeskApp, &mut egui::Ui),
+    enter: Option<fn(&mut DeskApp)>,
+    escape: Option<fn(&mut DeskApp)>,
+    search: Option<fn(&mut ScreenStates, &str)>,
+}
+
+/// The navigation bar, in order. A new screen is a variant of [`Screen`], a row here, and its
+/// state in [`ScreenStates`].
+pub const SCREENS: [ScreenEntry; 11] = {
+    use egui::Key::*;
+    const fn row(
+        screen: Screen,
+        title: &'static str,
+        key: egui::Key,
+        needs: Action,
+        ui: fn(&mut DeskApp, &mut egui::Ui),
+    ) -> ScreenEntry {
+        ScreenEntry {
+            screen,
+            title,
+            key,
+            needs,
+            ui,
+            enter: None,
+            escape: None,
+            search: None,
+        }
+    }
+    [
+        ScreenEntry {
+            enter: Some(desk_screen::go),
+            escape: Some(desk_screen::cancel),
+            ..row(Screen::Desk, "Desk", F1, Action::SignOut, desk_screen::ui)
+        },
+        ScreenEntry {
+            search: Some(|s, q| s.items.search_for(q)),
+            ..row(Screen::Items, "Items", F2, Action::SeeRegister, items::ui)
+        },
+        ScreenEntry {
+            search: Some(|s, q| s.people.search_for(q)),
+            ..row(Screen::People, "People", F3, Action::SeeRegister, people::ui)
+        },
+        ScreenEntry {
+            search: Some(|s, q| s.out_now.search_for(q)),
+            ..row(Screen::OutNow, "Out now", F4, Action::SeeRegister, out_now::ui)
+        },
+        row(Screen::Overdue, "Overdue", F5, Action::OverdueReport, overdue::ui),
+        ScreenEntry {
+            search: Some(|s, q| s.exposure.search_for(q)),
+            ..row(Screen::Exposure, "Exposure", F6, Action::Exposure, exposure::ui)
+        },
+        row(Screen::Incidents, "Incidents", F7, Action::Incidents, incidents::ui),
+        row(Screen::Labels, "Labels", F8, Action::PrintLabels, labels::ui),
+        ScreenEntry {
+            enter: Some(stocktake::enter),
+            escape: Some(stocktake::escape),
+            ..row(
+                Screen::Stocktake,
+                "Stocktake",
+                F10,
+                Action::StocktakeScan,
+                stocktake::ui,
+            )
+        },
+        row(
+            Screen::SpotChecks,
+            "Spot checks",
+            F11,
+            Action::SpotCheck,
+            spot_checks::ui,
+        ),
+        row(Screen::Settings, "Settings", F9, Action::RuleSettings, settings::ui),
+    ]
+};
+
+/// What each screen holds for the operator signed in; another operator starts afresh with
+/// `ScreenStates::default()`, so nothing typed or found for the last one stays.
+#[derive(Debug, Default)]
+pub struct ScreenStates {
+    pub desk: desk_screen::DeskUi,
+    pub items: items::ItemsUi,
+    pub people: people::PeopleUi,
+    pub out_now: out_now::OutNowUi,
+    pub overdue: overdue::OverdueUi,
+    pub exposure: exposure::ExposureUi,
+    pub incidents: incidents::IncidentsUi,
+    pub labels: labels::LabelsUi,
+    pub stocktake: stocktake::StocktakeUi,
+    pub spot_checks: spot_checks::SpotChecksUi,
+    pub settings: settings::SettingsUi,
+}
+
 impl Screen {
-    pub const ALL: [Screen; 11] = [
-        Screen::Desk,
-        Screen::Items,
-        Screen::People,
-        Screen::OutNow,
-        Screen::Overdue,
-        Screen::Exposure,
-        Screen::Incidents,
-        Screen::Labels,
-        Screen::Stocktake,
-        Screen::SpotChecks,
-        Screen::Settings,
-    ];
+    /// Every screen, in the order of the navigation bar.
+    pub fn all() -> impl Iterator<Item = Screen> {
+        SCREENS.iter().map(|e| e.screen)
+    }
+
+    pub fn entry(self) -> &'static ScreenEntry {
+        SCREENS
+            .iter()
+            .find(|e| e.screen == self)
+            .unwrap_or_else(|| unreachable!("every Screen has a row in SCREENS, and {self:?} has none"))
+    }
 
     pub fn title(self) -> &'static str {
-        match self {
-            Screen::Desk => "Desk",
-            Screen::Items => "Items",
-            Screen::People => "People",
-            Screen::OutNow => "Out now",
-            Screen::Overdue => "Overdue",
-            Screen::Exposure => "Exposure",
-            Screen::Incidents => "Incidents",
-            Screen::Labels => "Labels",
-            Screen::Stocktake => "Stocktake",
-            Screen::SpotChecks => "Spot checks",
-            Screen::Settings => "Settings",
-        }
+        self.entry().title
     }
 
     /// The function key that opens it.
     pub fn key(self) -> egui::Key {
-        use egui::Key::*;
-        match self {
-            Screen::Desk => F1,
-            Screen::Items => F2,
-            Screen::People => F3,
-            Screen::OutNow => F4,
-            Screen::Overdue => F5,
-            Screen::Exposure => F6,
-            Screen::Incidents => F7,
-            Screen::Labels => F8,
-            Screen::Settings => F9,
-            Screen::Stocktake => F10,
-            Screen::SpotChecks => F11,
-        }
+        self.entry().key
     }
 
-    /// What a role must be allowed to open it: screens a role may not use are not shown.
+    /// What a role must be allowed to open it.
     pub fn needs(self) -> Action {
-        match self {
-            Screen::Desk => Action::SignOut,
-            Screen::Items | Screen::People | Screen::OutNow => Action::SeeRegister,
-            Screen::Overdue => Action::OverdueReport,
-            Screen::Exposure => Action::Exposure,
-            Screen::Incidents => Action::Incidents,
-            Screen::Settings => Action::RuleSettings,
-            Screen::Stocktake => Action::StocktakeScan,
-            Screen::Labels => Action::PrintLabels,
-            Screen::SpotChecks => Action::SpotCheck,
-        }
+        self.entry().needs
     }
 
     /// `--screen NAME`: the title in any case, with or without spaces or dashes.
     pub fn parse(name: &str) -> Option<Screen> {
         let key = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
-        Screen::ALL.into_iter().find(|s| key(s.title()) == key(name))
+        Screen::all().find(|s| key(s.title()) == key(name))
     }
 
     /// The names `--screen` takes: "desk, items, people, out-now, …".
     pub fn names() -> String {
-        let names: Vec<String> = Screen::ALL
-            .into_iter()
+        let names: Vec<String> = Screen::all()
             .map(|s| s.title().to_ascii_lowercase().replace(' ', "-"))
             .collect();
         names.join(", ")
@@ -159,17 +222,8 @@ pub struct DeskApp {
     wedge: wedge::Wedge,
     scanner: Option<Scanner>,
     gate: ScanGate,
-    desk_ui: desk_screen::DeskUi,
-    items_ui: items::ItemsUi,
-    people_ui: people::PeopleUi,
-    out_ui: out_now::OutNowUi,
-    settings_ui: settings::SettingsUi,
-    pub overdue_ui: overdue::OverdueUi,
-    pub exposure_ui: exposure::ExposureUi,
-    incidents_ui: incidents::IncidentsUi,
-    pub stocktake_ui: stocktake::StocktakeUi,
-    spot_checks_ui: spot_checks::SpotChecksUi,
-    labels_ui: labels::LabelsUi,
+    /// Each screen's state, for the operator signed in.
+    pub states: ScreenStates,
     pub sign_in_ui: sign_in::SignInUi,
     /// The tone at each scan (silent in tests and screenshots: no sound thread there).
     pub beeper: beep::Beeper,
@@ -226,17 +280,7 @@ impl DeskApp {
             wedge: wedge::Wedge::default(),
             scanner: None,
             gate: ScanGate::new(SAME_SCAN_WITHIN),
-            desk_ui: desk_screen::DeskUi::default(),
-            items_ui: items::ItemsUi::default(),
-            people_ui: people::PeopleUi::default(),
-            out_ui: out_now::OutNowUi::default(),
-            settings_ui: settings::SettingsUi::default(),
-            overdue_ui: overdue::OverdueUi::default(),
-            exposure_ui: exposure::ExposureUi::default(),
-            incidents_ui: incidents::IncidentsUi::default(),
-            stocktake_ui: stocktake::StocktakeUi::default(),
-            spot_checks_ui: spot_checks::SpotChecksUi::default(),
-            labels_ui: labels::LabelsUi::default(),
+            states: ScreenStates::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             beeper: beep::Beeper::default(),
             last_activity,
@@ -333,8 +377,8 @@ impl DeskApp {
         self.lists.items.is_loading()
             || self.lists.people.is_loading()
             || self.lists.out_now.is_loading()
-            || self.overdue_ui.report.is_loading()
-            || self.exposure_ui.result.is_loading()
+            || self.states.overdue.report.is_loading()
+            || self.states.exposure.result.is_loading()
             || self.demo_loading.is_some()
             || self.backup.is_some()
     }
@@ -417,16 +461,7 @@ impl DeskApp {
         self.desk = Desk::default();
         self.lists = Lists::default();
         self.screen = Screen::Desk;
-        self.items_ui = items::ItemsUi::default();
-        self.people_ui = people::PeopleUi::default();
-        self.out_ui = out_now::OutNowUi::default();
-        self.settings_ui = settings::SettingsUi::default();
-        self.overdue_ui = overdue::OverdueUi::default();
-        self.exposure_ui = exposure::ExposureUi::default();
-        self.incidents_ui = incidents::IncidentsUi::default();
-        self.stocktake_ui = stocktake::StocktakeUi::default();
-        self.spot_checks_ui = spot_checks::SpotChecksUi::default();
-        self.labels_ui = labels::LabelsUi::default();
+        self.states = ScreenStates::default();
     }
 
     /// Locks after the idle time (a setting) or on Ctrl+L. Any key, click or scan is activity.
@@ -498,19 +533,8 @@ impl DeskApp {
                 ui.colored_label(widgets::AMBER, warning);
             });
         }
-        egui::CentralPanel::default().show(ui, |ui| match self.screen {
-            Screen::Desk => desk_screen::ui(self, ui),
-            Screen::Items => items::ui(self, ui),
-            Screen::People => people::ui(self, ui),
-            Screen::OutNow => out_now::ui(self, ui),
-            Screen::Settings => settings::ui(self, ui),
-            Screen::Overdue => overdue::ui(self, ui),
-            Screen::Exposure => exposure::ui(self, ui),
-            Screen::Incidents => incidents::ui(self, ui),
-            Screen::Stocktake => stocktake::ui(self, ui),
-            Screen::SpotChecks => spot_checks::ui(self, ui),
-            Screen::Labels => labels::ui(self, ui),
-        });
+        let draw = self.screen.entry().ui;
+        egui::CentralPanel::default().show(ui, |ui| draw(self, ui));
         // Undo and outlines fade on their own, and held keys are let go: look again shortly.
         if self.desk.undo.is_some() || self.camera.has_outline() || self.wedge.holding() {
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -521,7 +545,7 @@ impl DeskApp {
         ui.horizontal(|ui| {
             ui.strong("Custody");
             ui.separator();
-            for screen in Screen::ALL.into_iter().filter(|s| self.ledger.may(s.needs())) {
+            for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
                 let button = ui
                     .add(egui::Button::selectable(self.screen == screen, screen.title()))
                     .on_hover_text(screen.key().name());
@@ -551,7 +575,7 @@ impl DeskApp {
     }
 
     fn switch_by_key(&mut self, ctx: &egui::Context) {
-        for screen in Screen::ALL.into_iter().filter(|s| self.ledger.may(s.needs())) {
+        for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, screen.key())) {
                 self.screen = screen;
             }
@@ -571,11 +595,16 @@ impl DeskApp {
         for input in inputs {
             match input {
                 wedge::WedgeInput::Scan(text) => self.scanned_into(&text, focused),
-                wedge::WedgeInput::Enter if self.screen == Screen::Desk => desk_screen::go(self),
-                wedge::WedgeInput::Escape if self.screen == Screen::Desk => desk_screen::cancel(self),
-                wedge::WedgeInput::Enter if self.screen == Screen::Stocktake => stocktake::enter(self),
-                wedge::WedgeInput::Escape if self.screen == Screen::Stocktake => stocktake::escape(self),
-                wedge::WedgeInput::Enter | wedge::WedgeInput::Escape => {}
+                wedge::WedgeInput::Enter => {
+                    if let Some(enter) = self.screen.entry().enter {
+                        enter(self);
+                    }
+                }
+                wedge::WedgeInput::Escape => {
+                    if let Some(escape) = self.screen.entry().escape {
+                        escape(self);
+                    }
+                }
             }
         }
     }
@@ -594,12 +623,8 @@ impl DeskApp {
         }
         if focused == Some(widgets::search_id()) {
             let query = payload.map_or_else(|| text.to_string(), |p| p.id);
-            match self.screen {
-                Screen::Items => self.items_ui.search_for(&query),
-                Screen::People => self.people_ui.search_for(&query),
-                Screen::OutNow => self.out_ui.search_for(&query),
-                Screen::Exposure => self.exposure_ui.search_for(&query),
-                _ => {}
+            if let Some(search) = self.screen.entry().search {
+                search(&mut self.states, &query);
             }
             return;
         }
@@ -614,7 +639,7 @@ impl DeskApp {
             return;
         }
         // Counting a stocktake, a scan is a sighting: the screen stays.
-        if self.screen == Screen::Stocktake && self.stocktake_ui.is_counting() {
+        if self.screen == Screen::Stocktake && self.states.stocktake.is_counting() {
             let tone = stocktake::scanned(self, text);
             self.beeper.play(tone);
             return;
@@ -813,5 +838,26 @@ pub fn start_frames(app: &mut DeskApp, ctx: &egui::Context, launch: &Launch) {
         if let Some(index) = chosen {
             app.start_scanner(ctx, move || Box::new(scanner::CameraFrames::new(index)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_screen_has_one_row_and_its_own_key() {
+        for entry in &SCREENS {
+            assert_eq!(
+                entry.screen.entry().title,
+                entry.title,
+                "{:?} has one row",
+                entry.screen
+            );
+        }
+        let mut keys: Vec<&str> = SCREENS.iter().map(|e| e.key.name()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), SCREENS.len(), "each screen has its own key");
     }
 }

@@ -1,5 +1,9 @@
 //! What the sync tests share: a fresh database on the test server (`CUSTODY_TEST_POSTGRES`,
 //! which `scripts/test` starts), desks that join it, and the checks every fault test ends with.
+//!
+//! A test that needs the server is marked `#[ignore = "needs PostgreSQL …"]`, so that a plain
+//! `cargo test` shows it as not run rather than passed; `scripts/test` runs it with
+//! `--include-ignored`, and there a missing server fails it.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
@@ -9,11 +13,8 @@ pub const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 
 /// A new, empty database on the test server, and its administrator URL. Login roles belong to
 /// the whole server, so those of an earlier run of this test (desks named `{name}-…`) go too.
-pub fn fresh_server(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var("CUSTODY_TEST_POSTGRES") else {
-        eprintln!("skipped: CUSTODY_TEST_POSTGRES is not set (scripts/test starts a PostgreSQL and sets it)");
-        return None;
-    };
+pub fn fresh_server(name: &str) -> String {
+    let admin = required_env("CUSTODY_TEST_POSTGRES");
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
@@ -30,7 +31,20 @@ pub fn fresh_server(name: &str) -> Option<String> {
     }
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
+    format!("{base}/{name}")
+}
+
+/// The test server's folder (`CUSTODY_TEST_POSTGRES_DIR`), for tests that restart it or read
+/// its certificate.
+pub fn server_folder() -> String {
+    required_env("CUSTODY_TEST_POSTGRES_DIR")
+}
+
+/// A variable `scripts/test` sets; without it the test fails (never passes by skipping).
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: this test needs the PostgreSQL that scripts/test starts; run scripts/test")
+    })
 }
 
 pub fn count_on_server(url: &str) -> i64 {

@@ -185,7 +185,7 @@ pub(super) fn plan(
         return Err(bad(
             line.unwrap_or(1),
             format!(
-                "these holders are not among the people: {}; import Snipe-IT's users export first, or import without --no-new-people to add them from this file",
+                "these holders are not among the people: {}; import Snipe-IT's users export first, or import again letting this file add new people",
                 unknown.join(", ")
             ),
         ));

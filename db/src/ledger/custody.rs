@@ -300,7 +300,7 @@ impl Ledger {
             let event = self.event(&uuid)?.ok_or_else(|| Error::UnknownEvent(id.to_string()))?;
             if event.operator != self.operator || event.recorded_at < since {
                 return Err(Error::CannotCorrect(format!(
-                    "Undo takes back only your own action of the last {} seconds; a manager can correct it (custody correct)",
+                    "Undo takes back only your own action of the last {} seconds; a manager can record a correction of it",
                     UNDO_WITHIN.num_seconds()
                 )));
             }

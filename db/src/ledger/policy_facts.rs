@@ -8,7 +8,7 @@ use super::Ledger;
 use crate::calendar::{Nation, WorkingDays};
 use crate::error::Result;
 use crate::model::ItemKind;
-use crate::policy::{Facts, Mode, OCCASIONS_COUNTED, RULES, Settings, rule_id};
+use crate::policy::{Facts, Mode, OCCASIONS_COUNTED, Rule, Settings, r5_applies_sql};
 use crate::time::to_millis;
 
 const NATION_KEY: &str = "calendar.nation";
@@ -16,6 +16,11 @@ const CLOSURES_KEY: &str = "calendar.closures";
 
 /// The setting behind R14 ("ask" or "off").
 const ASK_RULES_READ: &str = "rule.R14";
+
+/// The setting that holds a configurable rule's mode.
+fn mode_key(rule: Rule) -> String {
+    format!("rule.{rule}")
+}
 
 impl Ledger {
     /// The organisation's working days: its nation's bank holidays and the days it has said
@@ -70,8 +75,9 @@ impl Ledger {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (key, value) = row?;
-            if let (Ok(mode), Some(rule)) = (value.parse::<Mode>(), key.strip_prefix("rule.")) {
-                let _ = settings.set(rule, mode);
+            let rule = Rule::configurable().find(|r| mode_key(*r) == key);
+            if let (Ok(mode), Some(rule)) = (value.parse::<Mode>(), rule) {
+                settings.set(rule, mode);
             }
         }
         settings.ask_rules_read = self.setting(ASK_RULES_READ)?.as_deref() == Some("ask");
@@ -85,19 +91,18 @@ impl Ledger {
     }
 
     /// Makes a rule block or warn from now on.
-    pub fn set_rule_mode(&mut self, rule: &str, mode: Mode) -> Result<()> {
+    pub fn set_rule_mode(&mut self, rule: Rule, mode: Mode) -> Result<()> {
         self.allow(crate::operator::Action::RuleSettings)?;
-        let rule = rule_id(rule)?;
-        self.put_setting(&format!("rule.{rule}"), mode.as_str())
+        if !rule.is_configurable() {
+            return Rule::configurable_named(rule.id()).map(drop);
+        }
+        self.put_setting(&mode_key(rule), mode.as_str())
     }
 
-    /// Every configurable rule with its description and current mode.
-    pub fn rules(&self) -> Result<Vec<(&'static str, &'static str, Mode)>> {
+    /// Every configurable rule with its current mode.
+    pub fn rules(&self) -> Result<Vec<(Rule, Mode)>> {
         let settings = self.policy_settings()?;
-        Ok(RULES
-            .iter()
-            .map(|(id, text, _)| (*id, *text, settings.mode(id)))
-            .collect())
+        Ok(Rule::configurable().map(|r| (r, settings.mode(r))).collect())
     }
 
     /// `r5_needed`: whether the sign-out includes an item R5 applies to (otherwise the count of
@@ -166,11 +171,11 @@ impl Ledger {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT DISTINCT e.handover FROM {table} e JOIN items i ON i.tag = e.item
                  WHERE e.person = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 AND e.kind = 'sign-out'
-                   AND (i.confidential = 1 OR i.special_category = 1 OR i.safeguarding = 1 OR i.data_subjects >= 50
-                        OR i.anonymised_unapproved = 1)
+                   AND {}
                    AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
                  ORDER BY e.occurred_at DESC
-                 LIMIT ?4"
+                 LIMIT ?4",
+                r5_applies_sql("i")
             ))?;
             let rows = stmt.query_map(
                 params![

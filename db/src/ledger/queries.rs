@@ -533,7 +533,8 @@ impl Ledger {
         }
         if let Some(w) = &e.warnings {
             let rules: Vec<&str> = w.lines().filter_map(|l| l.split(':').next()).collect();
-            let (read, warned): (Vec<&str>, Vec<&str>) = rules.into_iter().partition(|r| *r == crate::policy::R14.0);
+            let (read, warned): (Vec<&str>, Vec<&str>) =
+                rules.into_iter().partition(|r| *r == crate::policy::Rule::R14.id());
             if !warned.is_empty() {
                 text.push_str(&format!("; warned of {}", warned.join(", ")));
             }

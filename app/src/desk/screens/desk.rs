@@ -113,7 +113,7 @@ fn top(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let state = &mut app.desk_ui;
+    let state = &mut app.states.desk;
     let response = ui
         .horizontal(|ui| {
             let label = ui.label("Scan or type:");
@@ -129,7 +129,7 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
     let submitted = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
     let mut chosen: Option<String> = None;
     if submitted {
-        let typed = app.desk_ui.typed.trim().to_string();
+        let typed = app.states.desk.typed.trim().to_string();
         let exact = app.ledger.item(&typed).is_ok()
             || app.ledger.person(&typed).is_ok()
             || app.ledger.container(&typed).is_ok()
@@ -137,28 +137,28 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
         chosen = if exact {
             Some(typed)
         } else {
-            app.desk_ui.suggestions.first().map(|s| s.scan.clone())
+            app.states.desk.suggestions.first().map(|s| s.scan.clone())
         };
     }
-    if !app.desk_ui.typed.trim().is_empty() {
-        for s in &app.desk_ui.suggestions {
+    if !app.states.desk.typed.trim().is_empty() {
+        for s in &app.states.desk.suggestions {
             if ui.button(&s.label).clicked() {
                 chosen = Some(s.scan.clone());
             }
         }
-        if app.desk_ui.suggestions.is_empty() {
+        if app.states.desk.suggestions.is_empty() {
             ui.weak("No item or person matches.");
         }
     }
     if let Some(scan) = chosen {
-        app.desk_ui.typed.clear();
+        app.states.desk.typed.clear();
         app.scan(&scan);
     }
 }
 
 fn refresh_suggestions(app: &mut DeskApp) {
-    let key = (app.desk_ui.typed.trim().to_lowercase(), app.version);
-    if app.desk_ui.suggested_for.as_ref() == Some(&key) {
+    let key = (app.states.desk.typed.trim().to_lowercase(), app.version);
+    if app.states.desk.suggested_for.as_ref() == Some(&key) {
         return;
     }
     let query = key.0.clone();
@@ -196,8 +196,8 @@ fn refresh_suggestions(app: &mut DeskApp) {
             );
         }
     }
-    app.desk_ui.suggestions = found;
-    app.desk_ui.suggested_for = Some(key);
+    app.states.desk.suggestions = found;
+    app.states.desk.suggested_for = Some(key);
 }
 
 /// The items going out: the one part of the Desk that scrolls.
@@ -224,11 +224,11 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
             }
         });
         // Counted once per change, not every frame.
-        if app.desk_ui.empty.is_none_or(|(version, _)| version != app.version) {
+        if app.states.desk.empty.is_none_or(|(version, _)| version != app.version) {
             let empty = app.ledger.counts().is_ok_and(|(items, _, _)| items == 0);
-            app.desk_ui.empty = Some((app.version, empty));
+            app.states.desk.empty = Some((app.version, empty));
         }
-        if app.desk_ui.empty.is_some_and(|(_, empty)| empty) {
+        if app.states.desk.empty.is_some_and(|(_, empty)| empty) {
             empty_database(app, ui);
         }
     });
@@ -345,8 +345,8 @@ fn side(app: &mut DeskApp, ui: &mut egui::Ui) {
     camera_choice(app, ui);
     ui.separator();
     ui.heading("Latest actions at this desk");
-    if app.desk_ui.recent_version != Some(app.version) {
-        app.desk_ui.recent = app
+    if app.states.desk.recent_version != Some(app.version) {
+        app.states.desk.recent = app
             .ledger
             .recent_events(12)
             .map(|events| {
@@ -359,11 +359,11 @@ fn side(app: &mut DeskApp, ui: &mut egui::Ui) {
                     .collect()
             })
             .unwrap_or_else(|e| vec![(String::new(), e.to_string())]);
-        app.desk_ui.recent_version = Some(app.version);
+        app.states.desk.recent_version = Some(app.version);
     }
     egui::ScrollArea::vertical().id_salt("recent").show(ui, |ui| {
         egui::Grid::new("recent").striped(true).num_columns(2).show(ui, |ui| {
-            for (when, what) in &app.desk_ui.recent {
+            for (when, what) in &app.states.desk.recent {
                 ui.weak(when);
                 widgets::short(ui, what.as_str()).on_hover_text(what.as_str());
                 ui.end_row();
@@ -374,15 +374,15 @@ fn side(app: &mut DeskApp, ui: &mut egui::Ui) {
 
 fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        if let Some(rx) = &app.desk_ui.finding_cameras
+        if let Some(rx) = &app.states.desk.finding_cameras
             && let Ok(found) = rx.try_recv()
         {
-            app.desk_ui.cameras = Some(found);
-            app.desk_ui.finding_cameras = None;
+            app.states.desk.cameras = Some(found);
+            app.states.desk.finding_cameras = None;
         }
         ui.checkbox(&mut app.camera.show_speed, "Show speed")
             .on_hover_text("Frames a second and the time to read each, on the preview (for support calls)");
-        if app.desk_ui.finding_cameras.is_some() {
+        if app.states.desk.finding_cameras.is_some() {
             ui.spinner();
         } else if ui.small_button("Find cameras").clicked() {
             let (tx, rx) = std::sync::mpsc::channel();
@@ -391,9 +391,9 @@ fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
                 let _ = tx.send(scanner::cameras());
                 ctx.request_repaint();
             });
-            app.desk_ui.finding_cameras = Some(rx);
+            app.states.desk.finding_cameras = Some(rx);
         }
-        if let Some(cameras) = app.desk_ui.cameras.clone() {
+        if let Some(cameras) = app.states.desk.cameras.clone() {
             if cameras.is_empty() {
                 ui.colored_label(RED, "No camera found.");
             }

@@ -58,7 +58,7 @@ impl ExposureUi {
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     ui.heading("Exposure: what was in someone's custody");
-    let state = &mut app.exposure_ui;
+    let state = &mut app.states.exposure;
     let mut look_up = false;
     egui::Grid::new("exposure_query").num_columns(2).show(ui, |ui| {
         let label = ui.label("Person or container:");
@@ -96,7 +96,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     if ui.button("Look up").clicked() || look_up || asked_now {
         ask(app);
     }
-    let state = &mut app.exposure_ui;
+    let state = &mut app.states.exposure;
     if let Some(done) = state.task.take() {
         state.message = Some(outcome_of(done));
     }
@@ -116,7 +116,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     show(app, ui, &exposure);
     ui.separator();
     ui.horizontal(|ui| {
-        let state = &mut app.exposure_ui;
+        let state = &mut app.states.exposure;
         for (label, format) in [("Save PDF", ReportFormat::Pdf), ("Save CSV", ReportFormat::Csv)] {
             if ui
                 .add_enabled(!state.task.is_running(), egui::Button::new(label))
@@ -137,7 +137,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 
 /// Reads the form and starts the lookup, or says what is wrong with it.
 fn ask(app: &mut DeskApp) {
-    let state = &mut app.exposure_ui;
+    let state = &mut app.states.exposure;
     let who = state.who.trim();
     let custodian = if app.ledger.person(who).is_ok() {
         Custodian::Holder(who.to_string())
@@ -219,7 +219,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
 /// R9: record an incident from this exposure; it marks what was still held lost or stolen.
 fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateTime<Utc>, DateTime<Utc>)) {
     ui.collapsing("Open an incident from this (loss, theft, disclosure)", |ui| {
-        let form = &mut app.exposure_ui.incident;
+        let form = &mut app.states.exposure.incident;
         ui.label(format!(
             "It happened at {}; what was still held then is recorded as lost or stolen.",
             app.ledger.format_time(custody_db::time::to_millis(asked.1))
@@ -239,7 +239,7 @@ fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateT
             if ui.button("Open the incident").clicked() {
                 open_incident(app, asked);
             }
-            if let Some(problem) = &app.exposure_ui.incident.problem {
+            if let Some(problem) = &app.states.exposure.incident.problem {
                 ui.colored_label(RED, problem);
             }
         });
@@ -247,7 +247,7 @@ fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateT
 }
 
 fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<Utc>)) {
-    let form = &mut app.exposure_ui.incident;
+    let form = &mut app.states.exposure.incident;
     let Some(kind) = form.kind else {
         form.problem = Some("Choose loss, theft or disclosure.".into());
         return;
@@ -271,7 +271,7 @@ fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<
     };
     match app.ledger.open_incident(&new) {
         Ok((incident, marked)) => {
-            app.exposure_ui.message = Some((
+            app.states.exposure.message = Some((
                 true,
                 format!(
                     "Opened {}; {} item(s) recorded as {}.",
@@ -280,8 +280,8 @@ fn open_incident(app: &mut DeskApp, asked: &(Custodian, DateTime<Utc>, DateTime<
                     kind.as_str()
                 ),
             ));
-            app.exposure_ui.incident = IncidentForm::default();
-            app.incidents_ui.select(&incident.id);
+            app.states.exposure.incident = IncidentForm::default();
+            app.states.incidents.select(&incident.id);
             app.screen = crate::desk::Screen::Incidents;
             app.changed();
         }

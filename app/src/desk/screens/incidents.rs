@@ -29,21 +29,21 @@ impl IncidentsUi {
 }
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
-    if app.incidents_ui.list_version != Some(app.version) {
+    if app.states.incidents.list_version != Some(app.version) {
         match app.ledger.incidents() {
-            Ok(list) => app.incidents_ui.list = list,
-            Err(e) => app.incidents_ui.message = Some((false, e.to_string())),
+            Ok(list) => app.states.incidents.list = list,
+            Err(e) => app.states.incidents.message = Some((false, e.to_string())),
         }
-        app.incidents_ui.list_version = Some(app.version);
+        app.states.incidents.list_version = Some(app.version);
     }
     ui.heading("Incidents");
-    if app.incidents_ui.list.is_empty() {
+    if app.states.incidents.list.is_empty() {
         ui.label("No incidents. To open one, look up the exposure on the Exposure screen (F6) first.");
     }
     let mut chosen = None;
     egui::Grid::new("incidents").striped(true).show(ui, |ui| {
-        for i in &app.incidents_ui.list {
-            let selected = app.incidents_ui.selected.as_deref() == Some(i.id.as_str());
+        for i in &app.states.incidents.list {
+            let selected = app.states.incidents.selected.as_deref() == Some(i.id.as_str());
             if ui.selectable_label(selected, &i.id).clicked() {
                 chosen = Some(i.id.clone());
             }
@@ -56,18 +56,19 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(id) = chosen {
-        app.incidents_ui.select(&id);
+        app.states.incidents.select(&id);
     }
-    if app.incidents_ui.selected.is_none()
-        && let Some(latest) = app.incidents_ui.list.first()
+    if app.states.incidents.selected.is_none()
+        && let Some(latest) = app.states.incidents.list.first()
     {
-        app.incidents_ui.selected = Some(latest.id.clone());
+        app.states.incidents.selected = Some(latest.id.clone());
     }
     let Some(incident) = app
-        .incidents_ui
+        .states
+        .incidents
         .selected
         .as_ref()
-        .and_then(|id| app.incidents_ui.list.iter().find(|i| &i.id == id))
+        .and_then(|id| app.states.incidents.list.iter().find(|i| &i.id == id))
         .cloned()
     else {
         return;
@@ -108,7 +109,7 @@ fn details(app: &mut DeskApp, ui: &mut egui::Ui, i: &Incident) {
 }
 
 fn add_note(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
-    let state = &mut app.incidents_ui;
+    let state = &mut app.states.incidents;
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Add to the timeline")
             .selected_text(NOTE_KINDS[state.note_kind])
@@ -150,7 +151,7 @@ fn add_note(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
 
 fn pack_buttons(app: &mut DeskApp, ui: &mut egui::Ui, id: &str) {
     let ctx = ui.ctx().clone();
-    let state = &mut app.incidents_ui;
+    let state = &mut app.states.incidents;
     if let Some(done) = state.task.take() {
         state.message = Some(outcome_of(done));
     }

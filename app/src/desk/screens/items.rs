@@ -48,7 +48,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         loading(ui, app.lists.items.error.as_deref());
         return;
     };
-    let state = &mut app.items_ui;
+    let state = &mut app.states.items;
     ui.horizontal(|ui| {
         widgets::search_box(
             ui,

@@ -68,13 +68,13 @@ type Filter = (String, Option<i64>);
 /// The rows of the chosen source (items not retired, active people, containers), made again
 /// only when the list was read again: 50,000 items are not copied on every frame.
 fn rows(app: &mut DeskApp) -> Option<Arc<Vec<Row>>> {
-    let source = app.labels_ui.source;
+    let source = app.states.labels.source;
     let key: RowsKey = match source {
         Source::Items => (source, app.lists.items.reads),
         Source::People => (source, app.lists.people.reads),
         Source::Containers => (source, app.version),
     };
-    if let Some((made_for, rows)) = &app.labels_ui.rows
+    if let Some((made_for, rows)) = &app.states.labels.rows
         && *made_for == key
     {
         return Some(rows.clone());
@@ -125,8 +125,8 @@ fn rows(app: &mut DeskApp) -> Option<Arc<Vec<Row>>> {
             .collect(),
     };
     let made = Arc::new(made);
-    app.labels_ui.rows = Some((key, made.clone()));
-    app.labels_ui.shown = None;
+    app.states.labels.rows = Some((key, made.clone()));
+    app.states.labels.shown = None;
     Some(made)
 }
 
@@ -135,7 +135,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         super::items::loading(ui, app.lists.items.error.as_deref());
         return;
     };
-    let since = match app.labels_ui.added_since.trim() {
+    let since = match app.states.labels.added_since.trim() {
         "" => Ok(None),
         text => app
             .ledger
@@ -143,7 +143,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             .map(|t| Some(custody_db::time::to_millis(t)))
             .map_err(|e| e.to_string()),
     };
-    let state = &mut app.labels_ui;
+    let state = &mut app.states.labels;
     ui.horizontal(|ui| {
         let before = state.source;
         ui.radio_value(&mut state.source, Source::Items, "Items");

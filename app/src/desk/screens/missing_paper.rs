@@ -29,7 +29,7 @@ pub struct MissingPaperUi {
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let version = app.version;
-    let state = &mut app.overdue_ui.missing;
+    let state = &mut app.states.overdue.missing;
     if state.files.as_ref().is_none_or(|(v, _)| *v != version) {
         let read = app.ledger.missing_paper(app.ledger.now()).map_err(|e| e.to_string());
         state.files = Some((version, read));
@@ -96,7 +96,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         let by = Some(form.by.as_str());
         let note = Some(form.note.as_str()).filter(|n| !n.trim().is_empty());
         let result = app.ledger.log_search(&tag, &form.place, by, note, None);
-        let state = &mut app.overdue_ui.missing;
+        let state = &mut app.states.overdue.missing;
         state.message = Some(match result {
             Ok(s) => {
                 state.forms.remove(&tag);
@@ -111,7 +111,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
     if let Some((holder, since)) = exposure {
         let at = app.ledger.format_time(since);
-        app.exposure_ui.prefill(&holder, &at);
+        app.states.exposure.prefill(&holder, &at);
         app.screen = Screen::Exposure;
     }
 }

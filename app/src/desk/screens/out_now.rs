@@ -32,7 +32,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         return;
     };
     let now = app.ledger.now();
-    let state = &mut app.out_ui;
+    let state = &mut app.states.out_now;
     let query = state.query.trim().to_lowercase();
     let mut shown: Vec<_> = rows
         .iter()

@@ -35,7 +35,7 @@ enum Line {
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
-    let state = &mut app.overdue_ui;
+    let state = &mut app.states.overdue;
     let as_of = match state.as_of.trim() {
         "" => Ok(None),
         text => app.ledger.parse_when(text, DayEdge::End).map(Some),

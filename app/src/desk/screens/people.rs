@@ -63,7 +63,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         return;
     };
     let today = app.ledger.today();
-    let state = &mut app.people_ui;
+    let state = &mut app.states.people;
     ui.horizontal(|ui| {
         widgets::search_box(ui, "Search people:", "name or id (Ctrl+F)", &mut state.query);
         ui.weak(format!("{} of {} people", state.filtered.len(), people.len()));
@@ -96,7 +96,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                     .show(ui, |ui| page_ui(app, ui, &id, today));
             });
     }
-    let state = &mut app.people_ui;
+    let state = &mut app.states.people;
     let mut clicked = None;
     let scroll_to = state.selected.filter(|_| moved);
     widgets::list_table(
@@ -153,7 +153,7 @@ fn colour(s: Standing) -> egui::Color32 {
 }
 
 fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
-    let state = &mut app.people_ui;
+    let state = &mut app.states.people;
     if !state
         .page
         .as_ref()

@@ -2,7 +2,7 @@
 //! daily backups are kept, and where the database is.
 
 use custody_db::Ledger;
-use custody_db::policy::{Mode, R8, R14};
+use custody_db::policy::{Mode, Rule};
 
 use crate::desk::DeskApp;
 use crate::desk::beep::Device;
@@ -20,7 +20,7 @@ pub struct SettingsUi {
 /// What the screen shows, read once per change rather than every frame.
 #[derive(Debug)]
 struct Stored {
-    rules: Vec<(&'static str, &'static str, Mode)>,
+    rules: Vec<(Rule, Mode)>,
     ask_rules_read: bool,
     backups_kept: u32,
     idle_minutes: u32,
@@ -46,10 +46,10 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         "A rule that blocks refuses the sign-out. A rule that warns shows its message; the clerk \
          confirms that the holder was told, and the warning is stored with the sign-out.",
     );
-    if app.settings_ui.read.as_ref().is_none_or(|(v, _)| *v != app.version) {
-        app.settings_ui.read = Some((app.version, read(&app.ledger)));
+    if app.states.settings.read.as_ref().is_none_or(|(v, _)| *v != app.version) {
+        app.states.settings.read = Some((app.version, read(&app.ledger)));
     }
-    let stored = match &app.settings_ui.read {
+    let stored = match &app.states.settings.read {
         Some((_, Ok(stored))) => stored,
         Some((_, Err(e))) => {
             ui.colored_label(RED, e);
@@ -67,9 +67,9 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let mut change = None;
     let mut asked = None;
     egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
-        for (id, text, mode) in &rules {
-            ui.strong(*id);
-            ui.label(*text);
+        for (id, mode) in &rules {
+            ui.strong(id.id());
+            ui.label(id.text());
             ui.horizontal(|ui| {
                 for choice in [Mode::Block, Mode::Warn] {
                     let label = format!("{id} {}", choice.as_str());
@@ -81,12 +81,12 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             });
             ui.end_row();
         }
-        ui.strong(R8.0);
-        ui.label(R8.1);
+        ui.strong(Rule::R8.id());
+        ui.label(Rule::R8.text());
         ui.label("always blocks");
         ui.end_row();
-        ui.strong(R14.0);
-        ui.label(R14.1);
+        ui.strong(Rule::R14.id());
+        ui.label(Rule::R14.text());
         if ui.checkbox(&mut ask, "ask at each sign-out").changed() {
             asked = Some(ask);
         }
@@ -110,7 +110,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             }
             Err(e) => (false, e.to_string()),
         };
-        app.settings_ui.message = Some(message);
+        app.states.settings.message = Some(message);
     }
     if let Some((id, mode)) = change {
         let message = match app.ledger.set_rule_mode(id, mode) {
@@ -120,16 +120,16 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             }
             Err(e) => (false, e.to_string()),
         };
-        app.settings_ui.message = Some(message);
+        app.states.settings.message = Some(message);
     }
     if !app.ledger.may(custody_db::Action::AllSettings) {
         // Backups and the desk's lock are an administrator's settings.
-        outcome(ui, app.settings_ui.message.as_ref());
+        outcome(ui, app.states.settings.message.as_ref());
         desk_facts(app, ui, &organisation);
         return;
     }
     idle_lock(app, ui, idle);
-    let state = &mut app.settings_ui;
+    let state = &mut app.states.settings;
     ui.separator();
     ui.heading("Backups");
     let keep = state.keep_text.get_or_insert_with(|| kept.to_string());
@@ -174,7 +174,7 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
             )
             .changed()
         {
-            app.settings_ui.message = Some(match app.set_beeps(beeps) {
+            app.states.settings.message = Some(match app.set_beeps(beeps) {
                 Ok(()) => (
                     true,
                     format!("This desk {} beep.", if beeps { "will" } else { "will not" }),
@@ -211,7 +211,7 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
 fn idle_lock(app: &mut DeskApp, ui: &mut egui::Ui, idle: u32) {
     ui.separator();
     ui.heading("The desk's lock");
-    let state = &mut app.settings_ui;
+    let state = &mut app.states.settings;
     let text = state.idle_text.get_or_insert_with(|| idle.to_string());
     ui.horizontal(|ui| {
         let label = ui.label("Lock after this many idle minutes:");

@@ -49,24 +49,32 @@ fn parse_size(text: &str) -> Result<SampleSize, String> {
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let version = app.version;
-    if app.spot_checks_ui.checks.as_ref().is_none_or(|(v, _)| *v != version) {
+    if app
+        .states
+        .spot_checks
+        .checks
+        .as_ref()
+        .is_none_or(|(v, _)| *v != version)
+    {
         match app.ledger.spot_checks_this_year() {
-            Ok(checks) => app.spot_checks_ui.checks = Some((version, checks)),
-            Err(e) => app.spot_checks_ui.message = Some((false, e.to_string())),
+            Ok(checks) => app.states.spot_checks.checks = Some((version, checks)),
+            Err(e) => app.states.spot_checks.message = Some((false, e.to_string())),
         }
     }
     ui.heading("Spot checks");
-    outcome(ui, app.spot_checks_ui.message.as_ref());
+    outcome(ui, app.states.spot_checks.message.as_ref());
     draw_form(app, ui);
     ui.separator();
     let checks = app
-        .spot_checks_ui
+        .states
+        .spot_checks
         .checks
         .as_ref()
         .map(|(_, c)| c.clone())
         .unwrap_or_default();
     let shown = app
-        .spot_checks_ui
+        .states
+        .spot_checks
         .current
         .as_ref()
         .and_then(|id| checks.iter().find(|c| &c.id == id))
@@ -81,7 +89,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 let saved = render::render(&app.ledger, &checks, ReportFormat::Pdf)
                     .map_err(|e| e.to_string())
                     .and_then(|pdf| widgets::save_report(&app.ledger, "spot-checks.pdf", &pdf));
-                app.spot_checks_ui.message = Some(widgets::outcome_of(saved));
+                app.states.spot_checks.message = Some(widgets::outcome_of(saved));
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 for c in &checks {
@@ -94,7 +102,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                         c.sample.len()
                     );
                     if ui.selectable_label(selected, text).clicked() {
-                        app.spot_checks_ui.current = Some(c.id.clone());
+                        app.states.spot_checks.current = Some(c.id.clone());
                     }
                 }
             });
@@ -107,7 +115,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn draw_form(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let state = &mut app.spot_checks_ui;
+    let state = &mut app.states.spot_checks;
     let mut drew = false;
     ui.horizontal(|ui| {
         let l = ui.label("Draw at random");
@@ -146,7 +154,7 @@ fn check_ui(app: &mut DeskApp, ui: &mut egui::Ui, check: &SpotCheck) {
     if ui.button("Save checklist (PDF)").clicked() {
         let pdf = render::checklist_pdf(&app.ledger, check);
         let saved = widgets::save_report(&app.ledger, &format!("spot-check-{}.pdf", check.id), &pdf);
-        app.spot_checks_ui.message = Some(widgets::outcome_of(saved));
+        app.states.spot_checks.message = Some(widgets::outcome_of(saved));
     }
     let mut record: Option<(String, CheckOutcome)> = None;
     // Two lines each (what was drawn and what was found; then a note and the outcomes), so the
@@ -172,7 +180,7 @@ fn check_ui(app: &mut DeskApp, ui: &mut egui::Ui, check: &SpotCheck) {
                 }
             });
             ui.horizontal(|ui| {
-                let note = app.spot_checks_ui.notes.entry(s.subject.clone()).or_default();
+                let note = app.states.spot_checks.notes.entry(s.subject.clone()).or_default();
                 ui.add(egui::TextEdit::singleline(note).hint_text("note").desired_width(220.0));
                 for (label, outcome) in [
                     ("Seen", CheckOutcome::Seen),
@@ -187,15 +195,15 @@ fn check_ui(app: &mut DeskApp, ui: &mut egui::Ui, check: &SpotCheck) {
         }
     });
     if let Some((subject, outcome)) = record {
-        let note = app.spot_checks_ui.notes.get(&subject).cloned().unwrap_or_default();
+        let note = app.states.spot_checks.notes.get(&subject).cloned().unwrap_or_default();
         let note = Some(note.as_str()).filter(|n| !n.trim().is_empty());
         match app.ledger.record_spot_check(&check.id, &subject, outcome, note) {
             Ok(_) => {
-                app.spot_checks_ui.message = Some((true, format!("Recorded {subject}: {}.", outcome.describe())));
-                app.spot_checks_ui.notes.remove(&subject);
+                app.states.spot_checks.message = Some((true, format!("Recorded {subject}: {}.", outcome.describe())));
+                app.states.spot_checks.notes.remove(&subject);
                 app.changed();
             }
-            Err(e) => app.spot_checks_ui.message = Some((false, e.to_string())),
+            Err(e) => app.states.spot_checks.message = Some((false, e.to_string())),
         }
     }
 }

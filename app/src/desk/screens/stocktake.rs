@@ -58,10 +58,10 @@ impl StocktakeUi {
 
 /// Reads the open stocktake again when the ledger changed.
 fn refresh(app: &mut DeskApp) {
-    if app.stocktake_ui.read_at == Some(app.version) {
+    if app.states.stocktake.read_at == Some(app.version) {
         return;
     }
-    let state = &mut app.stocktake_ui;
+    let state = &mut app.states.stocktake;
     state.read_at = Some(app.version);
     let keep = state.current.as_ref().map(|s| s.id.clone());
     match app.ledger.open_stocktakes() {
@@ -80,7 +80,7 @@ fn refresh(app: &mut DeskApp) {
 /// A scan while counting: an item's label or a typed tag is a sighting. Returns how it sounds:
 /// taken when counted (or counted already), refused when it needs a look.
 pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
-    let Some(id) = app.stocktake_ui.current.as_ref().map(|s| s.id.clone()) else {
+    let Some(id) = app.states.stocktake.current.as_ref().map(|s| s.id.clone()) else {
         return Tone::Refused;
     };
     let text = text.trim();
@@ -92,11 +92,12 @@ pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
             } else {
                 "a container's label"
             };
-            app.stocktake_ui.message = Some((false, format!("That is {what} ({}); a stocktake counts items.", p.id)));
+            app.states.stocktake.message =
+                Some((false, format!("That is {what} ({}); a stocktake counts items.", p.id)));
             return Tone::Refused;
         }
         Err(_) if text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:")) => {
-            app.stocktake_ui.message = Some((false, format!("That label cannot be read as Custody's: {text}")));
+            app.states.stocktake.message = Some((false, format!("That label cannot be read as Custody's: {text}")));
             return Tone::Refused;
         }
         Err(_) => text.to_string(),
@@ -105,16 +106,16 @@ pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
         Ok((seen, stocktake)) => {
             let tag = tag.to_ascii_uppercase();
             let ok = !matches!(seen, Seen::Unexpected { .. });
-            app.stocktake_ui.message = Some((ok, render::seen_text(&app.ledger, &tag, &seen)));
-            app.stocktake_ui.current = Some(stocktake);
+            app.states.stocktake.message = Some((ok, render::seen_text(&app.ledger, &tag, &seen)));
+            app.states.stocktake.current = Some(stocktake);
             if !matches!(seen, Seen::AlreadySeen { .. }) {
                 app.changed();
-                app.stocktake_ui.read_at = Some(app.version);
+                app.states.stocktake.read_at = Some(app.version);
             }
             if ok { Tone::Taken } else { Tone::Refused }
         }
         Err(e) => {
-            app.stocktake_ui.message = Some((false, e.to_string()));
+            app.states.stocktake.message = Some((false, e.to_string()));
             Tone::Refused
         }
     }
@@ -123,67 +124,67 @@ pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
 /// Enter on its own (no tag typed): starts counting the chosen scope; while counting, asks
 /// whether to finish, and a second Enter finishes (as the Desk confirms its warnings).
 pub fn enter(app: &mut DeskApp) {
-    if app.stocktake_ui.current.is_none() {
+    if app.states.stocktake.current.is_none() {
         start(app);
-    } else if app.stocktake_ui.confirm_finish {
+    } else if app.states.stocktake.confirm_finish {
         finish(app);
     } else if app.ledger.may(custody_db::Action::Stocktake) {
-        app.stocktake_ui.confirm_finish = true;
+        app.states.stocktake.confirm_finish = true;
     }
 }
 
 /// Esc on its own: go on counting.
 pub fn escape(app: &mut DeskApp) {
-    app.stocktake_ui.confirm_finish = false;
+    app.states.stocktake.confirm_finish = false;
 }
 
 fn start(app: &mut DeskApp) {
-    let scope = app.stocktake_ui.scope();
+    let scope = app.states.stocktake.scope();
     match app.ledger.start_stocktake(scope) {
         Ok(s) => {
-            app.stocktake_ui.message = Some((
+            app.states.stocktake.message = Some((
                 true,
                 format!(
                     "Started {} Scan each item that is here.",
                     render::summary(&app.ledger, &s)
                 ),
             ));
-            app.stocktake_ui.current = Some(s);
-            app.stocktake_ui.report = None;
+            app.states.stocktake.current = Some(s);
+            app.states.stocktake.report = None;
             app.changed();
-            app.stocktake_ui.read_at = Some(app.version);
+            app.states.stocktake.read_at = Some(app.version);
         }
-        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+        Err(e) => app.states.stocktake.message = Some((false, e.to_string())),
     }
 }
 
 fn finish(app: &mut DeskApp) {
-    let Some(id) = app.stocktake_ui.current.as_ref().map(|s| s.id.clone()) else {
+    let Some(id) = app.states.stocktake.current.as_ref().map(|s| s.id.clone()) else {
         return;
     };
-    app.stocktake_ui.confirm_finish = false;
+    app.states.stocktake.confirm_finish = false;
     match app.ledger.finish_stocktake(Some(&id)) {
         Ok(report) => {
             let missing = report.of(Outcome::Missing).count();
             let unexpected = report.of(Outcome::Unexpected).count();
-            app.stocktake_ui.message = Some((
+            app.states.stocktake.message = Some((
                 true,
                 format!("Finished {id}: {missing} missing, {unexpected} unexpected."),
             ));
-            app.stocktake_ui.report = Some(report);
-            app.stocktake_ui.current = None;
+            app.states.stocktake.report = Some(report);
+            app.states.stocktake.current = None;
             app.changed();
         }
-        Err(e) => app.stocktake_ui.message = Some((false, e.to_string())),
+        Err(e) => app.states.stocktake.message = Some((false, e.to_string())),
     }
 }
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     refresh(app);
     ui.heading("Stocktake");
-    outcome(ui, app.stocktake_ui.message.as_ref());
+    outcome(ui, app.states.stocktake.message.as_ref());
     ui.add_space(4.0);
-    if app.stocktake_ui.current.is_some() {
+    if app.states.stocktake.current.is_some() {
         counting(app, ui);
     } else {
         start_form(app, ui);
@@ -193,7 +194,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let state = &mut app.stocktake_ui;
+    let state = &mut app.states.stocktake;
     ui.label("Count what is here against the record. What to count:");
     ui.radio_value(&mut state.choice, ScopeChoice::Premises, Scope::Premises.describe());
     ui.horizontal(|ui| {
@@ -243,7 +244,7 @@ fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let Some(s) = app.stocktake_ui.current.clone() else {
+    let Some(s) = app.states.stocktake.current.clone() else {
         return;
     };
     ui.label(
@@ -311,7 +312,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.add_space(8.0);
     let may = app.ledger.may(custody_db::Action::Stocktake);
     ui.horizontal(|ui| {
-        if app.stocktake_ui.confirm_finish {
+        if app.states.stocktake.confirm_finish {
             ui.colored_label(
                 RED,
                 format!(
@@ -323,7 +324,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
                 finish(app);
             }
             if ui.button("Not yet").clicked() {
-                app.stocktake_ui.confirm_finish = false;
+                app.states.stocktake.confirm_finish = false;
             }
         } else if ui
             .add_enabled(may, egui::Button::new("Finish stocktake"))
@@ -331,7 +332,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
             .on_disabled_hover_text("Finishing a stocktake needs the manager role.")
             .clicked()
         {
-            app.stocktake_ui.confirm_finish = true;
+            app.states.stocktake.confirm_finish = true;
         }
     });
 }
@@ -349,7 +350,7 @@ fn act_on(app: &mut DeskApp, tag: &str, offer: Offer) {
             .map(|_| format!("Recorded {tag} found.")),
         Offer::None => return,
     };
-    app.stocktake_ui.message = Some(match done {
+    app.states.stocktake.message = Some(match done {
         Ok(text) => (true, text),
         Err(e) => (false, e.to_string()),
     });
@@ -357,7 +358,7 @@ fn act_on(app: &mut DeskApp, tag: &str, offer: Offer) {
 }
 
 fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
-    let Some(r) = app.stocktake_ui.report.clone() else {
+    let Some(r) = app.states.stocktake.report.clone() else {
         ui.weak("No stocktake has been done on this desk yet.");
         return;
     };
@@ -372,7 +373,7 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
                 let saved = render::render(&app.ledger, &r, format)
                     .map_err(|e| e.to_string())
                     .and_then(|bytes| widgets::save_report(&app.ledger, &file, &bytes));
-                app.stocktake_ui.message = Some(widgets::outcome_of(saved));
+                app.states.stocktake.message = Some(widgets::outcome_of(saved));
             }
         }
     });
@@ -412,6 +413,6 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
     });
     if let Some((tag, offer)) = act {
         act_on(app, &tag, offer);
-        app.stocktake_ui.report = app.ledger.stocktake_report(Some(&r.stocktake.id)).ok();
+        app.states.stocktake.report = app.ledger.stocktake_report(Some(&r.stocktake.id)).ok();
     }
 }
