@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{DESK_PIN, harness, now, setup, type_burst};
+use common::{DESK_PIN, harness, now, pin_checked, setup, type_burst};
 use custody::desk::{DeskApp, Screen};
 use custody_db::{FixedClock, Ledger, Role};
 use egui::{Key, Modifiers};
@@ -58,12 +58,12 @@ fn the_desk_opens_on_sign_in_locks_when_idle_and_the_same_operator_unlocks_with_
     type_into(&mut h, "Operator id:", "desk-test");
     type_into(&mut h, "PIN or password:", "wrong-pin");
     h.get_by_label("Sign in").click();
-    h.run_steps(2);
+    pin_checked(&mut h);
     h.get_by_label_contains("Wrong password for desk-test");
 
     type_into(&mut h, "PIN or password:", DESK_PIN);
     h.key_press(Key::Enter);
-    h.run_steps(3);
+    pin_checked(&mut h);
     assert_eq!(h.state().ledger.operator(), "desk-test");
     h.get_by_label("desk-test (admin)");
     assert_eq!(
@@ -90,7 +90,7 @@ fn the_desk_opens_on_sign_in_locks_when_idle_and_the_same_operator_unlocks_with_
     // The same operator: only the PIN, and the basket is as it was.
     type_into(&mut h, "PIN or password:", DESK_PIN);
     h.get_by_label("Unlock").click();
-    h.run_steps(3);
+    pin_checked(&mut h);
     assert_eq!(h.state().ledger.operator(), "desk-test");
     assert_eq!(h.state().desk.basket.len(), 1, "the basket waited for its operator");
 
@@ -125,7 +125,7 @@ fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens()
     type_into(&mut h, "Operator id:", "clerk");
     type_into(&mut h, "PIN or password:", "clerk-pin-1");
     h.get_by_label("Sign in").click();
-    h.run_steps(3);
+    pin_checked(&mut h);
     assert_eq!(h.state().ledger.operator(), "clerk");
     assert!(
         h.state().desk.basket.is_empty(),
@@ -202,8 +202,8 @@ fn a_persons_badge_signs_in_the_operator_with_that_id() {
     type_into(&mut h, "Operator id:", &badge);
     type_into(&mut h, "PIN or password:", "priya-pin-1");
     h.get_by_label("Sign in").click();
-    h.run_steps(3);
-    assert_eq!(h.state().ledger.operator(), "s002");
+    pin_checked(&mut h);
+    assert_eq!(h.state().ledger.operator(), "s002", "{:?}", h.state().sign_in_ui.message);
     h.get_by_label("Overdue"); // a manager's screens
     assert!(h.query_by_label("Exposure").is_none());
 }
@@ -219,7 +219,7 @@ fn signing_in_needs_no_mouse() {
         h.event(egui::Event::Text(text.to_string()));
         h.run_steps(1);
         h.key_press(Key::Enter);
-        h.run_steps(2);
+        pin_checked(h);
     };
     type_line(&mut h, "desk-test");
     assert_eq!(h.state().sign_in_ui.id, "desk-test");

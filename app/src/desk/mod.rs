@@ -380,6 +380,7 @@ impl DeskApp {
             || self.states.overdue.report.is_loading()
             || self.states.exposure.result.is_loading()
             || self.demo_loading.is_some()
+            || self.sign_in_ui.is_checking()
             || self.backup.is_some()
     }
 

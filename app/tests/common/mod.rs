@@ -100,6 +100,12 @@ pub fn write_frame(folder: &Path, name: &str, payload: Payload) {
 }
 
 /// Steps the app until `done` holds (the camera and decoder threads run meanwhile).
+/// Steps until the PIN typed at the sign-in or lock screen has been checked (on its thread).
+pub fn pin_checked(h: &mut Harness<'static, DeskApp>) {
+    h.run_steps(1); // the click or Enter is taken in the next frame
+    step_until(h, "the PIN to be checked", |a| !a.sign_in_ui.is_checking());
+}
+
 pub fn step_until(h: &mut Harness<'static, DeskApp>, what: &str, done: impl Fn(&DeskApp) -> bool) {
     let start = Instant::now();
     while !done(h.state()) {

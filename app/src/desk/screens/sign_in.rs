@@ -2,7 +2,9 @@
 //! no names, tags or numbers from the ledger, so an unattended, locked desk gives nothing away.
 //! A database with no operators yet asks for its first administrator here.
 
-use custody_db::SignInAt;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use custody_db::{Ledger, Session, SignInAt};
 
 use crate::desk::DeskApp;
 
@@ -21,12 +23,22 @@ pub struct SignInUi {
     pub focused: bool,
     /// Whether the database has no operators yet (asked once per screen, not every frame).
     first_admin: Option<bool>,
+    /// A PIN being checked on its own thread (Argon2id is slow on purpose: ~80 ms in release,
+    /// far more in a debug build), so the window keeps drawing meanwhile.
+    checking: Option<Receiver<custody_db::Result<Session>>>,
+}
+
+impl SignInUi {
+    pub fn is_checking(&self) -> bool {
+        self.checking.is_some()
+    }
 }
 
 /// How wide the form is; it sits in the middle of the window.
 const FORM_WIDTH: f32 = 440.0;
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    take_answer(app);
     let first_admin = *app
         .sign_in_ui
         .first_admin
@@ -77,9 +89,9 @@ fn sign_in_form(app: &mut DeskApp, ui: &mut egui::Ui) {
         pin.request_focus();
     }
     let submitted = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    if ui.button("Sign in").clicked() || submitted {
+    if submit_button(ui, "Sign in", state.is_checking()) || submitted {
         let id = app.sign_in_ui.id.clone();
-        sign_in(app, &id);
+        sign_in(app, ui.ctx(), &id);
     }
 }
 
@@ -91,9 +103,9 @@ fn unlock_form(app: &mut DeskApp, ui: &mut egui::Ui) {
         pin.request_focus();
     }
     let submitted = pin.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    if ui.button("Unlock").clicked() || submitted {
+    if submit_button(ui, "Unlock", state.is_checking()) || submitted {
         let id = app.sign_in_ui.locked_by.clone().unwrap_or_default();
-        sign_in(app, &id);
+        sign_in(app, ui.ctx(), &id);
     }
     if ui.link("Someone else? Sign in with your own id").clicked() {
         // The first operator's basket is cleared when someone else signs in.
@@ -127,7 +139,25 @@ fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
 }
 
-fn sign_in(app: &mut DeskApp, id: &str) {
+/// The form's button; while a PIN is being checked it says so and takes no second press.
+fn submit_button(ui: &mut egui::Ui, label: &str, checking: bool) -> bool {
+    ui.horizontal(|ui| {
+        let clicked = ui.add_enabled(!checking, egui::Button::new(label)).clicked();
+        if checking {
+            ui.spinner();
+            ui.label("Checking…");
+        }
+        clicked
+    })
+    .inner
+}
+
+/// Starts checking the PIN on a thread with its own connection to the database (the sign-in,
+/// or the wrong PIN, is recorded there); [`take_answer`] takes the result in a later frame.
+fn sign_in(app: &mut DeskApp, ctx: &egui::Context, id: &str) {
+    if app.sign_in_ui.is_checking() {
+        return;
+    }
     let pin = std::mem::take(&mut app.sign_in_ui.pin);
     // A person's badge scanned into the id names the operator with that id (an operator who
     // also holds items is usually registered under the same id).
@@ -135,7 +165,30 @@ fn sign_in(app: &mut DeskApp, id: &str) {
         Ok(p) if p.kind == custody_labels::CodeKind::Person => p.id,
         _ => id.to_string(),
     };
-    let result = app.ledger.operator_sign_in(&id, &pin, SignInAt::Desk);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (path, clock, ctx) = (app.source.path.clone(), app.source.clock.clone(), ctx.clone());
+    std::thread::spawn(move || {
+        let result = Ledger::open_reader(&path, clock).and_then(|mut l| l.operator_sign_in(&id, &pin, SignInAt::Desk));
+        let _ = tx.send(result);
+        ctx.request_repaint();
+    });
+    app.sign_in_ui.checking = Some(rx);
+}
+
+/// The checked PIN's answer, once it has come: the desk opens for the operator (acting for
+/// them on its own connection), or the refusal is shown.
+fn take_answer(app: &mut DeskApp) {
+    let Some(rx) = &app.sign_in_ui.checking else { return };
+    let result = match rx.try_recv() {
+        Ok(result) => result,
+        Err(TryRecvError::Empty) => return,
+        Err(TryRecvError::Disconnected) => Err(custody_db::Error::CannotOpen {
+            path: app.source.path.clone(),
+            detail: "the PIN could not be checked; try again".to_string(),
+        }),
+    };
+    app.sign_in_ui.checking = None;
+    let result = result.and_then(|session| app.ledger.act_as(&session));
     if app.sign_in_ui.locked_by.is_some()
         && let Err(e) = &result
     {
