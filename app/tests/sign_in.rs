@@ -203,7 +203,12 @@ fn a_persons_badge_signs_in_the_operator_with_that_id() {
     type_into(&mut h, "PIN or password:", "priya-pin-1");
     h.get_by_label("Sign in").click();
     pin_checked(&mut h);
-    assert_eq!(h.state().ledger.operator(), "s002", "{:?}", h.state().sign_in_ui.message);
+    assert_eq!(
+        h.state().ledger.operator(),
+        "s002",
+        "{:?}",
+        h.state().sign_in_ui.message
+    );
     h.get_by_label("Overdue"); // a manager's screens
     assert!(h.query_by_label("Exposure").is_none());
 }

@@ -41,7 +41,7 @@ pub use ledger::{
     Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,
     HistoryFilter, HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote,
     ItemEdit, ItemRow, Ledger, MIGRATION_REASON, Marked, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport,
-    PersonRow, RegisterChange, Restored, Returned, Sensitivity, SignOut, StaffAtTheTime, Stage, UNDO_WITHIN,
+    PersonRow, RegisterChange, Restored, Returned, Scanned, Sensitivity, SignOut, StaffAtTheTime, Stage, UNDO_WITHIN,
     VerifyReport, is_late, restore,
 };
 pub use ledger::{disposal, search, spot_check, stocktake};

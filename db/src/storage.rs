@@ -11,6 +11,16 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+/// What a migration needs from above storage: the time (from the ledger's clock), and the step
+/// that turns what the register held before schema 5 into records, which only the ledger knows
+/// how to append. Storage runs it inside the migration's transaction and calls nothing else.
+#[derive(Clone, Copy, Debug)]
+pub struct Upgrade {
+    /// Unix milliseconds.
+    pub now: i64,
+    pub record_existing: fn(&Connection, i64) -> rusqlite::Result<()>,
+}
+
 mod opened_here;
 
 /// `PRAGMA application_id` of every Custody database: "CUST".
@@ -39,7 +49,7 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Creates a new, empty Custody database with the given `meta` facts, all in one transaction.
 /// Never touches an existing file; on failure, leaves no file behind.
-pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
+pub fn create(path: &Path, meta: &[(&str, &str)], upgrade: Upgrade) -> Result<Connection> {
     if path.exists() {
         return Err(Error::AlreadyExists(path.to_path_buf()));
     }
@@ -60,7 +70,7 @@ pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | ONE_THREAD)
             .map_err(|e| cannot_open(path, &e.to_string()))?;
         configure(&conn, path)?;
-        migrate(&mut conn, 0, meta)?;
+        migrate(&mut conn, 0, meta, upgrade)?;
         // Put the new header into the main file now, so the file says what it is at once.
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         Ok(conn)
@@ -73,9 +83,9 @@ pub fn create(path: &Path, meta: &[(&str, &str)]) -> Result<Connection> {
 
 /// Opens an existing Custody database after checking that it is one, migrating it if it is
 /// from an older version of Custody.
-pub fn open(path: &Path) -> Result<Connection> {
+pub fn open(path: &Path, upgrade: Upgrade) -> Result<Connection> {
     let version = check_header(path)?;
-    match open_writable(path, version) {
+    match open_writable(path, version, upgrade) {
         Err(e) if refused_writing(path, &e) => open_read_only(path, version),
         opened => opened,
     }
@@ -144,7 +154,7 @@ pub fn reader(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn open_writable(path: &Path, version: i64) -> Result<Connection> {
+fn open_writable(path: &Path, version: i64, upgrade: Upgrade) -> Result<Connection> {
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | ONE_THREAD)
         .map_err(|e| cannot_open(path, &e.to_string()))?;
     // The header on disk can lag behind a WAL file; ask SQLite too, still before writing.
@@ -153,7 +163,7 @@ fn open_writable(path: &Path, version: i64) -> Result<Connection> {
     configure(&conn, path)?;
     if version < SCHEMA_VERSION {
         backup_before_migration(&conn, path, version)?;
-        migrate(&mut conn, version, &[])?;
+        migrate(&mut conn, version, &[], upgrade)?;
     }
     Ok(conn)
 }
@@ -278,7 +288,7 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     set().map_err(|e| storage_problem(path, e))
 }
 
-fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()> {
+fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)], upgrade: Upgrade) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for step in &MIGRATIONS[from as usize..] {
         tx.execute_batch(step)?;
@@ -288,7 +298,7 @@ fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)]) -> Result<()
     }
     if from < 5 {
         // What the register held before it was on the record becomes records (none when new).
-        crate::ledger::record_existing(&tx, crate::time::to_millis(chrono::Utc::now()))?;
+        (upgrade.record_existing)(&tx, upgrade.now)?;
     }
     tx.execute_batch(&format!(
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -407,7 +417,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         version_1_file(&path);
-        let conn = open(&path).unwrap();
+        let upgrade = Upgrade {
+            now: 0,
+            record_existing: crate::ledger::record_existing,
+        };
+        let conn = open(&path, upgrade).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         let name: String = conn

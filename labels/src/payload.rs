@@ -16,6 +16,8 @@ use std::fmt;
 /// The format version this build writes and reads.
 pub const VERSION: u32 = 1;
 const MAGIC: &str = "CU";
+/// What every code of this format begins with: the magic and the version.
+pub const PREFIX: &str = "CU1:";
 /// Longest identifier, matching the ledger's rule.
 pub const MAX_ID_LEN: usize = 24;
 
@@ -100,7 +102,16 @@ impl Payload {
     /// The text to put in the QR code. Fails only for an identifier that could not be read back.
     pub fn render(&self) -> Result<String, PayloadError> {
         check_id(&self.id)?;
-        Ok(format!("{MAGIC}{VERSION}:{}:{}", self.kind.letter(), self.id))
+        Ok(format!("{PREFIX}{}:{}", self.kind.letter(), self.id))
+    }
+
+    /// Whether scanned or typed text claims to be a Custody code (it begins with [`PREFIX`], in
+    /// any case), so that it is read as one, and refused in words if it is not well formed.
+    pub fn claims_to_be_one(text: &str) -> bool {
+        // `get`, not slicing: typed text may have a multi-byte character at any position.
+        text.trim_start()
+            .get(..PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
     }
 
     /// Reads scanned text strictly: anything but a well-formed Custody code is refused, with
@@ -184,6 +195,14 @@ fn foreign(text: &str) -> PayloadError {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_prefix_is_the_magic_and_the_version() {
+        assert_eq!(PREFIX, format!("{MAGIC}{VERSION}:"));
+        assert!(Payload::claims_to_be_one("cu1:i:lt-1"));
+        assert!(!Payload::claims_to_be_one("CU"));
+        assert!(!Payload::claims_to_be_one("ČU1:"));
+    }
 
     #[test]
     fn renders_and_parses_each_kind() {

@@ -384,9 +384,15 @@ impl DeskApp {
             || self.backup.is_some()
     }
 
-    /// Acts on a scan from any of the three ways in (camera, wedge scanner, typing).
-    pub fn scan(&mut self, text: &str) {
-        self.desk_action(|desk, ledger| desk.scan(ledger, text));
+    /// Acts on a scan from any of the three ways in (camera, wedge scanner, typing), and says
+    /// what it did. Lists go stale only if it wrote: a scan that only fills the basket does not
+    /// make the 50,000-item list be read again.
+    pub fn scan(&mut self, text: &str) -> Option<session::Tone> {
+        let tone = self.desk.scan(&mut self.ledger, text);
+        if tone == Some(session::Tone::Done) {
+            self.changed();
+        }
+        tone
     }
 
     /// Runs a Desk action. Lists and details go stale only if it wrote to the ledger: a scan
@@ -634,29 +640,25 @@ impl DeskApp {
 
     /// A scan from a device (camera or scanner): the same code again within
     /// [`SAME_SCAN_WITHIN`] counts once, and the Desk shows what it did, whichever screen was open.
-    pub fn scanned(&mut self, text: &str) {
+    /// Returns whether it was acted on (not a repeat, nor empty).
+    pub fn scanned(&mut self, text: &str) -> bool {
         self.last_activity = self.ledger.now();
         if !self.gate.admit(text.trim(), self.ledger.now()) {
-            return;
+            return false;
         }
         // Counting a stocktake, a scan is a sighting: the screen stays.
         if self.screen == Screen::Stocktake && self.states.stocktake.is_counting() {
             let tone = stocktake::scanned(self, text);
             self.beeper.play(tone);
-            return;
+            return true;
         }
-        self.scan(text);
-        let refused = self
-            .desk
-            .banner
-            .as_ref()
-            .is_some_and(|b| b.tone == session::Tone::Refused);
-        self.beeper.play(if refused {
-            beep::Tone::Refused
-        } else {
-            beep::Tone::Taken
+        let Some(tone) = self.scan(text) else { return false };
+        self.beeper.play(match tone {
+            session::Tone::Refused => beep::Tone::Refused,
+            session::Tone::Done | session::Tone::Info => beep::Tone::Taken,
         });
         self.screen = Screen::Desk;
+        true
     }
 
     /// Reads the lists again when another program (the command line, another desk's sync)
@@ -694,10 +696,7 @@ impl DeskApp {
                     self.camera.decoded_in(decoding);
                     self.camera.show_codes(ctx, width, height, &codes);
                     for code in codes {
-                        let before = self.ledger.last_seq().ok();
-                        let banner = self.desk.banner.clone();
-                        self.scanned(&code.text);
-                        if self.desk.banner != banner || self.ledger.last_seq().ok() != before {
+                        if self.scanned(&code.text) {
                             self.last_scan_latency = Some(captured.elapsed());
                         }
                     }

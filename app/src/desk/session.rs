@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use custody_db::policy::Finding;
-use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, SignOut, Status};
+use custody_db::{Container, DayEdge, Item, ItemKind, Ledger, Person, Scanned, SignOut};
 use custody_labels::payload::{CodeKind, Payload};
 
 use super::widgets::save_report;
@@ -65,49 +65,46 @@ pub struct Desk {
 
 impl Desk {
     /// Acts on one scan: a label's payload (`CU1:I:LT-0042`) or a typed tag, person id or
-    /// container id. Returns the banner it leaves.
-    pub fn scan(&mut self, ledger: &mut Ledger, text: &str) {
+    /// container id. Returns what it did (the tone of the banner it leaves): `Done` when it
+    /// wrote to the ledger, `Info` when it filled the basket or chose someone, `Refused` when
+    /// nothing was written; `None` for nothing scanned.
+    pub fn scan(&mut self, ledger: &mut Ledger, text: &str) -> Option<Tone> {
         let text = text.trim();
         if text.is_empty() {
-            return;
+            return None;
         }
         self.turned_up = None;
-        // `get`, not slicing: typed text may have a multi-byte character at any position.
-        let looks_like_label = text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:"));
-        if looks_like_label || text.contains("://") {
-            match Payload::parse(text) {
+        if Payload::claims_to_be_one(text) || text.contains("://") {
+            return Some(match Payload::parse(text) {
                 Ok(p) => match p.kind {
                     CodeKind::Item => self.scan_item(ledger, &p.id),
                     CodeKind::Person => self.choose_holder(ledger, &p.id),
                     CodeKind::Container => self.choose_container(ledger, &p.id),
                 },
                 Err(e) => self.refuse(format!("{e} Nothing was recorded.")),
-            }
-            return;
+            });
         }
-        if ledger.item(text).is_ok() {
-            self.scan_item(ledger, text);
-        } else if ledger.person(text).is_ok() {
-            self.choose_holder(ledger, text);
+        // Typed: an item's tag first, then a person's id, then a container's.
+        if !matches!(ledger.item(text), Err(custody_db::Error::UnknownItem(_))) {
+            return Some(self.scan_item(ledger, text));
+        }
+        Some(if ledger.person(text).is_ok() {
+            self.choose_holder(ledger, text)
         } else if ledger.container(text).is_ok() {
-            self.choose_container(ledger, text);
+            self.choose_container(ledger, text)
         } else {
             self.refuse(format!(
                 "No item, person or container is called \u{201c}{text}\u{201d}. Check the label, or type part of a name to see suggestions."
-            ));
-        }
+            ))
+        })
     }
 
-    /// An item that is out comes back at once; one that may leave goes into the basket; any
-    /// other is refused with the ledger's own R8 message.
-    pub fn scan_item(&mut self, ledger: &mut Ledger, tag: &str) {
-        match ledger.item(tag).and_then(|i| ledger.state(&i.tag)) {
-            Ok(state) if state.status == Status::Out => return self.sign_in(ledger, tag),
-            Ok(_) => {}
-            Err(e) => return self.refuse(e.to_string()),
-        }
-        let item = match ledger.ready_to_leave(tag) {
-            Ok(item) => item,
+    /// An item scanned: one that is out is signed in at once; one that may leave goes into the
+    /// basket; any other is refused with the ledger's own R8 message.
+    pub fn scan_item(&mut self, ledger: &mut Ledger, tag: &str) -> Tone {
+        let item = match ledger.scanned_item(tag) {
+            Ok(Scanned::Returns(item, _)) => return self.sign_in(ledger, &item.tag),
+            Ok(Scanned::Leaves(item)) => item,
             Err(e) => {
                 if matches!(
                     e,
@@ -136,23 +133,25 @@ impl Desk {
         self.warnings.clear();
         // The next hand-over has begun: Undo no longer reaches back to the last one.
         self.undo = None;
-        self.info(text);
+        self.info(text)
     }
 
-    fn sign_in(&mut self, ledger: &mut Ledger, tag: &str) {
+    fn sign_in(&mut self, ledger: &mut Ledger, tag: &str) -> Tone {
         match ledger.sign_in(&[tag.to_string()], None, None) {
             Ok(returned) => {
-                let Some(r) = returned.into_iter().next() else { return };
+                let Some(r) = returned.into_iter().next() else {
+                    return self.refuse(format!("{tag} was not signed in."));
+                };
                 let what = format!("Returned {} from {} \u{2014} {}", r.item.tag, r.from.name, r.lateness());
                 let label = format!("return of {}", r.item.tag);
-                self.done(ledger, label, what, vec![r.event.id.to_string()]);
+                self.done(ledger, label, what, vec![r.event.id.to_string()])
             }
             Err(e) => self.refuse(e.to_string()),
         }
     }
 
     /// Sets who takes the basket; an inactive person is refused (R8).
-    pub fn choose_holder(&mut self, ledger: &Ledger, id: &str) {
+    pub fn choose_holder(&mut self, ledger: &Ledger, id: &str) -> Tone {
         match ledger.active_person(id) {
             Ok(p) => {
                 let next = if self.basket.is_empty() {
@@ -160,21 +159,23 @@ impl Desk {
                 } else {
                     "Press Enter to sign the basket out."
                 };
-                self.info(format!("{} ({}) takes the items. {next}", p.name, p.id));
+                let text = format!("{} ({}) takes the items. {next}", p.name, p.id);
                 self.holder = Some(p);
                 self.warnings.clear();
                 self.undo = None;
+                self.info(text)
             }
             Err(e) => self.refuse(e.to_string()),
         }
     }
 
-    pub fn choose_container(&mut self, ledger: &Ledger, id: &str) {
+    pub fn choose_container(&mut self, ledger: &Ledger, id: &str) -> Tone {
         match ledger.container(id) {
             Ok(c) => {
-                self.info(format!("The items travel in {} ({}).", c.name, c.id));
+                let text = format!("The items travel in {} ({}).", c.name, c.id);
                 self.container = Some(c);
                 self.warnings.clear();
+                self.info(text)
             }
             Err(e) => self.refuse(e.to_string()),
         }
@@ -209,17 +210,22 @@ impl Desk {
     /// means the clerk has seen them, and they are stored on the events.
     pub fn sign_out(&mut self, ledger: &mut Ledger, confirmed: bool) {
         if self.basket.is_empty() {
-            return self.info("The basket is empty: scan an item first.".to_string());
+            self.info("The basket is empty: scan an item first.".to_string());
+            return;
         }
         let Some(holder) = self.holder.clone() else {
-            return self.info("Who takes them? Scan their badge or type part of their name.".to_string());
+            self.info("Who takes them? Scan their badge or type part of their name.".to_string());
+            return;
         };
         let due = if self.due_text.trim().is_empty() {
             None
         } else {
             match ledger.parse_when(&self.due_text, DayEdge::End) {
                 Ok(t) => Some(t),
-                Err(e) => return self.refuse(format!("Due back: {e}")),
+                Err(e) => {
+                    self.refuse(format!("Due back: {e}"));
+                    return;
+                }
             }
         };
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -264,7 +270,7 @@ impl Desk {
                 undo.what
             )),
             Err(e) => self.refuse(format!("Could not undo: {e}")),
-        }
+        };
     }
 
     /// Whether Undo is still offered at `now`.
@@ -283,10 +289,10 @@ impl Desk {
                     label,
                     format!("{tag} recorded as found"),
                     vec![e.id.to_string()],
-                );
+                )
             }
             Err(e) => self.refuse(e.to_string()),
-        }
+        };
     }
 
     pub fn remove(&mut self, tag: &str) {
@@ -314,31 +320,31 @@ impl Desk {
         match made.and_then(|pdf| save_report(ledger, &format!("receipt-{holder}-{stamp}.pdf"), &pdf)) {
             Ok(saved) => self.info(format!("{saved}: print it for {holder} to sign.")),
             Err(e) => self.refuse(format!("The receipt was not saved: {e}")),
-        }
+        };
     }
 
-    fn done(&mut self, ledger: &Ledger, label: String, what: String, events: Vec<String>) {
-        self.banner = Some(Banner {
-            tone: Tone::Done,
-            text: format!("{what}."),
-        });
+    /// Says what was recorded, and offers to undo it. Each of these three returns its tone.
+    fn done(&mut self, ledger: &Ledger, label: String, what: String, events: Vec<String>) -> Tone {
         self.undo = Some(Undo {
             label,
-            what,
+            what: what.clone(),
             events,
             until: ledger.now() + UNDO_FOR,
         });
+        self.say(Tone::Done, format!("{what}."))
     }
 
-    fn refuse(&mut self, text: String) {
-        self.banner = Some(Banner {
-            tone: Tone::Refused,
-            text,
-        });
+    fn refuse(&mut self, text: String) -> Tone {
+        self.say(Tone::Refused, text)
     }
 
-    fn info(&mut self, text: String) {
-        self.banner = Some(Banner { tone: Tone::Info, text });
+    fn info(&mut self, text: String) -> Tone {
+        self.say(Tone::Info, text)
+    }
+
+    fn say(&mut self, tone: Tone, text: String) -> Tone {
+        self.banner = Some(Banner { tone, text });
+        tone
     }
 }
 

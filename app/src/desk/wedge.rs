@@ -8,6 +8,7 @@
 //!   back until they can no longer begin a label (then the field gets them, a moment late), so
 //!   a payload never lands in a field as text.
 
+use custody_labels::payload::PREFIX as LABEL_PREFIX;
 use egui::{Event, Key};
 
 /// Characters older than this (seconds) are dropped: a stray key press an hour ago must not
@@ -16,8 +17,6 @@ const FORGET_AFTER: f64 = 3.0;
 /// In a text field, characters that could begin a label are held back this long (seconds) for
 /// the next one; a scanner sends the next within milliseconds, a person typing rarely does.
 const HOLD_FOR: f64 = 0.12;
-/// What every Custody label begins with.
-const LABEL_PREFIX: &str = "CU1:";
 
 #[derive(Debug, Default)]
 pub struct Wedge {

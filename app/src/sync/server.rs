@@ -69,19 +69,16 @@ pub fn desks(url: &str) -> Result<Vec<DeskOnServer>> {
     let mut desks = Vec::new();
     for row in rows {
         let desk: Option<uuid::Uuid> = row.get(2);
-        let head = match desk {
-            Some(desk) => client.query_opt(
-                "SELECT seq, hash FROM custody_entries WHERE desk = $1 ORDER BY seq DESC LIMIT 1",
-                &[&desk],
-            )?,
-            None => None,
+        let (head, head_hash) = match desk {
+            Some(desk) => super::push::server_head(&mut client, desk)?,
+            None => (0, None),
         };
         desks.push(DeskOnServer {
             name: row.get(0),
             login: row.get(1),
             desk,
-            head: head.as_ref().map_or(0, |h| h.get(0)),
-            head_hash: head.map(|h| h.get(1)),
+            head,
+            head_hash,
             last_push: row.get(3),
         });
     }

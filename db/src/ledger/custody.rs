@@ -46,6 +46,15 @@ struct Plan {
     findings: Vec<Finding>,
 }
 
+/// What an item scanned at the desk means (see [`Ledger::scanned_item`]).
+#[derive(Debug, Clone)]
+pub enum Scanned {
+    /// It is out: the scan signs it back in.
+    Returns(Item, ItemState),
+    /// It is here and may leave: it goes into the basket.
+    Leaves(Item),
+}
+
 /// What a sign-in did, for the "Returned LT-0042 from Sam Jones — 2 days late" line.
 #[derive(Clone, Debug)]
 pub struct Returned {
@@ -337,14 +346,17 @@ impl Ledger {
         Ok((item, state))
     }
 
-    /// The item, if its own state lets it leave now; otherwise the refusal (rule R8) that a
-    /// sign-out would meet. For the desk, which checks each item as it is scanned.
-    pub fn ready_to_leave(&self, tag: &str) -> Result<Item> {
+    /// What scanning an item at the desk means, from one read of the item and its state: it is
+    /// out, so it comes back; or it may leave; or the refusal (rule R8) a sign-out would meet.
+    pub fn scanned_item(&self, tag: &str) -> Result<Scanned> {
         self.allow(crate::operator::Action::SignOut)?;
         let (item, state) = self.item_and_state(tag)?;
+        if state.status == crate::state::Status::Out {
+            return Ok(Scanned::Returns(item, state));
+        }
         let draft = blank(EventKind::SignOut, &item.tag, self.clock.now());
         apply(&state, &draft.as_move()).map_err(|r| self.refusal(r, &item.tag, &state))?;
-        Ok(item)
+        Ok(Scanned::Leaves(item))
     }
 
     /// The person, who must exist and be active (rule R8).

@@ -34,7 +34,7 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use backup::{DEFAULT_KEEP, Restored, restore};
-pub use custody::{Returned, SignOut, UNDO_WITHIN};
+pub use custody::{Returned, Scanned, SignOut, UNDO_WITHIN};
 pub(crate) use custody::{blank, write_state};
 pub use desk_facts::DeskCamera;
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
@@ -90,6 +90,15 @@ pub struct Ledger {
     joining: bool,
 }
 
+/// What storage needs from the ledger to migrate a file: the time, and how to record what an
+/// older file's register held.
+fn upgrade(clock: &dyn Clock) -> storage::Upgrade {
+    storage::Upgrade {
+        now: crate::time::to_millis(clock.now()),
+        record_existing,
+    }
+}
+
 impl Ledger {
     /// Creates a new database at `path` (never an existing file) for the organisation `org`.
     pub fn create(path: &Path, org: Option<&str>, clock: Arc<dyn Clock>) -> Result<Ledger> {
@@ -113,7 +122,7 @@ impl Ledger {
         let desk = uuid::Uuid::now_v7().to_string();
         let created = clock.now().to_rfc3339();
         let meta = [("desk", desk.as_str()), ("created_at", created.as_str())];
-        let conn = storage::create(path, &meta)?;
+        let conn = storage::create(path, &meta, upgrade(&*clock))?;
         let mut ledger = Self::from_connection(conn, path, clock)?;
         ledger.joining = true;
         Ok(ledger)
@@ -138,7 +147,7 @@ impl Ledger {
     /// program (the desk's background lists and reports). It skips the after-a-crash check,
     /// which the first [`Ledger::open`] made: while the desk runs, its log is always there.
     pub fn open_reader(path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {
-        Self::from_connection(storage::open(path)?, path, clock)
+        Self::from_connection(storage::open(path, upgrade(&*clock))?, path, clock)
     }
 
     fn from_connection(conn: Connection, path: &Path, clock: Arc<dyn Clock>) -> Result<Ledger> {

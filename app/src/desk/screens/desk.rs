@@ -133,7 +133,7 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
         let exact = app.ledger.item(&typed).is_ok()
             || app.ledger.person(&typed).is_ok()
             || app.ledger.container(&typed).is_ok()
-            || typed.to_ascii_uppercase().starts_with("CU1:");
+            || custody_labels::Payload::claims_to_be_one(&typed);
         chosen = if exact {
             Some(typed)
         } else {
