@@ -1,13 +1,13 @@
 //! `custody exposure`: what a holder or container had at a moment or during a window.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 use custody_db::{Custodian, DayEdge, Ledger};
 
-use crate::render::{ReportFormat, exposure};
+use super::output::ReportOutput;
+use crate::render::exposure;
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("whose").required(true).args(["holder", "container"])))]
@@ -26,11 +26,8 @@ pub struct ExposureArgs {
     /// Only the custody this desk of the trust recorded (its name)
     #[arg(long, value_name = "NAME")]
     desk: Option<String>,
-    #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
-    /// Write to this file (needed for pdf)
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: ReportOutput,
 }
 
 /// `--holder ID` or `--container ID` (clap makes sure one is given).
@@ -58,7 +55,7 @@ pub fn run(args: ExposureArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<(
     if let Some(desk) = desk {
         found = found.recorded_at(&desk);
     }
-    let bytes = exposure::render(ledger, &found, args.format)?;
+    let bytes = exposure::render(ledger, &found, args.output.format)?;
     let what = format!("the exposure of {}", found.custodian);
-    super::deliver(&bytes, args.format.list().is_none(), args.output.as_deref(), &what, out)
+    args.output.deliver(&bytes, &what, out)
 }

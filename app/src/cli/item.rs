@@ -13,68 +13,10 @@ use crate::render::{Cell, Format, Table, chain, history, print_fields, yes_no};
 #[derive(Debug, Subcommand)]
 pub enum ItemCommand {
     /// Register an item
-    Add {
-        tag: String,
-        /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        serial: Option<String>,
-        /// The device's storage is encrypted
-        #[arg(long)]
-        encrypted: bool,
-        /// How many people's data it carries
-        #[arg(long, default_value_t = 0, value_name = "N")]
-        data_subjects: u32,
-        /// Kinds of personal data, e.g. contact,health,sen
-        #[arg(long, value_delimiter = ',', value_name = "A,B")]
-        categories: Vec<String>,
-        /// Carries special category data (health, SEN, ethnicity...)
-        #[arg(long)]
-        special_category: bool,
-        /// Carries safeguarding information (e.g. a looked-after child)
-        #[arg(long)]
-        safeguarding: bool,
-        #[arg(long)]
-        confidential: bool,
-        /// Holds anonymised data whose anonymisation technique is not approved (counts for R5)
-        #[arg(long)]
-        anonymised_unapproved: bool,
-    },
+    Add(AddArgs),
     /// Change an item's record: its name, serial, kind or personal-data profile. What changed,
     /// old and new, is recorded in the ledger with the reason; a change to nothing writes nothing
-    Set {
-        tag: String,
-        /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long)]
-        name: Option<String>,
-        /// The serial number ("" to clear it)
-        #[arg(long)]
-        serial: Option<String>,
-        #[arg(long, value_name = "yes|no")]
-        encrypted: Option<String>,
-        /// How many people's data it carries
-        #[arg(long, value_name = "N", allow_hyphen_values = true)]
-        data_subjects: Option<String>,
-        /// Kinds of personal data, replacing those recorded, e.g. contact,health ("" for none)
-        #[arg(long, value_name = "A,B")]
-        categories: Option<String>,
-        #[arg(long, value_name = "yes|no")]
-        special_category: Option<String>,
-        #[arg(long, value_name = "yes|no")]
-        safeguarding: Option<String>,
-        #[arg(long, value_name = "yes|no")]
-        confidential: Option<String>,
-        #[arg(long, value_name = "yes|no")]
-        anonymised_unapproved: Option<String>,
-        /// Why (kept with the change)
-        #[arg(long)]
-        reason: Option<String>,
-    },
+    Set(SetArgs),
     /// Every item with where it is now
     List {
         #[arg(long, value_enum, default_value_t)]
@@ -104,67 +46,121 @@ pub enum EvidenceFormat {
     Csv,
 }
 
+/// A new item: its register fields and personal-data profile.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    tag: String,
+    /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    serial: Option<String>,
+    /// The device's storage is encrypted
+    #[arg(long)]
+    encrypted: bool,
+    /// How many people's data it carries
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    data_subjects: u32,
+    /// Kinds of personal data, e.g. contact,health,sen
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    categories: Vec<String>,
+    /// Carries special category data (health, SEN, ethnicity...)
+    #[arg(long)]
+    special_category: bool,
+    /// Carries safeguarding information (e.g. a looked-after child)
+    #[arg(long)]
+    safeguarding: bool,
+    #[arg(long)]
+    confidential: bool,
+    /// Holds anonymised data whose anonymisation technique is not approved (counts for R5)
+    #[arg(long)]
+    anonymised_unapproved: bool,
+}
+
+impl AddArgs {
+    fn item(self) -> Result<Item> {
+        Ok(Item {
+            kind: self.kind.parse()?,
+            tag: self.tag,
+            name: self.name,
+            serial: self.serial,
+            encrypted: self.encrypted,
+            data_categories: self.categories,
+            data_subjects: self.data_subjects,
+            special_category: self.special_category,
+            safeguarding: self.safeguarding,
+            confidential: self.confidential,
+            anonymised_unapproved: self.anonymised_unapproved,
+        })
+    }
+}
+
+/// A change to an item's record: only the fields given change.
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    tag: String,
+    /// laptop | chromebook | tablet | phone | paper-file | removable-media | other
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    name: Option<String>,
+    /// The serial number ("" to clear it)
+    #[arg(long)]
+    serial: Option<String>,
+    #[arg(long, value_name = "yes|no")]
+    encrypted: Option<String>,
+    /// How many people's data it carries
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    data_subjects: Option<String>,
+    /// Kinds of personal data, replacing those recorded, e.g. contact,health ("" for none)
+    #[arg(long, value_name = "A,B")]
+    categories: Option<String>,
+    #[arg(long, value_name = "yes|no")]
+    special_category: Option<String>,
+    #[arg(long, value_name = "yes|no")]
+    safeguarding: Option<String>,
+    #[arg(long, value_name = "yes|no")]
+    confidential: Option<String>,
+    #[arg(long, value_name = "yes|no")]
+    anonymised_unapproved: Option<String>,
+    /// Why (kept with the change)
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+impl SetArgs {
+    /// The change, each typed answer read by db's parsers (which name what was wrong).
+    fn edit(self) -> Result<ItemEdit> {
+        let flag = |field: &'static str, v: Option<String>| v.map(|v| parse_yes_no(field, &v)).transpose();
+        Ok(ItemEdit {
+            kind: self.kind.map(|k| k.parse::<ItemKind>()).transpose()?,
+            name: self.name,
+            serial: self.serial.map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+            encrypted: flag("encryption answer", self.encrypted)?,
+            data_categories: self.categories.map(|c| vec![c]),
+            data_subjects: self
+                .data_subjects
+                .map(|n| parse_count("number of data subjects", &n))
+                .transpose()?,
+            special_category: flag("special-category answer", self.special_category)?,
+            safeguarding: flag("safeguarding answer", self.safeguarding)?,
+            confidential: flag("confidential answer", self.confidential)?,
+            anonymised_unapproved: flag("unapproved-anonymisation answer", self.anonymised_unapproved)?,
+        })
+    }
+}
+
 pub fn run(cmd: ItemCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
     match cmd {
-        ItemCommand::Add {
-            tag,
-            kind,
-            name,
-            serial,
-            encrypted,
-            data_subjects,
-            categories,
-            special_category,
-            safeguarding,
-            confidential,
-            anonymised_unapproved,
-        } => {
-            let kind: ItemKind = kind.parse()?;
-            let item = ledger.add_item(&Item {
-                tag,
-                kind,
-                name,
-                serial,
-                encrypted,
-                data_categories: categories,
-                data_subjects,
-                special_category,
-                safeguarding,
-                confidential,
-                anonymised_unapproved,
-            })?;
+        ItemCommand::Add(args) => {
+            let item = ledger.add_item(&args.item()?)?;
             writeln!(out, "Added {} ({}): {}", item.tag, item.kind, item.name)?;
         }
-        ItemCommand::Set {
-            tag,
-            kind,
-            name,
-            serial,
-            encrypted,
-            data_subjects,
-            categories,
-            special_category,
-            safeguarding,
-            confidential,
-            anonymised_unapproved,
-            reason,
-        } => {
-            let flag = |field: &'static str, v: Option<String>| v.map(|v| parse_yes_no(field, &v)).transpose();
-            let edit = ItemEdit {
-                kind: kind.map(|k| k.parse::<ItemKind>()).transpose()?,
-                name,
-                serial: serial.map(|s| Some(s).filter(|s| !s.trim().is_empty())),
-                encrypted: flag("encryption answer", encrypted)?,
-                data_categories: categories.map(|c| vec![c]),
-                data_subjects: data_subjects
-                    .map(|n| parse_count("number of data subjects", &n))
-                    .transpose()?,
-                special_category: flag("special-category answer", special_category)?,
-                safeguarding: flag("safeguarding answer", safeguarding)?,
-                confidential: flag("confidential answer", confidential)?,
-                anonymised_unapproved: flag("unapproved-anonymisation answer", anonymised_unapproved)?,
-            };
-            let done = ledger.edit_item(&tag, &edit, reason.as_deref())?;
+        ItemCommand::Set(args) => {
+            let (tag, reason) = (args.tag.clone(), args.reason.clone());
+            let done = ledger.edit_item(&tag, &args.edit()?, reason.as_deref())?;
             super::say_edit(&done, out)?;
         }
         ItemCommand::List { format } => list(ledger, format, out)?,

@@ -13,6 +13,7 @@ mod incident;
 mod item;
 mod labels;
 mod operator;
+mod output;
 mod person;
 mod report;
 mod search;

@@ -8,7 +8,8 @@ use clap::Subcommand;
 use custody_db::Ledger;
 use custody_db::spot_check::{CheckOutcome, Population, SampleSize};
 
-use crate::render::{ReportFormat, spot_check};
+use super::output::ReportOutput;
+use crate::render::spot_check;
 
 #[derive(Debug, Subcommand)]
 pub enum SpotCheckCommand {
@@ -51,10 +52,8 @@ pub enum SpotCheckCommand {
     },
     /// The spot checks of the last 12 months and what they found
     Report {
-        #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
-        #[arg(short = 'o', long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
 }
 
@@ -106,11 +105,11 @@ pub fn run(cmd: SpotCheckCommand, ledger: &mut Ledger, out: &mut dyn Write) -> R
                 out,
             )?;
         }
-        SpotCheckCommand::Report { format, output } => {
+        SpotCheckCommand::Report { output } => {
             let checks = ledger.spot_checks_this_year()?;
-            let bytes = spot_check::render(ledger, &checks, format)?;
+            let bytes = spot_check::render(ledger, &checks, output.format)?;
             let what = format!("the spot checks of the last 12 months ({})", checks.len());
-            super::deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
+            output.deliver(&bytes, &what, out)?;
         }
     }
     Ok(())

@@ -2,7 +2,6 @@
 //! against the record. Scans may come from a wedge scanner, one tag per line on standard input.
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Subcommand;
@@ -10,7 +9,8 @@ use custody_db::Ledger;
 use custody_db::ids::{IdKind, normalise_id};
 use custody_db::stocktake::scope_of;
 
-use crate::render::{ReportFormat, stocktake};
+use super::output::ReportOutput;
+use crate::render::stocktake;
 
 #[derive(Debug, Subcommand)]
 pub enum StocktakeCommand {
@@ -45,10 +45,8 @@ pub enum StocktakeCommand {
     Report {
         #[arg(long, value_name = "ST-N")]
         id: Option<String>,
-        #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
-        #[arg(short = 'o', long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
 }
 
@@ -111,11 +109,11 @@ pub fn run(cmd: StocktakeCommand, ledger: &mut Ledger, out: &mut dyn Write) -> R
             let report = ledger.finish_stocktake(id.as_deref())?;
             stocktake::print(ledger, &report, crate::render::Format::Table, out)?;
         }
-        StocktakeCommand::Report { id, format, output } => {
+        StocktakeCommand::Report { id, output } => {
             let report = ledger.stocktake_report(id.as_deref())?;
-            let bytes = stocktake::render(ledger, &report, format)?;
+            let bytes = stocktake::render(ledger, &report, output.format)?;
             let what = format!("the report of stocktake {}", report.stocktake.id);
-            super::deliver(&bytes, format.list().is_none(), output.as_deref(), &what, out)?;
+            output.deliver(&bytes, &what, out)?;
         }
     }
     Ok(())

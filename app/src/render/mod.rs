@@ -21,8 +21,8 @@ pub mod table;
 
 pub use table::{Cell, CsvRows, Table, print_fields};
 
-/// How a list is printed (`--format`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+/// How a list is printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
     #[default]
     Table,
@@ -30,8 +30,20 @@ pub enum Format {
     Json,
 }
 
-/// How a report is written (`--format`): as a list, or as a printable PDF.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Table, Format::Csv, Format::Json];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// How a report is written: as a list, or as a printable PDF.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ReportFormat {
     #[default]
     Table,
@@ -41,6 +53,18 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Table,
+        ReportFormat::Csv,
+        ReportFormat::Json,
+        ReportFormat::Pdf,
+    ];
+
+    /// Its name: the list format's, or "pdf".
+    pub fn extension_or_name(self) -> &'static str {
+        self.list().map_or("pdf", Format::name)
+    }
+
     /// The list format, or `None` for PDF.
     pub fn list(self) -> Option<Format> {
         match self {
