@@ -22,7 +22,6 @@ mod error;
 pub mod event;
 pub mod ids;
 pub mod import;
-pub mod interleave;
 mod ledger;
 pub mod model;
 pub mod operator;

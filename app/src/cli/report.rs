@@ -12,7 +12,8 @@ use custody_db::time::to_millis;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Everything out past its due date, by holder, with stage and sensitivity; and what is due soon
+    /// Everything out past its due date, by holder, with stage and sensitivity; and what is due
+    /// soon. As a pdf: a summary page, then one reminder slip per holder to hand over
     Overdue {
         /// The moment to report as of [default: now]
         #[arg(long, value_name = "WHEN")]
@@ -20,7 +21,6 @@ pub enum ReportCommand {
         /// Only what this desk of the trust signed out (its name)
         #[arg(long, value_name = "NAME")]
         desk: Option<String>,
-        /// As a pdf: a summary page, then one reminder slip per holder to hand over
         #[command(flatten)]
         output: ReportOutput,
     },

@@ -8,10 +8,8 @@ mod custody;
 mod desk_facts;
 pub mod disposal;
 mod exposure;
-mod inbox;
 mod incident;
 mod operators;
-mod outbox;
 mod overdue;
 mod policy_facts;
 mod queries;
@@ -21,7 +19,7 @@ mod register;
 pub mod search;
 pub mod spot_check;
 pub mod stocktake;
-mod trust;
+pub(crate) mod sync;
 mod verify;
 mod writer;
 pub(crate) use writer::Writer;
@@ -38,7 +36,6 @@ pub use custody::{Returned, Scanned, SignOut, UNDO_WITHIN};
 pub(crate) use custody::{blank, write_state};
 pub use desk_facts::DeskCamera;
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
-pub use inbox::RemoteEntry;
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,
     StaffAtTheTime,
@@ -52,7 +49,8 @@ pub(crate) use records::fields_of;
 pub use records::{FieldChange, RegisterChange};
 pub use register::{Edit, ItemEdit};
 pub(crate) use register::{checked_email, insert_item, validate_home_working, validate_item, write_person};
-pub use trust::{Applied, Conflict, DEFAULT_SYNC_WARNING_DAYS};
+pub use sync::RemoteEntry;
+pub use sync::{Applied, Conflict, DEFAULT_SYNC_WARNING_DAYS};
 pub use verify::{ChainProblem, VerifyReport};
 
 use crate::error::Result;

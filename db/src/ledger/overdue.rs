@@ -14,7 +14,7 @@ use super::queries::{STATE_COLUMNS, state_from_row};
 use super::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, PERSON_COLUMNS, item_from_row, person_from_row};
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::interleave::interleave;
+use crate::ledger::sync::interleave;
 use crate::model::{Item, Person};
 use crate::state::{ItemState, Status};
 use crate::time::{from_millis, to_millis};

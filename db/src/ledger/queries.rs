@@ -15,7 +15,7 @@ use super::register::{
 };
 use crate::error::{Error, Result};
 use crate::event::{self, Event};
-use crate::interleave::interleave;
+use crate::ledger::sync::interleave;
 use crate::model::{EventKind, Item, Person};
 use crate::state::{ItemState, Status, apply_anyway};
 use crate::time::to_millis;
@@ -138,7 +138,7 @@ pub(crate) fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> ItemState
         .fold(ItemState::default(), |state, e| apply_anyway(&state, &e.as_move()))
 }
 
-/// The order in which every desk's events are shown (not replayed: see [`crate::interleave`]).
+/// The order in which every desk's events are shown (not replayed: see [`crate::ledger::sync::interleave`]).
 pub(crate) const SHOWN_ORDER: &str = "occurred_at, recorded_at, desk, seq";
 
 /// The events among `events` that count: not corrections, and not voided by one of them.

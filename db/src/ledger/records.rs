@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::Ledger;
 use crate::error::{Error, Result};
-use crate::interleave::interleave;
+use crate::ledger::sync::interleave;
 use crate::model::{Container, Item, Person};
 use crate::record::{self, Record, RecordKind, Register};
 

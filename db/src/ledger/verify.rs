@@ -12,7 +12,7 @@ use super::records::{check_register, check_subject};
 use crate::error::Result;
 use crate::event::Event;
 use crate::event::GENESIS_HASH;
-use crate::interleave::interleave;
+use crate::ledger::sync::interleave;
 use crate::model::EventKind;
 use crate::record::{self, Entry, Register};
 use crate::state::{ItemState, apply, apply_anyway};
@@ -117,7 +117,7 @@ impl Ledger {
         report.chain = chain;
         report.impossible_moves = impossible;
         report.register_mismatches = register;
-        (report.remote_checked, report.remote_problems) = super::inbox::check_remote_chains(&self.conn, LIST_AT_MOST)?;
+        (report.remote_checked, report.remote_problems) = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
         let mut tags: Vec<&String> = replayed
             .keys()
             .chain(stored.keys())

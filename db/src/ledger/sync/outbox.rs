@@ -1,8 +1,8 @@
 //! What a desk sends to the trust's server: its own entries, in chain order, read in batches.
 //! The ledger knows nothing of the network; the sync layer (in the app) asks for these.
 
-use super::Ledger;
 use crate::error::Result;
+use crate::ledger::Ledger;
 use crate::record::{self, Entry};
 
 impl Ledger {

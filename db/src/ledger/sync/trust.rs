@@ -1,6 +1,6 @@
 //! The trust's ledger as one. What other desks recorded, as it is received (`inbox.rs`), is
 //! applied here: every register row and item state it touches becomes again the replay of all
-//! desks' entries (`crate::interleave` says in what order). Items two desks moved apart in ways that cannot both
+//! desks' entries (`interleave.rs` says in what order). Items two desks moved apart in ways that cannot both
 //! be true are conflicts until a correction voids the move that should not stand.
 
 use std::collections::{BTreeSet, HashMap};
@@ -8,13 +8,13 @@ use std::collections::{BTreeSet, HashMap};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use super::Ledger;
-use super::custody::write_state;
-use super::queries::{STATE_COLUMNS, state_from_row};
-use super::records::{fold_subject, rebuild, records_of};
-use super::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, item_from_row, write_item, write_person};
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::ledger::Ledger;
+use crate::ledger::custody::write_state;
+use crate::ledger::queries::{STATE_COLUMNS, state_from_row};
+use crate::ledger::records::{fold_subject, rebuild, records_of};
+use crate::ledger::register::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, item_from_row, write_item, write_person};
 use crate::model::{Container, Item, Person};
 use crate::operator::Action;
 use crate::record::{Entry, Register};

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use uuid::Uuid;
 
-use super::Ledger;
 use super::trust::{Applied, Touched};
 use crate::error::{Error, Result};
 use crate::event::{Event, GENESIS_HASH};
+use crate::ledger::Ledger;
 use crate::operator::Action;
 use crate::record::Entry;
 use crate::record::Record;
