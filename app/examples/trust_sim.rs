@@ -90,60 +90,7 @@ fn main() -> Result<()> {
 
     // ---- Setup: the server, its desks, each desk's register ----
     let started = Instant::now();
-    server::init(&admin_url)?;
-    let mut trust: Vec<Desk> = Vec::new();
-    for d in 0..desks {
-        let name = format!("school-{d:02}");
-        let url = server::add_desk(&admin_url, &name)?;
-        let path = work.join(format!("{name}.db"));
-        let clock = FixedClock::new(term_start);
-        let mut ledger = if d == 0 {
-            let mut first = Ledger::create(&path, Some("Sim Academy Trust"), clock.clone())?;
-            first.use_hashing(Hashing::cheap_for_tests());
-            first.add_first_admin(ADMIN, "Trust administrator", PASSWORD)?;
-            // The trust's policy, set once and applied at every desk: a busy borrower of
-            // sensitive laptops is a warning here, not a refusal.
-            first.set_rule_mode(custody_db::Rule::R5, custody_db::policy::Mode::Warn)?;
-            // The killed `custody sync` processes leave the day's backup of a desk: one each.
-            first.set_backups_kept(1)?;
-            first
-        } else {
-            Ledger::create_to_join(&path, clock.clone())?
-        };
-        let mut credentials = Credentials {
-            url,
-            last_push: None,
-            pushed_head: 0,
-            last_synced: None,
-        };
-        let mut client = sync::connect(&credentials.url)?;
-        sync::round(&mut ledger, &mut client, &mut credentials, &path)?;
-        if d > 0 {
-            ledger.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
-        }
-        let mut items = Vec::new();
-        for n in 0..ITEMS_PER_DESK {
-            let tag = format!("S{d:02}-LT-{n:04}");
-            let mut item = Item::new(&tag, ItemKind::Laptop, "Staff laptop");
-            item.encrypted = n % 10 != 0;
-            item.data_subjects = 30 + (n as u32 % 7) * 40;
-            ledger.add_item(&item)?;
-            items.push(tag);
-        }
-        for n in 0..PEOPLE_PER_DESK {
-            ledger.add_person(&format!("P{d:02}-{n:03}"), &format!("Staff {d:02}-{n:03}"), None)?;
-        }
-        trust.push(Desk {
-            name,
-            path,
-            clock,
-            ledger,
-            credentials,
-            client: Some(client),
-            out: vec![None; items.len()],
-            items,
-        });
-    }
+    let mut trust = set_up_trust(&admin_url, &work, desks, term_start)?;
     // Everyone hears of everyone's staff before the term.
     for _ in 0..2 {
         for desk in &mut trust {
@@ -154,71 +101,7 @@ fn main() -> Result<()> {
 
     // ---- The term ----
     let started = Instant::now();
-    let (mut rounds, mut cut_off, mut killed) = (0u32, 0u32, 0u32);
-    for day in 0..days {
-        if day % 10 == 0 {
-            eprintln!(
-                "trust_sim: day {day} of {days}, {:.0} s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-        // School days: Monday to Friday.
-        let date = term_start + chrono::Duration::days(day / 5 * 7 + day % 5);
-        for (d, desk) in trust.iter_mut().enumerate() {
-            desk.clock.set(date + chrono::Duration::hours(1));
-            // Back on or after the day they were due (one in ten a few days late).
-            let back: Vec<usize> = (0..desk.items.len())
-                .filter(|&i| desk.out[i].is_some_and(|due| due <= day && fastrand::u8(..10) > 0))
-                .collect();
-            if !back.is_empty() {
-                let tags: Vec<String> = back.iter().map(|&i| desk.items[i].clone()).collect();
-                desk.ledger.sign_in(&tags, None, None)?;
-                back.iter().for_each(|&i| desk.out[i] = None);
-            }
-            for k in 0..OUT_PER_DAY {
-                let free: Vec<usize> = (0..desk.items.len()).filter(|&i| desk.out[i].is_none()).collect();
-                if free.is_empty() {
-                    break;
-                }
-                let i = free[fastrand::usize(..free.len())];
-                // Mostly the school's own staff; one in seven works across schools.
-                let school = if fastrand::u8(..7) == 0 {
-                    fastrand::usize(..desks)
-                } else {
-                    d
-                };
-                let holder = format!("P{school:02}-{:03}", fastrand::usize(..PEOPLE_PER_DESK));
-                let nights = 1 + fastrand::i64(0..10);
-                desk.clock
-                    .set(date + chrono::Duration::hours(1) + chrono::Duration::minutes(k as i64 * 20));
-                let request = SignOut {
-                    items: vec![desk.items[i].clone()],
-                    to: holder,
-                    due: Some(date + chrono::Duration::days(nights) + chrono::Duration::hours(8)),
-                    acknowledge_warnings: true,
-                    ..SignOut::default()
-                };
-                desk.ledger.sign_out(&request)?;
-                desk.out[i] = Some(day + nights);
-            }
-            // Twice a week, each desk on its own days: often cut off, sometimes killed mid-sync.
-            if (day + d as i64) % 3 != 0 {
-                continue;
-            }
-            desk.clock.set(date + chrono::Duration::hours(10));
-            match fastrand::u8(..20) {
-                0..=2 => cut_off += 1,
-                3 => {
-                    killed += 1;
-                    kill_a_sync(&custody, desk, &password_file)?;
-                }
-                _ => {
-                    rounds += 1;
-                    desk.sync()?;
-                }
-            }
-        }
-    }
+    let (rounds, cut_off, killed) = run_term(&mut trust, &custody, &password_file, term_start, days)?;
     let term = started.elapsed();
 
     // ---- The final sync: every desk twice round (the first pushes, the second brings all) ----
@@ -301,6 +184,145 @@ fn main() -> Result<()> {
         std::fs::remove_dir_all(&work)?;
     }
     Ok(())
+}
+
+/// The server's desks, each with its own database, register and first sync; the first desk
+/// makes the trust's administrator and policy.
+fn set_up_trust(admin_url: &str, work: &Path, desks: usize, term_start: chrono::DateTime<Utc>) -> Result<Vec<Desk>> {
+    server::init(admin_url)?;
+    let mut trust: Vec<Desk> = Vec::new();
+    for d in 0..desks {
+        let name = format!("school-{d:02}");
+        let url = server::add_desk(admin_url, &name)?;
+        let path = work.join(format!("{name}.db"));
+        let clock = FixedClock::new(term_start);
+        let mut ledger = if d == 0 {
+            let mut first = Ledger::create(&path, Some("Sim Academy Trust"), clock.clone())?;
+            first.use_hashing(Hashing::cheap_for_tests());
+            first.add_first_admin(ADMIN, "Trust administrator", PASSWORD)?;
+            // The trust's policy, set once and applied at every desk: a busy borrower of
+            // sensitive laptops is a warning here, not a refusal.
+            first.set_rule_mode(custody_db::Rule::R5, custody_db::policy::Mode::Warn)?;
+            // The killed `custody sync` processes leave the day's backup of a desk: one each.
+            first.set_backups_kept(1)?;
+            first
+        } else {
+            Ledger::create_to_join(&path, clock.clone())?
+        };
+        let mut credentials = Credentials {
+            url,
+            last_push: None,
+            pushed_head: 0,
+            last_synced: None,
+        };
+        let mut client = sync::connect(&credentials.url)?;
+        sync::round(&mut ledger, &mut client, &mut credentials, &path)?;
+        if d > 0 {
+            ledger.operator_sign_in(ADMIN, PASSWORD, SignInAt::Desk)?;
+        }
+        let mut items = Vec::new();
+        for n in 0..ITEMS_PER_DESK {
+            let tag = format!("S{d:02}-LT-{n:04}");
+            let mut item = Item::new(&tag, ItemKind::Laptop, "Staff laptop");
+            item.encrypted = n % 10 != 0;
+            item.data_subjects = 30 + (n as u32 % 7) * 40;
+            ledger.add_item(&item)?;
+            items.push(tag);
+        }
+        for n in 0..PEOPLE_PER_DESK {
+            ledger.add_person(&format!("P{d:02}-{n:03}"), &format!("Staff {d:02}-{n:03}"), None)?;
+        }
+        trust.push(Desk {
+            name,
+            path,
+            clock,
+            ledger,
+            credentials,
+            client: Some(client),
+            out: vec![None; items.len()],
+            items,
+        });
+    }
+    Ok(trust)
+}
+
+/// Every school day of the term at every desk: returns, sign-outs, and twice a week a sync
+/// that is often cut off and sometimes killed. Returns (rounds synced, cut off, killed).
+fn run_term(
+    trust: &mut [Desk],
+    custody: &Path,
+    password_file: &Path,
+    term_start: chrono::DateTime<Utc>,
+    days: i64,
+) -> Result<(u32, u32, u32)> {
+    let desks = trust.len();
+    let started = Instant::now();
+    let (mut rounds, mut cut_off, mut killed) = (0u32, 0u32, 0u32);
+    for day in 0..days {
+        if day % 10 == 0 {
+            eprintln!(
+                "trust_sim: day {day} of {days}, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        // School days: Monday to Friday.
+        let date = term_start + chrono::Duration::days(day / 5 * 7 + day % 5);
+        for (d, desk) in trust.iter_mut().enumerate() {
+            desk.clock.set(date + chrono::Duration::hours(1));
+            // Back on or after the day they were due (one in ten a few days late).
+            let back: Vec<usize> = (0..desk.items.len())
+                .filter(|&i| desk.out[i].is_some_and(|due| due <= day && fastrand::u8(..10) > 0))
+                .collect();
+            if !back.is_empty() {
+                let tags: Vec<String> = back.iter().map(|&i| desk.items[i].clone()).collect();
+                desk.ledger.sign_in(&tags, None, None)?;
+                back.iter().for_each(|&i| desk.out[i] = None);
+            }
+            for k in 0..OUT_PER_DAY {
+                let free: Vec<usize> = (0..desk.items.len()).filter(|&i| desk.out[i].is_none()).collect();
+                if free.is_empty() {
+                    break;
+                }
+                let i = free[fastrand::usize(..free.len())];
+                // Mostly the school's own staff; one in seven works across schools.
+                let school = if fastrand::u8(..7) == 0 {
+                    fastrand::usize(..desks)
+                } else {
+                    d
+                };
+                let holder = format!("P{school:02}-{:03}", fastrand::usize(..PEOPLE_PER_DESK));
+                let nights = 1 + fastrand::i64(0..10);
+                desk.clock
+                    .set(date + chrono::Duration::hours(1) + chrono::Duration::minutes(k as i64 * 20));
+                let request = SignOut {
+                    items: vec![desk.items[i].clone()],
+                    to: holder,
+                    due: Some(date + chrono::Duration::days(nights) + chrono::Duration::hours(8)),
+                    acknowledge_warnings: true,
+                    ..SignOut::default()
+                };
+                desk.ledger.sign_out(&request)?;
+                desk.out[i] = Some(day + nights);
+            }
+            // Twice a week, each desk on its own days: often cut off, sometimes killed mid-sync.
+            if (day + d as i64) % 3 != 0 {
+                continue;
+            }
+            desk.clock.set(date + chrono::Duration::hours(10));
+            match fastrand::u8(..20) {
+                0..=2 => cut_off += 1,
+                3 => {
+                    killed += 1;
+                    kill_a_sync(custody, desk, password_file)?;
+                }
+                _ => {
+                    rounds += 1;
+                    desk.sync()?;
+                }
+            }
+        }
+    }
+    Ok((rounds, cut_off, killed))
 }
 
 /// A new, empty database on the server for the simulation (and no login roles left from an

@@ -1,7 +1,7 @@
 //! Measures the ledger's budgets on a demo database; `scripts/bench` runs it.
 //! Usage: ledger_bench DEMO.db   (the file is changed: give it a copy)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -89,9 +89,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     ledger.set_person_active(&holder, true)?;
     ledger.update_home_working(&holder, &current)?;
+    writes(&mut ledger, &path, &tags, &holder)?;
+    reports(&ledger, &path)?;
+    whole_file(&ledger, &path)?;
+    stocktake(&mut ledger)?;
+    moving_in(&path.with_extension("moving-in.db"))
+}
+
+/// The writes a desk makes: the rules checked, sign-outs, profile changes, an import.
+fn writes(ledger: &mut Ledger, path: &Path, tags: &[String], holder: &str) -> Result<(), Box<dyn std::error::Error>> {
     let request = |tag: &str| SignOut {
         items: vec![tag.to_string()],
-        to: holder.clone(),
+        to: holder.to_string(),
         acknowledge_warnings: true,
         ..SignOut::default()
     };
@@ -156,6 +165,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "2000 ms",
     );
 
+    Ok(())
+}
+
+/// The reports: exposure lookups and the overdue report.
+fn reports(ledger: &Ledger, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let week_end = ledger.now();
     let mut lookups = Vec::new();
     for person in ledger.people()?.iter().take(20) {
@@ -216,9 +230,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "500 ms",
     );
 
+    Ok(())
+}
+
+/// What reads the whole file: opening after a crash, verify, a backup.
+fn whole_file(ledger: &Ledger, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     // A crash image: the file and its write-ahead log copied while this ledger has them open.
     let crashed = path.with_extension("crashed.db");
-    std::fs::copy(&path, &crashed)?;
+    std::fs::copy(path, &crashed)?;
     std::fs::copy(format!("{}-wal", path.display()), format!("{}-wal", crashed.display()))?;
     let start = Instant::now();
     let reopened = Ledger::open(&crashed, Arc::new(SystemClock))?;
@@ -245,8 +264,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let took = format!("{:.2} s", start.elapsed().as_secs_f64());
     std::fs::remove_file(&copy)?;
     row("a backup of it (backup API, one snapshot)", took, "10 s");
-    stocktake(&mut ledger)?;
-    moving_in(&path.with_extension("moving-in.db"))
+    Ok(())
 }
 
 /// A stocktake of the kind with nearest 5,000 items on the premises: every one scanned (each
