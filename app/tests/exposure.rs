@@ -38,15 +38,28 @@ fn what_was_in_sams_custody_on_tuesday_evening() {
         table.starts_with("Exposure of Sam Jones (S001) at 2026-11-17 19:30"),
         "{table}"
     );
+    // The file stolen at 19:00 was no longer Sam's at 19:30: named apart, not counted.
+    let (held, missing) = table.split_once("Lost or stolen earlier").unwrap();
+    assert!(held.contains("LT-0001") && !held.contains("PF-0002"), "{table}");
+    assert!(missing.contains("PF-0002") && missing.contains("stolen"), "{table}");
     assert!(
-        table.contains("LT-0001") && table.contains("PF-0002") && table.contains("stolen"),
+        held.contains("1 device(s) encrypted, 0 NOT encrypted, 0 paper file(s); 120 data subjects"),
         "{table}"
     );
-    assert!(
-        table.contains("1 device(s) encrypted, 0 NOT encrypted, 1 paper file(s); 121 data subjects"),
-        "{table}"
-    );
-    assert!(table.contains("ALERT THE SAFEGUARDING LEAD"), "{table}");
+    assert!(!table.contains("ALERT THE SAFEGUARDING LEAD"), "{table}");
+    let json: serde_json::Value = serde_json::from_str(&desk.ok(&[
+        "exposure",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-17 19:30",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["missing_earlier"][0]["item"]["tag"], "PF-0002");
+    assert_eq!(json["missing_earlier"][0]["how"], "stolen");
+    assert_eq!(json["missing_earlier"][0]["incident"], serde_json::Value::Null);
 
     let json: serde_json::Value = serde_json::from_str(&desk.ok(&[
         "exposure",
@@ -62,8 +75,12 @@ fn what_was_in_sams_custody_on_tuesday_evening() {
     .unwrap();
     assert_eq!(json["items"].as_array().unwrap().len(), 2);
     assert_eq!(json["items"][1]["item"]["tag"], "PF-0002");
-    assert_eq!(json["items"][1]["held_until"], serde_json::Value::Null);
-    assert_eq!(json["summary"]["alert_safeguarding_lead"], true);
+    assert!(json["items"][1]["held_until"].is_i64(), "held until the theft: {json}");
+    assert_eq!(json["items"][1]["ended_by"], "stolen");
+    assert_eq!(
+        json["summary"]["alert_safeguarding_lead"], true,
+        "stolen inside the window"
+    );
 
     let before = desk.ok(&[
         "exposure",

@@ -511,6 +511,31 @@ fn two_desks_and_a_dpo_share_one_ledger_and_settle_a_conflict() {
         .unwrap()
         .get(0);
     assert_eq!(out_now, 2, "LT-0001 with Priya, LT-0002 with Sam");
+
+    // A theft ends the custody at the moment it happened, on the server as at the desk.
+    dpo.ok(&[
+        "stolen",
+        "LT-0002",
+        "--at",
+        "2026-11-20 17:30",
+        "--note",
+        "Car broken into",
+    ]);
+    dpo.ok(&["sync"]);
+    let ended: (Option<chrono::DateTime<chrono::Utc>>, String) = client
+        .query_one(
+            "SELECT held_until, ended_by FROM custody_periods WHERE holder = 'S001' AND item = 'LT-0002'
+             ORDER BY held_from DESC LIMIT 1",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(ended.1, "stolen");
+    assert_eq!(
+        ended.0.map(|t| t.to_rfc3339()),
+        Some("2026-11-20T17:30:00+00:00".to_string()),
+        "held until the theft, not still held"
+    );
 }
 
 /// What a pull hands over, without a server: `from`'s entries after those `to` holds, applied.
@@ -558,7 +583,14 @@ fn the_desk_marks_an_item_in_conflict_on_items_and_out_now() {
     });
     h.get_by_label("conflict");
     h.state_mut().screen = Screen::OutNow;
-    h.run_steps(3);
+    // Read in the background: wait for it (a loaded machine takes more than a few frames).
+    common::step_until(&mut h, "what is out read", |a: &DeskApp| {
+        a.lists
+            .out_now
+            .value
+            .as_ref()
+            .is_some_and(|rows| rows.iter().any(|r| r.conflict))
+    });
     h.get_by_label("conflict");
 }
 

@@ -81,20 +81,48 @@ fn at_a_moment() {
         .ledger
         .exposure(&sam, t("2026-11-17T19:30:00Z"), t("2026-11-17T19:30:00Z"))
         .unwrap();
-    // Returned at 17:59 (before) and signed out at 20:01 (after) are not there; the stolen
-    // file counts as held from its sign-out on.
-    assert_eq!(tags(&e), vec!["LT-0001", "PF-0100", "CB-0001"]);
-    let file = &e.items[1];
-    assert_eq!((file.held_until, file.ended_by.as_str()), (None, "stolen"));
-    assert_eq!(e.summary.paper_files, 1);
+    // Returned at 17:59 (before) and signed out at 20:01 (after) are not there; the file stolen
+    // at 19:00 was no longer in Sam's custody: it is named apart and not counted.
+    assert_eq!(tags(&e), vec!["LT-0001", "CB-0001"]);
+    assert_eq!(e.summary.paper_files, 0);
     assert_eq!(
         e.summary.devices_encrypted, 1,
         "LT-0001 is encrypted; the Chromebook is not"
     );
     assert_eq!(e.summary.devices_unencrypted, 1);
-    assert_eq!(e.summary.data_subjects, 31);
-    assert!(e.summary.alert_safeguarding_lead);
+    assert_eq!(
+        e.summary.data_subjects, 30,
+        "the stolen file's subject is not this moment's"
+    );
+    assert!(!e.summary.alert_safeguarding_lead);
     assert!(e.custodian.contains("Sam Jones"));
+    let [missing] = e.missing_earlier.as_slice() else {
+        panic!("one item missing earlier: {:?}", e.missing_earlier)
+    };
+    assert_eq!(
+        (missing.item.tag.as_str(), missing.how.as_str(), missing.missing_since),
+        (
+            "PF-0100",
+            "stolen",
+            custody_db::time::to_millis(t("2026-11-17T19:00:00Z"))
+        )
+    );
+    assert_eq!(missing.incident, None, "no incident was opened for it");
+
+    // At the moment of the theft it was still theirs: it is in the items, ended by the theft.
+    let then = db
+        .ledger
+        .exposure(&sam, t("2026-11-17T19:00:00Z"), t("2026-11-17T19:00:00Z"))
+        .unwrap();
+    assert_eq!(tags(&then), vec!["LT-0001", "PF-0100", "CB-0001"]);
+    let file = &then.items[1];
+    assert_eq!(
+        (file.held_until, file.ended_by.as_str()),
+        (Some(custody_db::time::to_millis(t("2026-11-17T19:00:00Z"))), "stolen")
+    );
+    assert!(then.missing_earlier.is_empty());
+    assert!(then.summary.alert_safeguarding_lead);
+    assert_eq!(then.summary.data_subjects, 31);
 }
 
 #[test]
@@ -111,6 +139,14 @@ fn over_a_window() {
     );
     let returned = &evening.items[1];
     assert_eq!(returned.ended_by, "signed in");
+    // Stolen during the window: held for part of it, until the theft.
+    let stolen = &evening.items[2];
+    assert_eq!(
+        (stolen.held_until, stolen.ended_by.as_str()),
+        (Some(custody_db::time::to_millis(t("2026-11-17T19:00:00Z"))), "stolen")
+    );
+    assert!(evening.missing_earlier.is_empty(), "it went missing inside the window");
+    assert_eq!(evening.summary.paper_files, 1);
     let priya = Custodian::Holder("S002".into());
     let hers = db
         .ledger
@@ -151,7 +187,7 @@ fn corrections_are_shown_and_applied() {
 }
 
 #[test]
-fn a_found_item_is_held_until_it_was_found() {
+fn a_found_item_is_theirs_again_only_by_a_new_sign_out() {
     let mut db = setup();
     out_at(&mut db, &["LT-0001"], "S001", "2026-11-10T08:00:00Z");
     db.ledger
@@ -161,17 +197,102 @@ fn a_found_item_is_held_until_it_was_found() {
         .record("LT-0001", EventKind::Found, Some(t("2026-11-13T08:00:00Z")), None)
         .unwrap();
     let sam = Custodian::Holder("S001".into());
-    let during = db
-        .ledger
-        .exposure(&sam, t("2026-11-12T00:00:00Z"), t("2026-11-12T00:00:00Z"))
+    let at = |db: &common::TestDb, when: &str| db.ledger.exposure(&sam, t(when), t(when)).unwrap();
+    // While lost: not in Sam's custody, named as missing since the loss.
+    let during = at(&db, "2026-11-12T00:00:00Z");
+    assert!(during.items.is_empty(), "{:?}", tags(&during));
+    assert_eq!(during.missing_earlier.len(), 1);
+    assert_eq!(during.missing_earlier[0].how, "lost, found later");
+    // Found: no longer missing, and not Sam's either.
+    let found = at(&db, "2026-11-14T00:00:00Z");
+    assert!(found.items.is_empty() && found.missing_earlier.is_empty());
+    // Signed out to Sam again: theirs from that sign-out.
+    out_at(&mut db, &["LT-0001"], "S001", "2026-11-15T08:00:00Z");
+    let again = at(&db, "2026-11-16T00:00:00Z");
+    assert_eq!(tags(&again), vec!["LT-0001"]);
+    assert_eq!(
+        again.items[0].held_from,
+        custody_db::time::to_millis(t("2026-11-15T08:00:00Z"))
+    );
+    assert!(again.missing_earlier.is_empty());
+}
+
+/// Emily lost a laptop in May and was never given it back; in October her bag is stolen with
+/// another laptop in it. The October breach counts only the October laptop; the May one is
+/// named, with the incident that covers it, and not marked again.
+#[test]
+fn a_breach_counts_only_what_was_held_then() {
+    use custody_db::{IncidentKind, NewIncident};
+    let mut db = setup();
+    let sam = Custodian::Holder("S001".into());
+    out_at(&mut db, &["LT-0001"], "S001", "2026-11-02T08:00:00Z");
+    let may = NewIncident {
+        kind: IncidentKind::Loss,
+        who: sam.clone(),
+        occurred_at: t("2026-11-03T18:00:00Z"),
+        discovered_at: Some(t("2026-11-03T19:00:00Z")),
+        description: "Left on a train".into(),
+    };
+    let (first, marked) = db.ledger.open_incident(&may).unwrap();
+    assert_eq!(marked.len(), 1, "LT-0001 recorded lost by the first incident");
+    out_at(&mut db, &["LT-0002"], "S001", "2026-11-16T08:00:00Z");
+    let october = NewIncident {
+        kind: IncidentKind::Theft,
+        who: sam.clone(),
+        occurred_at: t("2026-11-17T19:00:00Z"),
+        discovered_at: Some(t("2026-11-17T21:00:00Z")),
+        description: "Bag stolen from a car".into(),
+    };
+    let (second, marked) = db.ledger.open_incident(&october).unwrap();
+    let marked: Vec<&str> = marked.iter().map(|e| e.item.as_str()).collect();
+    assert_eq!(marked, vec!["LT-0002"], "the laptop lost earlier is not recorded again");
+    assert_eq!(tags(&second.exposure), vec!["LT-0002"]);
+    assert_eq!(
+        second.exposure.summary.data_subjects,
+        u64::from(second.exposure.items[0].item.data_subjects),
+        "only the laptop in the bag counts"
+    );
+    let missing = &second.exposure.missing_earlier;
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].item.tag, "LT-0001");
+    assert_eq!(missing[0].incident.as_deref(), Some(first.id.as_str()));
+    let context = &second.notes.last().unwrap().text;
+    assert!(
+        context
+            .as_deref()
+            .is_some_and(|c| c.contains("LT-0001") && c.contains(&first.id)),
+        "the timeline names what was already missing: {:?}",
+        second.notes
+    );
+}
+
+#[test]
+fn a_bag_stolen_earlier_is_named_not_counted() {
+    let mut db = setup();
+    db.ledger
+        .add_container("BAG-1", custody_db::ContainerKind::Bag, "Red sealed bag")
         .unwrap();
-    assert_eq!(tags(&during), vec!["LT-0001"]);
-    assert_eq!(during.items[0].ended_by, "lost, found later");
-    let after = db
-        .ledger
-        .exposure(&sam, t("2026-11-14T00:00:00Z"), t("2026-11-14T00:00:00Z"))
+    db.ledger
+        .sign_out(&SignOut {
+            items: vec!["LT-0001".into()],
+            to: "S001".into(),
+            container: Some("BAG-1".into()),
+            at: Some(t("2026-11-19T08:00:00Z")),
+            acknowledge_warnings: true,
+            ..SignOut::default()
+        })
         .unwrap();
-    assert!(after.items.is_empty());
+    db.ledger
+        .record("LT-0001", EventKind::Stolen, Some(t("2026-11-19T10:00:00Z")), None)
+        .unwrap();
+    let bag = Custodian::Container("BAG-1".into());
+    let e = db
+        .ledger
+        .exposure(&bag, t("2026-11-19T12:00:00Z"), t("2026-11-19T12:00:00Z"))
+        .unwrap();
+    assert!(e.items.is_empty(), "{:?}", tags(&e));
+    assert_eq!(e.missing_earlier.len(), 1);
+    assert_eq!(e.missing_earlier[0].how, "stolen");
 }
 
 #[test]

@@ -78,6 +78,13 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
                     x.item.tag
                 )?;
             }
+            let missing = missing_earlier(ledger, e);
+            if !missing.is_empty() {
+                writeln!(out, "\n{}:", missing_heading(e))?;
+                for m in missing {
+                    writeln!(out, "  {m}")?;
+                }
+            }
             let later = changed_later(e);
             if !later.is_empty() {
                 writeln!(out, "\nChanged since (the table shows each item as it was then):")?;
@@ -88,6 +95,37 @@ pub fn print(ledger: &Ledger, e: &Exposure, format: Format, out: &mut dyn Write)
         }
     }
     Ok(())
+}
+
+/// The heading over what went missing before: not in their custody then, not counted.
+pub fn missing_heading(e: &Exposure) -> &'static str {
+    if e.from == e.to {
+        "Lost or stolen earlier and still missing at this moment (not in their custody then; not counted above)"
+    } else {
+        "Lost or stolen before the window and still missing (not in their custody then; not counted above)"
+    }
+}
+
+/// "LT-0042 Staff laptop: lost 05/05/2025 14:00 (held from 01/05/2025 08:00), incident
+/// INC-2025-0003", for each item that went missing before the moment or window.
+pub fn missing_earlier(ledger: &Ledger, e: &Exposure) -> Vec<String> {
+    e.missing_earlier
+        .iter()
+        .map(|m| {
+            let incident = m
+                .incident
+                .as_ref()
+                .map_or_else(|| ", no incident on record".to_string(), |i| format!(", incident {i}"));
+            format!(
+                "{} {}: {} {} (held from {}){incident}",
+                m.item.tag,
+                m.item.name,
+                m.how,
+                ledger.format_time(m.missing_since),
+                ledger.format_time(m.held_from)
+            )
+        })
+        .collect()
 }
 
 /// The exposure in any format, as bytes: a list (table, CSV, JSON) or the PDF.
@@ -203,6 +241,13 @@ pub fn items(doc: &mut Document, ledger: &Ledger, e: &Exposure) {
         doc.heading("Corrections in these records");
         for c in corrections {
             doc.text(&c);
+        }
+    }
+    let missing = missing_earlier(ledger, e);
+    if !missing.is_empty() {
+        doc.heading(missing_heading(e));
+        for m in missing {
+            doc.text(&m);
         }
     }
     let later = changed_later(e);

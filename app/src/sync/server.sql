@@ -173,10 +173,11 @@ WHERE r.entry = 'record' AND r.kind IN ('item-registered', 'item-changed')
 GROUP BY r.body->>'subject';
 
 -- Every custody: who held which item from when until when, how it ended, and what the item
--- carries (its profile now). A loss or theft leaves the custody open: it never came back.
+-- carries (its profile now). A loss or theft ends the custody at the moment it went (ended_by
+-- 'lost' or 'stolen'): finding the item does not resume it, only a new sign-out does.
 CREATE OR REPLACE VIEW custody_periods AS
 SELECT p.item, p.person AS holder, p.desk, p.occurred_at AS held_from,
-       CASE WHEN p.next_kind IN ('lost', 'stolen') THEN NULL ELSE p.next_at END AS held_until,
+       p.next_at AS held_until,
        coalesce(p.next_kind, 'still out') AS ended_by, p.due_at,
        i.profile->>'kind' AS kind, i.profile->>'name' AS name,
        (i.profile->>'encrypted')::boolean AS encrypted,

@@ -3,11 +3,17 @@
 //!
 //! Custody is worked out per item by replaying its events that count (corrections applied): a
 //! custody period starts when the item is signed out or transferred to the holder (or put in
-//! the container) and ends at its return or hand-on. An item reported lost or stolen while held
-//! and never found counts as held from its sign-out on, without end.
+//! the container) and ends at its return, its hand-on, or the moment it was lost or stolen (it
+//! was theirs at that moment, and no longer after). Finding it does not resume their custody:
+//! only a new sign-out does. So the exposure at a moment counts only what was held then; what
+//! they lost earlier and is still missing is listed apart (`missing_earlier`), named but not
+//! counted, because a breach report counts the people affected by *this* breach.
+//!
+//! Where the record is uncertain (desks disagree about an item, see `ledger/sync`), everyone it
+//! was signed out to counts as a possible holder until their own custody ends: the safe answer.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::Ledger;
@@ -30,9 +36,10 @@ pub struct Exposed {
     pub item: Item,
     /// When this custody began (sign-out or transfer).
     pub held_from: i64,
-    /// When it ended; `None` while still held, or lost or stolen and never found.
+    /// When it ended; `None` while still held. For an item lost or stolen, the moment it went.
     pub held_until: Option<i64>,
-    /// How it ended: "signed in", "transferred to S002", "lost", "stolen", or "still out".
+    /// How it ended: "signed in", "transferred to S002", "lost", "stolen" ("…, found later"
+    /// once it turned up), or "still out".
     pub ended_by: String,
     /// The desk that recorded the custody's start (its id).
     #[serde(default)]
@@ -48,6 +55,24 @@ pub struct Exposed {
     pub changed_later: Vec<String>,
 }
 
+/// An item the custodian lost (or had stolen) before the moment or window, still missing then:
+/// not in their custody, not counted, but named, since the DPO will be asked about it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MissingEarlier {
+    /// Its record as it was when it went missing.
+    pub item: Item,
+    /// When the custody that ended in the loss began.
+    pub held_from: i64,
+    /// When it went missing.
+    pub missing_since: i64,
+    /// "lost" or "stolen".
+    pub how: String,
+    /// The incident that covers it, if one was opened for that custody.
+    pub incident: Option<String>,
+    /// The desk that recorded the custody's start (its id).
+    pub desk: Option<String>,
+}
+
 /// The answer to "what was in their custody then?".
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Exposure {
@@ -57,7 +82,11 @@ pub struct Exposure {
     pub custodian_id: String,
     pub from: i64,
     pub to: i64,
+    /// What they held at the moment, or at any time in the window: what the summary counts.
     pub items: Vec<Exposed>,
+    /// What they lost before and was still missing at the moment (or the window's start).
+    #[serde(default)]
+    pub missing_earlier: Vec<MissingEarlier>,
     pub summary: ExposureSummary,
 }
 
@@ -80,6 +109,7 @@ impl Exposure {
     /// Only the custody recorded at one desk of the trust (its id), the summary counted again.
     pub fn recorded_at(mut self, desk: &str) -> Exposure {
         self.items.retain(|x| x.desk.as_deref() == Some(desk));
+        self.missing_earlier.retain(|x| x.desk.as_deref() == Some(desk));
         self.summary = summarise(&self.items);
         self
     }
@@ -131,24 +161,40 @@ impl Ledger {
         let mut timelines = self.item_timelines(&candidates)?;
         let mut current = self.items_by_tag(&candidates)?;
         let mut items = Vec::new();
+        let mut missing_earlier = Vec::new();
         for tag in candidates {
             let events = events.remove(&tag).unwrap_or_default();
             let effective: Vec<Event> = super::queries::effective(&events).cloned().collect();
-            let periods: Vec<_> = custody_periods(&effective, &who)
+            let (periods, missing): (Vec<_>, Vec<_>) = custody_periods(&effective, &who)
                 .into_iter()
-                .filter(|p| p.from <= to && p.until.is_none_or(|end| end > from))
-                .collect();
-            let Some(now) = current.remove(&tag).filter(|_| !periods.is_empty()) else {
+                .filter(|p| p.overlaps(from, to) || p.missing_at(from))
+                .partition(|p| p.overlaps(from, to));
+            let Some(now) = current
+                .remove(&tag)
+                .filter(|_| !periods.is_empty() || !missing.is_empty())
+            else {
                 continue;
             };
-            let corrections = self.corrections_among(&events);
             let (profiles, records) = timelines.remove(&tag).unwrap_or_default();
+            for p in missing {
+                let went = p.until.unwrap_or(p.from);
+                missing_earlier.push(MissingEarlier {
+                    item: most_exposing(&profiles, went, went).unwrap_or_else(|| now.clone()),
+                    held_from: p.from,
+                    missing_since: went,
+                    how: p.ended_by,
+                    incident: self.incident_covering(&tag, p.from)?,
+                    desk: Some(p.desk),
+                });
+            }
+            let corrections = self.corrections_among(&events);
             let conflict = super::queries::read_state(&self.conn, &tag)?.conflict;
             for Period {
                 from: held_from,
                 until: held_until,
                 ended_by,
                 desk,
+                ..
             } in periods
             {
                 // The data it carried while held in the window: its record as it was then.
@@ -167,6 +213,7 @@ impl Ledger {
             }
         }
         items.sort_by(|a, b| (a.held_from, &a.item.tag).cmp(&(b.held_from, &b.item.tag)));
+        missing_earlier.sort_by(|a, b| (a.missing_since, &a.item.tag).cmp(&(b.missing_since, &b.item.tag)));
         let summary = summarise(&items);
         let custodian_id = match &who {
             Custodian::Holder(id) | Custodian::Container(id) => id.clone(),
@@ -177,8 +224,21 @@ impl Ledger {
             from,
             to,
             items,
+            missing_earlier,
             summary,
         })
+    }
+
+    /// The incident opened for the custody of `tag` that began at `held_from`: one whose
+    /// exposure snapshot holds that custody.
+    fn incident_covering(&self, tag: &str, held_from: i64) -> Result<Option<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id FROM incidents i WHERE EXISTS (
+                 SELECT 1 FROM json_each(i.exposure, '$.items') x
+                 WHERE json_extract(x.value, '$.item.tag') = ?1 AND json_extract(x.value, '$.held_from') = ?2)
+             ORDER BY i.occurred_at LIMIT 1",
+        )?;
+        Ok(stmt.query_row(params![tag, held_from], |r| r.get(0)).optional()?)
     }
 
     /// Items that may have been in a container in the window: those signed out or handed on in
@@ -251,6 +311,25 @@ struct Period {
     ended_by: String,
     /// The desk that recorded its start.
     desk: String,
+    /// It ended when the item was lost or stolen; and when it turned up, if it has.
+    went_missing: bool,
+    found_at: Option<i64>,
+}
+
+impl Period {
+    /// Whether the item was in this custody at some moment of `[from, to]`. A custody that
+    /// ended in a loss includes the moment of the loss (it was theirs when it went).
+    fn overlaps(&self, from: i64, to: i64) -> bool {
+        self.from <= to
+            && self
+                .until
+                .is_none_or(|end| end > from || (self.went_missing && end == from))
+    }
+
+    /// Whether this custody ended in a loss before `at`, and the item was still missing then.
+    fn missing_at(&self, at: i64) -> bool {
+        self.went_missing && self.until.is_some_and(|went| went < at) && self.found_at.is_none_or(|f| f > at)
+    }
 }
 
 /// The periods, from an item's events that count (in replay order), in which it was with the
@@ -282,13 +361,15 @@ fn custody_periods(events: &[Event], who: &Custodian) -> Vec<Period> {
                 holders.push((person, e.container.as_deref().or(container)));
             }
             EventKind::Lost | EventKind::Stolen => {
-                // Still "held" by whoever lost it, until it is found.
+                // Their custody ends as it goes; finding it does not resume it.
                 if let Some((start, desk)) = open.filter(|_| was) {
                     periods.push(Period {
                         from: start,
-                        until: None,
+                        until: Some(e.occurred_at),
                         ended_by: e.kind.to_string(),
                         desk: desk.to_string(),
+                        went_missing: true,
+                        found_at: None,
                     });
                     open = None;
                 }
@@ -296,8 +377,8 @@ fn custody_periods(events: &[Event], who: &Custodian) -> Vec<Period> {
                 continue;
             }
             EventKind::Found => {
-                if let Some(last) = periods.last_mut().filter(|p| p.until.is_none()) {
-                    last.until = Some(e.occurred_at);
+                if let Some(last) = periods.last_mut().filter(|p| p.went_missing && p.found_at.is_none()) {
+                    last.found_at = Some(e.occurred_at);
                     last.ended_by = format!("{}, found later", last.ended_by);
                 }
                 continue;
@@ -320,6 +401,8 @@ fn custody_periods(events: &[Event], who: &Custodian) -> Vec<Period> {
                 until: Some(e.occurred_at),
                 ended_by,
                 desk: desk.to_string(),
+                went_missing: false,
+                found_at: None,
             });
         }
         if now && !was {
@@ -332,6 +415,8 @@ fn custody_periods(events: &[Event], who: &Custodian) -> Vec<Period> {
             until: None,
             ended_by: "still out".to_string(),
             desk: desk.to_string(),
+            went_missing: false,
+            found_at: None,
         });
     }
     periods

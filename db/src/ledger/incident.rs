@@ -195,10 +195,46 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Incident> {
     })
 }
 
+/// "Already missing before this incident, not part of it: LT-0042 (lost 05/05/2025 14:00,
+/// incident INC-2025-0003)." for an exposure with items missing earlier.
+fn missing_earlier_note(ledger: &Ledger, exposure: &Exposure) -> Option<String> {
+    if exposure.missing_earlier.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = exposure
+        .missing_earlier
+        .iter()
+        .map(|m| {
+            let incident = m
+                .incident
+                .as_ref()
+                .map(|i| format!(", incident {i}"))
+                .unwrap_or_default();
+            format!(
+                "{} ({} {}{incident})",
+                m.item.tag,
+                m.how,
+                ledger.format_time(m.missing_since)
+            )
+        })
+        .collect();
+    // A note holds 500 characters: name the first few, count the rest (the snapshot has all).
+    const NAMED: usize = 5;
+    let more = match named.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!("; and {n} more (see the exposure)"),
+    };
+    Some(format!(
+        "Already missing before this incident, so not part of it and not counted: {}{more}.",
+        named[..named.len().min(NAMED)].join("; ")
+    ))
+}
+
 impl Ledger {
     /// Opens an incident: takes the exposure at the moment it happened, marks every item that
     /// was then with the holder (or in the container) and still is as lost or stolen, and stores
-    /// both. All of it, or none.
+    /// both. What they lost before and was still missing is not recorded again: a note on the
+    /// timeline names it, as context. All of it, or none.
     pub fn open_incident(&mut self, new: &NewIncident) -> Result<(Incident, Vec<Event>)> {
         self.allow(crate::operator::Action::Incidents)?;
         let description = required_text("description", &new.description)?;
@@ -283,6 +319,9 @@ impl Ledger {
                 ],
             )?;
             w.commit()?;
+            if let Some(context) = missing_earlier_note(ledger, &exposure) {
+                ledger.add_incident_note(&id, "note", Some(now), Some(&context))?;
+            }
             Ok((id, marked))
         })?;
         Ok((self.incident(&id)?, marked))

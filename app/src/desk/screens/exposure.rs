@@ -11,7 +11,7 @@ use crate::desk::DeskApp;
 use crate::desk::loader::{Loaded, Task};
 use crate::desk::widgets::{AMBER, RED, outcome, outcome_of, save_report};
 use crate::render::ReportFormat;
-use crate::render::exposure::{encrypted, render, summary_line, window};
+use crate::render::exposure::{encrypted, missing_earlier, missing_heading, render, summary_line, window};
 
 #[derive(Debug, Default)]
 pub struct ExposureUi {
@@ -213,6 +213,14 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
                     }
                 }
             });
+            let missing = missing_earlier(ledger, e);
+            if !missing.is_empty() {
+                ui.add_space(6.0);
+                ui.strong(missing_heading(e));
+                for m in missing {
+                    ui.label(m);
+                }
+            }
         });
 }
 
