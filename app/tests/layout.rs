@@ -118,6 +118,12 @@ fn the_command_line_never_imports_the_desk() {
 }
 
 #[test]
+fn sync_imports_neither_front_end() {
+    let found = offending("sync", &["cli", "desk"]);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
 fn rendering_imports_neither_front_end() {
     let found = offending("render", &["cli", "desk"]);
     assert!(found.is_empty(), "{}", found.join("\n"));

@@ -1,6 +1,7 @@
 //! Sync against a real PostgreSQL (the one `scripts/test` starts; `CUSTODY_TEST_POSTGRES` is its
-//! administrator's URL). Each test makes a database of its own on that server. Without the
-//! variable, each test says in one line that it was skipped.
+//! administrator's URL). Each test makes a database of its own on that server. A test that needs
+//! it is `#[ignore]`d with that reason, so a plain `cargo test` shows it as not run; `scripts/test`
+//! runs it, and there a missing server fails it.
 
 #![allow(clippy::unwrap_used)]
 

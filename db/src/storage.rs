@@ -270,7 +270,9 @@ fn read_identity(conn: &Connection, path: &Path) -> Result<(i64, i64)> {
     read().map_err(|e| storage_problem(path, e))
 }
 
-/// The pragmas every connection gets (see ENGINEERING.md, "Storage rules").
+/// The pragmas every connection gets: WAL, a full sync at each commit (a confirmed record is on
+/// disk), foreign keys, recursive triggers (so `INSERT OR REPLACE` meets the delete guards), a
+/// busy timeout, and no trust in the schema's functions.
 fn configure(conn: &Connection, path: &Path) -> Result<()> {
     let set = || -> rusqlite::Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;

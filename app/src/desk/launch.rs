@@ -25,7 +25,8 @@ pub struct DeskArgs {
     /// Render the desk app to a PNG file and exit, with no window
     #[arg(long, value_name = "FILE")]
     pub screenshot: Option<PathBuf>,
-    /// With --screenshot: desk, items, people, out-now, overdue, exposure, incidents or settings
+    /// With --screenshot: which screen (desk, items, people, out-now, overdue, exposure,
+    /// incidents, labels, stocktake, spot-checks or settings)
     #[arg(long, value_name = "NAME", requires = "screenshot", default_value = "desk")]
     pub screen: String,
     /// With --screenshot: act on these scans first (a payload such as CU1:I:LT-0001, or a tag)

@@ -96,7 +96,7 @@ pub fn scanned(app: &mut DeskApp, text: &str) -> Tone {
                 Some((false, format!("That is {what} ({}); a stocktake counts items.", p.id)));
             return Tone::Refused;
         }
-        Err(_) if text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CU1:")) => {
+        Err(_) if Payload::claims_to_be_one(text) => {
             app.states.stocktake.message = Some((false, format!("That label cannot be read as Custody's: {text}")));
             return Tone::Refused;
         }
