@@ -142,6 +142,55 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
 
     let missing = desk.run(&["incident", "pack", "INC-2026-0001"]);
     assert_eq!(missing.code, 2, "say where: --pdf or --json");
+
+    // A day later Sam's car is broken into with a paper file: that breach counts the file alone,
+    // and names the two laptops already lost (and their incident) without counting them.
+    desk.ok(&[
+        "out",
+        "PF-0001",
+        "--to",
+        "S001",
+        "--at",
+        "2026-11-20 07:00",
+        "--reason",
+        "Review meeting",
+        "--authorised-by",
+        "S002",
+        "--yes",
+    ]);
+    desk.ok(&[
+        "incident",
+        "new",
+        "--kind",
+        "theft",
+        "--holder",
+        "S001",
+        "--at",
+        "2026-11-20 09:00",
+        "--description",
+        "Car broken into",
+    ]);
+    desk.ok(&["incident", "pack", "INC-2026-0002", "--pdf", pdf.to_str().unwrap()]);
+    let text = custody_tests::pdf_text(&pdf);
+    for expected in [
+        "affected by this breach",
+        "Lost or stolen earlier and still missing at this moment",
+        "LT-0001",
+        "LT-0002",
+        "INC-2026-0001",
+        "Already missing before this incident",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let second = desk.ok(&["incident", "show", "INC-2026-0002", "--format", "json"]);
+    let second: serde_json::Value = serde_json::from_str(&second).unwrap();
+    let held: Vec<&str> = second["exposure"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["item"]["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(held, vec!["PF-0001"]);
 }
 
 #[test]

@@ -110,7 +110,15 @@ pub fn pack_pdf(ledger: &Ledger, i: &Incident) -> Result<Vec<u8>> {
     if let Some(alert) = s.safeguarding_alert() {
         doc.strong(&alert);
     }
-    doc.text(&format!("Data subjects: {} in all.", s.data_subjects));
+    if exposed.missing_earlier.is_empty() {
+        doc.text(&format!("Data subjects: {} in all.", s.data_subjects));
+    } else {
+        doc.text(&format!(
+            "Data subjects: {} affected by this breach. {} item(s) the holder lost before it, and still missing then, are listed under section 5 and not counted: they were not in their custody at the time.",
+            s.data_subjects,
+            exposed.missing_earlier.len()
+        ));
+    }
     let categories = if s.categories.is_empty() {
         "none recorded".to_string()
     } else {
