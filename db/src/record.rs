@@ -407,16 +407,7 @@ pub fn for_each_entry_between(
     upto: i64,
     f: impl FnMut(Entry) -> crate::Result<()>,
 ) -> crate::Result<()> {
-    merged(
-        conn,
-        &format!(
-            "SELECT {} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-            event::COLUMNS
-        ),
-        &format!("SELECT {COLUMNS} FROM records WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"),
-        rusqlite::params![after, upto],
-        f,
-    )
+    merged_from(conn, "", None, after, upto, f)
 }
 
 /// Each entry of another desk's chain, as this desk holds it, with `after < seq <= upto`, in
@@ -428,14 +419,32 @@ pub(crate) fn for_each_remote_entry(
     upto: i64,
     f: impl FnMut(Entry) -> crate::Result<()>,
 ) -> crate::Result<()> {
+    merged_from(conn, "remote_", Some(desk), after, upto, f)
+}
+
+/// The events and records of one chain (this desk's tables, or `remote_` ones for `desk`'s),
+/// merged by sequence number.
+fn merged_from(
+    conn: &Connection,
+    prefix: &str,
+    desk: Option<&str>,
+    after: i64,
+    upto: i64,
+    f: impl FnMut(Entry) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let only = if desk.is_some() { "desk = ?3 AND" } else { "" };
+    let select = |columns: &str, table: &str| {
+        format!("SELECT {columns} FROM {prefix}{table} WHERE {only} seq > ?1 AND seq <= ?2 ORDER BY seq")
+    };
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&after, &upto];
+    if let Some(desk) = &desk {
+        params.push(desk);
+    }
     merged(
         conn,
-        &format!(
-            "SELECT {} FROM remote_events WHERE desk = ?3 AND seq > ?1 AND seq <= ?2 ORDER BY seq",
-            event::COLUMNS
-        ),
-        &format!("SELECT {COLUMNS} FROM remote_records WHERE desk = ?3 AND seq > ?1 AND seq <= ?2 ORDER BY seq"),
-        rusqlite::params![after, upto, desk],
+        &select(event::COLUMNS, "events"),
+        &select(COLUMNS, "records"),
+        &params,
         f,
     )
 }

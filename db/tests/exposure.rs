@@ -224,25 +224,19 @@ fn a_found_item_is_theirs_again_only_by_a_new_sign_out() {
 fn a_breach_counts_only_what_was_held_then() {
     use custody_db::{IncidentKind, NewIncident};
     let mut db = setup();
-    let sam = Custodian::Holder("S001".into());
-    out_at(&mut db, &["LT-0001"], "S001", "2026-11-02T08:00:00Z");
-    let may = NewIncident {
-        kind: IncidentKind::Loss,
-        who: sam.clone(),
-        occurred_at: t("2026-11-03T18:00:00Z"),
-        discovered_at: Some(t("2026-11-03T19:00:00Z")),
-        description: "Left on a train".into(),
+    let of_sam = |kind, at: &str, description: &str| NewIncident {
+        kind,
+        who: Custodian::Holder("S001".into()),
+        occurred_at: t(at),
+        discovered_at: None,
+        description: description.into(),
     };
+    out_at(&mut db, &["LT-0001"], "S001", "2026-11-02T08:00:00Z");
+    let may = of_sam(IncidentKind::Loss, "2026-11-03T18:00:00Z", "Left on a train");
     let (first, marked) = db.ledger.open_incident(&may).unwrap();
     assert_eq!(marked.len(), 1, "LT-0001 recorded lost by the first incident");
     out_at(&mut db, &["LT-0002"], "S001", "2026-11-16T08:00:00Z");
-    let october = NewIncident {
-        kind: IncidentKind::Theft,
-        who: sam.clone(),
-        occurred_at: t("2026-11-17T19:00:00Z"),
-        discovered_at: Some(t("2026-11-17T21:00:00Z")),
-        description: "Bag stolen from a car".into(),
-    };
+    let october = of_sam(IncidentKind::Theft, "2026-11-17T19:00:00Z", "Bag stolen from a car");
     let (second, marked) = db.ledger.open_incident(&october).unwrap();
     let marked: Vec<&str> = marked.iter().map(|e| e.item.as_str()).collect();
     assert_eq!(marked, vec!["LT-0002"], "the laptop lost earlier is not recorded again");

@@ -14,6 +14,49 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// The rules that `policy::check` finds for these items and holder on 2026-11-20, with no
+/// reason, authoriser or container (the pure function, without a ledger).
+fn rules_for(items: &[Item], home: HomeWorking, facts: &custody_db::policy::Facts) -> Vec<custody_db::Rule> {
+    let holder = custody_db::Person {
+        id: "S1".into(),
+        name: "Person S1".into(),
+        email: None,
+        active: true,
+        home,
+    };
+    let p = custody_db::policy::Proposal {
+        items,
+        holder: &holder,
+        reason: None,
+        authoriser: None,
+        container: None,
+        day: day("2026-11-20"),
+    };
+    custody_db::policy::check(&p, facts, &custody_db::policy::Settings::default())
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+#[test]
+fn a_clean_sign_out_meets_no_rule() {
+    let mut laptop = Item::new("LT-1", ItemKind::Laptop, "x");
+    laptop.encrypted = true;
+    laptop.data_subjects = 20;
+    assert!(rules_for(&[laptop], in_order(), &Default::default()).is_empty());
+}
+
+#[test]
+fn r7_training_runs_out_after_twelve_months() {
+    let mut home = in_order();
+    home.training = Some(day("2025-11-20"));
+    let laptop = Item::new("LT-1", ItemKind::Laptop, "x");
+    let facts = Default::default();
+    assert!(rules_for(std::slice::from_ref(&laptop), home.clone(), &facts).is_empty());
+    home.training = Some(day("2025-11-19"));
+    assert_eq!(rules_for(&[laptop], home, &facts), vec![custody_db::Rule::R7]);
+}
+
 /// The sign-out is refused, naming `rule` (exit code 3 in the CLI), and nothing is written.
 fn refused(db: &mut TestDb, req: &SignOut, rule: &str, words: &str) -> Error {
     let before = dump(&db.path);
