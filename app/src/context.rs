@@ -151,17 +151,21 @@ pub fn default_database_path() -> Result<PathBuf> {
     Ok(data.join("custody").join("custody.db"))
 }
 
-/// The system clock, or a fixed time from `CUSTODY_NOW` (RFC 3339), so that scripted runs and
-/// tests never depend on today's date.
+/// The system clock. A build made for tests (the cargo feature `fixed-clock`: the tests,
+/// `scripts/bench` and the screenshots) takes a fixed time from `CUSTODY_NOW` (RFC 3339)
+/// instead, so that scripted runs are repeatable; the shipped program never does, so that nobody
+/// can sign in through a lock-out or date a record by setting a variable.
 fn clock() -> Result<Arc<dyn Clock>> {
-    match std::env::var("CUSTODY_NOW") {
-        Ok(text) => {
-            let now = chrono::DateTime::parse_from_rfc3339(&text)
-                .with_context(|| format!("CUSTODY_NOW={text:?} is not an RFC 3339 time"))?;
-            Ok(FixedClock::new(now.with_timezone(&chrono::Utc)))
-        }
-        Err(_) => Ok(Arc::new(SystemClock)),
+    let Ok(text) = std::env::var("CUSTODY_NOW") else {
+        return Ok(Arc::new(SystemClock));
+    };
+    if !cfg!(feature = "fixed-clock") {
+        eprintln!("custody: CUSTODY_NOW is ignored: this program takes the computer's time.");
+        return Ok(Arc::new(SystemClock));
     }
+    let now = chrono::DateTime::parse_from_rfc3339(&text)
+        .with_context(|| format!("CUSTODY_NOW={text:?} is not an RFC 3339 time"))?;
+    Ok(FixedClock::new(now.with_timezone(&chrono::Utc)))
 }
 
 fn login_name() -> String {

@@ -380,6 +380,15 @@ pub fn head(conn: &Connection) -> rusqlite::Result<(i64, [u8; 32])> {
     })
 }
 
+/// When the entry at `seq` was recorded (0 for none): "recorded at" never goes back before it.
+pub(crate) fn recorded_at(conn: &Connection, seq: i64) -> rusqlite::Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT max(at) FROM (SELECT recorded_at AS at FROM events WHERE seq = ?1
+                              UNION ALL SELECT recorded_at FROM records WHERE seq = ?1)",
+    )?;
+    Ok(stmt.query_row([seq], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0))
+}
+
 /// The hash of the entry at `seq`, if the ledger has one there.
 pub fn hash_at(conn: &Connection, seq: i64) -> rusqlite::Result<Option<Vec<u8>>> {
     let found = conn

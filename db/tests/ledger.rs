@@ -493,3 +493,20 @@ fn the_desk_remembers_its_camera() {
     db.ledger.set_desk_camera(DeskCamera::None).unwrap();
     assert_eq!(again.desk_camera().unwrap(), Some(DeskCamera::None));
 }
+
+/// A clock set back (by hand, or by the network's time) never dates an entry before the one
+/// before it: "recorded at" only goes forward, so the record's own order stays believable.
+#[test]
+fn recorded_at_never_goes_back_before_the_last_entry() {
+    let mut db = setup();
+    db.clock.set(t("2026-11-20T10:00:00Z"));
+    let first = db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    db.clock.set(t("2026-11-19T09:00:00Z"));
+    db.ledger.add_person("S090", "Late Starter", None).unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let recorded: i64 = conn
+        .query_row("SELECT recorded_at FROM records ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(recorded, first[0].recorded_at, "recorded no earlier than the entry before it");
+    assert!(db.ledger.verify().unwrap().is_intact());
+}

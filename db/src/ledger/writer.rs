@@ -14,6 +14,9 @@ pub(crate) struct Writer<'a> {
     pub(crate) ledger: &'a Ledger,
     /// Sequence number and hash of the last entry appended.
     head: (i64, [u8; 32]),
+    /// When the last entry was recorded: a clock set back (by hand, or by the network's time)
+    /// never makes a "recorded at" earlier than the entry before it.
+    last_recorded: i64,
     open: bool,
     /// A savepoint inside a caller's transaction rather than a transaction of its own.
     nested: bool,
@@ -30,10 +33,12 @@ impl Ledger {
         let mut w = Writer {
             ledger: self,
             head: (0, event::GENESIS_HASH),
+            last_recorded: 0,
             open: true,
             nested,
         };
         w.head = record::head(&w.ledger.conn)?;
+        w.last_recorded = record::recorded_at(&w.ledger.conn, w.head.0)?;
         Ok(w)
     }
 }
@@ -52,12 +57,18 @@ impl Writer<'_> {
         self.head.0 + 1
     }
 
+    /// Now, or the last entry's "recorded at" if the clock says earlier.
+    fn recorded_now(&mut self) -> i64 {
+        self.last_recorded = self.last_recorded.max(to_millis(self.ledger.clock.now()));
+        self.last_recorded
+    }
+
     /// Appends any event to the hash chain.
     pub(crate) fn append(&mut self, mut e: Event) -> Result<Event> {
         e.seq = self.next_seq();
         e.id = Uuid::now_v7();
         e.desk.clone_from(&self.ledger.desk);
-        e.recorded_at = to_millis(self.ledger.clock.now());
+        e.recorded_at = self.recorded_now();
         e.operator.clone_from(&self.ledger.operator);
         e.prev_hash = self.head.1;
         e.hash = e.compute_hash();
@@ -71,7 +82,7 @@ impl Writer<'_> {
         r.seq = self.next_seq();
         r.id = Uuid::now_v7();
         r.desk.clone_from(&self.ledger.desk);
-        r.recorded_at = to_millis(self.ledger.clock.now());
+        r.recorded_at = self.recorded_now();
         r.operator.clone_from(&self.ledger.operator);
         r.prev_hash = self.head.1;
         r.hash = r.compute_hash();
