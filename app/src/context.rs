@@ -139,7 +139,8 @@ impl Context {
     /// Creates the data folder for the default database; an explicit --db folder must exist.
     pub fn prepare_default_folder(&self) -> Result<()> {
         if let (true, Some(dir)) = (self.is_default, self.path.parent()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("could not create the folder {}", dir.display()))?;
+            custody_db::private::create_private_folder(dir)
+                .with_context(|| format!("could not create the folder {}", dir.display()))?;
         }
         Ok(())
     }

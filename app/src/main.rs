@@ -27,6 +27,10 @@ struct Args {
 /// Exit codes: 0 done; 1 refused or bad input; 2 usage (clap); 3 refused by a policy rule.
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    // Everything this program makes (the database and its logs, backups, exports, reports,
+    // receipts, their folders) holds personal data: it is its owner's alone.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let args = Args::parse();
     let mut stdout = std::io::stdout().lock();
     let ran = Context::from_args(&args.global).and_then(|ctx| match args.command {

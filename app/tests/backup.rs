@@ -188,3 +188,38 @@ fn a_database_is_never_restored_onto_itself() {
     assert!(run.stderr.contains("is the database itself"), "{}", run.stderr);
     assert_eq!(desk.dump(), before);
 }
+
+/// What Custody makes holds personal data and password hashes: each file its owner's alone
+/// (0600, folders 0700), whatever the account's usual mask. A file left looser (by an older
+/// version, or by hand) is named by `verify` and tightened on request.
+#[cfg(unix)]
+#[test]
+fn every_file_custody_makes_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let desk = Desk::with_basics(CUSTODY);
+    desk.ok(&["status"]); // today's backup
+    let dir = desk.dir.path();
+    let (export, copy) = (dir.join("items.csv"), dir.join("copy.db"));
+    desk.ok(&["export", "items", export.to_str().unwrap()]);
+    desk.ok(&["backup", "-o", copy.to_str().unwrap()]);
+    let mut made = vec![desk.db.clone(), export, copy];
+    made.extend(backups(&desk).iter().map(|b| dir.join("backups").join(b)));
+    for file in &made {
+        assert_eq!(mode(file), 0o600, "{} is its owner's alone", file.display());
+    }
+    assert_eq!(mode(&dir.join("backups")), 0o700);
+    let clean = desk.ok(&["verify"]);
+    assert!(!clean.contains("Readable by other accounts"), "{clean}");
+
+    std::fs::set_permissions(&desk.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let told = desk.ok(&["verify"]);
+    assert!(
+        told.contains("Readable by other accounts") && told.contains("mode 644") && told.contains("Intact"),
+        "named, and the record itself still intact: {told}"
+    );
+    let tightened = desk.ok(&["settings", "tighten-permissions"]);
+    assert!(tightened.contains("Now yours alone"), "{tightened}");
+    assert_eq!(mode(&desk.db), 0o600);
+    assert!(!desk.ok(&["verify"]).contains("Readable by other accounts"));
+}

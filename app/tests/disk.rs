@@ -142,7 +142,8 @@ fn a_folder_that_can_only_be_read_is_still_read() {
     assert_eq!(status.0, 0, "{status:?}");
     assert!(status.1.contains("LT-0001"), "{status:?}");
     assert_eq!(verify.0, 0, "{verify:?}");
-    assert!(verify.1.starts_with("Intact"), "{verify:?}");
+    // Shared for reading on purpose here: verify names the open files, and the record is intact.
+    assert!(verify.1.contains("\nIntact: "), "{verify:?}");
     assert_eq!(report.0, 0, "{report:?}");
     assert_eq!(refused.0, 1, "{refused:?}");
     assert!(refused.2.contains("Custody can only read"), "{refused:?}");

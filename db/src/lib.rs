@@ -26,6 +26,7 @@ mod ledger;
 pub mod model;
 pub mod operator;
 pub mod policy;
+pub mod private;
 pub mod record;
 pub mod state;
 pub mod storage;

@@ -3,7 +3,7 @@
 //! A file is checked (header, application id, schema version, length) *before* SQLite is allowed
 //! to write anything to it, so a wrong `--db` never damages someone else's file.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -56,14 +56,11 @@ pub fn create(path: &Path, meta: &[(&str, &str)], upgrade: Upgrade) -> Result<Co
     check_folder(path)?;
     let mut handed = opened_here::lock();
     // create_new: if another process creates the file at the same moment, we lose, cleanly.
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::AlreadyExists(path.to_path_buf()),
-            _ => cannot_open(path, &e.to_string()),
-        })?;
+    // Its owner's alone from the start (SQLite gives its log and index files the same mode).
+    crate::private::create_new_file(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::AlreadyExists(path.to_path_buf()),
+        _ => cannot_open(path, &e.to_string()),
+    })?;
     handed.add(path);
     drop(handed);
     let made = (|| {
@@ -315,6 +312,7 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     target.push(format!(".pre-v{}", version + 1));
     let target = PathBuf::from(target);
     if !target.exists() {
+        crate::private::create_new_file(&target)?;
         conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
     }
     Ok(())

@@ -505,8 +505,13 @@ fn recorded_at_never_goes_back_before_the_last_entry() {
     db.ledger.add_person("S090", "Late Starter", None).unwrap();
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     let recorded: i64 = conn
-        .query_row("SELECT recorded_at FROM records ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT recorded_at FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
-    assert_eq!(recorded, first[0].recorded_at, "recorded no earlier than the entry before it");
+    assert_eq!(
+        recorded, first[0].recorded_at,
+        "recorded no earlier than the entry before it"
+    );
     assert!(db.ledger.verify().unwrap().is_intact());
 }

@@ -106,6 +106,13 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.remote_problems {
         writeln!(out, "Another desk's entry is not as it came: {line}")?;
     }
+    if !report.readable_by_others.is_empty() {
+        writeln!(
+            out,
+            "Readable by other accounts on this computer (personal data left open): {}. `custody settings tighten-permissions` makes them yours alone.",
+            report.readable_by_others.join(", ")
+        )?;
+    }
     if report.is_intact() {
         writeln!(
             out,

@@ -1,4 +1,4 @@
-//! `custody settings show|set|keep-backups|idle-lock|sync-warning|stages|nation|closed`.
+//! `custody settings show|set|rules-read|tighten-permissions|keep-backups|idle-lock|sync-warning|stages|nation|closed`.
 
 use std::io::Write;
 
@@ -26,6 +26,9 @@ pub enum SettingsCommand {
         /// ask | off (default off)
         answer: String,
     },
+    /// Make the database, its backups and reports readable and writable by you alone (0600;
+    /// folders 0700), as Custody now makes them
+    TightenPermissions,
     /// How many daily backups to keep (default 30)
     KeepBackups { count: u32 },
     /// After how many idle minutes the desk locks (1 to 60, default 5)
@@ -106,6 +109,15 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
                     "Sign-outs no longer ask whether the holder has read the rules (R14)."
                 }
             )?;
+        }
+        SettingsCommand::TightenPermissions => {
+            let changed = ledger.tighten_permissions()?;
+            if changed.is_empty() {
+                writeln!(out, "Every file of this database is already yours alone.")?;
+            }
+            for path in changed {
+                writeln!(out, "Now yours alone: {}", path.display())?;
+            }
         }
         SettingsCommand::KeepBackups { count } => {
             ledger.set_backups_kept(count)?;

@@ -43,6 +43,11 @@ impl Ledger {
         if target.exists() {
             return Err(Error::AlreadyExists(target.to_path_buf()));
         }
+        // The copy is its owner's alone from the start: SQLite writes into the empty file.
+        crate::private::create_new_file(target).map_err(|e| Error::CannotOpen {
+            path: target.to_path_buf(),
+            detail: format!("the backup could not be made there ({e})"),
+        })?;
         let copy = || -> rusqlite::Result<()> {
             let mut dest = Connection::open(target)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
@@ -84,7 +89,7 @@ impl Ledger {
             return Ok(None);
         }
         let folder = self.backup_folder();
-        std::fs::create_dir_all(&folder)?;
+        crate::private::create_private_folder(&folder)?;
         let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("custody");
         let prefix = format!("{stem}-");
         let today = self.now().with_timezone(&self.tz).format("%Y-%m-%d");
@@ -92,6 +97,8 @@ impl Ledger {
         if target.exists() {
             return Ok(None);
         }
+        // Files made looser by an older version, or by hand, are tightened with each backup.
+        crate::private::tighten(&self.path)?;
         self.copy_to(&target)?;
         let daily = self.daily_backups();
         let keep = self.backups_kept()? as usize;
@@ -187,10 +194,12 @@ pub fn restore(
     }
     let staging = sibling(current, ".restoring");
     remove_database_files(&staging);
-    std::fs::copy(backup, &staging).map_err(|e| Error::CannotOpen {
-        path: staging.clone(),
-        detail: format!("the backup could not be copied beside the database ({e})"),
-    })?;
+    std::fs::copy(backup, &staging)
+        .and_then(|_| crate::private::make_private(&staging))
+        .map_err(|e| Error::CannotOpen {
+            path: staging.clone(),
+            detail: format!("the backup could not be copied beside the database ({e})"),
+        })?;
     let checked = check_backup(&staging, backup, current, force, clock, by);
     let events = match checked {
         Ok(events) => events,

@@ -53,6 +53,10 @@ pub struct VerifyReport {
     /// Other desks' entries received through the trust's server, and what is wrong with them.
     pub remote_checked: u64,
     pub remote_problems: Vec<String>,
+    /// Files of this database that other accounts on the computer may read ("path (mode 644)"):
+    /// not damage to the record, but personal data left open; said, and not counted against
+    /// its being intact.
+    pub readable_by_others: Vec<String>,
 }
 
 impl VerifyReport {
@@ -73,6 +77,22 @@ pub const RECENT_EVENTS: i64 = 1000;
 
 /// How many differences of each kind a report lists before it stops counting them out.
 const LIST_AT_MOST: usize = 20;
+
+impl Ledger {
+    /// Files of this database that others on the computer may read, as "path (mode 644)".
+    pub fn readable_by_others(&self) -> Vec<String> {
+        crate::private::readable_by_others(&self.path)
+            .into_iter()
+            .map(|(path, mode)| format!("{} (mode {mode:o})", path.display()))
+            .collect()
+    }
+
+    /// Makes this database's files its owner's alone (an administrator's); returns those changed.
+    pub fn tighten_permissions(&self) -> Result<Vec<std::path::PathBuf>> {
+        self.allow(crate::operator::Action::AllSettings)?;
+        Ok(crate::private::tighten(&self.path)?)
+    }
+}
 
 impl Ledger {
     /// Checks the whole database: the file (SQLite's `integrity_check`, which also checks that
@@ -118,6 +138,7 @@ impl Ledger {
         report.impossible_moves = impossible;
         report.register_mismatches = register;
         (report.remote_checked, report.remote_problems) = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
+        report.readable_by_others = self.readable_by_others();
         let mut tags: Vec<&String> = replayed
             .keys()
             .chain(stored.keys())

@@ -25,6 +25,8 @@ struct Stored {
     backups_kept: u32,
     idle_minutes: u32,
     organisation: String,
+    /// This database's files that others may read.
+    loose: Vec<String>,
 }
 
 fn read(ledger: &Ledger) -> Result<Stored, String> {
@@ -35,6 +37,7 @@ fn read(ledger: &Ledger) -> Result<Stored, String> {
             backups_kept: ledger.backups_kept()?,
             idle_minutes: ledger.idle_lock_minutes()?,
             organisation: ledger.organisation()?.unwrap_or_default(),
+            loose: ledger.readable_by_others(),
         })
     };
     read().map_err(|e| e.to_string())
@@ -157,8 +160,40 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         "A backup is made on the first use of each day, in {}.",
         app.ledger.backup_folder().display()
     ));
-    outcome(ui, state.message.as_ref());
+    private_files(app, ui);
+    outcome(ui, app.states.settings.message.as_ref());
     desk_facts(app, ui, &organisation);
+}
+
+/// Files of this database that other accounts on the computer may read, and the button that
+/// makes them the owner's alone (an administrator's).
+fn private_files(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let loose = &app
+        .states
+        .settings
+        .read
+        .as_ref()
+        .and_then(|(_, r)| r.as_ref().ok())
+        .map(|s| s.loose.clone());
+    let Some(loose) = loose.as_ref().filter(|l| !l.is_empty()) else {
+        return;
+    };
+    ui.colored_label(
+        RED,
+        format!(
+            "Readable by other accounts on this computer (personal data left open): {}.",
+            loose.join(", ")
+        ),
+    );
+    if ui.button("Make them readable by this account alone").clicked() {
+        app.states.settings.message = Some(match app.ledger.tighten_permissions() {
+            Ok(changed) => {
+                app.version += 1;
+                (true, format!("{} file(s) made this account's alone.", changed.len()))
+            }
+            Err(e) => (false, e.to_string()),
+        });
+    }
 }
 
 /// Where the database is, whose it is, who is recording, and whether it beeps.
