@@ -69,6 +69,7 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
                 "`custody in {tag}` signs it in; `custody found {tag}` records it found"
             ));
         }
+        Error::GuardsRemoved { .. } => "`custody verify` lists everything that differs",
         Error::DiskFull => "free some space, or move the database with --db",
         Error::WriteFailed(_) => "`custody backup -o FILE` copies the database to another disk",
         _ => return None,

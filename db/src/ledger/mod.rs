@@ -20,6 +20,7 @@ pub mod search;
 pub mod spot_check;
 pub mod stocktake;
 pub(crate) mod sync;
+mod trusted;
 mod verify;
 mod writer;
 pub(crate) use writer::Writer;
@@ -138,6 +139,8 @@ impl Ledger {
             ledger.check_recent()?;
         }
         ledger.apply_migrated()?;
+        // Decisions read the records; a table that no longer matches them was edited.
+        ledger.check_trusted_tables()?;
         Ok(ledger)
     }
 

@@ -305,13 +305,17 @@ impl Ledger {
     /// the database, so it survives a restart.
     pub fn operator_sign_in(&mut self, id: &str, secret: &str, at: SignInAt) -> Result<Session> {
         let id = normalise_operator_id(id)?;
-        let Some(op) = self.find_operator(&id)? else {
+        // The tables are checked again (another program may have written since this opened);
+        // the decision itself reads the operator's records, whatever their row says.
+        self.check_trusted_tables()?;
+        let Some(on_record) = self.operator_on_record(&id)? else {
             return Err(if self.has_operators()? {
                 Error::UnknownOperator(id)
             } else {
                 Error::NoOperatorsYet
             });
         };
+        let op = &on_record.operator;
         if !op.active {
             return Err(Error::OperatorDisabled { id });
         }
@@ -328,12 +332,7 @@ impl Ledger {
                 until,
             });
         }
-        let last_failed: Option<i64> =
-            self.conn
-                .query_row("SELECT last_failed_at FROM operators WHERE id = ?1", [&id], |r| {
-                    r.get(0)
-                })?;
-        if let Some(last) = last_failed {
+        if let Some(last) = on_record.last_failed_at {
             let wait = from_millis(last) + delay_after(op.failed_attempts) - now;
             if wait > Duration::zero() {
                 return Err(Error::TooSoon {
@@ -342,10 +341,7 @@ impl Ledger {
                 });
             }
         }
-        let phc: String = self
-            .conn
-            .query_row("SELECT password FROM operators WHERE id = ?1", [&id], |r| r.get(0))?;
-        if !secret_matches(secret, &phc) {
+        if !secret_matches(secret, &on_record.password) {
             let failed = op.failed_attempts + 1;
             let locked_until = (failed >= LOCK_AFTER).then(|| to_millis(now + Duration::minutes(LOCKOUT_MINUTES)));
             let fields = json!({
@@ -387,8 +383,10 @@ impl Ledger {
     }
 
     fn start_session(&mut self, id: &str) -> Result<Session> {
+        // The role and whether they are active, as their records say.
         let op = self
-            .find_operator(id)?
+            .operator_on_record(id)?
+            .map(|r| r.operator)
             .ok_or_else(|| Error::UnknownOperator(id.to_string()))?;
         if !op.active {
             self.end_session();

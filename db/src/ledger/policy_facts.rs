@@ -67,20 +67,19 @@ impl Ledger {
     }
 
     /// Which rules block and which warn, as configured (defaults where not).
+    /// Read from the settings' records, not their table: a row inserted behind Custody's back
+    /// (`rule.R2 = warn`) lets nothing through.
     pub fn policy_settings(&self) -> Result<Settings> {
         let mut settings = Settings::default();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, value FROM settings WHERE key LIKE 'rule.%'")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (key, value) = row?;
-            let rule = Rule::configurable().find(|r| mode_key(*r) == key);
-            if let (Ok(mode), Some(rule)) = (value.parse::<Mode>(), rule) {
+        for rule in Rule::configurable() {
+            if let Some(mode) = self
+                .setting_on_record(&mode_key(rule))?
+                .and_then(|v| v.parse::<Mode>().ok())
+            {
                 settings.set(rule, mode);
             }
         }
-        settings.ask_rules_read = self.setting(ASK_RULES_READ)?.as_deref() == Some("ask");
+        settings.ask_rules_read = self.setting_on_record(ASK_RULES_READ)?.as_deref() == Some("ask");
         Ok(settings)
     }
 

@@ -137,6 +137,15 @@ fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<Stri
     }
 }
 
+/// The fields of one subject after all its records, in order.
+pub(crate) fn replayed_fields(records: &[Record]) -> Map<String, Value> {
+    let mut fields = Map::new();
+    for r in records {
+        apply_fields(&mut fields, r.kind, r.fields());
+    }
+    fields
+}
+
 /// Each record of one subject, with what it changed, folding the fields as it goes. Returns
 /// the changes and the fields after the last record.
 pub(crate) fn fold_subject(records: &[Record]) -> (Vec<RegisterChange>, Map<String, Value>) {
