@@ -199,7 +199,12 @@ fn a_persons_badge_signs_in_the_operator_with_that_id() {
     drop(app);
     let mut h = unsigned_desk(&s.dir.path().join("custody.db"), s.clock.clone());
     let badge = custody_labels::payload::Payload::person("S002").to_string();
-    type_into(&mut h, "Operator id:", &badge);
+    // The scanner's burst, with the cursor in the id: the badge chooses the operator.
+    h.get_by_label("Operator id:").click();
+    h.run_steps(1);
+    type_burst(&h, &badge);
+    h.run_steps(2);
+    assert_eq!(h.state().sign_in_ui.id, "S002");
     type_into(&mut h, "PIN or password:", "priya-pin-1");
     h.get_by_label("Sign in").click();
     pin_checked(&mut h);
@@ -232,4 +237,77 @@ fn signing_in_needs_no_mouse() {
     h.get_by_label_contains("Wrong password for desk-test");
     type_line(&mut h, DESK_PIN);
     assert_eq!(h.state().ledger.operator(), "desk-test");
+}
+
+/// After the operator unlocks and the desk is locked again, nothing of the PIN is left: Ctrl+Z in
+/// the PIN field brings nothing back, and Enter unlocks nothing.
+#[test]
+fn the_pin_field_keeps_no_history() {
+    let (s, app) = setup();
+    drop(app);
+    let db = s.dir.path().join("custody.db");
+    let mut h = unsigned_desk(&db, s.clock.clone());
+    type_into(&mut h, "Operator id:", "desk-test");
+    type_into(&mut h, "PIN or password:", DESK_PIN);
+    h.key_press(Key::Enter);
+    pin_checked(&mut h);
+    assert_eq!(h.state().ledger.operator(), "desk-test");
+    // Locked, unlocked with the PIN, locked again: the lock screen's own field held the PIN.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run_steps(2);
+    type_into(&mut h, "PIN or password:", DESK_PIN);
+    // A clerk pauses before Enter: egui keeps an undo point once the text has stood a second.
+    h.run_steps(120);
+    h.key_press(Key::Enter);
+    pin_checked(&mut h);
+    assert_eq!(h.state().ledger.operator(), "desk-test", "unlocked");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run_steps(2);
+    assert!(h.state().ledger.session().is_none(), "locked");
+    h.get_by_label("PIN or password:").click();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().sign_in_ui.pin, "", "undo brings no PIN back");
+    h.key_press(Key::Enter);
+    pin_checked(&mut h);
+    assert!(h.state().ledger.session().is_none(), "still locked");
+}
+
+/// A label scanned at the lock screen is never a PIN: it says the desk is locked, with the
+/// refusal tone, and no wrong PIN is counted (ten scans once locked an operator out).
+#[test]
+fn a_scan_at_the_lock_screen_is_never_a_pin() {
+    let (s, mut app) = setup();
+    app.ledger
+        .add_operator("s002", "Priya Patel", Role::Manager, "priya-pin-1")
+        .unwrap();
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run_steps(2);
+    h.get_by_label("PIN or password:").click();
+    h.run_steps(1);
+    let failed_before = records_of_kind(&s.dir.path().join("custody.db"), "operator-sign-in-failed");
+    for _ in 0..12 {
+        type_burst(&h, "CU1:I:LT-0001");
+        h.run_steps(2);
+        s.clock.advance(chrono::Duration::seconds(3)); // not the same scan again
+    }
+    h.get_by_label_contains("This desk is locked: that scan was not recorded");
+    assert_eq!(h.state().sign_in_ui.pin, "", "nothing went into the PIN");
+    assert_eq!(
+        records_of_kind(&s.dir.path().join("custody.db"), "operator-sign-in-failed"),
+        failed_before,
+        "no wrong PIN counted"
+    );
+    // Another operator's badge chooses them: they sign in with their own PIN.
+    type_burst(&h, &custody_labels::payload::Payload::person("S002").to_string());
+    h.run_steps(2);
+    assert_eq!(h.state().sign_in_ui.id, "S002");
+    assert!(h.state().sign_in_ui.locked_by.is_none(), "someone else's sign-in");
+    type_into(&mut h, "PIN or password:", "priya-pin-1");
+    h.key_press(Key::Enter);
+    pin_checked(&mut h);
+    assert_eq!(h.state().ledger.operator(), "s002");
 }

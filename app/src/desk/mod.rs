@@ -448,6 +448,7 @@ impl DeskApp {
         self.source.session = None;
         self.lists = Lists::default();
         self.tell_sync();
+        self.sign_in_ui.pin.clear();
         self.sign_in_ui.locked_by = locked_by;
         self.sign_in_ui.focused = false;
     }
@@ -514,10 +515,7 @@ impl DeskApp {
         }
         if self.ledger.session().is_none() {
             self.take_background_results();
-            // A code held to the camera while locked is not acted on later, after unlocking.
-            if let Some(scanner) = &self.scanner {
-                scanner.messages.try_iter().for_each(drop);
-            }
+            self.take_scans_while_locked(&ctx);
             egui::CentralPanel::default().show(ui, |ui| sign_in::ui(self, ui));
             return;
         }
@@ -612,6 +610,41 @@ impl DeskApp {
                         escape(self);
                     }
                 }
+            }
+        }
+    }
+
+    /// While locked, or before anyone signs in, a scan is never a PIN: the scanner's bursts are
+    /// taken out of the input before the PIN field sees them, and a camera's codes too (none is
+    /// kept for after unlocking). An operator's badge chooses the operator; anything else counts
+    /// for nothing, with the refusal tone.
+    fn take_scans_while_locked(&mut self, ctx: &egui::Context) {
+        let focus = if ctx.text_edit_focused() {
+            wedge::Focus::TextField
+        } else if ctx.memory(|m| m.focused()).is_some() {
+            wedge::Focus::Widget
+        } else {
+            wedge::Focus::Nothing
+        };
+        let inputs = ctx.input_mut(|i| self.wedge.intercept(&mut i.events, i.time, focus));
+        let mut scans: Vec<String> = inputs
+            .into_iter()
+            .filter_map(|input| match input {
+                wedge::WedgeInput::Scan(text) => Some(text),
+                wedge::WedgeInput::Enter | wedge::WedgeInput::Escape => None,
+            })
+            .collect();
+        if let Some(scanner) = &self.scanner {
+            for msg in scanner.messages.try_iter() {
+                if let ScanMsg::Codes { codes, .. } = msg {
+                    scans.extend(codes.into_iter().map(|c| c.text));
+                }
+            }
+        }
+        for text in scans {
+            if self.gate.admit(text.trim(), self.ledger.now()) {
+                let tone = sign_in::scanned(self, &text);
+                self.beeper.play(tone);
             }
         }
     }

@@ -139,6 +139,55 @@ fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
 }
 
+/// A scan at the sign-in or lock screen (never typed into the PIN): an operator's badge
+/// chooses the operator, and the cursor goes to the PIN; any other label is refused and counts
+/// for nothing; text typed with no field chosen is taken as an operator id.
+pub fn scanned(app: &mut DeskApp, text: &str) -> crate::desk::beep::Tone {
+    use crate::desk::beep::Tone;
+    let state = &mut app.sign_in_ui;
+    let id = match custody_labels::Payload::parse(text.trim()) {
+        Ok(p) if p.kind == custody_labels::CodeKind::Person => p.id,
+        Ok(_) => {
+            state.message = Some(locked_refusal(state));
+            return Tone::Refused;
+        }
+        Err(_) if custody_labels::Payload::claims_to_be_one(text) || text.contains("://") => {
+            state.message = Some(locked_refusal(state));
+            return Tone::Refused;
+        }
+        Err(_) => text.trim().to_string(),
+    };
+    forget_pin(state);
+    if state
+        .locked_by
+        .as_deref()
+        .is_some_and(|by| !by.eq_ignore_ascii_case(&id))
+    {
+        // Someone else's badge at a locked desk: they sign in with their own PIN.
+        state.locked_by = None;
+    }
+    state.id = id;
+    state.message = None;
+    state.focused = false; // to the PIN, the id being there
+    Tone::Taken
+}
+
+/// What a label other than a badge says at the sign-in or lock screen.
+fn locked_refusal(state: &SignInUi) -> String {
+    let what = if state.locked_by.is_some() {
+        "This desk is locked"
+    } else {
+        "Nobody is signed in at this desk"
+    };
+    format!("{what}: that scan was not recorded. Scan your badge or type your PIN first.")
+}
+
+/// Empties the PIN fields (their text; their history is never kept, see [`field`]).
+fn forget_pin(state: &mut SignInUi) {
+    state.pin.clear();
+    state.pin_again.clear();
+}
+
 /// The form's button; while a PIN is being checked it says so and takes no second press.
 fn submit_button(ui: &mut egui::Ui, label: &str, checking: bool) -> bool {
     ui.horizontal(|ui| {
@@ -220,12 +269,17 @@ fn fields<T>(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui) -> T) -> T {
     egui::Grid::new("sign_in_fields").num_columns(2).show(ui, add).inner
 }
 
-/// One labelled row of the grid, masked for a PIN.
+/// One labelled row of the grid, masked for a PIN. A PIN field keeps no undo history: egui's
+/// would hold every PIN typed, for Ctrl+Z to bring back at a desk locked again.
 fn field(ui: &mut egui::Ui, label: &str, text: &mut String, secret: bool) -> egui::Response {
     let label = ui.label(label);
     let response = ui
         .add(egui::TextEdit::singleline(text).password(secret).desired_width(240.0))
         .labelled_by(label.id);
+    if secret && let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), response.id) {
+        state.clear_undoer();
+        state.store(ui.ctx(), response.id);
+    }
     ui.end_row();
     response
 }
