@@ -315,7 +315,13 @@ impl Ledger {
                 Error::NoOperatorsYet
             });
         };
-        let op = &on_record.operator;
+        let recorded = self.writable().is_ok();
+        let (op, last_failed_at) = if recorded {
+            (on_record.operator, on_record.last_failed_at)
+        } else {
+            unrecorded::add_to(&self.path, on_record.operator, on_record.last_failed_at)
+        };
+        let op = &op;
         if !op.active {
             return Err(Error::OperatorDisabled { id });
         }
@@ -332,7 +338,7 @@ impl Ledger {
                 until,
             });
         }
-        if let Some(last) = on_record.last_failed_at {
+        if let Some(last) = last_failed_at {
             let wait = from_millis(last) + delay_after(op.failed_attempts) - now;
             if wait > Duration::zero() {
                 return Err(Error::TooSoon {
@@ -347,8 +353,10 @@ impl Ledger {
             let fields = json!({
                 "failed_attempts": failed, "last_failed_at": to_millis(now), "locked_until": locked_until,
             });
-            if self.writable().is_ok() {
+            if recorded {
                 self.change_operator(RecordKind::OperatorSignInFailed, &id, fields, None)?;
+            } else {
+                unrecorded::failed(&self.path, &id, failed, to_millis(now), locked_until);
             }
             return Err(match locked_until {
                 Some(until) => Error::OperatorLocked {
@@ -359,7 +367,10 @@ impl Ledger {
                 None => Error::WrongPassword { id, failed },
             });
         }
-        if (at == SignInAt::Desk || op.failed_attempts > 0 || op.locked_until.is_some()) && self.writable().is_ok() {
+        if !recorded {
+            unrecorded::cleared(&self.path, &id);
+        }
+        if (at == SignInAt::Desk || op.failed_attempts > 0 || op.locked_until.is_some()) && recorded {
             let reason = match op.failed_attempts {
                 0 => None,
                 1 => Some("after a wrong password".to_string()),
@@ -482,4 +493,94 @@ pub(crate) fn operator_ids(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT id FROM operators")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Wrong passwords at a database this program may only read (a shared folder): they cannot be
+/// recorded, so they are counted here, for as long as the program runs (the desk's sign-ins on
+/// their threads among them), and delayed and locked out just as recorded ones are.
+mod unrecorded {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, PoisonError};
+
+    use crate::operator::Operator;
+
+    /// (wrong in a row, the last one's time, locked until), by database and operator.
+    type Failures = (u32, i64, Option<i64>);
+    static COUNTED: Mutex<Option<HashMap<(PathBuf, String), Failures>>> = Mutex::new(None);
+
+    fn with<T>(work: impl FnOnce(&mut HashMap<(PathBuf, String), Failures>) -> T) -> T {
+        let mut counted = COUNTED.lock().unwrap_or_else(PoisonError::into_inner);
+        work(counted.get_or_insert_with(HashMap::new))
+    }
+
+    /// The operator with the wrong passwords counted here added to those on the record.
+    pub(super) fn add_to(db: &Path, mut op: Operator, last_failed_at: Option<i64>) -> (Operator, Option<i64>) {
+        let here = with(|c| c.get(&(db.to_path_buf(), op.id.clone())).copied());
+        let Some((failed, last, locked_until)) = here else {
+            return (op, last_failed_at);
+        };
+        op.failed_attempts = op.failed_attempts.max(failed);
+        op.locked_until = op.locked_until.max(locked_until);
+        (op, last_failed_at.max(Some(last)))
+    }
+
+    pub(super) fn failed(db: &Path, id: &str, failed: u32, at: i64, locked_until: Option<i64>) {
+        with(|c| c.insert((db.to_path_buf(), id.to_string()), (failed, at, locked_until)));
+    }
+
+    pub(super) fn cleared(db: &Path, id: &str) {
+        with(|c| c.remove(&(db.to_path_buf(), id.to_string())));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::operator::DELAY_AFTER;
+    use crate::time::FixedClock;
+
+    /// A database the program may only read cannot record wrong passwords; they are delayed
+    /// all the same, also for the next connection (the desk checks each PIN on its own).
+    #[test]
+    fn wrong_passwords_at_a_read_only_database_are_delayed_all_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.db");
+        let clock = FixedClock::new("2026-11-20T10:00:00Z".parse().unwrap());
+        {
+            let mut ledger = Ledger::create(&path, None, clock.clone()).unwrap();
+            ledger.use_hashing(Hashing::cheap_for_tests());
+            ledger.add_first_admin("boss", "Boss", "boss-pin-1").unwrap();
+        }
+        // As the desk opens a file in a folder it may only read (root ignores permissions).
+        let read_only =
+            || Ledger::from_connection(crate::storage::reader(&path).unwrap(), &path, clock.clone()).unwrap();
+        let mut ledger = read_only();
+        assert!(ledger.is_read_only());
+        for n in 1..=DELAY_AFTER {
+            let err = ledger
+                .operator_sign_in("boss", "wrong-pin", SignInAt::Desk)
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::WrongPassword { failed, .. } if failed == n),
+                "{err}"
+            );
+        }
+        let err = read_only()
+            .operator_sign_in("boss", "boss-pin-1", SignInAt::Desk)
+            .unwrap_err();
+        assert!(matches!(err, Error::TooSoon { .. }), "delayed, the next try too: {err}");
+        clock.advance(Duration::seconds(3));
+        read_only()
+            .operator_sign_in("boss", "boss-pin-1", SignInAt::Desk)
+            .unwrap();
+        let again = read_only()
+            .operator_sign_in("boss", "wrong-pin", SignInAt::Desk)
+            .unwrap_err();
+        assert!(
+            matches!(again, Error::WrongPassword { failed: 1, .. }),
+            "a good PIN clears the count: {again}"
+        );
+    }
 }
