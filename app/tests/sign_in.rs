@@ -272,6 +272,12 @@ fn the_pin_field_keeps_no_history() {
     h.key_press(Key::Enter);
     pin_checked(&mut h);
     assert!(h.state().ledger.session().is_none(), "still locked");
+    h.get_by_label_contains("Type your PIN, then press Enter");
+    assert_eq!(
+        records_of_kind(&db, "operator-sign-in-failed"),
+        0,
+        "Enter on an empty PIN is not a wrong PIN"
+    );
 }
 
 /// A label scanned at the lock screen is never a PIN: it says the desk is locked, with the

@@ -207,6 +207,12 @@ fn sign_in(app: &mut DeskApp, ctx: &egui::Context, id: &str) {
     if app.sign_in_ui.is_checking() {
         return;
     }
+    if app.sign_in_ui.pin.is_empty() {
+        // Enter on an empty field is not a try: it counts for nothing.
+        app.sign_in_ui.message = Some("Type your PIN, then press Enter.".to_string());
+        app.sign_in_ui.focused = false;
+        return;
+    }
     let pin = std::mem::take(&mut app.sign_in_ui.pin);
     // A person's badge scanned into the id names the operator with that id (an operator who
     // also holds items is usually registered under the same id).
