@@ -251,6 +251,14 @@ pub enum Error {
     #[error("Too many wrong passwords for {id}: wait {seconds} seconds before the next try.")]
     TooSoon { id: String, seconds: i64 },
     #[error(
+        "{operator} has no signing key on the record yet, so nothing they record could be proven theirs; nothing was recorded. An administrator sets a new password for them, which issues one."
+    )]
+    NoSigningKey { operator: String },
+    #[error(
+        "{operator}'s signing key on the record does not open with their password: the record was changed behind Custody's back. Nothing was recorded; check the database, and restore the latest good backup."
+    )]
+    SealedKeyChanged { operator: String },
+    #[error(
         "{id} is the last active administrator; add or enable another administrator first, so that someone can still manage operators."
     )]
     LastAdmin { id: String },

@@ -101,6 +101,17 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Bytes written by [`to_hex`], read back; `None` for anything else.
+pub(crate) fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 impl Event {
     /// SHA-256 over every field but `hash`, each length-prefixed so that no two different
     /// events can encode alike. Changing this changes every hash: it is versioned by its prefix.

@@ -28,6 +28,7 @@ pub mod operator;
 pub mod policy;
 pub mod private;
 pub mod record;
+pub mod signing;
 pub mod state;
 pub mod storage;
 pub mod time;

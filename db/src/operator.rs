@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use argon2::{Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, Params, PasswordHash, PasswordVerifier};
 
 use crate::error::{Error, Result};
 
@@ -197,12 +197,23 @@ impl Operator {
 
 /// Who a ledger acts for. Made only by signing in (or by the ledger itself for its own work),
 /// so holding one is proof that the password was checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Session {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) role: Role,
+    /// Their signing key, unsealed by their password: another connection of this program acting
+    /// for them (the desk's) signs with it. Never stored unsealed.
+    pub(crate) signer: Option<crate::signing::Signer>,
 }
+
+impl PartialEq for Session {
+    fn eq(&self, other: &Session) -> bool {
+        (&self.id, &self.name, self.role) == (&other.id, &other.name, other.role)
+    }
+}
+
+impl Eq for Session {}
 
 impl Session {
     pub fn id(&self) -> &str {
@@ -266,20 +277,63 @@ impl Hashing {
         }
     }
 
-    /// Hashes a password or PIN into a PHC string (`$argon2id$v=19$m=…`).
-    pub(crate) fn hash(self, secret: &str) -> Result<String> {
-        let params = Params::new(self.memory_kib, self.passes, 1, None).map_err(hash_failed)?;
-        let hasher = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-        Ok(hasher
-            .hash_password(secret.as_bytes())
-            .map_err(hash_failed)?
-            .to_string())
+    /// Derives from a new password or PIN what is stored to check it, and the key that seals
+    /// the operator's signing key: one Argon2id run with a 64-byte output, of which a SHA-256
+    /// under one label is stored (`$custody-argon2id-v2$m=…,t=…,p=1$SALT$VERIFIER`, in hex) and
+    /// a SHA-256 under another is the seal key, which is never stored.
+    pub(crate) fn derive(self, secret: &str) -> Result<(String, [u8; 32])> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(hash_failed)?;
+        let (verifier, seal) = argon2_64(secret, &salt, self.memory_kib, self.passes)?;
+        let stored = format!(
+            "{V2_PREFIX}m={},t={},p=1${}${}",
+            self.memory_kib,
+            self.passes,
+            crate::event::to_hex(&salt),
+            crate::event::to_hex(&verifier)
+        );
+        Ok((stored, seal))
     }
 }
 
-/// Whether `secret` matches the PHC string `phc` (with the parameters it names).
-pub(crate) fn secret_matches(secret: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(secret.as_bytes(), &hash).is_ok())
+/// What a password stored since signing began starts with.
+const V2_PREFIX: &str = "$custody-argon2id-v2$";
+
+/// One Argon2id run over `secret`, split by SHA-256 into (what is stored, the seal key).
+fn argon2_64(secret: &str, salt: &[u8], memory_kib: u32, passes: u32) -> Result<([u8; 32], [u8; 32])> {
+    use sha2::{Digest, Sha256};
+    let params = Params::new(memory_kib, passes, 1, Some(64)).map_err(hash_failed)?;
+    let hasher = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = [0u8; 64];
+    hasher
+        .hash_password_into(secret.as_bytes(), salt, &mut out)
+        .map_err(hash_failed)?;
+    let labelled = |label: &[u8]| -> [u8; 32] { Sha256::new().chain_update(label).chain_update(out).finalize().into() };
+    Ok((labelled(b"custody-password-verifier"), labelled(b"custody-key-seal")))
+}
+
+/// Whether `secret` is the password stored as `stored`: `None` when it is not; when it is, the
+/// key that seals the operator's signing key (`None` inside for a password stored before signing
+/// began, an Argon2id PHC string, which yields none).
+pub(crate) fn check_secret(secret: &str, stored: &str) -> Option<Option<[u8; 32]>> {
+    let Some(rest) = stored.strip_prefix(V2_PREFIX) else {
+        let legacy = PasswordHash::new(stored)
+            .is_ok_and(|hash| Argon2::default().verify_password(secret.as_bytes(), &hash).is_ok());
+        return legacy.then_some(None);
+    };
+    let mut parts = rest.split('$');
+    let (params, salt, verifier) = (parts.next()?, parts.next()?, parts.next()?);
+    let number = |key: &str| -> Option<u32> {
+        params
+            .split(',')
+            .find_map(|p| p.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+    };
+    let salt = crate::event::hex_bytes(salt)?;
+    let (computed, seal) = argon2_64(secret, &salt, number("m")?, number("t")?).ok()?;
+    let expected = crate::event::hex_bytes(verifier)?;
+    // Compared in full whatever differs first, so the time taken says nothing.
+    let same = expected.len() == 32 && expected.iter().zip(computed).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
+    same.then_some(Some(seal))
 }
 
 fn hash_failed(e: impl fmt::Display) -> Error {
@@ -349,12 +403,30 @@ mod tests {
     }
 
     #[test]
-    fn a_cheap_hash_checks_and_a_wrong_secret_does_not() {
-        let phc = Hashing::cheap_for_tests().hash("correct horse").unwrap_or_default();
-        assert!(phc.starts_with("$argon2id$v=19$"), "{phc}");
-        assert!(secret_matches("correct horse", &phc));
-        assert!(!secret_matches("correct horsE", &phc));
-        assert!(!secret_matches("correct horse", "not a phc string"));
+    fn a_password_checks_and_yields_its_seal_key_and_a_wrong_one_does_not() {
+        let (stored, seal) = Hashing::cheap_for_tests().derive("correct horse").unwrap_or_default();
+        assert!(stored.starts_with("$custody-argon2id-v2$m=8,t=1,p=1$"), "{stored}");
+        assert_eq!(check_secret("correct horse", &stored), Some(Some(seal)));
+        assert_eq!(check_secret("correct horsE", &stored), None);
+        assert_eq!(check_secret("correct horse", "not a stored password"), None);
+        assert!(
+            !stored.contains(&crate::event::to_hex(&seal)),
+            "the seal key is never stored"
+        );
+        let (again, other_seal) = Hashing::cheap_for_tests().derive("correct horse").unwrap_or_default();
+        assert!(again != stored && other_seal != seal, "a fresh salt each time");
+    }
+
+    #[test]
+    fn a_password_stored_before_signing_still_checks_and_yields_no_seal_key() {
+        use argon2::PasswordHasher;
+        let params = Params::new(8, 1, 1, None).unwrap_or_default();
+        let phc = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(b"correct horse")
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert_eq!(check_secret("correct horse", &phc), Some(None));
+        assert_eq!(check_secret("correct horsE", &phc), None);
     }
 
     #[test]

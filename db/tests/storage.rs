@@ -100,8 +100,8 @@ fn a_header_ahead_of_the_file_opens_while_the_log_has_the_pages() {
     let other = rusqlite::Connection::open(&db.path).unwrap();
     other.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     drop(other);
-    // (Few enough that the log is not checkpointed on its own: each item is a record as well.)
-    for n in 0..120 {
+    // (Few enough that the log is not checkpointed on its own: each item is a record, signed.)
+    for n in 0..80 {
         let tag = format!("CB-{n:04}");
         let item = custody_db::Item::new(&tag, custody_db::ItemKind::Chromebook, "Chromebook with a long name");
         db.ledger.add_item(&item).unwrap();
@@ -124,7 +124,7 @@ fn a_header_ahead_of_the_file_opens_while_the_log_has_the_pages() {
     bytes[..page_size].copy_from_slice(&newest_page_one);
     std::fs::write(&db.path, &bytes).unwrap();
     let ledger = common::signed_in(open(&db.path).unwrap());
-    assert_eq!(ledger.item("CB-0119").unwrap().tag, "CB-0119");
+    assert_eq!(ledger.item("CB-0079").unwrap().tag, "CB-0079");
     assert!(ledger.verify().unwrap().is_intact());
 }
 

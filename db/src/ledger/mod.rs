@@ -75,6 +75,9 @@ pub struct Ledger {
     operator: String,
     /// Who is signed in, if anyone: every write and sensitive read is checked against their role.
     session: Option<crate::operator::Session>,
+    /// The signing key of whoever writes now (the signed-in operator's, unsealed at sign-in):
+    /// every entry they append is signed with it.
+    signer: Option<crate::signing::Signer>,
     /// The ledger's own work (creating a file, filling it with demo data): no role is needed.
     trusted: bool,
     /// How new passwords are hashed (OWASP's minimum; cheaper only in tests).
@@ -173,6 +176,7 @@ impl Ledger {
             desk,
             operator: "nobody".to_string(),
             session: None,
+            signer: None,
             trusted: false,
             hashing: crate::operator::Hashing::default(),
             tampered,

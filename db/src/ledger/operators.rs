@@ -12,11 +12,13 @@ use serde_json::{Map, Value, json};
 
 use super::Ledger;
 use crate::error::{Error, Result};
+use crate::event::to_hex;
 use crate::operator::{
-    Action, Hashing, LOCK_AFTER, LOCKOUT_MINUTES, Operator, Role, Session, check_new_secret, delay_after,
-    normalise_operator_id, secret_matches,
+    Action, Hashing, LOCK_AFTER, LOCKOUT_MINUTES, Operator, Role, Session, check_new_secret, check_secret, delay_after,
+    normalise_operator_id,
 };
 use crate::record::{Record, RecordKind};
+use crate::signing::Signer;
 use crate::time::{from_millis, to_millis};
 
 /// Where a sign-in happens: the desk records every one; a command records one only when it
@@ -146,11 +148,31 @@ impl Ledger {
         }
         let name = crate::ids::required_text("operator's name", name)?;
         check_new_secret(secret)?;
-        let password = self.hashing.hash(secret)?;
-        self.as_itself(&id.clone(), |ledger| {
-            ledger.insert_operator(&id, &name, Role::Admin, password)
-        })?;
-        self.start_session(&id)
+        let credentials = self.new_credentials(&id, secret)?;
+        // Their key is the ledger's root: it signs its own record, which vouches for what the
+        // file held before (its settings), and then everything they record.
+        let signer = credentials.signer.clone();
+        self.signer = Some(signer.clone());
+        let added = self.as_itself(&id.clone(), |ledger| {
+            ledger.insert_operator(&id, &name, Role::Admin, &credentials)
+        });
+        if let Err(e) = added {
+            self.signer = None;
+            return Err(e);
+        }
+        self.start_session(&id, Some(signer))
+    }
+
+    /// A new password's stored form and a new signing key sealed under it.
+    fn new_credentials(&self, id: &str, secret: &str) -> Result<Credentials> {
+        let (password, seal) = self.hashing.derive(secret)?;
+        let signer = Signer::generate(id)?;
+        Ok(Credentials {
+            password,
+            public_key: to_hex(&signer.public_key()),
+            sealed_key: signer.seal(&seal)?,
+            signer,
+        })
     }
 
     /// Adds an operator with a role and a first password or PIN (administrators only).
@@ -166,34 +188,55 @@ impl Ledger {
         self.check_new_operator(&id)?;
         let name = crate::ids::required_text("operator's name", name)?;
         check_new_secret(secret)?;
-        let password = self.hashing.hash(secret)?;
-        self.insert_operator(&id, &name, role, password)?;
+        let credentials = self.new_credentials(&id, secret)?;
+        self.insert_operator(&id, &name, role, &credentials)?;
         self.operator_or_unknown(&id)
     }
 
-    /// The demo's operators (those not there yet), one of each role.
+    /// The demo's operators (those not there yet), one of each role: its administrator first,
+    /// whose key is the root, then the others, added (and signed) by them.
     pub(crate) fn add_demo_operators(&mut self) -> Result<()> {
+        let mut admin: Option<Signer> = None;
         for (id, name, role) in crate::demo::DEMO_OPERATORS {
-            if self.find_operator(id)?.is_none() {
-                let password = self.hashing.hash(crate::demo::DEMO_PASSWORD)?;
-                self.insert_operator(id, name, role, password)?;
+            if self.find_operator(id)?.is_some() {
+                continue;
+            }
+            let credentials = self.new_credentials(id, crate::demo::DEMO_PASSWORD)?;
+            let author = admin.clone().unwrap_or_else(|| credentials.signer.clone());
+            let previous = self.signer.replace(author.clone());
+            let added = self.as_itself(author.operator(), |ledger| {
+                ledger.insert_operator(id, name, role, &credentials)
+            });
+            self.signer = previous;
+            added?;
+            if role == Role::Admin && admin.is_none() {
+                admin = Some(credentials.signer);
             }
         }
         Ok(())
     }
 
-    fn insert_operator(&mut self, id: &str, name: &str, role: Role, password: String) -> Result<()> {
+    fn insert_operator(&mut self, id: &str, name: &str, role: Role, credentials: &Credentials) -> Result<()> {
         let at = to_millis(self.now());
         let fields = json!({
-            "name": name, "role": role.as_str(), "active": true, "password": password,
+            "name": name, "role": role.as_str(), "active": true, "password": credentials.password,
             "failed_attempts": 0, "last_failed_at": null, "locked_until": null,
+            "public_key": credentials.public_key, "sealed_key": credentials.sealed_key,
         });
         let mut w = self.writer()?;
         w.append_record(Record::draft(RecordKind::OperatorAdded, id, object(&fields), at))?;
         w.conn().execute(
-            "INSERT INTO operators (id, name, role, active, password, failed_attempts, added_at)
-             VALUES (?1, ?2, ?3, 1, ?4, 0, ?5)",
-            rusqlite::params![id, name, role.as_str(), password, at],
+            "INSERT INTO operators (id, name, role, active, password, failed_attempts, added_at, public_key, sealed_key)
+             VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?6, ?7)",
+            rusqlite::params![
+                id,
+                name,
+                role.as_str(),
+                credentials.password,
+                at,
+                credentials.public_key,
+                credentials.sealed_key
+            ],
         )?;
         w.commit()
     }
@@ -246,9 +289,12 @@ impl Ledger {
         self.allow(Action::Operators)?;
         let op = self.operator_or_unknown(id)?;
         check_new_secret(secret)?;
-        let password = self.hashing.hash(secret)?;
+        // A forgotten password: the old key cannot be unsealed, so a new key pair is issued.
+        let credentials = self.new_credentials(&op.id, secret)?;
         let mut fields = cleared();
-        fields.insert("password".to_string(), Value::String(password));
+        fields.insert("password".to_string(), Value::String(credentials.password));
+        fields.insert("public_key".to_string(), Value::String(credentials.public_key));
+        fields.insert("sealed_key".to_string(), Value::String(credentials.sealed_key));
         self.change_operator(RecordKind::OperatorChanged, &op.id, Value::Object(fields), None)?;
         self.operator_or_unknown(&op.id)
     }
@@ -281,7 +327,8 @@ impl Ledger {
         let mut record = Record::draft(kind, id, fields, at);
         record.reason = reason.map(str::to_string);
         w.append_record(record)?;
-        for (column, value) in fields {
+        // What a record vouches for is the chain's, not a column's.
+        for (column, value) in fields.iter().filter(|(key, _)| !key.starts_with("vouches_for")) {
             // The columns are this module's own names, never input.
             let value = match value {
                 Value::Bool(b) => rusqlite::types::Value::Integer(i64::from(*b)),
@@ -347,7 +394,7 @@ impl Ledger {
                 });
             }
         }
-        if !secret_matches(secret, &on_record.password) {
+        let Some(seal) = check_secret(secret, &on_record.password) else {
             let failed = op.failed_attempts + 1;
             let locked_until = (failed >= LOCK_AFTER).then(|| to_millis(now + Duration::minutes(LOCKOUT_MINUTES)));
             let fields = json!({
@@ -366,34 +413,89 @@ impl Ledger {
                 },
                 None => Error::WrongPassword { id, failed },
             });
-        }
+        };
         if !recorded {
             unrecorded::cleared(&self.path, &id);
         }
-        if (at == SignInAt::Desk || op.failed_attempts > 0 || op.locked_until.is_some()) && recorded {
-            let reason = match op.failed_attempts {
-                0 => None,
-                1 => Some("after a wrong password".to_string()),
-                n => Some(format!("after {n} wrong passwords")),
-            };
-            self.change_operator(
-                RecordKind::OperatorSignedIn,
-                &id,
-                Value::Object(cleared()),
-                reason.as_deref(),
-            )?;
+        let signer = match (seal, &on_record.public_key, &on_record.sealed_key) {
+            (Some(seal), Some(public_key), Some(sealed)) => Some(
+                Signer::unseal(&id, public_key, sealed, &seal)
+                    .ok_or_else(|| Error::SealedKeyChanged { operator: id.clone() })?,
+            ),
+            _ => None,
+        };
+        let (role, failed_before, locked_before) = (op.role, op.failed_attempts, op.locked_until);
+        self.start_session(&id, signer)?;
+        let recorded_it = (|| -> Result<()> {
+            if !recorded {
+                return Ok(());
+            }
+            if self.signer.is_none() && role == Role::Admin && !self.signing_begun()? {
+                self.issue_root_key(&id, secret)?;
+            }
+            if at == SignInAt::Desk || failed_before > 0 || locked_before.is_some() {
+                let reason = match failed_before {
+                    0 => None,
+                    1 => Some("after a wrong password".to_string()),
+                    n => Some(format!("after {n} wrong passwords")),
+                };
+                self.change_operator(
+                    RecordKind::OperatorSignedIn,
+                    &id,
+                    Value::Object(cleared()),
+                    reason.as_deref(),
+                )?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = recorded_it {
+            self.end_session();
+            return Err(e);
         }
-        self.start_session(&id)
+        self.session.clone().ok_or(Error::UnknownOperator(id))
+    }
+
+    /// Whether this desk's chain has a signed entry yet.
+    pub(crate) fn signing_begun(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM signatures)", [], |r| r.get(0))?)
+    }
+
+    /// A database made before signing, at its administrator's first sign-in since: their key
+    /// pair is made (sealed under the password just checked) and recorded, signed by itself, on
+    /// a record that vouches for the chain as it stands (its head's number and hash). That key
+    /// is the ledger's root; from here on every entry is signed.
+    fn issue_root_key(&mut self, id: &str, secret: &str) -> Result<()> {
+        let credentials = self.new_credentials(id, secret)?;
+        let (seq, hash) = self.head()?;
+        let mut fields = Map::new();
+        fields.insert("password".to_string(), Value::String(credentials.password));
+        fields.insert("public_key".to_string(), Value::String(credentials.public_key));
+        fields.insert("sealed_key".to_string(), Value::String(credentials.sealed_key));
+        fields.insert("vouches_for_seq".to_string(), Value::from(seq));
+        fields.insert("vouches_for_hash".to_string(), Value::String(to_hex(&hash)));
+        self.signer = Some(credentials.signer.clone());
+        if let Some(session) = &mut self.session {
+            session.signer = Some(credentials.signer);
+        }
+        self.change_operator(
+            RecordKind::OperatorChanged,
+            id,
+            Value::Object(fields),
+            Some("signing begins: this administrator's key vouches for the chain recorded before it"),
+        )
     }
 
     /// Acts for an operator who signed in on another connection to this file (the desk's
     /// background readers). Their row is read again, so a role changed or an operator disabled
     /// since takes effect here.
     pub fn act_as(&mut self, session: &Session) -> Result<Session> {
-        self.start_session(&session.id)
+        let signer = session.signer.clone().filter(|s| s.operator() == session.id);
+        self.start_session(&session.id, signer)
     }
 
-    fn start_session(&mut self, id: &str) -> Result<Session> {
+    fn start_session(&mut self, id: &str, signer: Option<Signer>) -> Result<Session> {
         // The role and whether they are active, as their records say.
         let op = self
             .operator_on_record(id)?
@@ -407,14 +509,17 @@ impl Ledger {
             id: op.id.clone(),
             name: op.name,
             role: op.role,
+            signer: signer.clone(),
         };
         self.operator = op.id;
         self.session = Some(session.clone());
+        self.signer = signer;
         Ok(session)
     }
 
     fn end_session(&mut self) {
         self.session = None;
+        self.signer = None;
         self.operator = "nobody".to_string();
     }
 
@@ -459,6 +564,14 @@ impl Ledger {
     }
 }
 
+/// A new password's stored form and the signing key it seals.
+struct Credentials {
+    password: String,
+    public_key: String,
+    sealed_key: String,
+    signer: Signer,
+}
+
 /// The fields that clear a run of wrong passwords.
 fn cleared() -> Map<String, Value> {
     let fields = json!({ "failed_attempts": 0, "last_failed_at": null, "locked_until": null });
@@ -474,7 +587,8 @@ fn object(v: &Value) -> &Map<String, Value> {
 pub(crate) fn operator_fields(conn: &rusqlite::Connection, id: &str) -> Result<Option<(Map<String, Value>, i64)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT name, role, active, password, failed_attempts, last_failed_at, locked_until, added_at
+            "SELECT name, role, active, password, failed_attempts, last_failed_at, locked_until, added_at,
+                    public_key, sealed_key
              FROM operators WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -483,7 +597,14 @@ pub(crate) fn operator_fields(conn: &rusqlite::Connection, id: &str) -> Result<O
                 "password": r.get::<_, String>(3)?, "failed_attempts": r.get::<_, i64>(4)?,
                 "last_failed_at": r.get::<_, Option<i64>>(5)?, "locked_until": r.get::<_, Option<i64>>(6)?,
             });
-            Ok((object(&fields).clone(), r.get::<_, i64>(7)?))
+            let mut fields = object(&fields).clone();
+            // An operator from before signing has no key: no field, as their records have none.
+            for (key, column) in [("public_key", 8), ("sealed_key", 9)] {
+                if let Some(value) = r.get::<_, Option<String>>(column)? {
+                    fields.insert(key.to_string(), Value::String(value));
+                }
+            }
+            Ok((fields, r.get::<_, i64>(7)?))
         })
         .optional()?)
 }

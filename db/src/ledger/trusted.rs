@@ -21,6 +21,9 @@ pub(crate) struct OperatorOnRecord {
     /// The Argon2id PHC string.
     pub(crate) password: String,
     pub(crate) last_failed_at: Option<i64>,
+    /// Their signing key: public, and private sealed under their password (none before signing).
+    pub(crate) public_key: Option<[u8; 32]>,
+    pub(crate) sealed_key: Option<String>,
 }
 
 impl Ledger {
@@ -45,6 +48,11 @@ impl Ledger {
             },
             password: text("password"),
             last_failed_at: number("last_failed_at"),
+            public_key: fields
+                .get("public_key")
+                .and_then(Value::as_str)
+                .and_then(crate::signing::public_key_from_hex),
+            sealed_key: fields.get("sealed_key").and_then(Value::as_str).map(str::to_string),
         }))
     }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::Ledger;
 use crate::error::Result;
 use crate::event::{self, Event};
-use crate::record::{self, Record};
+use crate::record::{self, Record, RecordKind};
 use crate::time::to_millis;
 
 /// One write transaction. Dropped without [`Writer::commit`], it rolls back: nothing is written.
@@ -17,6 +17,8 @@ pub(crate) struct Writer<'a> {
     /// When the last entry was recorded: a clock set back (by hand, or by the network's time)
     /// never makes a "recorded at" earlier than the entry before it.
     last_recorded: i64,
+    /// Whether this chain has a signed entry yet: from the first one on, every entry is signed.
+    signing_begun: bool,
     open: bool,
     /// A savepoint inside a caller's transaction rather than a transaction of its own.
     nested: bool,
@@ -34,11 +36,16 @@ impl Ledger {
             ledger: self,
             head: (0, event::GENESIS_HASH),
             last_recorded: 0,
+            signing_begun: false,
             open: true,
             nested,
         };
         w.head = record::head(&w.ledger.conn)?;
         w.last_recorded = record::recorded_at(&w.ledger.conn, w.head.0)?;
+        w.signing_begun = w
+            .ledger
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM signatures)", [], |r| r.get(0))?;
         Ok(w)
     }
 }
@@ -73,6 +80,7 @@ impl Writer<'_> {
         e.prev_hash = self.head.1;
         e.hash = e.compute_hash();
         event::insert(&self.ledger.conn, &e)?;
+        self.sign(e.seq, &e.hash, &e.operator, false)?;
         self.head = (e.seq, e.hash);
         Ok(e)
     }
@@ -87,8 +95,30 @@ impl Writer<'_> {
         r.prev_hash = self.head.1;
         r.hash = r.compute_hash();
         record::insert(&self.ledger.conn, &r)?;
+        // A wrong password is recorded by nobody, so unsigned: it can only count wrong passwords.
+        self.sign(r.seq, &r.hash, &r.operator, r.kind == RecordKind::OperatorSignInFailed)?;
         self.head = (r.seq, r.hash);
         Ok(r)
+    }
+
+    /// Signs the entry just appended with its author's key. Before this chain's first signed
+    /// entry (a database made, or filled, before anyone could sign) an entry may go unsigned;
+    /// from then on, every entry must be signed, but a wrong password's.
+    fn sign(&mut self, seq: i64, hash: &[u8; 32], operator: &str, may_go_unsigned: bool) -> Result<()> {
+        match &self.ledger.signer {
+            Some(signer) if signer.operator() == operator => {
+                self.ledger.conn.execute(
+                    "INSERT INTO signatures (seq, signature) VALUES (?1, ?2)",
+                    rusqlite::params![seq, signer.sign_entry(hash).as_slice()],
+                )?;
+                self.signing_begun = true;
+                Ok(())
+            }
+            _ if !self.signing_begun || may_go_unsigned => Ok(()),
+            _ => Err(crate::error::Error::NoSigningKey {
+                operator: operator.to_string(),
+            }),
+        }
     }
 
     /// The connection, for the projection's writes in this transaction.

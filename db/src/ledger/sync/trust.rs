@@ -375,11 +375,13 @@ fn store_operator(conn: &Connection, id: &str, fields: &Map<String, Value>, adde
         return Err(Error::UnknownOperator(id.to_string()));
     };
     conn.execute(
-        "INSERT INTO operators (id, name, role, active, password, failed_attempts, last_failed_at, locked_until, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO operators (id, name, role, active, password, failed_attempts, last_failed_at, locked_until, added_at,
+                                public_key, sealed_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, active = excluded.active,
              password = excluded.password, failed_attempts = excluded.failed_attempts,
-             last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until, added_at = excluded.added_at",
+             last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until, added_at = excluded.added_at,
+             public_key = excluded.public_key, sealed_key = excluded.sealed_key",
         params![
             id,
             name,
@@ -389,7 +391,9 @@ fn store_operator(conn: &Connection, id: &str, fields: &Map<String, Value>, adde
             int("failed_attempts").unwrap_or(0),
             int("last_failed_at"),
             int("locked_until"),
-            added_at
+            added_at,
+            text("public_key"),
+            text("sealed_key")
         ],
     )?;
     Ok(())
