@@ -19,12 +19,13 @@ pub const ENTRY_SIGNATURE_PREFIX: &[u8] = b"custody-entry-signature-v1";
 /// sealed key copied onto another operator's record does not open.
 const SEAL_PREFIX: &[u8] = b"custody-sealed-key-v1";
 
-/// An operator's unsealed private key, held in memory while they are signed in. Never printed,
-/// logged or stored unsealed; zeroed when dropped.
+/// An operator's unsealed private key, held in memory while they are signed in (shared by the
+/// connections that act for them). Never printed, logged or stored unsealed; zeroed when the
+/// last of them is dropped.
 #[derive(Clone)]
 pub struct Signer {
     operator: String,
-    key: SigningKey,
+    key: std::sync::Arc<SigningKey>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -43,7 +44,7 @@ impl Signer {
         })?;
         Ok(Signer {
             operator: operator.to_string(),
-            key: SigningKey::from_bytes(&secret),
+            key: std::sync::Arc::new(SigningKey::from_bytes(&secret)),
         })
     }
 
@@ -97,7 +98,7 @@ impl Signer {
         let key = SigningKey::from_bytes(&secret);
         (key.verifying_key().to_bytes() == *public_key).then(|| Signer {
             operator: operator.to_string(),
-            key,
+            key: std::sync::Arc::new(key),
         })
     }
 }
