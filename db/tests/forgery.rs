@@ -7,7 +7,7 @@
 mod common;
 
 use common::{ADMIN_PASSWORD, out, setup};
-use custody_db::{Action, Error, Ledger, Role, SignInAt};
+use custody_db::{Action, Clock, Error, Ledger, Role, SignInAt};
 
 const CLERK_PIN: &str = "clerk-pin-1";
 
@@ -122,4 +122,107 @@ fn a_lock_out_cleared_in_its_table_still_holds() {
         .unwrap_err();
     assert!(matches!(err, Error::OperatorLocked { .. }), "still locked out: {err}");
     drop(db.dir);
+}
+
+/// As someone with the file and sqlite3 would: a new administrator appended with a correctly
+/// computed chain hash, the guards untouched. The chain is unbroken; its signature is missing.
+#[test]
+fn a_record_appended_with_a_valid_chain_hash_is_named_by_verify() {
+    use custody_db::record::{self, Record, RecordKind};
+    let db = setup();
+    let (path, clock) = (db.path.clone(), db.clock.clone());
+    let desk = db.ledger.desk_id().to_string();
+    drop(db.ledger);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (seq, prev) = record::head(&conn).unwrap();
+    let fields = serde_json::json!({"name": "Mallory", "role": "admin", "active": true, "password": "x",
+        "failed_attempts": 0, "last_failed_at": null, "locked_until": null});
+    let mut forged = Record::draft(RecordKind::OperatorAdded, "mallory", fields.as_object().unwrap(), 0);
+    forged.seq = seq + 1;
+    forged.id = uuid::Uuid::now_v7();
+    forged.desk = desk;
+    forged.operator = "office".into();
+    forged.recorded_at = custody_db::time::to_millis(clock.now());
+    forged.prev_hash = prev;
+    forged.hash = forged.compute_hash();
+    record::insert(&conn, &forged).unwrap();
+    conn.execute(
+        "INSERT INTO operators (id, name, role, active, password, failed_attempts, added_at) VALUES ('mallory', 'Mallory', 'admin', 1, 'x', 0, 0)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let report = ledger_for_verify(&path);
+    assert!(report.chain.is_none(), "the chain itself is unbroken: {report:?}");
+    assert_eq!(
+        report.signature_problem.as_deref(),
+        Some(format!("entry {} (operator-added mallory): its signature is missing", seq + 1).as_str()),
+    );
+    assert!(!report.is_intact());
+}
+
+/// Verify as the administrator, on a connection that only reads (a forged file refuses writes).
+fn ledger_for_verify(path: &std::path::Path) -> custody_db::VerifyReport {
+    let mut ledger = Ledger::open_reader(path, custody_db::FixedClock::new(common::t("2026-11-20T10:00:00Z"))).unwrap();
+    let _ = ledger.operator_sign_in("office", ADMIN_PASSWORD, SignInAt::CommandLine);
+    ledger.verify().unwrap()
+}
+
+/// The guards taken off and put back exactly as they were, a signature blanked or copied from
+/// another entry: the schema is as Custody made it, and verify names the entry.
+#[test]
+fn a_signature_blanked_or_copied_is_named_by_verify() {
+    for (what, sql) in [
+        ("blanked", "UPDATE signatures SET signature = zeroblob(64) WHERE seq = (SELECT max(seq) FROM signatures)"),
+        (
+            "copied",
+            "UPDATE signatures SET signature = (SELECT signature FROM signatures WHERE seq = (SELECT min(seq) FROM signatures))
+             WHERE seq = (SELECT max(seq) FROM signatures)",
+        ),
+        ("removed", "DELETE FROM signatures WHERE seq = (SELECT max(seq) FROM signatures)"),
+    ] {
+        let mut db = setup();
+        db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+        let path = db.path.clone();
+        drop(db.ledger);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let guards: Vec<String> = conn
+            .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'signatures'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for name in ["signatures_are_never_updated", "signatures_are_never_replaced", "signatures_are_never_deleted"] {
+            conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+        }
+        conn.execute_batch(sql).unwrap();
+        for guard in &guards {
+            conn.execute_batch(guard).unwrap();
+        }
+        drop(conn);
+        let report = ledger_for_verify(&path);
+        assert!(report.schema.is_empty(), "{what}: the guards are back as they were");
+        let problem = report.signature_problem.clone().unwrap_or_default();
+        assert!(problem.contains("sign-out LT-0001"), "{what}: {report:?}");
+        assert!(!report.is_intact(), "{what}");
+        drop(db.dir);
+    }
+}
+
+#[test]
+fn a_new_database_is_signed_from_its_first_administrator_on() {
+    let mut db = setup();
+    db.ledger.sign_out(&out(&["LT-0001"], "S001")).unwrap();
+    let report = db.ledger.verify().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert!(
+        report.root_key.as_deref().is_some_and(|k| k.starts_with("SHA256:")),
+        "{report:?}"
+    );
+    assert!(report.signatures_checked > 10, "{report:?}");
+    assert_eq!(
+        report.predating_signing, 2,
+        "the time zone and the organisation's name, set as the file was made: {report:?}"
+    );
 }

@@ -31,7 +31,8 @@ enum Font {
 }
 
 impl Document {
-    /// A new document; `footer` is printed at the foot of every page beside "page N of M".
+    /// A new document; `footer` is printed at the foot of every page, its first line beside
+    /// "page N of M" (a second line, after a newline, below it).
     pub fn new(footer: &str) -> Document {
         Document {
             footer: footer.to_string(),
@@ -175,8 +176,16 @@ impl Document {
         let pages = self.pages.into_iter().enumerate().map(|(n, mut content)| {
             content.begin_text();
             content.set_font(Name(b"F1"), 7.5);
+            content.set_leading(9.0);
             content.next_line(MARGIN, MARGIN - 8.0);
-            content.show(Str(&win_ansi(&format!("{footer}    page {} of {count}", n + 1))));
+            // The page number on the first line, so a long footer never pushes it off the page.
+            let mut lines = footer.lines();
+            let first = lines.next().unwrap_or_default();
+            content.show(Str(&win_ansi(&format!("{first}    page {} of {count}", n + 1))));
+            for line in lines {
+                content.next_line_using_leading();
+                content.show(Str(&win_ansi(line)));
+            }
             content.end_text();
             content
         });

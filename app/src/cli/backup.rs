@@ -106,6 +106,9 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
     for line in &report.remote_problems {
         writeln!(out, "Another desk's entry is not as it came: {line}")?;
     }
+    if let Some(problem) = &report.signature_problem {
+        writeln!(out, "Not signed by its author: {problem}.")?;
+    }
     if !report.readable_by_others.is_empty() {
         writeln!(
             out,
@@ -119,6 +122,7 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
             "Intact: file checks passed, {} events and {} register records in an unbroken hash chain, current state and the register equal a full replay, and the chain reaches as far as each of the {} daily backups.",
             report.events_checked, report.records_checked, report.witnesses_checked
         )?;
+        writeln!(out, "{}", signatures_line(&report))?;
         if report.remote_checked > 0 {
             writeln!(
                 out,
@@ -133,4 +137,24 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
         )?;
     }
     Ok(report.is_intact())
+}
+
+/// What the signatures proved: how many entries, under which root, and how many came before.
+fn signatures_line(report: &custody_db::VerifyReport) -> String {
+    match &report.root_key {
+        Some(root) => {
+            let before = match report.predating_signing {
+                0 => String::new(),
+                n => format!(" {n} entries recorded before signing began are vouched for by the first signed one."),
+            };
+            format!(
+                "Signed: {} entries, each by its author's key as the record held it then; the ledger's root key is {root} (keep it on paper).{before}",
+                report.signatures_checked
+            )
+        }
+        None => format!(
+            "Not yet signed: this ledger's {} entries predate signing. Its administrator's next sign-in vouches for them and signs everything after.",
+            report.predating_signing
+        ),
+    }
 }

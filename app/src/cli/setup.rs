@@ -63,6 +63,12 @@ pub fn init(args: InitArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
         out,
         "Its administrator is {admin}: sign in with that id and the password just given."
     )?;
+    if let Some(root) = ledger.root_fingerprint()? {
+        writeln!(
+            out,
+            "The ledger's root key is {root}. Write it down and keep it with the Data Protection Officer: every report names it, and verify checks each entry's signature back to it."
+        )?;
+    }
     writeln!(
         out,
         "Next: add operators with `custody operator add`, items with `custody item add` and people with `custody person add`."

@@ -94,8 +94,14 @@ pub fn pdf_footer(ledger: &custody_db::Ledger) -> String {
         .chain_head()
         .map(|(seq, hash)| format!("  \u{b7}  ledger at entry {seq} ({hash})"))
         .unwrap_or_default();
+    let root = ledger
+        .root_fingerprint()
+        .ok()
+        .flatten()
+        .map(|root| format!("\nSigned entries check back to the ledger's root key {root}"))
+        .unwrap_or_default();
     format!(
-        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}{head}",
+        "{org}  \u{b7}  Custody  \u{b7}  made {} by {}{head}{root}",
         ledger.format_time(custody_db::time::to_millis(ledger.now())),
         ledger.operator()
     )

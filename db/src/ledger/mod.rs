@@ -17,6 +17,7 @@ mod record_existing;
 mod records;
 mod register;
 pub mod search;
+pub(crate) mod signatures;
 pub mod spot_check;
 pub mod stocktake;
 pub(crate) mod sync;

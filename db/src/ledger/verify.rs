@@ -57,6 +57,14 @@ pub struct VerifyReport {
     /// not damage to the record, but personal data left open; said, and not counted against
     /// its being intact.
     pub readable_by_others: Vec<String>,
+    /// Entries whose author's signature was checked, and held.
+    pub signatures_checked: u64,
+    /// Entries recorded before signing began (vouched for by the first signed entry).
+    pub predating_signing: u64,
+    /// The fingerprint of the ledger's root key (the first administrator's), once signing began.
+    pub root_key: Option<String>,
+    /// The first entry whose signature is missing, wrong, or made by a key with no right to it.
+    pub signature_problem: Option<String>,
 }
 
 impl VerifyReport {
@@ -69,6 +77,7 @@ impl VerifyReport {
             && self.projection_mismatches.is_empty()
             && self.register_mismatches.is_empty()
             && self.remote_problems.is_empty()
+            && self.signature_problem.is_none()
     }
 }
 
@@ -139,6 +148,11 @@ impl Ledger {
         report.register_mismatches = register;
         (report.remote_checked, report.remote_problems) = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
         report.readable_by_others = self.readable_by_others();
+        let signed = super::signatures::check(&self.conn, self.desk())?;
+        report.signatures_checked = signed.checked;
+        report.predating_signing = signed.predating;
+        report.root_key = signed.root;
+        report.signature_problem = signed.problem;
         let mut tags: Vec<&String> = replayed
             .keys()
             .chain(stored.keys())
