@@ -120,44 +120,33 @@ pub(crate) fn check(conn: &Connection, own: &str) -> Result<SignatureCheck> {
             (None, false) => found.predating += 1,
             (None, true) if is_wrong_password(&entry) => {}
             (None, true) => found.problem = Some(format!("entry {seq} ({}): its signature is missing", describe())),
-            (Some(signature), false) => match (root_key(&entry, previous), trust_root) {
-                (Ok(key), _) => {
-                    found.root = Some(fingerprint(&key));
-                    pending.push(Pending {
+            (Some(signature), rooted) => {
+                let key = if rooted {
+                    entitled_key(&entry, operator, &operators)
+                } else {
+                    match (root_key(&entry, previous), trust_root) {
+                        (Ok(key), _) => {
+                            found.root = Some(fingerprint(&key));
+                            Ok(key)
+                        }
+                        // A desk that joined a trust: its first entry is signed with a key the
+                        // trust's records issued, under the root another desk's chain holds.
+                        (Err(_), Some(root)) => entitled_key(&entry, operator, &operators)
+                            .inspect(|_| found.root = Some(fingerprint(&root))),
+                        (Err(why), None) => Err(why),
+                    }
+                };
+                match key {
+                    Ok(key) => pending.push(Pending {
                         seq,
                         describe: describe(),
                         key,
                         hash,
                         signature,
-                    });
-                }
-                // A desk that joined a trust: its first entry is signed with a key the trust's
-                // records issued, under the root another desk's chain holds.
-                (Err(_), Some(root)) => match entitled_key(&entry, operator, &operators) {
-                    Ok(key) => {
-                        found.root = Some(fingerprint(&root));
-                        pending.push(Pending {
-                            seq,
-                            describe: describe(),
-                            key,
-                            hash,
-                            signature,
-                        });
-                    }
+                    }),
                     Err(why) => found.problem = Some(format!("entry {seq} ({}): {why}", describe())),
-                },
-                (Err(why), None) => found.problem = Some(format!("entry {seq} ({}): {why}", describe())),
-            },
-            (Some(signature), true) => match entitled_key(&entry, operator, &operators) {
-                Ok(key) => pending.push(Pending {
-                    seq,
-                    describe: describe(),
-                    key,
-                    hash,
-                    signature,
-                }),
-                Err(why) => found.problem = Some(format!("entry {seq} ({}): {why}", describe())),
-            },
+                }
+            }
         }
         if let Entry::Record(r) = &entry
             && r.kind.register() == Register::Operator
