@@ -529,7 +529,7 @@ fn an_empty_database_offers_demo_data() {
         h.run_steps(1);
     }
     h.get_by_label("Create and sign in").click();
-    h.run_steps(3);
+    common::pin_checked(&mut h); // the PIN is hashed and the key made on a thread
     assert_eq!(
         h.state().ledger.session().map(|s| s.id().to_string()).as_deref(),
         Some("boss")

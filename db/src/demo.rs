@@ -615,12 +615,17 @@ fn write(
     // Two million rows in one transaction: with SQLite's default cache of 2 MB most of them are
     // spilled to the log and read back while the indexes grow (the 2M demo took 130 s; with
     // 256 MB, 82 s). The cache takes memory only as pages are written: a small demo, little.
+    // Into a file whose chain is signed already (the desk's first administrator asked for demo
+    // data), the history is theirs: each entry names them and is signed with their key.
+    let signer = ledger.signer().cloned();
+    let author = |demo: &str| signer.as_ref().map_or(demo.to_string(), |s| s.operator().to_string());
     conn.execute_batch("PRAGMA cache_size = -262144; BEGIN IMMEDIATE")?;
     let written = (|| -> Result<()> {
         let mut chain = Appender::new(conn, &desk)?;
+        let before = chain.head.0;
         let added = register.registered_at;
         let recorded = added + 60_000;
-        let operator = OPERATORS[0];
+        let operator = &author(OPERATORS[0]);
         for p in people {
             let r = Record::draft(RecordKind::PersonRegistered, &p.id, &fields_of(p, "id"), added);
             chain.append_record(conn, r, recorded, operator)?;
@@ -662,7 +667,7 @@ fn write(
             while let Some(c) = pending.next_if(|c| c.at <= d.at) {
                 let mut r = Record::draft(c.kind, &c.subject, &c.fields, c.at);
                 r.reason = Some(c.reason.to_string());
-                chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), OPERATORS[1])?;
+                chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), &author(OPERATORS[1]))?;
             }
             let recorded_at = (d.at + rng.i64(5_000..90_000)).min(to_millis(now));
             ids[i as usize] = crate::record::uuid_at(recorded_at);
@@ -688,7 +693,7 @@ fn write(
                 note,
                 occurred_at: d.at,
                 recorded_at,
-                operator: OPERATORS[n % OPERATORS.len()].to_string(),
+                operator: author(OPERATORS[n % OPERATORS.len()]),
                 warnings: None,
                 prev_hash: chain.head.1,
                 hash: GENESIS_HASH,
@@ -705,7 +710,10 @@ fn write(
         for c in pending {
             let mut r = Record::draft(c.kind, &c.subject, &c.fields, c.at);
             r.reason = Some(c.reason.to_string());
-            chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), OPERATORS[1])?;
+            chain.append_record(conn, r, (c.at + 120_000).min(to_millis(now)), &author(OPERATORS[1]))?;
+        }
+        if let Some(signer) = &signer {
+            sign_all_after(conn, signer, before)?;
         }
         for ((it, state), (last, _)) in items.iter().zip(states).zip(last_seq) {
             let state = ItemState {
@@ -726,6 +734,40 @@ fn write(
     };
     conn.execute_batch("PRAGMA cache_size = -2000")?;
     ended
+}
+
+/// Signs every entry after `before` with `signer`, on every core (the demo's history, written
+/// in one go for speed, signed the same way).
+fn sign_all_after(conn: &rusqlite::Connection, signer: &crate::signing::Signer, before: i64) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, hash FROM events WHERE seq > ?1 UNION ALL SELECT seq, hash FROM records WHERE seq > ?1",
+    )?;
+    let entries: Vec<(i64, Vec<u8>)> = stmt
+        .query_map([before], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = entries.len().div_ceil(cores).max(1);
+    let signed: Vec<(i64, [u8; 64])> = std::thread::scope(|scope| {
+        let workers: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|(seq, hash)| {
+                            let hash: [u8; 32] = hash.as_slice().try_into().ok()?;
+                            Some((*seq, signer.sign_entry(&hash)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    let mut insert = conn.prepare("INSERT INTO signatures (seq, signature) VALUES (?1, ?2)")?;
+    for (seq, signature) in signed {
+        insert.execute(rusqlite::params![seq, signature.as_slice()])?;
+    }
+    Ok(())
 }
 
 fn demo_error(e: serde_json::Error) -> Error {

@@ -226,3 +226,28 @@ fn a_new_database_is_signed_from_its_first_administrator_on() {
         "the time zone and the organisation's name, set as the file was made: {report:?}"
     );
 }
+
+/// The desk offers demo data once its first administrator exists: the history loaded is theirs,
+/// each entry signed with their key, and the demo's operators added by them.
+#[test]
+fn demo_data_loaded_after_the_first_administrator_is_signed_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = custody_db::FixedClock::new(common::t("2026-11-20T10:00:00Z"));
+    let mut ledger = Ledger::create(&dir.path().join("custody.db"), None, clock).unwrap();
+    ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    ledger.add_first_admin("head", "The Head", "head-pin-1").unwrap();
+    let options = custody_db::demo::DemoOptions {
+        items: 40,
+        people: 12,
+        days: 60,
+        ..Default::default()
+    };
+    custody_db::demo::fill(&mut ledger, &options).unwrap();
+    let report = ledger.verify().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.predating_signing, 1, "only the time zone, set as the file was made");
+    assert!(report.signatures_checked > 100, "{report:?}");
+    ledger
+        .operator_sign_in("desk", custody_db::demo::DEMO_PASSWORD, SignInAt::CommandLine)
+        .unwrap();
+}

@@ -98,6 +98,16 @@ impl Ledger {
         self.hashing = hashing;
     }
 
+    /// The key whoever writes now signs with, if they have one.
+    pub(crate) fn signer(&self) -> Option<&Signer> {
+        self.signer.as_ref()
+    }
+
+    /// How new passwords are hashed here (for another connection that makes one).
+    pub fn hashing(&self) -> Hashing {
+        self.hashing
+    }
+
     /// Whether anyone can sign in yet (a database made before operators has none).
     pub fn has_operators(&self) -> Result<bool> {
         Ok(self
@@ -193,10 +203,11 @@ impl Ledger {
         self.operator_or_unknown(&id)
     }
 
-    /// The demo's operators (those not there yet), one of each role: its administrator first,
-    /// whose key is the root, then the others, added (and signed) by them.
+    /// The demo's operators (those not there yet), one of each role: added (and signed) by the
+    /// administrator signed in, if one is; else the demo's administrator first, whose key is the
+    /// root, then the others, added by them.
     pub(crate) fn add_demo_operators(&mut self) -> Result<()> {
-        let mut admin: Option<Signer> = None;
+        let mut admin: Option<Signer> = self.signer.clone();
         for (id, name, role) in crate::demo::DEMO_OPERATORS {
             if self.find_operator(id)?.is_some() {
                 continue;

@@ -125,17 +125,21 @@ fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
         field(ui, "PIN or password:", &mut state.pin, true);
         field(ui, "The same again:", &mut state.pin_again, true);
     });
-    if ui.button("Create and sign in").clicked() {
+    if submit_button(ui, "Create and sign in", state.is_checking()) {
         let state = &mut app.sign_in_ui;
         if state.pin != state.pin_again {
             state.message = Some("The two PINs differ. Type them again.".to_string());
-            state.pin.clear();
-            state.pin_again.clear();
+            forget_pin(state);
             return;
         }
-        let (id, name, pin) = (state.id.clone(), state.name.clone(), state.pin.clone());
-        let made = app.ledger.add_first_admin(&id, &name, &pin);
-        app.signed_in(made);
+        let (id, name, pin) = (state.id.clone(), state.name.clone(), std::mem::take(&mut state.pin));
+        state.pin_again.clear();
+        // Hashing the PIN and making the administrator's key takes an Argon2id run: on a thread.
+        let hashing = app.ledger.hashing();
+        check_on_a_thread(app, ui.ctx(), move |l| {
+            l.use_hashing(hashing);
+            l.add_first_admin(&id, &name, &pin)
+        });
     }
 }
 
@@ -220,10 +224,20 @@ fn sign_in(app: &mut DeskApp, ctx: &egui::Context, id: &str) {
         Ok(p) if p.kind == custody_labels::CodeKind::Person => p.id,
         _ => id.to_string(),
     };
+    check_on_a_thread(app, ctx, move |l| l.operator_sign_in(&id, &pin, SignInAt::Desk));
+}
+
+/// Runs `work` (a sign-in, or making the first administrator) on a thread with its own
+/// connection to the database; [`take_answer`] takes its session in a later frame.
+fn check_on_a_thread(
+    app: &mut DeskApp,
+    ctx: &egui::Context,
+    work: impl FnOnce(&mut Ledger) -> custody_db::Result<Session> + Send + 'static,
+) {
     let (tx, rx) = std::sync::mpsc::channel();
     let (path, clock, ctx) = (app.source.path.clone(), app.source.clock.clone(), ctx.clone());
     std::thread::spawn(move || {
-        let result = Ledger::open_reader(&path, clock).and_then(|mut l| l.operator_sign_in(&id, &pin, SignInAt::Desk));
+        let result = Ledger::open_reader(&path, clock).and_then(|mut l| work(&mut l));
         let _ = tx.send(result);
         ctx.request_repaint();
     });
