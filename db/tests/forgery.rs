@@ -245,7 +245,10 @@ fn demo_data_loaded_after_the_first_administrator_is_signed_by_them() {
     custody_db::demo::fill(&mut ledger, &options).unwrap();
     let report = ledger.verify().unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!(report.predating_signing, 1, "only the time zone, set as the file was made");
+    assert_eq!(
+        report.predating_signing, 1,
+        "only the time zone, set as the file was made"
+    );
     assert!(report.signatures_checked > 100, "{report:?}");
     ledger
         .operator_sign_in("desk", custody_db::demo::DEMO_PASSWORD, SignInAt::CommandLine)
