@@ -105,10 +105,22 @@ impl Signer {
 
 /// Whether `signature` is the holder of `public_key`'s signature of the entry hashed `hash`.
 pub fn verify_entry(public_key: &[u8; 32], hash: &[u8; 32], signature: &[u8]) -> bool {
-    let (Ok(key), Ok(signature)) = (VerifyingKey::from_bytes(public_key), Signature::from_slice(signature)) else {
-        return false;
-    };
-    key.verify_strict(&entry_message(hash), &signature).is_ok()
+    PublicKey::from_bytes(public_key).is_some_and(|key| key.verifies(hash, signature))
+}
+
+/// A public key read once (its point decompressed), to check many signatures with.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    pub fn from_bytes(bytes: &[u8; 32]) -> Option<PublicKey> {
+        VerifyingKey::from_bytes(bytes).ok().map(PublicKey)
+    }
+
+    /// Whether `signature` is this key's signature of the entry hashed `hash`.
+    pub fn verifies(&self, hash: &[u8; 32], signature: &[u8]) -> bool {
+        Signature::from_slice(signature).is_ok_and(|s| self.0.verify_strict(&entry_message(hash), &s).is_ok())
+    }
 }
 
 /// A public key as people read and compare it on paper: "SHA256:3f2a 9c01 …" (the first 16

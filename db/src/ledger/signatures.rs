@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use crate::error::Result;
 use crate::operator::Role;
 use crate::record::{Entry, Record, RecordKind, Register};
-use crate::signing::{fingerprint, public_key_from_hex, verify_entry};
+use crate::signing::{PublicKey, fingerprint, public_key_from_hex};
 
 /// What the signatures say, for the verify report.
 #[derive(Clone, Debug, Default)]
@@ -182,10 +182,25 @@ fn next(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, Vec<u8>)>> {
 fn settle(pending: &mut Vec<Pending>, found: &mut SignatureCheck) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = pending.len().div_ceil(cores).max(1);
+    // A batch has few authors: each key is read (its point decompressed) once.
+    let mut keys: HashMap<[u8; 32], Option<PublicKey>> = HashMap::new();
+    for p in pending.iter() {
+        keys.entry(p.key).or_insert_with(|| PublicKey::from_bytes(&p.key));
+    }
+    let keys = &keys;
     let failed: Option<&Pending> = std::thread::scope(|scope| {
         let workers: Vec<_> = pending
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().find(|p| !verify_entry(&p.key, &p.hash, &p.signature))))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter().find(|p| {
+                        !keys
+                            .get(&p.key)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|key| key.verifies(&p.hash, &p.signature))
+                    })
+                })
+            })
             .collect();
         workers
             .into_iter()
