@@ -590,11 +590,7 @@ impl DeskApp {
     /// Takes this frame's scanner bursts out of the input before any widget sees them, and
     /// acts on them: see [`wedge`] for what counts as a scan.
     fn take_keyboard_scans(&mut self, ctx: &egui::Context) {
-        let focus = match ctx.memory(|m| m.focused()) {
-            None => wedge::Focus::Nothing,
-            Some(_) if ctx.text_edit_focused() => wedge::Focus::TextField,
-            Some(_) => wedge::Focus::Widget,
-        };
+        let focus = keyboard_focus(ctx);
         let focused = ctx.memory(|m| m.focused());
         let inputs = ctx.input_mut(|i| self.wedge.intercept(&mut i.events, i.time, focus));
         for input in inputs {
@@ -619,13 +615,7 @@ impl DeskApp {
     /// kept for after unlocking). An operator's badge chooses the operator; anything else counts
     /// for nothing, with the refusal tone.
     fn take_scans_while_locked(&mut self, ctx: &egui::Context) {
-        let focus = if ctx.text_edit_focused() {
-            wedge::Focus::TextField
-        } else if ctx.memory(|m| m.focused()).is_some() {
-            wedge::Focus::Widget
-        } else {
-            wedge::Focus::Nothing
-        };
+        let focus = keyboard_focus(ctx);
         let inputs = ctx.input_mut(|i| self.wedge.intercept(&mut i.events, i.time, focus));
         let mut scans: Vec<String> = inputs
             .into_iter()
@@ -799,6 +789,15 @@ impl DeskApp {
 
     pub fn demo_loading(&self) -> bool {
         self.demo_loading.is_some()
+    }
+}
+
+/// Who has the keyboard now, as the scanner's bursts are told apart from typing.
+fn keyboard_focus(ctx: &egui::Context) -> wedge::Focus {
+    match ctx.memory(|m| m.focused()) {
+        None => wedge::Focus::Nothing,
+        Some(_) if ctx.text_edit_focused() => wedge::Focus::TextField,
+        Some(_) => wedge::Focus::Widget,
     }
 }
 
