@@ -255,7 +255,7 @@ fn whole_file(ledger: &Ledger, path: &Path) -> Result<(), Box<dyn std::error::Er
     let start = Instant::now();
     let report = ledger.verify()?;
     let verify = format!("{:.2} s", start.elapsed().as_secs_f64());
-    row(&format!("verify (intact: {})", report.is_intact()), verify, "10 s");
+    row(&format!("verify (intact: {})", report.is_intact()), verify, "15 s");
 
     let copy = path.with_extension("backup.db");
     let _ = std::fs::remove_file(&copy);

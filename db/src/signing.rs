@@ -5,6 +5,8 @@
 //! author's signature over its hash (`signatures`, beside the chain); `verify` checks each one
 //! against the key the author's record held at that moment.
 
+pub mod batch;
+
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};

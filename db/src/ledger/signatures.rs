@@ -21,7 +21,8 @@ use serde_json::{Map, Value};
 use crate::error::Result;
 use crate::operator::Role;
 use crate::record::{Entry, Record, RecordKind, Register};
-use crate::signing::{PublicKey, fingerprint, public_key_from_hex};
+use crate::signing::batch::{SignedEntry, first_failing};
+use crate::signing::{fingerprint, public_key_from_hex};
 
 /// What the signatures say, for the verify report.
 #[derive(Clone, Debug, Default)]
@@ -44,17 +45,6 @@ struct Standing {
     active: bool,
 }
 
-/// Signatures are checked in batches, on every core, as the chain is read.
-const BATCH: usize = 4096;
-
-struct Pending {
-    seq: i64,
-    describe: String,
-    key: [u8; 32],
-    hash: [u8; 32],
-    signature: Vec<u8>,
-}
-
 impl crate::ledger::Ledger {
     /// The fingerprint of the ledger's root key: the first key an administrator issued to
     /// themselves (this desk's first, or the trust's when it joined one). `None` before signing.
@@ -75,149 +65,286 @@ impl crate::ledger::Ledger {
     }
 }
 
-pub(crate) fn check(conn: &Connection, own: &str) -> Result<SignatureCheck> {
-    let mut found = SignatureCheck::default();
-    let mut operators: HashMap<String, Standing> = HashMap::new();
-    let mut others = other_desks_operator_records(conn, own)?;
-    others.reverse(); // popped from the end, earliest first
-    let mut signatures = conn.prepare("SELECT seq, signature FROM signatures ORDER BY seq")?;
-    let mut signatures = signatures.query([])?;
-    let mut next_signature: Option<(i64, Vec<u8>)> = next(&mut signatures)?;
-    let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
-    let mut previous = (0, crate::event::GENESIS_HASH);
-    // The trust's root, when this desk joined one: the first key another desk's records issued.
-    let mut trust_root: Option<[u8; 32]> = None;
-    crate::record::for_each_entry(conn, 0, |entry| {
-        if found.problem.is_some() {
+/// Signatures are checked in batches, on every core, while the chain is read.
+const BATCH: usize = 16384;
+
+/// Checks each entry's signature as the chain is read in order (by verify's one pass): who
+/// was entitled is decided here; whether each signature holds, by workers on every core.
+pub(crate) struct Checker<'c> {
+    conn: &'c Connection,
+    found: SignatureCheck,
+    /// The first entry found wrong here (not by the workers), with its place in the chain.
+    problem: Option<(i64, String)>,
+    operators: HashMap<String, Standing>,
+    /// Other desks' operator records not yet applied, the earliest last.
+    others: Vec<Record>,
+    /// The trust's root, when this desk joined one: the first key another desk's records issued.
+    trust_root: Option<[u8; 32]>,
+    signatures: Signatures<'c>,
+    previous: (i64, [u8; 32]),
+    batch: Batch,
+    workers: Workers,
+}
+
+impl<'c> Checker<'c> {
+    pub(crate) fn new(conn: &'c Connection, own: &str) -> Result<Checker<'c>> {
+        let mut others = other_desks_operator_records(conn, own)?;
+        others.reverse();
+        Ok(Checker {
+            conn,
+            found: SignatureCheck::default(),
+            problem: None,
+            operators: HashMap::new(),
+            others,
+            trust_root: None,
+            signatures: Signatures::new(conn),
+            previous: (0, crate::event::GENESIS_HASH),
+            batch: Batch::default(),
+            workers: Workers::start(),
+        })
+    }
+
+    /// The next entry of this desk's chain.
+    pub(crate) fn see(&mut self, entry: &Entry) -> Result<()> {
+        if self.problem.is_some() {
             return Ok(());
         }
         let (seq, hash) = (entry.seq(), entry.hash());
-        let (operator, recorded_at) = author(&entry);
-        while others.last().is_some_and(|r| r.recorded_at <= recorded_at) {
-            if let Some(r) = others.pop() {
-                if trust_root.is_none() {
-                    trust_root = root_key(&Entry::Record(r.clone()), (0, crate::event::GENESIS_HASH)).ok();
+        let (operator, recorded_at) = author(entry);
+        while self.others.last().is_some_and(|r| r.recorded_at <= recorded_at) {
+            if let Some(r) = self.others.pop() {
+                if self.trust_root.is_none() {
+                    self.trust_root = root_key(&Entry::Record(r.clone()), (0, crate::event::GENESIS_HASH)).ok();
                 }
-                apply(&mut operators, &r);
+                apply(&mut self.operators, &r);
             }
         }
-        if let Some((stray, _)) = next_signature.as_ref().filter(|(s, _)| *s < seq) {
-            found.problem = Some(format!(
-                "entry {stray}: a signature is kept for it, but the chain has no such entry"
-            ));
-            return Ok(());
-        }
-        let signature = match &next_signature {
-            Some((s, signature)) if *s == seq => {
-                let signature = signature.clone();
-                next_signature = next(&mut signatures)?;
-                Some(signature)
+        let signature = match self.signatures.take_for(seq)? {
+            Err(stray) => {
+                self.problem = Some((stray, stray_signature(stray)));
+                return Ok(());
             }
-            _ => None,
+            Ok(signature) => signature,
         };
-        let describe = || describe(&entry);
-        match (signature, found.root.is_some()) {
-            (None, false) => found.predating += 1,
-            (None, true) if is_wrong_password(&entry) => {}
-            (None, true) => found.problem = Some(format!("entry {seq} ({}): its signature is missing", describe())),
-            (Some(signature), rooted) => {
-                let key = if rooted {
-                    entitled_key(&entry, operator, &operators)
-                } else {
-                    match (root_key(&entry, previous), trust_root) {
-                        (Ok(key), _) => {
-                            found.root = Some(fingerprint(&key));
-                            Ok(key)
-                        }
-                        // A desk that joined a trust: its first entry is signed with a key the
-                        // trust's records issued, under the root another desk's chain holds.
-                        (Err(_), Some(root)) => entitled_key(&entry, operator, &operators)
-                            .inspect(|_| found.root = Some(fingerprint(&root))),
-                        (Err(why), None) => Err(why),
-                    }
-                };
-                match key {
-                    Ok(key) => pending.push(Pending {
-                        seq,
-                        describe: describe(),
-                        key,
-                        hash,
-                        signature,
-                    }),
-                    Err(why) => found.problem = Some(format!("entry {seq} ({}): {why}", describe())),
-                }
+        match (signature, self.found.root.is_some()) {
+            (None, false) => self.found.predating += 1,
+            (None, true) if is_wrong_password(entry) => {}
+            (None, true) => {
+                self.problem = Some((
+                    seq,
+                    format!("entry {seq} ({}): its signature is missing", describe(entry)),
+                ))
             }
+            (Some(signature), rooted) => match self.signing_key(entry, operator, rooted) {
+                Ok(key) => self.batch.push(seq, SignedEntry { key, hash, signature }),
+                Err(why) => self.problem = Some((seq, format!("entry {seq} ({}): {why}", describe(entry)))),
+            },
         }
-        if let Entry::Record(r) = &entry
+        if let Entry::Record(r) = entry
             && r.kind.register() == Register::Operator
         {
-            apply(&mut operators, r);
+            apply(&mut self.operators, r);
         }
-        previous = (seq, hash);
-        if pending.len() >= BATCH {
-            settle(&mut pending, &mut found);
+        self.previous = (seq, hash);
+        if self.batch.seqs.len() >= BATCH {
+            self.workers.check(std::mem::take(&mut self.batch));
         }
         Ok(())
-    })?;
-    settle(&mut pending, &mut found);
-    if found.problem.is_none()
-        && let Some((stray, _)) = next_signature
-    {
-        found.problem = Some(format!(
-            "entry {stray}: a signature is kept for it, but the chain has no such entry"
-        ));
     }
-    Ok(found)
+
+    /// The key an entry must be signed with: before the root, the root's own (or, at a desk
+    /// that joined a trust, one the trust's records issued); after it, its entitled author's.
+    fn signing_key(&mut self, entry: &Entry, operator: &str, rooted: bool) -> std::result::Result<[u8; 32], String> {
+        if rooted {
+            return entitled_key(entry, operator, &self.operators);
+        }
+        match (root_key(entry, self.previous), self.trust_root) {
+            (Ok(key), _) => {
+                self.found.root = Some(fingerprint(&key));
+                Ok(key)
+            }
+            (Err(_), Some(root)) => {
+                entitled_key(entry, operator, &self.operators).inspect(|_| self.found.root = Some(fingerprint(&root)))
+            }
+            (Err(why), None) => Err(why),
+        }
+    }
+
+    /// What the signatures say, once the whole chain has been seen.
+    pub(crate) fn finish(mut self) -> Result<SignatureCheck> {
+        if self.problem.is_none()
+            && let Some(stray) = self.signatures.next_seq()?
+        {
+            self.problem = Some((stray, stray_signature(stray)));
+        }
+        self.workers.check(std::mem::take(&mut self.batch));
+        let (outcomes, unchecked) = self.workers.finish();
+        if unchecked > 0 && self.problem.is_none() {
+            self.problem = Some((
+                i64::MAX,
+                format!("{unchecked} signatures were not checked: the check stopped unexpectedly; run verify again"),
+            ));
+        }
+        let bad = outcomes.iter().filter_map(|o| o.first_bad).min();
+        let mut found = self.found;
+        found.checked = outcomes
+            .iter()
+            .map(|o| match bad {
+                Some(bad) if o.last >= bad => o.good_before_bad,
+                _ => o.len,
+            })
+            .sum();
+        found.problem = match (self.problem, bad) {
+            (Some((seq, problem)), bad) if bad.is_none_or(|bad| seq < bad) => Some(problem),
+            (_, Some(bad)) => Some(format!(
+                "entry {bad} ({}): its signature is not its author's (copied from another entry, or the entry changed)",
+                describe_at(self.conn, bad)?
+            )),
+            (problem, None) => problem.map(|(_, p)| p),
+        };
+        Ok(found)
+    }
 }
 
-fn next(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, Vec<u8>)>> {
-    Ok(match rows.next()? {
-        Some(row) => Some((row.get(0)?, row.get(1)?)),
-        None => None,
-    })
+fn stray_signature(seq: i64) -> String {
+    format!("entry {seq}: a signature is kept for it, but the chain has no such entry")
 }
 
-/// Checks the batch's signatures on every core; the first that fails (by its place in the
-/// chain) becomes the problem, unless an earlier one was found already.
-fn settle(pending: &mut Vec<Pending>, found: &mut SignatureCheck) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = pending.len().div_ceil(cores).max(1);
-    // A batch has few authors: each key is read (its point decompressed) once.
-    let mut keys: HashMap<[u8; 32], Option<PublicKey>> = HashMap::new();
-    for p in pending.iter() {
-        keys.entry(p.key).or_insert_with(|| PublicKey::from_bytes(&p.key));
+/// The `signatures` table read alongside the chain, a page at a time.
+struct Signatures<'c> {
+    conn: &'c Connection,
+    page: std::collections::VecDeque<(i64, Vec<u8>)>,
+    read_up_to: i64,
+    ended: bool,
+}
+
+impl<'c> Signatures<'c> {
+    fn new(conn: &'c Connection) -> Self {
+        Signatures {
+            conn,
+            page: Default::default(),
+            read_up_to: 0,
+            ended: false,
+        }
     }
-    let keys = &keys;
-    let failed: Option<&Pending> = std::thread::scope(|scope| {
-        let workers: Vec<_> = pending
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter().find(|p| {
-                        !keys
-                            .get(&p.key)
-                            .and_then(Option::as_ref)
-                            .is_some_and(|key| key.verifies(&p.hash, &p.signature))
-                    })
+
+    fn next_seq(&mut self) -> Result<Option<i64>> {
+        if self.page.is_empty() && !self.ended {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT seq, signature FROM signatures WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let rows = stmt.query_map(rusqlite::params![self.read_up_to, BATCH as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            self.page = rows.collect::<rusqlite::Result<_>>()?;
+            self.ended = self.page.is_empty();
+            self.read_up_to = self.page.back().map_or(self.read_up_to, |(seq, _)| *seq);
+        }
+        Ok(self.page.front().map(|(seq, _)| *seq))
+    }
+
+    /// The signature kept for entry `seq`, if any; `Err` names a signature kept for an entry
+    /// before it that the chain does not have.
+    fn take_for(&mut self, seq: i64) -> Result<std::result::Result<Option<Vec<u8>>, i64>> {
+        Ok(match self.next_seq()? {
+            Some(kept) if kept < seq => Err(kept),
+            Some(kept) if kept == seq => Ok(self.page.pop_front().map(|(_, signature)| signature)),
+            _ => Ok(None),
+        })
+    }
+}
+
+/// Consecutive signed entries of the chain, for one worker.
+#[derive(Default)]
+struct Batch {
+    seqs: Vec<i64>,
+    entries: Vec<SignedEntry>,
+}
+
+impl Batch {
+    fn push(&mut self, seq: i64, entry: SignedEntry) {
+        self.seqs.push(seq);
+        self.entries.push(entry);
+    }
+}
+
+/// What a worker found in one batch.
+struct Outcome {
+    last: i64,
+    len: u64,
+    first_bad: Option<i64>,
+    good_before_bad: u64,
+}
+
+/// One thread per core, checking batches as the chain's reader hands them over.
+struct Workers {
+    batches: Option<std::sync::mpsc::SyncSender<Batch>>,
+    /// Signatures handed to the workers, to be matched by their outcomes.
+    sent: u64,
+    threads: Vec<std::thread::JoinHandle<Vec<Outcome>>>,
+}
+
+impl Workers {
+    fn start() -> Workers {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (batches, queue) = std::sync::mpsc::sync_channel::<Batch>(cores);
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        let threads = (0..cores)
+            .map(|_| {
+                let queue = queue.clone();
+                std::thread::spawn(move || {
+                    let mut outcomes = Vec::new();
+                    while let Some(batch) = queue.lock().ok().and_then(|q| q.recv().ok()) {
+                        let bad = first_failing(&batch.entries);
+                        outcomes.push(Outcome {
+                            last: batch.seqs.last().copied().unwrap_or(0),
+                            len: batch.seqs.len() as u64,
+                            first_bad: bad.map(|at| batch.seqs[at]),
+                            good_before_bad: bad.unwrap_or(batch.seqs.len()) as u64,
+                        });
+                    }
+                    outcomes
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .filter_map(|w| w.join().ok().flatten())
-            .min_by_key(|p| p.seq)
-    });
-    let bad_seq = failed.map(|p| p.seq);
-    if let Some(p) = failed
-        && found.problem.is_none()
-    {
-        found.problem = Some(format!(
-            "entry {} ({}): its signature is not its author's (copied from another entry, or the entry changed)",
-            p.seq, p.describe
-        ));
+        Workers {
+            batches: Some(batches),
+            sent: 0,
+            threads,
+        }
     }
-    found.checked += pending.iter().filter(|p| bad_seq.is_none_or(|bad| p.seq < bad)).count() as u64;
-    pending.clear();
+
+    fn check(&mut self, batch: Batch) {
+        if !batch.seqs.is_empty()
+            && let Some(batches) = &self.batches
+        {
+            self.sent += batch.seqs.len() as u64;
+            // Should every worker have stopped, `finish` counts what was left unchecked.
+            let _ = batches.send(batch);
+        }
+    }
+
+    /// Every batch's outcome, and how many signatures no worker reported on.
+    fn finish(mut self) -> (Vec<Outcome>, u64) {
+        self.batches = None;
+        let outcomes: Vec<Outcome> = self
+            .threads
+            .drain(..)
+            .flat_map(|t| t.join().unwrap_or_default())
+            .collect();
+        let reported: u64 = outcomes.iter().map(|o| o.len).sum();
+        (outcomes, self.sent.saturating_sub(reported))
+    }
+}
+
+/// "operator-added mallory" for the entry at `seq`.
+fn describe_at(conn: &Connection, seq: i64) -> Result<String> {
+    let mut described = String::new();
+    crate::record::for_each_entry_between(conn, seq - 1, seq, |entry| {
+        described = describe(&entry);
+        Ok(())
+    })?;
+    Ok(described)
 }
 
 /// Who wrote an entry, and when it was recorded.

@@ -123,15 +123,17 @@ impl Ledger {
         });
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;
-        let replay = self.replay_checked().and_then(|r| {
+        let replay = super::signatures::Checker::new(&self.conn, self.desk()).and_then(|mut signatures| {
+            let replayed = self.replay_checked(|entry| signatures.see(entry))?;
             Ok((
-                r,
+                replayed,
+                signatures.finish()?,
                 self.projection()?,
                 check_register(&self.conn, self.desk(), LIST_AT_MOST)?,
             ))
         });
         self.conn.execute_batch("COMMIT")?;
-        let ((replayed, checked, chain, impossible), stored, register) = replay?;
+        let ((replayed, checked, chain, impossible), signed, stored, register) = replay?;
         let mut report = VerifyReport {
             integrity: match file_check.join() {
                 Ok(lines) => lines?,
@@ -148,7 +150,6 @@ impl Ledger {
         report.register_mismatches = register;
         (report.remote_checked, report.remote_problems) = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
         report.readable_by_others = self.readable_by_others();
-        let signed = super::signatures::check(&self.conn, self.desk())?;
         report.signatures_checked = signed.checked;
         report.predating_signing = signed.predating;
         report.root_key = signed.root;
@@ -264,7 +265,7 @@ impl Ledger {
     /// Every item's state, derived from scratch by replaying the whole ledger.
     pub fn replay(&self) -> Result<HashMap<String, ItemState>> {
         self.allow(crate::operator::Action::Verify)?;
-        Ok(self.replay_checked()?.0)
+        Ok(self.replay_checked(|_| Ok(()))?.0)
     }
 
     /// Every item's state as stored (the projection the app reads).
@@ -281,10 +282,11 @@ impl Ledger {
     /// order. An item only this desk has moved is replayed as its events pass (a desk's own
     /// order is its replay order); an item other desks moved too is gathered and replayed after,
     /// with their events, in the order of [`interleave`]. Reading the ledger item by item instead
-    /// would fetch two million rows out of order.
+    /// would fetch two million rows out of order. `each` sees every entry as it passes.
     #[allow(clippy::type_complexity)]
     fn replay_checked(
         &self,
+        mut each: impl FnMut(&Entry) -> Result<()>,
     ) -> Result<(
         HashMap<String, ItemState>,
         (u64, u64),
@@ -313,6 +315,7 @@ impl Ledger {
                 chain = chain_problem(&entry, prev);
             }
             prev = (entry.seq(), entry.hash());
+            each(&entry)?;
             match entry {
                 Entry::Event(e) => {
                     checked.0 += 1;
