@@ -29,13 +29,12 @@ fn postgres_restarted_in_the_middle_of_a_sync_loses_and_doubles_nothing() {
     let server = fresh_server("restarted");
     let cluster = std::ffi::OsString::from(server_folder());
     let a = busy_desk();
-    let b = busy_desk();
     a.ok(&["server", "init", "--url", &server]);
     let url_a = add_desk(&a, &server, "restarted-a");
     let url_b = add_desk(&a, &server, "restarted-b");
-    b.ok(&["sync", "join", &url_b]);
 
-    // The server restarts while A pushes, then while B pulls; each desk syncs again after.
+    // The server restarts while A pushes, then while B (made by joining) pushes its own, then
+    // while A pulls them; each desk syncs again after.
     restart_during(
         &a,
         &["sync", "join", &url_a],
@@ -43,9 +42,13 @@ fn postgres_restarted_in_the_middle_of_a_sync_loses_and_doubles_nothing() {
         std::time::Duration::from_millis(600),
     );
     a.ok(&["sync", "join", &url_a]);
+    let mut b = joined_desk(&url_b, &a.now);
+    registers_laptops(&mut b, 3000);
     restart_during(&b, &["sync"], &cluster, std::time::Duration::from_millis(300));
     b.ok(&["sync"]);
+    restart_during(&a, &["sync"], &cluster, std::time::Duration::from_millis(300));
     a.ok(&["sync"]);
+    b.ok(&["sync"]);
     assert_eq!(
         count_on_server(&server),
         local_head(&a) + local_head(&b),

@@ -269,6 +269,11 @@ pub enum Error {
     )]
     RemoteEntryRefused { desk: String, seq: i64, why: String },
 
+    #[error(
+        "This desk belongs to another trust: its root key is {ours}, but the server's trust has {theirs}. Nothing was sent or received; check the server's address with whoever runs the trust (and both fingerprints against the one your DPO keeps on paper)."
+    )]
+    OtherTrust { ours: String, theirs: String },
+
     // --- the disk ---
     #[error(
         "The disk is full, so nothing was recorded. Free some space (or move the database to another disk) and try again."

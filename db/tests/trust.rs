@@ -12,17 +12,11 @@ use std::sync::Arc;
 use common::{ADMIN_PASSWORD, TestDb, out, pull, setup, t};
 use custody_db::{Custodian, FixedClock, ItemEdit, Ledger, Role, SignInAt, SignOut, Status};
 
-/// A second desk, made by joining: a new file that receives `first`'s entries (its register,
-/// operators and settings), then signed in as `first`'s administrator.
+/// A second desk, made by joining (`common::joined`), with the trust's five items.
 fn second_desk(first: &Ledger) -> (tempfile::TempDir, Arc<FixedClock>, Ledger) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
-    let mut desk = Ledger::create_to_join(&dir.path().join("custody.db"), clock.clone()).unwrap();
-    let applied = pull(&mut desk, first);
-    assert_eq!(applied.items, 5, "{applied:?}");
-    desk.operator_sign_in("office", ADMIN_PASSWORD, SignInAt::CommandLine)
-        .unwrap();
-    (dir, clock, desk)
+    let desk = common::joined(first);
+    assert_eq!(desk.ledger.items().unwrap().len(), 5);
+    (desk.dir, desk.clock, desk.ledger)
 }
 
 fn exposed(ledger: &Ledger, who: &str, at: &str) -> Vec<String> {

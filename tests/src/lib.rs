@@ -272,10 +272,12 @@ pub fn pdf_text(pdf: &Path) -> String {
 /// Everything in `from`'s chain after `after`, as the trust's server hands it to another desk
 /// (what a pull gives `Ledger::receive`), for tests that need no server.
 pub fn as_served(from: &custody_db::Ledger, after: i64) -> Vec<custody_db::RemoteEntry> {
+    let mut signatures = from.signatures_between(after, i64::MAX).unwrap();
     from.entries_after(after, 100_000)
         .unwrap()
         .into_iter()
         .map(|e| custody_db::RemoteEntry {
+            signature: signatures.remove(&e.seq()),
             desk: from.desk_id().to_string(),
             seq: e.seq(),
             id: e.id(),

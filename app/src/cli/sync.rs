@@ -110,6 +110,7 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
                 pushed.head
             )?;
             say_pulled(pulled, out)?;
+            say_root(ledger, out)?;
         }
         None => {
             let ledger = &mut super::open(ctx)?;
@@ -209,6 +210,7 @@ fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
         sync::redact(url)
     )?;
     say_pulled(pulled, out)?;
+    say_root(&ledger, out)?;
     if !ledger.has_operators()? {
         writeln!(
             out,
@@ -216,6 +218,17 @@ fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
         )?;
     } else {
         writeln!(out, "The trust's operators sign in here with their own passwords.")?;
+    }
+    Ok(())
+}
+
+/// The trust's root key, as this desk now holds to it, for the DPO to check against paper.
+fn say_root(ledger: &custody_db::Ledger, out: &mut dyn Write) -> Result<()> {
+    if let Some(root) = ledger.root_fingerprint()? {
+        writeln!(
+            out,
+            "The trust's root key: {root}. Check it against the one your DPO keeps on paper."
+        )?;
     }
     Ok(())
 }

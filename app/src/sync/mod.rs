@@ -75,14 +75,15 @@ fn split_root_certificate(url: &str) -> (String, Option<String>) {
     (url, root)
 }
 
-/// One round, the same from the command line and the desk's thread: push, remember when and
-/// how far beside the database, then pull.
+/// One round, the same from the command line and the desk's thread: agree on the trust's root
+/// key, push, remember when and how far beside the database, then pull.
 pub fn round(
     ledger: &mut custody_db::Ledger,
     client: &mut postgres::Client,
     credentials: &mut credentials::Credentials,
     db: &std::path::Path,
 ) -> Result<(push::Pushed, pull::Pulled)> {
+    agree_on_root(ledger, client)?;
     let pushed = push::push(ledger, client)?;
     credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
     credentials.pushed_head = pushed.head;
@@ -91,6 +92,26 @@ pub fn round(
     credentials.last_synced = Some(custody_db::time::to_millis(ledger.now()));
     credentials.write(db)?;
     Ok((pushed, pulled))
+}
+
+/// The trust's root key, as the server holds it: published by the founding desk (the first to
+/// sync with a root of its own), taken by a joining desk, and otherwise the same at every desk.
+fn agree_on_root(ledger: &mut custody_db::Ledger, client: &mut postgres::Client) -> Result<()> {
+    let published: Option<Vec<u8>> = client
+        .query_opt("SELECT root_key FROM custody_trust", &[])
+        .map_err(server_said)?
+        .map(|r| r.get(0));
+    let published: Option<[u8; 32]> = published.and_then(|key| key.try_into().ok());
+    match (published, ledger.root_key()?) {
+        (Some(theirs), _) => Ok(ledger.pin_root_key(&theirs)?),
+        (None, Some(ours)) => {
+            client
+                .execute("INSERT INTO custody_trust (root_key) VALUES ($1)", &[&ours.as_slice()])
+                .map_err(server_said)?;
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
 }
 
 /// A server's refusal in its own words ("custody: fork: …"), else the error as it came.

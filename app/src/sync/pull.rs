@@ -23,6 +23,22 @@ pub struct Pulled {
     pub conflicts: u64,
 }
 
+const COLUMNS: &str = "seq, id, entry, kind, body::text, prev_hash, hash, signature";
+
+fn remote_entry(desk: &Uuid, r: &postgres::Row) -> RemoteEntry {
+    RemoteEntry {
+        desk: desk.to_string(),
+        seq: r.get(0),
+        id: r.get(1),
+        entry: r.get(2),
+        kind: r.get(3),
+        body: r.get(4),
+        prev_hash: r.get(5),
+        hash: r.get(6),
+        signature: r.get(7),
+    }
+}
+
 /// How many entries of other desks than `own` the server holds.
 pub fn others_on_server(client: &mut postgres::Client, own: Uuid) -> Result<i64> {
     Ok(client
@@ -46,27 +62,27 @@ pub fn pull(ledger: &mut Ledger, client: &mut postgres::Client) -> Result<Pulled
         let mut after = heads.get(&desk.to_string()).copied().unwrap_or(0);
         loop {
             let rows = client.query(
-                "SELECT seq, id, entry, kind, body::text, prev_hash, hash FROM custody_entries
-                 WHERE desk = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &format!("SELECT {COLUMNS} FROM custody_entries WHERE desk = $1 AND seq > $2 ORDER BY seq LIMIT $3"),
                 &[desk, &after, &BATCH],
             )?;
             let Some(last) = rows.last() else { break };
             after = last.get(0);
-            let batch: Vec<RemoteEntry> = rows
-                .iter()
-                .map(|r| RemoteEntry {
-                    desk: desk.to_string(),
-                    seq: r.get(0),
-                    id: r.get(1),
-                    entry: r.get(2),
-                    kind: r.get(3),
-                    body: r.get(4),
-                    prev_hash: r.get(5),
-                    hash: r.get(6),
-                })
-                .collect();
+            let batch: Vec<RemoteEntry> = rows.iter().map(|r| remote_entry(desk, r)).collect();
+            // Entries recorded before their desk signed are kept only beneath its next signed one.
+            let cover = match batch.last() {
+                Some(last) if last.signature.is_none() => client
+                    .query_opt(
+                        &format!(
+                            "SELECT {COLUMNS} FROM custody_entries
+                             WHERE desk = $1 AND seq > $2 AND signature IS NOT NULL ORDER BY seq LIMIT 1"
+                        ),
+                        &[desk, &after],
+                    )?
+                    .map(|r| remote_entry(desk, &r)),
+                _ => None,
+            };
             received += batch.len() as u64;
-            items += ledger.receive(&batch)?.items;
+            items += ledger.receive(&batch, cover.as_ref())?.items;
         }
     }
     let names: Vec<(String, String)> = client

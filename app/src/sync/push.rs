@@ -73,14 +73,27 @@ pub fn push(ledger: &Ledger, client: &mut postgres::Client) -> Result<Pushed> {
         let bodies: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
         let prevs: Vec<Vec<u8>> = entries.iter().map(|e| e.prev_hash().to_vec()).collect();
         let hashes: Vec<Vec<u8>> = entries.iter().map(|e| e.hash().to_vec()).collect();
+        let mut signed = ledger.signatures_between(head, last_seq)?;
+        let signatures: Vec<Option<Vec<u8>>> = seqs.iter().map(|seq| signed.remove(seq)).collect();
         let mut tx = client.transaction()?;
         tx.execute(
-            "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash)
-             SELECT $1, e.seq, e.id, e.entry, e.kind, e.body, e.prev_hash, e.hash
-             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[], $8::bytea[])
-                  WITH ORDINALITY AS e(seq, id, entry, kind, body, prev_hash, hash, n)
+            "INSERT INTO custody_entries (desk, seq, id, entry, kind, body, prev_hash, hash, signature)
+             SELECT $1, e.seq, e.id, e.entry, e.kind, e.body, e.prev_hash, e.hash, e.signature
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[], $8::bytea[],
+                         $9::bytea[])
+                  WITH ORDINALITY AS e(seq, id, entry, kind, body, prev_hash, hash, signature, n)
              ORDER BY e.n",
-            &[&desk, &seqs, &ids, &tables, &kinds, &bodies, &prevs, &hashes],
+            &[
+                &desk,
+                &seqs,
+                &ids,
+                &tables,
+                &kinds,
+                &bodies,
+                &prevs,
+                &hashes,
+                &signatures,
+            ],
         )
         .map_err(super::server_said)?;
         tx.commit().map_err(super::server_said)?;

@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS custody_entries (
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (desk, seq)
 );
+-- Each entry's author's Ed25519 signature of its hash (none before its desk began signing).
+-- The server cannot check it; every desk checks it before keeping the entry.
+ALTER TABLE custody_entries ADD COLUMN IF NOT EXISTS signature bytea
+    CHECK (signature IS NULL OR length(signature) = 64);
 
 -- Which login pushes which desk's chain: bound by the chain's first entry, for good. Each check
 -- an arriving entry makes is then one index lookup in a small table, so a push costs the same
@@ -44,6 +48,16 @@ CREATE TABLE IF NOT EXISTS custody_chains (
     desk  uuid PRIMARY KEY,
     login text NOT NULL UNIQUE DEFAULT current_user
 );
+
+-- The trust's root key: the key its first administrator signed with, which every desk's entries
+-- are signed under. Published by the founding desk on its first sync, never changed; a joining
+-- desk takes it from here (and prints its fingerprint, to check against the DPO's paper copy).
+CREATE TABLE IF NOT EXISTS custody_trust (
+    root_key bytea NOT NULL CHECK (length(root_key) = 32),
+    login    text NOT NULL DEFAULT current_user,
+    at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS custody_trust_has_one_root ON custody_trust ((true));
 
 -- A push that sent something: one row each, so that `custody server desks` can say when each
 -- desk last sent entries.
@@ -113,6 +127,9 @@ CREATE TRIGGER custody_entries_never_truncated BEFORE TRUNCATE ON custody_entrie
 DROP TRIGGER IF EXISTS custody_chains_append_only ON custody_chains;
 CREATE TRIGGER custody_chains_append_only BEFORE UPDATE OR DELETE ON custody_chains
     FOR EACH ROW EXECUTE FUNCTION custody_append_only();
+DROP TRIGGER IF EXISTS custody_trust_never_changes ON custody_trust;
+CREATE TRIGGER custody_trust_never_changes BEFORE UPDATE OR DELETE ON custody_trust
+    FOR EACH ROW EXECUTE FUNCTION custody_append_only();
 DROP TRIGGER IF EXISTS custody_pushes_append_only ON custody_pushes;
 CREATE TRIGGER custody_pushes_append_only BEFORE UPDATE OR DELETE ON custody_pushes
     FOR EACH ROW EXECUTE FUNCTION custody_append_only();
@@ -121,6 +138,11 @@ CREATE TRIGGER custody_pushes_append_only BEFORE UPDATE OR DELETE ON custody_pus
 ALTER TABLE custody_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE custody_pushes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE custody_chains ENABLE ROW LEVEL SECURITY;
+ALTER TABLE custody_trust ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS trust_read_all ON custody_trust;
+CREATE POLICY trust_read_all ON custody_trust FOR SELECT TO custody_desk USING (true);
+DROP POLICY IF EXISTS trust_published_once ON custody_trust;
+CREATE POLICY trust_published_once ON custody_trust FOR INSERT TO custody_desk WITH CHECK (login = current_user);
 DROP POLICY IF EXISTS chains_read_all ON custody_chains;
 CREATE POLICY chains_read_all ON custody_chains FOR SELECT TO custody_desk USING (true);
 DROP POLICY IF EXISTS chains_insert_own ON custody_chains;
@@ -134,8 +156,8 @@ CREATE POLICY pushes_read_all ON custody_pushes FOR SELECT TO custody_desk USING
 DROP POLICY IF EXISTS pushes_insert_own ON custody_pushes;
 CREATE POLICY pushes_insert_own ON custody_pushes FOR INSERT TO custody_desk WITH CHECK (login = current_user);
 
-REVOKE ALL ON custody_entries, custody_pushes, custody_chains, custody_desks, custody_schema FROM PUBLIC;
-GRANT SELECT, INSERT ON custody_entries, custody_pushes, custody_chains TO custody_desk;
+REVOKE ALL ON custody_entries, custody_pushes, custody_chains, custody_desks, custody_schema, custody_trust FROM PUBLIC;
+GRANT SELECT, INSERT ON custody_entries, custody_pushes, custody_chains, custody_trust TO custody_desk;
 GRANT SELECT ON custody_desks, custody_schema TO custody_desk;
 
 -- ---- Views for the DPO's reporting tools (psql, a spreadsheet's PostgreSQL connection) ----

@@ -113,6 +113,18 @@ pub fn joined_desk(url: &str, now: &str) -> Desk {
     desk
 }
 
+/// A desk of a busy trust (signed in as its `admin`) registers `count` laptops of its own in one
+/// import, and signs the first out to a new member of staff: entries to push, and events of its own.
+pub fn registers_laptops(desk: &mut Desk, count: usize) {
+    desk.act_as("admin", "custody-demo");
+    let items = desk.dir.path().join("items.csv");
+    let rows: String = (1..=count).map(|n| format!("B-{n:04},Laptop {n},Laptops\n")).collect();
+    std::fs::write(&items, format!("Asset Tag,Name,Category\n{rows}")).unwrap();
+    desk.ok(&["import", "items", items.to_str().unwrap()]);
+    desk.ok(&["person", "add", "B-S001", "--name", "Bea Newcomer"]);
+    desk.ok(&["out", "B-0001", "--to", "B-S001", "--yes"]);
+}
+
 /// No entry twice on the server, by id or by place in its desk's chain.
 pub fn assert_no_duplicates(server: &str) {
     let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
@@ -135,8 +147,19 @@ pub fn assert_agree(desks: &[&Desk]) {
             d.ok(&["status", "--format", "csv"])
         })
         .collect();
-    assert!(
-        states.windows(2).all(|w| w[0] == w[1]),
-        "the desks disagree: {states:?}"
-    );
+    for pair in states.windows(2) {
+        let only = |x: &str, y: &str| {
+            x.lines()
+                .filter(|l| !y.contains(l))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(
+            pair[0] == pair[1],
+            "the desks disagree: only one says\n{}\nonly the other says\n{}",
+            only(&pair[0], &pair[1]),
+            only(&pair[1], &pair[0])
+        );
+    }
 }

@@ -35,6 +35,8 @@ pub struct SignatureCheck {
     pub root: Option<String>,
     /// The first entry whose signature is missing, wrong, or made by a key with no right to it.
     pub problem: Option<String>,
+    /// That entry's sequence number.
+    pub problem_at: Option<i64>,
 }
 
 /// An operator's standing as their records have said so far.
@@ -45,11 +47,23 @@ struct Standing {
     active: bool,
 }
 
+/// Where a desk that joined a trust keeps the trust's root key (hex), as the server gave it.
+const TRUST_ROOT_KEY: &str = "trust-root";
+
 impl crate::ledger::Ledger {
-    /// The fingerprint of the ledger's root key: the first key an administrator issued to
-    /// themselves (this desk's first, or the trust's when it joined one). `None` before signing.
+    /// The fingerprint of the ledger's root key (see [`Ledger::root_key`]). `None` before signing.
     pub fn root_fingerprint(&self) -> Result<Option<String>> {
+        Ok(self.root_key()?.map(|key| fingerprint(&key)))
+    }
+
+    /// The root key of this desk's trust: the key this desk's chain began signing with, or the
+    /// one it was given on joining a trust ([`Ledger::pin_root_key`]); for a file that joined a
+    /// trust before signing began, the first root another desk's records issued.
+    pub fn root_key(&self) -> Result<Option<[u8; 32]>> {
         use rusqlite::OptionalExtension;
+        if let Some(key) = pinned_root(self.conn())? {
+            return Ok(Some(key));
+        }
         let key: Option<String> = self
             .conn()
             .query_row(
@@ -61,83 +75,198 @@ impl crate::ledger::Ledger {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(key.as_deref().and_then(public_key_from_hex).map(|k| fingerprint(&k)))
+        Ok(key.as_deref().and_then(public_key_from_hex))
     }
+
+    /// Takes `key` as the trust's root, as a joining desk is given it by the trust's server:
+    /// from then on, every chain it receives must be signed under it. Refused when this desk's
+    /// own chain began under another root.
+    pub fn pin_root_key(&mut self, key: &[u8; 32]) -> Result<()> {
+        self.writable()?;
+        match pinned_root(self.conn())? {
+            Some(held) if held == *key => Ok(()),
+            Some(held) => Err(crate::error::Error::OtherTrust {
+                ours: fingerprint(&held),
+                theirs: fingerprint(key),
+            }),
+            None => {
+                self.conn().execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    [TRUST_ROOT_KEY, &crate::event::to_hex(key)],
+                )?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The root this desk holds to: its own chain's, if its first signed entry is a root; else the
+/// one it was given on joining.
+pub(crate) fn pinned_root(conn: &Connection) -> Result<Option<[u8; 32]>> {
+    use rusqlite::OptionalExtension;
+    let first_signed: Option<Record> = conn
+        .query_row(
+            &format!(
+                "SELECT {} FROM records WHERE seq = (SELECT min(seq) FROM signatures)",
+                crate::record::COLUMNS
+            ),
+            [],
+            crate::record::from_row,
+        )
+        .optional()?;
+    if let Some(key) = first_signed.as_ref().and_then(own_root_key) {
+        return Ok(Some(key));
+    }
+    let given: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [TRUST_ROOT_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(given.as_deref().and_then(public_key_from_hex))
 }
 
 /// Signatures are checked in batches, on every core, while the chain is read.
 const BATCH: usize = 16384;
 
-/// Checks each entry's signature as the chain is read in order (by verify's one pass): who
-/// was entitled is decided here; whether each signature holds, by workers on every core.
+/// Another desk's operator records count from when that desk recorded them, a few minutes
+/// early: desks' clocks differ, and a desk acts on a record moments after pulling it.
+const CLOCKS_MAY_DIFFER: i64 = 5 * 60 * 1000;
+
+/// Checks each entry's signature as a chain is read in order (this desk's, by verify's one
+/// pass; another desk's, by a pull before it keeps anything): who was entitled is decided
+/// here; whether each signature holds, by workers on every core.
 pub(crate) struct Checker<'c> {
     conn: &'c Connection,
+    /// The other desk whose chain this is; `None` for this desk's own.
+    desk: Option<String>,
     found: SignatureCheck,
     /// The first entry found wrong here (not by the workers), with its place in the chain.
     problem: Option<(i64, String)>,
     operators: HashMap<String, Standing>,
-    /// Other desks' operator records not yet applied, the earliest last.
+    /// Other chains' operator records not yet applied, the earliest last.
     others: Vec<Record>,
-    /// The trust's root, when this desk joined one: the first key another desk's records issued.
+    /// The trust's root: the one this desk holds to ([`pinned_root`]); for a file that has
+    /// none, the first key another chain's records issued to an administrator, by themselves.
     trust_root: Option<[u8; 32]>,
-    signatures: Signatures<'c>,
+    /// Whether `trust_root` is the one this desk holds to (and not found along the way).
+    pinned: bool,
+    /// Whether this chain has had a signed entry.
+    rooted: bool,
+    /// This desk's `signatures` table, read alongside its chain.
+    signatures: Option<Signatures<'c>>,
     previous: (i64, [u8; 32]),
     batch: Batch,
     workers: Workers,
 }
 
 impl<'c> Checker<'c> {
-    pub(crate) fn new(conn: &'c Connection, own: &str) -> Result<Checker<'c>> {
-        let mut others = other_desks_operator_records(conn, own)?;
+    /// For this desk's chain, from its first entry; the signatures are its own table's.
+    pub(crate) fn for_own_chain(conn: &'c Connection, own: &str) -> Result<Checker<'c>> {
+        let others = operator_records(
+            conn,
+            "SELECT {} FROM remote_records WHERE desk <> ?1 AND {kinds}",
+            [own],
+        )?;
+        let mut checker = Checker::start(conn, None, others, (0, crate::event::GENESIS_HASH))?;
+        checker.signatures = Some(Signatures::new(conn));
+        Ok(checker)
+    }
+
+    /// For another desk's chain, continuing after the entry `after` this desk holds of it; the
+    /// signatures come with each entry. Every other chain's operator records, and this chain's
+    /// up to `after`, say who held which key.
+    pub(crate) fn for_remote_chain(conn: &'c Connection, desk: &str, after: i64) -> Result<Checker<'c>> {
+        use rusqlite::OptionalExtension;
+        let others = operator_records(
+            conn,
+            "SELECT {} FROM all_records WHERE (desk <> ?1 OR seq <= ?2) AND {kinds}",
+            rusqlite::params![desk, after],
+        )?;
+        let previous: Option<(i64, Vec<u8>)> = conn
+            .query_row("SELECT seq, hash FROM remote_chains WHERE desk = ?1", [desk], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let previous = previous
+            .and_then(|(seq, hash)| Some((seq, <[u8; 32]>::try_from(hash).ok()?)))
+            .unwrap_or((0, crate::event::GENESIS_HASH));
+        let mut checker = Checker::start(conn, Some(desk.to_string()), others, previous)?;
+        checker.rooted = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM remote_signatures WHERE desk = ?1 AND seq <= ?2)",
+            rusqlite::params![desk, after],
+            |r| r.get(0),
+        )?;
+        Ok(checker)
+    }
+
+    fn start(
+        conn: &'c Connection,
+        desk: Option<String>,
+        mut others: Vec<Record>,
+        previous: (i64, [u8; 32]),
+    ) -> Result<Self> {
         others.reverse();
+        let trust_root = pinned_root(conn)?;
         Ok(Checker {
             conn,
+            desk,
             found: SignatureCheck::default(),
             problem: None,
             operators: HashMap::new(),
             others,
-            trust_root: None,
-            signatures: Signatures::new(conn),
-            previous: (0, crate::event::GENESIS_HASH),
+            pinned: trust_root.is_some(),
+            trust_root,
+            rooted: false,
+            signatures: None,
+            previous,
             batch: Batch::default(),
             workers: Workers::start(),
         })
     }
 
-    /// The next entry of this desk's chain.
-    pub(crate) fn see(&mut self, entry: &Entry) -> Result<()> {
+    /// The next entry of this desk's chain, its signature read from the `signatures` table.
+    pub(crate) fn see_own(&mut self, entry: &Entry) -> Result<()> {
+        let Some(signatures) = &mut self.signatures else {
+            return Ok(());
+        };
+        match signatures.take_for(entry.seq())? {
+            Err(stray) if self.problem.is_none() => {
+                self.problem = Some((stray, stray_signature(stray)));
+                Ok(())
+            }
+            Err(_) => Ok(()),
+            Ok(signature) => self.see(entry, signature),
+        }
+    }
+
+    /// The next entry of the chain, with the signature kept for it.
+    pub(crate) fn see(&mut self, entry: &Entry, signature: Option<Vec<u8>>) -> Result<()> {
         if self.problem.is_some() {
             return Ok(());
         }
         let (seq, hash) = (entry.seq(), entry.hash());
         let (operator, recorded_at) = author(entry);
-        while self.others.last().is_some_and(|r| r.recorded_at <= recorded_at) {
+        while self
+            .others
+            .last()
+            .is_some_and(|r| r.recorded_at <= recorded_at.saturating_add(CLOCKS_MAY_DIFFER))
+        {
             if let Some(r) = self.others.pop() {
                 if self.trust_root.is_none() {
-                    self.trust_root = root_key(&Entry::Record(r.clone()), (0, crate::event::GENESIS_HASH)).ok();
+                    self.trust_root = own_root_key(&r);
                 }
                 apply(&mut self.operators, &r);
             }
         }
-        let signature = match self.signatures.take_for(seq)? {
-            Err(stray) => {
-                self.problem = Some((stray, stray_signature(stray)));
-                return Ok(());
-            }
-            Ok(signature) => signature,
-        };
-        match (signature, self.found.root.is_some()) {
-            (None, false) => self.found.predating += 1,
-            (None, true) if is_wrong_password(entry) => {}
-            (None, true) => {
-                self.problem = Some((
-                    seq,
-                    format!("entry {seq} ({}): its signature is missing", describe(entry)),
-                ))
-            }
-            (Some(signature), rooted) => match self.signing_key(entry, operator, rooted) {
-                Ok(key) => self.batch.push(seq, SignedEntry { key, hash, signature }),
-                Err(why) => self.problem = Some((seq, format!("entry {seq} ({}): {why}", describe(entry)))),
+        let refuse = |why: String| Some((seq, format!("entry {seq} ({}): {why}", describe(entry))));
+        match signature {
+            None if !self.rooted => self.found.predating += 1,
+            None if is_wrong_password(entry) => {}
+            None => self.problem = refuse("its signature is missing".to_string()),
+            Some(signature) => match self.signing_key(entry, operator) {
+                Ok(key) => {
+                    self.rooted = true;
+                    self.batch.push(seq, SignedEntry { key, hash, signature });
+                }
+                Err(why) => self.problem = refuse(why),
             },
         }
         if let Entry::Record(r) = entry
@@ -152,13 +281,19 @@ impl<'c> Checker<'c> {
         Ok(())
     }
 
-    /// The key an entry must be signed with: before the root, the root's own (or, at a desk
-    /// that joined a trust, one the trust's records issued); after it, its entitled author's.
-    fn signing_key(&mut self, entry: &Entry, operator: &str, rooted: bool) -> std::result::Result<[u8; 32], String> {
-        if rooted {
+    /// The key an entry must be signed with: the chain's first signed entry is its root (or, at
+    /// a desk that joined a trust, signed with a key the trust's records issued); after it, its
+    /// entitled author's.
+    fn signing_key(&mut self, entry: &Entry, operator: &str) -> std::result::Result<[u8; 32], String> {
+        if self.rooted {
             return entitled_key(entry, operator, &self.operators);
         }
         match (root_key(entry, self.previous), self.trust_root) {
+            (Ok(key), Some(root)) if self.pinned && key != root => Err(format!(
+                "it begins signing under a root key of its own ({}), not this trust's ({})",
+                fingerprint(&key),
+                fingerprint(&root)
+            )),
             (Ok(key), _) => {
                 self.found.root = Some(fingerprint(&key));
                 Ok(key)
@@ -170,10 +305,29 @@ impl<'c> Checker<'c> {
         }
     }
 
-    /// What the signatures say, once the whole chain has been seen.
+    /// A signed entry further along the chain, seen before the entries between it and the last
+    /// one seen (they arrive later, and must then lead to it): whether it holds as the chain's
+    /// first signed entry would.
+    pub(crate) fn see_ahead(&mut self, entry: &Entry, signature: Option<Vec<u8>>) -> Result<()> {
+        self.previous = (entry.seq() - 1, entry.prev_hash());
+        self.see(entry, signature)
+    }
+
+    /// Whether an entry seen so far was wrong (before the workers' findings).
+    pub(crate) fn found_a_problem(&self) -> bool {
+        self.problem.is_some()
+    }
+
+    /// Whether the chain has had a signed entry (so far, as seen).
+    pub(crate) fn rooted(&self) -> bool {
+        self.rooted
+    }
+
+    /// What the signatures say, once the chain (or what arrived of it) has been seen.
     pub(crate) fn finish(mut self) -> Result<SignatureCheck> {
         if self.problem.is_none()
-            && let Some(stray) = self.signatures.next_seq()?
+            && let Some(signatures) = &mut self.signatures
+            && let Some(stray) = signatures.next_seq()?
         {
             self.problem = Some((stray, stray_signature(stray)));
         }
@@ -194,14 +348,18 @@ impl<'c> Checker<'c> {
                 _ => o.len,
             })
             .sum();
-        found.problem = match (self.problem, bad) {
-            (Some((seq, problem)), bad) if bad.is_none_or(|bad| seq < bad) => Some(problem),
-            (_, Some(bad)) => Some(format!(
-                "entry {bad} ({}): its signature is not its author's (copied from another entry, or the entry changed)",
-                describe_at(self.conn, bad)?
+        let problem = match (self.problem, bad) {
+            (Some((seq, problem)), bad) if bad.is_none_or(|bad| seq < bad) => Some((seq, problem)),
+            (_, Some(bad)) => Some((
+                bad,
+                format!(
+                    "entry {bad} ({}): its signature is not its author's (copied from another entry, or the entry changed)",
+                    describe_at(self.conn, self.desk.as_deref(), bad)?
+                ),
             )),
-            (problem, None) => problem.map(|(_, p)| p),
+            (problem, None) => problem,
         };
+        (found.problem_at, found.problem) = problem.unzip();
         Ok(found)
     }
 }
@@ -338,12 +496,16 @@ impl Workers {
 }
 
 /// "operator-added mallory" for the entry at `seq`.
-fn describe_at(conn: &Connection, seq: i64) -> Result<String> {
+fn describe_at(conn: &Connection, desk: Option<&str>, seq: i64) -> Result<String> {
     let mut described = String::new();
-    crate::record::for_each_entry_between(conn, seq - 1, seq, |entry| {
+    let describe = |entry: Entry| {
         described = describe(&entry);
         Ok(())
-    })?;
+    };
+    match desk {
+        None => crate::record::for_each_entry_between(conn, seq - 1, seq, describe)?,
+        Some(desk) => crate::record::for_each_remote_entry(conn, desk, seq - 1, seq, describe)?,
+    }
     Ok(described)
 }
 
@@ -390,6 +552,17 @@ fn root_key(entry: &Entry, previous: (i64, [u8; 32])) -> std::result::Result<[u8
         None if admin => Ok(key),
         None => Err("the first signed entry is not an administrator's".to_string()),
     }
+}
+
+/// The key a record issues as a root, whether it begins a chain or vouches for one: an
+/// administrator's own key, on their own record.
+fn own_root_key(r: &Record) -> Option<[u8; 32]> {
+    let fields = r.fields();
+    let admin = r.kind == RecordKind::OperatorAdded && text(&fields, "role") == Some("admin");
+    let vouches = fields.contains_key("vouches_for_seq");
+    (r.subject == r.operator && (admin || vouches))
+        .then(|| issued_key(&fields))
+        .flatten()
 }
 
 /// The key an entry after the root must be signed with: its author's, the author active; for a
@@ -457,15 +630,20 @@ fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     fields.get(key).and_then(Value::as_str)
 }
 
-/// Other desks' operator records, in the order they were recorded.
-fn other_desks_operator_records(conn: &Connection, own: &str) -> Result<Vec<Record>> {
-    let kinds = serde_json::to_string(&Register::Operator.kinds()).unwrap_or_default();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {} FROM remote_records WHERE desk <> ?1 AND kind IN (SELECT value FROM json_each(?2))
-         ORDER BY recorded_at, desk, seq",
-        crate::record::COLUMNS
-    ))?;
-    let rows = stmt.query_map(rusqlite::params![own, kinds], crate::record::from_row)?;
+/// Operator records, in the order they were recorded: `query` with `{}` for the columns and
+/// `{kinds}` for the condition on their kind.
+fn operator_records(conn: &Connection, query: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
+    let kinds = Register::Operator
+        .kinds()
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let query = query
+        .replace("{}", crate::record::COLUMNS)
+        .replace("{kinds}", &format!("kind IN ({kinds})"));
+    let mut stmt = conn.prepare(&format!("{query} ORDER BY recorded_at, desk, seq"))?;
+    let rows = stmt.query_map(params, crate::record::from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -123,8 +123,8 @@ impl Ledger {
         });
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;
-        let replay = super::signatures::Checker::new(&self.conn, self.desk()).and_then(|mut signatures| {
-            let replayed = self.replay_checked(|entry| signatures.see(entry))?;
+        let replay = super::signatures::Checker::for_own_chain(&self.conn, self.desk()).and_then(|mut signatures| {
+            let replayed = self.replay_checked(|entry| signatures.see_own(entry))?;
             Ok((
                 replayed,
                 signatures.finish()?,
@@ -152,7 +152,11 @@ impl Ledger {
         report.readable_by_others = self.readable_by_others();
         report.signatures_checked = signed.checked;
         report.predating_signing = signed.predating;
-        report.root_key = signed.root;
+        // A desk that joined a trust holds to its root before it signs anything itself.
+        report.root_key = match signed.root {
+            Some(root) => Some(root),
+            None => self.root_fingerprint()?,
+        };
         report.signature_problem = signed.problem;
         let mut tags: Vec<&String> = replayed
             .keys()

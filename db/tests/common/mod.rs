@@ -129,10 +129,31 @@ pub fn registered_earlier<T>(db: &mut TestDb, register: impl FnOnce(&mut Ledger)
     done
 }
 
+/// A second desk of `first`'s trust, made by joining: a new file that takes `first`'s root key
+/// and receives its entries (its register, operators and settings), then signed in as
+/// `first`'s administrator.
+pub fn joined(first: &Ledger) -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custody.db");
+    let clock = FixedClock::new(t("2026-11-20T10:00:00Z"));
+    let mut ledger = Ledger::create_to_join(&path, clock.clone()).unwrap();
+    ledger.pin_root_key(&first.root_key().unwrap().unwrap()).unwrap();
+    pull(&mut ledger, first);
+    ledger
+        .operator_sign_in("office", ADMIN_PASSWORD, custody_db::SignInAt::CommandLine)
+        .unwrap();
+    TestDb {
+        dir,
+        path,
+        clock,
+        ledger,
+    }
+}
+
 /// Hands `to` what `from` recorded since `to` last heard from it, and applies it: a pull.
 pub fn pull(to: &mut Ledger, from: &Ledger) -> custody_db::Applied {
     let held = to.remote_heads().unwrap().get(from.desk_id()).copied().unwrap_or(0);
-    to.receive(&as_served(from, held)).unwrap()
+    to.receive(&as_served(from, held), None).unwrap()
 }
 
 /// What the overdue report as of `at` lists, late or due soon: (item, holder, due), sorted.

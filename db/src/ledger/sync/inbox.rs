@@ -12,6 +12,7 @@ use super::trust::{Applied, Touched};
 use crate::error::{Error, Result};
 use crate::event::{Event, GENESIS_HASH};
 use crate::ledger::Ledger;
+use crate::ledger::signatures::Checker;
 use crate::operator::Action;
 use crate::record::Entry;
 use crate::record::Record;
@@ -29,6 +30,8 @@ pub struct RemoteEntry {
     pub body: String,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    /// Its author's signature of its hash; `None` for one recorded before its desk signed.
+    pub signature: Option<Vec<u8>>,
 }
 
 impl RemoteEntry {
@@ -93,40 +96,114 @@ impl Ledger {
 
     /// Keeps other desks' entries, in their chains' order, and applies them: the register rows
     /// and item states they touch are replayed from every desk's entries, in the same
-    /// transaction. All of them, or (if one is refused) none, with the reason.
-    pub fn receive(&mut self, entries: &[RemoteEntry]) -> Result<Applied> {
+    /// transaction. All of them, or (if one is refused) none, with the reason. Each signature
+    /// is checked first, as `verify` checks this desk's own (see `signatures.rs`).
+    ///
+    /// Entries a desk recorded before it began signing are kept only beneath a signed entry of
+    /// the same chain, once signing has begun in the trust: `cover` is that desk's next signed
+    /// entry after `entries`, when they end unsigned (it is checked here, and kept when it
+    /// arrives in its turn).
+    pub fn receive(&mut self, entries: &[RemoteEntry], cover: Option<&RemoteEntry>) -> Result<Applied> {
         self.allow_sync()?;
         self.writable()?;
-        let own = self.desk().to_string();
         let applied = self.in_transaction(|ledger| {
             let mut touched = Touched::default();
-            for e in entries {
-                let refuse = |why: String| Error::RemoteEntryRefused {
-                    desk: e.desk.clone(),
-                    seq: e.seq,
-                    why,
-                };
-                if e.desk == own {
-                    return Err(refuse("it is this desk's own entry, not another's".to_string()));
-                }
-                let entry = e.parsed().map_err(refuse)?;
-                let kept = match &entry {
-                    Entry::Event(event) => crate::event::insert_into(ledger.conn(), "remote_events", event),
-                    Entry::Record(record) => crate::record::insert_into(ledger.conn(), "remote_records", record),
-                };
-                kept.map_err(|err| match err.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::ConstraintViolation) => refuse(
-                        "it does not continue that desk's chain here (a gap, or an entry already kept)".to_string(),
-                    ),
-                    _ => Error::from(err),
-                })?;
-                touched.add(&entry);
+            for chain in entries.chunk_by(|a, b| a.desk == b.desk) {
+                let cover = cover.filter(|c| c.desk == chain[0].desk);
+                receive_chain(ledger, chain, cover, &mut touched)?;
             }
             super::trust::apply_touched(ledger, touched)
         })?;
         self.reload_timezone()?;
         Ok(applied)
     }
+}
+
+/// Keeps consecutive entries of one other desk's chain, each checked, with their signatures.
+fn receive_chain(
+    ledger: &Ledger,
+    chain: &[RemoteEntry],
+    cover: Option<&RemoteEntry>,
+    touched: &mut Touched,
+) -> Result<()> {
+    let Some(first) = chain.first() else { return Ok(()) };
+    let desk = first.desk.as_str();
+    let refuse = |seq: i64, why: String| Error::RemoteEntryRefused {
+        desk: desk.to_string(),
+        seq,
+        why,
+    };
+    if desk == ledger.desk() {
+        return Err(refuse(
+            first.seq,
+            "it is this desk's own entry, not another's".to_string(),
+        ));
+    }
+    let conn = ledger.conn();
+    let mut signatures = Checker::for_remote_chain(conn, desk, first.seq - 1)?;
+    let mut first_unsigned = None;
+    for e in chain {
+        let refuse = |why: String| refuse(e.seq, why);
+        let entry = e.parsed().map_err(refuse)?;
+        match &e.signature {
+            Some(signature) if signature.len() != 64 => {
+                return Err(refuse(
+                    "its signature is not an Ed25519 signature (64 bytes)".to_string(),
+                ));
+            }
+            None if !signatures.rooted() => first_unsigned = first_unsigned.or(Some(e.seq)),
+            _ => {}
+        }
+        signatures.see(&entry, e.signature.clone())?;
+        let kept = match &entry {
+            Entry::Event(event) => crate::event::insert_into(conn, "remote_events", event),
+            Entry::Record(record) => crate::record::insert_into(conn, "remote_records", record),
+        }
+        .and_then(|()| match &e.signature {
+            Some(signature) => conn
+                .execute(
+                    "INSERT INTO remote_signatures (desk, seq, signature) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![desk, e.seq, signature],
+                )
+                .map(drop),
+            None => Ok(()),
+        });
+        kept.map_err(|err| match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                refuse("it does not continue that desk's chain here (a gap, or an entry already kept)".to_string())
+            }
+            _ => Error::from(err),
+        })?;
+        touched.add(&entry);
+    }
+    if let Some(unsigned) = first_unsigned.filter(|_| !signatures.rooted() && !signatures.found_a_problem())
+        && signing_begun(conn)?
+    {
+        let Some(cover) = cover.filter(|c| c.seq > chain[chain.len() - 1].seq && c.signature.is_some()) else {
+            return Err(refuse(
+                unsigned,
+                "it is signed by nobody, and no signed entry of that desk vouches for it yet: it is kept once \
+                 an administrator has signed in at that desk"
+                    .to_string(),
+            ));
+        };
+        let entry = cover.parsed().map_err(|why| refuse(cover.seq, why))?;
+        signatures.see_ahead(&entry, cover.signature.clone())?;
+    }
+    let found = signatures.finish()?;
+    match (found.problem_at, found.problem) {
+        (Some(seq), Some(problem)) => Err(refuse(seq, problem)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether anyone in the trust, as far as this desk knows, has signed an entry.
+fn signing_begun(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM signatures) OR EXISTS (SELECT 1 FROM remote_signatures)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// `verify`'s check of the other desks' chains: each entry's hash recomputed from its columns,

@@ -15,6 +15,8 @@
 //! with no change here. A new register (a new kind of subject) needs its place in `trust.rs`
 //! (`REGISTERS`, whether it `applies_everywhere`, and how `store_replayed` writes its row).
 
+#[cfg(test)]
+mod forged_pulls;
 mod inbox;
 mod interleave;
 mod outbox;

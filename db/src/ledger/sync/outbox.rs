@@ -36,6 +36,17 @@ impl Ledger {
         record::for_each_entry_between(self.conn(), after, upto, &mut stop)?;
         Ok(entries)
     }
+
+    /// The signatures of this desk's entries `after < seq <= upto`, by sequence number (an
+    /// entry recorded before signing began has none).
+    pub fn signatures_between(&self, after: i64, upto: i64) -> Result<std::collections::HashMap<i64, Vec<u8>>> {
+        self.allow_sync()?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT seq, signature FROM signatures WHERE seq > ?1 AND seq <= ?2")?;
+        let rows = stmt.query_map([after, upto], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 impl Entry {

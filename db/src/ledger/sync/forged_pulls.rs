@@ -1,0 +1,251 @@
+//! What a pull refuses: entries whose signature is blanked, copied, missing, made by an operator
+//! with no right to it, or of a chain signed under a root of its own (someone with a desk's join
+//! URL pushing what they made themselves). Each is refused with the desk and entry named, and
+//! nothing of the pull is kept. No server is needed: one desk's entries are handed to another
+//! as a server would return them.
+
+#![allow(clippy::unwrap_used)]
+
+use custody_tests::dump;
+
+use super::RemoteEntry;
+use crate::error::Error;
+use crate::ledger::{Ledger, SignInAt};
+use crate::operator::{Hashing, Role, Session};
+use crate::record::{Record, RecordKind};
+use crate::time::FixedClock;
+
+const BOSS: &str = "boss-pin-1";
+
+/// `from`'s chain after `after`, as the server hands it over (`custody_tests::as_served`, for
+/// this crate's own types).
+fn as_served(from: &Ledger, after: i64) -> Vec<RemoteEntry> {
+    let mut signatures = from.signatures_between(after, i64::MAX).unwrap();
+    from.entries_after(after, 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| RemoteEntry {
+            desk: from.desk_id().to_string(),
+            seq: e.seq(),
+            id: e.id(),
+            entry: e.table().to_string(),
+            kind: e.kind_name().to_string(),
+            body: e.to_json().to_string(),
+            prev_hash: e.prev_hash().to_vec(),
+            hash: e.hash().to_vec(),
+            signature: signatures.remove(&e.seq()),
+        })
+        .collect()
+}
+
+struct Trust {
+    _dir: tempfile::TempDir,
+    a: Ledger,
+    b: Ledger,
+    b_path: std::path::PathBuf,
+}
+
+/// Desk `a`, its first administrator `boss` (the trust's root), and desk `b`, made by joining.
+fn trust() -> Trust {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new("2026-11-20T10:00:00Z".parse().unwrap());
+    let mut a = Ledger::create(&dir.path().join("a.db"), None, clock.clone()).unwrap();
+    a.use_hashing(Hashing::cheap_for_tests());
+    a.add_first_admin("boss", "Boss", BOSS).unwrap();
+    a.add_operator("clerk", "Clerk", Role::Operator, "clerk-pin-1").unwrap();
+    a.add_operator("mgr", "Manager", Role::Manager, "mgr-pin-1").unwrap();
+    let b_path = dir.path().join("b.db");
+    let mut b = Ledger::create_to_join(&b_path, clock).unwrap();
+    b.pin_root_key(&a.root_key().unwrap().unwrap()).unwrap();
+    b.receive(&as_served(&a, 0), None).unwrap();
+    b.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    Trust {
+        _dir: dir,
+        a,
+        b,
+        b_path,
+    }
+}
+
+impl Trust {
+    fn held(&self) -> i64 {
+        self.b.remote_heads().unwrap()[self.a.desk_id()]
+    }
+
+    /// What `a` recorded since `b` last heard from it, spoiled by `spoil`, handed to `b`: the
+    /// refusal, after checking that nothing was kept.
+    fn refused(&mut self, spoil: impl FnOnce(&mut Vec<RemoteEntry>)) -> Error {
+        let mut served = as_served(&self.a, self.held());
+        spoil(&mut served);
+        let before = dump(&self.b_path);
+        let refused = self.b.receive(&served, None).unwrap_err();
+        assert_eq!(dump(&self.b_path), before, "nothing of the pull is kept: {refused}");
+        assert!(
+            matches!(&refused, Error::RemoteEntryRefused { desk, .. } if desk == self.a.desk_id()),
+            "{refused}"
+        );
+        refused
+    }
+
+    /// `a` records as `who`, with their key, although they had no right to.
+    fn as_them(&mut self, who: &Session, work: impl FnOnce(&mut Ledger)) {
+        let own = self.a.signer.clone();
+        self.a.signer.clone_from(&who.signer);
+        self.a
+            .as_itself(&who.id.clone(), |l| {
+                work(l);
+                Ok(())
+            })
+            .unwrap();
+        self.a.signer = own;
+    }
+}
+
+#[test]
+fn a_good_pull_is_kept_with_its_signatures_and_verified() {
+    let mut t = trust();
+    t.a.put_setting("calendar.nation", "scotland").unwrap();
+    let served = as_served(&t.a, t.held());
+    assert!(served.iter().all(|e| e.signature.is_some()));
+    t.b.receive(&served, None).unwrap();
+    let report = t.b.verify().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}
+
+#[test]
+fn a_signature_blanked_copied_or_missing_is_refused() {
+    let mut t = trust();
+    t.a.put_setting("calendar.nation", "scotland").unwrap();
+    t.a.put_setting("calendar.nation", "wales").unwrap();
+    let last_is = |e: &Error, what: &str| {
+        let said = e.to_string();
+        assert!(
+            said.contains("setting-changed calendar.nation") && said.contains(what),
+            "{said}"
+        );
+    };
+    let blanked = t.refused(|s| s.last_mut().unwrap().signature = Some(vec![0; 64]));
+    last_is(&blanked, "its signature is not its author's");
+    let copied = t.refused(|s| {
+        let other = s[0].signature.clone();
+        s.last_mut().unwrap().signature = other;
+    });
+    last_is(&copied, "its signature is not its author's");
+    let missing = t.refused(|s| s.last_mut().unwrap().signature = None);
+    last_is(&missing, "its signature is missing");
+    let short = t.refused(|s| s.last_mut().unwrap().signature = Some(vec![1; 10]));
+    assert!(short.to_string().contains("not an Ed25519 signature"), "{short}");
+}
+
+#[test]
+fn an_entry_signed_by_an_operator_disabled_then_is_refused() {
+    let mut t = trust();
+    let clerk =
+        t.a.operator_sign_in("clerk", "clerk-pin-1", SignInAt::CommandLine)
+            .unwrap();
+    t.a.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    t.a.set_operator_active("clerk", false).unwrap();
+    t.as_them(&clerk, |l| l.put_setting("calendar.nation", "scotland").unwrap());
+    let refused = t.refused(|_| {});
+    assert!(
+        refused.to_string().contains("clerk, who was disabled then"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_role_change_signed_by_a_manager_is_refused() {
+    let mut t = trust();
+    let mgr = t.a.operator_sign_in("mgr", "mgr-pin-1", SignInAt::CommandLine).unwrap();
+    t.a.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    t.as_them(&mgr, |l| drop(l.set_operator_role("mgr", Role::Admin).unwrap()));
+    let refused = t.refused(|_| {});
+    assert!(
+        refused.to_string().contains("operator-changed mgr") && refused.to_string().contains("not an administrator"),
+        "{refused}"
+    );
+}
+
+/// A sealed key edited on its record, the entry's hash made again to match: the signature no
+/// longer covers it.
+#[test]
+fn a_sealed_key_edited_is_refused() {
+    let mut t = trust();
+    t.a.reset_operator_password("clerk", "clerk-pin-2").unwrap();
+    let refused = t.refused(|served| {
+        let last = served.last_mut().unwrap();
+        let mut record: Record = serde_json::from_str(&last.body).unwrap();
+        let mut fields = record.fields();
+        let sealed = fields["sealed_key"].as_str().unwrap().to_string();
+        let edited = format!(
+            "{}{}",
+            &sealed[..sealed.len() - 2],
+            if sealed.ends_with("00") { "01" } else { "00" }
+        );
+        fields.insert("sealed_key".into(), edited.into());
+        record.body = serde_json::Value::Object(fields).to_string();
+        record.hash = record.compute_hash();
+        last.body = serde_json::to_string(&record).unwrap();
+        last.hash = record.hash.to_vec();
+    });
+    assert!(
+        refused.to_string().contains("operator-changed clerk") && refused.to_string().contains("not its author's"),
+        "{refused}"
+    );
+}
+
+/// Someone with desk `b`'s join URL and a file of their own, under a root of their own: their
+/// chain is well formed and every entry signed, but not under the trust's root.
+#[test]
+fn a_chain_signed_under_another_root_is_refused() {
+    let mut t = trust();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new("2026-11-20T10:00:00Z".parse().unwrap());
+    let mut mallory = Ledger::create(&dir.path().join("m.db"), None, clock).unwrap();
+    mallory.use_hashing(Hashing::cheap_for_tests());
+    mallory.add_first_admin("boss", "Boss", "mallory-pin").unwrap();
+    mallory.put_setting("rule.R2", "warn").unwrap();
+    let before = dump(&t.b_path);
+    let refused = t.b.receive(&as_served(&mallory, 0), None).unwrap_err();
+    assert_eq!(dump(&t.b_path), before);
+    assert!(
+        refused.to_string().contains("a root key of its own") && refused.to_string().contains(mallory.desk_id()),
+        "{refused}"
+    );
+}
+
+/// An unsigned record appended to the desk's chain with a valid chain hash (as someone with a
+/// desk's join URL could push it): refused, its signature missing.
+#[test]
+fn a_record_forged_onto_a_desks_chain_is_refused() {
+    let mut t = trust();
+    t.a.put_setting("calendar.nation", "scotland").unwrap();
+    let now = crate::time::to_millis(t.a.now());
+    let refused = t.refused(|served| {
+        let last = served.last().unwrap().clone();
+        let fields = serde_json::json!({"name": "Mallory", "role": "admin", "active": true, "password": "x"});
+        let mut forged = Record::draft(RecordKind::OperatorAdded, "mallory", fields.as_object().unwrap(), 0);
+        forged.seq = last.seq + 1;
+        forged.id = uuid::Uuid::now_v7();
+        forged.desk = last.desk.clone();
+        forged.operator = "boss".into();
+        forged.recorded_at = now;
+        forged.prev_hash = last.hash.clone().try_into().unwrap();
+        forged.hash = forged.compute_hash();
+        served.push(RemoteEntry {
+            desk: last.desk,
+            seq: forged.seq,
+            id: forged.id,
+            entry: "record".into(),
+            kind: forged.kind.as_str().into(),
+            body: serde_json::to_string(&forged).unwrap(),
+            prev_hash: forged.prev_hash.to_vec(),
+            hash: forged.hash.to_vec(),
+            signature: None,
+        });
+    });
+    assert!(
+        refused.to_string().contains("operator-added mallory") && refused.to_string().contains("signature is missing"),
+        "{refused}"
+    );
+}
