@@ -175,9 +175,11 @@ impl<'c> Checker<'c> {
     /// up to `after`, say who held which key.
     pub(crate) fn for_remote_chain(conn: &'c Connection, desk: &str, after: i64) -> Result<Checker<'c>> {
         use rusqlite::OptionalExtension;
-        let others = operator_records(
+        let others = operator_records(conn, "SELECT {} FROM all_records WHERE desk <> ?1 AND {kinds}", [desk])?;
+        // This chain's own records so far come before what follows, whenever they were recorded.
+        let earlier = operator_records(
             conn,
-            "SELECT {} FROM all_records WHERE (desk <> ?1 OR seq <= ?2) AND {kinds}",
+            "SELECT {} FROM remote_records WHERE desk = ?1 AND seq <= ?2 AND {kinds}",
             rusqlite::params![desk, after],
         )?;
         let previous: Option<(i64, Vec<u8>)> = conn
@@ -189,6 +191,11 @@ impl<'c> Checker<'c> {
             .and_then(|(seq, hash)| Some((seq, <[u8; 32]>::try_from(hash).ok()?)))
             .unwrap_or((0, crate::event::GENESIS_HASH));
         let mut checker = Checker::start(conn, Some(desk.to_string()), others, previous)?;
+        let mut earlier = earlier;
+        earlier.sort_by_key(|r| r.seq);
+        for r in &earlier {
+            apply(&mut checker.operators, r);
+        }
         checker.rooted = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM remote_signatures WHERE desk = ?1 AND seq <= ?2)",
             rusqlite::params![desk, after],

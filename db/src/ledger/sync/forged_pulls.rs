@@ -249,3 +249,28 @@ fn a_record_forged_onto_a_desks_chain_is_refused() {
         "{refused}"
     );
 }
+
+/// A desk's own records so far count before what follows in its chain, whenever they were
+/// recorded: demo data recorded after the first administrator carries its history's dates, and
+/// a pull of it in two batches keeps both.
+#[test]
+fn a_chain_received_in_batches_keeps_its_own_keys_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new("2026-11-20T10:00:00Z".parse().unwrap());
+    let mut a = Ledger::create(&dir.path().join("a.db"), None, clock.clone()).unwrap();
+    a.use_hashing(Hashing::cheap_for_tests());
+    a.add_first_admin("boss", "Boss", BOSS).unwrap();
+    let options = crate::demo::DemoOptions {
+        items: 30,
+        people: 10,
+        days: 30,
+        seed: 7,
+    };
+    crate::demo::fill(&mut a, &options).unwrap();
+    let mut b = Ledger::create_to_join(&dir.path().join("b.db"), clock).unwrap();
+    b.pin_root_key(&a.root_key().unwrap().unwrap()).unwrap();
+    let served = as_served(&a, 0);
+    let (first, second) = served.split_at(served.len() / 2);
+    b.receive(first, None).unwrap();
+    b.receive(second, None).unwrap();
+}
