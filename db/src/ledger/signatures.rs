@@ -194,6 +194,9 @@ impl<'c> Checker<'c> {
         let mut earlier = earlier;
         earlier.sort_by_key(|r| r.seq);
         for r in &earlier {
+            if checker.trust_root.is_none() {
+                checker.trust_root = own_root_key(r);
+            }
             apply(&mut checker.operators, r);
         }
         checker.rooted = conn.query_row(
