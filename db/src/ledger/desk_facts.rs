@@ -48,14 +48,14 @@ impl Ledger {
         self.set_desk_fact(BEEP_KEY, if on { "on" } else { "off" })
     }
 
-    fn desk_fact(&self, key: &str) -> Result<Option<String>> {
+    pub(super) fn desk_fact(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
     }
 
-    fn set_desk_fact(&mut self, key: &str, value: &str) -> Result<()> {
+    pub(super) fn set_desk_fact(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],

@@ -16,6 +16,7 @@ mod queries;
 mod record_existing;
 mod records;
 mod register;
+mod root;
 pub mod search;
 pub(crate) mod signatures;
 pub mod spot_check;

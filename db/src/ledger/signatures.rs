@@ -1,7 +1,8 @@
-//! `verify`'s check of who did what: every entry of this desk's chain signed by its author,
-//! with the key their record held at that moment, and every key issued by someone entitled to
-//! issue it. The chain is read once, in order; operators' records (this desk's as they pass,
-//! other desks' merged by when they were recorded) say who held which key, role and standing.
+//! The check of who did what: every entry of a chain signed by its author, with the key their
+//! record held at that moment, and every key issued by someone entitled to issue it; for
+//! `verify` (this desk's chain) and for a pull (another desk's, before anything is kept). The
+//! chain is read once, in order; operators' records (the chain's own as they pass, other
+//! chains' merged by when they were recorded) say who held which key, role and standing.
 //!
 //! The rules, in the order a ledger meets them:
 //! - Entries before the first signed one predate signing (a file made, filled or upgraded before
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
+use super::root::{own_root_key, pinned_root};
 use crate::error::Result;
 use crate::operator::Role;
 use crate::record::{Entry, Record, RecordKind, Register};
@@ -45,82 +47,6 @@ struct Standing {
     key: Option<[u8; 32]>,
     role: Option<Role>,
     active: bool,
-}
-
-/// Where a desk that joined a trust keeps the trust's root key (hex), as the server gave it.
-const TRUST_ROOT_KEY: &str = "trust-root";
-
-impl crate::ledger::Ledger {
-    /// The fingerprint of the ledger's root key (see [`Ledger::root_key`]). `None` before signing.
-    pub fn root_fingerprint(&self) -> Result<Option<String>> {
-        Ok(self.root_key()?.map(|key| fingerprint(&key)))
-    }
-
-    /// The root key of this desk's trust: the key this desk's chain began signing with, or the
-    /// one it was given on joining a trust ([`Ledger::pin_root_key`]); for a file that joined a
-    /// trust before signing began, the first root another desk's records issued.
-    pub fn root_key(&self) -> Result<Option<[u8; 32]>> {
-        use rusqlite::OptionalExtension;
-        if let Some(key) = pinned_root(self.conn())? {
-            return Ok(Some(key));
-        }
-        let key: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT json_extract(body, '$.public_key') FROM all_records
-                 WHERE kind IN ('operator-added', 'operator-changed') AND subject = operator
-                   AND json_extract(body, '$.public_key') IS NOT NULL
-                 ORDER BY recorded_at, seq LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(key.as_deref().and_then(public_key_from_hex))
-    }
-
-    /// Takes `key` as the trust's root, as a joining desk is given it by the trust's server:
-    /// from then on, every chain it receives must be signed under it. Refused when this desk's
-    /// own chain began under another root.
-    pub fn pin_root_key(&mut self, key: &[u8; 32]) -> Result<()> {
-        self.writable()?;
-        match pinned_root(self.conn())? {
-            Some(held) if held == *key => Ok(()),
-            Some(held) => Err(crate::error::Error::OtherTrust {
-                ours: fingerprint(&held),
-                theirs: fingerprint(key),
-            }),
-            None => {
-                self.conn().execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                    [TRUST_ROOT_KEY, &crate::event::to_hex(key)],
-                )?;
-                Ok(())
-            }
-        }
-    }
-}
-
-/// The root this desk holds to: its own chain's, if its first signed entry is a root; else the
-/// one it was given on joining.
-pub(crate) fn pinned_root(conn: &Connection) -> Result<Option<[u8; 32]>> {
-    use rusqlite::OptionalExtension;
-    let first_signed: Option<Record> = conn
-        .query_row(
-            &format!(
-                "SELECT {} FROM records WHERE seq = (SELECT min(seq) FROM signatures)",
-                crate::record::COLUMNS
-            ),
-            [],
-            crate::record::from_row,
-        )
-        .optional()?;
-    if let Some(key) = first_signed.as_ref().and_then(own_root_key) {
-        return Ok(Some(key));
-    }
-    let given: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [TRUST_ROOT_KEY], |r| r.get(0))
-        .optional()?;
-    Ok(given.as_deref().and_then(public_key_from_hex))
 }
 
 /// Signatures are checked in batches, on every core, while the chain is read.
@@ -162,7 +88,7 @@ impl<'c> Checker<'c> {
     pub(crate) fn for_own_chain(conn: &'c Connection, own: &str) -> Result<Checker<'c>> {
         let others = operator_records(
             conn,
-            "SELECT {} FROM remote_records WHERE desk <> ?1 AND {kinds}",
+            "SELECT {} FROM remote_records WHERE desk <> ?1 AND {kinds} ORDER BY recorded_at, desk, seq",
             [own],
         )?;
         let mut checker = Checker::start(conn, None, others, (0, crate::event::GENESIS_HASH))?;
@@ -175,11 +101,15 @@ impl<'c> Checker<'c> {
     /// up to `after`, say who held which key.
     pub(crate) fn for_remote_chain(conn: &'c Connection, desk: &str, after: i64) -> Result<Checker<'c>> {
         use rusqlite::OptionalExtension;
-        let others = operator_records(conn, "SELECT {} FROM all_records WHERE desk <> ?1 AND {kinds}", [desk])?;
+        let others = operator_records(
+            conn,
+            "SELECT {} FROM all_records WHERE desk <> ?1 AND {kinds} ORDER BY recorded_at, desk, seq",
+            [desk],
+        )?;
         // This chain's own records so far come before what follows, whenever they were recorded.
         let earlier = operator_records(
             conn,
-            "SELECT {} FROM remote_records WHERE desk = ?1 AND seq <= ?2 AND {kinds}",
+            "SELECT {} FROM remote_records WHERE desk = ?1 AND seq <= ?2 AND {kinds} ORDER BY seq",
             rusqlite::params![desk, after],
         )?;
         let previous: Option<(i64, Vec<u8>)> = conn
@@ -191,8 +121,6 @@ impl<'c> Checker<'c> {
             .and_then(|(seq, hash)| Some((seq, <[u8; 32]>::try_from(hash).ok()?)))
             .unwrap_or((0, crate::event::GENESIS_HASH));
         let mut checker = Checker::start(conn, Some(desk.to_string()), others, previous)?;
-        let mut earlier = earlier;
-        earlier.sort_by_key(|r| r.seq);
         for r in &earlier {
             if checker.trust_root.is_none() {
                 checker.trust_root = own_root_key(r);
@@ -564,17 +492,6 @@ fn root_key(entry: &Entry, previous: (i64, [u8; 32])) -> std::result::Result<[u8
     }
 }
 
-/// The key a record issues as a root, whether it begins a chain or vouches for one: an
-/// administrator's own key, on their own record.
-fn own_root_key(r: &Record) -> Option<[u8; 32]> {
-    let fields = r.fields();
-    let admin = r.kind == RecordKind::OperatorAdded && text(&fields, "role") == Some("admin");
-    let vouches = fields.contains_key("vouches_for_seq");
-    (r.subject == r.operator && (admin || vouches))
-        .then(|| issued_key(&fields))
-        .flatten()
-}
-
 /// The key an entry after the root must be signed with: its author's, the author active; for a
 /// record that issues a key or changes an operator, an administrator's.
 fn entitled_key(
@@ -640,8 +557,8 @@ fn text<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     fields.get(key).and_then(Value::as_str)
 }
 
-/// Operator records, in the order they were recorded: `query` with `{}` for the columns and
-/// `{kinds}` for the condition on their kind.
+/// Operator records: `query` with `{}` for the columns and `{kinds}` for the condition on
+/// their kind.
 fn operator_records(conn: &Connection, query: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
     let kinds = Register::Operator
         .kinds()
@@ -652,7 +569,7 @@ fn operator_records(conn: &Connection, query: &str, params: impl rusqlite::Param
     let query = query
         .replace("{}", crate::record::COLUMNS)
         .replace("{kinds}", &format!("kind IN ({kinds})"));
-    let mut stmt = conn.prepare(&format!("{query} ORDER BY recorded_at, desk, seq"))?;
+    let mut stmt = conn.prepare(&query)?;
     let rows = stmt.query_map(params, crate::record::from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
