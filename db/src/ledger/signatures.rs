@@ -92,7 +92,7 @@ impl<'c> Checker<'c> {
             [own],
         )?;
         let mut checker = Checker::start(conn, None, others, (0, crate::event::GENESIS_HASH))?;
-        checker.signatures = Some(Signatures::new(conn));
+        checker.signatures = Some(Signatures::new(conn, None));
         Ok(checker)
     }
 
@@ -112,14 +112,17 @@ impl<'c> Checker<'c> {
             "SELECT {} FROM remote_records WHERE desk = ?1 AND seq <= ?2 AND {kinds} ORDER BY seq",
             rusqlite::params![desk, after],
         )?;
-        let previous: Option<(i64, Vec<u8>)> = conn
-            .query_row("SELECT seq, hash FROM remote_chains WHERE desk = ?1", [desk], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        let previous: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT hash FROM remote_events WHERE desk = ?1 AND seq = ?2
+                 UNION ALL SELECT hash FROM remote_records WHERE desk = ?1 AND seq = ?2",
+                rusqlite::params![desk, after],
+                |r| r.get(0),
+            )
             .optional()?;
         let previous = previous
-            .and_then(|(seq, hash)| Some((seq, <[u8; 32]>::try_from(hash).ok()?)))
-            .unwrap_or((0, crate::event::GENESIS_HASH));
+            .and_then(|hash| <[u8; 32]>::try_from(hash).ok())
+            .map_or((0, crate::event::GENESIS_HASH), |hash| (after, hash));
         let mut checker = Checker::start(conn, Some(desk.to_string()), others, previous)?;
         for r in &earlier {
             if checker.trust_root.is_none() {
@@ -160,8 +163,15 @@ impl<'c> Checker<'c> {
         })
     }
 
-    /// The next entry of this desk's chain, its signature read from the `signatures` table.
-    pub(crate) fn see_own(&mut self, entry: &Entry) -> Result<()> {
+    /// The signatures are to be read from where this desk keeps them (for `verify`), not
+    /// handed over with each entry (as a pull does).
+    pub(crate) fn reading_kept_signatures(mut self) -> Self {
+        self.signatures = Some(Signatures::new(self.conn, self.desk.clone()));
+        self
+    }
+
+    /// The next entry of the chain, its signature read from where this desk keeps it.
+    pub(crate) fn see_kept(&mut self, entry: &Entry) -> Result<()> {
         let Some(signatures) = &mut self.signatures else {
             return Ok(());
         };
@@ -306,18 +316,22 @@ fn stray_signature(seq: i64) -> String {
     format!("entry {seq}: a signature is kept for it, but the chain has no such entry")
 }
 
-/// The `signatures` table read alongside the chain, a page at a time.
+/// The signatures kept for a chain (this desk's `signatures`, or another desk's in
+/// `remote_signatures`), read alongside it a page at a time.
 struct Signatures<'c> {
     conn: &'c Connection,
+    /// The other desk whose chain this is; `None` for this desk's own.
+    desk: Option<String>,
     page: std::collections::VecDeque<(i64, Vec<u8>)>,
     read_up_to: i64,
     ended: bool,
 }
 
 impl<'c> Signatures<'c> {
-    fn new(conn: &'c Connection) -> Self {
+    fn new(conn: &'c Connection, desk: Option<String>) -> Self {
         Signatures {
             conn,
+            desk,
             page: Default::default(),
             read_up_to: 0,
             ended: false,
@@ -326,10 +340,12 @@ impl<'c> Signatures<'c> {
 
     fn next_seq(&mut self) -> Result<Option<i64>> {
         if self.page.is_empty() && !self.ended {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT seq, signature FROM signatures WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-            let rows = stmt.query_map(rusqlite::params![self.read_up_to, BATCH as i64], |r| {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, signature FROM signatures WHERE ?3 IS NULL AND seq > ?1
+                 UNION ALL SELECT seq, signature FROM remote_signatures WHERE desk = ?3 AND seq > ?1
+                 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![self.read_up_to, BATCH as i64, self.desk], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
             self.page = rows.collect::<rusqlite::Result<_>>()?;

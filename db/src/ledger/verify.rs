@@ -124,7 +124,7 @@ impl Ledger {
         // One read transaction: the replay and the stored state are of the same moment.
         self.conn.execute_batch("BEGIN")?;
         let replay = super::signatures::Checker::for_own_chain(&self.conn, self.desk()).and_then(|mut signatures| {
-            let replayed = self.replay_checked(|entry| signatures.see_own(entry))?;
+            let replayed = self.replay_checked(|entry| signatures.see_kept(entry))?;
             Ok((
                 replayed,
                 signatures.finish()?,

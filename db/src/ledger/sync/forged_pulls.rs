@@ -274,3 +274,28 @@ fn a_chain_received_in_batches_keeps_its_own_keys_between_them() {
     b.receive(first, None).unwrap();
     b.receive(second, None).unwrap();
 }
+
+/// A signature kept with another desk's entry, copied over another in this file (the guards
+/// taken off and put back): `verify` checks the kept signatures as the pull did, and names it.
+#[test]
+fn a_kept_signature_edited_in_the_file_is_named_by_verify() {
+    let mut t = trust();
+    t.a.put_setting("calendar.nation", "scotland").unwrap();
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    assert!(t.b.verify().unwrap().is_intact());
+    let conn = rusqlite::Connection::open(&t.b_path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER remote_signatures_are_never_updated;
+         UPDATE remote_signatures SET signature = (SELECT signature FROM remote_signatures ORDER BY seq LIMIT 1)
+          WHERE seq = (SELECT max(seq) FROM remote_signatures);",
+    )
+    .unwrap();
+    drop(conn);
+    let report = t.b.verify().unwrap();
+    assert!(
+        report.remote_problems.iter().any(|p| p.contains(t.a.desk_id())
+            && p.contains("setting-changed calendar.nation")
+            && p.contains("not its author's")),
+        "{report:?}"
+    );
+}

@@ -208,7 +208,8 @@ fn signing_begun(conn: &Connection) -> Result<bool> {
 
 /// `verify`'s check of the other desks' chains: each entry's hash recomputed from its columns,
 /// each desk's numbers consecutive from 1 and linked by their hashes, up to the head this desk
-/// notes for it. Returns how many were checked and what is wrong (at most `at_most` lines).
+/// notes for it, and each signature kept with them checked as the pull checked it. Returns how
+/// many were checked and what is wrong (at most `at_most` lines).
 pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(u64, Vec<String>)> {
     let heads: Vec<(String, i64, Vec<u8>)> = conn
         .prepare("SELECT desk, seq, hash FROM remote_chains ORDER BY desk")?
@@ -222,8 +223,10 @@ pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(
                 problems.push(format!("desk {desk}, entry {seq}: {why}"));
             }
         };
+        let mut signatures = Checker::for_remote_chain(conn, &desk, 0)?.reading_kept_signatures();
         crate::record::for_each_remote_entry(conn, &desk, 0, i64::MAX, |entry| {
             checked += 1;
+            signatures.see_kept(&entry)?;
             if entry.compute_hash() != entry.hash() {
                 say(
                     entry.seq(),
@@ -236,6 +239,10 @@ pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(
             last = (entry.seq(), entry.hash());
             Ok(())
         })?;
+        let signed = signatures.finish()?;
+        if let Some(problem) = signed.problem.filter(|_| problems.len() < at_most) {
+            problems.push(format!("desk {desk}, {problem}"));
+        }
         if (last.0, last.1.as_slice()) != (head, head_hash.as_slice()) {
             say(
                 last.0,
