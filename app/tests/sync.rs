@@ -708,3 +708,55 @@ fn the_server_holds_the_trusts_root_and_a_desk_of_another_trust_is_refused() {
     );
     assert_eq!(count_on_server(&server), on_server, "nothing was sent");
 }
+
+/// At a desk of a trust, a restore that would leave confirmed entries only in the kept file is
+/// refused, naming them; forced, `sync status` counts them, `sync recover` brings them back as
+/// new entries, and the desk syncs on.
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test starts one and runs this"]
+fn a_restore_strands_nothing_unseen_and_recover_brings_it_back() {
+    let server = fresh_server("stranded");
+    let a = Desk::with_basics(CUSTODY);
+    a.ok(&["server", "init", "--url", &server]);
+    let url = add_desk(&a, &server, "stranded-a");
+    a.ok(&["sync", "join", &url]);
+    let backup = a.dir.path().join("backup.db");
+    a.ok(&["backup", "-o", backup.to_str().unwrap()]);
+    a.ok(&["out", "LT-0001", "--to", "S001"]);
+
+    let before = a.dump();
+    let refused = a.run(&["restore", backup.to_str().unwrap()]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("would drop 1 confirmed entries") && refused.stderr.contains("(sign-out LT-0001)"),
+        "{refused:?}"
+    );
+    assert_eq!(a.dump(), before, "nothing was changed");
+
+    let forced = a.ok(&["restore", backup.to_str().unwrap(), "--force"]);
+    let kept = forced
+        .lines()
+        .find_map(|l| l.strip_prefix("The file it replaced is kept as "))
+        .and_then(|l| l.strip_suffix('.'))
+        .unwrap()
+        .to_string();
+    assert!(
+        forced.contains("1 confirmed entries exist only in the file a restore kept aside"),
+        "{forced}"
+    );
+    let status = a.ok(&["sync", "status"]);
+    assert!(status.contains(&format!("custody sync recover {kept}")), "{status}");
+
+    let recovered = a.ok(&["sync", "recover", &kept]);
+    assert!(recovered.contains("Recovered 1 entries"), "{recovered}");
+    assert!(!a.ok(&["sync", "status"]).contains("kept aside"));
+    a.ok(&["sync"]);
+    assert_eq!(
+        count_on_server(&server),
+        local_head(&a),
+        "the recovered entry reached the server"
+    );
+    let history = a.ok(&["history", "--item", "LT-0001"]);
+    assert!(history.contains("recovered from"), "{history}");
+    assert!(a.ok(&["verify"]).contains("Intact"));
+}

@@ -41,6 +41,16 @@ pub enum Error {
     #[error("{0} is the database itself, not a backup of it. Nothing was changed; choose a backup file.")]
     RestoreOntoItself(PathBuf),
     #[error(
+        "Restoring it would drop {count} confirmed entries that the trust's server does not have ({named}{more}): they would then exist only in the file kept aside. Nothing was changed. Sync first, if the server can be reached; restore anyway only if you say so explicitly, and then recover them from the kept file."
+    , more = if *count > 5 { ", …" } else { "" })]
+    RestoreWouldDrop { count: i64, named: String },
+    #[error("No entries of this desk were left aside by a restore: there is nothing to recover.")]
+    NothingStranded,
+    #[error(
+        "{given} is not the file the restore kept aside; the entries left there are in {kept}. Nothing was changed."
+    )]
+    NotTheKeptFile { given: PathBuf, kept: PathBuf },
+    #[error(
         "{path} is not as Custody made it ({}), so nothing will be written to it: its record could no longer be trusted. Keep the file as evidence, check it, and restore the latest good backup.",
         .differences.join("; ")
     )]

@@ -42,8 +42,8 @@ pub use ledger::{
     Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,
     HistoryFilter, HolderOverdue, ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote,
     ItemEdit, ItemRow, Ledger, MIGRATION_REASON, Marked, NOTE_KINDS, NewIncident, OutItem, OutRow, OverdueReport,
-    PersonRow, RegisterChange, Restored, Returned, Scanned, Sensitivity, SignOut, StaffAtTheTime, Stage, UNDO_WITHIN,
-    VerifyReport, is_late, restore,
+    PersonRow, Recovered, RegisterChange, Restored, Returned, Scanned, Sensitivity, SignOut, StaffAtTheTime, Stage,
+    Stranded, UNDO_WITHIN, VerifyReport, is_late, restore,
 };
 pub use ledger::{disposal, search, spot_check, stocktake};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};

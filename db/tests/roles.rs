@@ -103,7 +103,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
             l.as_admin(|admin| admin.backup_to(&copy));
             let by = l.session().cloned().unwrap();
             // Restored beside it: the database itself is open in this test.
-            custody_db::restore(&dir.join("restored.db"), &copy, false, l_clock(), Some(&by)).map(drop)
+            custody_db::restore(&dir.join("restored.db"), &copy, false, None, l_clock(), Some(&by)).map(drop)
         }),
         (Action::AllSettings, nothing, |l, _| l.set_backups_kept(10)),
         (Action::JoinServer, nothing, |l, _| l.allow(Action::JoinServer)),

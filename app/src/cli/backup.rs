@@ -18,7 +18,8 @@ pub struct BackupArgs {
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     backup: PathBuf,
-    /// Allow a backup of a different database
+    /// Restore anyway: a backup of a different database, or one that would leave entries the
+    /// trust's server lacks only in the kept file (`custody sync recover` brings them back)
     #[arg(long)]
     force: bool,
 }
@@ -36,7 +37,15 @@ pub fn backup(args: BackupArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<
 
 pub fn restore(args: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
     let by = restorer(ctx, &args.backup)?;
-    let restored = custody_db::restore(&ctx.path, &args.backup, args.force, ctx.clock.clone(), by.as_ref())?;
+    let server_has = server_has(ctx, out)?;
+    let restored = custody_db::restore(
+        &ctx.path,
+        &args.backup,
+        args.force,
+        server_has,
+        ctx.clock.clone(),
+        by.as_ref(),
+    )?;
     writeln!(
         out,
         "Restored {} from {} ({} events, verified).",
@@ -47,7 +56,30 @@ pub fn restore(args: RestoreArgs, ctx: &Context, out: &mut dyn Write) -> Result<
     if let Some(aside) = restored.kept_aside {
         writeln!(out, "The file it replaced is kept as {}.", aside.display())?;
     }
+    if let Some(stranded) = &restored.stranded {
+        writeln!(out, "{}", super::sync::say_stranded(stranded))?;
+    }
     Ok(())
+}
+
+/// At a desk that joined a trust, how far the server holds this desk's chain: asked of the
+/// server, or (when it cannot be reached) as far as the last push is known to have gone.
+fn server_has(ctx: &Context, out: &mut dyn Write) -> Result<Option<i64>> {
+    let Some(credentials) = crate::sync::credentials::Credentials::read(&ctx.path)? else {
+        return Ok(None);
+    };
+    let asked = crate::sync::connect(&credentials.url).and_then(|mut client| crate::sync::push::own_head(&mut client));
+    Ok(Some(match asked {
+        Ok(head) => head,
+        Err(e) => {
+            writeln!(
+                out,
+                "The trust's server cannot be reached ({e:#}): taking it to hold this desk's entries up to the last push, entry {}.",
+                credentials.pushed_head
+            )?;
+            credentials.pushed_head
+        }
+    }))
 }
 
 /// Who is restoring: signed in on the current database, or, when that cannot be opened (the

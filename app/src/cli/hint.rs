@@ -13,6 +13,9 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         Error::AlreadyExists(_) | Error::NotEmpty(_) | Error::NoFolder(_) => "give another path with --db",
         Error::EmptyFile(_) | Error::NotSqlite(_) | Error::OtherProgram { .. } => "check the path given with --db",
         Error::DifferentDatabase { .. } => "add --force to restore it anyway",
+        Error::RestoreWouldDrop { .. } => {
+            "run `custody sync` first; or add --force, then `custody sync recover KEPT-FILE` brings them back"
+        }
         Error::TimeInFuture { .. } => "leave out --at to record it as now",
         Error::DueBeforeOut { .. } => "give a later --due, or leave it out for the default",
         Error::BeforeLastEvent { .. } => "check the --at time, or `custody correct` the earlier event first",

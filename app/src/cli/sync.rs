@@ -45,6 +45,11 @@ pub enum SyncCommand {
     Join { url: String },
     /// The last push, what waits to be sent, and the server's head for this desk
     Status,
+    /// Bring back the entries a forced restore left only in the file it kept aside
+    Recover {
+        /// The file the restore kept aside (`custody restore` and `sync status` name it)
+        file: std::path::PathBuf,
+    },
 }
 
 pub fn server(cmd: ServerCommand, out: &mut dyn Write) -> Result<()> {
@@ -125,12 +130,28 @@ pub fn run(args: SyncArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             )?;
             say_pulled(pulled, out)?;
         }
+        Some(SyncCommand::Recover { file }) => {
+            let ledger = &mut super::open(ctx)?;
+            let recovered = ledger.recover(&file)?;
+            writeln!(
+                out,
+                "Recovered {} entries from {}: each recorded again, naming the entry it recovers.",
+                recovered.recovered,
+                file.display()
+            )?;
+            for left in &recovered.left {
+                writeln!(out, "Not recovered: {left}.")?;
+            }
+        }
         Some(SyncCommand::Status) => {
             let ledger = &mut super::open(ctx)?;
             ledger.allow(Action::Sync)?;
             let credentials = joined(ctx)?;
             let (local, _) = ledger.head()?;
             writeln!(out, "Server: {}", sync::redact(&credentials.url))?;
+            if let Some(stranded) = ledger.stranded()? {
+                writeln!(out, "{}", say_stranded(&stranded))?;
+            }
             writeln!(
                 out,
                 "Last push: {}",
@@ -220,6 +241,11 @@ fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "The trust's operators sign in here with their own passwords.")?;
     }
     Ok(())
+}
+
+/// Confirmed entries a forced restore left only in the kept file, and how to bring them back.
+pub fn say_stranded(stranded: &custody_db::Stranded) -> String {
+    format!("{stranded}: `custody sync recover {}`.", stranded.kept.display())
 }
 
 /// The trust's root key, as this desk now holds to it, for the DPO to check against paper.

@@ -324,11 +324,14 @@ impl DeskApp {
         self.check_sync_age();
     }
 
-    /// Says so on every screen when the desk has not synced for the days the setting allows.
+    /// Says so on every screen when the desk has not synced for the days the setting allows, or
+    /// when a restore left confirmed entries only in the file it kept aside.
     fn check_sync_age(&mut self) {
-        self.sync_warning = self
-            .last_synced
-            .and_then(|at| self.ledger.unsynced_warning(at).ok().flatten());
+        let stranded = self.ledger.stranded().ok().flatten();
+        self.sync_warning = stranded.map(|s| format!("{s} (custody sync recover).")).or_else(|| {
+            self.last_synced
+                .and_then(|at| self.ledger.unsynced_warning(at).ok().flatten())
+        });
     }
 
     /// Tells the sync thread who is signed in now (nobody while locked).

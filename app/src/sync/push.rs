@@ -29,6 +29,18 @@ pub fn server_head(client: &mut postgres::Client, desk: Uuid) -> Result<(i64, Op
     Ok(row.map_or((0, None), |r| (r.get(0), Some(r.get(1)))))
 }
 
+/// The server's head for the chain this login pushes (0 before its first push): what a desk's
+/// restore must not drop, asked without the desk's own file (it may be the damaged one).
+pub fn own_head(client: &mut postgres::Client) -> Result<i64> {
+    let desk: Option<Uuid> = client
+        .query_opt("SELECT desk FROM custody_chains WHERE login = current_user", &[])?
+        .map(|r| r.get(0));
+    Ok(match desk {
+        Some(desk) => server_head(client, desk)?.0,
+        None => 0,
+    })
+}
+
 /// Sends every entry after the server's head for this desk.
 pub fn push(ledger: &Ledger, client: &mut postgres::Client) -> Result<Pushed> {
     let desk = Uuid::parse_str(ledger.desk_id())?;

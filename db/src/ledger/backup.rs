@@ -152,11 +152,16 @@ pub struct Restored {
     pub events: u64,
     /// Where the file that was replaced now is, if there was one.
     pub kept_aside: Option<PathBuf>,
+    /// Its confirmed entries that are now only there (see `stranded.rs`), if any.
+    pub stranded: Option<super::stranded::Stranded>,
 }
 
 /// Replaces the database at `current` with `backup`, after checking the backup in full (on a
 /// copy: the backup itself is never changed). The current file is renamed aside, never deleted.
-/// A backup of a different database is refused unless `force`.
+/// A backup of a different database is refused unless `force`. At a desk that joined a trust,
+/// `server_has` is how far the trust's server holds this desk's chain: a restore that would
+/// leave confirmed entries only in the kept file (after both the backup's head and the
+/// server's) is refused unless `force`, naming them, and noted in the restored file if forced.
 ///
 /// `by` is the administrator restoring, signed in on the current database (or, when that cannot
 /// be opened, on the backup): they must be an active administrator in the backup too, so a
@@ -167,6 +172,7 @@ pub fn restore(
     current: &Path,
     backup: &Path,
     force: bool,
+    server_has: Option<i64>,
     clock: Arc<dyn Clock>,
     by: Option<&Session>,
 ) -> Result<Restored> {
@@ -201,13 +207,23 @@ pub fn restore(
             detail: format!("the backup could not be copied beside the database ({e})"),
         })?;
     let checked = check_backup(&staging, backup, current, force, clock, by);
-    let events = match checked {
-        Ok(events) => events,
+    let (events, backup_head) = match checked {
+        Ok(checked) => checked,
         Err(e) => {
             remove_database_files(&staging);
             return Err(e);
         }
     };
+    let only_here = server_has.and_then(|held| super::stranded::only_in(current, backup_head.max(held)));
+    if let Some((from, to, named)) = &only_here
+        && !force
+    {
+        remove_database_files(&staging);
+        return Err(Error::RestoreWouldDrop {
+            count: to - from + 1,
+            named: named.join(", "),
+        });
+    }
     if current.exists()
         && let Err(e) = settle(current)
     {
@@ -226,11 +242,21 @@ pub fn restore(
         None
     };
     std::fs::rename(&staging, current)?;
-    Ok(Restored { events, kept_aside })
+    let stranded = only_here
+        .zip(kept_aside.clone())
+        .map(|((from, to, _), kept)| super::stranded::Stranded { from, to, kept });
+    if let Some(stranded) = &stranded {
+        super::stranded::note(current, stranded)?;
+    }
+    Ok(Restored {
+        events,
+        kept_aside,
+        stranded,
+    })
 }
 
 /// Opens the staged copy as a ledger (migrating an older one), verifies it in full, and compares
-/// its identity with the current database's. Returns its number of events.
+/// its identity with the current database's. Returns its number of events and its head.
 fn check_backup(
     staging: &Path,
     backup: &Path,
@@ -238,7 +264,7 @@ fn check_backup(
     force: bool,
     clock: Arc<dyn Clock>,
     by: Option<&Session>,
-) -> Result<u64> {
+) -> Result<(u64, i64)> {
     // The message names the backup the user gave, not the copy it was checked on.
     let mut staged = Ledger::open(staging, clock).map_err(|e| Error::Corrupt {
         path: backup.to_path_buf(),
@@ -274,7 +300,7 @@ fn check_backup(
             });
         }
     }
-    Ok(report.events_checked)
+    Ok((report.events_checked, staged.head()?.0))
 }
 
 /// Moves everything in the current file's write-ahead log into the file, refusing if another

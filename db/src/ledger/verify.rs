@@ -404,7 +404,7 @@ impl<'a> Replay<'a> {
 }
 
 /// What is wrong with `e` given the entry before it, if anything.
-fn chain_problem(e: &Entry, (prev_seq, prev_hash): (i64, [u8; 32])) -> Option<ChainProblem> {
+pub(crate) fn chain_problem(e: &Entry, (prev_seq, prev_hash): (i64, [u8; 32])) -> Option<ChainProblem> {
     let what = if e.seq() != prev_seq + 1 {
         format!(
             "sequence jumps from {prev_seq} to {}: {} entries missing or inserted",

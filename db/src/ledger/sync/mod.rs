@@ -26,3 +26,4 @@ pub use inbox::RemoteEntry;
 pub(crate) use inbox::check_remote_chains;
 pub(crate) use interleave::interleave;
 pub use trust::{Applied, Conflict, DEFAULT_SYNC_WARNING_DAYS};
+pub(crate) use trust::{Touched, apply_touched};
