@@ -44,9 +44,23 @@ fn a_restore_that_would_strand_entries_is_refused_then_forced_then_recovered() {
     assert_eq!(ledger.stranded().unwrap(), Some(stranded.clone()));
     assert_eq!(ledger.state("LT-0001").unwrap().status, Status::In);
 
+    // Another database put where the kept file was (another desk's, under its own root) is
+    // not recovered from.
+    let kept = restored.kept_aside.clone().unwrap();
+    let real = db.dir.path().join("real-kept.db");
+    std::fs::rename(&kept, &real).unwrap();
+    let other = setup();
+    other.ledger.backup_to(&kept).unwrap();
+    let before = common::dump(&path);
+    let refused = ledger.recover(&kept).unwrap_err();
+    assert!(matches!(refused, Error::NotTheKeptFile { .. }), "{refused}");
+    assert_eq!(common::dump(&path), before);
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::rename(&real, &kept).unwrap();
+
     // Meanwhile LT-0002 went out to someone else: its stranded sign-out cannot happen again.
     ledger.sign_out(&out(&["LT-0002"], "S001")).unwrap();
-    let recovered = ledger.recover(&restored.kept_aside.unwrap()).unwrap();
+    let recovered = ledger.recover(&kept).unwrap();
     assert_eq!(recovered.recovered, 2, "{recovered:?}");
     assert_eq!(recovered.left.len(), 1, "{recovered:?}");
     assert!(recovered.left[0].contains("sign-out LT-0002"), "{recovered:?}");

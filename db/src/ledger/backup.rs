@@ -242,9 +242,18 @@ pub fn restore(
         None
     };
     std::fs::rename(&staging, current)?;
+    // Noted with its full path: the desk may be started from anywhere.
+    let kept = kept_aside
+        .as_ref()
+        .map(|k| std::fs::canonicalize(k).unwrap_or_else(|_| k.clone()));
     let stranded = only_here
-        .zip(kept_aside.clone())
-        .map(|((from, to, _), kept)| super::stranded::Stranded { from, to, kept });
+        .zip(kept)
+        .map(|((from, to, _), kept)| super::stranded::Stranded {
+            from,
+            to,
+            base: backup_head,
+            kept,
+        });
     if let Some(stranded) = &stranded {
         super::stranded::note(current, stranded)?;
     }

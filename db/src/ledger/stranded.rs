@@ -23,6 +23,8 @@ pub struct Stranded {
     /// The first and last of them (sequence numbers in the kept file's chain).
     pub from: i64,
     pub to: i64,
+    /// The restored chain's head when it was restored: up to it, it and the kept file agree.
+    pub base: i64,
     /// The file kept aside that holds them.
     pub kept: PathBuf,
 }
@@ -77,6 +79,7 @@ pub(crate) fn note(path: &Path, stranded: &Stranded) -> Result<()> {
     let value = serde_json::json!({
         "from": stranded.from,
         "to": stranded.to,
+        "base": stranded.base,
         "kept": stranded.kept.to_string_lossy(),
     });
     conn.execute(
@@ -94,11 +97,13 @@ impl Ledger {
             return Ok(None);
         };
         let value: serde_json::Value = serde_json::from_str(&noted).unwrap_or_default();
+        let number = |key: &str| value[key].as_i64();
         Ok(
-            match (value["from"].as_i64(), value["to"].as_i64(), value["kept"].as_str()) {
-                (Some(from), Some(to), Some(kept)) => Some(Stranded {
+            match (number("from"), number("to"), number("base"), value["kept"].as_str()) {
+                (Some(from), Some(to), Some(base), Some(kept)) => Some(Stranded {
                     from,
                     to,
+                    base,
                     kept: PathBuf::from(kept),
                 }),
                 _ => None,
@@ -136,7 +141,7 @@ impl Ledger {
                 kept: stranded.kept.clone(),
             });
         }
-        let entries = checked_entries(kept, &stranded)?;
+        let entries = checked_entries(kept, &stranded, self)?;
         let file = kept
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -233,9 +238,10 @@ impl Ledger {
     }
 }
 
-/// The stranded entries of the kept file, once its chain up to them links and its signatures
-/// hold (as `verify` checks them).
-fn checked_entries(kept: &Path, stranded: &Stranded) -> Result<Vec<Entry>> {
+/// The stranded entries of the kept file, once it is shown to be this desk's (its chain the
+/// same as this ledger's up to the restore, under the same root), its chain up to them links and
+/// its signatures hold (as `verify` checks them).
+fn checked_entries(kept: &Path, stranded: &Stranded, ledger: &Ledger) -> Result<Vec<Entry>> {
     let damaged = |detail: String| Error::Corrupt {
         path: kept.to_path_buf(),
         detail: format!("its entries cannot be recovered: {detail}"),
@@ -245,6 +251,17 @@ fn checked_entries(kept: &Path, stranded: &Stranded) -> Result<Vec<Entry>> {
     let desk: String = conn
         .query_row("SELECT value FROM meta WHERE key = 'desk'", [], |r| r.get(0))
         .map_err(|e| damaged(e.to_string()))?;
+    let ours = record::hash_at(ledger.conn(), stranded.base)?;
+    if desk != ledger.desk()
+        || ours.is_none()
+        || ours != record::hash_at(&conn, stranded.base)?
+        || super::root::pinned_root(&conn)? != ledger.root_key()?
+    {
+        return Err(Error::NotTheKeptFile {
+            given: kept.to_path_buf(),
+            kept: stranded.kept.clone(),
+        });
+    }
     let mut signatures = super::signatures::Checker::for_own_chain(&conn, &desk)?;
     let mut previous = (0, crate::event::GENESIS_HASH);
     let mut entries = Vec::new();
