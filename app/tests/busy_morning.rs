@@ -327,6 +327,20 @@ fn the_layout_holds_at_three_window_sizes() {
         let mut h = harness_sized(app, size);
         let name = format!("{}x{}", size.x, size.y);
 
+        // The top bar: every screen's button, who is signed in, Lock and Log off, apart.
+        h.run_steps(2);
+        let mut bar: Vec<(String, egui::Rect)> = ["Desk", "Items", "Settings", "Spot checks", "Lock", "Log off"]
+            .iter()
+            .map(|l| (l.to_string(), h.get_by_label(l).rect()))
+            .collect();
+        bar.push(("who".into(), h.get_by_label("desk-test (admin)").rect()));
+        for (i, (a, ra)) in bar.iter().enumerate() {
+            assert!(ra.max.x <= size.x, "{name}: {a} at {ra:?} beyond the window");
+            for (b, rb) in &bar[i + 1..] {
+                assert!(!ra.intersects(*rb), "{name}: {a} at {ra:?} overlaps {b} at {rb:?}");
+            }
+        }
+
         // 40 Chromebooks and a holder: the banner and the button stay in the window.
         for n in 1..=40 {
             type_burst(&h, &format!("CU1:I:CB-{n:04}"));
@@ -347,29 +361,71 @@ fn the_layout_holds_at_three_window_sizes() {
         custody::desk::screenshot::capture(h.state_mut(), size, 1.0)
             .save(screens_folder().join(format!("desk-{name}.png")))
             .unwrap();
+        h.key_press(Key::Enter);
+        step_until(&mut h, "the sign-out", |a| a.desk.basket.is_empty());
 
-        // Items and People with a page open: the list never draws over the page.
-        for (key, heading, screen) in [
-            (Key::F2, "Chain of custody", "items"),
-            (Key::F3, "Home-working record", "people"),
+        // Items, People and Out now with a row's page open: the list (its titles and its
+        // cells) ends before the page starts, and the page stays in the window.
+        for (key, heading, screen, list_titles) in [
+            (
+                Key::F2,
+                "Chain of custody",
+                "items",
+                &["Tag", "Status", "Holder", "Due back"][..],
+            ),
+            (
+                Key::F3,
+                "Home-working record",
+                "people",
+                &["Id", "Active", "Holds", "Agreement", "Assessment", "Training"][..],
+            ),
+            (
+                Key::F4,
+                "Chain of custody",
+                "out-now",
+                &["Holder", "Since", "Due back", "Late by"][..],
+            ),
         ] {
             h.key_press(key);
             h.run_steps(2);
-            step_until(&mut h, "the list", |a| {
-                a.lists.items.value.is_some() && a.lists.people.value.is_some()
+            step_until(&mut h, "the list", |a| match screen {
+                "items" => a.lists.items.value.is_some(),
+                "people" => a.lists.people.value.is_some(),
+                _ => a.lists.out_now.value.as_ref().is_some_and(|l| !l.is_empty()),
             });
             h.key_press(Key::ArrowDown);
             h.run_steps(3);
             let page = h.get_by_label_contains(heading).rect();
-            for title in ["Tag", "Name", "Due back", "Training", "Id"] {
-                // The list's own (those that start left of the page) must end before it.
-                for header in h.query_all_by_label(title).filter(|n| n.rect().min.x < page.min.x) {
-                    let r = header.rect();
+            let mut top = f32::MAX;
+            for title in list_titles {
+                // The list's is the leftmost (the page may name a line the same).
+                let r = h
+                    .get_all_by_label(title)
+                    .map(|n| n.rect())
+                    .min_by(|a, b| a.min.x.total_cmp(&b.min.x))
+                    .unwrap();
+                top = top.min(r.min.y);
+                assert!(
+                    r.max.x <= page.min.x,
+                    "{name} {screen}: {title} at {r:?}, page from {page:?}"
+                );
+            }
+            let texts: Vec<egui::Rect> = h
+                .query_all_by(|n| n.role() == egui::accesskit::Role::Label)
+                .map(|n| n.rect())
+                .collect();
+            // Below the search bar, where the list and the page sit side by side.
+            for r in texts.iter().filter(|r| r.min.y >= top) {
+                if r.min.x < page.min.x - 1.0 {
                     assert!(
                         r.max.x <= page.min.x,
-                        "{name} {screen}: {title} at {r:?}, page from {page:?}"
+                        "{name} {screen}: a list's text at {r:?}, page from {page:?}"
                     );
                 }
+                assert!(
+                    r.max.x <= size.x + 0.5,
+                    "{name} {screen}: a text beyond the window at {r:?}"
+                );
             }
             custody::desk::screenshot::capture(h.state_mut(), size, 1.0)
                 .save(screens_folder().join(format!("{screen}-{name}.png")))

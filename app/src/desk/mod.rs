@@ -456,8 +456,8 @@ impl DeskApp {
         self.sign_in_ui.focused = false;
     }
 
-    /// Signs the operator out (recorded): the next one starts with an empty basket.
-    pub fn sign_out(&mut self) {
+    /// Ends the operator's session (recorded): the next one starts with an empty basket.
+    pub fn log_off(&mut self) {
         if let Err(e) = self.ledger.operator_sign_out() {
             self.sign_in_ui.message = Some(format!("The sign-out could not be recorded: {e}"));
         }
@@ -549,37 +549,59 @@ impl DeskApp {
         }
     }
 
+    /// The bar at the top: the screens on the left (on two rows when a narrow window cannot hold
+    /// them in one), who is signed in, Lock and Log off on the right, never drawn over each other.
     fn navigation(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            ui.strong("Custody");
-            ui.separator();
-            for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
-                let button = ui
-                    .add(egui::Button::selectable(self.screen == screen, screen.title()))
-                    .on_hover_text(screen.key().name());
-                if button.clicked() {
-                    self.screen = screen;
+        let bar = ui.available_rect_before_wrap();
+        let right = ui
+            .scope_builder(
+                egui::UiBuilder::new()
+                    .max_rect(bar)
+                    .layout(egui::Layout::right_to_left(egui::Align::Min)),
+                |ui| self.session_controls(ui),
+            )
+            .response
+            .rect;
+        let left = egui::Rect::from_min_max(bar.min, egui::pos2(right.min.x - 12.0, bar.max.y));
+        ui.scope_builder(egui::UiBuilder::new().max_rect(left), |ui| {
+            ui.horizontal_wrapped(|ui| {
+                // (No separator: in a wrapping row it would take the whole height.)
+                ui.strong("Custody");
+                ui.add_space(8.0);
+                for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
+                    let button = ui
+                        .add(egui::Button::selectable(self.screen == screen, screen.title()))
+                        .on_hover_text(screen.key().name());
+                    if button.clicked() {
+                        self.screen = screen;
+                    }
                 }
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Sign out").clicked() {
-                    self.sign_out();
-                    return;
-                }
-                if ui.button("Lock").on_hover_text("Ctrl+L").clicked() {
-                    self.lock();
-                    return;
-                }
-                if let Some(s) = self.ledger.session() {
-                    ui.label(format!("{} ({})", s.id(), s.role()));
-                }
-                if let Some(state) = &self.sync_state {
-                    widgets::sync_state(ui, state, &self.ledger);
-                }
-                ui.separator();
-                ui.add(egui::Label::new(egui::RichText::new(self.source.path.display().to_string()).weak()).truncate());
             });
         });
+    }
+
+    /// Who is signed in (the database's file on hover), the sync state, Lock and Log off.
+    fn session_controls(&mut self, ui: &mut egui::Ui) {
+        // "Log off", not "Sign out": on the Desk, signing out hands items over.
+        if ui
+            .button("Log off")
+            .on_hover_text("End your session at this desk")
+            .clicked()
+        {
+            self.log_off();
+            return;
+        }
+        if ui.button("Lock").on_hover_text("Ctrl+L").clicked() {
+            self.lock();
+            return;
+        }
+        if let Some(s) = self.ledger.session() {
+            ui.label(format!("{} ({})", s.id(), s.role()))
+                .on_hover_text(self.source.path.display().to_string());
+        }
+        if let Some(state) = &self.sync_state {
+            widgets::sync_state(ui, state, &self.ledger);
+        }
     }
 
     fn switch_by_key(&mut self, ctx: &egui::Context) {
@@ -828,7 +850,8 @@ pub struct Launch {
 pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Instant) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("Custody")
+            // Which file this desk keeps, since the bar has no room for it at 1024 px.
+            .with_title(format!("Custody \u{2014} {}", ledger.path().display()))
             .with_inner_size([1280.0, 800.0])
             // Below this the Desk's columns and the lists' pages cannot both be read.
             .with_min_inner_size(MIN_WINDOW),

@@ -88,10 +88,81 @@ pub fn short(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Resp
     ui.add(egui::Label::new(text).truncate())
 }
 
-/// The width of the page beside a list (an item's, a person's): never more than 40% of the
-/// screen, so the list keeps its share.
-pub fn detail_width(ui: &egui::Ui) -> f32 {
-    (ui.available_width() * 0.4).clamp(280.0, 460.0)
+/// Where a list and its selected row's page go, side by side within the space left: the list
+/// at its natural width but at most 55% of it (its columns shrink to fit), the page the rest, so
+/// neither draws over the other at 1024 px and the page uses the width of a wide screen.
+pub struct Split {
+    pub list: egui::Rect,
+    pub page: Option<egui::Rect>,
+}
+
+/// The gap between a list and its page; a line runs down its middle.
+const SPLIT_GAP: f32 = 16.0;
+
+pub fn split(ui: &egui::Ui, columns: &[(&'static str, f32)], with_page: bool) -> Split {
+    let space = ui.available_rect_before_wrap();
+    if !with_page {
+        return Split {
+            list: space,
+            page: None,
+        };
+    }
+    let natural = natural_width(ui, columns);
+    let list_width = natural.min(space.width() * 0.55).floor();
+    let list = egui::Rect::from_min_max(space.min, egui::pos2(space.min.x + list_width, space.max.y));
+    let page = egui::Rect::from_min_max(egui::pos2(list.max.x + SPLIT_GAP, space.min.y), space.max);
+    let line_x = list.max.x + SPLIT_GAP / 2.0;
+    ui.painter()
+        .vline(line_x, space.y_range(), ui.visuals().widgets.noninteractive.bg_stroke);
+    Split { list, page: Some(page) }
+}
+
+/// Draws `add` in a child of `ui` confined (and clipped) to `rect`.
+pub fn inside<R>(ui: &mut egui::Ui, rect: egui::Rect, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    child.shrink_clip_rect(rect);
+    add(&mut child)
+}
+
+/// The width a list's columns ask for, with the spacing between them.
+fn natural_width(ui: &egui::Ui, columns: &[(&'static str, f32)]) -> f32 {
+    columns.iter().map(|(_, w)| w).sum::<f32>() + ui.spacing().item_spacing.x * columns.len() as f32
+}
+
+/// One fact on a page, "Where  out with Sam Jones (S001) since …": the name in a column of
+/// its own, the value wrapped to the page's width (a grid would widen the page instead).
+pub fn fact_line(ui: &mut egui::Ui, name: &str, value: impl Into<egui::WidgetText>) {
+    ui.horizontal_top(|ui| {
+        ui.add_sized([110.0, ROW_HEIGHT - 4.0], egui::Label::new(RichText::new(name).weak()));
+        ui.add(egui::Label::new(value).wrap());
+    });
+}
+
+/// One line of a page's history: when (a column of its own), what (wrapped to the page's
+/// width, never cut off) and by whom; struck through when a later correction voided it.
+pub fn history_line(ui: &mut egui::Ui, when: &str, what: &str, by: Option<&str>, voided: bool) {
+    ui.horizontal_top(|ui| {
+        ui.add_sized([118.0, ROW_HEIGHT - 4.0], egui::Label::new(RichText::new(when).weak()));
+        let mut text = RichText::new(what);
+        if voided {
+            text = text.strikethrough();
+        }
+        let by = by.map(|b| format!("  \u{b7} {b}")).unwrap_or_default();
+        let mut job = egui::text::LayoutJob::default();
+        let style = ui.style().clone();
+        text.append_to(&mut job, &style, egui::FontSelection::Default, egui::Align::Min);
+        RichText::new(by)
+            .weak()
+            .append_to(&mut job, &style, egui::FontSelection::Default, egui::Align::Min);
+        let label = ui.add(egui::Label::new(job).wrap());
+        if voided {
+            label.on_hover_text("Voided by a later correction; kept in the ledger.");
+        }
+    });
 }
 
 /// The height of a row in the lists.
@@ -105,9 +176,9 @@ pub fn list_table<'a>(
     columns: &[(&'static str, f32)],
     scroll_to: Option<usize>,
 ) -> egui_extras::Table<'a> {
-    let available = ui.available_width() - ui.spacing().item_spacing.x * columns.len() as f32;
+    let spacing = ui.spacing().item_spacing.x * columns.len() as f32;
     let total: f32 = columns.iter().map(|(_, w)| w).sum();
-    let scale = (available / total).min(1.0);
+    let scale = ((ui.available_width() - spacing) / total).min(1.0);
     let mut table = egui_extras::TableBuilder::new(ui)
         .striped(true)
         .sense(egui::Sense::click());

@@ -43,6 +43,16 @@ impl ItemsUi {
     }
 }
 
+/// The list's columns and the widths they ask for.
+const COLUMNS: &[(&str, f32)] = &[
+    ("Tag", 90.0),
+    ("Kind", 100.0),
+    ("Name", 220.0),
+    ("Status", 70.0),
+    ("Holder", 160.0),
+    ("Due back", 130.0),
+];
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let Some(items) = app.lists.items.value.clone() else {
         loading(ui, app.lists.items.error.as_deref());
@@ -91,99 +101,86 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .selected
         .and_then(|i| state.filtered.get(i))
         .map(|&i| items[i].item.tag.clone());
-    if let Some(tag) = &selected_tag {
-        let width = widgets::detail_width(ui);
+    let split = widgets::split(ui, COLUMNS, selected_tag.is_some());
+    if let (Some(tag), Some(page)) = (&selected_tag, split.page) {
         let (ledger, version) = (&mut app.ledger, &mut app.version);
-        egui::Panel::right("item_detail")
-            .exact_size(width)
-            .resizable(false)
-            .show(ui, |ui| {
-                let fresh = state
-                    .detail
-                    .as_ref()
-                    .is_some_and(|d| &d.tag == tag && d.version == *version);
-                if !fresh {
-                    state.detail = Some(item_detail(ledger, tag, *version));
-                }
-                if state.form.as_ref().is_none_or(|f| &f.tag != tag)
-                    && let Ok(item) = ledger.item(tag)
-                {
-                    state.form = Some(ItemForm::from(&item));
-                    state.disposal = Some(DisposeForm::from(&item));
-                }
-                let mut saved = false;
-                if let Some(d) = &state.detail {
-                    // The form sits under what the item is, above its chain.
-                    detail_ui(ui, d, |ui| {
-                        if let Some(form) = &mut state.form
-                            && ledger.may(custody_db::Action::EditRegister)
-                        {
-                            saved = item_edit::ui(ui, ledger, form);
-                        }
-                        let here = ledger.state(tag).is_ok_and(|s| s.status == custody_db::Status::In);
-                        if let Some(form) = &mut state.disposal
-                            && (here || form.has_message())
-                            && ledger.may(custody_db::Action::Dispose)
-                        {
-                            saved |= dispose_form::ui(ui, ledger, form);
-                        }
-                    });
-                }
-                if saved {
-                    *version += 1; // the page and the lists read again
-                }
-            });
+        widgets::inside(ui, page, |ui| {
+            let fresh = state
+                .detail
+                .as_ref()
+                .is_some_and(|d| &d.tag == tag && d.version == *version);
+            if !fresh {
+                state.detail = Some(item_detail(ledger, tag, *version));
+            }
+            if state.form.as_ref().is_none_or(|f| &f.tag != tag)
+                && let Ok(item) = ledger.item(tag)
+            {
+                state.form = Some(ItemForm::from(&item));
+                state.disposal = Some(DisposeForm::from(&item));
+            }
+            let mut saved = false;
+            if let Some(d) = &state.detail {
+                // The form sits under what the item is, above its chain.
+                detail_ui(ui, d, |ui| {
+                    if let Some(form) = &mut state.form
+                        && ledger.may(custody_db::Action::EditRegister)
+                    {
+                        saved = item_edit::ui(ui, ledger, form);
+                    }
+                    let here = ledger.state(tag).is_ok_and(|s| s.status == custody_db::Status::In);
+                    if let Some(form) = &mut state.disposal
+                        && (here || form.has_message())
+                        && ledger.may(custody_db::Action::Dispose)
+                    {
+                        saved |= dispose_form::ui(ui, ledger, form);
+                    }
+                });
+            }
+            if saved {
+                *version += 1; // the page and the lists read again
+            }
+        });
     }
     let tz_ledger = &app.ledger;
     let now = tz_ledger.now();
     let mut clicked = None;
     let scroll_to = state.selected.filter(|_| moved);
-    widgets::list_table(
-        ui,
-        &[
-            ("Tag", 90.0),
-            ("Kind", 100.0),
-            ("Name", 220.0),
-            ("Status", 70.0),
-            ("Holder", 160.0),
-            ("Due back", 130.0),
-        ],
-        scroll_to,
-    )
-    .body(|body| {
-        body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
-            let index = row.index();
-            let r = &items[state.filtered[index]];
-            row.set_selected(state.selected == Some(index));
-            row.col(|ui| {
-                ui.label(&r.item.tag);
-            });
-            row.col(|ui| {
-                ui.label(r.item.kind.as_str());
-            });
-            row.col(|ui| {
-                ui.label(&r.item.name);
-            });
-            row.col(|ui| {
-                ui.label(r.state.status.as_str());
-                widgets::conflict_mark(ui, r.state.conflict);
-            });
-            row.col(|ui| {
-                ui.label(r.holder_name.as_deref().unwrap_or(""));
-            });
-            row.col(|ui| {
-                if let Some(due) = r.state.due_at {
-                    let text = tz_ledger.format_time(due);
-                    if is_late(Some(due), now) {
-                        ui.colored_label(RED, text);
-                    } else {
-                        ui.label(text);
+    widgets::inside(ui, split.list, |ui| {
+        widgets::list_table(ui, COLUMNS, scroll_to).body(|body| {
+            body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
+                let index = row.index();
+                let r = &items[state.filtered[index]];
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&r.item.tag);
+                });
+                row.col(|ui| {
+                    ui.label(r.item.kind.as_str());
+                });
+                row.col(|ui| {
+                    ui.label(&r.item.name);
+                });
+                row.col(|ui| {
+                    ui.label(r.state.status.as_str());
+                    widgets::conflict_mark(ui, r.state.conflict);
+                });
+                row.col(|ui| {
+                    ui.label(r.holder_name.as_deref().unwrap_or(""));
+                });
+                row.col(|ui| {
+                    if let Some(due) = r.state.due_at {
+                        let text = tz_ledger.format_time(due);
+                        if is_late(Some(due), now) {
+                            ui.colored_label(RED, text);
+                        } else {
+                            ui.label(text);
+                        }
                     }
+                });
+                if row.response().clicked() {
+                    clicked = Some(index);
                 }
             });
-            if row.response().clicked() {
-                clicked = Some(index);
-            }
         });
     });
     if clicked.is_some() {
@@ -273,17 +270,13 @@ pub fn item_detail(ledger: &Ledger, tag: &str, version: u64) -> ItemDetail {
 /// screen's edit form).
 pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail, between: impl FnOnce(&mut egui::Ui)) {
     ui.heading(&d.tag);
-    egui::Grid::new("item_lines").num_columns(2).show(ui, |ui| {
-        for (k, v) in &d.lines {
-            ui.weak(k);
-            if v.contains("NOT ENCRYPTED") {
-                ui.colored_label(AMBER, v);
-            } else {
-                ui.label(v);
-            }
-            ui.end_row();
+    for (k, v) in &d.lines {
+        if v.contains("NOT ENCRYPTED") {
+            widgets::fact_line(ui, k, egui::RichText::new(v).color(AMBER));
+        } else {
+            widgets::fact_line(ui, k, v);
         }
-    });
+    }
     between(ui);
     ui.separator();
     ui.strong(format!(
@@ -291,18 +284,8 @@ pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail, between: impl FnOnce(&mut eg
         d.events.len()
     ));
     egui::ScrollArea::vertical().id_salt("chain").show(ui, |ui| {
-        egui::Grid::new("chain").striped(true).show(ui, |ui| {
-            for (when, what, operator, voided) in &d.events {
-                ui.weak(when);
-                if *voided {
-                    ui.label(egui::RichText::new(what).strikethrough())
-                        .on_hover_text("Voided by a later correction; kept in the ledger.");
-                } else {
-                    ui.label(what);
-                }
-                ui.weak(operator);
-                ui.end_row();
-            }
-        });
+        for (when, what, operator, voided) in &d.events {
+            widgets::history_line(ui, when, what, Some(operator), *voided);
+        }
     });
 }

@@ -22,6 +22,16 @@ impl OutNowUi {
     }
 }
 
+/// The list's columns and the widths they ask for.
+const COLUMNS: &[(&str, f32)] = &[
+    ("Tag", 90.0),
+    ("Name", 200.0),
+    ("Holder", 170.0),
+    ("Since", 130.0),
+    ("Due back", 130.0),
+    ("Late by", 90.0),
+];
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     app.lists.out_now.keep_fresh(app.version, &app.source, &ctx, |l| {
@@ -46,69 +56,57 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         widgets::read_at(ui, &app.ledger, app.lists.out_now.read_at);
     });
     let moved = widgets::arrow_keys(ui, &mut state.selected, shown.len());
-    if let Some(row) = state.selected.and_then(|i| shown.get(i)) {
+    let selected = state.selected.and_then(|i| shown.get(i));
+    let split = widgets::split(ui, COLUMNS, selected.is_some());
+    if let (Some(row), Some(page)) = (selected, split.page) {
         let tag = row.tag.clone();
-        let width = widgets::detail_width(ui);
-        egui::Panel::right("out_detail")
-            .exact_size(width)
-            .resizable(false)
-            .show(ui, |ui| {
-                if state
-                    .detail
-                    .as_ref()
-                    .is_none_or(|d| d.tag != tag || d.version != app.version)
-                {
-                    state.detail = Some(item_detail(&app.ledger, &tag, app.version));
-                }
-                if let Some(d) = &state.detail {
-                    detail_ui(ui, d, |_| {});
-                }
-            });
+        widgets::inside(ui, page, |ui| {
+            if state
+                .detail
+                .as_ref()
+                .is_none_or(|d| d.tag != tag || d.version != app.version)
+            {
+                state.detail = Some(item_detail(&app.ledger, &tag, app.version));
+            }
+            if let Some(d) = &state.detail {
+                detail_ui(ui, d, |_| {});
+            }
+        });
     }
     let ledger = &app.ledger;
     let mut clicked = None;
     let scroll_to = state.selected.filter(|_| moved);
-    widgets::list_table(
-        ui,
-        &[
-            ("Tag", 90.0),
-            ("Name", 200.0),
-            ("Holder", 170.0),
-            ("Since", 130.0),
-            ("Due back", 130.0),
-            ("Late by", 90.0),
-        ],
-        scroll_to,
-    )
-    .body(|body| {
-        body.rows(widgets::ROW_HEIGHT, shown.len(), |mut row| {
-            let index = row.index();
-            let r = shown[index];
-            row.set_selected(state.selected == Some(index));
-            row.col(|ui| {
-                ui.label(&r.tag);
-                widgets::conflict_mark(ui, r.conflict);
-            });
-            row.col(|ui| {
-                ui.label(&r.name);
-            });
-            row.col(|ui| {
-                ui.label(format!("{} ({})", r.holder_name, r.holder));
-            });
-            row.col(|ui| {
-                ui.label(ledger.format_time(r.since));
-            });
-            row.col(|ui| {
-                ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
-            });
-            row.col(|ui| {
-                if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
-                    ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
+    widgets::inside(ui, split.list, |ui| {
+        widgets::list_table(ui, COLUMNS, scroll_to).body(|body| {
+            body.rows(widgets::ROW_HEIGHT, shown.len(), |mut row| {
+                let index = row.index();
+                let r = shown[index];
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&r.tag);
+                    widgets::conflict_mark(ui, r.conflict);
+                });
+                row.col(|ui| {
+                    ui.label(&r.name);
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} ({})", r.holder_name, r.holder));
+                });
+                row.col(|ui| {
+                    ui.label(ledger.format_time(r.since));
+                });
+                row.col(|ui| {
+                    ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
+                        ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
+                    }
+                });
+                if row.response().clicked() {
+                    clicked = Some(index);
                 }
             });
-            if row.response().clicked() {
-                clicked = Some(index);
-            }
         });
     });
     if clicked.is_some() {

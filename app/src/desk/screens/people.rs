@@ -57,6 +57,17 @@ impl PeopleUi {
     }
 }
 
+/// The list's columns and the widths they ask for.
+const COLUMNS: &[(&str, f32)] = &[
+    ("Id", 80.0),
+    ("Name", 200.0),
+    ("Active", 60.0),
+    ("Holds", 60.0),
+    ("Agreement", 110.0),
+    ("Assessment", 110.0),
+    ("Training", 110.0),
+];
+
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let Some(people) = app.lists.people.value.clone() else {
         loading(ui, app.lists.people.error.as_deref());
@@ -85,58 +96,44 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .selected
         .and_then(|i| state.filtered.get(i))
         .map(|&i| people[i].person.id.clone());
-    if let Some(id) = selected {
-        let width = widgets::detail_width(ui);
-        egui::Panel::right("person_page")
-            .exact_size(width)
-            .resizable(false)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("person_page")
-                    .show(ui, |ui| page_ui(app, ui, &id, today));
-            });
+    let split = widgets::split(ui, COLUMNS, selected.is_some());
+    if let (Some(id), Some(page)) = (selected, split.page) {
+        widgets::inside(ui, page, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("person_page")
+                .show(ui, |ui| page_ui(app, ui, &id, today));
+        });
     }
     let state = &mut app.states.people;
     let mut clicked = None;
     let scroll_to = state.selected.filter(|_| moved);
-    widgets::list_table(
-        ui,
-        &[
-            ("Id", 80.0),
-            ("Name", 200.0),
-            ("Active", 60.0),
-            ("Holds", 60.0),
-            ("Agreement", 110.0),
-            ("Assessment", 110.0),
-            ("Training", 110.0),
-        ],
-        scroll_to,
-    )
-    .body(|body| {
-        body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
-            let index = row.index();
-            let p = &people[state.filtered[index]];
-            row.set_selected(state.selected == Some(index));
-            row.col(|ui| {
-                ui.label(&p.person.id);
-            });
-            row.col(|ui| {
-                ui.label(&p.person.name);
-            });
-            row.col(|ui| {
-                ui.label(if p.person.active { "yes" } else { "no" });
-            });
-            row.col(|ui| {
-                ui.label(p.holding.to_string());
-            });
-            for (_, s, line) in standing(&p.person.home, today) {
+    widgets::inside(ui, split.list, |ui| {
+        widgets::list_table(ui, COLUMNS, scroll_to).body(|body| {
+            body.rows(widgets::ROW_HEIGHT, state.filtered.len(), |mut row| {
+                let index = row.index();
+                let p = &people[state.filtered[index]];
+                row.set_selected(state.selected == Some(index));
                 row.col(|ui| {
-                    ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
+                    ui.label(&p.person.id);
                 });
-            }
-            if row.response().clicked() {
-                clicked = Some(index);
-            }
+                row.col(|ui| {
+                    ui.label(&p.person.name);
+                });
+                row.col(|ui| {
+                    ui.label(if p.person.active { "yes" } else { "no" });
+                });
+                row.col(|ui| {
+                    ui.label(p.holding.to_string());
+                });
+                for (_, s, line) in standing(&p.person.home, today) {
+                    row.col(|ui| {
+                        ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
+                    });
+                }
+                if row.response().clicked() {
+                    clicked = Some(index);
+                }
+            });
         });
     });
     if clicked.is_some() {
@@ -233,13 +230,9 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
     ui.separator();
     let Some(page) = &state.page else { return };
     ui.strong(format!("History (latest {HISTORY_SHOWN})"));
-    egui::Grid::new("person_history").striped(true).show(ui, |ui| {
-        for (when, what) in &page.history {
-            ui.weak(when);
-            ui.label(what);
-            ui.end_row();
-        }
-    });
+    for (when, what) in &page.history {
+        widgets::history_line(ui, when, what, None, false);
+    }
 }
 
 fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<PersonPage> {
