@@ -121,7 +121,7 @@ fn a_label_scanned_into_a_field_is_a_scan_not_text() {
     h.run_steps(2);
     let state = h.state().ledger.state("LT-0002").unwrap();
     assert_eq!(state.status, Status::Out, "{}", banner(h.state()));
-    assert_eq!(h.state().ledger.format_time(state.due_at.unwrap()), "2026-11-27 14:30");
+    assert_eq!(h.state().ledger.format_time(state.due_at.unwrap()), "27/11/2026 14:30");
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn the_banner_says_each_due_date_of_a_mixed_basket() {
     }
     let said = banner(h.state());
     assert!(
-        said.contains("PF-0001 due back 2026-11-23 17:00") && said.contains("LT-0001 due back 2026-11-27 23:59"),
+        said.contains("PF-0001 due back 23/11/2026 17:00") && said.contains("LT-0001 due back 27/11/2026, end of day"),
         "{said}"
     );
 }

@@ -13,7 +13,7 @@ fn a_new_user_signs_items_out_and_in() {
     let out = desk.ok(&["out", "lt-0001", "LT-0002", "--to", "s001"]);
     assert_eq!(
         out,
-        "Signed out LT-0001, LT-0002 to Sam Jones (S001), due 2026-11-27 23:59.\n"
+        "Signed out LT-0001, LT-0002 to Sam Jones (S001), due 27/11/2026, end of day.\n"
     );
 
     let status = desk.ok(&["status"]);
@@ -38,11 +38,11 @@ fn a_new_user_signs_items_out_and_in() {
 
     let show = later.ok(&["item", "show", "LT-0001"]);
     assert!(
-        show.contains("now:") && show.contains("in since 2026-11-30 09:00"),
+        show.contains("now:") && show.contains("in since 30/11/2026 09:00"),
         "{show}"
     );
     assert!(
-        show.contains("signed out to Sam Jones (S001), due 2026-11-27 23:59"),
+        show.contains("signed out to Sam Jones (S001), due 27/11/2026, end of day"),
         "{show}"
     );
     assert!(show.contains("signed in from Sam Jones (S001)"), "{show}");
@@ -73,7 +73,7 @@ fn backdated_records_keep_both_times() {
         "--to",
         "S002",
         "--at",
-        "2026-11-18 14:30",
+        "18/11/2026 14:30",
         "--due",
         "2026-11-19",
     ]);
@@ -211,7 +211,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
                 "2026-11-01",
             ],
             1,
-            "The window ends (2026-11-01 23:59) before it starts (2026-11-20 00:00)",
+            "The window ends (01/11/2026 23:59) before it starts (20/11/2026 00:00)",
         ),
         (
             &["correct", "not-an-id", "--reason", "x"],
@@ -220,7 +220,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
         ),
         (&["lost", "LT-4040"], 1, "No item is tagged LT-4040"),
         (
-            &["in", "LT-0002", "--at", "2026-10-25 01:30"],
+            &["in", "LT-0002", "--at", "25/10/2026 01:30"],
             1,
             "01:30 happens twice that day (the clocks go back)",
         ),
@@ -341,12 +341,12 @@ fn paper_is_due_on_the_next_working_day_past_holidays_and_closures() {
         "--yes",
     ];
     let out = desk.ok(&paper_out);
-    assert!(out.contains("due 2026-11-24 17:00"), "{out}");
+    assert!(out.contains("due 24/11/2026 17:00"), "{out}");
     desk.ok(&["in", "PF-0001"]);
     // Christmas Eve: past Christmas Day, the weekend and the substitute Boxing Day.
     desk.now = "2026-12-24T10:00:00Z".into();
     let out = desk.ok(&paper_out);
-    assert!(out.contains("due 2026-12-29 17:00"), "{out}");
+    assert!(out.contains("due 29/12/2026 17:00"), "{out}");
     let shown = desk.ok(&["settings", "show"]);
     assert!(shown.contains("Bank holidays: England and Wales."), "{shown}");
     let bad = desk.run(&["settings", "nation", "atlantis"]);
@@ -506,10 +506,10 @@ fn a_sign_out_can_print_its_hand_over_receipt() {
     let text = custody_tests::pdf_text(&receipt);
     for words in [
         "Hand-over receipt",
-        "Signed out to Sam Jones (S001) on 2026-11-20 10:00",
+        "Signed out to Sam Jones (S001) on 20/11/2026 10:00",
         "LT-0001",
         "Dell Latitude 5440",
-        "2026-11-27 23:59",
+        "27/11/2026, end of day",
         "Go straight home",
         "never leave it in a car overnight",
         "Keep paper apart from devices",

@@ -326,7 +326,7 @@ fn the_item_page_changes_the_profile_on_the_record() {
     h.run_steps(3);
     h.get_by_label("Saved: encrypted: no -> yes.");
     assert!(h.state().ledger.item("LT-0002").unwrap().encrypted);
-    h.get_by_label("record: encrypted: no -> yes (why: BitLocker turned on)");
+    h.get_by_label_contains("record: encrypted: no -> yes (why: BitLocker turned on)");
     assert!(h.state().ledger.verify().unwrap().is_intact());
 }
 
@@ -440,7 +440,7 @@ fn from_exposure_to_an_incident_and_its_breach_pack() {
     let (s, mut app) = setup();
     let at = Some(
         app.ledger
-            .parse_when("2026-11-19 08:00", custody_db::DayEdge::Start)
+            .parse_when("19/11/2026 08:00", custody_db::DayEdge::Start)
             .unwrap(),
     );
     let request = custody_db::SignOut {
@@ -459,11 +459,11 @@ fn from_exposure_to_an_incident_and_its_breach_pack() {
     h.run_steps(1);
     let field = h.get_by_label("At:");
     field.focus();
-    field.type_text("2026-11-19 18:00");
+    field.type_text("19/11/2026 18:00");
     h.run_steps(1);
     h.get_by_label("Look up").click();
     step_until(&mut h, "the exposure", |a| a.states.exposure.result.value.is_some());
-    h.get_by_label("Sam Jones (S001): In their custody at 2026-11-19 18:00.");
+    h.get_by_label("Sam Jones (S001): In their custody at 19/11/2026 18:00.");
     h.get_by_label_contains("1 item(s): 1 device(s) encrypted, 0 NOT encrypted");
 
     h.get_by_label("Open an incident from this (loss, theft, disclosure)")
@@ -482,7 +482,7 @@ fn from_exposure_to_an_incident_and_its_breach_pack() {
     h.get_by_label("INC-2026-0001 \u{2014} theft");
     // In the list and on the incident's page.
     assert_eq!(
-        h.get_all_by_label_contains("ICO deadline (72 hours from discovery): 2026-11-23 10:00")
+        h.get_all_by_label_contains("ICO deadline (72 hours from discovery): 23/11/2026 10:00")
             .count(),
         2
     );
@@ -518,6 +518,7 @@ fn an_empty_database_offers_demo_data() {
     // A new database has no operators: the desk asks for its first administrator.
     h.get_by_label_contains("This database has no operators yet");
     for (field, text) in [
+        ("Organisation:", "Hillside School"),
         ("Operator id:", "boss"),
         ("Name:", "The Head"),
         ("PIN or password:", "boss-pin-1"),
@@ -559,4 +560,37 @@ fn an_unknown_scan_is_named_and_writes_nothing() {
     }
     assert!(banner(h.state()).contains("LT-9999"), "{}", banner(h.state()));
     assert_eq!(custody_tests::dump(&s.dir.path().join("custody.db")), before);
+}
+
+/// `custody --db FILE` on a file that is not there opens the window and says so there, with
+/// the file's name, offering to create it (nothing is made until asked) or to open another.
+#[test]
+fn a_missing_database_is_said_in_the_window_which_offers_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.db");
+    let problem = format!("there is no database at {}.", path.display());
+    let opener = custody::desk::opener::Opener::new(&path, problem.clone(), FixedClock::new(now()));
+    let mut h = Harness::builder().with_size(egui::vec2(1024.0, 700.0)).build_ui_state(
+        |ui, (opener, opened): &mut (custody::desk::opener::Opener, Option<Ledger>)| {
+            if let Some(ledger) = opener.show(ui) {
+                *opened = Some(ledger);
+            }
+        },
+        (opener, None),
+    );
+    h.run_steps(2);
+    h.get_by_label(&problem);
+    assert!(!path.exists(), "nothing is made until asked");
+    // Another file that is not there either: said, nothing made.
+    h.get_by_label("Open this file").click();
+    h.run_steps(2);
+    assert!(h.state().1.is_none());
+    h.get_by_label("Create a new database here").click();
+    h.run_steps(2);
+    let ledger = h.state_mut().1.take().expect("created");
+    assert!(path.exists());
+    assert!(
+        !ledger.has_operators().unwrap(),
+        "its first administrator is asked for next"
+    );
 }

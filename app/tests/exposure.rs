@@ -11,14 +11,14 @@ const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 fn what_was_in_sams_custody_on_tuesday_evening() {
     let desk = Desk::with_basics(CUSTODY);
     desk.add_safeguarding_file("PF-0002", "Review ref 51");
-    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-17 08:00", "--yes"]);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "17/11/2026 08:00", "--yes"]);
     desk.ok(&[
         "out",
         "PF-0002",
         "--to",
         "S001",
         "--at",
-        "2026-11-17 12:00",
+        "17/11/2026 12:00",
         "--reason",
         "Review",
         "--authorised-by",
@@ -29,13 +29,13 @@ fn what_was_in_sams_custody_on_tuesday_evening() {
         "stolen",
         "PF-0002",
         "--at",
-        "2026-11-17 19:00",
+        "17/11/2026 19:00",
         "--note",
         "Car broken into",
     ]);
-    let table = desk.ok(&["exposure", "--holder", "S001", "--at", "2026-11-17 19:30"]);
+    let table = desk.ok(&["exposure", "--holder", "S001", "--at", "17/11/2026 19:30"]);
     assert!(
-        table.starts_with("Exposure of Sam Jones (S001) at 2026-11-17 19:30"),
+        table.starts_with("Exposure of Sam Jones (S001) at 17/11/2026 19:30"),
         "{table}"
     );
     // The file stolen at 19:00 was no longer Sam's at 19:30: named apart, not counted.
@@ -52,7 +52,7 @@ fn what_was_in_sams_custody_on_tuesday_evening() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-17 19:30",
+        "17/11/2026 19:30",
         "--format",
         "json",
     ]))
@@ -87,7 +87,7 @@ fn what_was_in_sams_custody_on_tuesday_evening() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-16 12:00",
+        "16/11/2026 12:00",
         "--format",
         "csv",
     ]);

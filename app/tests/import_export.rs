@@ -45,7 +45,7 @@ fn export_then_import_into_a_new_database() {
     new.ok(&["import", "people", people.to_str().unwrap()]);
     let sam = new.ok(&["person", "show", "S001"]);
     assert!(
-        sam.contains("training:") && sam.contains("current (completed 2026-03-15"),
+        sam.contains("training:") && sam.contains("current (completed 15/03/2026"),
         "{sam}"
     );
     let show = new.ok(&["item", "show", "LT-0001"]);

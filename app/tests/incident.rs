@@ -10,7 +10,7 @@ const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 #[test]
 fn from_theft_to_timeline() {
     let mut desk = Desk::with_basics(CUSTODY);
-    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-19 08:00"]);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "19/11/2026 08:00"]);
     let opened = desk.ok(&[
         "incident",
         "new",
@@ -19,9 +19,9 @@ fn from_theft_to_timeline() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-19 19:00",
+        "19/11/2026 19:00",
         "--discovered",
-        "2026-11-19 21:30",
+        "19/11/2026 21:30",
         "--description",
         "Car broken into",
     ]);
@@ -30,12 +30,12 @@ fn from_theft_to_timeline() {
         "{opened}"
     );
     assert!(
-        opened.contains("ICO deadline (72 hours from discovery): 2026-11-22 21:30 — 2 days left"),
+        opened.contains("ICO deadline (72 hours from discovery): 22/11/2026 21:30 — 2 days left"),
         "{opened}"
     );
     assert!(
         desk.ok(&["item", "show", "LT-0001"])
-            .contains("stolen since 2026-11-19 19:00")
+            .contains("stolen since 19/11/2026 19:00")
     );
 
     desk.ok(&[
@@ -66,7 +66,7 @@ fn from_theft_to_timeline() {
     ]);
     assert!(
         desk.ok(&["incident", "show", "INC-2026-0001"])
-            .contains("ICO: ico-not-reported on 2026-11-22 12:00.")
+            .contains("ICO: ico-not-reported on 22/11/2026 12:00.")
     );
     assert!(desk.ok(&["incident", "list"]).starts_with("INC-2026-0001  theft"));
     let missing = desk.run(&["incident", "show", "INC-2026-0099"]);
@@ -81,8 +81,8 @@ fn from_theft_to_timeline() {
 #[test]
 fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&["out", "LT-0002", "--to", "S001", "--at", "2026-11-18 08:00", "--yes"]);
-    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "2026-11-19 08:00"]);
+    desk.ok(&["out", "LT-0002", "--to", "S001", "--at", "18/11/2026 08:00", "--yes"]);
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--at", "19/11/2026 08:00"]);
     desk.ok(&[
         "incident",
         "new",
@@ -91,7 +91,7 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-19 17:00",
+        "19/11/2026 17:00",
         "--description",
         "Bag left on the train",
     ]);
@@ -120,10 +120,10 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
         "Breach pack: INC-2026-0001",
         "A loss in the custody of Sam Jones (S001).",
         "Bag left on the train",
-        "ICO deadline (72 hours from discovery): 2026-11-23 10:00",
+        "ICO deadline (72 hours from discovery): 23/11/2026 10:00",
         "police-reference",
         "BTP-4411",
-        "In their custody at 2026-11-19 17:00.",
+        "In their custody at 19/11/2026 17:00.",
         "1 device(s) encrypted, 1 device(s) NOT encrypted, 0 paper file(s), as recorded at the time.",
         "Chain of custody: LT-0001 (Dell Latitude 5440)",
         "Chain of custody: LT-0002 (Lenovo ThinkPad E14)",
@@ -151,7 +151,7 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
         "--to",
         "S001",
         "--at",
-        "2026-11-20 07:00",
+        "20/11/2026 07:00",
         "--reason",
         "Review meeting",
         "--authorised-by",
@@ -166,7 +166,7 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-20 09:00",
+        "20/11/2026 09:00",
         "--description",
         "Car broken into",
     ]);
@@ -196,7 +196,7 @@ fn the_breach_pack_holds_the_incident_the_exposure_and_each_chain_of_custody() {
 #[test]
 fn a_chain_of_custody_for_evidence_shows_corrections() {
     let desk = Desk::with_basics(CUSTODY);
-    desk.ok(&["out", "LT-0001", "--to", "S002", "--at", "2026-11-18 08:00"]);
+    desk.ok(&["out", "LT-0001", "--to", "S002", "--at", "18/11/2026 08:00"]);
     let events = desk.ok(&["item", "show", "LT-0001", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&events).unwrap();
     let history = json["history"].as_array().unwrap();
@@ -251,9 +251,9 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-20 17:00",
+        "20/11/2026 17:00",
         "--discovered",
-        "2026-11-20 18:00",
+        "20/11/2026 18:00",
         "--description",
         "Car broken into",
     ]);
@@ -264,7 +264,7 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
         "--kind",
         "dpo-notified",
         "--at",
-        "2026-11-20 18:30",
+        "20/11/2026 18:30",
     ]);
     desk.now = "2026-11-22T10:00:00Z".to_string();
     desk.ok(&[
@@ -274,7 +274,7 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
         "--kind",
         "ico-reported",
         "--at",
-        "2026-11-21 09:00",
+        "21/11/2026 09:00",
     ]);
     let said = desk.ok(&[
         "item",
@@ -288,10 +288,10 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
     assert!(said.contains("encrypted: no -> yes"), "{said}");
     desk.ok(&["person", "set", "S001", "--training", "2026-11-21"]);
 
-    let exposure = desk.ok(&["exposure", "--holder", "S001", "--at", "2026-11-20 17:00"]);
+    let exposure = desk.ok(&["exposure", "--holder", "S001", "--at", "20/11/2026 17:00"]);
     assert!(exposure.contains("1 NOT encrypted"), "{exposure}");
     assert!(
-        exposure.contains("LT-0002: encrypted: no -> yes on 2026-11-22 10:00"),
+        exposure.contains("LT-0002: encrypted: no -> yes on 22/11/2026 10:00"),
         "{exposure}"
     );
 
@@ -318,11 +318,11 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
         "0 device(s) encrypted, 1 device(s) NOT encrypted",
         "Kinds of personal data: contact, sen.",
         "Data subjects: 40 in all.",
-        "LT-0002: encrypted: no -> yes on 2026-11-22 10:00",
-        "Sam Jones (S001), as their record stood on 2026-11-20 17:00:",
-        "Information-governance training: current (completed 2026-03-15",
+        "LT-0002: encrypted: no -> yes on 22/11/2026 10:00",
+        "Sam Jones (S001), as their record stood on 20/11/2026 17:00:",
+        "Information-governance training: current (completed 15/03/2026",
         // Their training was renewed after the theft: the pack says so, apart.
-        "Recorded after the incident: training: 2026-03-15 -> 2026-11-21 on 2026-11-22 10:00.",
+        "Recorded after the incident: training: 2026-03-15 -> 2026-11-21 on 22/11/2026 10:00.",
         "dpo-notified",
         "Reported 15 hour(s) after discovery.",
         "Data subjects: 40 in all.",

@@ -20,12 +20,12 @@ fn the_weekly_overdue_report() {
     desk.ok(&["out", "LT-0002", "--to", "S002", "--due", "2026-11-24"]);
     let table = desk.ok(&["report", "overdue", "--as-of", "2026-11-20"]);
     assert!(
-        table.starts_with("Overdue as of 2026-11-20 23:59: 1 item(s) with 1 holder(s)."),
+        table.starts_with("Overdue as of 20/11/2026 23:59: 1 item(s) with 1 holder(s)."),
         "{table}"
     );
     assert!(table.contains("Sam Jones (S001) <sam@example.org>"), "{table}");
     assert!(
-        table.contains("LT-0001  laptop  2026-11-06 23:59  14            third notice  personal data"),
+        table.contains("LT-0001  laptop  06/11/2026 23:59  14            third notice  personal data"),
         "{table}"
     );
     assert!(table.contains("Due in the next 7 days: 1 item(s)."), "{table}");
@@ -40,7 +40,7 @@ fn the_weekly_overdue_report() {
     let file = desk.dir.path().join("overdue.json");
     let said = desk.ok(&["report", "overdue", "--format", "json", "-o", file.to_str().unwrap()]);
     assert!(
-        said.starts_with("Wrote the overdue report as of 2026-11-20 10:00"),
+        said.starts_with("Wrote the overdue report as of 20/11/2026 10:00"),
         "{said}"
     );
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -70,11 +70,11 @@ fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let file = desk.dir.path().join("overdue.pdf");
     let said = desk.ok(&["report", "overdue", "--format", "pdf", "-o", file.to_str().unwrap()]);
     assert!(
-        said.starts_with("Wrote the overdue report as of 2026-11-20 10:00"),
+        said.starts_with("Wrote the overdue report as of 20/11/2026 10:00"),
         "{said}"
     );
     let text = custody_tests::pdf_text(&file);
-    assert!(text.contains("Overdue items as of 2026-11-20 10:00"), "{text}");
+    assert!(text.contains("Overdue items as of 20/11/2026 10:00"), "{text}");
     assert!(
         text.contains("ledger at entry "),
         "every page witnesses the ledger's head: {text}"
@@ -114,7 +114,7 @@ fn an_exposure_pdf_alerts_the_safeguarding_lead() {
         "--to",
         "S001",
         "--at",
-        "2026-11-19 09:00",
+        "19/11/2026 09:00",
         "--reason",
         "Case conference",
         "--authorised-by",
@@ -127,7 +127,7 @@ fn an_exposure_pdf_alerts_the_safeguarding_lead() {
         "--holder",
         "S001",
         "--at",
-        "2026-11-19 12:00",
+        "19/11/2026 12:00",
         "--format",
         "pdf",
         "-o",
@@ -135,7 +135,7 @@ fn an_exposure_pdf_alerts_the_safeguarding_lead() {
     ]);
     let text = custody_tests::pdf_text(&file);
     assert!(text.contains("Exposure: Sam Jones (S001)"), "{text}");
-    assert!(text.contains("In their custody at 2026-11-19 12:00."), "{text}");
+    assert!(text.contains("In their custody at 19/11/2026 12:00."), "{text}");
     assert!(
         text.contains("ALERT THE SAFEGUARDING LEAD: 1 item(s) carry a safeguarding flag."),
         "{text}"
@@ -173,7 +173,7 @@ fn escalation_stages_are_a_setting() {
         desk.ok(&["settings", "show"])
             .contains("first from 2 day(s) late, second from 5, third from 7.")
     );
-    let csv = desk.ok(&["report", "overdue", "--as-of", "2026-11-20 10:00", "--format", "csv"]);
+    let csv = desk.ok(&["report", "overdue", "--as-of", "20/11/2026 10:00", "--format", "csv"]);
     // Calendar days late: 8 is the third notice now (from 7); 2 is the first (from 2).
     assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,8,third notice"), "{csv}");
     assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,2,first notice"), "{csv}");

@@ -317,3 +317,71 @@ fn a_scan_at_the_lock_screen_is_never_a_pin() {
     pin_checked(&mut h);
     assert_eq!(h.state().ledger.operator(), "s002");
 }
+
+/// The first start asks for the organisation's name and the first administrator, all from the
+/// keyboard: Enter goes to the next field and in the last one creates them. A refusal goes once
+/// the field it is about is typed again. The name is a setting on the record, which an
+/// administrator changes on Settings.
+#[test]
+fn the_first_start_names_the_organisation_and_submits_on_enter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custody.db");
+    let clock = FixedClock::new(now());
+    let ledger = Ledger::create(&path, None, clock.clone()).unwrap();
+    let mut h = harness(DeskApp::new(ledger, clock));
+    h.run_steps(2);
+    assert!(h.get_by_label("Organisation:").is_focused());
+    let line = |h: &mut Harness<'static, DeskApp>, text: &str| {
+        h.event(egui::Event::Text(text.to_string()));
+        h.run_steps(1);
+        h.key_press(Key::Enter);
+        h.run_steps(2);
+    };
+    for text in ["Hillside Primary", "boss", "The Head", "short", "short"] {
+        line(&mut h, text);
+    }
+    pin_checked(&mut h);
+    let refused = h.state().sign_in_ui.message.clone().unwrap_or_default();
+    assert!(refused.contains("shorter than"), "{refused}");
+    assert!(h.state().ledger.session().is_none());
+    // A valid PIN typed: the old refusal goes at once.
+    h.get_by_label("PIN or password:").click();
+    h.run_steps(1);
+    h.get_by_label("PIN or password:").type_text("boss-pin-1");
+    h.run_steps(1);
+    assert_eq!(h.state().sign_in_ui.message, None);
+    h.get_by_label("The same again:").click();
+    h.run_steps(1);
+    line(&mut h, "boss-pin-1");
+    pin_checked(&mut h);
+    assert_eq!(
+        h.state().ledger.operator(),
+        "boss",
+        "{:?}",
+        h.state().sign_in_ui.message
+    );
+    assert_eq!(
+        h.state().ledger.organisation().unwrap().as_deref(),
+        Some("Hillside Primary")
+    );
+    assert!(records_of_kind(&path, "setting-changed") >= 2);
+
+    // Settings: the administrator renames it; it is on the record and verified.
+    h.key_press(Key::F9);
+    h.run_steps(2);
+    let field = h.get_by_label("Organisation");
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(egui::Event::Text("Hillside Primary Academy".into()));
+    h.run_steps(1);
+    h.get_by_label("Save the name").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Saved: labels and reports now say");
+    let reopened = Ledger::open(&path, FixedClock::new(now())).unwrap();
+    assert_eq!(
+        reopened.organisation().unwrap().as_deref(),
+        Some("Hillside Primary Academy")
+    );
+    assert!(h.state().ledger.verify().unwrap().is_intact());
+}

@@ -363,7 +363,7 @@ fn a_missing_paper_file_is_searched_for_from_the_overdue_screen() {
     h.get_by_label("Log search").click();
     h.run_steps(2);
     h.get_by_label_contains("Logged a search for PF-0001");
-    h.get_by_label("\u{2022} 2026-11-20 10:00, desk-test looked in the staff room");
+    h.get_by_label("\u{2022} 20/11/2026 10:00, desk-test looked in the staff room");
     assert_eq!(h.state().ledger.searches("PF-0001").unwrap().len(), 1);
     h.get_by_label("Exposure for an incident\u{2026}").click();
     h.run_steps(2);

@@ -113,7 +113,23 @@ pub fn optional_text(field: &'static str, raw: Option<&str>) -> Result<Option<St
             ),
         });
     }
+    if let Some(c) = text.chars().find(|&c| is_invisible(c)) {
+        return Err(Error::InvalidText {
+            field,
+            why: format!(
+                "it contains U+{:04X}, an invisible character (a name with it looks the same as one without, but is not found by a search for it); type the text again without pasting it",
+                u32::from(c)
+            ),
+        });
+    }
     Ok(Some(text.to_string()))
+}
+
+/// Characters that show nothing and join or split nothing a reader needs: a zero-width space,
+/// a soft hyphen, a word joiner, a byte-order mark. (The zero-width joiners are left: some
+/// scripts need them.)
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// Unicode's bidirectional formatting characters: invisible, and able to make a list read
@@ -125,6 +141,16 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_are_refused_like_the_other_hidden_ones() {
+        for hidden in ['\u{200B}', '\u{00AD}', '\u{FEFF}', '\u{2060}', '\u{202E}', '\u{0007}'] {
+            let name = format!("Sam{hidden} Jones");
+            let err = required_text("name", &name).unwrap_err().to_string();
+            assert!(err.contains(&format!("U+{:04X}", u32::from(hidden))), "{err}");
+        }
+        assert_eq!(required_text("name", "Zoë O'Brien-Smith").unwrap(), "Zoë O'Brien-Smith");
+    }
 
     #[test]
     fn ids_are_upper_cased_and_trimmed() {

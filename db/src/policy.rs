@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::{HomeWorking, Item, ItemKind, Person};
+use crate::time::format_date;
 
 /// What a rule does when it applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -433,8 +434,12 @@ pub fn standing(h: &HomeWorking, today: NaiveDate) -> Vec<(&'static str, Standin
         let standing = paper.standing(today).as_str();
         match (paper.done, paper.until) {
             (None, _) => "none on record".to_string(),
-            (Some(d), Some(u)) => format!("{standing} ({verb} {d}, review {u}{extra})"),
-            (Some(d), None) => format!("{standing} ({verb} {d}{extra})"),
+            (Some(d), Some(u)) => format!(
+                "{standing} ({verb} {}, review {}{extra})",
+                format_date(d),
+                format_date(u)
+            ),
+            (Some(d), None) => format!("{standing} ({verb} {}{extra})", format_date(d)),
         }
     };
     let reference = h
@@ -557,8 +562,8 @@ fn r5_risk_assessment(p: &Proposal<'_>, facts: &Facts) -> Option<String> {
     }
     let state = match (h.assessment_done, h.assessment_review) {
         (None, _) => "there is none on record".to_string(),
-        (Some(_), Some(review)) => format!("the one on record was due for review on {review}"),
-        (Some(done), None) => format!("the one on record is from {done}, over a year ago"),
+        (Some(_), Some(review)) => format!("the one on record was due for review on {}", format_date(review)),
+        (Some(done), None) => format!("the one on record is from {}, over a year ago", format_date(done)),
     };
     let occasion = if facts.earlier_occasions >= OCCASIONS_COUNTED {
         format!("more than occasion {OCCASIONS_COUNTED}")
@@ -579,7 +584,10 @@ fn r6_agreement(p: &Proposal<'_>) -> Option<String> {
     let holder = &p.holder.name;
     let why = match h.agreement_review {
         Some(review) if h.agreement_signed.is_some() => {
-            format!("{holder}'s home-working agreement was due for review on {review}")
+            format!(
+                "{holder}'s home-working agreement was due for review on {}",
+                format_date(review)
+            )
         }
         _ => format!("{holder} has no home-working agreement on record"),
     };

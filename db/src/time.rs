@@ -247,9 +247,20 @@ pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
-/// `2026-11-22 15:40` in the given zone; on a day the clocks change, with the zone
-/// (`2026-10-25 01:30 BST`), since an hour that day may happen twice.
+/// `22/11/2026 15:40` in the given zone, as UK offices write it, for people (screens, tables,
+/// PDFs); on a day the clocks change, with the zone (`25/10/2026 01:30 BST`), since an hour
+/// that day may happen twice.
 pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
+    format_local_as(t, tz, "%d/%m/%Y %H:%M")
+}
+
+/// `2026-11-22 15:40` (ISO 8601's order) in the given zone, for what machines read: CSV, file
+/// names.
+pub fn format_local_iso(t: DateTime<Utc>, tz: Tz) -> String {
+    format_local_as(t, tz, "%Y-%m-%d %H:%M")
+}
+
+fn format_local_as(t: DateTime<Utc>, tz: Tz, format: &str) -> String {
     let local = t.with_timezone(&tz);
     let day = local.date_naive();
     let offset_at = |h, m| {
@@ -258,10 +269,26 @@ pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
             .map(|t| t.offset().fix())
     };
     if offset_at(0, 0) != offset_at(23, 59) {
-        local.format("%Y-%m-%d %H:%M %Z").to_string()
+        local.format(&format!("{format} %Z")).to_string()
     } else {
-        local.format("%Y-%m-%d %H:%M").to_string()
+        local.format(format).to_string()
     }
+}
+
+/// A due time for people: `27/11/2026, end of day` when it is the day's last minute (as a
+/// date typed alone means), else as [`format_local`].
+pub fn format_due(t: DateTime<Utc>, tz: Tz) -> String {
+    let local = t.with_timezone(&tz);
+    if local.format("%H:%M").to_string() == "23:59" {
+        format!("{}, end of day", format_date(local.date_naive()))
+    } else {
+        format_local(t, tz)
+    }
+}
+
+/// A date as UK offices write it: `31/12/2026`.
+pub fn format_date(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
 }
 
 /// The due date a sign-out gets when none is given: paper is back by 17:00 on the next working
@@ -326,7 +353,10 @@ mod tests {
     #[test]
     fn uk_dates_as_offices_write_them() {
         let day = parse_when("31/12/2026", DEFAULT_TIMEZONE, DayEdge::End, now()).unwrap();
-        assert_eq!(format_local(day, DEFAULT_TIMEZONE), "2026-12-31 23:59");
+        assert_eq!(format_local(day, DEFAULT_TIMEZONE), "31/12/2026 23:59");
+        assert_eq!(format_due(day, DEFAULT_TIMEZONE), "31/12/2026, end of day");
+        assert_eq!(format_local_iso(day, DEFAULT_TIMEZONE), "2026-12-31 23:59");
+        assert_eq!(format_date(day.date_naive()), "31/12/2026");
         let t = parse_when("01/07/2026 14:30", DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-07-01T13:30:00+00:00");
         assert_eq!(parse_date("31/12/2026").unwrap(), parse_date("2026-12-31").unwrap());
@@ -375,9 +405,15 @@ mod tests {
             first
         );
         // Shown with the zone on that day, so the two cannot be confused; other days as before.
-        assert_eq!(format_local(first, DEFAULT_TIMEZONE), "2026-10-25 01:30 BST");
-        assert_eq!(format_local(second, DEFAULT_TIMEZONE), "2026-10-25 01:30 GMT");
-        assert_eq!(format_local(now(), DEFAULT_TIMEZONE), "2026-11-20 10:00");
+        assert_eq!(format_local(first, DEFAULT_TIMEZONE), "25/10/2026 01:30 BST");
+        assert_eq!(format_local(second, DEFAULT_TIMEZONE), "25/10/2026 01:30 GMT");
+        assert_eq!(format_local_iso(second, DEFAULT_TIMEZONE), "2026-10-25 01:30 GMT");
+        assert_eq!(format_local(now(), DEFAULT_TIMEZONE), "20/11/2026 10:00");
+        // What is shown reads back as the same moment.
+        for t in [first, second] {
+            let shown = format_local(t, DEFAULT_TIMEZONE);
+            assert_eq!(parse_when(&shown, DEFAULT_TIMEZONE, DayEdge::Start, now()).unwrap(), t);
+        }
     }
 
     #[test]
@@ -398,8 +434,8 @@ mod tests {
     fn paper_is_due_next_working_day_devices_in_a_week() {
         // Friday 2026-11-20 10:00 → paper due Monday 17:00.
         let paper = default_due(ItemKind::PaperFile, now(), DEFAULT_TIMEZONE, &WorkingDays::default());
-        assert_eq!(format_local(paper, DEFAULT_TIMEZONE), "2026-11-23 17:00");
+        assert_eq!(format_due(paper, DEFAULT_TIMEZONE), "23/11/2026 17:00");
         let laptop = default_due(ItemKind::Laptop, now(), DEFAULT_TIMEZONE, &WorkingDays::default());
-        assert_eq!(format_local(laptop, DEFAULT_TIMEZONE), "2026-11-27 23:59");
+        assert_eq!(format_due(laptop, DEFAULT_TIMEZONE), "27/11/2026, end of day");
     }
 }

@@ -229,7 +229,7 @@ fn verify_finds_a_projection_changed_behind_its_back() {
     assert!(said.starts_with("LT-0001"), "{said}");
     assert!(
         said.contains(
-            "the current-state table says \u{201c}in since 2026-11-20 10:00\u{201d}, but its history says \u{201c}out with Sam Jones (S001)"
+            "the current-state table says \u{201c}in since 20/11/2026 10:00\u{201d}, but its history says \u{201c}out with Sam Jones (S001)"
         ),
         "in words a DPO reads: {said}"
     );

@@ -27,7 +27,7 @@ fn sign_out_and_in_round_trip() {
     assert_eq!(state.status, Status::Out);
     assert_eq!(state.holder.as_deref(), Some("S001"));
     // Laptops are due in a week, at the end of the day (London time: UTC in November).
-    assert_eq!(db.ledger.format_time(state.due_at.unwrap()), "2026-11-27 23:59");
+    assert_eq!(db.ledger.format_time(state.due_at.unwrap()), "27/11/2026 23:59");
     assert_eq!(db.ledger.out_now().unwrap().len(), 2);
     assert_eq!(db.ledger.holdings("S001").unwrap().len(), 2);
 
@@ -58,7 +58,7 @@ fn paper_is_due_next_working_day() {
     let due = db.ledger.state("PF-0001").unwrap().due_at.unwrap();
     assert_eq!(
         db.ledger.format_time(due),
-        "2026-11-23 17:00",
+        "23/11/2026 17:00",
         "Friday out, Monday 17:00 back"
     );
 }
@@ -187,7 +187,7 @@ fn refusals_name_the_problem_and_write_nothing() {
                     .map(drop)
             }),
             None,
-            "last recorded event was at 2026-11-20 10:00",
+            "last recorded event was at 20/11/2026 10:00",
         ),
         (
             "before the item was registered",
@@ -197,7 +197,7 @@ fn refusals_name_the_problem_and_write_nothing() {
                 l.sign_out(&req).map(drop)
             }),
             None,
-            "LT-0002 was registered at 2026-09-01 08:00, after 1901-01-01",
+            "LT-0002 was registered at 01/09/2026 08:00, after 01/01/1901",
         ),
         (
             "lost before it was registered",
@@ -264,7 +264,7 @@ fn transfer_lost_found_retired() {
     assert_eq!(s.holder.as_deref(), Some("S002"));
     assert_eq!(
         db.ledger.format_time(s.due_at.unwrap()),
-        "2026-11-27 23:59",
+        "27/11/2026 23:59",
         "transfer keeps the due date"
     );
     db.clock.advance(Duration::hours(2));
@@ -369,7 +369,7 @@ fn a_correction_voids_the_latest_event_and_keeps_it() {
     let described = db.ledger.describe(&fix);
     assert_eq!(
         described,
-        "correction: Scanned the wrong laptop (voids the return recorded for 2026-11-20 10:05)"
+        "correction: Scanned the wrong laptop (voids the return recorded for 20/11/2026 10:05)"
     );
     assert!(!described.contains(&mistaken.id.to_string()));
 }
@@ -472,7 +472,7 @@ fn a_moment_before_the_person_was_registered_is_refused() {
     req.at = Some(t("2026-11-19T10:00:00Z"));
     req.acknowledge_warnings = true;
     let err = db.ledger.sign_out(&req).unwrap_err().to_string();
-    assert!(err.contains("S010 was registered at 2026-11-20 10:00"), "{err}");
+    assert!(err.contains("S010 was registered at 20/11/2026 10:00"), "{err}");
     assert_eq!(dump(&db.path), before);
     req.at = None;
     db.ledger.sign_out(&req).unwrap();

@@ -244,7 +244,7 @@ fn r5_a_current_assessment_allows_the_sixth_and_seventh() {
     db.ledger.update_home_working("S020", &lapsed).unwrap();
     let err = db.ledger.sign_out(&out(&["LT-0200"], "S020")).unwrap_err().to_string();
     assert!(
-        err.contains("occasion 7 ") && err.contains("due for review on 2025-12-31"),
+        err.contains("occasion 7 ") && err.contains("due for review on 31/12/2025"),
         "{err}"
     );
 }
@@ -260,7 +260,7 @@ fn r5_an_expired_assessment_does_not_count() {
     let results = r5_occasions(&mut db, expired, 6);
     let msg = results[5].as_ref().unwrap_err().to_string();
     assert!(
-        msg.contains("R5") && msg.contains("was due for review on 2026-06-01"),
+        msg.contains("R5") && msg.contains("was due for review on 01/06/2026"),
         "{msg}"
     );
 }
@@ -321,7 +321,7 @@ fn r6_a_missing_or_lapsed_agreement_warns() {
         &mut db,
         &out(&["LT-0002"], "S001"),
         "R6",
-        "Sam Jones's home-working agreement was due for review on 2026-11-01",
+        "Sam Jones's home-working agreement was due for review on 01/11/2026",
     );
 }
 
@@ -388,7 +388,7 @@ fn the_register_refuses_impossible_dates() {
         )
         .unwrap_err();
     assert!(
-        err.to_string().contains("training date 2027-01-01 is in the future"),
+        err.to_string().contains("training date 01/01/2027 is in the future"),
         "{err}"
     );
     let err = db
@@ -403,7 +403,7 @@ fn the_register_refuses_impossible_dates() {
         )
         .unwrap_err();
     assert!(
-        err.to_string().contains("review date 2026-04-01 is before it was done"),
+        err.to_string().contains("review date 01/04/2026 is before it was done"),
         "{err}"
     );
 }
@@ -445,7 +445,7 @@ fn r13_someone_with_something_overdue_is_reminded() {
         &mut db,
         &next,
         "R13",
-        "Sam Jones still has LT-0001, due back 2026-11-13 17:00. Ask for it back",
+        "Sam Jones still has LT-0001, due back 13/11/2026 17:00. Ask for it back",
     );
     db.ledger.sign_in(&["LT-0002".to_string()], None, None).unwrap();
     let mut older = out(&["LT-0003"], "S001");
@@ -458,7 +458,7 @@ fn r13_someone_with_something_overdue_is_reminded() {
         &mut db,
         &next,
         "R13",
-        "still has 2 overdue items (LT-0003, due back 2026-11-11 17:00, the longest overdue). Ask for them back",
+        "still has 2 overdue items (LT-0003, due back 11/11/2026 17:00, the longest overdue). Ask for them back",
     );
     // Someone else, with nothing overdue, is not reminded of Sam's.
     db.ledger.sign_out(&out(&["LT-0002"], "S002")).unwrap();

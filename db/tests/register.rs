@@ -242,7 +242,7 @@ fn a_schema_4_database_migrates_keeping_every_event_and_recording_its_register()
     assert_eq!(item[0].reason.as_deref(), Some(MIGRATION_REASON));
     assert_eq!(
         ledger.format_time(item[0].occurred_at),
-        "2026-09-01 09:05",
+        "01/09/2026 09:05",
         "dated by when it was added"
     );
     let sam = ledger.person_records("S001").unwrap();
@@ -407,7 +407,7 @@ fn exposure_uses_the_profile_as_it_was_and_names_later_changes() {
     assert_eq!(laptop.item.data_subjects, 30);
     assert_eq!(exposure.summary.devices_unencrypted, 1);
     let later = laptop.changed_later.join("; ");
-    assert!(later.contains("encrypted: no -> yes on 2026-11-22 12:00"), "{later}");
+    assert!(later.contains("encrypted: no -> yes on 22/11/2026 12:00"), "{later}");
     assert!(later.contains("data subjects: 30 -> 10"), "{later}");
     // The incident's snapshot was taken at the theft: it says the same.
     let incident = db.ledger.incident("INC-2026-0001").unwrap();

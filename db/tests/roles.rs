@@ -311,7 +311,7 @@ fn wrong_passwords_are_counted_delayed_and_locked_out_and_the_count_survives_a_r
     assert!(
         locked
             .to_string()
-            .starts_with("clerk is locked out after 10 wrong passwords in a row, until 2026-11-20 10:20"),
+            .starts_with("clerk is locked out after 10 wrong passwords in a row, until 20/11/2026 10:20"),
         "the right PIN does not open a lock-out: {locked}"
     );
     assert_eq!(failures(&db.path), 11, "the refused try is on the record too");

@@ -1,4 +1,4 @@
-//! `custody settings show|set|rules-read|tighten-permissions|keep-backups|idle-lock|sync-warning|stages|nation|closed`.
+//! `custody settings show|set|rules-read|tighten-permissions|keep-backups|organisation|idle-lock|sync-warning|stages|nation|closed`.
 
 use std::io::Write;
 
@@ -31,6 +31,8 @@ pub enum SettingsCommand {
     TightenPermissions,
     /// How many daily backups to keep (default 30)
     KeepBackups { count: u32 },
+    /// The organisation's name, printed on labels, receipts and reports
+    Organisation { name: String },
     /// After how many idle minutes the desk locks (1 to 60, default 5)
     IdleLock { minutes: u32 },
     /// After how many days without a sync a desk of a trust says so on every screen (1 to 30, default 3)
@@ -71,6 +73,14 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             table.push(vec![Rule::R14.id().into(), asked.into(), Rule::R14.text().into()]);
             table.print(Format::Table, out)?;
             writeln!(out, "\n{}", stages_line(ledger.overdue_stages()?))?;
+            let organisation = ledger.organisation()?;
+            writeln!(
+                out,
+                "Organisation: {}.",
+                organisation
+                    .as_deref()
+                    .unwrap_or("not named (custody settings organisation NAME)")
+            )?;
             writeln!(out, "Daily backups kept: {}.", ledger.backups_kept()?)?;
             writeln!(
                 out,
@@ -126,6 +136,10 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
                 "The last {count} daily backups will be kept in {}.",
                 ledger.backup_folder().display()
             )?;
+        }
+        SettingsCommand::Organisation { name } => {
+            let name = ledger.set_organisation(&name)?;
+            writeln!(out, "Labels, receipts and reports now say \u{201c}{name}\u{201d}.")?;
         }
         SettingsCommand::IdleLock { minutes } => {
             ledger.set_idle_lock_minutes(minutes)?;

@@ -45,9 +45,9 @@ pub struct DeskArgs {
 
 /// `started`: when the program started, for the start-to-first-frame figure.
 pub fn run(ctx: &Context, args: &DeskArgs, started: std::time::Instant, out: &mut dyn Write) -> Result<bool> {
-    let mut ledger = ctx.open_for_desk()?;
     let clock = ctx.clock.clone();
     if let Some(file) = &args.screenshot {
+        let mut ledger = ctx.open_for_desk()?;
         // A picture of a signed-in desk needs an operator and their password file; without
         // them, it is the sign-in screen, as a desk opens.
         if ctx.password_file.is_some() {
@@ -89,7 +89,18 @@ pub fn run(ctx: &Context, args: &DeskArgs, started: std::time::Instant, out: &mu
         camera: args.camera,
         no_camera: args.no_camera,
     };
-    desk::run(ledger, clock, launch, started)?;
+    // A file that is not there, or cannot be read, is said in the window, which offers to
+    // create it or to open another: a desk started from a shortcut has no terminal to read.
+    let opened = ctx.open_for_desk().map_err(|e| {
+        let path = std::path::absolute(&ctx.path).unwrap_or_else(|_| ctx.path.clone());
+        let problem = if path.exists() {
+            format!("{} could not be opened: {e:#}", path.display())
+        } else {
+            format!("There is no database at {}.", path.display())
+        };
+        (path, problem)
+    });
+    desk::run(opened, clock, launch, started)?;
     Ok(true)
 }
 

@@ -6,6 +6,7 @@ pub mod beep;
 mod camera_view;
 pub mod launch;
 pub mod loader;
+pub mod opener;
 pub mod scanner;
 mod screens;
 pub mod screenshot;
@@ -846,12 +847,50 @@ pub struct Launch {
     pub no_camera: bool,
 }
 
+/// The database the desk was asked to open, or where it looked and why it could not.
+pub type Opened = Result<Ledger, (PathBuf, String)>;
+
+/// The window: the desk, or, until its database is open, the screen that says why not.
+enum Window {
+    Opening {
+        opener: opener::Opener,
+        clock: Arc<dyn Clock>,
+        launch: Launch,
+        started: Instant,
+    },
+    Desk(Box<DeskApp>),
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        match self {
+            Window::Desk(app) => app.ui(ui, frame),
+            Window::Opening {
+                opener,
+                clock,
+                launch,
+                started,
+            } => {
+                let opened = egui::CentralPanel::default().show(ui, |ui| opener.show(ui)).inner;
+                if let Some(ledger) = opened {
+                    let ctx = ui.ctx().clone();
+                    let app = start_desk(ledger, clock.clone(), &ctx, launch, *started);
+                    *self = Window::Desk(Box::new(app));
+                }
+            }
+        }
+    }
+}
+
 /// Opens the desk window and runs until it is closed.
-pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Instant) -> anyhow::Result<()> {
+pub fn run(opened: Opened, clock: Arc<dyn Clock>, launch: Launch, started: Instant) -> anyhow::Result<()> {
+    let path = match &opened {
+        Ok(ledger) => ledger.path().to_path_buf(),
+        Err((path, _)) => path.clone(),
+    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            // Which file this desk keeps, since the bar has no room for it at 1024 px.
-            .with_title(format!("Custody \u{2014} {}", ledger.path().display()))
+            .with_title(window_title(&path))
             .with_inner_size([1280.0, 800.0])
             // Below this the Desk's columns and the lists' pages cannot both be read.
             .with_min_inner_size(MIN_WINDOW),
@@ -861,14 +900,16 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
         "Custody",
         options,
         Box::new(move |cc| {
-            let mut app = DeskApp::new(ledger, clock);
-            app.started = Some(started);
-            app.beeper = beep::Beeper::start();
-            app.beeper.enabled = app.ledger.desk_beeps().unwrap_or(true);
-            app.backup_in_background();
-            app.start_sync(&cc.egui_ctx);
-            start_frames(&mut app, &cc.egui_ctx, &launch);
-            Ok(Box::new(app))
+            let window = match opened {
+                Ok(ledger) => Window::Desk(Box::new(start_desk(ledger, clock, &cc.egui_ctx, &launch, started))),
+                Err((path, problem)) => Window::Opening {
+                    opener: opener::Opener::new(&path, problem, clock.clone()),
+                    clock,
+                    launch,
+                    started,
+                },
+            };
+            Ok(Box::new(window))
         }),
     )
     .map_err(|e| {
@@ -876,6 +917,31 @@ pub fn run(ledger: Ledger, clock: Arc<dyn Clock>, launch: Launch, started: Insta
             "the desk window could not open ({e}). It needs a desktop session; every job can also be done from the command line (custody --help)."
         )
     })
+}
+
+/// "Custody — /path/to/custody.db": which file this desk keeps, since the bar has no room for
+/// it at 1024 px.
+fn window_title(path: &std::path::Path) -> String {
+    format!("Custody \u{2014} {}", path.display())
+}
+
+/// The desk over an open database: its beeper, backup, sync and camera started.
+fn start_desk(
+    ledger: Ledger,
+    clock: Arc<dyn Clock>,
+    ctx: &egui::Context,
+    launch: &Launch,
+    started: Instant,
+) -> DeskApp {
+    ctx.send_viewport_cmd(egui::ViewportCommand::Title(window_title(ledger.path())));
+    let mut app = DeskApp::new(ledger, clock);
+    app.started = Some(started);
+    app.beeper = beep::Beeper::start();
+    app.beeper.enabled = app.ledger.desk_beeps().unwrap_or(true);
+    app.backup_in_background();
+    app.start_sync(ctx);
+    start_frames(&mut app, ctx, launch);
+    app
 }
 
 /// Feeds the scanner from `--frames DIR` if given, else from the chosen camera.

@@ -299,7 +299,7 @@ pub fn conflict_mark(ui: &mut egui::Ui, conflict: bool) {
 /// "10:42" today, else the date and time.
 fn short_time(ledger: &custody_db::Ledger, millis: i64) -> String {
     let full = ledger.format_time(millis);
-    let today = ledger.today().format("%Y-%m-%d").to_string();
+    let today = custody_db::time::format_date(ledger.today());
     full.strip_prefix(&format!("{today} "))
         .map_or(full.clone(), str::to_string)
 }

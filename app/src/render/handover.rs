@@ -14,7 +14,7 @@ pub fn by_due_date(ledger: &Ledger, events: &[Event]) -> Vec<(Vec<String>, Strin
     }
     groups
         .into_iter()
-        .map(|(due, tags)| (tags, due.map(|d| ledger.format_time(d)).unwrap_or_default()))
+        .map(|(due, tags)| (tags, due.map(|d| ledger.format_due(d)).unwrap_or_default()))
         .collect()
 }
 

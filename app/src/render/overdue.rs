@@ -171,7 +171,7 @@ pub fn pdf(ledger: &Ledger, r: &OverdueReport) -> Result<Vec<u8>> {
                 i.item.tag.clone(),
                 i.item.name.clone(),
                 format!("{} ({})", p.name, p.id),
-                ledger.format_time(i.due_at),
+                ledger.format_due(i.due_at),
             ]
         })
         .collect();
@@ -207,7 +207,7 @@ fn reminder_slip(doc: &mut Document, ledger: &Ledger, h: &custody_db::HolderOver
             vec![
                 i.item.tag.clone(),
                 i.item.name.clone(),
-                ledger.format_time(i.due_at),
+                ledger.format_due(i.due_at),
                 i.days_overdue.to_string(),
                 stage_text(i.stage).to_string(),
             ]

@@ -30,7 +30,7 @@ pub fn pdf(ledger: &Ledger, events: &[Event]) -> Result<Vec<u8>> {
         .iter()
         .map(|e| {
             let name = ledger.item(&e.item).map(|i| i.name).unwrap_or_default();
-            let due = e.due_at.map(|d| ledger.format_time(d)).unwrap_or_default();
+            let due = e.due_at.map(|d| ledger.format_due(d)).unwrap_or_default();
             Ok(vec![e.item.clone(), name, due])
         })
         .collect::<Result<Vec<_>>>()?;

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use chrono_tz::Tz;
 use custody_db::import::neutralise_formula;
-use custody_db::time::{format_local, from_millis};
+use custody_db::time::{format_local, format_local_iso, from_millis};
 use serde_json::{Map, Value};
 
 use super::Format;
@@ -16,7 +16,8 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Bool(bool),
-    /// Stored UTC milliseconds: local time in tables and CSV, RFC 3339 UTC in JSON.
+    /// Stored UTC milliseconds: local time in tables (31/12/2026 14:30) and CSV (2026-12-31
+    /// 14:30, ISO 8601's order for the machines that read it), RFC 3339 UTC in JSON.
     Time(Option<i64>),
 }
 
@@ -135,13 +136,22 @@ impl Table {
 }
 
 impl Cell {
-    /// The cell as text for people: times in local time, booleans as yes/no.
+    /// The cell as text for people: times in local time as UK offices write them, booleans as
+    /// yes/no.
     fn text(&self, tz: Tz) -> String {
+        match self {
+            Cell::Time(t) => t.map(|t| format_local(from_millis(t), tz)).unwrap_or_default(),
+            _ => self.csv_text(tz),
+        }
+    }
+
+    /// The cell as CSV has it: as [`Cell::text`], but times in ISO 8601's order.
+    fn csv_text(&self, tz: Tz) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Bool(b) => super::yes_no(*b).to_string(),
-            Cell::Time(t) => t.map(|t| format_local(from_millis(t), tz)).unwrap_or_default(),
+            Cell::Time(t) => t.map(|t| format_local_iso(from_millis(t), tz)).unwrap_or_default(),
         }
     }
 }
@@ -163,7 +173,7 @@ impl<W: Write> CsvRows<W> {
 
     pub fn write(&mut self, row: &[Cell]) -> Result<()> {
         self.writer
-            .write_record(row.iter().map(|c| neutralise_formula(&c.text(self.tz))))?;
+            .write_record(row.iter().map(|c| neutralise_formula(&c.csv_text(self.tz))))?;
         Ok(())
     }
 

@@ -390,7 +390,7 @@ impl Ledger {
         }
         if let Some(due) = draft.due_at.filter(|due| *due <= draft.occurred_at) {
             return Err(Error::DueBeforeOut {
-                due: self.format_time(due),
+                due: self.format_due(due),
                 out: self.format_time(draft.occurred_at),
             });
         }

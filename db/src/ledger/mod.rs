@@ -216,9 +216,24 @@ impl Ledger {
         Ok(())
     }
 
-    /// The organisation's name, as given to `custody init --org` (a setting on the record).
+    /// The organisation's name, as given at the first start or changed since (a setting on the
+    /// record): printed on labels, receipts and reports.
     pub fn organisation(&self) -> Result<Option<String>> {
         self.setting(ORGANISATION_KEY)
+    }
+
+    /// Names the organisation (administrators only; a setting on the record).
+    pub fn set_organisation(&mut self, name: &str) -> Result<String> {
+        self.allow(crate::operator::Action::AllSettings)?;
+        let name = Self::organisation_name(name)?;
+        self.put_setting(ORGANISATION_KEY, &name)?;
+        Ok(name)
+    }
+
+    /// An organisation's name as it would be kept, or why it cannot be (checked before a first
+    /// start makes anything).
+    pub fn organisation_name(name: &str) -> Result<String> {
+        crate::ids::required_text("organisation name", name)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -302,9 +317,14 @@ impl Ledger {
         time::parse_when(input, self.tz, edge, self.now())
     }
 
-    /// A stored time as people read it: `2026-11-22 15:40`.
+    /// A stored time as people read it: `22/11/2026 15:40`.
     pub fn format_time(&self, millis: i64) -> String {
         time::format_local(time::from_millis(millis), self.tz)
+    }
+
+    /// A stored due time as people read it: `27/11/2026, end of day`, or with its time.
+    pub fn format_due(&self, millis: i64) -> String {
+        time::format_due(time::from_millis(millis), self.tz)
     }
 
     /// The connection, for the demo generator's bulk writes.

@@ -149,7 +149,7 @@ impl Ledger {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?))
             })
             .optional()?
-            .map(|(tag, due, count)| (tag, self.format_time(due), count));
+            .map(|(tag, due, count)| (tag, self.format_due(due), count));
         Ok(Facts {
             holder_holds,
             container_holds,

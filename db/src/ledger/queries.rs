@@ -529,7 +529,7 @@ impl Ledger {
             other => other.to_string(),
         };
         if let Some(due) = e.due_at {
-            text.push_str(&format!(", due {}", self.format_time(due)));
+            text.push_str(&format!(", due {}", self.format_due(due)));
         }
         if let Some(w) = &e.warnings {
             let rules: Vec<&str> = w.lines().filter_map(|l| l.split(':').next()).collect();

@@ -13,7 +13,7 @@ use crate::ids::{IdKind, normalise_id, optional_text, required_text};
 use crate::model::{Container, ContainerKind, HomeWorking, Item, ItemKind, Person};
 use crate::record::{Record, RecordKind};
 use crate::state::Status;
-use crate::time::to_millis;
+use crate::time::{format_date, to_millis};
 
 /// Columns read by [`item_from_row`], in order (table alias `i`).
 pub(crate) const ITEM_COLUMNS: &str = "i.tag, i.kind, i.name, i.serial, i.encrypted, i.data_categories, \
@@ -216,7 +216,7 @@ pub fn validate_home_working(h: &HomeWorking, today: NaiveDate) -> Result<HomeWo
         ("training date", h.training),
     ] {
         if let Some(d) = date.filter(|d| *d > today) {
-            return Err(bad(format!("the {what} {d} is in the future")));
+            return Err(bad(format!("the {what} {} is in the future", format_date(d))));
         }
     }
     for (done, review, what) in [
@@ -227,7 +227,9 @@ pub fn validate_home_working(h: &HomeWorking, today: NaiveDate) -> Result<HomeWo
             && review < done
         {
             return Err(bad(format!(
-                "the {what}'s review date {review} is before it was done ({done})"
+                "the {what}'s review date {} is before it was done ({})",
+                format_date(review),
+                format_date(done)
             )));
         }
     }

@@ -169,9 +169,10 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 });
                 row.col(|ui| {
                     if let Some(due) = r.state.due_at {
-                        let text = tz_ledger.format_time(due);
+                        let text = tz_ledger.format_due(due);
                         if is_late(Some(due), now) {
-                            ui.colored_label(RED, text);
+                            // Said in words too, not by colour alone.
+                            ui.colored_label(RED, format!("late: {text}"));
                         } else {
                             ui.label(text);
                         }

@@ -96,7 +96,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                     ui.label(ledger.format_time(r.since));
                 });
                 row.col(|ui| {
-                    ui.label(r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default());
+                    ui.label(r.due_at.map(|d| ledger.format_due(d)).unwrap_or_default());
                 });
                 row.col(|ui| {
                     if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {

@@ -79,7 +79,8 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     // What is saved is the report on the screen, not a second reading of the ledger.
     if let (Some(format), Some(report)) = (save, state.report.value.clone()) {
         state.task.start(&app.source, &ctx, move |l| {
-            let day = l.format_time(report.as_of)[..10].to_string();
+            let as_of = custody_db::time::from_millis(report.as_of);
+            let day = as_of.with_timezone(&l.timezone()).format("%Y-%m-%d");
             let bytes = render(l, &report, format).map_err(|e| e.to_string())?;
             save_report(l, &format!("overdue-{day}.{}", format.extension()), &bytes)
         });
@@ -145,7 +146,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport) {
                         ui.label(&item.item.name);
                     });
                     row.col(|ui| {
-                        ui.label(ledger.format_time(item.due_at));
+                        ui.label(ledger.format_due(item.due_at));
                     });
                     row.col(|ui| {
                         ui.colored_label(RED, item.days_overdue.to_string());
@@ -177,7 +178,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport) {
                         ui.label(format!("{} \u{b7} with {} ({})", item.item.name, p.name, p.id));
                     });
                     row.col(|ui| {
-                        ui.label(ledger.format_time(item.due_at));
+                        ui.label(ledger.format_due(item.due_at));
                     });
                 }
             });

@@ -244,7 +244,7 @@ fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<Pers
             (
                 r.tag,
                 r.name,
-                r.due_at.map(|d| ledger.format_time(d)).unwrap_or_default(),
+                r.due_at.map(|d| ledger.format_due(d)).unwrap_or_default(),
             )
         })
         .collect();
@@ -278,7 +278,7 @@ fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<Pers
 
 impl From<&HomeWorking> for RegisterForm {
     fn from(h: &HomeWorking) -> Self {
-        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let day = |d: Option<NaiveDate>| d.map(custody_db::time::format_date).unwrap_or_default();
         RegisterForm {
             fields: [
                 day(h.agreement_signed),

@@ -12,6 +12,7 @@ use crate::desk::widgets::{RED, outcome};
 pub struct SettingsUi {
     keep_text: Option<String>,
     idle_text: Option<String>,
+    organisation_text: Option<String>,
     message: Option<(bool, String)>,
     /// The settings as read for a version of the ledger (read again only after a change).
     read: Option<(u64, Result<Stored, String>)>,
@@ -228,8 +229,12 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
         ui.weak("Database");
         ui.label(app.ledger.path().display().to_string());
         ui.end_row();
-        ui.weak("Organisation");
-        ui.label(organisation);
+        let label = ui.weak("Organisation");
+        if app.ledger.may(custody_db::Action::AllSettings) {
+            organisation_field(app, ui, organisation, label.id);
+        } else {
+            ui.label(organisation);
+        }
         ui.end_row();
         ui.weak("Recording as");
         ui.label(app.ledger.operator());
@@ -239,6 +244,36 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
             "Chosen on the Desk (Find cameras) and remembered at this desk; --camera N when starting overrides it.",
         );
         ui.end_row();
+    });
+}
+
+/// The organisation's name, printed on labels, receipts and reports (an administrator's setting,
+/// on the record).
+fn organisation_field(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str, label: egui::Id) {
+    let state = &mut app.states.settings;
+    let text = state.organisation_text.get_or_insert_with(|| organisation.to_string());
+    ui.horizontal(|ui| {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .hint_text("the school's or practice's name")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Save the name").clicked() || enter {
+            state.message = Some(match app.ledger.set_organisation(text) {
+                Ok(name) => {
+                    app.version += 1;
+                    *text = name.clone();
+                    (
+                        true,
+                        format!("Saved: labels and reports now say \u{201c}{name}\u{201d}."),
+                    )
+                }
+                Err(e) => (false, format!("Not saved: {e}")),
+            });
+        }
     });
 }
 

@@ -11,6 +11,8 @@ use crate::desk::DeskApp;
 /// What the screen asks for.
 #[derive(Debug, Default)]
 pub struct SignInUi {
+    /// At the first start: the organisation's name.
+    pub organisation: String,
     pub id: String,
     pub name: String,
     pub pin: String,
@@ -117,30 +119,83 @@ fn unlock_form(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn first_admin_form(app: &mut DeskApp, ui: &mut egui::Ui) {
-    ui.label("This database has no operators yet. Create its first administrator, who then adds the others.");
+    ui.label(
+        "This database has no operators yet. Name the organisation and create its first \
+         administrator, who then adds the others.",
+    );
     let state = &mut app.sign_in_ui;
-    fields(ui, |ui| {
-        field(ui, "Operator id:", &mut state.id, false);
-        field(ui, "Name:", &mut state.name, false);
-        field(ui, "PIN or password:", &mut state.pin, true);
-        field(ui, "The same again:", &mut state.pin_again, true);
+    if !state.focused && state.organisation.is_empty() {
+        // A file made with its organisation's name already has it.
+        state.organisation = app.ledger.organisation().ok().flatten().unwrap_or_default();
+    }
+    let responses = fields(ui, |ui| {
+        [
+            field(ui, "Organisation:", &mut state.organisation, false),
+            field(ui, "Operator id:", &mut state.id, false),
+            field(ui, "Name:", &mut state.name, false),
+            field(ui, "PIN or password:", &mut state.pin, true),
+            field(ui, "The same again:", &mut state.pin_again, true),
+        ]
     });
-    if submit_button(ui, "Create and sign in", state.is_checking()) {
-        let state = &mut app.sign_in_ui;
-        if state.pin != state.pin_again {
-            state.message = Some("The two PINs differ. Type them again.".to_string());
-            forget_pin(state);
+    // The cursor starts in the first empty field: at first the organisation, after a refused
+    // PIN the PIN.
+    if !std::mem::replace(&mut state.focused, true) {
+        let texts = [
+            &state.organisation,
+            &state.id,
+            &state.name,
+            &state.pin,
+            &state.pin_again,
+        ];
+        let first_empty = texts.iter().position(|t| t.is_empty()).unwrap_or(0);
+        responses[first_empty].request_focus();
+    }
+    // What was wrong stops being said once the fields are changed.
+    if responses.iter().any(egui::Response::changed) {
+        state.message = None;
+    }
+    // Enter goes on to the next field, and in the last one creates the administrator.
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let left = responses.iter().position(egui::Response::lost_focus).filter(|_| enter);
+    if let Some(i) = left.filter(|&i| i + 1 < responses.len()) {
+        responses[i + 1].request_focus();
+    }
+    let submitted = left == Some(responses.len() - 1);
+    if submit_button(ui, "Create and sign in", state.is_checking()) || submitted {
+        create_first_admin(app, ui.ctx());
+    }
+}
+
+/// Checks the first-start form and makes the administrator and the organisation's name on a
+/// thread (hashing the PIN and making the key takes an Argon2id run).
+fn create_first_admin(app: &mut DeskApp, ctx: &egui::Context) {
+    let state = &mut app.sign_in_ui;
+    if state.is_checking() {
+        return;
+    }
+    let organisation = match Ledger::organisation_name(&state.organisation) {
+        Ok(name) => name,
+        Err(e) => {
+            state.message = Some(format!(
+                "{e}. Type the school's or practice's name: labels and reports print it."
+            ));
             return;
         }
-        let (id, name, pin) = (state.id.clone(), state.name.clone(), std::mem::take(&mut state.pin));
-        state.pin_again.clear();
-        // Hashing the PIN and making the administrator's key takes an Argon2id run: on a thread.
-        let hashing = app.ledger.hashing();
-        check_on_a_thread(app, ui.ctx(), move |l| {
-            l.use_hashing(hashing);
-            l.add_first_admin(&id, &name, &pin)
-        });
+    };
+    if state.pin != state.pin_again {
+        state.message = Some("The two PINs differ. Type them again.".to_string());
+        forget_pin(state);
+        return;
     }
+    let (id, name, pin) = (state.id.clone(), state.name.clone(), std::mem::take(&mut state.pin));
+    state.pin_again.clear();
+    let hashing = app.ledger.hashing();
+    check_on_a_thread(app, ctx, move |l| {
+        l.use_hashing(hashing);
+        let session = l.add_first_admin(&id, &name, &pin)?;
+        l.set_organisation(&organisation)?;
+        Ok(session)
+    });
 }
 
 /// A scan at the sign-in or lock screen (never typed into the PIN): an operator's badge
