@@ -505,3 +505,72 @@ fn the_persons_record_form_is_reached_with_tab() {
     }
     assert!(reached, "Tab never reached the record's fields");
 }
+
+/// The hand-over as a clerk goes through it: a badge scanned with a screen's button focused,
+/// then Enter, signs out (the banner says so); what was typed goes once a scan acts; the
+/// receipt names its holder and goes when the next hand-over starts; an R1 refusal goes once
+/// its fields are typed.
+#[test]
+fn the_hand_over_flow_does_what_its_banner_says() {
+    let (s, mut app) = setup();
+    add_paper_file(&mut app);
+    let mut h = harness(app);
+    type_burst(&h, "CU1:I:LT-0001");
+    h.run_steps(2);
+    // The clerk starts typing a name, then scans the badge instead, with "Items" focused.
+    h.get_by_label("Scan or type:").click();
+    h.run_steps(1);
+    h.get_by_label("Scan or type:").type_text("Sam");
+    h.run_steps(2);
+    h.get_by_label_contains("Person: Sam Jones (S001)");
+    h.get_by_label("Items").focus();
+    h.run_steps(1);
+    type_burst(&h, "CU1:P:S001");
+    h.run_steps(2);
+    assert!(
+        banner(h.state()).contains("Press Enter to sign the basket out"),
+        "{}",
+        banner(h.state())
+    );
+    assert_eq!(h.get_by_label("Scan or type:").value().as_deref(), Some(""));
+    assert!(
+        h.query_by_label_contains("Person: Sam Jones (S001)").is_none(),
+        "the suggestions went"
+    );
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().screen,
+        Screen::Desk,
+        "Enter went to the Desk, not the focused button"
+    );
+    assert_eq!(status(&h, "LT-0001"), Status::Out, "{}", banner(h.state()));
+
+    // The receipt names whose it is, and is gone once the next basket is begun.
+    h.get_by_label("Save receipt for Sam Jones (S001)");
+    later(&s);
+    type_burst(&h, "CU1:I:PF-0001");
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Save receipt").is_none(),
+        "the last holder's receipt is not offered"
+    );
+
+    // R1 refuses paper without a reason and a manager; typing them drops the red refusal.
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().desk.banner.as_ref().unwrap().tone,
+        custody::desk::session::Tone::Refused
+    );
+    h.get_by_label("Reason (R1):").click();
+    h.run_steps(1);
+    h.get_by_label("Reason (R1):").type_text("Case review at home");
+    h.run_steps(2);
+    assert_eq!(
+        h.state().desk.banner.as_ref().unwrap().tone,
+        custody::desk::session::Tone::Info
+    );
+}

@@ -152,10 +152,10 @@ fn the_desk_saves_the_hand_over_receipt() {
     h.run_steps(2);
     h.key_press(Key::Enter);
     h.run_steps(2);
-    h.get_by_label("Save receipt").click();
+    h.get_by_label("Save receipt for Priya Patel (S002)").click();
     h.run_steps(2);
     assert!(
-        banner(h.state()).contains("print it for S002 to sign"),
+        banner(h.state()).contains("print it for Priya Patel (S002) to sign"),
         "{}",
         banner(h.state())
     );

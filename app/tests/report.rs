@@ -51,6 +51,19 @@ fn the_weekly_overdue_report() {
 fn the_overdue_pdf_has_a_summary_and_a_reminder_slip_per_holder() {
     let desk = Desk::with_basics(CUSTODY);
     laptop_out_to_sam(&desk, "2026-11-06");
+    // Sam is a manager too, so he may authorise Priya's taking a paper file home (R1).
+    let password_file = desk.password_file.to_str().unwrap().to_string();
+    desk.ok(&[
+        "operator",
+        "add",
+        "S001",
+        "--name",
+        "Sam Jones",
+        "--role",
+        "manager",
+        "--new-password-file",
+        &password_file,
+    ]);
     desk.ok(&[
         "out",
         "PF-0001",

@@ -93,6 +93,16 @@ fn the_desk_opens_on_sign_in_locks_when_idle_and_the_same_operator_unlocks_with_
     pin_checked(&mut h);
     assert_eq!(h.state().ledger.operator(), "desk-test");
     assert_eq!(h.state().desk.basket.len(), 1, "the basket waited for its operator");
+    // Typed at once, before the lists are read again (as they are after every unlock): the
+    // suggestions come when they are.
+    h.get_by_label("Scan or type:").click();
+    h.run_steps(1);
+    h.state_mut().lists = Default::default();
+    h.get_by_label("Scan or type:").type_text("Sam");
+    h.run_steps(1);
+    common::step_until(&mut h, "the people list", |a| a.lists.people.value.is_some());
+    h.get_by_label_contains("Person: Sam Jones (S001)");
+    assert!(h.query_by_label("No item or person matches.").is_none());
 
     // Ctrl+L locks at once.
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);
@@ -192,10 +202,8 @@ fn a_locked_desk_shows_none_of_the_demos_names_or_tags() {
 
 #[test]
 fn a_persons_badge_signs_in_the_operator_with_that_id() {
-    let (s, mut app) = setup();
-    app.ledger
-        .add_operator("s002", "Priya Patel", Role::Manager, "priya-pin-1")
-        .unwrap();
+    // Priya (S002) is the office manager, an operator with the same id (see `setup`).
+    let (s, app) = setup();
     drop(app);
     let mut h = unsigned_desk(&s.dir.path().join("custody.db"), s.clock.clone());
     let badge = custody_labels::payload::Payload::person("S002").to_string();
@@ -284,10 +292,8 @@ fn the_pin_field_keeps_no_history() {
 /// refusal tone, and no wrong PIN is counted (ten scans once locked an operator out).
 #[test]
 fn a_scan_at_the_lock_screen_is_never_a_pin() {
-    let (s, mut app) = setup();
-    app.ledger
-        .add_operator("s002", "Priya Patel", Role::Manager, "priya-pin-1")
-        .unwrap();
+    // Priya (S002) is the office manager, an operator with the same id (see `setup`).
+    let (s, app) = setup();
     let mut h = harness(app);
     h.run_steps(2);
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);

@@ -103,10 +103,16 @@ fn a_stocktake_at_the_desk_with_the_keyboard_and_a_scanner() {
     h.get_by_label_contains("1 still expected will be reported missing");
     h.key_press(Key::Enter);
     h.run_steps(2);
-    h.get_by_label_contains("Missing: expected and not seen (1)");
-    h.get_by_label_contains("Unexpected: seen and not expected (1)");
+    // The unexpected first: they need action now.
+    let missing = h.get_by_label_contains("Missing: expected and not seen (1)").rect();
+    let unexpected = h.get_by_label_contains("Unexpected: seen and not expected (1)").rect();
+    assert!(
+        unexpected.max.y <= missing.min.y,
+        "unexpected at {unexpected:?}, missing at {missing:?}"
+    );
     h.get_by_label("USB-01");
-    h.get_by_label("Save PDF").click();
+    // Ctrl+S saves the PDF, with no Tabbing past every row.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::S);
     h.run_steps(2);
     let pdf = s.dir.path().join("reports").join("stocktake-ST-1.pdf");
     let text = custody_tests::pdf_text(&pdf);

@@ -301,13 +301,37 @@ impl fmt::Display for Finding {
     }
 }
 
+/// Who may authorise a paper file's removal (R1), said once for the rule, its messages and the
+/// desk's field: a manager, that is someone on the people register whose id is also their
+/// operator id (one badge for both), an active operator with the manager, DPO or administrator
+/// role, and not the holder.
+pub const R1_AUTHORISER_HINT: &str = "scan a manager's badge, or type their id";
+
+/// Who an authoriser must be, for R1's messages.
+const R1_WHO: &str = "a manager: someone on the people register whose id is also an active operator's with the manager, DPO or administrator role, not the holder";
+
+/// The authoriser named for a sign-out: their entry on the people register, and the operator
+/// with the same id as the operators' records have them (`None` if there is none).
+#[derive(Clone, Debug)]
+pub struct Authoriser {
+    pub person: Person,
+    pub operator: Option<crate::operator::Operator>,
+}
+
+/// Why `id` cannot authorise at all: they are not on the people register.
+pub fn r1_not_a_person(id: &str) -> String {
+    format!(
+        "{id} is not on the people register. R1's authoriser is {R1_WHO}; add them to the people register with their operator id"
+    )
+}
+
 /// A sign-out as proposed at the desk.
 #[derive(Clone, Debug)]
 pub struct Proposal<'a> {
     pub items: &'a [Item],
     pub holder: &'a Person,
     pub reason: Option<&'a str>,
-    pub authoriser: Option<&'a Person>,
+    pub authoriser: Option<&'a Authoriser>,
     pub container: Option<&'a str>,
     /// The local day it happens.
     pub day: NaiveDate,
@@ -485,9 +509,32 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
 fn r1_paper_needs_reason(p: &Proposal<'_>) -> Vec<String> {
     let needed = match (p.reason, p.authoriser) {
         (None, _) => "a reason".to_string(),
-        (_, None) => "a named authoriser, a manager who is not the holder".to_string(),
-        (_, Some(a)) if a.id == p.holder.id => "an authoriser other than the holder".to_string(),
-        (_, Some(a)) if !a.active => format!("an active authoriser ({} is no longer active)", a.name),
+        (_, None) => format!("a named authoriser, {R1_WHO}"),
+        (_, Some(a)) if a.person.id == p.holder.id => "an authoriser other than the holder".to_string(),
+        (_, Some(a)) if !a.person.active => format!("an active authoriser ({} is no longer active)", a.person.name),
+        (_, Some(Authoriser { person, operator: None })) => format!(
+            "an authoriser who is {R1_WHO}; {} ({}) is not an operator (an administrator can add them as one, with the same id and the manager's role)",
+            person.name, person.id
+        ),
+        (
+            _,
+            Some(Authoriser {
+                person,
+                operator: Some(o),
+            }),
+        ) if !o.active => {
+            format!("an active authoriser ({} is no longer an active operator)", person.name)
+        }
+        (
+            _,
+            Some(Authoriser {
+                person,
+                operator: Some(o),
+            }),
+        ) if o.role < crate::operator::Role::Manager => format!(
+            "an authoriser who is {R1_WHO}; {} is an operator without that role (an administrator can give it)",
+            person.name
+        ),
         _ => return Vec::new(),
     };
     p.items

@@ -51,9 +51,9 @@ fn sign_out_and_in_round_trip() {
 #[test]
 fn paper_is_due_next_working_day() {
     let mut db = setup();
-    let mut req = out(&["PF-0001"], "S002");
+    let mut req = out(&["PF-0001"], "S001");
     req.reason = Some("Annual review meeting at home".into());
-    req.authoriser = Some("S001".into());
+    req.authoriser = Some("S002".into());
     db.ledger.sign_out(&req).unwrap();
     let due = db.ledger.state("PF-0001").unwrap().due_at.unwrap();
     assert_eq!(

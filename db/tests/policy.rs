@@ -105,12 +105,41 @@ fn r1_paper_needs_a_reason_and_an_authoriser_who_is_not_the_holder() {
         &mut db,
         &req,
         "R1",
-        "needs a named authoriser, a manager who is not the holder",
+        "needs a named authoriser, a manager: someone on the people register whose id is also an active operator's with the manager, DPO or administrator role, not the holder",
     );
     req.authoriser = Some("S001".into());
     refused(&mut db, &req, "R1", "needs an authoriser other than the holder");
     req.authoriser = Some("S003".into());
     refused(&mut db, &req, "R1", "Tom Left is no longer active");
+    // On the people register but not an operator: not a manager, and how to make them one.
+    db.ledger.add_person("S004", "Ann Teacher", None).unwrap();
+    req.authoriser = Some("S004".into());
+    refused(
+        &mut db,
+        &req,
+        "R1",
+        "Ann Teacher (S004) is not an operator (an administrator can add them as one, with the same id and the manager's role)",
+    );
+    // An operator without the role, and a manager no longer active.
+    db.ledger
+        .add_operator("S004", "Ann Teacher", custody_db::Role::Operator, "ann-pin-1")
+        .unwrap();
+    refused(&mut db, &req, "R1", "Ann Teacher is an operator without that role");
+    db.ledger.set_operator_role("S004", custody_db::Role::Manager).unwrap();
+    db.ledger.set_operator_active("S004", false).unwrap();
+    refused(&mut db, &req, "R1", "Ann Teacher is no longer an active operator");
+    // An operator who is not on the people register cannot be recorded as the authoriser.
+    db.ledger
+        .add_operator("head", "The Head", custody_db::Role::Admin, "head-pin-1")
+        .unwrap();
+    req.authoriser = Some("head".into());
+    let err = db.ledger.sign_out(&req).unwrap_err().to_string();
+    assert!(
+        err.contains("HEAD is not on the people register")
+            && err.contains("add them to the people register with their operator id"),
+        "{err}"
+    );
+    // The office manager: on the register and an operator with the manager's role.
     req.authoriser = Some("S002".into());
     let events = db.ledger.sign_out(&req).unwrap();
     assert_eq!(events[0].authoriser.as_deref(), Some("S002"));

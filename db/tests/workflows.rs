@@ -75,8 +75,8 @@ fn a_stocktake_counts_what_is_there_against_the_record() {
     assert_eq!(tags(Outcome::Unexpected), ["LT-0002", "RM-0001", "XX-9999"]);
     let lt2 = report.lines.iter().find(|l| l.tag == "LT-0002").unwrap();
     assert_eq!(lt2.offer, Offer::SignIn);
-    // Missing first: the list someone acts on.
-    assert_eq!(report.lines[0].outcome, Outcome::Missing);
+    // Unexpected first: they are here, out of place, and need action now.
+    assert_eq!(report.lines[0].outcome, Outcome::Unexpected);
 
     // Once signed in, the report no longer offers to sign it in, but still says how it was seen.
     l.sign_in(&["LT-0002".into()], None, None).unwrap();

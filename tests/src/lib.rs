@@ -184,6 +184,19 @@ impl Desk {
             "sam@example.org",
         ]);
         desk.ok(&["person", "add", "S002", "--name", "Priya Patel"]);
+        // Priya is also the office manager, an operator: she may authorise paper's removal (R1).
+        let password_file = desk.password_file.to_str().unwrap().to_string();
+        desk.ok(&[
+            "operator",
+            "add",
+            "S002",
+            "--name",
+            "Priya Patel",
+            "--role",
+            "manager",
+            "--new-password-file",
+            &password_file,
+        ]);
         for id in ["S001", "S002"] {
             desk.ok(&[
                 "person",

@@ -85,7 +85,7 @@ fn policy_hint(blocks: &[custody_db::policy::Finding]) -> Option<String> {
     let hints: Vec<&str> = blocks
         .iter()
         .filter_map(|f| match f.rule {
-            Rule::R1 => Some("give --reason TEXT and --authorised-by PERSON"),
+            Rule::R1 => Some("give --reason TEXT and --authorised-by ID (a manager's: on the people register, and an operator with that id)"),
             Rule::R5 => Some("`custody person set PERSON --assessment-done DATE --assessment-review DATE`"),
             Rule::R6 => Some("`custody person set PERSON --agreement-signed DATE --agreement-review DATE`"),
             Rule::R7 => Some("`custody person set PERSON --training DATE`"),

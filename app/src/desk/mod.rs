@@ -619,6 +619,14 @@ impl DeskApp {
         let focus = keyboard_focus(ctx);
         let focused = ctx.memory(|m| m.focused());
         let inputs = ctx.input_mut(|i| self.wedge.intercept(&mut i.events, i.time, focus));
+        // A scan takes the keyboard from a focused button (a screen's, say): the Enter that
+        // follows ("Press Enter to sign the basket out") must reach the Desk, not the button.
+        if focus == wedge::Focus::Widget
+            && let Some(id) = focused
+            && inputs.iter().any(|i| matches!(i, wedge::WedgeInput::Scan(_)))
+        {
+            ctx.memory_mut(|m| m.surrender_focus(id));
+        }
         for input in inputs {
             match input {
                 wedge::WedgeInput::Scan(text) => self.scanned_into(&text, focused),
@@ -702,6 +710,7 @@ impl DeskApp {
             return true;
         }
         let Some(tone) = self.scan(text) else { return false };
+        self.states.desk.forget_typed();
         self.beeper.play(match tone {
             session::Tone::Refused => beep::Tone::Refused,
             session::Tone::Done | session::Tone::Info => beep::Tone::Taken,

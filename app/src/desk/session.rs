@@ -57,10 +57,18 @@ pub struct Desk {
     pub warnings: Vec<Finding>,
     pub banner: Option<Banner>,
     pub undo: Option<Undo>,
-    /// The last sign-out's events, while its hand-over receipt can still be saved.
-    pub handed_over: Option<Vec<custody_db::Event>>,
+    /// The last sign-out, while its hand-over receipt can still be saved: until the next
+    /// hand-over begins.
+    pub handed_over: Option<HandedOver>,
     /// An item scanned while recorded lost or stolen, which can be recorded found.
     pub turned_up: Option<String>,
+}
+
+/// A hand-over just recorded: who took the items ("Sam Jones (S001)") and its events.
+#[derive(Debug, Clone)]
+pub struct HandedOver {
+    pub holder: String,
+    pub events: Vec<custody_db::Event>,
 }
 
 impl Desk {
@@ -131,8 +139,7 @@ impl Desk {
         );
         self.basket.push(item);
         self.warnings.clear();
-        // The next hand-over has begun: Undo no longer reaches back to the last one.
-        self.undo = None;
+        self.next_hand_over_begun();
         self.info(text)
     }
 
@@ -162,7 +169,7 @@ impl Desk {
                 let text = format!("{} ({}) takes the items. {next}", p.name, p.id);
                 self.holder = Some(p);
                 self.warnings.clear();
-                self.undo = None;
+                self.next_hand_over_begun();
                 self.info(text)
             }
             Err(e) => self.refuse(e.to_string()),
@@ -247,7 +254,10 @@ impl Desk {
                 let ids = events.iter().map(|e| e.id.to_string()).collect();
                 self.clear();
                 self.done(ledger, label, what, ids);
-                self.handed_over = Some(events);
+                self.handed_over = Some(HandedOver {
+                    holder: format!("{} ({})", holder.name, holder.id),
+                    events,
+                });
             }
             Err(custody_db::Error::NeedsAcknowledgement { warnings }) => {
                 self.warnings = warnings;
@@ -258,6 +268,13 @@ impl Desk {
                 self.refuse(format!("Not signed out. {e}"));
             }
         }
+    }
+
+    /// The next hand-over has begun: Undo no longer reaches back to the last one, and its
+    /// receipt is no longer offered (it would be taken for this one's).
+    fn next_hand_over_begun(&mut self) {
+        self.undo = None;
+        self.handed_over = None;
     }
 
     /// Takes back the last action by appending corrections, if it is still recent.
@@ -313,12 +330,14 @@ impl Desk {
 
     /// Saves the last sign-out's hand-over receipt beside the database, and says where.
     pub fn save_receipt(&mut self, ledger: &mut Ledger) {
-        let Some(events) = &self.handed_over else { return };
+        let Some(HandedOver { holder: who, events }) = &self.handed_over else {
+            return;
+        };
         let made = crate::render::receipt::pdf(ledger, events).map_err(|e| e.to_string());
         let holder = events[0].person.clone().unwrap_or_default();
         let stamp = ledger.now().format("%Y%m%d-%H%M%S");
         match made.and_then(|pdf| save_report(ledger, &format!("receipt-{holder}-{stamp}.pdf"), &pdf)) {
-            Ok(saved) => self.info(format!("{saved}: print it for {holder} to sign.")),
+            Ok(saved) => self.info(format!("{saved}: print it for {who} to sign.")),
             Err(e) => self.refuse(format!("The receipt was not saved: {e}")),
         };
     }

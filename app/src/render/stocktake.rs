@@ -87,15 +87,16 @@ pub fn render(ledger: &Ledger, r: &StocktakeReport, format: ReportFormat) -> Res
     Ok(bytes)
 }
 
-/// The printable report: the summary, then missing, unexpected and found, each a table.
+/// The printable report: the summary, then unexpected (they need action now), missing and
+/// found, each a table.
 pub fn pdf(ledger: &Ledger, r: &StocktakeReport) -> Result<Vec<u8>> {
     let s = &r.stocktake;
     let mut doc = Document::new(&pdf_footer(ledger));
     doc.title(&format!("Stocktake {}", s.id));
     doc.text(&summary(ledger, s));
     let sections = [
-        (Outcome::Missing, "Missing: expected and not seen"),
         (Outcome::Unexpected, "Unexpected: seen and not expected"),
+        (Outcome::Missing, "Missing: expected and not seen"),
         (Outcome::Found, "Found: expected and seen"),
     ];
     for (outcome, title) in sections {

@@ -65,6 +65,10 @@ pub fn setup() -> (Setup, DeskApp) {
         ledger.add_person(id, name, None).unwrap();
         ledger.set_home_working(id, &record).unwrap();
     }
+    // Priya is also the office manager, an operator: she may authorise paper's removal (R1).
+    ledger
+        .add_operator("S002", "Priya Patel", custody_db::Role::Manager, "priya-pin-1")
+        .unwrap();
     clock.set(now());
     let app = DeskApp::new(ledger, clock.clone());
     (Setup { dir, frames, clock }, app)

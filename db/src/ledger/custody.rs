@@ -110,12 +110,29 @@ impl Ledger {
 
     /// The events a sign-out would append, each checked against its item's state, and the
     /// policy findings for the whole hand-over.
+    /// The authoriser named for a sign-out (R1): their entry on the people register, and the
+    /// operator with the same id as the operators' records have them (not their table).
+    fn authoriser(&self, id: &str) -> Result<policy::Authoriser> {
+        let person = self.person(id).map_err(|e| match e {
+            Error::UnknownPerson(id) => Error::InvalidText {
+                field: "authoriser",
+                why: policy::r1_not_a_person(&id),
+            },
+            e => e,
+        })?;
+        let operator = match crate::operator::normalise_operator_id(&person.id) {
+            Ok(operator_id) => self.operator_on_record(&operator_id)?.map(|o| o.operator),
+            Err(_) => None,
+        };
+        Ok(policy::Authoriser { person, operator })
+    }
+
     fn plan_sign_out(&self, req: &SignOut) -> Result<Plan> {
         let tags = normalise_tags(&req.items)?;
         let purpose = optional_text("purpose", req.purpose.as_deref())?;
         let reason = optional_text("reason", req.reason.as_deref())?;
         let holder = self.active_person(&req.to)?;
-        let authoriser = req.authoriser.as_deref().map(|id| self.person(id)).transpose()?;
+        let authoriser = req.authoriser.as_deref().map(|id| self.authoriser(id)).transpose()?;
         let container = req.container.as_deref().map(|id| self.container(id)).transpose()?;
         let handover = Uuid::now_v7();
         let at = req.at.unwrap_or_else(|| self.clock.now());
@@ -127,7 +144,7 @@ impl Ledger {
             let due = req.due.unwrap_or_else(|| default_due(item.kind, at, self.tz, &working));
             if req.at.is_some() {
                 let mut people = vec![holder.id.as_str()];
-                people.extend(authoriser.as_ref().map(|p| p.id.as_str()));
+                people.extend(authoriser.as_ref().map(|a| a.person.id.as_str()));
                 self.registered_by(at, &item.tag, &people)?;
             }
             let mut e = blank(EventKind::SignOut, &item.tag, at);
@@ -136,7 +153,7 @@ impl Ledger {
             e.due_at = Some(to_millis(due));
             e.purpose.clone_from(&purpose);
             e.reason.clone_from(&reason);
-            e.authoriser = authoriser.as_ref().map(|p| p.id.clone());
+            e.authoriser = authoriser.as_ref().map(|a| a.person.id.clone());
             e.container = container.as_ref().map(|c| c.id.clone());
             self.check_move(&e, &state)?;
             moves.push((e, state));

@@ -357,9 +357,10 @@ impl Ledger {
             };
             lines.push(line);
         }
+        // What needs action now first: an unexpected item is here, out of its place.
         let rank = |o: Outcome| match o {
-            Outcome::Missing => 0,
-            Outcome::Unexpected => 1,
+            Outcome::Unexpected => 0,
+            Outcome::Missing => 1,
             Outcome::Found => 2,
         };
         lines.sort_by(|a, b| (rank(a.outcome), &a.tag).cmp(&(rank(b.outcome), &b.tag)));

@@ -103,6 +103,10 @@ pub fn setup() -> TestDb {
         .unwrap();
     ledger.add_person("S001", "Sam Jones", Some("sam@example.org")).unwrap();
     ledger.add_person("S002", "Priya Patel", None).unwrap();
+    // Priya is also the office manager, an operator: she may authorise paper's removal (R1).
+    ledger
+        .add_operator("S002", "Priya Patel", custody_db::Role::Manager, "priya-pin-1")
+        .unwrap();
     for id in ["S001", "S002"] {
         ledger.update_home_working(id, &in_order()).unwrap();
     }

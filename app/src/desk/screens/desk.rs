@@ -14,8 +14,9 @@ const SUGGESTIONS: usize = 8;
 #[derive(Debug, Default)]
 pub struct DeskUi {
     typed: String,
-    /// What the suggestions were made for: the text and the lists' version.
-    suggested_for: Option<(String, u64)>,
+    /// What the suggestions were made for: the text, the ledger's version and the readings of
+    /// the lists (after an unlock they are read afresh, and a name typed meanwhile must match).
+    suggested_for: Option<(String, u64, u64, u64)>,
     suggestions: Vec<Suggestion>,
     recent: Vec<(String, String)>,
     recent_version: Option<u64>,
@@ -24,6 +25,16 @@ pub struct DeskUi {
     finding_cameras: Option<std::sync::mpsc::Receiver<Vec<(u32, String)>>>,
     /// Whether the database has no items, and for which change counter.
     empty: Option<(u64, bool)>,
+}
+
+impl DeskUi {
+    /// Forgets what was typed in *Scan or type* and its suggestions: a scan or a sign-out has
+    /// acted, and the text no longer says what the desk is doing.
+    pub fn forget_typed(&mut self) {
+        self.typed.clear();
+        self.suggestions.clear();
+        self.suggested_for = None;
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -60,6 +71,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 pub fn go(app: &mut DeskApp) {
     let confirmed = !app.desk.warnings.is_empty();
     app.desk_action(|desk, ledger| desk.sign_out(ledger, confirmed));
+    app.states.desk.forget_typed();
 }
 
 /// Escape: drop the warnings, or else empty the basket.
@@ -92,9 +104,9 @@ fn top(app: &mut DeskApp, ui: &mut egui::Ui) {
                 app.desk_action(Desk::undo);
             }
         }
-        if app.desk.handed_over.is_some()
+        if let Some(handed) = &app.desk.handed_over
             && ui
-                .button("Save receipt")
+                .button(format!("Save receipt for {}", handed.holder))
                 .on_hover_text("The hand-over receipt to print and sign: the items, when they are due, the rules for carrying data home")
                 .clicked()
         {
@@ -157,7 +169,12 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn refresh_suggestions(app: &mut DeskApp) {
-    let key = (app.states.desk.typed.trim().to_lowercase(), app.version);
+    let key = (
+        app.states.desk.typed.trim().to_lowercase(),
+        app.version,
+        app.lists.people.reads,
+        app.lists.items.reads,
+    );
     if app.states.desk.suggested_for.as_ref() == Some(&key) {
         return;
     }
@@ -268,14 +285,23 @@ fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.end_row();
         if desk.needs_reason() {
             let label = ui.label("Reason (R1):");
-            ui.text_edit_singleline(&mut desk.reason).labelled_by(label.id);
+            let reason = ui.text_edit_singleline(&mut desk.reason).labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Authorised by (R1):");
             let field = egui::TextEdit::singleline(&mut desk.authoriser)
                 .id(widgets::authoriser_id())
-                .hint_text("scan the manager's badge, or type their id");
-            ui.add(field).labelled_by(label.id);
+                .hint_text(custody_db::policy::R1_AUTHORISER_HINT);
+            let authoriser = ui.add(field).labelled_by(label.id);
             ui.end_row();
+            // A refusal for want of these is old news once they are typed: say what is next.
+            if (reason.changed() || authoriser.changed())
+                && desk.banner.as_ref().is_some_and(|b| b.tone == Tone::Refused)
+            {
+                desk.banner = Some(crate::desk::session::Banner {
+                    tone: Tone::Info,
+                    text: "Press Enter to sign the basket out.".to_string(),
+                });
+            }
         }
     });
     if !desk.warnings.is_empty() {

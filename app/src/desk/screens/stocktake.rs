@@ -363,12 +363,15 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
         return;
     };
     ui.strong(format!("Stocktake {}", render::summary(&app.ledger, &r.stocktake)));
+    // Ctrl+S saves the PDF: no Tabbing past every row's button to reach it.
+    let save_key = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
     ui.horizontal(|ui| {
         for (name, format) in [
-            ("Save PDF", crate::render::ReportFormat::Pdf),
+            ("Save PDF (Ctrl+S)", crate::render::ReportFormat::Pdf),
             ("Save CSV", crate::render::ReportFormat::Csv),
         ] {
-            if ui.button(name).clicked() {
+            let keyed = save_key && format == crate::render::ReportFormat::Pdf;
+            if ui.button(name).clicked() || keyed {
                 let file = format!("stocktake-{}.{}", r.stocktake.id, format.extension());
                 let saved = render::render(&app.ledger, &r, format)
                     .map_err(|e| e.to_string())
@@ -379,9 +382,10 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
     });
     let mut act: Option<(String, Offer)> = None;
     egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+        // The unexpected first: they are here, out of place, and need action now.
         for (outcome, title) in [
-            (Outcome::Missing, "Missing: expected and not seen"),
             (Outcome::Unexpected, "Unexpected: seen and not expected"),
+            (Outcome::Missing, "Missing: expected and not seen"),
         ] {
             let lines: Vec<_> = r.of(outcome).collect();
             ui.add_space(4.0);
