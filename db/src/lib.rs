@@ -37,6 +37,7 @@ pub use error::{Error, Result};
 pub use event::Event;
 pub use ledger::{
     Applied, Conflict, DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_SYNC_WARNING_DAYS, DeskCamera, RemoteEntry, SignInAt,
+    TEXT_SIZES,
 };
 pub use ledger::{
     Chain, ChainProblem, Custodian, DEFAULT_KEEP, DUE_SOON_DAYS, Edit, Exposed, Exposure, ExposureSummary, FieldChange,

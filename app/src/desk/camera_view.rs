@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use custody_labels::read::FoundCode;
 use egui::{Color32, Pos2, Stroke, TextureOptions};
 
-use super::widgets::{GREEN, RED};
+use super::widgets;
 
 /// How long an outline stays after the code was last seen.
 const OUTLINE_FOR: Duration = Duration::from_millis(1500);
@@ -129,7 +129,7 @@ impl CameraView {
             let rect = response.rect;
             let to_screen = |p: Pos2| rect.min + egui::vec2(p.x * rect.width(), p.y * rect.height());
             for (corners, ours, label) in &self.outlines {
-                let colour = if *ours { GREEN } else { RED };
+                let colour = if *ours { widgets::green(ui) } else { widgets::red(ui) };
                 let points: Vec<Pos2> = corners.iter().map(|&p| to_screen(p)).collect();
                 ui.painter()
                     .add(egui::Shape::closed_line(points.clone(), Stroke::new(4.0, colour)));

@@ -2,6 +2,7 @@
 //! screen is a module with one `ui` function. Camera frames, decoding and big reads run on
 //! their own threads and come back over channels, so a frame never blocks.
 
+pub mod appearance;
 pub mod beep;
 mod camera_view;
 pub mod launch;
@@ -228,6 +229,8 @@ pub struct DeskApp {
     pub sign_in_ui: sign_in::SignInUi,
     /// The tone at each scan (silent in tests and screenshots: no sound thread there).
     pub beeper: beep::Beeper,
+    /// The theme and text size shown with (`None` until the first frame applies this desk's).
+    pub appearance: Option<appearance::Appearance>,
     /// The last key, click or scan, for the idle lock (the ledger's clock, so tests can move it).
     last_activity: chrono::DateTime<chrono::Utc>,
     /// The idle-lock setting, and the ledger version it was read at (not read every frame).
@@ -284,6 +287,7 @@ impl DeskApp {
             states: ScreenStates::default(),
             sign_in_ui: sign_in::SignInUi::default(),
             beeper: beep::Beeper::default(),
+            appearance: None,
             last_activity,
             idle_lock: None,
             owner,
@@ -514,6 +518,7 @@ impl DeskApp {
     /// One frame of the whole app.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        appearance::keep(&mut self.appearance, &mut self.ledger, &ctx);
         if self.ledger.session().is_some() {
             self.lock_when_idle(&ctx);
         }
@@ -539,7 +544,7 @@ impl DeskApp {
         egui::Panel::top("navigation").show(ui, |ui| self.navigation(ui));
         if let Some(warning) = &self.sync_warning {
             egui::Panel::top("sync-warning").show(ui, |ui| {
-                ui.colored_label(widgets::AMBER, warning);
+                ui.colored_label(widgets::amber(ui), warning);
             });
         }
         let draw = self.screen.entry().ui;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use custody_db::{Clock, Ledger};
 
-use super::widgets::RED;
+use super::widgets;
 
 /// The screen shown instead of the desk until a database is open.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl Opener {
             ui.set_max_width(640.0);
             ui.heading("Custody");
             ui.add_space(12.0);
-            ui.colored_label(RED, &self.problem);
+            ui.colored_label(widgets::red(ui), &self.problem);
             ui.add_space(12.0);
             let path = PathBuf::from(self.path.trim());
             let missing = !path.exists();

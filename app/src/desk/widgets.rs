@@ -5,17 +5,56 @@ use egui::{Color32, RichText};
 
 use super::session::{Banner, Tone};
 
-pub const GREEN: Color32 = Color32::from_rgb(0x1b, 0x7f, 0x3b);
-pub const RED: Color32 = Color32::from_rgb(0xb3, 0x26, 0x1e);
-pub const AMBER: Color32 = Color32::from_rgb(0x9a, 0x5b, 0x00);
+/// The colours that say something (done, needs a look, refused) as text, for each theme: each
+/// at least 4.5:1 against the theme's backgrounds (WCAG 2.2 AA; tested), and never the only way
+/// it is said.
+#[derive(Clone, Copy, Debug)]
+pub struct Palette {
+    pub green: Color32,
+    pub amber: Color32,
+    pub red: Color32,
+}
+
+pub const DARK_PALETTE: Palette = Palette {
+    green: Color32::from_rgb(0x4c, 0xc3, 0x5c),
+    amber: Color32::from_rgb(0xe3, 0xb3, 0x41),
+    red: Color32::from_rgb(0xff, 0x80, 0x78),
+};
+
+pub const LIGHT_PALETTE: Palette = Palette {
+    green: Color32::from_rgb(0x13, 0x62, 0x2c),
+    amber: Color32::from_rgb(0x87, 0x4d, 0x00),
+    red: Color32::from_rgb(0xa8, 0x1f, 0x18),
+};
+
+pub fn palette(visuals: &egui::Visuals) -> Palette {
+    if visuals.dark_mode { DARK_PALETTE } else { LIGHT_PALETTE }
+}
+
+pub fn green(ui: &egui::Ui) -> Color32 {
+    palette(ui.visuals()).green
+}
+
+pub fn amber(ui: &egui::Ui) -> Color32 {
+    palette(ui.visuals()).amber
+}
+
+pub fn red(ui: &egui::Ui) -> Color32 {
+    palette(ui.visuals()).red
+}
+
+/// The banner's fills, under white text (at least 4.5:1 in either theme).
+const BANNER_GREEN: Color32 = Color32::from_rgb(0x1b, 0x7f, 0x3b);
+const BANNER_RED: Color32 = Color32::from_rgb(0xb3, 0x26, 0x1e);
+const BANNER_BLUE: Color32 = Color32::from_rgb(0x2b, 0x4c, 0x7e);
 
 /// The big message at the top of the Desk: green when done, red when refused.
 pub fn banner(ui: &mut egui::Ui, banner: &Banner) {
     // The words say what happened; the colour only repeats it.
     let fill = match banner.tone {
-        Tone::Done => GREEN,
-        Tone::Refused => RED,
-        Tone::Info => Color32::from_rgb(0x2b, 0x4c, 0x7e),
+        Tone::Done => BANNER_GREEN,
+        Tone::Refused => BANNER_RED,
+        Tone::Info => BANNER_BLUE,
     };
     egui::Frame::new()
         .fill(fill)
@@ -243,7 +282,7 @@ pub fn save_report(ledger: &custody_db::Ledger, name: &str, bytes: &[u8]) -> Res
 /// The line under a form saying how it went: green when done, red when not.
 pub fn outcome(ui: &mut egui::Ui, message: Option<&(bool, String)>) {
     if let Some((ok, text)) = message {
-        ui.colored_label(if *ok { GREEN } else { RED }, text);
+        ui.colored_label(if *ok { green(ui) } else { red(ui) }, text);
     }
 }
 
@@ -271,14 +310,14 @@ pub fn sync_state(ui: &mut egui::Ui, state: &crate::sync::background::SyncState,
             (ui.visuals().weak_text_color(), format!("synced {when}"), None)
         }
         SyncState::Offline { since, waiting } => (
-            AMBER,
+            amber(ui),
             format!(
                 "offline since {} \u{2014} {waiting} records waiting",
                 short_time(ledger, to_millis(*since))
             ),
             None,
         ),
-        SyncState::Refused { why } => (RED, "sync refused".to_string(), Some(why.clone())),
+        SyncState::Refused { why } => (red(ui), "sync refused".to_string(), Some(why.clone())),
     };
     let label = ui.colored_label(colour, text);
     if let Some(full) = full {
@@ -290,7 +329,7 @@ pub fn sync_state(ui: &mut egui::Ui, state: &crate::sync::background::SyncState,
 /// "conflict" beside an item that desks disagree about, with what to do on hover.
 pub fn conflict_mark(ui: &mut egui::Ui, conflict: bool) {
     if conflict {
-        ui.colored_label(RED, "conflict").on_hover_text(
+        ui.colored_label(red(ui), "conflict").on_hover_text(
             "Two desks recorded moves of this item that cannot both be true. Until a manager corrects the one that should not stand (custody conflicts lists them), exposure counts everyone it was signed out to.",
         );
     }
@@ -302,4 +341,70 @@ fn short_time(ledger: &custody_db::Ledger, millis: i64) -> String {
     let today = custody_db::time::format_date(ledger.today());
     full.strip_prefix(&format!("{today} "))
         .map_or(full.clone(), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG 2.2's relative luminance of an sRGB colour.
+    fn luminance(c: Color32) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    }
+
+    /// A premultiplied (or additive) colour as it shows over an opaque one.
+    fn over(base: Color32, c: Color32) -> Color32 {
+        let keep = 1.0 - f32::from(c.a()) / 255.0;
+        let mix = |top: u8, under: u8| (f32::from(top) + f32::from(under) * keep).min(255.0) as u8;
+        Color32::from_rgb(mix(c.r(), base.r()), mix(c.g(), base.g()), mix(c.b(), base.b()))
+    }
+
+    fn contrast(a: Color32, b: Color32) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn the_contrast_checker_agrees_with_wcag() {
+        assert!((contrast(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 0.01);
+        // #777 on white is the well-known borderline: 4.48:1.
+        assert!((contrast(Color32::from_gray(0x77), Color32::WHITE) - 4.48).abs() < 0.01);
+    }
+
+    /// Green, amber and red text is at least 4.5:1 (WCAG 2.2 AA) on every background it is
+    /// drawn on, in both themes: panels, windows, striped rows and fields.
+    #[test]
+    fn coloured_text_is_readable_on_every_background_in_both_themes() {
+        for visuals in [egui::Visuals::dark(), egui::Visuals::light()] {
+            let p = palette(&visuals);
+            let backgrounds = [
+                ("panel", visuals.panel_fill),
+                ("window", visuals.window_fill),
+                ("striped row", over(visuals.panel_fill, visuals.faint_bg_color)),
+                ("field", visuals.extreme_bg_color),
+            ];
+            for (name, colour) in [("green", p.green), ("amber", p.amber), ("red", p.red)] {
+                for (background, fill) in backgrounds {
+                    let ratio = contrast(colour, fill);
+                    assert!(
+                        ratio >= 4.5,
+                        "{name} on the {} theme's {background}: {ratio:.2}:1",
+                        if visuals.dark_mode { "dark" } else { "light" }
+                    );
+                }
+            }
+        }
+        // White on the banner's fills.
+        for fill in [BANNER_GREEN, BANNER_RED, BANNER_BLUE] {
+            assert!(contrast(Color32::WHITE, fill) >= 4.5, "{fill:?}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
-//! This desk's own facts, kept in `meta` beside its id: the camera it scans with and whether it
-//! beeps. They are about this computer's devices, so they are not on the record and never go
-//! to other desks.
+//! This desk's own facts, kept in `meta` beside its id: the camera it scans with, whether it
+//! beeps, its theme and its text size. They are about this computer and the office it stands
+//! in, so they are not on the record and never go to other desks.
 
 use rusqlite::OptionalExtension;
 
@@ -9,6 +9,11 @@ use crate::error::Result;
 
 const CAMERA_KEY: &str = "camera";
 const BEEP_KEY: &str = "beep";
+const THEME_KEY: &str = "theme";
+const TEXT_SIZE_KEY: &str = "text-size";
+
+/// The text sizes a desk may have, as a share of the normal size.
+pub const TEXT_SIZES: std::ops::RangeInclusive<f32> = 0.8..=2.0;
 
 /// What the desk was last told to scan with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +51,32 @@ impl Ledger {
     pub fn set_desk_beeps(&mut self, on: bool) -> Result<()> {
         self.writable()?;
         self.set_desk_fact(BEEP_KEY, if on { "on" } else { "off" })
+    }
+
+    /// Whether this desk shows the light theme (for a bright office; dark unless chosen here).
+    pub fn desk_light_theme(&self) -> Result<bool> {
+        Ok(self.desk_fact(THEME_KEY)?.as_deref() == Some("light"))
+    }
+
+    pub fn set_desk_light_theme(&mut self, light: bool) -> Result<()> {
+        self.writable()?;
+        self.set_desk_fact(THEME_KEY, if light { "light" } else { "dark" })
+    }
+
+    /// This desk's text size, as a share of the normal size (1.0 unless changed here).
+    pub fn desk_text_size(&self) -> Result<f32> {
+        Ok(self
+            .desk_fact(TEXT_SIZE_KEY)?
+            .and_then(|v| v.parse::<f32>().ok())
+            .filter(|size| TEXT_SIZES.contains(size))
+            .unwrap_or(1.0))
+    }
+
+    /// Remembers this desk's text size, within [`TEXT_SIZES`].
+    pub fn set_desk_text_size(&mut self, size: f32) -> Result<()> {
+        self.writable()?;
+        let size = size.clamp(*TEXT_SIZES.start(), *TEXT_SIZES.end());
+        self.set_desk_fact(TEXT_SIZE_KEY, &format!("{size:.2}"))
     }
 
     pub(super) fn desk_fact(&self, key: &str) -> Result<Option<String>> {

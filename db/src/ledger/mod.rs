@@ -38,7 +38,7 @@ use rusqlite::{Connection, OptionalExtension};
 pub use backup::{DEFAULT_KEEP, Restored, restore};
 pub use custody::{Returned, Scanned, SignOut, UNDO_WITHIN};
 pub(crate) use custody::{blank, write_state};
-pub use desk_facts::DeskCamera;
+pub use desk_facts::{DeskCamera, TEXT_SIZES};
 pub use exposure::{Custodian, Exposed, Exposure, ExposureSummary};
 pub use incident::{
     ICO_HOURS, ICO_RUNNING_OUT_HOURS, IcoClock, Incident, IncidentKind, IncidentNote, NOTE_KINDS, NewIncident,

@@ -5,7 +5,7 @@
 use egui::{Key, Modifiers, RichText};
 
 use crate::desk::session::{Desk, Tone};
-use crate::desk::widgets::{self, AMBER, RED};
+use crate::desk::widgets;
 use crate::desk::{DeskApp, scanner};
 
 /// How many suggestions the type-ahead shows.
@@ -233,7 +233,7 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
                     widgets::short(ui, item.name.as_str());
                 });
                 ui.label(item.kind.as_str());
-                ui.colored_label(AMBER, widgets::flags(item));
+                ui.colored_label(widgets::amber(ui), widgets::flags(item));
                 if ui.small_button("Remove").clicked() {
                     remove = Some(item.tag.clone());
                 }
@@ -306,7 +306,7 @@ fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
     });
     if !desk.warnings.is_empty() {
         egui::Frame::new()
-            .stroke(egui::Stroke::new(2.0, AMBER))
+            .stroke(egui::Stroke::new(2.0, widgets::amber(ui)))
             .inner_margin(8.0)
             .show(ui, |ui| {
                 ui.strong("Before these go, tell the holder:");
@@ -315,7 +315,7 @@ fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
                     .max_height(120.0)
                     .show(ui, |ui| {
                         for w in &desk.warnings {
-                            ui.colored_label(AMBER, format!("{}: {}", w.rule, w.message));
+                            ui.colored_label(widgets::amber(ui), format!("{}: {}", w.rule, w.message));
                         }
                     });
                 ui.label("The warnings are recorded with the sign-out.");
@@ -421,7 +421,7 @@ fn camera_choice(app: &mut DeskApp, ui: &mut egui::Ui) {
         }
         if let Some(cameras) = app.states.desk.cameras.clone() {
             if cameras.is_empty() {
-                ui.colored_label(RED, "No camera found.");
+                ui.colored_label(widgets::red(ui), "No camera found.");
             }
             for (index, name) in cameras {
                 if ui.small_button(format!("Use {index}: {name}")).clicked() {

@@ -9,7 +9,7 @@ use egui::RichText;
 
 use crate::desk::DeskApp;
 use crate::desk::loader::{Loaded, Task};
-use crate::desk::widgets::{AMBER, RED, outcome, outcome_of, save_report};
+use crate::desk::widgets::{self, outcome, outcome_of, save_report};
 use crate::render::ReportFormat;
 use crate::render::exposure::{encrypted, missing_earlier, missing_heading, render, summary_line, window};
 
@@ -177,7 +177,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
     let ledger = &app.ledger;
     ui.strong(format!("{}: {}", e.custodian, window(ledger, e)));
     if let Some(alert) = e.summary.safeguarding_alert() {
-        ui.label(RichText::new(alert).color(RED).strong().size(16.0));
+        ui.label(RichText::new(alert).color(widgets::red(ui)).strong().size(16.0));
     }
     ui.label(summary_line(e));
     egui::ScrollArea::vertical()
@@ -204,7 +204,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
                     ui.label(x.held_until.map(|t| ledger.format_time(t)).unwrap_or_default());
                     ui.label(&x.ended_by);
                     ui.label(encrypted(&x.item));
-                    ui.colored_label(AMBER, crate::desk::widgets::flags(&x.item));
+                    ui.colored_label(widgets::amber(ui), crate::desk::widgets::flags(&x.item));
                     ui.end_row();
                     for c in &x.corrections {
                         ui.label("");
@@ -248,7 +248,7 @@ fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateT
                 open_incident(app, asked);
             }
             if let Some(problem) = &app.states.exposure.incident.problem {
-                ui.colored_label(RED, problem);
+                ui.colored_label(widgets::red(ui), problem);
             }
         });
     });

@@ -6,7 +6,7 @@ use custody_db::{DayEdge, Incident, NOTE_KINDS};
 
 use crate::desk::DeskApp;
 use crate::desk::loader::Task;
-use crate::desk::widgets::{AMBER, RED, outcome, outcome_of, save_report};
+use crate::desk::widgets::{self, outcome, outcome_of, save_report};
 use crate::render::incident::{fields, ico_clock, pack_json, pack_pdf};
 
 #[derive(Debug, Default)]
@@ -51,7 +51,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             ui.label(&i.exposure.custodian);
             ui.label(format!("happened {}", app.ledger.format_time(i.occurred_at)));
             let (clock, urgent) = ico_clock(&app.ledger, i);
-            ui.colored_label(if urgent { RED } else { AMBER }, clock);
+            ui.colored_label(if urgent { widgets::red(ui) } else { widgets::amber(ui) }, clock);
             ui.end_row();
         }
     });
@@ -82,7 +82,7 @@ fn details(app: &mut DeskApp, ui: &mut egui::Ui, i: &Incident) {
     ui.heading(format!("{} \u{2014} {}", i.id, i.kind.as_str()));
     let (clock, urgent) = ico_clock(ledger, i);
     let clock = egui::RichText::new(clock).size(16.0).strong();
-    ui.label(if urgent { clock.color(RED) } else { clock });
+    ui.label(if urgent { clock.color(widgets::red(ui)) } else { clock });
     egui::Grid::new("incident_fields").num_columns(2).show(ui, |ui| {
         // The id and kind are in the heading.
         for (k, v) in fields(ledger, i).into_iter().skip(2) {
@@ -92,7 +92,7 @@ fn details(app: &mut DeskApp, ui: &mut egui::Ui, i: &Incident) {
         }
     });
     if let Some(alert) = i.exposure.summary.safeguarding_alert() {
-        ui.colored_label(RED, alert);
+        ui.colored_label(widgets::red(ui), alert);
     }
     ui.strong("Timeline");
     egui::Grid::new("timeline").striped(true).show(ui, |ui| {

@@ -7,7 +7,7 @@ use custody_db::{Ledger, is_late};
 use super::dispose_form::{self, DisposeForm};
 use super::item_edit::{self, ItemForm};
 use crate::desk::DeskApp;
-use crate::desk::widgets::{self, AMBER, RED};
+use crate::desk::widgets;
 
 #[derive(Debug, Default)]
 pub struct ItemsUi {
@@ -50,7 +50,7 @@ const COLUMNS: &[(&str, f32)] = &[
     ("Name", 220.0),
     ("Status", 70.0),
     ("Holder", 160.0),
-    ("Due back", 130.0),
+    ("Due back", 165.0),
 ];
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
@@ -172,7 +172,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                         let text = tz_ledger.format_due(due);
                         if is_late(Some(due), now) {
                             // Said in words too, not by colour alone.
-                            ui.colored_label(RED, format!("late: {text}"));
+                            ui.colored_label(widgets::red(ui), format!("late: {text}"));
                         } else {
                             ui.label(text);
                         }
@@ -192,7 +192,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 pub fn loading(ui: &mut egui::Ui, error: Option<&str>) {
     match error {
         Some(e) => {
-            ui.colored_label(RED, e);
+            ui.colored_label(widgets::red(ui), e);
         }
         None => {
             ui.horizontal(|ui| {
@@ -273,7 +273,7 @@ pub fn detail_ui(ui: &mut egui::Ui, d: &ItemDetail, between: impl FnOnce(&mut eg
     ui.heading(&d.tag);
     for (k, v) in &d.lines {
         if v.contains("NOT ENCRYPTED") {
-            widgets::fact_line(ui, k, egui::RichText::new(v).color(AMBER));
+            widgets::fact_line(ui, k, egui::RichText::new(v).color(widgets::amber(ui)));
         } else {
             widgets::fact_line(ui, k, v);
         }

@@ -163,7 +163,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         .labelled_by(l.id);
     });
     if let Err(e) = &since {
-        ui.colored_label(widgets::RED, e);
+        ui.colored_label(widgets::red(ui), e);
     }
     let since = since.ok().flatten();
     let filter = (state.query.trim().to_lowercase(), since);
@@ -237,7 +237,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
 }
 
 fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut LabelsUi, all: &[Row], first: Option<&Row>) {
-    ui.strong("Label stock");
+    let label = ui.strong("Label stock");
     egui::ComboBox::from_id_salt("label-template")
         .selected_text(TEMPLATES[state.template].name)
         .width(340.0)
@@ -245,7 +245,9 @@ fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut Label
             for (i, t) in TEMPLATES.iter().enumerate() {
                 ui.selectable_value(&mut state.template, i, t.description);
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
     let template = &TEMPLATES[state.template];
     ui.weak(template.description);
     ui.horizontal(|ui| {
@@ -289,7 +291,7 @@ fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut Label
     let ticked = state.selected.len();
     match (&skip, ticked == 0) {
         (Err(e), _) => {
-            ui.colored_label(widgets::RED, e);
+            ui.colored_label(widgets::red(ui), e);
         }
         (Ok(_), true) => {
             ui.weak("Tick what to print.");

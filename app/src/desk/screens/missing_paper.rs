@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use custody_db::search::{MissingPaper, Reminder};
 
-use crate::desk::widgets::{AMBER, RED, outcome};
+use crate::desk::widgets::{self, outcome};
 use crate::desk::{DeskApp, Screen};
 use crate::render::missing::{missing_text, search_text};
 
@@ -37,7 +37,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let files = match &state.files {
         Some((_, Ok(files))) => files.clone(),
         Some((_, Err(e))) => {
-            ui.colored_label(RED, e);
+            ui.colored_label(widgets::red(ui), e);
             return;
         }
         None => return,
@@ -59,7 +59,11 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                     ui.label(missing_text(&app.ledger, m));
                 });
                 if let Some(r) = m.reminder {
-                    let colour = if r == Reminder::SearchToday { AMBER } else { RED };
+                    let colour = if r == Reminder::SearchToday {
+                        widgets::amber(ui)
+                    } else {
+                        widgets::red(ui)
+                    };
                     ui.colored_label(colour, r.describe());
                 }
                 for s in &m.searches {

@@ -6,7 +6,7 @@ use custody_db::time::{describe_lateness, from_millis};
 
 use super::items::{ItemDetail, detail_ui, item_detail, loading};
 use crate::desk::DeskApp;
-use crate::desk::widgets::{self, RED};
+use crate::desk::widgets;
 
 #[derive(Debug, Default)]
 pub struct OutNowUi {
@@ -28,7 +28,7 @@ const COLUMNS: &[(&str, f32)] = &[
     ("Name", 200.0),
     ("Holder", 170.0),
     ("Since", 130.0),
-    ("Due back", 130.0),
+    ("Due back", 165.0),
     ("Late by", 90.0),
 ];
 
@@ -100,7 +100,10 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 });
                 row.col(|ui| {
                     if let Some(due) = r.due_at.filter(|&d| is_late(Some(d), now)) {
-                        ui.colored_label(RED, describe_lateness(from_millis(due), now, ledger.timezone()));
+                        ui.colored_label(
+                            widgets::red(ui),
+                            describe_lateness(from_millis(due), now, ledger.timezone()),
+                        );
                     }
                 });
                 if row.response().clicked() {

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::items::loading;
 use crate::desk::DeskApp;
 use crate::desk::loader::{Loaded, Task};
-use crate::desk::widgets::{AMBER, GREEN, RED, outcome, outcome_of, save_report};
+use crate::desk::widgets::{self, outcome, outcome_of, save_report};
 use crate::render::ReportFormat;
 use crate::render::overdue::{due_soon_title, render, stage_text};
 
@@ -67,7 +67,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let as_of = match as_of {
         Ok(t) => t,
         Err(e) => {
-            ui.colored_label(RED, e.to_string());
+            ui.colored_label(widgets::red(ui), e.to_string());
             return;
         }
     };
@@ -149,16 +149,16 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport) {
                         ui.label(ledger.format_due(item.due_at));
                     });
                     row.col(|ui| {
-                        ui.colored_label(RED, item.days_overdue.to_string());
+                        ui.colored_label(widgets::red(ui), item.days_overdue.to_string());
                     });
                     row.col(|ui| {
                         ui.label(stage_text(item.stage));
                     });
                     row.col(|ui| {
                         let colour = if item.sensitivity == Sensitivity::None {
-                            GREEN
+                            widgets::green(ui)
                         } else {
-                            AMBER
+                            widgets::amber(ui)
                         };
                         ui.colored_label(colour, item.sensitivity.as_str());
                     });

@@ -9,7 +9,7 @@ use custody_db::{HistoryFilter, HomeWorking, Ledger, Person};
 
 use super::items::loading;
 use crate::desk::DeskApp;
-use crate::desk::widgets::{self, AMBER, GREEN, RED, outcome};
+use crate::desk::widgets::{self, outcome};
 
 /// How many of a person's past events their page shows.
 const HISTORY_SHOWN: u32 = 50;
@@ -127,7 +127,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                 });
                 for (_, s, line) in standing(&p.person.home, today) {
                     row.col(|ui| {
-                        ui.colored_label(colour(s), s.as_str()).on_hover_text(line);
+                        ui.colored_label(colour(ui, s), s.as_str()).on_hover_text(line);
                     });
                 }
                 if row.response().clicked() {
@@ -141,11 +141,11 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     }
 }
 
-fn colour(s: Standing) -> egui::Color32 {
+fn colour(ui: &egui::Ui, s: Standing) -> egui::Color32 {
     match s {
-        Standing::Current => GREEN,
-        Standing::DueSoon => AMBER,
-        Standing::Lapsed | Standing::Missing => RED,
+        Standing::Current => widgets::green(ui),
+        Standing::DueSoon => widgets::amber(ui),
+        Standing::Lapsed | Standing::Missing => widgets::red(ui),
     }
 }
 
@@ -165,7 +165,7 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
                 state.page = Some(page);
             }
             Err(e) => {
-                ui.colored_label(RED, e.to_string());
+                ui.colored_label(widgets::red(ui), e.to_string());
                 return;
             }
         }
@@ -173,7 +173,7 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
     let Some(page) = &state.page else { return };
     ui.heading(format!("{} ({})", page.person.name, page.person.id));
     if !page.person.active {
-        ui.colored_label(RED, "Not active: cannot take items (R8).");
+        ui.colored_label(widgets::red(ui), "Not active: cannot take items (R8).");
     }
     if let Some(email) = &page.person.email {
         ui.label(email);
@@ -181,7 +181,7 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
     for (part, s, line) in standing(&page.person.home, today) {
         ui.horizontal(|ui| {
             ui.weak(format!("{part}:"));
-            ui.colored_label(colour(s), line);
+            ui.colored_label(colour(ui, s), line);
         });
     }
     ui.separator();

@@ -6,7 +6,7 @@ use custody_db::policy::{Mode, Rule};
 
 use crate::desk::DeskApp;
 use crate::desk::beep::Device;
-use crate::desk::widgets::{RED, outcome};
+use crate::desk::widgets::{self, outcome};
 
 #[derive(Debug, Default)]
 pub struct SettingsUi {
@@ -56,7 +56,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     let stored = match &app.states.settings.read {
         Some((_, Ok(stored))) => stored,
         Some((_, Err(e))) => {
-            ui.colored_label(RED, e);
+            ui.colored_label(widgets::red(ui), e);
             return;
         }
         None => return,
@@ -180,7 +180,7 @@ fn private_files(app: &mut DeskApp, ui: &mut egui::Ui) {
         return;
     };
     ui.colored_label(
-        RED,
+        widgets::red(ui),
         format!(
             "Readable by other accounts on this computer (personal data left open): {}.",
             loose.join(", ")
@@ -225,6 +225,7 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
         };
         ui.weak(device);
     });
+    look(app, ui);
     egui::Grid::new("desk_facts").num_columns(2).show(ui, |ui| {
         ui.weak("Database");
         ui.label(app.ledger.path().display().to_string());
@@ -245,6 +246,30 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
         );
         ui.end_row();
     });
+}
+
+/// The theme and the text size of this desk, remembered here (not on the record).
+fn look(app: &mut DeskApp, ui: &mut egui::Ui) {
+    let Some(now) = app.appearance else { return };
+    let mut new = now;
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut new.light, "Light theme (for a bright office)");
+        ui.add_space(16.0);
+        ui.label(format!("Text size {:.0}%", now.text_size * 100.0));
+        if ui.button("Smaller text (Ctrl+minus)").clicked() {
+            new.text_size -= 0.1;
+        }
+        if ui.button("Larger text (Ctrl+plus)").clicked() {
+            new.text_size += 0.1;
+        }
+    });
+    if new != now {
+        let ctx = ui.ctx().clone();
+        let changed = crate::desk::appearance::change(&mut app.appearance, &mut app.ledger, &ctx, new);
+        if let Err(e) = changed {
+            app.states.settings.message = Some((false, format!("Not remembered at this desk: {e}")));
+        }
+    }
 }
 
 /// The organisation's name, printed on labels, receipts and reports (an administrator's setting,

@@ -62,7 +62,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             }
             if let Some(message) = &app.sign_in_ui.message {
                 ui.add_space(8.0);
-                ui.colored_label(ui.visuals().error_fg_color, message);
+                ui.colored_label(crate::desk::widgets::red(ui), message);
             }
         });
     });

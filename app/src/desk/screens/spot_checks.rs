@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use custody_db::spot_check::{CheckOutcome, Population, SampleSize, SpotCheck};
 
 use crate::desk::DeskApp;
-use crate::desk::widgets::{self, AMBER, GREEN, RED, outcome};
+use crate::desk::widgets::{self, outcome};
 use crate::render::{ReportFormat, spot_check as render};
 
 #[derive(Debug)]
@@ -167,9 +167,9 @@ fn check_ui(app: &mut DeskApp, ui: &mut egui::Ui, check: &SpotCheck) {
                 match &s.outcome {
                     Some((o, note, _, _)) => {
                         let colour = match o {
-                            CheckOutcome::Seen => GREEN,
-                            CheckOutcome::NotAvailable => AMBER,
-                            CheckOutcome::Problem => RED,
+                            CheckOutcome::Seen => widgets::green(ui),
+                            CheckOutcome::NotAvailable => widgets::amber(ui),
+                            CheckOutcome::Problem => widgets::red(ui),
                         };
                         let note = note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
                         ui.colored_label(colour, format!("{}{note}", o.describe()));

@@ -9,7 +9,7 @@ use custody_labels::{CodeKind, Payload};
 use egui::RichText;
 
 use crate::desk::beep::Tone;
-use crate::desk::widgets::{self, AMBER, GREEN, RED};
+use crate::desk::widgets;
 use crate::desk::{DeskApp, widgets::outcome};
 use crate::render::stocktake as render;
 
@@ -198,11 +198,12 @@ fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.label("Count what is here against the record. What to count:");
     ui.radio_value(&mut state.choice, ScopeChoice::Premises, Scope::Premises.describe());
     ui.horizontal(|ui| {
-        ui.radio_value(
+        let radio = ui.radio_value(
             &mut state.choice,
             ScopeChoice::Kind,
             "every item of one kind that should be here:",
         );
+        // The list of kinds is named by its radio button, for screen readers.
         egui::ComboBox::from_id_salt("stocktake-kind")
             .selected_text(state.kind.unwrap_or(ItemKind::Laptop).as_str())
             .show_ui(ui, |ui| {
@@ -212,10 +213,12 @@ fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
                         state.choice = ScopeChoice::Kind;
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(radio.id);
     });
     ui.horizontal(|ui| {
-        ui.radio_value(
+        let radio = ui.radio_value(
             &mut state.choice,
             ScopeChoice::Container,
             "what should be in a bag, case or car:",
@@ -226,6 +229,7 @@ fn start_form(app: &mut DeskApp, ui: &mut egui::Ui) {
                     .hint_text("container id")
                     .desired_width(120.0),
             )
+            .labelled_by(radio.id)
             .changed()
         {
             state.choice = ScopeChoice::Container;
@@ -266,7 +270,11 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.label(big(format!("Still expected {}", s.still_expected())));
         ui.add_space(24.0);
         ui.colored_label(
-            if s.unexpected() > 0 { AMBER } else { GREEN },
+            if s.unexpected() > 0 {
+                widgets::amber(ui)
+            } else {
+                widgets::green(ui)
+            },
             big(format!("Unexpected {}", s.unexpected())),
         );
     });
@@ -285,11 +293,11 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
                 ui.label(app.ledger.format_time(sighting.at));
                 ui.label(&sighting.tag);
                 if sighting.expected {
-                    ui.colored_label(GREEN, "found");
+                    ui.colored_label(widgets::green(ui), "found");
                     ui.label("");
                 } else {
                     let (why, offer) = app.ledger.why_unexpected(sighting, &s.scope);
-                    ui.colored_label(AMBER, format!("unexpected: {why}"));
+                    ui.colored_label(widgets::amber(ui), format!("unexpected: {why}"));
                     let still = app.ledger.state(&sighting.tag).map(|st| st.status).ok();
                     match (offer, still) {
                         (Offer::SignIn, Some(Status::Out)) if ui.button("Sign in").clicked() => {
@@ -314,7 +322,7 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         if app.states.stocktake.confirm_finish {
             ui.colored_label(
-                RED,
+                widgets::red(ui),
                 format!(
                     "Finish now? {} still expected will be reported missing. (Enter finishes; Esc goes on counting.)",
                     s.still_expected()
@@ -394,7 +402,14 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
                 for l in lines {
                     ui.label(&l.tag);
                     ui.label(l.name.as_deref().unwrap_or(""));
-                    ui.colored_label(if outcome == Outcome::Missing { RED } else { AMBER }, &l.note);
+                    ui.colored_label(
+                        if outcome == Outcome::Missing {
+                            widgets::red(ui)
+                        } else {
+                            widgets::amber(ui)
+                        },
+                        &l.note,
+                    );
                     let label = match l.offer {
                         Offer::SignIn => Some("Sign in"),
                         Offer::Found => Some("Record found"),
