@@ -12,7 +12,7 @@ use custody::desk::beep::Tone;
 use custody::desk::{DeskApp, Screen};
 use custody_db::{Ledger, SignInAt, Status};
 use egui::Key;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn sign_out(ledger: &mut Ledger, tag: &str, to: &str) {
     ledger
@@ -280,7 +280,7 @@ fn labels_printed_from_the_desk() {
     h.run_steps(2);
     h.get_by_label("Tick all shown (1)").click();
     h.run_steps(2);
-    h.get_by_label_contains("CB-0100 as it will print:");
+    h.get_by_label("CB-0100 as it will print:");
     h.get_by_label_contains("1 label(s) on 1 page(s) of Avery L7160");
 
     // Then the two laptops as well, found by searching, on a sheet with three labels used.
@@ -293,6 +293,15 @@ fn labels_printed_from_the_desk() {
     h.get_by_label("Search:").type_text("LT-");
     h.run_steps(2);
     h.get_by_label("Tick all shown (2)").click();
+    h.run_steps(2);
+    // The preview is drawn from the printed sheet's layout: the kind as printed (not in
+    // capitals) and the organisation's name under it.
+    let preview = h
+        .get_by_label_contains("as it will print: CB-0100,")
+        .accesskit_node()
+        .label()
+        .unwrap();
+    assert!(preview.ends_with(", chromebook, Hillside School"), "{preview}");
     h.get_by_label("Labels already used on the first sheet").focus();
     h.get_by_label("Labels already used on the first sheet").type_text("3");
     h.run_steps(2);

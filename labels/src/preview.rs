@@ -1,10 +1,11 @@
-//! A PNG of one label, for the app's preview before printing: the QR code with its quiet zone,
-//! the identifier large and the kind small beside it, drawn with a built-in 5×7 pixel font so
-//! that no font file is needed.
+//! A PNG of one label, for the command line's preview and the tests' camera frames: the QR code
+//! with its quiet zone, the identifier large and the kind small beside it, drawn with a built-in
+//! 5×7 pixel font so that no font file is needed. (The desk draws its preview from the printed
+//! sheet's own layout: `sheet::layout_label`.)
 
 use std::io::Cursor;
 
-use crate::sheet::{CodePlace, Label, MM, QUIET_ZONE, SheetError, Template, code_place, qr_modules};
+use crate::sheet::{Label, QUIET_ZONE, SheetError, qr_modules};
 
 /// Renders `label` with each QR module `module` pixels square.
 pub fn label_png(label: &Label, module: u32) -> Result<Vec<u8>, SheetError> {
@@ -38,54 +39,6 @@ pub fn label_png(label: &Label, module: u32) -> Result<Vec<u8>, SheetError> {
     Ok(png)
 }
 
-/// A picture of `label` as it will be printed on `template`, `px_per_mm` pixels to the
-/// millimetre: the label's outline, the code where the sheet puts it and as large, and the
-/// identifier and kind beside it (in the built-in font, so only roughly where the PDF's text
-/// goes). Grey levels, row by row: (width, height, pixels).
-pub fn label_on_template(
-    label: &Label,
-    template: &Template,
-    px_per_mm: f32,
-) -> Result<(u32, u32, Vec<u8>), SheetError> {
-    let (n, dark) = qr_modules(&label.payload)?;
-    let (width, height) = (
-        (template.label_w * px_per_mm).round() as u32,
-        (template.label_h * px_per_mm).round() as u32,
-    );
-    let mut canvas = Canvas {
-        width,
-        pixels: vec![255; (width * height) as usize],
-    };
-    // Placed in points, as the PDF does, then scaled to pixels.
-    let to_px = px_per_mm / MM;
-    let CodePlace { margin, side, module } = code_place(template.label_w * MM, template.label_h * MM, n);
-    let (left, top) = (margin * to_px, (template.label_h * MM - side) / 2.0 * to_px);
-    let edge = |i: usize, origin: f32| (origin + (QUIET_ZONE + i) as f32 * module * to_px).round() as u32;
-    for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
-        let (col, row) = (i % n, i / n);
-        let (x0, x1) = (edge(col, left), edge(col + 1, left));
-        let (y0, y1) = (edge(row, top), edge(row + 1, top));
-        canvas.fill(x0, y0, x1 - x0, y1 - y0);
-    }
-    let text_x = ((margin * 1.5 + side) * to_px).round() as u32;
-    let room = width.saturating_sub(text_x + (margin * to_px) as u32);
-    let scale_for = |text: &str, most: u32| (room / (6 * text.chars().count().max(1) as u32)).clamp(1, most);
-    let tag_scale = scale_for(&label.payload.id, (height / 28).max(1));
-    let kind = label.kind.to_ascii_uppercase();
-    let kind_scale = scale_for(&kind, (tag_scale / 2).max(1));
-    if room > 0 {
-        canvas.text(
-            text_x,
-            (height / 2).saturating_sub(8 * tag_scale),
-            &label.payload.id,
-            tag_scale,
-        );
-        canvas.text(text_x, height / 2 + 2 * kind_scale, &kind, kind_scale);
-    }
-    canvas.outline(200);
-    Ok((width, height, canvas.pixels))
-}
-
 struct Canvas {
     width: u32,
     pixels: Vec<u8>,
@@ -98,19 +51,6 @@ impl Canvas {
             if let Some(span) = self.pixels.get_mut(start..start + w as usize) {
                 span.fill(0);
             }
-        }
-    }
-
-    /// A one-pixel border in grey `level`: the label's edge.
-    fn outline(&mut self, level: u8) {
-        let height = self.pixels.len() as u32 / self.width.max(1);
-        for x in 0..self.width {
-            self.pixels[x as usize] = level;
-            self.pixels[((height - 1) * self.width + x) as usize] = level;
-        }
-        for y in 0..height {
-            self.pixels[(y * self.width) as usize] = level;
-            self.pixels[(y * self.width + self.width - 1) as usize] = level;
         }
     }
 
@@ -199,20 +139,36 @@ mod tests {
         assert_eq!(codes[0].payload, Ok(label.payload));
     }
 
+    /// The layout the sheet and the desk's preview share: on each template, the label's
+    /// proportions, a code that reads back when its runs are drawn, and the identifier, the kind
+    /// as written and the organisation beside it.
     #[test]
-    fn each_template_s_preview_has_its_proportions_and_its_code_reads_back() {
+    fn each_template_s_layout_has_its_proportions_its_text_and_a_code_that_reads_back() {
         let label = Label {
             payload: Payload::item("LT-0042"),
             kind: "laptop".into(),
         };
         for template in crate::sheet::TEMPLATES {
-            let (w, h, pixels) = label_on_template(&label, template, 12.0).unwrap();
-            let ratio = w as f32 / h as f32;
-            let wanted = template.label_w / template.label_h;
-            assert!((ratio - wanted).abs() < 0.05, "{}: {ratio} for {wanted}", template.name);
-            let codes = read_codes(&GrayFrame::new(w, h, pixels));
+            let (w, h) = (template.label_w * crate::sheet::MM, template.label_h * crate::sheet::MM);
+            let layout = crate::sheet::layout_label(&label, "Hillside School", w, h).unwrap();
+            let scale = 4.0;
+            let (pw, ph) = ((w * scale).round() as u32, (h * scale).round() as u32);
+            let mut pixels = vec![255u8; (pw * ph) as usize];
+            for &(x, y, rw, rh) in &layout.dark {
+                let (x0, y0) = ((x * scale).round() as u32, (y * scale).round() as u32);
+                let (x1, y1) = (((x + rw) * scale).round() as u32, ((y + rh) * scale).round() as u32);
+                for row in y0..y1 {
+                    pixels[(row * pw + x0) as usize..(row * pw + x1) as usize].fill(0);
+                }
+            }
+            let codes = read_codes(&GrayFrame::new(pw, ph, pixels));
             assert_eq!(codes.len(), 1, "{}", template.name);
             assert_eq!(codes[0].payload, Ok(label.payload.clone()), "{}", template.name);
+            if template.label_w > template.label_h * 1.5 {
+                let texts: Vec<&str> = layout.lines.iter().map(|l| l.text.as_str()).collect();
+                assert_eq!(texts, ["LT-0042", "laptop", "Hillside School"], "{}", template.name);
+                assert!(layout.lines.iter().all(|l| l.x + 10.0 < w), "{}", template.name);
+            }
         }
     }
 }

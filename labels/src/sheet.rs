@@ -249,23 +249,38 @@ pub fn code_place(w: f32, h: f32, n: usize) -> CodePlace {
     }
 }
 
-/// Draws one label with its bottom-left corner at (x, y) in points.
-fn draw_label(
-    c: &mut Content,
-    label: &Label,
-    organisation: &str,
-    x: f32,
-    y: f32,
-    w: f32,
-    h: f32,
-) -> Result<(), SheetError> {
+/// One label laid out, in points from its top-left corner: what the printed sheet draws and
+/// what the desk's preview draws, so that the preview is the label as it will print.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelLayout {
+    pub w: f32,
+    pub h: f32,
+    /// The code's dark runs: (x, y, width, height), y downwards.
+    pub dark: Vec<(f32, f32, f32, f32)>,
+    pub lines: Vec<TextLine>,
+}
+
+/// A line of text on a label: Helvetica (bold for the identifier) at `size` points, starting at
+/// `x` with its baseline `baseline` below the label's top.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextLine {
+    pub text: String,
+    pub bold: bool,
+    pub size: f32,
+    pub x: f32,
+    pub baseline: f32,
+}
+
+/// Lays out one label `w` × `h` points: the code at the left, filling the height, and beside it
+/// the identifier large, the kind, then the organisation.
+pub fn layout_label(label: &Label, organisation: &str, w: f32, h: f32) -> Result<LabelLayout, SheetError> {
     let (n, dark) = qr_modules(&label.payload)?;
     let CodePlace { margin, side, module } = code_place(w, h, n);
     let (qx, qy) = (
-        x + margin + QUIET_ZONE as f32 * module,
-        y + (h - side) / 2.0 + QUIET_ZONE as f32 * module,
+        margin + QUIET_ZONE as f32 * module,
+        (h - side) / 2.0 + QUIET_ZONE as f32 * module,
     );
-    c.set_fill_gray(0.0);
+    let mut runs = Vec::new();
     for row in 0..n {
         let mut col = 0;
         while col < n {
@@ -277,39 +292,70 @@ fn draw_label(
             while col < n && dark[row * n + col] {
                 col += 1;
             }
-            // Rows run top to bottom in the code and bottom to top in PDF.
-            let top = qy + (n - row) as f32 * module;
-            c.rect(
+            runs.push((
                 qx + start as f32 * module,
-                top - module,
+                qy + row as f32 * module,
                 (col - start) as f32 * module,
                 module,
-            );
+            ));
         }
     }
-    c.fill_nonzero();
-
-    // Text to the right of the code: the identifier large, then the kind, then the organisation.
-    let text_x = x + margin + side + margin * 0.5;
-    let text_w = (x + w - margin) - text_x;
+    let mut layout = LabelLayout {
+        w,
+        h,
+        dark: runs,
+        lines: Vec::new(),
+    };
+    let text_x = margin + side + margin * 0.5;
+    let text_w = (w - margin) - text_x;
     if text_w < 10.0 {
-        return Ok(());
+        return Ok(layout);
     }
     let tag_size = fit(&label.payload.id, true, text_w, h * 0.32);
     let small = fit(&label.kind, false, text_w, (h * 0.14).min(tag_size * 0.6));
     let org_size = fit(organisation, false, text_w, small);
-    let mut line = |font: &[u8], size: f32, baseline: f32, text: &str| {
-        c.begin_text();
-        c.set_font(Name(font), size);
-        c.next_line(text_x, baseline);
-        c.show(Str(&crate::document::win_ansi(text)));
-        c.end_text();
+    let middle = h / 2.0;
+    let mut line = |text: &str, bold: bool, size: f32, baseline: f32| {
+        layout.lines.push(TextLine {
+            text: text.to_string(),
+            bold,
+            size,
+            x: text_x,
+            baseline,
+        });
     };
-    let middle = y + h / 2.0;
-    line(b"F2", tag_size, middle + tag_size * 0.05, &label.payload.id);
-    line(b"F1", small, middle - small * 1.3, &label.kind);
+    line(&label.payload.id, true, tag_size, middle - tag_size * 0.05);
+    line(&label.kind, false, small, middle + small * 1.3);
     if !organisation.is_empty() {
-        line(b"F1", org_size, middle - small * 1.3 - org_size * 1.4, organisation);
+        line(organisation, false, org_size, middle + small * 1.3 + org_size * 1.4);
+    }
+    Ok(layout)
+}
+
+/// Draws one label with its bottom-left corner at (x, y) in points.
+fn draw_label(
+    c: &mut Content,
+    label: &Label,
+    organisation: &str,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+) -> Result<(), SheetError> {
+    let layout = layout_label(label, organisation, w, h)?;
+    // The layout's y runs down from the label's top; PDF's runs up from its bottom.
+    let top = y + h;
+    c.set_fill_gray(0.0);
+    for &(rx, ry, rw, rh) in &layout.dark {
+        c.rect(x + rx, top - ry - rh, rw, rh);
+    }
+    c.fill_nonzero();
+    for l in &layout.lines {
+        c.begin_text();
+        c.set_font(Name(if l.bold { b"F2" } else { b"F1" }), l.size);
+        c.next_line(x + l.x, top - l.baseline);
+        c.show(Str(&crate::document::win_ansi(&l.text)));
+        c.end_text();
     }
     Ok(())
 }

@@ -6,15 +6,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use custody_db::{DayEdge, Status};
-use custody_labels::preview::label_on_template;
-use custody_labels::sheet::{Label, TEMPLATES};
+use custody_labels::sheet::{Label, LabelLayout, MM, TEMPLATES, layout_label};
 
 use crate::desk::DeskApp;
 use crate::desk::widgets::{self, outcome};
 use crate::render::labels;
 
-/// Pixels to a millimetre in the preview: a 38 mm label is about 300 pixels tall.
-const PREVIEW_PX_PER_MM: f32 = 8.0;
+/// Screen points to a printed point in the preview, at most: a 38 mm label is about 300 tall.
+const PREVIEW_SCALE: f32 = 2.8;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Source {
@@ -43,8 +42,8 @@ pub struct LabelsUi {
     selected: BTreeSet<String>,
     template: usize,
     skip: String,
-    /// The preview's texture and what it shows (id, template).
-    preview: Option<(egui::TextureHandle, (String, usize))>,
+    /// The preview's layout (the printed sheet's own) and what it shows (id, template).
+    preview: Option<(LabelLayout, (String, usize))>,
     /// The rows, and which reading of the list they were made from.
     rows: Option<(RowsKey, Arc<Vec<Row>>)>,
     /// The rows shown (indices), and the search and date they were filtered by.
@@ -268,23 +267,17 @@ fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut Label
     if let Some(row) = sample {
         let key = (row.id.clone(), state.template);
         if state.preview.as_ref().is_none_or(|(_, k)| *k != key) {
-            match label_on_template(&row.label, template, PREVIEW_PX_PER_MM) {
-                Ok((w, h, pixels)) => {
-                    let image = egui::ColorImage::from_gray([w as usize, h as usize], &pixels);
-                    let texture = ui
-                        .ctx()
-                        .load_texture("label-preview", image, egui::TextureOptions::NEAREST);
-                    state.preview = Some((texture, key));
-                }
+            let organisation = ledger.organisation().ok().flatten().unwrap_or_default();
+            let (w, h) = (template.label_w * MM, template.label_h * MM);
+            match layout_label(&row.label, &organisation, w, h) {
+                Ok(layout) => state.preview = Some((layout, key)),
                 Err(e) => state.message = Some((false, e.to_string())),
             }
         }
-        if let Some((texture, _)) = &state.preview {
+        if let Some((layout, _)) = &state.preview {
             ui.add_space(4.0);
             ui.label(format!("{} as it will print:", row.id));
-            let size = texture.size_vec2();
-            let shown = size * (ui.available_width() / size.x).min(1.0);
-            ui.add(egui::Image::new((texture.id(), shown)));
+            draw_preview(ui, layout, &row.id);
         }
     }
     ui.add_space(6.0);
@@ -316,4 +309,53 @@ fn sheet_panel(ui: &mut egui::Ui, ledger: &custody_db::Ledger, state: &mut Label
         }
     }
     outcome(ui, state.message.as_ref());
+}
+
+/// Draws a label from the printed sheet's own layout: the code's runs where the PDF puts them,
+/// and its lines at the PDF's places and sizes (in the desk's font, not Helvetica; the identifier
+/// bold, as printed).
+fn draw_preview(ui: &mut egui::Ui, layout: &LabelLayout, id: &str) {
+    let scale = (ui.available_width() / layout.w).min(PREVIEW_SCALE);
+    let size = egui::vec2(layout.w, layout.h) * scale;
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    response.widget_info(|| {
+        let text = layout
+            .lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        egui::WidgetInfo::labeled(
+            egui::Role::Image,
+            true,
+            format!("Label for {id} as it will print: {text}"),
+        )
+    });
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, egui::Color32::WHITE);
+    painter.rect_stroke(
+        rect,
+        0.0,
+        (1.0, egui::Color32::from_gray(200)),
+        egui::StrokeKind::Inside,
+    );
+    for &(x, y, w, h) in &layout.dark {
+        let run = egui::Rect::from_min_size(rect.min + egui::vec2(x, y) * scale, egui::vec2(w, h) * scale);
+        painter.rect_filled(run, 0.0, egui::Color32::BLACK);
+    }
+    for line in &layout.lines {
+        let font = egui::FontId::proportional(line.size * scale);
+        let galley = painter.layout_no_wrap(line.text.clone(), font, egui::Color32::BLACK);
+        // The galley is placed by its top; the PDF by its baseline.
+        let ascent = galley
+            .rows
+            .first()
+            .map_or(0.0, |r| r.row.glyphs.first().map_or(0.0, |g| g.font_ascent));
+        let at = rect.min + egui::vec2(line.x, line.baseline) * scale - egui::vec2(0.0, ascent);
+        painter.galley(at, galley.clone(), egui::Color32::BLACK);
+        if line.bold {
+            // egui's fonts have no bold: drawn twice, a hair apart, as printed heavier.
+            painter.galley(at + egui::vec2(0.6, 0.0), galley, egui::Color32::BLACK);
+        }
+    }
 }
