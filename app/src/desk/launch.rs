@@ -38,6 +38,9 @@ pub struct DeskArgs {
     /// With --screenshot --screen exposure: the moment
     #[arg(long, value_name = "WHEN", requires = "exposure_of")]
     pub exposure_at: Option<String>,
+    /// With --screenshot: light or dark [default: as this desk remembers]
+    #[arg(long, value_name = "THEME", requires = "screenshot", value_parser = ["light", "dark"])]
+    pub theme: Option<String>,
     /// With --screenshot: width and height in points
     #[arg(long, value_name = "WxH", requires = "screenshot", default_value = "1280x800")]
     pub size: String,
@@ -63,6 +66,13 @@ pub fn run(ctx: &Context, args: &DeskArgs, started: std::time::Instant, out: &mu
         let size = parse_size(&args.size)?;
         let mut app = DeskApp::new(ledger, clock);
         app.screen = screen;
+        if let Some(theme) = &args.theme {
+            let remembered = desk::appearance::Appearance::remembered(&app.ledger);
+            app.appearance = Some(desk::appearance::Appearance {
+                light: theme == "light",
+                ..remembered
+            });
+        }
         for scan in &args.scan {
             app.scan(scan);
         }

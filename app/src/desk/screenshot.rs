@@ -14,9 +14,13 @@ use super::DeskApp;
 /// The most time a screenshot waits for background reads to finish.
 const SETTLE_FOR: Duration = Duration::from_secs(30);
 
-/// Runs the app headless at `size` (points) and returns the last frame as an image.
+/// Runs the app headless at `size` (points) and returns the last frame as an image, in the
+/// app's appearance if one was set (else as its desk remembers).
 pub fn capture(app: &mut DeskApp, size: egui::Vec2, pixels_per_point: f32) -> RgbaImage {
     let ctx = egui::Context::default();
+    if let Some(appearance) = app.appearance {
+        appearance.apply(&ctx);
+    }
     let mut textures: HashMap<TextureId, ColorImage> = HashMap::new();
     let input = |time: f64| egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
@@ -33,12 +37,15 @@ pub fn capture(app: &mut DeskApp, size: egui::Vec2, pixels_per_point: f32) -> Rg
     };
     let started = Instant::now();
     let mut frame = 0;
+    let mut idle_frames = 0;
     let output = loop {
         let mut output = ctx.run_ui(input(f64::from(frame) / 60.0), |ui| app.show(ui));
         apply_textures(&mut textures, &mut output.textures_delta);
         frame += 1;
-        // A few frames let egui settle its layout; then wait for the lists being read.
-        let settled = frame >= 4 && !app.is_busy();
+        // A few frames let egui settle its layout; then wait for the lists being read, and draw
+        // twice more once they are (a list filtered in one frame is counted in the next).
+        idle_frames = if app.is_busy() { 0 } else { idle_frames + 1 };
+        let settled = frame >= 4 && idle_frames >= 3;
         if settled || started.elapsed() > SETTLE_FOR {
             break output;
         }

@@ -89,6 +89,8 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             .map(|(i, _)| i)
             .collect();
         state.filtered_for = Some(key);
+        // The count above was drawn from the last filtering: draw again with this one's.
+        ui.ctx().request_repaint();
         state.selected = None;
     }
     let moved = widgets::arrow_keys(ui, &mut state.selected, state.filtered.len());
