@@ -499,14 +499,15 @@ impl Ledger {
                 "out with {} since {}, due {}",
                 self.person_label(s.holder.as_deref().unwrap_or_default()),
                 time(s.since),
-                time(s.due_at)
+                s.due_at.map(|t| self.format_due(t)).unwrap_or_default()
             ),
             Status::In if s.since.is_none() => "in (never signed out)".to_string(),
             other => format!("{} since {}", other.as_str(), time(s.since)),
         }
     }
 
-    /// One line describing an event for people: "signed out to Sam Jones (S001), due 2026-11-29 23:59".
+    /// One line describing an event for people: "signed out to Sam Jones (S001), due 29/11/2026,
+    /// end of day".
     pub fn describe(&self, e: &Event) -> String {
         let person = |id: &Option<String>| id.as_deref().map(|p| self.person_label(p)).unwrap_or_default();
         let mut text = match e.kind {

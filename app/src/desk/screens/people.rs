@@ -181,10 +181,8 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
         ui.label(email);
     }
     for (part, s, line) in standing(&page.person.home, today) {
-        ui.horizontal(|ui| {
-            ui.weak(format!("{part}:"));
-            ui.colored_label(colour(ui, s), line);
-        });
+        let text = egui::RichText::new(line).color(colour(ui, s));
+        widgets::fact_line(ui, part, text);
     }
     ui.separator();
     ui.strong(format!("Holds now ({})", page.holds.len()));
