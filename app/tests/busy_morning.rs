@@ -557,7 +557,7 @@ fn the_hand_over_flow_does_what_its_banner_says() {
     );
 
     // R1 refuses paper without a reason and a manager; typing them drops the red refusal.
-    type_burst(&h, "CU1:P:S002");
+    type_burst(&h, "CU1:P:S001");
     h.run_steps(2);
     h.key_press(Key::Enter);
     h.run_steps(2);
@@ -572,5 +572,45 @@ fn the_hand_over_flow_does_what_its_banner_says() {
     assert_eq!(
         h.state().desk.banner.as_ref().unwrap().tone,
         custody::desk::session::Tone::Info
+    );
+    // The manager's id typed in Authorised by, then Enter there: signed out at once.
+    h.get_by_label("Authorised by (R1):").click();
+    h.run_steps(1);
+    h.get_by_label("Authorised by (R1):").type_text("S002");
+    h.run_steps(1);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    // Sam already has a laptop: R3 warns, and Enter confirms.
+    assert!(
+        banner(h.state()).contains("tell the holder, then confirm"),
+        "{}",
+        banner(h.state())
+    );
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    assert_eq!(status(&h, "PF-0001"), Status::Out, "{}", banner(h.state()));
+}
+
+/// A name typed with no field chosen names nothing exactly: it goes into Scan or type, whose
+/// suggestions show who was meant.
+#[test]
+fn a_name_typed_anywhere_is_offered_to_scan_or_type() {
+    let (_s, app) = setup();
+    let mut h = harness(app);
+    step_until(&mut h, "the lists", |a| a.lists.people.value.is_some());
+    type_burst(&h, "Priya");
+    h.run_steps(3);
+    assert!(
+        banner(h.state()).contains("listed under Scan or type"),
+        "{}",
+        banner(h.state())
+    );
+    assert_eq!(h.get_by_label("Scan or type:").value().as_deref(), Some("Priya"));
+    h.get_by_label_contains("Person: Priya Patel (S002)").click();
+    h.run_steps(2);
+    assert!(
+        banner(h.state()).contains("Priya Patel (S002) takes the items"),
+        "{}",
+        banner(h.state())
     );
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::calendar::WorkingDays;
 use crate::error::{Error, Result};
 use crate::event::{self, Event, GENESIS_HASH};
+use crate::ids::{IdKind, normalise_id};
 use crate::ledger::{Ledger, fields_of};
 use crate::model::{EventKind, HomeWorking, Item, ItemKind, Person};
 use crate::operator::Role;
@@ -91,6 +92,8 @@ pub const DEMO_OPERATORS: [(&str, &str, Role); 4] = [
     ("dpo", "Demo data protection officer", Role::Dpo),
     ("desk", "Demo front desk", Role::Operator),
 ];
+/// The demo's operator who is also on the people register, and so may authorise paper (R1).
+pub const DEMO_AUTHORISER: (&str, &str) = ("manager", "Demo office manager");
 /// The documented password of every demo operator.
 pub const DEMO_PASSWORD: &str = "custody-demo";
 
@@ -191,6 +194,17 @@ fn fill_register(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary>
     }
     let order = time_order(&drafts);
     let registered = (start - Duration::days(1)).min(now - Duration::seconds(1));
+    // The office manager is on the people register under their operator id, so that they may
+    // authorise a paper file's removal (R1), as a real office's manager would be. (Added after
+    // the histories are drawn: they hold nothing.)
+    let mut people = people;
+    people.push(Person {
+        id: normalise_id(IdKind::Person, DEMO_AUTHORISER.0)?,
+        name: DEMO_AUTHORISER.1.to_string(),
+        email: None,
+        active: true,
+        home: HomeWorking::default(),
+    });
     let mut register = Register {
         people: people.clone(),
         items: items.clone(),
@@ -202,7 +216,8 @@ fn fill_register(ledger: &mut Ledger, opts: &DemoOptions) -> Result<DemoSummary>
 
     let mut summary = DemoSummary {
         items: items.len() as u32,
-        people: people.len() as u32,
+        // The people asked for; the office manager is counted with the operators.
+        people: people.len() as u32 - 1,
         events: drafts.len() as u64,
         ..DemoSummary::default()
     };

@@ -508,6 +508,7 @@ pub fn check(p: &Proposal<'_>, facts: &Facts, settings: &Settings) -> Vec<Findin
 
 fn r1_paper_needs_reason(p: &Proposal<'_>) -> Vec<String> {
     let needed = match (p.reason, p.authoriser) {
+        (None, None) => format!("a reason and a named authoriser, {R1_WHO}"),
         (None, _) => "a reason".to_string(),
         (_, None) => format!("a named authoriser, {R1_WHO}"),
         (_, Some(a)) if a.person.id == p.holder.id => "an authoriser other than the holder".to_string(),
@@ -613,12 +614,15 @@ fn r5_risk_assessment(p: &Proposal<'_>, facts: &Facts) -> Option<String> {
         (Some(done), None) => format!("the one on record is from {}, over a year ago", format_date(done)),
     };
     let occasion = if facts.earlier_occasions >= OCCASIONS_COUNTED {
-        format!("more than occasion {OCCASIONS_COUNTED}")
+        format!("has worked from home with sensitive data more than {OCCASIONS_COUNTED} times")
     } else {
-        format!("occasion {}", facts.earlier_occasions + 1)
+        format!(
+            "this is occasion {} of working from home with sensitive data",
+            facts.earlier_occasions + 1
+        )
     };
     Some(format!(
-        "this is {}'s {occasion} of working from home with sensitive data in 12 months, so a current home-working risk assessment is required, and {state}. Record a current assessment (done and review dates) on their record.",
+        "for {}, {occasion} in 12 months, so a current home-working risk assessment is required, and {state}. A manager records a current assessment (done and review dates) on their record.",
         p.holder.name
     ))
 }

@@ -97,6 +97,33 @@ fn demo_data_is_consistent_and_believable() {
             assert_eq!(row.state.status, Status::In);
         }
     }
+    // Its office manager may authorise a paper file's removal (R1): on the people register and
+    // an operator with the manager's role, under one id.
+    let paper = ledger
+        .items()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.item.kind == ItemKind::PaperFile && r.state.status == Status::In)
+        .unwrap();
+    let holder = ledger
+        .people()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.person.active && p.person.id.starts_with('S'))
+        .unwrap();
+    let req = custody_db::SignOut {
+        items: vec![paper.item.tag.clone()],
+        to: holder.person.id.clone(),
+        reason: Some("Case review at home".into()),
+        authoriser: Some(demo::DEMO_AUTHORISER.0.into()),
+        acknowledge_warnings: true,
+        ..custody_db::SignOut::default()
+    };
+    let findings = ledger.check_sign_out(&req).unwrap();
+    assert!(
+        findings.iter().all(|f| f.rule != custody_db::policy::Rule::R1),
+        "{findings:?}"
+    );
     // Demo data goes only into an empty database.
     let err = demo::fill(&mut ledger, &DemoOptions::default()).unwrap_err();
     assert!(err.to_string().contains("already holds records"), "{err}");

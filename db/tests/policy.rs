@@ -98,8 +98,11 @@ fn r1_paper_needs_a_reason_and_an_authoriser_who_is_not_the_holder() {
         &mut db,
         &req,
         "R1",
-        "PF-0001 is a paper file; paper should not leave. An exceptional removal needs a reason.",
+        "PF-0001 is a paper file; paper should not leave. An exceptional removal needs a reason and a named authoriser, a manager:",
     );
+    req.authoriser = Some("S002".into());
+    refused(&mut db, &req, "R1", "An exceptional removal needs a reason.");
+    req.authoriser = None;
     req.reason = Some("Review meeting at home".into());
     refused(
         &mut db,

@@ -126,5 +126,10 @@ pub fn demo(args: DemoArgs, ctx: &Context, out: &mut dyn Write) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
+    writeln!(
+        out,
+        "The office manager ({}) is on the people register too, so may authorise a paper file's removal (R1).",
+        demo::DEMO_AUTHORISER.0
+    )?;
     Ok(())
 }

@@ -688,6 +688,7 @@ impl DeskApp {
             && p.kind == custody_labels::CodeKind::Person
         {
             self.desk.authoriser = p.id.clone();
+            self.desk.hand_over_details_changed();
             return;
         }
         if focused == Some(widgets::search_id()) {
@@ -716,6 +717,9 @@ impl DeskApp {
         }
         let Some(tone) = self.scan(text) else { return false };
         self.states.desk.forget_typed();
+        if let Some(unmatched) = self.desk.unmatched.take() {
+            self.states.desk.suggest_for(unmatched);
+        }
         self.beeper.play(match tone {
             session::Tone::Refused => beep::Tone::Refused,
             session::Tone::Done | session::Tone::Info => beep::Tone::Taken,

@@ -62,6 +62,8 @@ pub struct Desk {
     pub handed_over: Option<HandedOver>,
     /// An item scanned while recorded lost or stolen, which can be recorded found.
     pub turned_up: Option<String>,
+    /// Text scanned or typed that names nothing exactly, for Scan or type to suggest from.
+    pub unmatched: Option<String>,
 }
 
 /// A hand-over just recorded: who took the items ("Sam Jones (S001)") and its events.
@@ -101,8 +103,11 @@ impl Desk {
         } else if ledger.container(text).is_ok() {
             self.choose_container(ledger, text)
         } else {
+            // Typed with no field chosen (a name, say): the screen offers it to Scan or type,
+            // whose suggestions list what contains it.
+            self.unmatched = Some(text.to_string());
             self.refuse(format!(
-                "No item, person or container is called \u{201c}{text}\u{201d}. Check the label, or type part of a name to see suggestions."
+                "No item, person or container is called \u{201c}{text}\u{201d}. What contains it is listed under Scan or type: choose one, or check the label."
             ))
         })
     }
@@ -267,6 +272,14 @@ impl Desk {
                 self.warnings.clear();
                 self.refuse(format!("Not signed out. {e}"));
             }
+        }
+    }
+
+    /// The reason, the authoriser or the due date was typed (or a badge scanned into it): a
+    /// refusal for want of them is old news, so the banner says what is next.
+    pub fn hand_over_details_changed(&mut self) {
+        if self.banner.as_ref().is_some_and(|b| b.tone == Tone::Refused) {
+            self.info("Press Enter to sign the basket out.".to_string());
         }
     }
 

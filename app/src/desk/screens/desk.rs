@@ -14,6 +14,8 @@ const SUGGESTIONS: usize = 8;
 #[derive(Debug, Default)]
 pub struct DeskUi {
     typed: String,
+    /// Put the cursor in Scan or type at the next frame.
+    focus_typed: bool,
     /// What the suggestions were made for: the text, the ledger's version and the readings of
     /// the lists (after an unlock they are read afresh, and a name typed meanwhile must match).
     suggested_for: Option<(String, u64, u64, u64)>,
@@ -34,6 +36,13 @@ impl DeskUi {
         self.typed.clear();
         self.suggestions.clear();
         self.suggested_for = None;
+    }
+
+    /// Puts text that named nothing exactly into Scan or type, with the cursor there, so that
+    /// its suggestions show what it was meant to be.
+    pub fn suggest_for(&mut self, text: String) {
+        self.typed = text;
+        self.focus_typed = true;
     }
 }
 
@@ -134,6 +143,9 @@ fn type_ahead(app: &mut DeskApp, ui: &mut egui::Ui) {
                 .desired_width(320.0);
             let response = ui.add(field).labelled_by(label.id);
             widgets::focus_on_ctrl_f(ui, &response);
+            if std::mem::take(&mut state.focus_typed) {
+                response.request_focus();
+            }
             response
         })
         .inner;
@@ -257,6 +269,7 @@ fn basket(app: &mut DeskApp, ui: &mut egui::Ui) {
 /// Who takes the basket, until when, the warnings, and the button: always in view.
 fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
     let desk = &mut app.desk;
+    let mut entered_r1 = false;
     ui.add_space(4.0);
     egui::Grid::new("handover").num_columns(2).show(ui, |ui| {
         ui.label("Taken by:");
@@ -293,15 +306,12 @@ fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
                 .hint_text(custody_db::policy::R1_AUTHORISER_HINT);
             let authoriser = ui.add(field).labelled_by(label.id);
             ui.end_row();
-            // A refusal for want of these is old news once they are typed: say what is next.
-            if (reason.changed() || authoriser.changed())
-                && desk.banner.as_ref().is_some_and(|b| b.tone == Tone::Refused)
-            {
-                desk.banner = Some(crate::desk::session::Banner {
-                    tone: Tone::Info,
-                    text: "Press Enter to sign the basket out.".to_string(),
-                });
+            if reason.changed() || authoriser.changed() {
+                desk.hand_over_details_changed();
             }
+            // Enter in either signs out, as it does with nothing focused.
+            let enter = ui.input(|i| i.key_pressed(Key::Enter));
+            entered_r1 = enter && (reason.lost_focus() || authoriser.lost_focus());
         }
     });
     if !desk.warnings.is_empty() {
@@ -334,7 +344,7 @@ fn handover(app: &mut DeskApp, ui: &mut egui::Ui) {
         })
         .inner;
     ui.add_space(4.0);
-    if go_clicked {
+    if go_clicked || (entered_r1 && ready) {
         go(app);
     }
     if clear_clicked {

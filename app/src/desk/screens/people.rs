@@ -190,16 +190,20 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
         for (tag, name, due) in &page.holds {
             ui.label(tag);
             ui.label(name);
-            ui.label(due);
+            if due.starts_with("late") {
+                ui.colored_label(widgets::red(ui), due);
+            } else {
+                ui.label(due);
+            }
             ui.end_row();
         }
     });
-    ui.separator();
-    ui.strong("Home-working record");
     // The record is kept by managers; others see it above, but no form to change it.
     if app.ledger.may(custody_db::Action::EditRegister)
         && let Some(form) = &mut state.form
     {
+        ui.separator();
+        ui.strong("Home-working record");
         egui::Grid::new("register").num_columns(2).show(ui, |ui| {
             for (i, (label, field)) in FORM_LABELS.iter().zip(form.fields.iter_mut()).enumerate() {
                 let l = ui.label(*label);
@@ -244,7 +248,12 @@ fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<Pers
             (
                 r.tag,
                 r.name,
-                r.due_at.map(|d| ledger.format_due(d)).unwrap_or_default(),
+                match r.due_at {
+                    // Said in words, not by colour alone.
+                    Some(d) if custody_db::is_late(Some(d), ledger.now()) => format!("late: {}", ledger.format_due(d)),
+                    Some(d) => ledger.format_due(d),
+                    None => String::new(),
+                },
             )
         })
         .collect();

@@ -241,9 +241,7 @@ fn desk_facts(app: &mut DeskApp, ui: &mut egui::Ui, organisation: &str) {
         ui.label(app.ledger.operator());
         ui.end_row();
         ui.weak("Camera");
-        ui.label(
-            "Chosen on the Desk (Find cameras) and remembered at this desk; --camera N when starting overrides it.",
-        );
+        ui.label("Chosen on the Desk (Find cameras) and remembered at this desk.");
         ui.end_row();
     });
 }
