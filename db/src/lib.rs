@@ -18,6 +18,7 @@
 
 pub mod calendar;
 pub mod demo;
+pub mod durable;
 mod error;
 pub mod event;
 pub mod ids;

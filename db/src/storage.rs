@@ -314,8 +314,13 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     target.push(format!(".pre-v{}", version + 1));
     let target = PathBuf::from(target);
     if !target.exists() {
-        crate::private::create_new_file(&target)?;
-        conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
+        // Under a partial name until whole and synced: a power cut during the copy must not
+        // leave a part of it where the next start would take it for the copy.
+        let partial = crate::durable::partial_of(&target);
+        let _ = std::fs::remove_file(&partial);
+        crate::private::create_new_file(&partial)?;
+        conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+        crate::durable::put_in_place(&partial, &target)?;
     }
     Ok(())
 }

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod power_cut;
+
 /// The time every test runs at: Friday 20 November 2026, 10:00 UTC (10:00 in London).
 pub const NOW: &str = "2026-11-20T10:00:00Z";
 /// When [`Desk::with_basics`] registers its items and people: the start of term.

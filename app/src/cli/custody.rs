@@ -124,6 +124,9 @@ pub fn out(args: OutArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()
     print_sign_out(ledger, &events, out)?;
     if let Some((path, mut file)) = receipt {
         file.write_all(&crate::render::receipt::pdf(ledger, &events)?)?;
+        // On the disk before it is said to be written.
+        file.sync_all()?;
+        custody_db::durable::sync_folder(custody_db::durable::folder_of(path))?;
         writeln!(out, "Wrote the hand-over receipt to {}.", path.display())?;
     }
     if let Some(warnings) = &events[0].warnings {

@@ -90,7 +90,8 @@ fn write_template(of: TemplateOf, output: &std::path::Path, out: &mut dyn Write)
         TemplateOf::People => Template::People,
         TemplateOf::Custody => Template::Custody,
     };
-    std::fs::write(output, template(which)).with_context(|| format!("could not write {}", output.display()))?;
+    custody_db::durable::write_file(output, template(which).as_bytes())
+        .with_context(|| format!("could not write {}", output.display()))?;
     writeln!(
         out,
         "Wrote {}: the header, and an example row commented out with # (take the # off to try it).",
@@ -166,7 +167,12 @@ pub fn export(args: ExportArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<
         ExportWhat::Events => custody_db::Action::LedgerExport,
     })?;
     let file = &args.file;
-    let target = std::fs::File::create(file).with_context(|| format!("could not write {}", file.display()))?;
+    // Streamed under a partial name, then put in place whole: a power cut never leaves half an
+    // export under the export's name.
+    let partial = custody_db::durable::partial_of(file);
+    let _ = std::fs::remove_file(&partial);
+    let target = custody_db::private::create_new_file(&partial)
+        .with_context(|| format!("could not write {}", file.display()))?;
     let mut target = std::io::BufWriter::new(target);
     let events = match args.what {
         ExportWhat::Items => export::items(ledger)?.print(Format::Csv, &mut target).map(|()| None)?,
@@ -174,6 +180,8 @@ pub fn export(args: ExportArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<
         ExportWhat::Events => Some(export::events(ledger, &mut target)?),
     };
     target.flush()?;
+    drop(target);
+    custody_db::durable::put_in_place(&partial, file).with_context(|| format!("could not write {}", file.display()))?;
     match events {
         Some(n) => writeln!(out, "Wrote {n} events to {}.", file.display())?,
         None => writeln!(out, "Wrote {}.", file.display())?,

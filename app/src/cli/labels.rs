@@ -87,7 +87,7 @@ pub fn print(args: LabelsArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<(
         bail!("There is nothing to print: no matching items or people.");
     }
     let pdf = labels::sheet(ledger, &labels, stock, skip)?;
-    std::fs::write(&output, pdf).with_context(|| format!("could not write {}", output.display()))?;
+    custody_db::durable::write_file(&output, &pdf).with_context(|| format!("could not write {}", output.display()))?;
     writeln!(
         out,
         "Wrote {} to {}.",
@@ -96,7 +96,7 @@ pub fn print(args: LabelsArgs, ledger: &Ledger, out: &mut dyn Write) -> Result<(
     )?;
     if let Some(path) = preview {
         let png = custody_labels::preview::label_png(&labels[0], 8)?;
-        std::fs::write(&path, png).with_context(|| format!("could not write {}", path.display()))?;
+        custody_db::durable::write_file(&path, &png).with_context(|| format!("could not write {}", path.display()))?;
         writeln!(out, "Wrote a picture of the first label to {}.", path.display())?;
     }
     writeln!(

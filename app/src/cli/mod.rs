@@ -209,7 +209,8 @@ fn say_edit(edit: &custody_db::Edit, out: &mut dyn Write) -> Result<()> {
 fn deliver(bytes: &[u8], is_pdf: bool, file: Option<&Path>, what: &str, out: &mut dyn Write) -> Result<()> {
     match file {
         Some(file) => {
-            std::fs::write(file, bytes)
+            // Whole or not at all, even if the power goes as it is written.
+            custody_db::durable::write_file(file, bytes)
                 .map_err(|e| anyhow::anyhow!("could not write {}: {e}. Nothing else was changed.", file.display()))?;
             writeln!(out, "Wrote {what} to {}.", file.display())?;
         }

@@ -275,7 +275,8 @@ pub fn save_report(ledger: &custody_db::Ledger, name: &str, bytes: &[u8]) -> Res
         .join("reports");
     std::fs::create_dir_all(&folder).map_err(|e| format!("Could not create {}: {e}", folder.display()))?;
     let path = folder.join(name);
-    std::fs::write(&path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+    // Whole or not at all, even if the power goes as it is written.
+    custody_db::durable::write_file(&path, bytes).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
     Ok(format!("Saved {}", path.display()))
 }
 

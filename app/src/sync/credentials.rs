@@ -60,7 +60,8 @@ impl Credentials {
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
         }
-        std::fs::rename(&partial, &path).with_context(|| format!("could not write {}", path.display()))?;
+        custody_db::durable::put_in_place(&partial, &path)
+            .with_context(|| format!("could not write {}", path.display()))?;
         Ok(())
     }
 }

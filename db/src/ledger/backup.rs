@@ -43,13 +43,18 @@ impl Ledger {
         if target.exists() {
             return Err(Error::AlreadyExists(target.to_path_buf()));
         }
-        // The copy is its owner's alone from the start: SQLite writes into the empty file.
-        crate::private::create_new_file(target).map_err(|e| Error::CannotOpen {
+        // Made under a partial name and put in place only when whole and synced, so that a
+        // power cut never leaves a part of a backup under a backup's name (the power-cut
+        // harness found one: an empty file, which then counted as today's backup). The copy is
+        // its owner's alone from the start: SQLite writes into the empty file.
+        let partial = crate::durable::partial_of(target);
+        remove_database_files(&partial);
+        crate::private::create_new_file(&partial).map_err(|e| Error::CannotOpen {
             path: target.to_path_buf(),
             detail: format!("the backup could not be made there ({e})"),
         })?;
         let copy = || -> rusqlite::Result<()> {
-            let mut dest = Connection::open(target)?;
+            let mut dest = Connection::open(&partial)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
             // All pages in one step (-1): one read transaction, so one consistent snapshot.
             // Busy or locked: another program holds a lock for a moment; wait up to ten seconds.
@@ -64,8 +69,11 @@ impl Ledger {
                 Some("the database stayed busy for ten seconds".to_string()),
             ))
         };
-        copy().map_err(|e| {
-            remove_database_files(target);
+        let made = copy()
+            .map_err(|e| e.to_string())
+            .and_then(|()| crate::durable::put_in_place(&partial, target).map_err(|e| e.to_string()));
+        made.map_err(|e| {
+            remove_database_files(&partial);
             Error::CannotOpen {
                 path: target.to_path_buf(),
                 detail: format!("the backup could not be written ({e}); nothing was left there"),
@@ -241,7 +249,9 @@ pub fn restore(
     } else {
         None
     };
-    std::fs::rename(&staging, current)?;
+    // The restored file reaches the disk before it takes the database's name, and the names
+    // (the kept file's and the restored one's) reach it before this says it is done.
+    crate::durable::put_in_place(&staging, current)?;
     // Noted with its full path: the desk may be started from anywhere.
     let kept = kept_aside
         .as_ref()

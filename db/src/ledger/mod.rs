@@ -327,6 +327,14 @@ impl Ledger {
         time::format_due(time::from_millis(millis), self.tz)
     }
 
+    /// The power-cut harness's control (test builds only): this connection's commits stop
+    /// waiting for the disk (`synchronous=OFF`), so a power cut must lose some of them.
+    #[cfg(feature = "durability-control")]
+    pub fn weaken_durability_for_tests(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA synchronous = OFF")?;
+        Ok(())
+    }
+
     /// The connection, for the demo generator's bulk writes.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn

@@ -1,0 +1,234 @@
+//! The power-cut harness: ROUNDS rounds (default 1000) of a writer over the logging VFS whose
+//! power is cut — at a random sync, or between two writes — followed by the disk a power cut
+//! leaves, the program started again on it, and the checks: SQLite's integrity check, the
+//! ledger's verify, every acknowledged record there, every backup whole or absent.
+//! Prints, last, `power-cut: R rounds, A acknowledged records, lost L`; exits 0 when nothing was
+//! lost or damaged.
+//! With `--control`, the writer runs at `synchronous=OFF`: the harness must see losses, and
+//! exits 1 when it does (a harness that cannot see a loss proves nothing).
+//! Usage: power_cut [--control] [ROUNDS]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use custody_db::{Item, ItemKind, Ledger, SystemClock};
+use custody_tests::power_cut::{disk, log::Op};
+
+/// Every this many rounds (and after the last) the whole ledger is verified; in between, the
+/// latest entries.
+const FULL_CHECK_EVERY: usize = 25;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let control = args.iter().any(|a| a == "--control");
+    let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
+    let writer = sibling("power_writer");
+    let work = tempfile::tempdir().expect("a folder");
+    let data = work.path().join("data");
+    let log = work.path().join("power.log");
+    let db = data.join("custody.db");
+    fresh_database(&data, &db);
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let (mut acknowledged, mut lost, mut unsynced) = (0usize, 0usize, 0usize);
+    let started = Instant::now();
+    for round in 0..rounds {
+        let before = disk::snapshot(&data).expect("the folder is read");
+        let mut command = Command::new(&writer);
+        command.arg(&db).arg(&log).arg(round.to_string());
+        if control {
+            command.arg("--weaken");
+        }
+        // Half the rounds lose power at a chosen sync, half at a random moment between writes.
+        let at_sync = rng.bool().then(|| rng.u32(1..60));
+        if let Some(n) = at_sync {
+            command.env("CUSTODY_CUT_AT_SYNC", n.to_string());
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the writer starts");
+        let stdout = child.stdout.take().expect("its output");
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        if at_sync.is_none() {
+            std::thread::sleep(Duration::from_millis(rng.u64(5..120)));
+            let _ = child.kill(); // SIGKILL: the power goes
+        }
+        let status = child.wait().expect("the writer ends");
+        let said = reader.join().expect("its acknowledgements");
+        let mut stderr = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut stderr);
+        }
+        if !stderr.trim().is_empty() && !stderr.contains("panicked") && status.code() != Some(86) {
+            // A refusal the writer did not expect is the writer's bug, not a loss.
+            eprintln!("round {round}: the writer stopped: {stderr}");
+        }
+        let ops = Op::decode_all(&std::fs::read(&log).unwrap_or_default());
+        unsynced += disk::cut(&before, &ops, &mut rng).expect("the disk after the cut is written");
+        acknowledged += said.len();
+        let full = round % FULL_CHECK_EVERY == 0 || round + 1 == rounds;
+        match check(&db, &said, full) {
+            Ok(()) => {}
+            Err(problems) => {
+                lost += problems.missing;
+                for p in problems.notes.iter().take(3) {
+                    eprintln!("round {round}: {p}");
+                }
+                if !control {
+                    println!(
+                        "power-cut: {} rounds, {acknowledged} acknowledged records, lost {lost}: round {round} failed",
+                        round + 1
+                    );
+                    std::process::exit(1);
+                }
+                if problems.damaged {
+                    // The control may leave a file that cannot be read: start the next round afresh.
+                    fresh_database(&data, &db);
+                }
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if control {
+        println!(
+            "power-cut --control: {rounds} rounds at synchronous=OFF, {acknowledged} acknowledged records, {unsynced} unsynced writes, lost {lost} ({seconds:.0} s)"
+        );
+        std::process::exit(i32::from(lost > 0));
+    }
+    println!(
+        "power-cut: {rounds} rounds, {acknowledged} acknowledged records, {unsynced} unsynced writes cut, lost {lost} ({seconds:.0} s)"
+    );
+}
+
+/// The writer binary beside this one.
+fn sibling(name: &str) -> PathBuf {
+    let me = std::env::current_exe().expect("this program's path");
+    me.with_file_name(name)
+}
+
+/// A new database with a few laptops, Chromebooks and people, made without the logging VFS.
+fn fresh_database(data: &Path, db: &Path) {
+    let _ = std::fs::remove_dir_all(data);
+    std::fs::create_dir_all(data).expect("the data folder");
+    let mut ledger = custody_tests::new_ledger(db, Some("Power cut"), Arc::new(SystemClock));
+    for n in 0..24 {
+        let kind = if n % 2 == 0 {
+            ItemKind::Laptop
+        } else {
+            ItemKind::Chromebook
+        };
+        ledger
+            .add_item(&Item::new(&format!("PC-{n:04}"), kind, "Office device"))
+            .expect("an item");
+    }
+    for (id, name) in [("S001", "Sam Jones"), ("S002", "Priya Patel"), ("S003", "Tom Hill")] {
+        ledger.add_person(id, name, None).expect("a person");
+    }
+}
+
+struct Problems {
+    missing: usize,
+    damaged: bool,
+    notes: Vec<String>,
+}
+
+/// After the cut: the file opens (SQLite recovers its log), passes the integrity check and the
+/// ledger's own checks, and holds everything acknowledged; each backup is whole or absent.
+fn check(db: &Path, said: &[String], full: bool) -> Result<(), Problems> {
+    let damaged = |note: String| Problems {
+        missing: said.len(),
+        damaged: true,
+        notes: vec![note],
+    };
+    let integrity = |path: &Path| -> Result<(), String> {
+        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| e.to_string())?;
+        let result: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        if result == "ok" { Ok(()) } else { Err(result) }
+    };
+    integrity(db).map_err(|e| damaged(format!("the integrity check: {e}")))?;
+    let ledger = Ledger::open(db, Arc::new(SystemClock)).map_err(|e| damaged(format!("it does not open: {e}")))?;
+    let ledger = custody_tests::sign_in(ledger);
+    if full {
+        let report = ledger.verify().map_err(|e| damaged(format!("verify: {e}")))?;
+        if !report.is_intact() {
+            return Err(damaged(format!("verify: {report:?}")));
+        }
+    } else {
+        ledger
+            .check_recent()
+            .map_err(|e| damaged(format!("the latest entries: {e}")))?;
+    }
+    let mut problems = Problems {
+        missing: 0,
+        damaged: false,
+        notes: Vec::new(),
+    };
+    for line in said {
+        let parts: Vec<&str> = line.split(' ').collect();
+        let there = match parts[0] {
+            "event" => {
+                let seq: i64 = parts[1].parse().unwrap_or(-1);
+                ledger
+                    .item_events(parts[3])
+                    .is_ok_and(|events| events.iter().any(|e| e.seq == seq && e.kind.as_str() == parts[2]))
+            }
+            "record" => {
+                let seq: i64 = parts[1].parse().unwrap_or(-1);
+                ledger
+                    .item_records(parts[2])
+                    .is_ok_and(|r| r.iter().any(|r| r.seq == seq))
+            }
+            "person" => ledger.person(parts[1]).is_ok(),
+            "backup" => integrity(Path::new(parts[1])).is_ok(),
+            _ => true,
+        };
+        if !there {
+            problems.missing += 1;
+            problems.notes.push(format!("acknowledged and lost: {line}"));
+        }
+    }
+    // Backups not yet acknowledged: whole or absent, never a file that is there and unreadable.
+    let backups = db.parent().map(|d| d.join("backups"));
+    for entry in backups
+        .and_then(|b| std::fs::read_dir(b).ok())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "db")
+            && let Err(e) = integrity(&path).and_then(|()| {
+                Ledger::open(&path, Arc::new(SystemClock))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        {
+            problems.missing += 1;
+            problems
+                .notes
+                .push(format!("a backup that is there but not whole: {}: {e}", path.display()));
+        }
+    }
+    if problems.missing == 0 {
+        // Checked: cleared away, so that each round reads a small folder.
+        if let Some(backups) = db.parent().map(|d| d.join("backups")) {
+            let _ = std::fs::remove_dir_all(backups);
+        }
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}

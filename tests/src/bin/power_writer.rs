@@ -1,0 +1,105 @@
+//! The writer the power-cut harness cuts the power of: over the logging VFS, it records the
+//! real mix a desk does — sign-outs of several items, sign-ins, people added, items changed,
+//! backups — and prints an acknowledgement after each returns, until it is killed.
+//! Usage: power_writer DB LOG SEED [--weaken]
+//! `--weaken` (the control) sets the writer's connection to `synchronous=OFF`, through a switch
+//! that only a test build has.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use custody_db::{ItemEdit, Ledger, SignOut, Status, SystemClock};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (path, log) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
+    let seed: u64 = args[2].parse()?;
+    let weaken = args.iter().any(|a| a == "--weaken");
+    custody_tests::power_cut::vfs::install(&log);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut ledger = Ledger::open(&path, Arc::new(SystemClock))?;
+    ledger.operator_sign_in(
+        custody_tests::OPERATOR,
+        custody_tests::PASSWORD,
+        custody_db::SignInAt::CommandLine,
+    )?;
+    if weaken {
+        ledger.weaken_durability_for_tests()?;
+    }
+    let tags: Vec<String> = ledger.items()?.into_iter().map(|r| r.item.tag).collect();
+    let people: Vec<String> = ledger
+        .people()?
+        .into_iter()
+        .filter(|p| p.person.active)
+        .map(|r| r.person.id)
+        .collect();
+    let backups = path.parent().unwrap_or(std::path::Path::new(".")).join("backups");
+    std::fs::create_dir_all(&backups)?;
+    let mut out = std::io::stdout().lock();
+    for n in 0.. {
+        match rng.u32(..20) {
+            0 => {
+                let id = format!("P{seed:04}-{n:04}");
+                ledger.add_person(&id, "Power Cut", None)?;
+                writeln!(out, "person {id}")?;
+            }
+            1..=2 => {
+                let tag = &tags[rng.usize(..tags.len())];
+                // A change to the register (the serial: no rule turns on it).
+                let edit = ItemEdit {
+                    serial: Some(Some(format!("SN-{seed}-{n}"))),
+                    ..ItemEdit::default()
+                };
+                if let Some(seq) = ledger.edit_item(tag, &edit, Some("power cut"))?.seq {
+                    writeln!(out, "record {seq} {tag}")?;
+                }
+            }
+            3 => {
+                let target = backups.join(format!("backup-{seed}-{n}.db"));
+                ledger.backup_to(&target)?;
+                writeln!(out, "backup {}", target.display())?;
+            }
+            _ => {
+                // Sign-outs of several items at once, or sign-ins, as a desk does.
+                let chosen: Vec<String> = (0..rng.usize(1..4))
+                    .map(|_| tags[rng.usize(..tags.len())].clone())
+                    .collect();
+                let mut chosen = chosen;
+                chosen.sort();
+                chosen.dedup();
+                let out_now: Vec<String> = chosen
+                    .iter()
+                    .filter(|t| ledger.state(t).is_ok_and(|s| s.status == Status::Out))
+                    .cloned()
+                    .collect();
+                let events = if out_now.is_empty() {
+                    let req = SignOut {
+                        items: chosen,
+                        to: people[rng.usize(..people.len())].clone(),
+                        acknowledge_warnings: true,
+                        ..SignOut::default()
+                    };
+                    match ledger.sign_out(&req) {
+                        Ok(events) => events,
+                        // A rule refused it (the holder's paperwork): nothing written, go on.
+                        Err(custody_db::Error::PolicyRefused { .. }) => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                } else {
+                    ledger
+                        .sign_in(&out_now, None, None)?
+                        .into_iter()
+                        .map(|r| r.event)
+                        .collect()
+                };
+                for e in events {
+                    writeln!(out, "event {} {} {}", e.seq, e.kind, e.item)?;
+                }
+            }
+        }
+        // Said only after the call returned: each line is a promise the harness checks.
+        out.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! The power-cut log: each file operation the writer's SQLite did, in order, as the VFS saw it.
+//! One record per operation, written in one call: a kind byte, the path, and its fields.
+
+/// One file operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Opened (created if it was not there).
+    Open {
+        path: String,
+    },
+    Write {
+        path: String,
+        offset: u64,
+        data: Vec<u8>,
+    },
+    Truncate {
+        path: String,
+        size: u64,
+    },
+    /// Everything written to this file before is on the disk.
+    Sync {
+        path: String,
+    },
+    Delete {
+        path: String,
+    },
+}
+
+impl Op {
+    pub fn path(&self) -> &str {
+        match self {
+            Op::Open { path }
+            | Op::Write { path, .. }
+            | Op::Truncate { path, .. }
+            | Op::Sync { path }
+            | Op::Delete { path } => path,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let (kind, number, data): (u8, u64, &[u8]) = match self {
+            Op::Open { .. } => (b'O', 0, &[]),
+            Op::Write { offset, data, .. } => (b'W', *offset, data),
+            Op::Truncate { size, .. } => (b'T', *size, &[]),
+            Op::Sync { .. } => (b'S', 0, &[]),
+            Op::Delete { .. } => (b'D', 0, &[]),
+        };
+        let path = self.path().as_bytes();
+        let mut out = Vec::with_capacity(1 + 4 + path.len() + 8 + 4 + data.len());
+        out.push(kind);
+        out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+        out.extend_from_slice(path);
+        out.extend_from_slice(&number.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    /// Every whole record in `bytes`, in order (a last record cut short by the kill is left out).
+    pub fn decode_all(bytes: &[u8]) -> Vec<Op> {
+        let mut ops = Vec::new();
+        let mut at = 0;
+        let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
+            let slice = bytes.get(*at..*at + n)?;
+            *at += n;
+            Some(slice)
+        };
+        loop {
+            let start = at;
+            let parsed = (|| {
+                let kind = take(&mut at, 1)?[0];
+                let len = u32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?) as usize;
+                let path = String::from_utf8(take(&mut at, len)?.to_vec()).ok()?;
+                let number = u64::from_le_bytes(take(&mut at, 8)?.try_into().ok()?);
+                let len = u32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?) as usize;
+                let data = take(&mut at, len)?.to_vec();
+                Some(match kind {
+                    b'O' => Op::Open { path },
+                    b'W' => Op::Write {
+                        path,
+                        offset: number,
+                        data,
+                    },
+                    b'T' => Op::Truncate { path, size: number },
+                    b'S' => Op::Sync { path },
+                    b'D' => Op::Delete { path },
+                    _ => return None,
+                })
+            })();
+            match parsed {
+                Some(op) => ops.push(op),
+                None => {
+                    let _ = start;
+                    return ops;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_and_a_torn_last_one_is_left_out() {
+        let ops = vec![
+            Op::Open { path: "/a".into() },
+            Op::Write {
+                path: "/a".into(),
+                offset: 4096,
+                data: vec![1, 2, 3],
+            },
+            Op::Sync { path: "/a".into() },
+            Op::Truncate {
+                path: "/a".into(),
+                size: 10,
+            },
+            Op::Delete { path: "/a-wal".into() },
+        ];
+        let mut bytes: Vec<u8> = ops.iter().flat_map(Op::encode).collect();
+        assert_eq!(Op::decode_all(&bytes), ops);
+        bytes.truncate(bytes.len() - 3);
+        assert_eq!(Op::decode_all(&bytes), ops[..4]);
+    }
+}
