@@ -308,6 +308,27 @@ fn migrate(conn: &mut Connection, from: i64, meta: &[(&str, &str)], upgrade: Upg
     Ok(())
 }
 
+/// A new, empty database of an earlier schema `version`, with `meta`, for the power-cut harness
+/// to migrate (test builds only): the file as that version's program made it.
+#[cfg(feature = "test-support")]
+pub fn create_at_version_for_tests(path: &Path, version: i64, meta: &[(&str, &str)]) -> Result<()> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn, path)?;
+    let tx = conn.transaction()?;
+    for step in &MIGRATIONS[..version as usize] {
+        tx.execute_batch(step)?;
+    }
+    for (key, value) in meta {
+        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {version};"
+    ))?;
+    tx.commit()?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    Ok(())
+}
+
 /// Copies the database aside before a migration changes it, e.g. `custody.db.pre-v2`.
 fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<()> {
     let mut target = path.as_os_str().to_owned();

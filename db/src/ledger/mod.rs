@@ -329,7 +329,7 @@ impl Ledger {
 
     /// The power-cut harness's control (test builds only): this connection's commits stop
     /// waiting for the disk (`synchronous=OFF`), so a power cut must lose some of them.
-    #[cfg(feature = "durability-control")]
+    #[cfg(feature = "test-support")]
     pub fn weaken_durability_for_tests(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA synchronous = OFF")?;
         Ok(())

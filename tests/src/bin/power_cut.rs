@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use custody_db::{Item, ItemKind, Ledger, SystemClock};
+use custody_db::{Ledger, SystemClock};
 use custody_tests::power_cut::{disk, log::Op};
 
 /// Every this many rounds (and after the last) the whole ledger is verified; in between, the
@@ -33,8 +33,15 @@ fn main() {
     fresh_database(&data, &db);
     let mut rng = fastrand::Rng::with_seed(2026);
     let (mut acknowledged, mut lost, mut unsynced) = (0usize, 0usize, 0usize);
+    // Migration rounds, and those cut before the migrated file was opened.
+    let (mut migrations, mut cut_migrating) = (0usize, 0usize);
     let started = Instant::now();
     for round in 0..rounds {
+        // Every tenth round migrates a file of the previous schema as the power goes.
+        let migrating = round % 10 == 5;
+        if migrating {
+            previous_schema_database(&data, &db);
+        }
         let before = disk::snapshot(&data).expect("the folder is read");
         let mut command = Command::new(&writer);
         command.arg(&db).arg(&log).arg(round.to_string());
@@ -42,7 +49,12 @@ fn main() {
             command.arg("--weaken");
         }
         // Half the rounds lose power at a chosen sync, half at a random moment between writes.
-        let at_sync = rng.bool().then(|| rng.u32(1..60));
+        // (A migration's rounds mostly lose it within the first syncs: in the migration.)
+        let at_sync = if migrating && rng.u8(..3) > 0 {
+            Some(rng.u32(1..8))
+        } else {
+            rng.bool().then(|| rng.u32(1..60))
+        };
         if let Some(n) = at_sync {
             command.env("CUSTODY_CUT_AT_SYNC", n.to_string());
         }
@@ -76,8 +88,12 @@ fn main() {
         let ops = Op::decode_all(&std::fs::read(&log).unwrap_or_default());
         unsynced += disk::cut(&before, &ops, &mut rng).expect("the disk after the cut is written");
         acknowledged += said.len();
+        if migrating {
+            migrations += 1;
+            cut_migrating += usize::from(!said.iter().any(|l| l == "opened"));
+        }
         let full = round % FULL_CHECK_EVERY == 0 || round + 1 == rounds;
-        match check(&db, &said, full) {
+        match check(&db, &said, full || migrating) {
             Ok(()) => {}
             Err(problems) => {
                 lost += problems.missing;
@@ -106,7 +122,7 @@ fn main() {
         std::process::exit(i32::from(lost > 0));
     }
     println!(
-        "power-cut: {rounds} rounds, {acknowledged} acknowledged records, {unsynced} unsynced writes cut, lost {lost} ({seconds:.0} s)"
+        "power-cut: {rounds} rounds ({migrations} migrating a file of the previous schema, {cut_migrating} of them cut mid-way), {acknowledged} acknowledged records, {unsynced} unsynced writes cut, lost {lost} ({seconds:.0} s)"
     );
 }
 
@@ -121,19 +137,18 @@ fn fresh_database(data: &Path, db: &Path) {
     let _ = std::fs::remove_dir_all(data);
     std::fs::create_dir_all(data).expect("the data folder");
     let mut ledger = custody_tests::new_ledger(db, Some("Power cut"), Arc::new(SystemClock));
-    for n in 0..24 {
-        let kind = if n % 2 == 0 {
-            ItemKind::Laptop
-        } else {
-            ItemKind::Chromebook
-        };
-        ledger
-            .add_item(&Item::new(&format!("PC-{n:04}"), kind, "Office device"))
-            .expect("an item");
-    }
-    for (id, name) in [("S001", "Sam Jones"), ("S002", "Priya Patel"), ("S003", "Tom Hill")] {
-        ledger.add_person(id, name, None).expect("a person");
-    }
+    custody_tests::power_cut::register(&mut ledger).expect("the register");
+}
+
+/// A new, empty database of the previous schema, for the writer to migrate (and to give an
+/// administrator and a register) with the power cut at any moment of it.
+fn previous_schema_database(data: &Path, db: &Path) {
+    let _ = std::fs::remove_dir_all(data);
+    std::fs::create_dir_all(data).expect("the data folder");
+    let created = chrono::Utc::now().to_rfc3339();
+    let meta = [("desk", "power-cut-desk"), ("created_at", created.as_str())];
+    custody_db::storage::create_at_version_for_tests(db, custody_db::storage::SCHEMA_VERSION - 1, &meta)
+        .expect("a file of the previous schema");
 }
 
 struct Problems {
@@ -159,9 +174,21 @@ fn check(db: &Path, said: &[String], full: bool) -> Result<(), Problems> {
         if result == "ok" { Ok(()) } else { Err(result) }
     };
     integrity(db).map_err(|e| damaged(format!("the integrity check: {e}")))?;
-    let ledger = Ledger::open(db, Arc::new(SystemClock)).map_err(|e| damaged(format!("it does not open: {e}")))?;
-    let ledger = custody_tests::sign_in(ledger);
-    if full {
+    let mut ledger = Ledger::open(db, Arc::new(SystemClock)).map_err(|e| damaged(format!("it does not open: {e}")))?;
+    // A migrated file whose administrator was not yet made holds no entries to check.
+    let made = ledger.has_operators().unwrap_or(false);
+    if made {
+        ledger
+            .operator_sign_in(
+                custody_tests::OPERATOR,
+                custody_tests::PASSWORD,
+                custody_db::SignInAt::CommandLine,
+            )
+            .map_err(|e| damaged(format!("the sign-in: {e}")))?;
+    }
+    if !made {
+        // Nothing recorded yet to check: only the file's soundness, above.
+    } else if full {
         let report = ledger.verify().map_err(|e| damaged(format!("verify: {e}")))?;
         if !report.is_intact() {
             return Err(damaged(format!("verify: {report:?}")));
@@ -192,6 +219,7 @@ fn check(db: &Path, said: &[String], full: bool) -> Result<(), Problems> {
                     .is_ok_and(|r| r.iter().any(|r| r.seq == seq))
             }
             "person" => ledger.person(parts[1]).is_ok(),
+            "import" => parts[1..].iter().all(|tag| ledger.item(tag).is_ok()),
             "backup" => integrity(Path::new(parts[1])).is_ok(),
             _ => true,
         };
@@ -199,6 +227,18 @@ fn check(db: &Path, said: &[String], full: bool) -> Result<(), Problems> {
             problems.missing += 1;
             problems.notes.push(format!("acknowledged and lost: {line}"));
         }
+    }
+    // The copy made before an upgrade: whole or absent.
+    let mut copy = db.as_os_str().to_owned();
+    copy.push(format!(".pre-v{}", custody_db::storage::SCHEMA_VERSION));
+    let copy = PathBuf::from(copy);
+    if copy.exists()
+        && let Err(e) = integrity(&copy).and_then(|()| of_schema(&copy, custody_db::storage::SCHEMA_VERSION - 1))
+    {
+        problems.missing += 1;
+        problems
+            .notes
+            .push(format!("the copy before the upgrade is there but not whole: {e}"));
     }
     // Backups not yet acknowledged: whole or absent, never a file that is there and unreadable.
     let backups = db.parent().map(|d| d.join("backups"));
@@ -230,5 +270,24 @@ fn check(db: &Path, said: &[String], full: bool) -> Result<(), Problems> {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// Whether `path` is a Custody database of schema `version` (an empty file passes SQLite's
+/// integrity check: it is an empty database, not a copy).
+fn of_schema(path: &Path, version: i64) -> Result<(), String> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| e.to_string())?;
+    let read = |pragma: &str| -> Result<i64, String> {
+        conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+            .map_err(|e| e.to_string())
+    };
+    let (id, found) = (read("application_id")?, read("user_version")?);
+    if id == custody_db::storage::APPLICATION_ID && found == version {
+        Ok(())
+    } else {
+        Err(format!(
+            "application id {id:#x}, schema {found}: not a whole copy of schema {version}"
+        ))
     }
 }

@@ -18,12 +18,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let weaken = args.iter().any(|a| a == "--weaken");
     custody_tests::power_cut::vfs::install(&log);
     let mut rng = fastrand::Rng::with_seed(seed);
+    let mut out = std::io::stdout().lock();
+    // A file of the previous schema is migrated here, under the power cut too.
     let mut ledger = Ledger::open(&path, Arc::new(SystemClock))?;
-    ledger.operator_sign_in(
-        custody_tests::OPERATOR,
-        custody_tests::PASSWORD,
-        custody_db::SignInAt::CommandLine,
-    )?;
+    writeln!(out, "opened")?;
+    out.flush()?;
+    if ledger.has_operators()? {
+        ledger.operator_sign_in(
+            custody_tests::OPERATOR,
+            custody_tests::PASSWORD,
+            custody_db::SignInAt::CommandLine,
+        )?;
+    } else {
+        // A new (migrated) file: its administrator and a register, as a desk's first day.
+        ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+        ledger.add_first_admin(custody_tests::OPERATOR, "Power cut", custody_tests::PASSWORD)?;
+        custody_tests::power_cut::register(&mut ledger)?;
+    }
     if weaken {
         ledger.weaken_durability_for_tests()?;
     }
@@ -36,7 +47,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let backups = path.parent().unwrap_or(std::path::Path::new(".")).join("backups");
     std::fs::create_dir_all(&backups)?;
-    let mut out = std::io::stdout().lock();
     for n in 0.. {
         match rng.u32(..20) {
             0 => {
@@ -54,6 +64,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if let Some(seq) = ledger.edit_item(tag, &edit, Some("power cut"))?.seq {
                     writeln!(out, "record {seq} {tag}")?;
                 }
+            }
+            3 if rng.bool() => {
+                // An import of two new items from a spreadsheet.
+                let tags = [format!("IM-{seed}-{n}-A"), format!("IM-{seed}-{n}-B")];
+                let csv = format!(
+                    "tag,kind,name\n{},laptop,Imported\n{},chromebook,Imported\n",
+                    tags[0], tags[1]
+                );
+                let report = ledger.import_items(csv.as_bytes(), false, true)?;
+                writeln!(out, "import {}", report.added.join(" "))?;
             }
             3 => {
                 let target = backups.join(format!("backup-{seed}-{n}.db"));
