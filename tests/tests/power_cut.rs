@@ -26,7 +26,7 @@ fn a_power_cut_loses_no_acknowledged_record() {
         .to_string();
     assert_eq!(code, 0, "{said}");
     assert!(
-        last.starts_with("power-cut: 50 rounds,") && last.contains("lost 0"),
+        last.starts_with("power-cut: 50 rounds") && last.contains("lost 0"),
         "{said}"
     );
 }
