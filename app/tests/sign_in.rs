@@ -146,16 +146,25 @@ fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens()
         !shown.contains("Priya"),
         "what the first operator typed is gone:\n{shown}"
     );
-    for screen in ["Desk", "Items", "People", "Out now"] {
+    for screen in ["Desk", "Items", "People", "Out now", "Settings"] {
         h.get_by_label(screen);
     }
-    for screen in ["Overdue", "Exposure", "Incidents", "Settings"] {
+    for screen in ["Overdue", "Exposure", "Incidents"] {
         assert!(h.query_by_label(screen).is_none(), "an operator does not see {screen}");
     }
     // Nor reach it by its key.
     h.key_press(Key::F6);
     h.run_steps(2);
     assert_eq!(h.state().screen, Screen::Desk);
+    // Settings: the clerk sets this desk's look, and sees the rules without changing them.
+    h.key_press(Key::F9);
+    h.run_steps(2);
+    assert_eq!(h.state().screen, Screen::Settings);
+    h.get_by_label("Light theme (for a bright office)").click();
+    h.run_steps(2);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    assert!(h.query_by_label("block").is_none(), "no rule buttons for an operator");
+    assert!(h.query_by_label("Save the name").is_none());
     drop(s);
 }
 

@@ -70,10 +70,17 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     );
     let mut change = None;
     let mut asked = None;
+    // Those who may not change the rules see how they stand, as words.
+    let may_change = app.ledger.may(custody_db::Action::RuleSettings);
     egui::Grid::new("rules").striped(true).num_columns(3).show(ui, |ui| {
         for (id, mode) in &rules {
             ui.strong(id.id());
             ui.label(id.text());
+            if !may_change {
+                ui.label(format!("{}s", mode.as_str()));
+                ui.end_row();
+                continue;
+            }
             ui.horizontal(|ui| {
                 for choice in [Mode::Block, Mode::Warn] {
                     let label = format!("{id} {}", choice.as_str());
@@ -91,7 +98,10 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         ui.end_row();
         ui.strong(Rule::R14.id());
         ui.label(Rule::R14.text());
-        if ui.checkbox(&mut ask, "ask at each sign-out").changed() {
+        if ui
+            .add_enabled(may_change, egui::Checkbox::new(&mut ask, "ask at each sign-out"))
+            .changed()
+        {
             asked = Some(ask);
         }
         ui.end_row();
