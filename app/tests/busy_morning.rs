@@ -614,3 +614,26 @@ fn a_name_typed_anywhere_is_offered_to_scan_or_type() {
         banner(h.state())
     );
 }
+
+/// After an Undo, the person's page says the undone event was voided, as the item's page does
+/// (struck through, and in words for a screen reader).
+#[test]
+fn an_undone_sign_in_is_voided_on_the_persons_page_too() {
+    let (s, mut app) = setup();
+    laptop_out(&mut app);
+    let mut h = harness(app);
+    later(&s);
+    type_burst(&h, "CU1:I:LT-0001"); // back in
+    h.run_steps(2);
+    assert_eq!(status(&h, "LT-0001"), Status::In);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(status(&h, "LT-0001"), Status::Out, "{}", banner(h.state()));
+    h.key_press(Key::F3);
+    h.run_steps(2);
+    step_until(&mut h, "the people", |a| a.lists.people.value.is_some());
+    h.key_press(Key::ArrowDown); // Sam Jones, S001
+    h.run_steps(3);
+    h.get_by_label_contains("LT-0001 signed in from Sam Jones (S001)");
+    h.get_by_label_contains("(voided by a later correction)");
+}

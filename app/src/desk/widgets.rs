@@ -182,7 +182,8 @@ pub fn fact_line(ui: &mut egui::Ui, name: &str, value: impl Into<egui::WidgetTex
 }
 
 /// One line of a page's history: when (a column of its own), what (wrapped to the page's
-/// width, never cut off) and by whom; struck through when a later correction voided it.
+/// width, never cut off) and by whom; struck through when a later correction voided it, and
+/// said in words too (a screen reader does not read a strike-through).
 pub fn history_line(ui: &mut egui::Ui, when: &str, what: &str, by: Option<&str>, voided: bool) {
     ui.horizontal_top(|ui| {
         ui.add_sized([118.0, ROW_HEIGHT - 4.0], egui::Label::new(RichText::new(when).weak()));
@@ -190,7 +191,10 @@ pub fn history_line(ui: &mut egui::Ui, when: &str, what: &str, by: Option<&str>,
         if voided {
             text = text.strikethrough();
         }
-        let by = by.map(|b| format!("  \u{b7} {b}")).unwrap_or_default();
+        let mut by = by.map(|b| format!("  \u{b7} {b}")).unwrap_or_default();
+        if voided {
+            by.push_str("  (voided by a later correction)");
+        }
         let mut job = egui::text::LayoutJob::default();
         let style = ui.style().clone();
         text.append_to(&mut job, &style, egui::FontSelection::Default, egui::Align::Min);

@@ -32,7 +32,8 @@ struct PersonPage {
     version: u64,
     person: Person,
     holds: Vec<(String, String, String)>,
-    history: Vec<(String, String)>,
+    /// (when, what, voided by a later correction).
+    history: Vec<(String, String, bool)>,
 }
 
 /// The six dates and the reference, as text fields.
@@ -234,8 +235,8 @@ fn page_ui(app: &mut DeskApp, ui: &mut egui::Ui, id: &str, today: NaiveDate) {
     ui.separator();
     let Some(page) = &state.page else { return };
     ui.strong(format!("History (latest {HISTORY_SHOWN})"));
-    for (when, what) in &page.history {
-        widgets::history_line(ui, when, what, None, false);
+    for (when, what, voided) in &page.history {
+        widgets::history_line(ui, when, what, None, *voided);
     }
 }
 
@@ -257,24 +258,29 @@ fn read_page(ledger: &Ledger, id: &str, version: u64) -> custody_db::Result<Pers
             )
         })
         .collect();
-    let events = ledger.history(&HistoryFilter {
+    // With what later corrections voided, struck through as on the item's page (an Undo).
+    let marked = ledger.history_marked(&HistoryFilter {
         person: Some(id.to_string()),
         latest: Some(HISTORY_SHOWN),
         ..HistoryFilter::default()
     })?;
     // Their events and the changes to their record, newest first.
-    let mut story: Vec<(i64, i64, String)> = events
+    let mut story: Vec<(i64, i64, String, bool)> = marked
+        .events
         .iter()
-        .map(|e| (e.occurred_at, e.seq, format!("{} {}", e.item, ledger.describe(e))))
+        .map(|e| {
+            let what = format!("{} {}", e.item, ledger.describe(e));
+            (e.occurred_at, e.seq, what, marked.is_voided(e))
+        })
         .collect();
     for r in ledger.person_records(id)? {
-        story.push((r.occurred_at, r.seq, format!("record: {}", r.summary())));
+        story.push((r.occurred_at, r.seq, format!("record: {}", r.summary()), false));
     }
-    story.sort_by_key(|(at, seq, _)| std::cmp::Reverse((*at, *seq)));
+    story.sort_by_key(|(at, seq, ..)| std::cmp::Reverse((*at, *seq)));
     story.truncate(HISTORY_SHOWN as usize);
     let history = story
         .into_iter()
-        .map(|(at, _, what)| (ledger.format_time(at), what))
+        .map(|(at, _, what, voided)| (ledger.format_time(at), what, voided))
         .collect();
     Ok(PersonPage {
         id: id.to_string(),
