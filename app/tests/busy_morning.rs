@@ -616,9 +616,10 @@ fn a_name_typed_anywhere_is_offered_to_scan_or_type() {
 }
 
 /// After an Undo, the person's page says the undone event was voided, as the item's page does
-/// (struck through, and in words for a screen reader).
+/// (struck through, and in words for a screen reader); Ctrl+Z once Undo's moment has passed says
+/// so, and what to do instead.
 #[test]
-fn an_undone_sign_in_is_voided_on_the_persons_page_too() {
+fn undo_is_voided_on_the_persons_page_and_a_late_one_says_what_to_do() {
     let (s, mut app) = setup();
     laptop_out(&mut app);
     let mut h = harness(app);
@@ -629,6 +630,25 @@ fn an_undone_sign_in_is_voided_on_the_persons_page_too() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(status(&h, "LT-0001"), Status::Out, "{}", banner(h.state()));
+    // Once Undo's moment has passed, Ctrl+Z says so and what to do instead.
+    type_burst(&h, "CU1:I:LT-0002");
+    type_burst(&h, "CU1:P:S002");
+    h.run_steps(2);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    h.key_press(Key::Enter); // R4: the unencrypted laptop's warning, confirmed
+    h.run_steps(2);
+    assert_eq!(status(&h, "LT-0002"), Status::Out, "{}", banner(h.state()));
+    s.clock
+        .advance(custody::desk::session::UNDO_FOR + chrono::Duration::seconds(1));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(
+        banner(h.state()).starts_with("Too late to undo"),
+        "{}",
+        banner(h.state())
+    );
+    assert_eq!(status(&h, "LT-0002"), Status::Out, "nothing was undone");
     h.key_press(Key::F3);
     h.run_steps(2);
     step_until(&mut h, "the people", |a| a.lists.people.value.is_some());

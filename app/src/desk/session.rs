@@ -303,6 +303,14 @@ impl Desk {
         };
     }
 
+    /// Ctrl+Z after Undo's moment has passed: what to do instead.
+    pub fn undo_too_late(&mut self) {
+        let seconds = UNDO_FOR.num_seconds();
+        self.info(format!(
+            "Too late to undo: Undo is offered for {seconds} seconds after an action. To put an older one right, ask a manager to record a correction; the ledger keeps both."
+        ));
+    }
+
     /// Whether Undo is still offered at `now`.
     pub fn undo_open(&self, now: DateTime<Utc>) -> Option<&Undo> {
         self.undo.as_ref().filter(|u| now < u.until)

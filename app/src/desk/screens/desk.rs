@@ -62,6 +62,12 @@ const SIDE_WIDTH: f32 = 400.0;
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     if app.desk.undo_open(app.ledger.now()).is_some() && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
         app.desk_action(Desk::undo);
+    } else if app.desk.undo.is_some()
+        && ui.memory(|m| m.focused().is_none())
+        && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z))
+    {
+        // Too late for Undo: say so, and what puts it right, rather than nothing.
+        app.desk.undo_too_late();
     }
     // The side panel keeps its width whatever it shows; long lines are cut short, not widened.
     let side_width = SIDE_WIDTH.min(ui.available_width() * 0.4);
