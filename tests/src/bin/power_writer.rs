@@ -82,10 +82,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             _ => {
                 // Sign-outs of several items at once, or sign-ins, as a desk does.
-                let chosen: Vec<String> = (0..rng.usize(1..4))
+                let mut chosen: Vec<String> = (0..rng.usize(1..4))
                     .map(|_| tags[rng.usize(..tags.len())].clone())
                     .collect();
-                let mut chosen = chosen;
                 chosen.sort();
                 chosen.dedup();
                 let out_now: Vec<String> = chosen

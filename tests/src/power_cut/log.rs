@@ -66,7 +66,6 @@ impl Op {
             Some(slice)
         };
         loop {
-            let start = at;
             let parsed = (|| {
                 let kind = take(&mut at, 1)?[0];
                 let len = u32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?) as usize;
@@ -89,10 +88,7 @@ impl Op {
             })();
             match parsed {
                 Some(op) => ops.push(op),
-                None => {
-                    let _ = start;
-                    return ops;
-                }
+                None => return ops,
             }
         }
     }
