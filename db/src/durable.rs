@@ -19,7 +19,47 @@ pub fn partial_of(path: &Path) -> PathBuf {
 
 /// Makes what was written to `path` reach the disk.
 pub fn sync_file(path: &Path) -> io::Result<()> {
-    File::open(path)?.sync_all()
+    File::open(path)?.sync_all()?;
+    watch::saw(|| watch::Happened::Synced(path.to_path_buf()));
+    Ok(())
+}
+
+/// Renames `from` to `to` (replacing `to` in one step). The new name reaches the disk with the
+/// folder's next sync.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)?;
+    watch::saw(|| watch::Happened::Renamed(from.to_path_buf(), to.to_path_buf()));
+    Ok(())
+}
+
+/// Copies `from` to `to` (made or replaced); nothing is synced.
+pub fn copy(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::copy(from, to)?;
+    watch::saw(|| watch::Happened::Written(to.to_path_buf(), std::fs::read(to).unwrap_or_default()));
+    Ok(())
+}
+
+/// Gives the file at `from` a second name, `to` (a hard link), or where the file system has no
+/// links (a FAT memory stick), a synced copy. Either way `to` is whole once the folder is synced.
+pub fn link_or_copy(from: &Path, to: &Path) -> io::Result<()> {
+    if std::fs::hard_link(from, to).is_ok() {
+        watch::saw(|| watch::Happened::Linked(from.to_path_buf(), to.to_path_buf()));
+        return Ok(());
+    }
+    copy(from, to)?;
+    sync_file(to)
+}
+
+/// Removes `path`; a file already gone is not an error.
+pub fn remove(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => {
+            watch::saw(|| watch::Happened::Removed(path.to_path_buf()));
+            Ok(())
+        }
+    }
 }
 
 /// Makes the names in `folder` (a file created, renamed or removed there) reach the disk.
@@ -31,7 +71,9 @@ pub fn sync_folder(folder: &Path) -> io::Result<()> {
         } else {
             folder
         };
-        File::open(folder)?.sync_all()
+        File::open(folder)?.sync_all()?;
+        watch::saw(|| watch::Happened::FolderSynced(folder.to_path_buf()));
+        Ok(())
     }
     #[cfg(not(unix))]
     {
@@ -50,17 +92,14 @@ pub fn folder_of(path: &Path) -> &Path {
 /// folder: after this, `path` is whole on the disk.
 pub fn put_in_place(partial: &Path, path: &Path) -> io::Result<()> {
     sync_file(partial)?;
-    std::fs::rename(partial, path)?;
+    rename(partial, path)?;
     sync_folder(folder_of(path))
 }
 
 /// Writes `bytes` to `path` (its owner's alone), whole or not at all, even if the power goes.
 pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let partial = partial_of(path);
-    match std::fs::remove_file(&partial) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    remove(&partial)?;
     let written = crate::private::create_new_file(&partial).and_then(|mut file| {
         file.write_all(bytes)?;
         file.sync_all()
@@ -70,6 +109,44 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
         return Err(e);
     }
     Ok(())
+}
+
+/// What the power-cut harness sees of the file operations above (SQLite's own it sees through
+/// its VFS): in a test build, each is told to the watcher it installs; otherwise nothing.
+pub mod watch {
+    use std::path::PathBuf;
+
+    /// One file operation, done.
+    #[derive(Debug)]
+    pub enum Happened {
+        /// The file (made, or emptied) now holds these bytes, not yet synced.
+        Written(PathBuf, Vec<u8>),
+        Synced(PathBuf),
+        Renamed(PathBuf, PathBuf),
+        Linked(PathBuf, PathBuf),
+        Removed(PathBuf),
+        FolderSynced(PathBuf),
+    }
+
+    #[cfg(feature = "test-support")]
+    static WATCHER: std::sync::OnceLock<fn(&Happened)> = std::sync::OnceLock::new();
+
+    /// Tells `watcher` of every file operation from now on (test builds only).
+    #[cfg(feature = "test-support")]
+    pub fn install(watcher: fn(&Happened)) {
+        let _ = WATCHER.set(watcher);
+    }
+
+    #[cfg(feature = "test-support")]
+    pub(super) fn saw(what: impl FnOnce() -> Happened) {
+        if let Some(watcher) = WATCHER.get() {
+            watcher(&what());
+        }
+    }
+
+    #[cfg(not(feature = "test-support"))]
+    #[inline(always)]
+    pub(super) fn saw(_what: impl FnOnce() -> Happened) {}
 }
 
 #[cfg(test)]

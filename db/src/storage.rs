@@ -338,7 +338,7 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
         // Under a partial name until whole and synced: a power cut during the copy must not
         // leave a part of it where the next start would take it for the copy.
         let partial = crate::durable::partial_of(&target);
-        let _ = std::fs::remove_file(&partial);
+        crate::durable::remove(&partial)?;
         crate::private::create_new_file(&partial)?;
         conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
         crate::durable::put_in_place(&partial, &target)?;
@@ -421,7 +421,7 @@ pub fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
+        let _ = crate::durable::remove(&PathBuf::from(p));
     }
 }
 

@@ -31,6 +31,15 @@ fn a_power_cut_loses_no_acknowledged_record() {
     );
 }
 
+/// A restore cut at each of its syncs in turn: the database's name holds the old file or the
+/// restored one, never neither (it did, when the old file was renamed aside first).
+#[test]
+fn a_restore_cut_at_any_moment_leaves_the_old_file_or_the_new_one() {
+    let (code, said) = run(&["--restores", "64"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("lost 0"), "{said}");
+}
+
 #[test]
 fn the_control_at_synchronous_off_shows_the_harness_sees_a_loss() {
     let (code, said) = run(&["--control", "10"]);

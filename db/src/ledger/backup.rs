@@ -165,7 +165,8 @@ pub struct Restored {
 }
 
 /// Replaces the database at `current` with `backup`, after checking the backup in full (on a
-/// copy: the backup itself is never changed). The current file is renamed aside, never deleted.
+/// copy: the backup itself is never changed). The current file is kept aside under a new name,
+/// never deleted.
 /// A backup of a different database is refused unless `force`. At a desk that joined a trust,
 /// `server_has` is how far the trust's server holds this desk's chain: a restore that would
 /// leave confirmed entries only in the kept file (after both the backup's head and the
@@ -208,8 +209,8 @@ pub fn restore(
     }
     let staging = sibling(current, ".restoring");
     remove_database_files(&staging);
-    std::fs::copy(backup, &staging)
-        .and_then(|_| crate::private::make_private(&staging))
+    crate::durable::copy(backup, &staging)
+        .and_then(|()| crate::private::make_private(&staging))
         .map_err(|e| Error::CannotOpen {
             path: staging.clone(),
             detail: format!("the backup could not be copied beside the database ({e})"),
@@ -238,19 +239,23 @@ pub fn restore(
         remove_database_files(&staging);
         return Err(e);
     }
+    // The current file keeps its name until the restored one takes it, in one rename: a power
+    // cut at any moment leaves one or the other under the database's name, never neither (the
+    // power-cut harness found that gap when the current file was renamed aside first).
     let kept_aside = if current.exists() {
         let aside = unused_name(
             current,
             &format!(".before-restore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
         );
-        std::fs::rename(current, &aside)?;
+        crate::durable::link_or_copy(current, &aside)?;
         leave_no_log_beside(current, &aside)?;
+        crate::durable::sync_folder(crate::durable::folder_of(current))?;
         Some(aside)
     } else {
         None
     };
-    // The restored file reaches the disk before it takes the database's name, and the names
-    // (the kept file's and the restored one's) reach it before this says it is done.
+    // The restored file reaches the disk before it takes the database's name, and its name
+    // before this says it is done.
     crate::durable::put_in_place(&staging, current)?;
     // Noted with its full path: the desk may be started from anywhere.
     let kept = kept_aside
@@ -361,17 +366,16 @@ fn unused_name(current: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_default()
 }
 
-/// After the current file was settled (its log moved into it) and renamed aside, its `-shm`
-/// (only an index) and an empty `-wal` are removed. A log that still holds pages (the file was
-/// too damaged to settle) is kept for evidence under a name SQLite will never pair with a file.
+/// After the current file was settled (its log moved into it) and kept aside, its `-shm` (only
+/// an index) and an empty `-wal` are removed, so that neither is paired with the restored file.
+/// A log that still holds pages (the file was too damaged to settle) is kept for evidence under
+/// a name SQLite will never pair with a file.
 fn leave_no_log_beside(current: &Path, aside: &Path) -> Result<()> {
     let (wal, shm) = (sibling(current, "-wal"), sibling(current, "-shm"));
-    if shm.exists() {
-        std::fs::remove_file(&shm)?;
-    }
+    crate::durable::remove(&shm)?;
     match std::fs::metadata(&wal) {
-        Ok(m) if m.len() == 0 => std::fs::remove_file(&wal)?,
-        Ok(_) => std::fs::rename(&wal, sibling(aside, ".log-left-at-restore"))?,
+        Ok(m) if m.len() == 0 => crate::durable::remove(&wal)?,
+        Ok(_) => crate::durable::rename(&wal, &sibling(aside, ".log-left-at-restore"))?,
         Err(_) => {}
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! The writer the power-cut harness cuts the power of: over the logging VFS, it records the
 //! real mix a desk does — sign-outs of several items, sign-ins, people added, items changed,
-//! backups — and prints an acknowledgement after each returns, until it is killed.
-//! Usage: power_writer DB LOG SEED [--weaken]
+//! backups, now and then a restore of the latest backup — and prints an acknowledgement after
+//! each returns, until it is killed. A restore says `restoring BACKUP` before it starts and
+//! `restored BACKUP KEPT` (where the replaced file was kept) when it is done.
+//! Usage: power_writer DB LOG SEED [--weaken] [--restore]
 //! `--weaken` (the control) sets the writer's connection to `synchronous=OFF`, through a switch
 //! that only a test build has.
 
@@ -16,28 +18,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (path, log) = (PathBuf::from(&args[0]), PathBuf::from(&args[1]));
     let seed: u64 = args[2].parse()?;
     let weaken = args.iter().any(|a| a == "--weaken");
+    let restore_soon = args.iter().any(|a| a == "--restore");
     custody_tests::power_cut::vfs::install(&log);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut out = std::io::stdout().lock();
     // A file of the previous schema is migrated here, under the power cut too.
-    let mut ledger = Ledger::open(&path, Arc::new(SystemClock))?;
+    let mut ledger = open(&path, weaken)?;
     writeln!(out, "opened")?;
     out.flush()?;
-    if ledger.has_operators()? {
-        ledger.operator_sign_in(
-            custody_tests::OPERATOR,
-            custody_tests::PASSWORD,
-            custody_db::SignInAt::CommandLine,
-        )?;
-    } else {
-        // A new (migrated) file: its administrator and a register, as a desk's first day.
-        ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
-        ledger.add_first_admin(custody_tests::OPERATOR, "Power cut", custody_tests::PASSWORD)?;
-        custody_tests::power_cut::register(&mut ledger)?;
-    }
-    if weaken {
-        ledger.weaken_durability_for_tests()?;
-    }
     let tags: Vec<String> = ledger.items()?.into_iter().map(|r| r.item.tag).collect();
     let people: Vec<String> = ledger
         .people()?
@@ -47,8 +35,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let backups = path.parent().unwrap_or(std::path::Path::new(".")).join("backups");
     std::fs::create_dir_all(&backups)?;
+    let mut latest_backup = None;
     for n in 0.. {
-        match rng.u32(..20) {
+        // With --restore, the first action is a backup and the third restores it, for the
+        // harness's cut to fall within a restore often.
+        let pick = match n {
+            0 if restore_soon => 4,
+            2 if restore_soon => 5,
+            _ => rng.u32(..20),
+        };
+        match pick {
             0 => {
                 let id = format!("P{seed:04}-{n:04}");
                 ledger.add_person(&id, "Power Cut", None)?;
@@ -65,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     writeln!(out, "record {seq} {tag}")?;
                 }
             }
-            3 if rng.bool() => {
+            3 => {
                 // An import of two new items from a spreadsheet.
                 let tags = [format!("IM-{seed}-{n}-A"), format!("IM-{seed}-{n}-B")];
                 let csv = format!(
@@ -75,10 +71,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let report = ledger.import_items(csv.as_bytes(), false, true)?;
                 writeln!(out, "import {}", report.added.join(" "))?;
             }
-            3 => {
+            4 => {
                 let target = backups.join(format!("backup-{seed}-{n}.db"));
                 ledger.backup_to(&target)?;
                 writeln!(out, "backup {}", target.display())?;
+                latest_backup = Some(target);
+            }
+            5 if (restore_soon || rng.u8(..4) == 0)
+                && let Some(backup) = &latest_backup =>
+            {
+                // The administrator restores the latest backup: the desk's file is closed first.
+                let by = ledger.session().cloned().ok_or("the writer is signed in")?;
+                drop(ledger);
+                writeln!(out, "restoring {}", backup.display())?;
+                out.flush()?;
+                let restored = custody_db::restore(&path, backup, false, None, Arc::new(SystemClock), Some(&by))?;
+                let kept = restored.kept_aside.ok_or("the replaced file is kept")?;
+                writeln!(out, "restored {} {}", backup.display(), kept.display())?;
+                ledger = open(&path, weaken)?;
             }
             _ => {
                 // Sign-outs of several items at once, or sign-ins, as a desk does.
@@ -121,4 +131,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.flush()?;
     }
     Ok(())
+}
+
+/// Opens the database and signs the writer in; a new (migrated) file gets its administrator and
+/// a register first, as on a desk's first day.
+fn open(path: &std::path::Path, weaken: bool) -> Result<Ledger, Box<dyn std::error::Error>> {
+    let mut ledger = Ledger::open(path, Arc::new(SystemClock))?;
+    if ledger.has_operators()? {
+        ledger.operator_sign_in(
+            custody_tests::OPERATOR,
+            custody_tests::PASSWORD,
+            custody_db::SignInAt::CommandLine,
+        )?;
+    } else {
+        ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+        ledger.add_first_admin(custody_tests::OPERATOR, "Power cut", custody_tests::PASSWORD)?;
+        custody_tests::power_cut::register(&mut ledger)?;
+    }
+    if weaken {
+        ledger.weaken_durability_for_tests()?;
+    }
+    Ok(ledger)
 }

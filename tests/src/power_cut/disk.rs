@@ -1,11 +1,18 @@
 //! What the disk holds after a power cut, built from the files as they were before the writer
-//! started and the log of what it did since: every write a sync covered is there; of the
-//! writes after a file's last sync, each is kept, lost, or torn (some of its 512-byte sectors
-//! kept, others not: a disk with a volatile write cache may reorder sectors, but never tears
-//! one, so sectors are whole). A file created and never synced may be missing altogether (its
-//! directory entry was never synced either). SQLite's `-shm` index is memory: it is gone.
+//! started and the log of what it did since. The device model:
+//!
+//! - **Contents.** Every write a sync of its file covered is there; of the writes after a file's
+//!   last sync, each is kept, lost, or torn (some of its 512-byte sectors kept, others not: a
+//!   disk with a volatile write cache may reorder sectors, but never tears one).
+//! - **Names** (a file made, renamed, linked or removed) reach the disk in the order they were
+//!   made, as a journaling file system (ext4, XFS, NTFS) commits them: after the cut, some of
+//!   the changes since the last commit are there, always the earliest ones. A sync of a folder
+//!   commits every change up to the last one in that folder; a sync of a file, every change up to
+//!   the last that named it (SQLite syncs a new log's folder on its first sync, and so does the
+//!   journal).
+//! - SQLite's `-shm` index is memory: it is gone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::log::Op;
@@ -13,14 +20,45 @@ use super::log::Op;
 /// The smallest unit a disk writes whole (a 512-byte sector; a 4K disk tears less).
 pub const SECTOR: u64 = 512;
 
-/// One file's story: what was on the disk at its last sync, and what came after.
+/// One file's contents (an inode: it may have several names, or none).
 #[derive(Debug, Default)]
-struct FileStory {
-    /// `None`: not on the disk (never synced since it was created, or deleted).
-    durable: Option<Vec<u8>>,
+struct Contents {
+    /// What was on the disk at its last sync.
+    durable: Vec<u8>,
+    /// Writes and truncations since.
     pending: Vec<Op>,
-    /// Created during the run and never synced: its very existence is not durable.
-    unsynced_new: bool,
+}
+
+/// A change to the folder's names, naming the file it concerns.
+#[derive(Debug)]
+enum NameChange {
+    /// Made, or linked: `path` now names file `file`.
+    Bind {
+        path: PathBuf,
+        file: usize,
+    },
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+        file: usize,
+    },
+    Unbind {
+        path: PathBuf,
+    },
+}
+
+impl NameChange {
+    fn in_folder(&self, folder: &Path) -> bool {
+        let within = |p: &Path| p.parent() == Some(folder);
+        match self {
+            NameChange::Bind { path, .. } | NameChange::Unbind { path } => within(path),
+            NameChange::Rename { from, to, .. } => within(from) || within(to),
+        }
+    }
+
+    fn names(&self, file: usize) -> bool {
+        matches!(self, NameChange::Bind { file: f, .. } | NameChange::Rename { file: f, .. } if *f == file)
+    }
 }
 
 /// The folder's files before the run: path → contents.
@@ -44,60 +82,135 @@ pub fn snapshot(folder: &Path) -> std::io::Result<Snapshot> {
 }
 
 /// Writes to the disk (the real folder) what a power cut after `ops` leaves of the files, with
-/// `rng` choosing the fate of each unsynced write. Returns how many writes were unsynced.
+/// `rng` choosing the fate of each unsynced write and how many uncommitted name changes landed.
+/// Returns how many writes were unsynced.
 pub fn cut(before: &Snapshot, ops: &[Op], rng: &mut fastrand::Rng) -> std::io::Result<usize> {
-    let mut stories: BTreeMap<PathBuf, FileStory> = BTreeMap::new();
+    let mut files: Vec<Contents> = Vec::new();
+    let mut on_disk: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for (path, contents) in before {
+        on_disk.insert(path.clone(), files.len());
+        files.push(Contents {
+            durable: contents.clone(),
+            pending: Vec::new(),
+        });
+    }
+    let mut live = on_disk.clone();
+    let mut changes: Vec<NameChange> = Vec::new();
+    // changes[..committed] are on the disk.
+    let mut committed = 0;
+    let mut touched: BTreeSet<PathBuf> = before.keys().cloned().collect();
     for op in ops {
         let path = PathBuf::from(op.path());
-        let story = stories.entry(path.clone()).or_insert_with(|| FileStory {
-            durable: before.get(&path).cloned(),
-            ..FileStory::default()
-        });
+        if !matches!(op, Op::SyncFolder { .. }) {
+            touched.insert(path.clone());
+        }
+        // The file a path names now, made (and named) if there is none.
+        let mut file_at = |path: &PathBuf| {
+            *live.entry(path.clone()).or_insert_with(|| {
+                files.push(Contents::default());
+                changes.push(NameChange::Bind {
+                    path: path.clone(),
+                    file: files.len() - 1,
+                });
+                files.len() - 1
+            })
+        };
         match op {
             Op::Open { .. } => {
-                if story.durable.is_none() && story.pending.is_empty() {
-                    story.unsynced_new = true;
+                file_at(&path);
+            }
+            Op::Write { .. } | Op::Truncate { .. } => {
+                let file = file_at(&path);
+                files[file].pending.push(op.clone());
+            }
+            Op::Sync { .. } => {
+                if let Some(&file) = live.get(&path) {
+                    let story = &mut files[file];
+                    for op in story.pending.drain(..) {
+                        apply(&mut story.durable, &op, None);
+                    }
+                    if let Some(last) = changes.iter().rposition(|c| c.names(file)) {
+                        committed = committed.max(last + 1);
+                    }
                 }
             }
-            Op::Write { .. } | Op::Truncate { .. } => story.pending.push(op.clone()),
-            Op::Sync { .. } => {
-                let mut contents = story.durable.take().unwrap_or_default();
-                for op in story.pending.drain(..) {
-                    apply(&mut contents, &op, None);
+            Op::SyncFolder { .. } => {
+                if let Some(last) = changes.iter().rposition(|c| c.in_folder(&path)) {
+                    committed = committed.max(last + 1);
                 }
-                story.durable = Some(contents);
-                story.unsynced_new = false;
             }
             Op::Delete { .. } => {
-                *story = FileStory::default();
+                if live.remove(&path).is_some() {
+                    changes.push(NameChange::Unbind { path });
+                }
+            }
+            Op::Rename { to, .. } => {
+                let to = PathBuf::from(to);
+                touched.insert(to.clone());
+                if let Some(file) = live.remove(&path) {
+                    live.insert(to.clone(), file);
+                    changes.push(NameChange::Rename { from: path, to, file });
+                }
+            }
+            Op::Link { to, .. } => {
+                let to = PathBuf::from(to);
+                touched.insert(to.clone());
+                if let Some(&file) = live.get(&path) {
+                    live.insert(to.clone(), file);
+                    changes.push(NameChange::Bind { path: to, file });
+                }
             }
         }
     }
-    // The shared-memory index of each database touched (never opened through the VFS, and
-    // memory, not disk) is gone with the power.
-    for path in stories.keys() {
-        let _ = std::fs::remove_file(format!("{}-shm", path.display()));
+    // The names: the committed changes and, of the rest, the earliest few — half the time all
+    // of them (the journal was about to commit), where a step that must follow another is
+    // most often missing.
+    let landed = if rng.bool() {
+        changes.len()
+    } else {
+        rng.usize(committed..=changes.len())
+    };
+    for change in &changes[..landed] {
+        match change {
+            NameChange::Bind { path, file } => {
+                on_disk.insert(path.clone(), *file);
+            }
+            NameChange::Rename { from, to, file } => {
+                on_disk.remove(from);
+                on_disk.insert(to.clone(), *file);
+            }
+            NameChange::Unbind { path } => {
+                on_disk.remove(path);
+            }
+        }
     }
+    // The contents: each unsynced write's fate, once per file (however many names it has).
     let mut unsynced = 0;
-    for (path, story) in stories {
-        unsynced += story.pending.len();
-        let exists = story.durable.is_some() || (story.unsynced_new && !story.pending.is_empty() && rng.bool());
-        if !exists {
-            match std::fs::remove_file(&path) {
+    let contents: Vec<Vec<u8>> = files
+        .into_iter()
+        .map(|file| {
+            unsynced += file.pending.len();
+            let mut contents = file.durable;
+            for op in &file.pending {
+                match rng.u8(..3) {
+                    0 => {}                                   // lost
+                    1 => apply(&mut contents, op, None),      // kept
+                    _ => apply(&mut contents, op, Some(rng)), // torn
+                }
+            }
+            contents
+        })
+        .collect();
+    for path in &touched {
+        // The shared-memory index of each database (memory, not disk) is gone with the power.
+        let _ = std::fs::remove_file(format!("{}-shm", path.display()));
+        match on_disk.get(path) {
+            Some(&file) => std::fs::write(path, &contents[file])?,
+            None => match std::fs::remove_file(path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                 _ => {}
-            }
-            continue;
+            },
         }
-        let mut contents = story.durable.unwrap_or_default();
-        for op in &story.pending {
-            match rng.u8(..3) {
-                0 => {}                                   // lost
-                1 => apply(&mut contents, op, None),      // kept
-                _ => apply(&mut contents, op, Some(rng)), // torn
-            }
-        }
-        std::fs::write(&path, contents)?;
     }
     Ok(unsynced)
 }
@@ -190,5 +303,57 @@ mod tests {
         assert!(seen.contains(b"synced".as_slice()), "{seen:?}");
         assert!(seen.contains(b"LATER!".as_slice()), "{seen:?}");
         assert!(seen.iter().all(|c| c.len() == 6));
+    }
+
+    /// Renaming a file aside and another into its place: until the folder is synced, the cut
+    /// may leave the first rename without the second (no file under the name), never the second
+    /// without the first; after the sync, only the new file.
+    #[test]
+    fn names_land_in_order_and_a_folder_sync_commits_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+        let (db, aside, staging) = (name("db"), name("aside"), name("staging"));
+        let mut before = Snapshot::new();
+        before.insert(db.clone().into(), b"old".to_vec());
+        before.insert(staging.clone().into(), b"new".to_vec());
+        let renames = vec![
+            Op::Rename {
+                path: db.clone(),
+                to: aside.clone(),
+            },
+            Op::Rename {
+                path: staging.clone(),
+                to: db.clone(),
+            },
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..60 {
+            for (p, c) in &before {
+                std::fs::write(p, c).unwrap();
+            }
+            cut(&before, &renames, &mut fastrand::Rng::with_seed(seed)).unwrap();
+            let read = |p: &str| std::fs::read(p).ok();
+            seen.insert((read(&db), read(&aside)));
+        }
+        let (old, new) = (Some(b"old".to_vec()), Some(b"new".to_vec()));
+        let expected = [(old.clone(), None), (None, old.clone()), (new.clone(), old.clone())];
+        assert_eq!(
+            seen,
+            expected.into_iter().collect(),
+            "each prefix of the renames, and only those"
+        );
+
+        let mut synced = renames;
+        synced.push(Op::SyncFolder {
+            path: dir.path().to_string_lossy().into_owned(),
+        });
+        for seed in 0..10 {
+            for (p, c) in &before {
+                std::fs::write(p, c).unwrap();
+            }
+            cut(&before, &synced, &mut fastrand::Rng::with_seed(seed)).unwrap();
+            assert_eq!(std::fs::read(&db).ok(), new);
+            assert_eq!(std::fs::read(&aside).ok(), old);
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The power-cut log: each file operation the writer's SQLite did, in order, as the VFS saw it.
+//! The power-cut log: each file operation the writer did, in order, as the VFS saw SQLite's and
+//! `custody_db::durable`'s watcher saw Custody's own (copies, renames, folder syncs).
 //! One record per operation, written in one call: a kind byte, the path, and its fields.
 
 /// One file operation.
@@ -24,6 +25,21 @@ pub enum Op {
     Delete {
         path: String,
     },
+    /// `path` renamed to `to`, replacing what was there.
+    Rename {
+        path: String,
+        to: String,
+    },
+    /// `to` made a second name of the file at `path`.
+    Link {
+        path: String,
+        to: String,
+    },
+    /// The names in the folder `path` (and, the journal being in order, every name change
+    /// before) are on the disk.
+    SyncFolder {
+        path: String,
+    },
 }
 
 impl Op {
@@ -33,7 +49,10 @@ impl Op {
             | Op::Write { path, .. }
             | Op::Truncate { path, .. }
             | Op::Sync { path }
-            | Op::Delete { path } => path,
+            | Op::Delete { path }
+            | Op::Rename { path, .. }
+            | Op::Link { path, .. }
+            | Op::SyncFolder { path } => path,
         }
     }
 
@@ -44,6 +63,9 @@ impl Op {
             Op::Truncate { size, .. } => (b'T', *size, &[]),
             Op::Sync { .. } => (b'S', 0, &[]),
             Op::Delete { .. } => (b'D', 0, &[]),
+            Op::Rename { to, .. } => (b'R', 0, to.as_bytes()),
+            Op::Link { to, .. } => (b'L', 0, to.as_bytes()),
+            Op::SyncFolder { .. } => (b'F', 0, &[]),
         };
         let path = self.path().as_bytes();
         let mut out = Vec::with_capacity(1 + 4 + path.len() + 8 + 4 + data.len());
@@ -83,6 +105,15 @@ impl Op {
                     b'T' => Op::Truncate { path, size: number },
                     b'S' => Op::Sync { path },
                     b'D' => Op::Delete { path },
+                    b'R' => Op::Rename {
+                        path,
+                        to: String::from_utf8(data).ok()?,
+                    },
+                    b'L' => Op::Link {
+                        path,
+                        to: String::from_utf8(data).ok()?,
+                    },
+                    b'F' => Op::SyncFolder { path },
                     _ => return None,
                 })
             })();
@@ -113,10 +144,19 @@ mod tests {
                 size: 10,
             },
             Op::Delete { path: "/a-wal".into() },
+            Op::Rename {
+                path: "/b".into(),
+                to: "/a".into(),
+            },
+            Op::Link {
+                path: "/a".into(),
+                to: "/c".into(),
+            },
+            Op::SyncFolder { path: "/".into() },
         ];
         let mut bytes: Vec<u8> = ops.iter().flat_map(Op::encode).collect();
         assert_eq!(Op::decode_all(&bytes), ops);
         bytes.truncate(bytes.len() - 3);
-        assert_eq!(Op::decode_all(&bytes), ops[..4]);
+        assert_eq!(Op::decode_all(&bytes), ops[..7]);
     }
 }

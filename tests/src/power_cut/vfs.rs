@@ -6,6 +6,9 @@
 //! `Ledger` and `Writer` run over it unchanged. Test code only: the shipped program never
 //! registers it.
 //!
+//! Custody's own file operations outside SQLite (a backup put in place, a restore's copy and
+//! renames) reach the same log through `custody_db::durable`'s watcher, in the order done.
+//!
 //! With `CUSTODY_CUT_AT_SYNC=N`, the process ends at its Nth sync, before that sync is done.
 
 // A VFS is C's interface: the one module of the workspace with unsafe code, and test code.
@@ -18,6 +21,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use custody_db::durable::watch::Happened;
 use rusqlite::ffi;
 
 use super::log::Op;
@@ -72,6 +76,57 @@ pub fn install(log: &Path) {
         SHIM_VFS = Some(shim);
         let registered = (*std::ptr::addr_of_mut!(SHIM_VFS)).as_mut().expect("just set");
         assert_eq!(ffi::sqlite3_vfs_register(registered, 1), ffi::SQLITE_OK);
+    }
+    custody_db::durable::watch::install(watched);
+}
+
+/// Custody's own file operations, into the log; its syncs count as SQLite's do.
+fn watched(happened: &Happened) {
+    let name = |p: &Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .to_string_lossy()
+            .into_owned()
+    };
+    match happened {
+        Happened::Written(path, data) => {
+            let path = name(path);
+            log(&Op::Open { path: path.clone() });
+            log(&Op::Truncate {
+                path: path.clone(),
+                size: 0,
+            });
+            log(&Op::Write {
+                path,
+                offset: 0,
+                data: data.clone(),
+            });
+        }
+        Happened::Synced(path) => {
+            cut_if_chosen();
+            log(&Op::Sync { path: name(path) });
+        }
+        Happened::Renamed(from, to) => log(&Op::Rename {
+            path: name(from),
+            to: name(to),
+        }),
+        Happened::Linked(from, to) => log(&Op::Link {
+            path: name(from),
+            to: name(to),
+        }),
+        Happened::Removed(path) => log(&Op::Delete { path: name(path) }),
+        Happened::FolderSynced(folder) => {
+            cut_if_chosen();
+            log(&Op::SyncFolder { path: name(folder) });
+        }
+    }
+}
+
+/// Counts a sync; at the chosen one, the power goes before it is done.
+fn cut_if_chosen() {
+    let n = SYNCS.fetch_add(1, Ordering::SeqCst) + 1;
+    if n == CUT_AT_SYNC.load(Ordering::SeqCst) {
+        std::process::exit(86);
     }
 }
 
@@ -134,7 +189,14 @@ unsafe extern "C" fn x_delete(_vfs: *mut ffi::sqlite3_vfs, name: *const c_char, 
     // SAFETY: the name is SQLite's, a C string.
     unsafe {
         let path = CStr::from_ptr(name).to_string_lossy().into_owned();
+        let folder = Path::new(&path).parent().map(|f| f.to_string_lossy().into_owned());
         log(&Op::Delete { path });
+        if sync_dir != 0
+            && let Some(folder) = folder
+        {
+            cut_if_chosen();
+            log(&Op::SyncFolder { path: folder });
+        }
         let real_vfs = REAL_VFS;
         ((*real_vfs).xDelete.expect("xDelete"))(real_vfs, name, sync_dir)
     }
@@ -218,10 +280,7 @@ unsafe extern "C" fn x_truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_in
 /// needed: the disk after the cut is built from the log). At the chosen sync, the power goes
 /// before it is done.
 unsafe extern "C" fn x_sync(file: *mut ffi::sqlite3_file, _flags: c_int) -> c_int {
-    let n = SYNCS.fetch_add(1, Ordering::SeqCst) + 1;
-    if n == CUT_AT_SYNC.load(Ordering::SeqCst) {
-        std::process::exit(86);
-    }
+    cut_if_chosen();
     // SAFETY: see [`shim`].
     if let Some(path) = unsafe { path_of(shim(file)) } {
         log(&Op::Sync { path: path.to_string() });
