@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod context;
 pub mod desk;
+pub mod mail;
 pub mod password;
 pub mod render;
 pub mod sync;

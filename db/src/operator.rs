@@ -71,6 +71,9 @@ pub enum Action {
     StocktakeScan,
     /// Send this desk's entries to the trust's server (a sync round).
     Sync,
+    /// Queue and send the notices due to holders (the desk does it while open, whoever is
+    /// signed in).
+    SendNotices,
     // manager
     EditRegister,
     Import,
@@ -98,7 +101,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
@@ -107,6 +110,7 @@ impl Action {
         Action::SeeRegister,
         Action::StocktakeScan,
         Action::Sync,
+        Action::SendNotices,
         Action::EditRegister,
         Action::Import,
         Action::Export,
@@ -131,9 +135,8 @@ impl Action {
     pub fn needs(self) -> Role {
         use Action::*;
         match self {
-            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | StocktakeScan | Sync => {
-                Role::Operator
-            }
+            SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | StocktakeScan | Sync
+            | SendNotices => Role::Operator,
             EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | SpotCheck
             | RuleSettings => Role::Manager,
             Exposure | Incidents | LedgerExport | Verify => Role::Dpo,
@@ -153,6 +156,7 @@ impl Action {
             SeeRegister => "see the items, the people and what is out",
             StocktakeScan => "count items in a stocktake",
             Sync => "sync with the trust's server",
+            SendNotices => "send the notices due to holders",
             EditRegister => "add or change items, people and containers",
             Import => "import a file",
             Export => "export the register",

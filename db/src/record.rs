@@ -40,6 +40,12 @@ pub enum RecordKind {
     SpotCheckRecorded,
     SearchLogged,
     ItemDisposed,
+    /// An overdue notice (or a reminder) queued for a holder: who, which items, which stage.
+    NoticeQueued,
+    /// A notice handed to the mail server.
+    NoticeSent,
+    /// A try at sending a notice that failed, and why; it stays queued.
+    NoticeFailed,
 }
 
 /// Which part of the register a record is about.
@@ -57,7 +63,7 @@ pub enum Register {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 22] = [
+    pub const ALL: [RecordKind; 25] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -80,6 +86,9 @@ impl RecordKind {
         RecordKind::SpotCheckRecorded,
         RecordKind::SearchLogged,
         RecordKind::ItemDisposed,
+        RecordKind::NoticeQueued,
+        RecordKind::NoticeSent,
+        RecordKind::NoticeFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +115,9 @@ impl RecordKind {
             RecordKind::SpotCheckRecorded => "spot-check-recorded",
             RecordKind::SearchLogged => "search-logged",
             RecordKind::ItemDisposed => "item-disposed",
+            RecordKind::NoticeQueued => "notice-queued",
+            RecordKind::NoticeSent => "notice-sent",
+            RecordKind::NoticeFailed => "notice-failed",
         }
     }
 
@@ -132,7 +144,10 @@ impl RecordKind {
             | RecordKind::SpotCheckDrawn
             | RecordKind::SpotCheckRecorded
             | RecordKind::SearchLogged
-            | RecordKind::ItemDisposed => Register::Workflow,
+            | RecordKind::ItemDisposed
+            | RecordKind::NoticeQueued
+            | RecordKind::NoticeSent
+            | RecordKind::NoticeFailed => Register::Workflow,
         }
     }
 

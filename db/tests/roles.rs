@@ -45,6 +45,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
         (Action::PrintLabels, nothing, |l, _| l.allow(Action::PrintLabels)),
         (Action::SeeRegister, nothing, |l, _| l.items().map(drop)),
         (Action::Sync, nothing, |l, _| l.entries_after(0, 10).map(drop)),
+        (Action::SendNotices, nothing, |l, _| l.queue_notices(l.now()).map(drop)),
         (Action::EditRegister, nothing, |l, _| {
             l.add_item(&Item::new("LT-0009", ItemKind::Laptop, "Spare")).map(drop)
         }),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod power_cut;
+pub mod smtp;
 
 /// The time every test runs at: Friday 20 November 2026, 10:00 UTC (10:00 in London).
 pub const NOW: &str = "2026-11-20T10:00:00Z";

@@ -12,6 +12,7 @@ mod hint;
 mod incident;
 mod item;
 mod labels;
+mod notices;
 mod operator;
 mod output;
 mod person;
@@ -98,6 +99,9 @@ pub enum Command {
     /// Reports: the weekly overdue report, the disposal register
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Emails to holders before an item is due and when it is late: preview, send, list, test
+    #[command(subcommand)]
+    Notices(notices::NoticesCommand),
     /// Losses, thefts and disclosures (rule R9): open one, follow its timeline
     #[command(subcommand)]
     Incident(incident::IncidentCommand),
@@ -149,6 +153,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Conflicts(args) => done(status::conflicts(args, &open(ctx)?, out)),
         Command::Verify => backup::verify(&open(ctx)?, out),
         Command::Report(cmd) => done(report::run(cmd, &open(ctx)?, out)),
+        Command::Notices(cmd) => notices::run(cmd, &mut open(ctx)?, out),
         Command::Incident(cmd) => done(incident::run(cmd, &mut open(ctx)?, out)),
         Command::Exposure(args) => done(exposure::run(args, &open(ctx)?, out)),
         Command::Backup(args) => done(backup::backup(args, &open(ctx)?, out)),

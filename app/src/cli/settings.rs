@@ -1,4 +1,4 @@
-//! `custody settings show|set|rules-read|tighten-permissions|keep-backups|organisation|idle-lock|sync-warning|stages|nation|closed`.
+//! `custody settings show|set|rules-read|tighten-permissions|keep-backups|organisation|idle-lock|sync-warning|stages|nation|closed|mail|notices|notice-stage|weekly-report`.
 
 use std::io::Write;
 
@@ -50,6 +50,43 @@ pub enum SettingsCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// The mail server notices go through (an administrator's); alone, shows it
+    Mail(MailArgs),
+    /// Whether notices go to holders: on | off (default off, until the mail server is set up)
+    Notices { answer: String },
+    /// Turn one stage's notices on or off: reminder | first | second | third, then on | off
+    NoticeStage { stage: String, answer: String },
+    /// Email the weekly overdue report (PDF and CSV) to these addresses on this day, from this desk
+    WeeklyReport {
+        /// An address to send it to (repeat for more; none stops it)
+        #[arg(long = "to", value_name = "ADDRESS")]
+        to: Vec<String>,
+        /// monday … sunday
+        #[arg(long, default_value = "monday")]
+        day: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// smtp://HOST:PORT (e.g. smtp://smtp.office365.com:587)
+    #[arg(long, value_name = "URL", requires_all = ["security", "from"])]
+    server: Option<String>,
+    /// starttls (port 587) | tls (port 465) | none (a relay on the office's network only)
+    #[arg(long)]
+    security: Option<String>,
+    /// The address notices come from
+    #[arg(long, value_name = "ADDRESS")]
+    from: Option<String>,
+    /// The login name, when the server asks for one
+    #[arg(long, value_name = "NAME", requires = "secret_file")]
+    user: Option<String>,
+    /// A file holding the login's secret (an app password): kept beside the database, never in the ledger
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<std::path::PathBuf>,
+    /// The certificate (PEM) of the authority a trust's own mail relay uses
+    #[arg(long, value_name = "FILE")]
+    root_certificate: Option<std::path::PathBuf>,
 }
 
 pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
@@ -166,7 +203,109 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
             let now = ledger.set_closures(&days, remove)?;
             writeln!(out, "{}", closures_line(&now))?;
         }
+        SettingsCommand::Mail(args) => mail(args, ledger, out)?,
+        SettingsCommand::Notices { answer } => {
+            let on = on_or_off(&answer)?;
+            ledger.set_notices(on)?;
+            writeln!(
+                out,
+                "{}",
+                if on {
+                    "Notices now go to holders: a reminder before an item is due and one at each overdue stage (custody notices preview shows what is due)."
+                } else {
+                    "Notices are off: nothing is queued or sent."
+                }
+            )?;
+        }
+        SettingsCommand::NoticeStage { stage, answer } => {
+            let stage = custody_db::notices::NoticeStage::parse(&stage)?;
+            let on = on_or_off(&answer)?;
+            ledger.set_notice_stage(stage, on)?;
+            writeln!(
+                out,
+                "The {} is now {}.",
+                stage.describe(),
+                if on { "sent" } else { "not sent" }
+            )?;
+        }
+        SettingsCommand::WeeklyReport { to, day } => match ledger.set_weekly_report(&to, &day)? {
+            Some(weekly) => writeln!(
+                out,
+                "The overdue report now goes to {} every {}, from this desk.",
+                weekly.to.join(", "),
+                weekly.day
+            )?,
+            None => writeln!(out, "The overdue report is no longer emailed.")?,
+        },
     }
+    Ok(())
+}
+
+fn on_or_off(answer: &str) -> Result<bool> {
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" => Ok(true),
+        "off" | "no" => Ok(false),
+        other => Err(super::UsageError(format!("{other:?} is neither on nor off")).into()),
+    }
+}
+
+/// Sets the mail server (and keeps the login's secret beside the database), or shows it.
+fn mail(args: MailArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> {
+    use crate::mail::login::{MailLogin, path_for};
+    let Some(server) = args.server else {
+        match ledger.mail_settings()? {
+            Some(s) => writeln!(
+                out,
+                "Mail goes through {} ({}) from {}{}.",
+                s.server(),
+                s.security.as_str(),
+                s.from,
+                s.user.map(|u| format!(", signing in as {u}")).unwrap_or_default()
+            )?,
+            None => writeln!(
+                out,
+                "No mail server is set up: custody settings mail --server smtp://HOST:PORT --security starttls --from ADDRESS [--user NAME --secret-file FILE]"
+            )?,
+        }
+        return Ok(());
+    };
+    let read = |path: &std::path::Path, what: &str| -> Result<String> {
+        std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "could not read the {what} {}: {e}. Nothing was changed.",
+                path.display()
+            )
+        })
+    };
+    let settings = custody_db::mail::MailSettings::parse(
+        &server,
+        args.security.as_deref().unwrap_or_default(),
+        args.from.as_deref().unwrap_or_default(),
+        args.user.as_deref(),
+    )?;
+    let mut login = MailLogin::read(ledger.path())?;
+    if let Some(file) = &args.secret_file {
+        let secret = read(file, "secret file")?.trim().to_string();
+        if secret.is_empty() {
+            anyhow::bail!("the secret file {} is empty. Nothing was changed.", file.display());
+        }
+        login.secret = Some(secret);
+    }
+    if let Some(file) = &args.root_certificate {
+        login.root_certificate = Some(read(file, "certificate")?);
+    }
+    // The settings are only allowed to an administrator: checked (and recorded) first, so that
+    // a refused change leaves the login file as it was.
+    ledger.set_mail_settings(&settings)?;
+    login.write(ledger.path())?;
+    writeln!(
+        out,
+        "Mail now goes through {} ({}) from {}. The login is kept in {}, never in the ledger. Try it: custody notices test ADDRESS",
+        settings.server(),
+        settings.security.as_str(),
+        settings.from,
+        path_for(ledger.path()).display()
+    )?;
     Ok(())
 }
 

@@ -9,6 +9,8 @@ mod desk_facts;
 pub mod disposal;
 mod exposure;
 mod incident;
+pub mod mail;
+pub mod notices;
 mod operators;
 mod overdue;
 mod policy_facts;

@@ -55,7 +55,7 @@ impl Stage {
     }
 
     /// The stage for an item this many whole days late, given the days each stage starts at.
-    fn reached(days_overdue: i64, starts: [i64; 3]) -> Option<Stage> {
+    pub(crate) fn reached(days_overdue: i64, starts: [i64; 3]) -> Option<Stage> {
         Stage::ALL
             .into_iter()
             .zip(starts)
@@ -242,7 +242,7 @@ impl Ledger {
     }
 
     /// The people with these ids, in one query.
-    fn people_by_id<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Result<HashMap<String, Person>> {
+    pub(super) fn people_by_id<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Result<HashMap<String, Person>> {
         let ids: Vec<&String> = ids.collect();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {PERSON_COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))"
@@ -255,7 +255,7 @@ impl Ledger {
     /// Every item that was out at `at`, with its state then. The stored state answers for items
     /// whose last event is not after `at` (an item's events never go back in time); the items
     /// changed since are replayed from their last sign-out before `at`, all in one query.
-    fn out_at(&self, at: i64) -> Result<Vec<(Item, ItemState)>> {
+    pub(super) fn out_at(&self, at: i64) -> Result<Vec<(Item, ItemState)>> {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS}, {STATE_COLUMNS} FROM item_state s JOIN items i ON i.tag = s.item

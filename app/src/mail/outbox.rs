@@ -1,0 +1,78 @@
+//! One round of the outbox: the notices due now are queued (on the record), then each of this
+//! desk's queued notices whose wait is over is sent, and what happened is recorded — sent, or
+//! why not (it stays queued and is tried again later). The desk runs a round on its own thread
+//! every few minutes; `custody notices send` runs one for a scheduled job.
+
+use chrono::{DateTime, Utc};
+use custody_db::Ledger;
+use custody_db::notices::{Notice, NoticeStatus};
+
+use super::login::MailLogin;
+use super::transport::Mailer;
+
+/// What a round did.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Newly queued this round.
+    pub queued: Vec<Notice>,
+    pub sent: Vec<Notice>,
+    /// Not sent, and why: they stay queued.
+    pub failed: Vec<(Notice, String)>,
+}
+
+impl Round {
+    /// The notices queued this round for holders with no address: the office tells them.
+    pub fn in_person(&self) -> impl Iterator<Item = &Notice> {
+        self.queued.iter().filter(|n| n.status == NoticeStatus::TellInPerson)
+    }
+}
+
+/// Queues what is due at `now` and sends what is waiting. An error is the ledger's (nothing
+/// about the mail server: those are in `failed`, and on the record).
+pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> custody_db::Result<Round> {
+    let mut round = Round {
+        queued: ledger.queue_notices(now)?,
+        ..Round::default()
+    };
+    let waiting = ledger.notices_to_send(now)?;
+    if waiting.is_empty() {
+        return Ok(round);
+    }
+    let organisation = ledger.organisation()?.unwrap_or_else(|| "Custody".to_string());
+    let mailer = match ledger.mail_settings()? {
+        None => Err(
+            "no mail server is set up (an administrator sets it in Settings, or with custody settings mail)"
+                .to_string(),
+        ),
+        Some(settings) => Mailer::new(&settings, login, &organisation),
+    };
+    let tz = ledger.timezone();
+    // Once the server cannot be reached, the rest are not tried this round: each would wait.
+    let mut unreachable: Option<String> = None;
+    for notice in waiting {
+        let Some(email) = notice.email.clone() else {
+            continue;
+        };
+        let sent = match (&mailer, &unreachable) {
+            (Err(why), _) | (_, Some(why)) => Err(why.clone()),
+            (Ok(mailer), None) => {
+                let letter = custody_db::letters::notice_letter(&notice, &organisation, tz);
+                mailer.send(std::slice::from_ref(&email), &letter, &[])
+            }
+        };
+        match sent {
+            Ok(()) => {
+                ledger.notice_sent(&notice.id, &email)?;
+                round.sent.push(notice);
+            }
+            Err(why) => {
+                if !why.contains("refused it") {
+                    unreachable = Some(why.clone());
+                }
+                ledger.notice_failed(&notice.id, &why)?;
+                round.failed.push((notice, why));
+            }
+        }
+    }
+    Ok(round)
+}

@@ -1,0 +1,541 @@
+//! Notices to holders: a reminder before an item is due, and a notice at each overdue stage. This
+//! decides who is due which notice; the outbox is on the record (`notice-queued`, then
+//! `notice-sent` or `notice-failed` for each try), so every desk of a trust sees what went and
+//! nothing is sent twice. Only the desk where an item went out notices its holder about it: two
+//! desks never both send for one loan, with or without a sync between them. Sending the mail is
+//! the program's (it has the mail server); what to send, to whom and when to try again is here.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::Ledger;
+use super::overdue::{Stage, is_late};
+use crate::error::{Error, Result};
+use crate::model::ItemKind;
+use crate::operator::Action;
+use crate::record::{Record, RecordKind};
+use crate::time::{from_millis, to_millis};
+
+const ENABLED_KEY: &str = "notices.enabled";
+const STAGES_OFF_KEY: &str = "notices.stages-off";
+
+/// When, on the day, a reminder may go: the start of the office's morning.
+const MORNING: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a time of day");
+
+/// Which notice: the reminder before the due date, or an overdue stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeStage {
+    Reminder,
+    First,
+    Second,
+    Third,
+}
+
+impl NoticeStage {
+    pub const ALL: [NoticeStage; 4] = [
+        NoticeStage::Reminder,
+        NoticeStage::First,
+        NoticeStage::Second,
+        NoticeStage::Third,
+    ];
+
+    /// As stored and typed: `reminder`, `first`, `second`, `third`.
+    pub fn key(self) -> &'static str {
+        match self {
+            NoticeStage::Reminder => "reminder",
+            NoticeStage::First => "first",
+            NoticeStage::Second => "second",
+            NoticeStage::Third => "third",
+        }
+    }
+
+    /// For people: "reminder", "first notice"…
+    pub fn describe(self) -> &'static str {
+        match self {
+            NoticeStage::Reminder => "reminder",
+            NoticeStage::First => "first notice",
+            NoticeStage::Second => "second notice",
+            NoticeStage::Third => "third notice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<NoticeStage> {
+        let key = s.trim().to_ascii_lowercase();
+        NoticeStage::ALL
+            .into_iter()
+            .find(|st| st.key() == key || st.describe() == key)
+            .ok_or_else(|| Error::InvalidText {
+                field: "notice stage",
+                why: format!("{s:?} is not one of reminder, first, second, third"),
+            })
+    }
+
+    fn of_overdue(stage: Stage) -> NoticeStage {
+        match stage {
+            Stage::First => NoticeStage::First,
+            Stage::Second => NoticeStage::Second,
+            Stage::Third => NoticeStage::Third,
+        }
+    }
+}
+
+/// One item a notice names: its tag, name and kind, never what data it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct NoticeItem {
+    pub tag: String,
+    pub name: String,
+    pub kind: ItemKind,
+    pub due_at: i64,
+    /// When this loan began: with the tag, what a notice is about (a later loan of the same item
+    /// is noticed afresh).
+    pub since: i64,
+}
+
+/// Where a notice stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum NoticeStatus {
+    /// Would be queued now (a preview: nothing recorded).
+    Due,
+    /// Queued, not yet sent: `tries` failed so far, the last for `reason`; tried again from
+    /// `retry_at`.
+    Queued {
+        tries: u32,
+        reason: Option<String>,
+        retry_at: i64,
+    },
+    /// Handed to the mail server.
+    Sent { at: i64, to: String },
+    /// The holder has no email address: the office tells them (the printed slip).
+    TellInPerson,
+}
+
+impl NoticeStatus {
+    /// Where it stands, in words, with times in `tz`.
+    pub fn describe(&self, tz: chrono_tz::Tz) -> String {
+        let time = |ms: i64| crate::time::format_local(from_millis(ms), tz);
+        match self {
+            NoticeStatus::Due => "due now, not yet queued".to_string(),
+            NoticeStatus::Queued { tries: 0, retry_at, .. } => format!("queued, to be sent from {}", time(*retry_at)),
+            NoticeStatus::Queued {
+                tries,
+                reason,
+                retry_at,
+            } => format!(
+                "not sent after {tries} {}: {}; tried again from {}",
+                if *tries == 1 { "try" } else { "tries" },
+                reason.as_deref().unwrap_or("no reason given"),
+                time(*retry_at)
+            ),
+            NoticeStatus::Sent { at, to } => format!("sent to {to} at {}", time(*at)),
+            NoticeStatus::TellInPerson => "no email address: tell them in person (the printed slip)".to_string(),
+        }
+    }
+}
+
+/// A notice to one holder at one stage, naming all their items at that stage.
+#[derive(Clone, Debug, Serialize)]
+pub struct Notice {
+    /// Its id on the record (empty in a preview).
+    pub id: String,
+    pub holder: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub stage: NoticeStage,
+    pub items: Vec<NoticeItem>,
+    /// When it was queued (in a preview, now).
+    pub queued_at: i64,
+    /// The desk that queued it, which alone sends it.
+    pub desk: String,
+    pub status: NoticeStatus,
+}
+
+/// Whether notices go, and which stages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NoticeSettings {
+    pub enabled: bool,
+    pub stages_off: Vec<NoticeStage>,
+}
+
+impl NoticeSettings {
+    pub fn sends(&self, stage: NoticeStage) -> bool {
+        self.enabled && !self.stages_off.contains(&stage)
+    }
+}
+
+/// How long after the `tries`th failure a notice is tried again: five minutes, doubling, at most
+/// six hours (a mail server down for a morning is tried a few times, not every minute).
+pub fn retry_after(tries: u32) -> Duration {
+    let minutes = 5i64 << tries.saturating_sub(1).min(7);
+    Duration::minutes(minutes.min(6 * 60))
+}
+
+impl Ledger {
+    /// Whether notices are sent, and which stages are turned off. Off until someone turns them
+    /// on (after the mail server is set up).
+    pub fn notice_settings(&self) -> Result<NoticeSettings> {
+        let enabled = self.setting(ENABLED_KEY)?.as_deref() == Some("on");
+        let stages_off = self
+            .setting(STAGES_OFF_KEY)?
+            .map(|v| v.split(',').filter_map(|s| NoticeStage::parse(s).ok()).collect())
+            .unwrap_or_default();
+        Ok(NoticeSettings { enabled, stages_off })
+    }
+
+    /// Turns notices on or off (a manager's: a rule's setting, on the record).
+    pub fn set_notices(&mut self, on: bool) -> Result<()> {
+        self.allow(Action::RuleSettings)?;
+        self.put_setting(ENABLED_KEY, if on { "on" } else { "off" })
+    }
+
+    /// Turns one stage's notices on or off.
+    pub fn set_notice_stage(&mut self, stage: NoticeStage, on: bool) -> Result<()> {
+        self.allow(Action::RuleSettings)?;
+        let mut off = self.notice_settings()?.stages_off;
+        off.retain(|s| *s != stage);
+        if !on {
+            off.push(stage);
+        }
+        off.sort();
+        let value: Vec<&str> = off.iter().map(|s| s.key()).collect();
+        self.put_setting(STAGES_OFF_KEY, &value.join(","))
+    }
+
+    /// The notices due at `now` and not yet queued, one per holder per stage: what
+    /// [`Ledger::queue_notices`] would record. Nothing is recorded. Stages turned off are left
+    /// out; with notices off, nothing is due.
+    pub fn notices_due(&self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
+        self.allow(Action::SendNotices)?;
+        let settings = self.notice_settings()?;
+        if !settings.enabled {
+            return Ok(Vec::new());
+        }
+        let stages = self.overdue_stages()?;
+        let working = self.working_days()?;
+        let already = self.loans_noticed()?;
+        let mut by_holder: BTreeMap<(String, NoticeStage), Vec<NoticeItem>> = BTreeMap::new();
+        for (item, state) in self.out_at(to_millis(now))? {
+            let (Some(holder), Some(due), Some(since)) = (state.holder, state.due_at, state.since) else {
+                continue;
+            };
+            // Only the desk where it went out tells its holder.
+            if state.last_desk.as_deref() != Some(self.desk()) {
+                continue;
+            }
+            let stage = if is_late(Some(due), now) {
+                let days = crate::time::days_late(from_millis(due), now, self.tz);
+                Stage::reached(days, stages).map(NoticeStage::of_overdue)
+            } else {
+                let from = self.reminder_from(item.kind, due, &working);
+                // Signed out after the reminder's moment: they were told at the desk.
+                (to_millis(now) >= from && since < from).then_some(NoticeStage::Reminder)
+            };
+            let Some(stage) = stage.filter(|s| settings.sends(*s)) else {
+                continue;
+            };
+            // A loan noticed at this stage or a later one is not noticed again.
+            let noticed = NoticeStage::ALL
+                .iter()
+                .filter(|s| **s >= stage)
+                .any(|s| already.contains(&(item.tag.clone(), since, *s)));
+            if noticed {
+                continue;
+            }
+            by_holder.entry((holder, stage)).or_default().push(NoticeItem {
+                tag: item.tag,
+                name: item.name,
+                kind: item.kind,
+                due_at: due,
+                since,
+            });
+        }
+        let people = self.people_by_id(by_holder.keys().map(|(h, _)| h))?;
+        let mut due = Vec::with_capacity(by_holder.len());
+        for ((holder, stage), mut items) in by_holder {
+            let person = people
+                .get(&holder)
+                .ok_or_else(|| Error::UnknownPerson(holder.clone()))?;
+            items.sort_by(|a, b| (a.due_at, &a.tag).cmp(&(b.due_at, &b.tag)));
+            let status = if person.email.is_some() {
+                NoticeStatus::Due
+            } else {
+                NoticeStatus::TellInPerson
+            };
+            due.push(Notice {
+                id: String::new(),
+                holder,
+                name: person.name.clone(),
+                email: person.email.clone(),
+                stage,
+                items,
+                queued_at: to_millis(now),
+                desk: self.desk().to_string(),
+                status,
+            });
+        }
+        Ok(due)
+    }
+
+    /// The moment a reminder may go for an item of `kind` due at `due`: for paper, the morning
+    /// it is due; for a device, the morning of the last working day before.
+    fn reminder_from(&self, kind: ItemKind, due: i64, working: &crate::calendar::WorkingDays) -> i64 {
+        let due_day = from_millis(due).with_timezone(&self.tz).date_naive();
+        let day = if kind == ItemKind::PaperFile {
+            due_day
+        } else {
+            let mut day = due_day - Duration::days(1);
+            for _ in 0..30 {
+                if working.is_working_day(day) {
+                    break;
+                }
+                day -= Duration::days(1);
+            }
+            day
+        };
+        crate::time::local_to_utc(day.and_time(MORNING), self.tz).map_or(due, to_millis)
+    }
+
+    /// Records the notices due at `now` (see [`Ledger::notices_due`]) in the outbox, in one
+    /// transaction, and returns them as queued.
+    pub fn queue_notices(&mut self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
+        self.allow(Action::SendNotices)?;
+        let due = self.notices_due(now)?;
+        if due.is_empty() {
+            return Ok(due);
+        }
+        let mut w = self.writer()?;
+        let mut queued = Vec::with_capacity(due.len());
+        for mut notice in due {
+            let mut body = Map::new();
+            body.insert("holder".into(), json!(notice.holder));
+            body.insert("name".into(), json!(notice.name));
+            body.insert("email".into(), json!(notice.email));
+            body.insert("stage".into(), json!(notice.stage.key()));
+            body.insert("items".into(), json!(notice.items));
+            notice.id = uuid::Uuid::now_v7().to_string();
+            let record = w.append_record(Record::draft(
+                RecordKind::NoticeQueued,
+                &notice.id,
+                &body,
+                to_millis(now),
+            ))?;
+            notice.queued_at = record.occurred_at;
+            notice.status = match notice.email {
+                Some(_) => NoticeStatus::Queued {
+                    tries: 0,
+                    reason: None,
+                    retry_at: record.occurred_at,
+                },
+                None => NoticeStatus::TellInPerson,
+            };
+            queued.push(notice);
+        }
+        w.commit()?;
+        Ok(queued)
+    }
+
+    /// Every loan noticed, at which stage: (tag, since, stage), from every desk's records.
+    fn loans_noticed(&self) -> Result<HashSet<(String, i64, NoticeStage)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM all_records WHERE kind = 'notice-queued'")?;
+        let mut rows = stmt.query([])?;
+        let mut noticed = HashSet::new();
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let (stage, items) = stage_and_items(&body);
+            if let Some(stage) = stage {
+                noticed.extend(items.into_iter().map(|i| (i.tag, i.since, stage)));
+            }
+        }
+        Ok(noticed)
+    }
+
+    /// The outbox: every notice queued between `from` and `to` (any desk's), with where it
+    /// stands, the latest first.
+    pub fn notices(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Notice>> {
+        self.allow(Action::SendNotices)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT q.subject, q.body, q.occurred_at, q.desk, r.kind, r.body, r.occurred_at
+             FROM all_records q LEFT JOIN all_records r
+               ON r.subject = q.subject AND r.kind IN ('notice-sent', 'notice-failed')
+             WHERE q.kind = 'notice-queued' AND q.occurred_at BETWEEN ?1 AND ?2
+             ORDER BY q.occurred_at DESC, q.subject, r.seq",
+        )?;
+        let mut rows = stmt.query(params![to_millis(from), to_millis(to)])?;
+        let mut notices: Vec<Notice> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            if notices.last().is_none_or(|n| n.id != id) {
+                let body: String = row.get(1)?;
+                let queued_at: i64 = row.get(2)?;
+                notices.push(notice_from(id, &body, queued_at, row.get(3)?));
+            }
+            let notice = notices.last_mut().expect("just pushed");
+            let (Some(kind), Some(body), Some(at)) = (
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Option<i64>>(6)?,
+            ) else {
+                continue;
+            };
+            notice.status = next_status(&notice.status, &kind, &body, at);
+        }
+        Ok(notices)
+    }
+
+    /// The notices this desk queued that should be tried now: not sent, with an address, and
+    /// their wait after the last failure over.
+    pub fn notices_to_send(&self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
+        let from = now - Duration::days(366);
+        let at = to_millis(now);
+        Ok(self
+            .notices(from, now)?
+            .into_iter()
+            .filter(|n| n.desk == self.desk())
+            .filter(|n| matches!(n.status, NoticeStatus::Queued { retry_at, .. } if retry_at <= at))
+            .collect())
+    }
+
+    /// The latest notice each holder was sent or queued, by holder id (for the Overdue screen).
+    pub fn last_notices(&self, now: DateTime<Utc>) -> Result<HashMap<String, Notice>> {
+        let mut last = HashMap::new();
+        for notice in self.notices(now - Duration::days(366), now)? {
+            last.entry(notice.holder.clone()).or_insert(notice);
+        }
+        Ok(last)
+    }
+
+    /// Records that the notice `id` was handed to the mail server for `to`.
+    pub fn notice_sent(&mut self, id: &str, to: &str) -> Result<()> {
+        self.allow(Action::SendNotices)?;
+        let mut body = Map::new();
+        body.insert("to".into(), json!(to));
+        self.record_try(RecordKind::NoticeSent, id, body)
+    }
+
+    /// Records a failed try at sending the notice `id`, and why; it stays queued, to be tried
+    /// again after [`retry_after`].
+    pub fn notice_failed(&mut self, id: &str, reason: &str) -> Result<()> {
+        self.allow(Action::SendNotices)?;
+        let mut body = Map::new();
+        body.insert("reason".into(), json!(reason));
+        self.record_try(RecordKind::NoticeFailed, id, body)
+    }
+
+    fn record_try(&mut self, kind: RecordKind, id: &str, body: Map<String, Value>) -> Result<()> {
+        let queued = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM records WHERE kind = 'notice-queued' AND subject = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)?;
+        if !queued {
+            return Err(Error::InvalidText {
+                field: "notice",
+                why: format!("{id} is not a notice this desk queued"),
+            });
+        }
+        let at = to_millis(self.now());
+        let mut w = self.writer()?;
+        w.append_record(Record::draft(kind, id, &body, at))?;
+        w.commit()
+    }
+}
+
+/// A queued notice's stage and items, from its record's body.
+fn stage_and_items(body: &str) -> (Option<NoticeStage>, Vec<NoticeItem>) {
+    let fields: Map<String, Value> = serde_json::from_str(body).unwrap_or_default();
+    let stage = fields
+        .get("stage")
+        .and_then(Value::as_str)
+        .and_then(|s| NoticeStage::parse(s).ok());
+    let items = fields
+        .get("items")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    (stage, items)
+}
+
+fn notice_from(id: String, body: &str, queued_at: i64, desk: String) -> Notice {
+    let fields: Map<String, Value> = serde_json::from_str(body).unwrap_or_default();
+    let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
+    let (stage, items) = stage_and_items(body);
+    let email = text("email");
+    let status = match email {
+        Some(_) => NoticeStatus::Queued {
+            tries: 0,
+            reason: None,
+            retry_at: queued_at,
+        },
+        None => NoticeStatus::TellInPerson,
+    };
+    Notice {
+        id,
+        holder: text("holder").unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+        email,
+        stage: stage.unwrap_or(NoticeStage::First),
+        items,
+        queued_at,
+        desk,
+        status,
+    }
+}
+
+/// Where a notice stands after one more try, recorded at `at`.
+fn next_status(now: &NoticeStatus, kind: &str, body: &str, at: i64) -> NoticeStatus {
+    let fields: Map<String, Value> = serde_json::from_str(body).unwrap_or_default();
+    let text = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    match (now, kind) {
+        (NoticeStatus::Sent { .. }, _) => now.clone(),
+        (_, "notice-sent") => NoticeStatus::Sent { at, to: text("to") },
+        (NoticeStatus::Queued { tries, .. }, _) => {
+            let tries = tries + 1;
+            NoticeStatus::Queued {
+                tries,
+                reason: Some(text("reason")),
+                retry_at: at + retry_after(tries).num_milliseconds(),
+            }
+        }
+        _ => now.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_notice_waits_longer_each_time_up_to_six_hours() {
+        let waits: Vec<i64> = (1..=10).map(|t| retry_after(t).num_minutes()).collect();
+        assert_eq!(waits, [5, 10, 20, 40, 80, 160, 320, 360, 360, 360]);
+    }
+
+    #[test]
+    fn a_sent_notice_stays_sent_and_failures_count() {
+        let queued = NoticeStatus::Queued {
+            tries: 0,
+            reason: None,
+            retry_at: 0,
+        };
+        let failed = next_status(&queued, "notice-failed", r#"{"reason":"refused"}"#, 1000);
+        assert_eq!(
+            failed,
+            NoticeStatus::Queued {
+                tries: 1,
+                reason: Some("refused".into()),
+                retry_at: 1000 + 5 * 60_000
+            }
+        );
+        let sent = next_status(&failed, "notice-sent", r#"{"to":"sam@example.org"}"#, 2000);
+        assert_eq!(next_status(&sent, "notice-failed", r#"{"reason":"late"}"#, 3000), sent);
+    }
+}
