@@ -30,7 +30,9 @@ pub fn notice_letter(notice: &Notice, organisation: &str, tz: Tz) -> Letter {
         NoticeStage::Reminder => format!("{organisation}: please bring back {what} when due"),
         NoticeStage::First => format!("{organisation}: {what} overdue"),
         NoticeStage::Second => format!("{organisation}: second notice: {what} still overdue"),
-        NoticeStage::Third => format!("{organisation}: final notice: {what} still overdue"),
+        NoticeStage::Third | NoticeStage::WeeklyReport => {
+            format!("{organisation}: final notice: {what} still overdue")
+        }
     };
     let intro = match notice.stage {
         NoticeStage::Reminder => format!(
@@ -39,7 +41,9 @@ pub fn notice_letter(notice: &Notice, organisation: &str, tz: Tz) -> Letter {
         ),
         NoticeStage::First => format!("The following {is} now overdue:"),
         NoticeStage::Second => format!("This is a second notice: the following {is} still overdue:"),
-        NoticeStage::Third => format!("This is a final notice: the following {is} still overdue:"),
+        NoticeStage::Third | NoticeStage::WeeklyReport => {
+            format!("This is a final notice: the following {is} still overdue:")
+        }
     };
     let ask = match notice.stage {
         NoticeStage::Reminder => format!("Please bring {it} back to the office by the date shown."),
@@ -153,6 +157,7 @@ mod tests {
             queued_at: 0,
             desk: "d".into(),
             status: NoticeStatus::Due,
+            week: None,
         }
     }
 

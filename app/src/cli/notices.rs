@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::Subcommand;
-use custody_db::notices::{Notice, NoticeStatus};
+use custody_db::notices::{Notice, NoticeStage, NoticeStatus};
 use custody_db::{DayEdge, Ledger};
 
 use crate::mail::login::MailLogin;
@@ -108,14 +108,18 @@ fn send(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
     let round = outbox::run_round(ledger, &login, now)?;
     let items = |n: &Notice| n.items.iter().map(|i| i.tag.as_str()).collect::<Vec<_>>().join(", ");
     for notice in &round.sent {
-        writeln!(
-            out,
-            "Sent the {} to {} ({}): {}.",
-            notice.stage.describe(),
-            notice.name,
-            notice.email.as_deref().unwrap_or_default(),
-            items(notice)
-        )?;
+        let to = notice.email.as_deref().unwrap_or_default();
+        if notice.stage == NoticeStage::WeeklyReport {
+            writeln!(out, "Sent the weekly overdue report to {to}.")?;
+        } else {
+            writeln!(
+                out,
+                "Sent the {} to {} ({to}): {}.",
+                notice.stage.describe(),
+                notice.name,
+                items(notice)
+            )?;
+        }
     }
     for notice in round.in_person() {
         writeln!(

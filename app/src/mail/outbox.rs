@@ -5,10 +5,12 @@
 
 use chrono::{DateTime, Utc};
 use custody_db::Ledger;
-use custody_db::notices::{Notice, NoticeStatus};
+use custody_db::letters::Letter;
+use custody_db::notices::{Notice, NoticeStage, NoticeStatus};
 
 use super::login::MailLogin;
-use super::transport::Mailer;
+use super::transport::{Attached, Mailer};
+use crate::render::ReportFormat;
 
 /// What a round did.
 #[derive(Debug, Default)]
@@ -53,11 +55,16 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
         let Some(email) = notice.email.clone() else {
             continue;
         };
+        // A holder's one address, or the weekly report's list.
+        let to: Vec<String> = email.split(", ").map(str::to_string).collect();
         let sent = match (&mailer, &unreachable) {
             (Err(why), _) | (_, Some(why)) => Err(why.clone()),
+            (Ok(mailer), None) if notice.stage == NoticeStage::WeeklyReport => {
+                weekly_report(ledger, &organisation, now).and_then(|(letter, files)| mailer.send(&to, &letter, &files))
+            }
             (Ok(mailer), None) => {
                 let letter = custody_db::letters::notice_letter(&notice, &organisation, tz);
-                mailer.send(std::slice::from_ref(&email), &letter, &[])
+                mailer.send(&to, &letter, &[])
             }
         };
         match sent {
@@ -75,4 +82,27 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
         }
     }
     Ok(round)
+}
+
+/// The weekly overdue report as of `now`: its covering letter, and the report as PDF and CSV.
+fn weekly_report(ledger: &Ledger, organisation: &str, now: DateTime<Utc>) -> Result<(Letter, Vec<Attached>), String> {
+    let report = ledger.overdue_for_mailing(now).map_err(|e| e.to_string())?;
+    let items = report.overdue.iter().map(|h| h.items.len()).sum();
+    let letter =
+        custody_db::letters::weekly_report_letter(organisation, now, report.overdue.len(), items, ledger.timezone());
+    let day = now.with_timezone(&ledger.timezone()).format("%Y-%m-%d");
+    let mut files = Vec::new();
+    for (format, mime, extension) in [
+        (ReportFormat::Pdf, "application/pdf", "pdf"),
+        (ReportFormat::Csv, "text/csv", "csv"),
+    ] {
+        let bytes = crate::render::overdue::render(ledger, &report, format)
+            .map_err(|e| format!("the overdue report could not be made ({e})"))?;
+        files.push(Attached {
+            name: format!("overdue-{day}.{extension}"),
+            mime: mime.to_string(),
+            bytes,
+        });
+    }
+    Ok((letter, files))
 }

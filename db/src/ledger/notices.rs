@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -34,6 +34,8 @@ pub enum NoticeStage {
     First,
     Second,
     Third,
+    /// The weekly overdue report, to managers (not a holder's notice: not in `ALL`).
+    WeeklyReport,
 }
 
 impl NoticeStage {
@@ -51,6 +53,7 @@ impl NoticeStage {
             NoticeStage::First => "first",
             NoticeStage::Second => "second",
             NoticeStage::Third => "third",
+            NoticeStage::WeeklyReport => "weekly-report",
         }
     }
 
@@ -61,6 +64,7 @@ impl NoticeStage {
             NoticeStage::First => "first notice",
             NoticeStage::Second => "second notice",
             NoticeStage::Third => "third notice",
+            NoticeStage::WeeklyReport => "weekly overdue report",
         }
     }
 
@@ -68,6 +72,7 @@ impl NoticeStage {
         let key = s.trim().to_ascii_lowercase();
         NoticeStage::ALL
             .into_iter()
+            .chain([NoticeStage::WeeklyReport])
             .find(|st| st.key() == key || st.describe() == key)
             .ok_or_else(|| Error::InvalidText {
                 field: "notice stage",
@@ -153,6 +158,8 @@ pub struct Notice {
     /// The desk that queued it, which alone sends it.
     pub desk: String,
     pub status: NoticeStatus,
+    /// For the weekly report: its week (`2026-W48`), sent once.
+    pub week: Option<String>,
 }
 
 /// Whether notices go, and which stages.
@@ -276,9 +283,52 @@ impl Ledger {
                 queued_at: to_millis(now),
                 desk: self.desk().to_string(),
                 status,
+                week: None,
             });
         }
         Ok(due)
+    }
+
+    /// The weekly overdue report, when it is due at `now` and not yet queued this week: on its
+    /// day from the office's morning (or on a later day of the week, if the desk was not open
+    /// then), and only at the desk the setting names, so a trust sends it once.
+    pub fn weekly_report_due(&self, now: DateTime<Utc>) -> Result<Option<Notice>> {
+        self.allow(Action::SendNotices)?;
+        let Some(weekly) = self.weekly_report()? else {
+            return Ok(None);
+        };
+        if weekly.desk != self.desk() {
+            return Ok(None);
+        }
+        let local = now.with_timezone(&self.tz);
+        let today = local.date_naive();
+        let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let day = monday + Duration::days(i64::from(weekly.day.num_days_from_monday()));
+        if today < day || (today == day && local.time() < MORNING) {
+            return Ok(None);
+        }
+        let week = monday.format("%G-W%V").to_string();
+        let sent: i64 = self.conn.query_row(
+            "SELECT count(*) FROM all_records WHERE kind = 'notice-queued'
+               AND json_extract(body, '$.stage') = 'weekly-report' AND json_extract(body, '$.week') = ?1",
+            [&week],
+            |r| r.get(0),
+        )?;
+        if sent > 0 {
+            return Ok(None);
+        }
+        Ok(Some(Notice {
+            id: String::new(),
+            holder: String::new(),
+            name: "the overdue report".to_string(),
+            email: Some(weekly.to.join(", ")),
+            stage: NoticeStage::WeeklyReport,
+            items: Vec::new(),
+            queued_at: to_millis(now),
+            desk: self.desk().to_string(),
+            status: NoticeStatus::Due,
+            week: Some(week),
+        }))
     }
 
     /// The moment a reminder may go for an item of `kind` due at `due`: for paper, the morning
@@ -304,7 +354,8 @@ impl Ledger {
     /// transaction, and returns them as queued.
     pub fn queue_notices(&mut self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
         self.allow(Action::SendNotices)?;
-        let due = self.notices_due(now)?;
+        let mut due = self.notices_due(now)?;
+        due.extend(self.weekly_report_due(now)?);
         if due.is_empty() {
             return Ok(due);
         }
@@ -317,6 +368,9 @@ impl Ledger {
             body.insert("email".into(), json!(notice.email));
             body.insert("stage".into(), json!(notice.stage.key()));
             body.insert("items".into(), json!(notice.items));
+            if let Some(week) = &notice.week {
+                body.insert("week".into(), json!(week));
+            }
             notice.id = uuid::Uuid::now_v7().to_string();
             let record = w.append_record(Record::draft(
                 RecordKind::NoticeQueued,
@@ -487,6 +541,7 @@ fn notice_from(id: String, body: &str, queued_at: i64, desk: String) -> Notice {
         queued_at,
         desk,
         status,
+        week: text("week"),
     }
 }
 

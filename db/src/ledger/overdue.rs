@@ -183,6 +183,24 @@ impl Ledger {
     /// The overdue report as of `as_of`.
     pub fn overdue(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         self.allow(crate::operator::Action::OverdueReport)?;
+        self.overdue_as_of(as_of)
+    }
+
+    /// The overdue report an administrator set to be emailed weekly (see
+    /// [`Ledger::weekly_report`]): the desk makes it for the mail whoever is signed in, as it
+    /// sends holders' notices; it goes only to the addresses set.
+    pub fn overdue_for_mailing(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+        self.allow(crate::operator::Action::SendNotices)?;
+        if self.weekly_report()?.is_none() {
+            return Err(Error::InvalidText {
+                field: "weekly report",
+                why: "no one is set to receive it".to_string(),
+            });
+        }
+        self.overdue_as_of(as_of)
+    }
+
+    fn overdue_as_of(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         let at = to_millis(as_of);
         let stages = self.overdue_stages()?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();
