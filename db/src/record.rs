@@ -42,6 +42,9 @@ pub enum RecordKind {
     ItemDisposed,
     /// An overdue notice (or a reminder) queued for a holder: who, which items, which stage.
     NoticeQueued,
+    /// A send begun: the notice is claimed before the mail server is asked (no second sender
+    /// takes it; one that never finished is not sent again).
+    NoticeSending,
     /// A notice handed to the mail server.
     NoticeSent,
     /// A try at sending a notice that failed, and why; it stays queued.
@@ -63,7 +66,7 @@ pub enum Register {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 25] = [
+    pub const ALL: [RecordKind; 26] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -87,6 +90,7 @@ impl RecordKind {
         RecordKind::SearchLogged,
         RecordKind::ItemDisposed,
         RecordKind::NoticeQueued,
+        RecordKind::NoticeSending,
         RecordKind::NoticeSent,
         RecordKind::NoticeFailed,
     ];
@@ -116,6 +120,7 @@ impl RecordKind {
             RecordKind::SearchLogged => "search-logged",
             RecordKind::ItemDisposed => "item-disposed",
             RecordKind::NoticeQueued => "notice-queued",
+            RecordKind::NoticeSending => "notice-sending",
             RecordKind::NoticeSent => "notice-sent",
             RecordKind::NoticeFailed => "notice-failed",
         }
@@ -146,6 +151,7 @@ impl RecordKind {
             | RecordKind::SearchLogged
             | RecordKind::ItemDisposed
             | RecordKind::NoticeQueued
+            | RecordKind::NoticeSending
             | RecordKind::NoticeSent
             | RecordKind::NoticeFailed => Register::Workflow,
         }

@@ -234,3 +234,32 @@ fn a_notice_that_is_not_this_desks_cannot_be_marked() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_notice_is_claimed_once_and_a_send_cut_short_is_never_repeated() {
+    let mut db = two_late();
+    db.ledger.set_notices(true).unwrap();
+    let now = t("2026-11-20T10:00:00Z");
+    db.ledger.queue_notices(now).unwrap();
+    let id = db.ledger.notices_to_send(now).unwrap()[0].id.clone();
+    assert!(db.ledger.claim_notice(&id).unwrap(), "the first sender takes it");
+    assert!(!db.ledger.claim_notice(&id).unwrap(), "a second sender does not");
+    // The sender stopped before recording how it went: never tried again, and said so.
+    let later = now + chrono::Duration::days(1);
+    assert!(db.ledger.notices_to_send(later).unwrap().is_empty());
+    let listed = db.ledger.notices(now - chrono::Duration::days(1), later).unwrap();
+    let status = &listed.iter().find(|n| n.id == id).unwrap().status;
+    assert!(matches!(status, NoticeStatus::Sending { .. }), "{status:?}");
+    assert!(
+        status
+            .describe(custody_db::time::DEFAULT_TIMEZONE)
+            .contains("not sent again")
+    );
+    // A failure recorded after the claim puts it back in the queue, to wait and be tried again.
+    db.ledger.notice_failed(&id, "refused").unwrap();
+    assert!(
+        db.ledger.claim_notice(&id).is_ok_and(|claimed| !claimed),
+        "waits first: {status:?}"
+    );
+    assert_eq!(db.ledger.notices_to_send(later).unwrap().len(), 1);
+}

@@ -63,6 +63,7 @@ pub fn run(cmd: NoticesCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Res
                         &custody_db::letters::test_letter(&organisation),
                         &[],
                     )
+                    .map_err(|f| f.why)
                 })
                 .map_err(|why| anyhow::anyhow!("the test email to {address} was not sent: {why}"))?;
             writeln!(out, "Sent a test email to {address} through {}.", settings.server())?;

@@ -25,8 +25,8 @@ use custody_db::{ItemRow, OutRow, PersonRow};
 pub use camera_view::CameraView;
 use loader::Loaded;
 use screens::{
-    desk as desk_screen, exposure, incidents, items, labels, out_now, overdue, people, settings, sign_in, spot_checks,
-    stocktake,
+    desk as desk_screen, exposure, incidents, items, labels, mail_settings, out_now, overdue, people, settings,
+    sign_in, spot_checks, stocktake,
 };
 
 use crate::context::Context;
@@ -159,6 +159,7 @@ pub struct ScreenStates {
     pub stocktake: stocktake::StocktakeUi,
     pub spot_checks: spot_checks::SpotChecksUi,
     pub settings: settings::SettingsUi,
+    pub mail_settings: mail_settings::MailSettingsUi,
 }
 
 impl Screen {
@@ -242,6 +243,9 @@ pub struct DeskApp {
     /// The sync thread, if this desk has joined a server, and what its last round found.
     sync: Option<crate::sync::background::SyncThread>,
     pub sync_state: Option<crate::sync::background::SyncState>,
+    /// The notices thread (sends the outbox while someone is signed in), and its last round.
+    notices: Option<crate::mail::background::NoticeThread>,
+    pub notice_round: Option<crate::mail::background::NoticeRound>,
     /// When this desk last synced (Unix ms), and what every screen says when that is too long ago.
     last_synced: Option<i64>,
     pub sync_warning: Option<String>,
@@ -295,6 +299,8 @@ impl DeskApp {
             owner,
             sync: None,
             sync_state: None,
+            notices: None,
+            notice_round: None,
             last_synced: None,
             sync_warning: None,
             last_scan_latency: None,
@@ -341,10 +347,32 @@ impl DeskApp {
         });
     }
 
-    /// Tells the sync thread who is signed in now (nobody while locked).
+    /// Starts sending notices in the background (rounds run only while someone is signed in).
+    pub fn start_notices(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.notices = crate::mail::background::NoticeThread::start(&self.source, move || ctx.request_repaint());
+        self.tell_sync();
+    }
+
+    /// Whether this desk sends notices in the background (the window does; tests may not).
+    pub fn notices_running(&self) -> bool {
+        self.notices.is_some()
+    }
+
+    /// Runs a round of the outbox now (the Overdue screen's button).
+    pub fn send_notices_now(&self) {
+        if let Some(notices) = &self.notices {
+            notices.nudge();
+        }
+    }
+
+    /// Tells the sync and notices threads who is signed in now (nobody while locked).
     fn tell_sync(&self) {
         if let Some(sync) = &self.sync {
             sync.signed_in(self.ledger.session().cloned());
+        }
+        if let Some(notices) = &self.notices {
+            notices.signed_in(self.ledger.session().cloned());
         }
     }
 
@@ -808,6 +836,11 @@ impl DeskApp {
             self.last_synced = synced;
             self.check_sync_age();
         }
+        if let Some(notices) = &self.notices {
+            while let Ok(round) = notices.rounds.try_recv() {
+                self.notice_round = Some(round);
+            }
+        }
         if let Some(rx) = &self.backup {
             match rx.try_recv() {
                 Ok(failure) => {
@@ -960,6 +993,7 @@ fn start_desk(
     app.beeper.enabled = app.ledger.desk_beeps().unwrap_or(true);
     app.backup_in_background();
     app.start_sync(ctx);
+    app.start_notices(ctx);
     start_frames(&mut app, ctx, launch);
     app
 }

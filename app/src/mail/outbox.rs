@@ -9,7 +9,7 @@ use custody_db::letters::Letter;
 use custody_db::notices::{Notice, NoticeStage, NoticeStatus};
 
 use super::login::MailLogin;
-use super::transport::{Attached, Mailer};
+use super::transport::{Attached, Failure, Mailer};
 use crate::render::ReportFormat;
 
 /// What a round did.
@@ -20,6 +20,8 @@ pub struct Round {
     pub sent: Vec<Notice>,
     /// Not sent, and why: they stay queued.
     pub failed: Vec<(Notice, String)>,
+    /// Why the mail server could not take any this round, if so: the rest were not tried.
+    pub unreachable: Option<String>,
 }
 
 impl Round {
@@ -49,35 +51,47 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
         Some(settings) => Mailer::new(&settings, login, &organisation),
     };
     let tz = ledger.timezone();
-    // Once the server cannot be reached, the rest are not tried this round: each would wait.
-    let mut unreachable: Option<String> = None;
+    let mailer = match mailer {
+        Ok(mailer) => mailer,
+        Err(why) => {
+            // Not a try at sending: nothing recorded; they wait for the settings.
+            round.unreachable = Some(why.clone());
+            round.failed = waiting.into_iter().map(|n| (n, why.clone())).collect();
+            return Ok(round);
+        }
+    };
     for notice in waiting {
         let Some(email) = notice.email.clone() else {
             continue;
         };
+        // Claimed on the record first: another sender (a scheduled job beside the desk) skips it,
+        // and a send cut short is never repeated.
+        if !ledger.claim_notice(&notice.id)? {
+            continue;
+        }
         // A holder's one address, or the weekly report's list.
         let to: Vec<String> = email.split(", ").map(str::to_string).collect();
-        let sent = match (&mailer, &unreachable) {
-            (Err(why), _) | (_, Some(why)) => Err(why.clone()),
-            (Ok(mailer), None) if notice.stage == NoticeStage::WeeklyReport => {
-                weekly_report(ledger, &organisation, now).and_then(|(letter, files)| mailer.send(&to, &letter, &files))
-            }
-            (Ok(mailer), None) => {
-                let letter = custody_db::letters::notice_letter(&notice, &organisation, tz);
-                mailer.send(&to, &letter, &[])
-            }
+        let sent = if notice.stage == NoticeStage::WeeklyReport {
+            weekly_report(ledger, &organisation, now).and_then(|(letter, files)| mailer.send(&to, &letter, &files))
+        } else {
+            let letter = custody_db::letters::notice_letter(&notice, &organisation, tz);
+            mailer.send(&to, &letter, &[])
         };
         match sent {
             Ok(()) => {
                 ledger.notice_sent(&notice.id, &email)?;
                 round.sent.push(notice);
             }
-            Err(why) => {
-                if !why.contains("refused it") {
-                    unreachable = Some(why.clone());
+            Err(failure) => {
+                ledger.notice_failed(&notice.id, &failure.why)?;
+                let stop = !failure.refused;
+                round.failed.push((notice, failure.why.clone()));
+                if stop {
+                    // The server cannot take any now: the rest wait, untried (each would wait
+                    // for its timeout, and fill the record with the same failure).
+                    round.unreachable = Some(failure.why);
+                    break;
                 }
-                ledger.notice_failed(&notice.id, &why)?;
-                round.failed.push((notice, why));
             }
         }
     }
@@ -85,8 +99,9 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
 }
 
 /// The weekly overdue report as of `now`: its covering letter, and the report as PDF and CSV.
-fn weekly_report(ledger: &Ledger, organisation: &str, now: DateTime<Utc>) -> Result<(Letter, Vec<Attached>), String> {
-    let report = ledger.overdue_for_mailing(now).map_err(|e| e.to_string())?;
+fn weekly_report(ledger: &Ledger, organisation: &str, now: DateTime<Utc>) -> Result<(Letter, Vec<Attached>), Failure> {
+    let failed = |why: String| Failure { why, refused: true };
+    let report = ledger.overdue_for_mailing(now).map_err(|e| failed(e.to_string()))?;
     let items = report.overdue.iter().map(|h| h.items.len()).sum();
     let letter =
         custody_db::letters::weekly_report_letter(organisation, now, report.overdue.len(), items, ledger.timezone());
@@ -97,7 +112,7 @@ fn weekly_report(ledger: &Ledger, organisation: &str, now: DateTime<Utc>) -> Res
         (ReportFormat::Csv, "text/csv", "csv"),
     ] {
         let bytes = crate::render::overdue::render(ledger, &report, format)
-            .map_err(|e| format!("the overdue report could not be made ({e})"))?;
+            .map_err(|e| failed(format!("the overdue report could not be made ({e})")))?;
         files.push(Attached {
             name: format!("overdue-{day}.{extension}"),
             mime: mime.to_string(),

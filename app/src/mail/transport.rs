@@ -25,6 +25,21 @@ pub struct Attached {
     pub bytes: Vec<u8>,
 }
 
+/// Why an email was not sent.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub why: String,
+    /// The server refused this email (an address, the login): others may still go. Otherwise
+    /// it could not be reached or could not take any now.
+    pub refused: bool,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
 /// The mail server, ready to send.
 pub struct Mailer {
     transport: SmtpTransport,
@@ -89,12 +104,13 @@ impl Mailer {
 
     /// Sends `letter` to each of `to`, with `attached` files: all of them, or (on an error) an
     /// explanation.
-    pub fn send(&self, to: &[String], letter: &Letter, attached: &[Attached]) -> Result<(), String> {
+    pub fn send(&self, to: &[String], letter: &Letter, attached: &[Attached]) -> Result<(), Failure> {
+        let refused = |why: String| Failure { why, refused: true };
         let mut message = Message::builder().from(self.from.clone()).subject(&letter.subject);
         for address in to {
             let mailbox: Mailbox = address
                 .parse()
-                .map_err(|e| format!("{address} is not an email address a mail server takes ({e})"))?;
+                .map_err(|e| refused(format!("{address} is not an email address a mail server takes ({e})")))?;
             message = message.to(mailbox);
         }
         let text = MultiPart::alternative()
@@ -112,8 +128,11 @@ impl Mailer {
         };
         let message = message
             .multipart(body)
-            .map_err(|e| format!("the email could not be put together ({e})"))?;
-        self.transport.send(&message).map(|_| ()).map_err(|e| self.explain(&e))
+            .map_err(|e| refused(format!("the email could not be put together ({e})")))?;
+        self.transport.send(&message).map(|_| ()).map_err(|e| Failure {
+            why: self.explain(&e),
+            refused: e.is_permanent(),
+        })
     }
 
     /// A failure in words: what went wrong, at which server.

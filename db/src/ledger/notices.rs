@@ -114,6 +114,9 @@ pub enum NoticeStatus {
         reason: Option<String>,
         retry_at: i64,
     },
+    /// A send began at `at` and its end is not recorded: under way, or cut short (the program
+    /// stopped). It may have gone, so it is never sent again.
+    Sending { at: i64, tries: u32 },
     /// Handed to the mail server.
     Sent { at: i64, to: String },
     /// The holder has no email address: the office tells them (the printed slip).
@@ -136,6 +139,10 @@ impl NoticeStatus {
                 if *tries == 1 { "try" } else { "tries" },
                 reason.as_deref().unwrap_or("no reason given"),
                 time(*retry_at)
+            ),
+            NoticeStatus::Sending { at, .. } => format!(
+                "a send began at {} and its end is not recorded: it may have gone, so it is not sent again (check with the holder)",
+                time(*at)
             ),
             NoticeStatus::Sent { at, to } => format!("sent to {to} at {}", time(*at)),
             NoticeStatus::TellInPerson => "no email address: tell them in person (the printed slip)".to_string(),
@@ -160,6 +167,40 @@ pub struct Notice {
     pub status: NoticeStatus,
     /// For the weekly report: its week (`2026-W48`), sent once.
     pub week: Option<String>,
+}
+
+/// How many notices one transaction queues (a few milliseconds' work), and the pause after each.
+const QUEUE_BATCH: usize = 25;
+const BATCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Appends a `notice-queued` record for `notice`; returns it as queued.
+fn queue_one(w: &mut super::writer::Writer<'_>, mut notice: Notice, now: DateTime<Utc>) -> Result<Notice> {
+    let mut body = Map::new();
+    body.insert("holder".into(), json!(notice.holder));
+    body.insert("name".into(), json!(notice.name));
+    body.insert("email".into(), json!(notice.email));
+    body.insert("stage".into(), json!(notice.stage.key()));
+    body.insert("items".into(), json!(notice.items));
+    if let Some(week) = &notice.week {
+        body.insert("week".into(), json!(week));
+    }
+    notice.id = uuid::Uuid::now_v7().to_string();
+    let record = w.append_record(Record::draft(
+        RecordKind::NoticeQueued,
+        &notice.id,
+        &body,
+        to_millis(now),
+    ))?;
+    notice.queued_at = record.occurred_at;
+    notice.status = match notice.email {
+        Some(_) => NoticeStatus::Queued {
+            tries: 0,
+            reason: None,
+            retry_at: record.occurred_at,
+        },
+        None => NoticeStatus::TellInPerson,
+    };
+    Ok(notice)
 }
 
 /// Whether notices go, and which stages.
@@ -354,43 +395,51 @@ impl Ledger {
     /// transaction, and returns them as queued.
     pub fn queue_notices(&mut self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
         self.allow(Action::SendNotices)?;
-        let mut due = self.notices_due(now)?;
-        due.extend(self.weekly_report_due(now)?);
-        if due.is_empty() {
-            return Ok(due);
-        }
-        let mut w = self.writer()?;
-        let mut queued = Vec::with_capacity(due.len());
-        for mut notice in due {
-            let mut body = Map::new();
-            body.insert("holder".into(), json!(notice.holder));
-            body.insert("name".into(), json!(notice.name));
-            body.insert("email".into(), json!(notice.email));
-            body.insert("stage".into(), json!(notice.stage.key()));
-            body.insert("items".into(), json!(notice.items));
-            if let Some(week) = &notice.week {
-                body.insert("week".into(), json!(week));
+        // Another sender at this desk (the desk's thread, a scheduled job) may queue at the same
+        // time: each batch checks, in its transaction, that nothing was queued since the notices
+        // due were read, and they are read again if something was.
+        'afresh: loop {
+            let mut expected = self.queued_here()?;
+            let mut due = self.notices_due(now)?;
+            due.extend(self.weekly_report_due(now)?);
+            let mut queued = Vec::with_capacity(due.len());
+            // In batches: a sign-out at the desk never waits long for the first round's thousands.
+            for batch in due.chunks(QUEUE_BATCH) {
+                let written = self.in_transaction(|ledger| {
+                    if ledger.queued_here()? != expected {
+                        return Ok(None);
+                    }
+                    let mut w = ledger.writer()?;
+                    let batch: Vec<Notice> = batch
+                        .iter()
+                        .map(|notice| queue_one(&mut w, notice.clone(), now))
+                        .collect::<Result<_>>()?;
+                    w.commit()?;
+                    Ok(Some(batch))
+                })?;
+                match written {
+                    Some(batch) => {
+                        expected += batch.len() as i64;
+                        queued.extend(batch);
+                    }
+                    None => continue 'afresh,
+                }
+                // A pause between batches lets a sign-out waiting for the write lock take it: SQLite's
+                // busy handler waits longer each time it finds the lock taken, and back-to-back
+                // batches kept one sign-out waiting 100 to 300 ms.
+                std::thread::sleep(BATCH_PAUSE);
             }
-            notice.id = uuid::Uuid::now_v7().to_string();
-            let record = w.append_record(Record::draft(
-                RecordKind::NoticeQueued,
-                &notice.id,
-                &body,
-                to_millis(now),
-            ))?;
-            notice.queued_at = record.occurred_at;
-            notice.status = match notice.email {
-                Some(_) => NoticeStatus::Queued {
-                    tries: 0,
-                    reason: None,
-                    retry_at: record.occurred_at,
-                },
-                None => NoticeStatus::TellInPerson,
-            };
-            queued.push(notice);
+            return Ok(queued);
         }
-        w.commit()?;
-        Ok(queued)
+    }
+
+    /// How many notices this desk has queued, ever: a count another sender changes.
+    fn queued_here(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM records WHERE kind = 'notice-queued'", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Every loan noticed, at which stage: (tag, since, stage), from every desk's records.
@@ -417,7 +466,7 @@ impl Ledger {
         let mut stmt = self.conn.prepare_cached(
             "SELECT q.subject, q.body, q.occurred_at, q.desk, r.kind, r.body, r.occurred_at
              FROM all_records q LEFT JOIN all_records r
-               ON r.subject = q.subject AND r.kind IN ('notice-sent', 'notice-failed')
+               ON r.subject = q.subject AND r.kind IN ('notice-sending', 'notice-sent', 'notice-failed')
              WHERE q.kind = 'notice-queued' AND q.occurred_at BETWEEN ?1 AND ?2
              ORDER BY q.occurred_at DESC, q.subject, r.seq",
         )?;
@@ -463,6 +512,43 @@ impl Ledger {
             last.entry(notice.holder.clone()).or_insert(notice);
         }
         Ok(last)
+    }
+
+    /// Claims the queued notice `id` for sending (recorded before the mail server is asked):
+    /// `false` when it is not due to be sent now (sent, another sender has begun it, or it waits
+    /// after a failure), so that
+    /// no notice is sent twice, even by two senders at once (the desk's thread and a scheduled
+    /// `custody notices send`).
+    pub fn claim_notice(&mut self, id: &str) -> Result<bool> {
+        self.allow(Action::SendNotices)?;
+        let id = id.to_string();
+        self.in_transaction(move |ledger| {
+            let mut stmt = ledger
+                .conn
+                .prepare_cached("SELECT kind, body, occurred_at FROM records WHERE subject = ?1 ORDER BY seq")?;
+            let rows: Vec<(String, String, i64)> = stmt
+                .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            let Some((_, body, queued_at)) = rows.iter().find(|(kind, ..)| kind == "notice-queued") else {
+                return Err(Error::InvalidText {
+                    field: "notice",
+                    why: format!("{id} is not a notice this desk queued"),
+                });
+            };
+            let mut status = notice_from(id.clone(), body, *queued_at, String::new()).status;
+            for (kind, body, at) in rows.iter().filter(|(kind, ..)| kind != "notice-queued") {
+                status = next_status(&status, kind, body, *at);
+            }
+            let at = to_millis(ledger.now());
+            if !matches!(status, NoticeStatus::Queued { retry_at, .. } if retry_at <= at) {
+                return Ok(false);
+            }
+            let mut w = ledger.writer()?;
+            w.append_record(Record::draft(RecordKind::NoticeSending, &id, &Map::new(), at))?;
+            w.commit()?;
+            Ok(true)
+        })
     }
 
     /// Records that the notice `id` was handed to the mail server for `to`.
@@ -552,7 +638,8 @@ fn next_status(now: &NoticeStatus, kind: &str, body: &str, at: i64) -> NoticeSta
     match (now, kind) {
         (NoticeStatus::Sent { .. }, _) => now.clone(),
         (_, "notice-sent") => NoticeStatus::Sent { at, to: text("to") },
-        (NoticeStatus::Queued { tries, .. }, _) => {
+        (NoticeStatus::Queued { tries, .. }, "notice-sending") => NoticeStatus::Sending { at, tries: *tries },
+        (NoticeStatus::Queued { tries, .. } | NoticeStatus::Sending { tries, .. }, "notice-failed") => {
             let tries = tries + 1;
             NoticeStatus::Queued {
                 tries,

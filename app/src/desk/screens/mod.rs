@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod item_edit;
 pub mod items;
 pub mod labels;
+pub mod mail_settings;
 pub mod missing_paper;
 pub mod out_now;
 pub mod overdue;

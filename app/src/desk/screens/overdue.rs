@@ -1,8 +1,10 @@
 //! The Overdue screen: the weekly report (as `custody report overdue` gives it) as of now or
 //! any date, grouped by holder, with the due-soon section, saved as PDF (reminder slips) or CSV.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use custody_db::notices::{Notice, NoticeSettings, NoticeStage, NoticeStatus};
 use custody_db::{DayEdge, OverdueReport, Sensitivity};
 use egui_extras::{Column, TableBuilder};
 
@@ -23,6 +25,39 @@ pub struct OverdueUi {
     message: Option<(bool, String)>,
     /// The missing paper files and their searches, above the report.
     pub missing: super::missing_paper::MissingPaperUi,
+    /// The notices: whether they go, each holder's last, and those waiting.
+    pub notices: Loaded<Notices>,
+}
+
+/// What the screen shows of the outbox.
+#[derive(Debug, Clone)]
+pub struct Notices {
+    settings: NoticeSettings,
+    /// Each holder's latest notice, by person id.
+    last: HashMap<String, Notice>,
+    /// Queued and not yet sent (with the reason of the last try), and holders to tell in person,
+    /// of the last week.
+    waiting: Vec<Notice>,
+}
+
+fn read_notices(l: &custody_db::Ledger) -> custody_db::Result<Notices> {
+    let now = l.now();
+    let week = now - chrono::Duration::days(7);
+    let waiting = l
+        .notices(week, now)?
+        .into_iter()
+        .filter(|n| {
+            matches!(
+                n.status,
+                NoticeStatus::Queued { .. } | NoticeStatus::Sending { .. } | NoticeStatus::TellInPerson
+            )
+        })
+        .collect();
+    Ok(Notices {
+        settings: l.notice_settings()?,
+        last: l.last_notices(now)?,
+        waiting,
+    })
 }
 
 /// One line of the report on screen.
@@ -85,15 +120,64 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             save_report(l, &format!("overdue-{day}.{}", format.extension()), &bytes)
         });
     }
+    state.notices.keep_fresh(app.version, &app.source, &ctx, |l| {
+        read_notices(l).map_err(|e| e.to_string())
+    });
     let Some(report) = state.report.value.clone() else {
         loading(ui, state.report.error.as_deref());
         return;
     };
+    let notices = state.notices.value.clone();
     super::missing_paper::ui(app, ui);
-    show(app, ui, &report);
+    if let Some(notices) = &notices {
+        outbox(app, ui, notices);
+    }
+    show(app, ui, &report, notices.as_deref());
 }
 
-fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport) {
+/// Whether notices go, what the last round did, and what waits: a line each.
+fn outbox(app: &DeskApp, ui: &mut egui::Ui, notices: &Notices) {
+    let tz = app.ledger.timezone();
+    ui.horizontal_wrapped(|ui| {
+        if notices.settings.enabled {
+            ui.label("Notices to holders are on.");
+        } else {
+            ui.weak("Notices to holders are off (a manager turns them on in Settings).");
+        }
+        if let Some(round) = &app.notice_round {
+            let at = custody_db::time::format_local(round.at, tz);
+            let text = match &round.error {
+                Some(e) => format!("The last round, at {at}, could not run: {e}"),
+                None if round.failed.is_empty() => format!("Last round at {at}: {} sent.", round.sent),
+                None => format!(
+                    "Last round at {at}: {} sent, {} not sent ({}).",
+                    round.sent,
+                    round.failed.len(),
+                    round.failed[0]
+                ),
+            };
+            ui.label(text);
+        }
+        if app.notices_running() && ui.button("Send notices now").clicked() {
+            app.send_notices_now();
+        }
+    });
+    for notice in &notices.waiting {
+        let who = if notice.stage == NoticeStage::WeeklyReport {
+            "The weekly overdue report".to_string()
+        } else {
+            format!("{} ({}), {}", notice.name, notice.holder, notice.stage.describe())
+        };
+        let colour = match notice.status {
+            NoticeStatus::Queued { tries: 0, .. } => ui.visuals().text_color(),
+            _ => widgets::amber(ui),
+        };
+        ui.colored_label(colour, format!("{who}: {}", notice.status.describe(tz)));
+    }
+}
+
+fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport, notices: Option<&Notices>) {
+    let tz = app.ledger.timezone();
     let ledger = &app.ledger;
     let items: usize = r.overdue.iter().map(|h| h.items.len()).sum();
     ui.heading(format!(
@@ -127,14 +211,24 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport) {
             body.rows(ROW_HEIGHT, lines.len(), |mut row| match lines[row.index()] {
                 Line::Holder(h) => {
                     let p = &r.overdue[h].person;
+                    let last = notices.and_then(|n| n.last.get(&p.id));
                     row.col(|_| {});
                     row.col(|ui| {
-                        ui.strong(format!(
-                            "{} ({}){}",
-                            p.name,
-                            p.id,
-                            p.email.as_deref().map(|e| format!("  {e}")).unwrap_or_default()
-                        ));
+                        ui.horizontal(|ui| {
+                            ui.strong(format!(
+                                "{} ({}){}",
+                                p.name,
+                                p.id,
+                                p.email.as_deref().map(|e| format!("  {e}")).unwrap_or_default()
+                            ));
+                            if let Some(last) = last {
+                                ui.weak(format!(
+                                    "last notice: {}, {}",
+                                    last.stage.describe(),
+                                    last.status.describe(tz)
+                                ));
+                            }
+                        });
                     });
                 }
                 Line::Item(h, i) => {

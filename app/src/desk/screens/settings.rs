@@ -1,5 +1,5 @@
 //! The Settings screen: which policy rules block and which warn (R8 always blocks), how many
-//! daily backups are kept, and where the database is.
+//! daily backups are kept, mail and notices (`mail_settings.rs`), and where the database is.
 
 use custody_db::Ledger;
 use custody_db::policy::{Mode, Rule};
@@ -140,6 +140,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
         // Backups and the desk's lock are an administrator's settings.
         outcome(ui, app.states.settings.message.as_ref());
         desk_facts(app, ui, &organisation);
+        super::mail_settings::ui(app, ui);
         return;
     }
     idle_lock(app, ui, idle);
@@ -174,6 +175,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     private_files(app, ui);
     outcome(ui, app.states.settings.message.as_ref());
     desk_facts(app, ui, &organisation);
+    super::mail_settings::ui(app, ui);
 }
 
 /// Files of this database that other accounts on the computer may read, and the button that
