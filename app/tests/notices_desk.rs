@@ -89,7 +89,7 @@ fn settings_send_a_test_email_and_the_desk_sends_the_notices_due() {
     });
     assert!(h.query_by_label_contains("Notices to holders are on.").is_some());
     assert!(
-        h.query_by_label_contains("last notice: first notice, sent to kim@example.org")
+        h.query_by_label_contains("Last notice: first notice, sent 20/11/2026 10:00")
             .is_some(),
         "Kim's last notice is shown"
     );

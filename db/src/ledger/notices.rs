@@ -124,6 +124,21 @@ pub enum NoticeStatus {
 }
 
 impl NoticeStatus {
+    /// Where it stands in a few words, for a list: "sent 05/12/2026 06:16", "queued",
+    /// "not sent (2 tries)", "may have gone", "tell in person".
+    pub fn brief(&self, tz: chrono_tz::Tz) -> String {
+        match self {
+            NoticeStatus::Due => "due now".to_string(),
+            NoticeStatus::Queued { tries: 0, .. } => "queued".to_string(),
+            NoticeStatus::Queued { tries, .. } => {
+                format!("not sent ({tries} {})", if *tries == 1 { "try" } else { "tries" })
+            }
+            NoticeStatus::Sending { .. } => "may have gone".to_string(),
+            NoticeStatus::Sent { at, .. } => format!("sent {}", crate::time::format_local(from_millis(*at), tz)),
+            NoticeStatus::TellInPerson => "tell in person".to_string(),
+        }
+    }
+
     /// Where it stands, in words, with times in `tz`.
     pub fn describe(&self, tz: chrono_tz::Tz) -> String {
         let time = |ms: i64| crate::time::format_local(from_millis(ms), tz);
@@ -505,11 +520,21 @@ impl Ledger {
             .collect())
     }
 
-    /// The latest notice each holder was sent or queued, by holder id (for the Overdue screen).
+    /// The latest notice each holder was sent or queued, by holder id (for the Overdue screen):
+    /// of several queued at once, the furthest stage.
     pub fn last_notices(&self, now: DateTime<Utc>) -> Result<HashMap<String, Notice>> {
-        let mut last = HashMap::new();
+        let mut last: HashMap<String, Notice> = HashMap::new();
         for notice in self.notices(now - Duration::days(366), now)? {
-            last.entry(notice.holder.clone()).or_insert(notice);
+            if notice.stage == NoticeStage::WeeklyReport {
+                continue;
+            }
+            let later = |n: &Notice| (n.queued_at, n.stage);
+            match last.get(&notice.holder) {
+                Some(kept) if later(kept) >= later(&notice) => {}
+                _ => {
+                    last.insert(notice.holder.clone(), notice);
+                }
+            }
         }
         Ok(last)
     }

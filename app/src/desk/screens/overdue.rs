@@ -63,6 +63,8 @@ fn read_notices(l: &custody_db::Ledger) -> custody_db::Result<Notices> {
 /// One line of the report on screen.
 enum Line {
     Holder(usize),
+    /// The holder's last notice, under their name.
+    LastNotice(usize),
     Item(usize, usize),
     SoonTitle,
     Soon(usize),
@@ -188,6 +190,9 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport, notices: Option<&No
     let mut lines = Vec::new();
     for (h, holder) in r.overdue.iter().enumerate() {
         lines.push(Line::Holder(h));
+        if notices.is_some_and(|n| n.last.contains_key(&holder.person.id)) {
+            lines.push(Line::LastNotice(h));
+        }
         lines.extend((0..holder.items.len()).map(|i| Line::Item(h, i)));
     }
     lines.push(Line::SoonTitle);
@@ -196,7 +201,7 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport, notices: Option<&No
         .striped(true)
         .column(Column::exact(90.0))
         .column(Column::remainder().at_least(200.0).clip(true))
-        .column(Column::exact(130.0))
+        .column(Column::exact(165.0))
         .column(Column::exact(80.0))
         .column(Column::exact(110.0))
         .column(Column::exact(120.0))
@@ -211,24 +216,32 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &OverdueReport, notices: Option<&No
             body.rows(ROW_HEIGHT, lines.len(), |mut row| match lines[row.index()] {
                 Line::Holder(h) => {
                     let p = &r.overdue[h].person;
-                    let last = notices.and_then(|n| n.last.get(&p.id));
                     row.col(|_| {});
                     row.col(|ui| {
-                        ui.horizontal(|ui| {
-                            ui.strong(format!(
-                                "{} ({}){}",
-                                p.name,
-                                p.id,
-                                p.email.as_deref().map(|e| format!("  {e}")).unwrap_or_default()
-                            ));
-                            if let Some(last) = last {
-                                ui.weak(format!(
-                                    "last notice: {}, {}",
-                                    last.stage.describe(),
-                                    last.status.describe(tz)
-                                ));
-                            }
-                        });
+                        ui.strong(format!(
+                            "{} ({}){}",
+                            p.name,
+                            p.id,
+                            p.email.as_deref().map(|e| format!("  {e}")).unwrap_or_default()
+                        ));
+                    });
+                }
+                Line::LastNotice(h) => {
+                    let Some(last) = notices.and_then(|n| n.last.get(&r.overdue[h].person.id)) else {
+                        return;
+                    };
+                    row.col(|_| {});
+                    row.col(|ui| {
+                        ui.weak(format!(
+                            "Last notice: {}, {}",
+                            last.stage.describe(),
+                            last.status.brief(tz)
+                        ))
+                        .on_hover_text(format!(
+                            "The {}: {}",
+                            last.stage.describe(),
+                            last.status.describe(tz)
+                        ));
                     });
                 }
                 Line::Item(h, i) => {

@@ -45,6 +45,13 @@ fn read(ledger: &Ledger) -> Result<Stored, String> {
 }
 
 pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
+    // Longer than a small screen: the rules, the desk's settings, mail and notices.
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| contents(app, ui));
+}
+
+fn contents(app: &mut DeskApp, ui: &mut egui::Ui) {
     ui.heading("Policy rules");
     ui.label(
         "A rule that blocks refuses the sign-out. A rule that warns shows its message; the clerk \
