@@ -56,6 +56,32 @@ fn desk_with_two_late(server: &SmtpServer) -> Desk {
     desk
 }
 
+/// Sets the desk's mail to `server` over STARTTLS, signing in as `office` with `secret`, and
+/// trusting the server's certificate only when `vouched`.
+fn mail_over_starttls(desk: &Desk, server: &SmtpServer, secret: &str, vouched: bool) {
+    let file = desk.dir.path().join("mail-secret");
+    custody_tests::write_private(&file, secret);
+    let (url, certificate) = (server.url(), server.certificate());
+    let mut args = vec![
+        "settings",
+        "mail",
+        "--server",
+        &url,
+        "--security",
+        "starttls",
+        "--from",
+        "office@hillside.example",
+        "--user",
+        "office",
+        "--secret-file",
+        file.to_str().unwrap(),
+    ];
+    if vouched {
+        args.extend(["--root-certificate", certificate.to_str().unwrap()]);
+    }
+    desk.ok(&args);
+}
+
 #[test]
 fn each_holder_gets_one_email_per_stage_naming_their_own_items_and_never_twice() {
     let server = SmtpServer::start();
@@ -145,6 +171,10 @@ fn with_the_server_down_notices_stay_queued_with_the_reason_and_go_once_it_is_ba
     assert_eq!(down.code, 1, "{down:?}");
     assert!(down.stdout.contains("could not be reached"), "{down:?}");
     assert!(down.stdout.contains("stays queued"), "{down:?}");
+    assert!(
+        down.stdout.contains("Not tried: 1 more waiting, as the mail server"),
+        "{down:?}"
+    );
     let list = desk.ok(&["notices", "list"]);
     assert!(list.contains("not sent after 1 try"), "{list}");
 
@@ -194,31 +224,14 @@ fn a_refused_address_is_recorded_and_a_holder_with_no_address_is_told_in_person(
 fn starttls_with_the_trusts_certificate_and_a_login_whose_secret_stays_out_of_the_ledger() {
     let server = SmtpServer::start_with_tls(Some(("office", "app-password-1")));
     let desk = desk_with_two_late(&SmtpServer::start());
-    let secret = desk.dir.path().join("mail-secret");
-    custody_tests::write_private(&secret, "app-password-1");
 
     // Without the authority that signed the server's certificate, the connection is refused.
-    let args = [
-        "settings",
-        "mail",
-        "--server",
-        &server.url(),
-        "--security",
-        "starttls",
-        "--from",
-        "office@hillside.example",
-        "--user",
-        "office",
-        "--secret-file",
-        secret.to_str().unwrap(),
-    ];
-    desk.ok(&args);
+    mail_over_starttls(&desk, &server, "app-password-1", false);
     let unvouched = desk.run(&["notices", "test", "me@example.org"]);
     assert_eq!(unvouched.code, 1, "{unvouched:?}");
     assert!(unvouched.stderr.contains("secure connection"), "{unvouched:?}");
 
-    let certificate = server.certificate();
-    desk.ok(&[&args[..], &["--root-certificate", certificate.to_str().unwrap()]].concat());
+    mail_over_starttls(&desk, &server, "app-password-1", true);
     desk.ok(&["notices", "test", "me@example.org"]);
     desk.ok(&["notices", "send"]);
     let received = server.received();
@@ -249,24 +262,7 @@ fn starttls_with_the_trusts_certificate_and_a_login_whose_secret_stays_out_of_th
 fn a_wrong_secret_is_a_failure_on_the_record_not_a_send() {
     let server = SmtpServer::start_with_tls(Some(("office", "right-secret")));
     let desk = desk_with_two_late(&SmtpServer::start());
-    let secret = desk.dir.path().join("mail-secret");
-    custody_tests::write_private(&secret, "wrong-secret");
-    desk.ok(&[
-        "settings",
-        "mail",
-        "--server",
-        &server.url(),
-        "--security",
-        "starttls",
-        "--from",
-        "office@hillside.example",
-        "--user",
-        "office",
-        "--secret-file",
-        secret.to_str().unwrap(),
-        "--root-certificate",
-        server.certificate().to_str().unwrap(),
-    ]);
+    mail_over_starttls(&desk, &server, "wrong-secret", true);
     let run = desk.run(&["notices", "send"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(server.received().is_empty());

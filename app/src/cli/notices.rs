@@ -140,10 +140,17 @@ fn send(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
             notice.email.as_deref().unwrap_or_default()
         )?;
     }
+    if let Some(why) = round.unreachable.as_ref().filter(|_| round.untried > 0) {
+        writeln!(
+            out,
+            "Not tried: {} more waiting, as {why}. They stay queued and are tried again later.",
+            round.untried
+        )?;
+    }
     if round.sent.is_empty() && round.failed.is_empty() && round.queued.is_empty() {
         writeln!(out, "Nothing to send.")?;
     }
-    Ok(round.failed.is_empty())
+    Ok(round.failed.is_empty() && round.untried == 0)
 }
 
 fn table(ledger: &Ledger, notices: &[Notice]) -> Table {

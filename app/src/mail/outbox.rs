@@ -22,6 +22,8 @@ pub struct Round {
     pub failed: Vec<(Notice, String)>,
     /// Why the mail server could not take any this round, if so: the rest were not tried.
     pub unreachable: Option<String>,
+    /// How many waiting notices were not tried because of that (they stay queued).
+    pub untried: usize,
 }
 
 impl Round {
@@ -60,7 +62,8 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
             return Ok(round);
         }
     };
-    for notice in waiting {
+    let mut waiting = waiting.into_iter();
+    while let Some(notice) = waiting.next() {
         let Some(email) = notice.email.clone() else {
             continue;
         };
@@ -90,6 +93,7 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
                     // The server cannot take any now: the rest wait, untried (each would wait
                     // for its timeout, and fill the record with the same failure).
                     round.unreachable = Some(failure.why);
+                    round.untried = waiting.filter(|n| n.email.is_some()).count();
                     break;
                 }
             }
