@@ -94,7 +94,7 @@ fn each_holder_gets_one_email_per_stage_naming_their_own_items_and_never_twice()
         "{preview}"
     );
     assert!(
-        preview.contains("Subject: Hillside School: Dell Latitude 5440 (LT-0001) overdue"),
+        preview.contains("Subject: Hillside School: 1 item overdue"),
         "{preview}"
     );
     assert_eq!(desk.dump(), before, "a preview records nothing");
@@ -110,7 +110,8 @@ fn each_holder_gets_one_email_per_stage_naming_their_own_items_and_never_twice()
     let kim = &received[0];
     let sam = &received[1];
     assert_eq!(sam.to, ["sam@example.org"]);
-    assert_eq!(sam.subject, "Hillside School: Dell Latitude 5440 (LT-0001) overdue");
+    // A count in the subject (it shows on a locked phone), the items inside.
+    assert_eq!(sam.subject, "Hillside School: 1 item overdue");
     assert!(
         sam.header_from.contains("office@hillside.example"),
         "{}",
@@ -218,6 +219,17 @@ fn a_refused_address_is_recorded_and_a_holder_with_no_address_is_told_in_person(
     assert_eq!(received[0].to, ["sam@example.org"]);
     let list = desk.ok(&["notices", "list"]);
     assert!(list.contains("tell them in person"), "{list}");
+
+    // Refused again and again: after five tries it is cancelled, and the office tells Kim.
+    let mut desk = desk;
+    for at in ["10:06", "10:17", "10:38", "11:19"] {
+        desk.now = format!("2026-11-20T{at}:00Z");
+        desk.run(&["notices", "send"]);
+    }
+    let list = desk.ok(&["notices", "list"]);
+    assert!(list.contains("refused it 5 times"), "{list}");
+    desk.now = "2026-11-21T10:00:00Z".into();
+    assert!(desk.ok(&["notices", "send"]).contains("Nothing to send"));
 }
 
 #[test]
@@ -265,8 +277,13 @@ fn a_wrong_secret_is_a_failure_on_the_record_not_a_send() {
     mail_over_starttls(&desk, &server, "wrong-secret", true);
     let run = desk.run(&["notices", "send"]);
     assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("refused the login"), "{run:?}");
     assert!(server.received().is_empty());
-    assert!(desk.ok(&["notices", "list"]).contains("not sent after 1 try"));
+    // One refused login stops the round: the other notice is not tried (a mailbox locks after
+    // repeated failed logins).
+    let list = desk.ok(&["notices", "list"]);
+    assert_eq!(list.matches("not sent after 1 try").count(), 1, "{list}");
+    assert_eq!(list.matches("queued, to be sent from").count(), 1, "{list}");
 }
 
 #[test]
@@ -335,6 +352,14 @@ fn the_weekly_report_goes_to_the_managers_once_a_week_with_its_pdf_and_csv() {
     desk.now = "2026-11-27T10:00:00Z".into();
     desk.ok(&["notices", "send"]);
     assert_eq!(server.received().len(), 2);
+    // Closed on Friday 4 December: that week's goes on Monday, once.
+    desk.now = "2026-12-07T08:00:00Z".into();
+    desk.ok(&["notices", "send"]);
+    desk.now = "2026-12-08T08:00:00Z".into();
+    desk.ok(&["notices", "send"]);
+    let received = server.received();
+    assert_eq!(received.len(), 3, "{received:?}");
+    assert!(received.iter().any(|m| m.subject.ends_with("07/12/2026")));
 }
 
 /// Two desks of a trust, through the test PostgreSQL: both see Sam's laptop overdue, but only the

@@ -21,31 +21,32 @@ pub struct Letter {
 pub fn notice_letter(notice: &Notice, organisation: &str, tz: Tz) -> Letter {
     let one = notice.items.len() == 1;
     let (it, is) = if one { ("it", "is") } else { ("them", "are") };
+    // The subject shows on a locked phone: a count, never an item's name (a paper file's may
+    // name a pupil).
     let what = if one {
-        format!("{} ({})", notice.items[0].name, notice.items[0].tag)
+        "1 item".to_string()
     } else {
         format!("{} items", notice.items.len())
     };
-    let subject = match notice.stage {
+    // "Second" and "final" only to someone who was told before: a first contact never says so.
+    let told_before = notice.items.iter().any(|i| i.told_before);
+    let stage = match notice.stage {
+        NoticeStage::Second | NoticeStage::Third if !told_before => NoticeStage::First,
+        stage => stage,
+    };
+    let subject = match stage {
         NoticeStage::Reminder => format!("{organisation}: please bring back {what} when due"),
-        NoticeStage::First => format!("{organisation}: {what} overdue"),
+        NoticeStage::First | NoticeStage::WeeklyReport => format!("{organisation}: {what} overdue"),
         NoticeStage::Second => format!("{organisation}: second notice: {what} still overdue"),
-        NoticeStage::Third | NoticeStage::WeeklyReport => {
-            format!("{organisation}: final notice: {what} still overdue")
-        }
+        NoticeStage::Third => format!("{organisation}: final notice: {what} still overdue"),
     };
-    let intro = match notice.stage {
-        NoticeStage::Reminder => format!(
-            "This is a reminder that the following {} due back soon:",
-            if one { "is" } else { "are" }
-        ),
-        NoticeStage::First => format!("The following {is} now overdue:"),
+    let intro = match stage {
+        NoticeStage::Reminder => format!("This is a reminder that the following {is} due back soon:"),
+        NoticeStage::First | NoticeStage::WeeklyReport => format!("The following {is} now overdue:"),
         NoticeStage::Second => format!("This is a second notice: the following {is} still overdue:"),
-        NoticeStage::Third | NoticeStage::WeeklyReport => {
-            format!("This is a final notice: the following {is} still overdue:")
-        }
+        NoticeStage::Third => format!("This is a final notice: the following {is} still overdue:"),
     };
-    let ask = match notice.stage {
+    let ask = match stage {
         NoticeStage::Reminder => format!("Please bring {it} back to the office by the date shown."),
         _ => format!("Please bring {it} back to the office as soon as you can."),
     };
@@ -152,6 +153,7 @@ mod tests {
                     kind: ItemKind::Laptop,
                     due_at: 1_796_083_140_000, // 30/11/2026 23:59 in London
                     since: 0,
+                    told_before: false,
                 })
                 .collect(),
             queued_at: 0,
@@ -183,9 +185,18 @@ mod tests {
             "Hill School",
             crate::time::DEFAULT_TIMEZONE,
         );
+        assert_eq!(one.subject, "Hill School: please bring back 1 item when due");
+        // A first contact at the third stage does not call itself final; after a first, it does.
+        let tz = crate::time::DEFAULT_TIMEZONE;
+        let mut third = notice(NoticeStage::Third, 1);
         assert_eq!(
-            one.subject,
-            "Hill School: please bring back Office laptop (LT-0) when due"
+            notice_letter(&third, "Hill School", tz).subject,
+            "Hill School: 1 item overdue"
+        );
+        third.items[0].told_before = true;
+        assert_eq!(
+            notice_letter(&third, "Hill School", tz).subject,
+            "Hill School: final notice: 1 item still overdue"
         );
     }
 }

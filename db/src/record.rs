@@ -49,6 +49,9 @@ pub enum RecordKind {
     NoticeSent,
     /// A try at sending a notice that failed, and why; it stays queued.
     NoticeFailed,
+    /// A notice not sent after all, and why (its items came back, notices were turned off, the
+    /// server refused the address too often).
+    NoticeCancelled,
 }
 
 /// Which part of the register a record is about.
@@ -66,7 +69,7 @@ pub enum Register {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 26] = [
+    pub const ALL: [RecordKind; 27] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -93,6 +96,7 @@ impl RecordKind {
         RecordKind::NoticeSending,
         RecordKind::NoticeSent,
         RecordKind::NoticeFailed,
+        RecordKind::NoticeCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +127,7 @@ impl RecordKind {
             RecordKind::NoticeSending => "notice-sending",
             RecordKind::NoticeSent => "notice-sent",
             RecordKind::NoticeFailed => "notice-failed",
+            RecordKind::NoticeCancelled => "notice-cancelled",
         }
     }
 
@@ -153,7 +158,8 @@ impl RecordKind {
             | RecordKind::NoticeQueued
             | RecordKind::NoticeSending
             | RecordKind::NoticeSent
-            | RecordKind::NoticeFailed => Register::Workflow,
+            | RecordKind::NoticeFailed
+            | RecordKind::NoticeCancelled => Register::Workflow,
         }
     }
 

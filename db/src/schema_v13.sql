@@ -2,7 +2,9 @@
 -- holder (who, which items, which stage), each send begun (claimed before the mail server is
 -- asked, so that no two senders take one notice) and how it ended (sent, or why not), is a record
 -- like the workflows': one hash chain, append-only, synced, so that every desk of a trust sees
--- which notices went and none is sent twice. They have no projection of their own.
+-- which notices went and none is sent twice. A notice no longer true when its turn comes (the
+-- items are back, notices were turned off) is cancelled, with why. They have no projection of
+-- their own.
 
 -- SQLite cannot widen a CHECK constraint in place: the records table is rebuilt with the new
 -- kinds, every row copied as it is (same sequence numbers, same hashes), as in version 9. The
@@ -27,7 +29,7 @@ CREATE TABLE records_v13 (
                                               'stocktake-started', 'stocktake-sighted', 'stocktake-finished',
                                               'spot-check-drawn', 'spot-check-recorded', 'search-logged',
                                               'item-disposed', 'notice-queued', 'notice-sending',
-                                              'notice-sent', 'notice-failed')),
+                                              'notice-sent', 'notice-failed', 'notice-cancelled')),
     subject     TEXT NOT NULL,                 -- the tag, person, container, setting, incident, operator,
                                                -- stocktake, spot check or notice
     body        TEXT NOT NULL,                 -- JSON: the fields registered, or the new values of those changed

@@ -8,7 +8,7 @@ mod common;
 
 use common::{setup, t};
 use custody_db::SignOut;
-use custody_db::notices::{NoticeStage, NoticeStatus};
+use custody_db::notices::{Claim, NoticeStage, NoticeStatus};
 
 fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
     db.ledger
@@ -242,8 +242,9 @@ fn a_notice_is_claimed_once_and_a_send_cut_short_is_never_repeated() {
     let now = t("2026-11-20T10:00:00Z");
     db.ledger.queue_notices(now).unwrap();
     let id = db.ledger.notices_to_send(now).unwrap()[0].id.clone();
-    assert!(db.ledger.claim_notice(&id).unwrap(), "the first sender takes it");
-    assert!(!db.ledger.claim_notice(&id).unwrap(), "a second sender does not");
+    let claimed = |db: &mut common::TestDb| db.ledger.claim_notice(&id).unwrap();
+    assert!(matches!(claimed(&mut db), Claim::Send(_)), "the first sender takes it");
+    assert!(matches!(claimed(&mut db), Claim::NotDue), "a second sender does not");
     // The sender stopped before recording how it went: never tried again, and said so.
     let later = now + chrono::Duration::days(1);
     assert!(db.ledger.notices_to_send(later).unwrap().is_empty());
@@ -257,9 +258,108 @@ fn a_notice_is_claimed_once_and_a_send_cut_short_is_never_repeated() {
     );
     // A failure recorded after the claim puts it back in the queue, to wait and be tried again.
     db.ledger.notice_failed(&id, "refused").unwrap();
-    assert!(
-        db.ledger.claim_notice(&id).is_ok_and(|claimed| !claimed),
-        "waits first: {status:?}"
-    );
+    assert!(matches!(claimed(&mut db), Claim::NotDue), "waits first: {status:?}");
     assert_eq!(db.ledger.notices_to_send(later).unwrap().len(), 1);
+}
+
+#[test]
+fn a_queued_notice_goes_as_things_stand_when_its_turn_comes() {
+    let mut db = two_late();
+    db.ledger.set_notices(true).unwrap();
+    let now = t("2026-11-20T10:00:00Z");
+    db.ledger.queue_notices(now).unwrap();
+    let id = db.ledger.notices_to_send(now).unwrap()[0].id.clone();
+    // Before it goes, Sam brings one laptop back and the office corrects his address.
+    db.ledger.sign_in(&["LT-0001".to_string()], None, None).unwrap();
+    db.ledger
+        .edit_person("S001", None, Some("sam.jones@example.org"), None)
+        .unwrap();
+    match db.ledger.claim_notice(&id).unwrap() {
+        Claim::Send(notice) => {
+            let tags: Vec<&str> = notice.items.iter().map(|i| i.tag.as_str()).collect();
+            assert_eq!(tags, ["LT-0002"], "only what is still out");
+            assert_eq!(notice.email.as_deref(), Some("sam.jones@example.org"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_notice_whose_items_came_back_or_whose_stage_was_turned_off_is_cancelled_not_sent() {
+    let mut db = two_late();
+    db.ledger.set_notices(true).unwrap();
+    let now = t("2026-11-20T10:00:00Z");
+    db.ledger.queue_notices(now).unwrap();
+    let id = db.ledger.notices_to_send(now).unwrap()[0].id.clone();
+    db.ledger
+        .sign_in(&["LT-0001".to_string(), "LT-0002".to_string()], None, None)
+        .unwrap();
+    match db.ledger.claim_notice(&id).unwrap() {
+        Claim::Cancelled(why) => assert!(why.contains("its items are back"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let listed = db.ledger.notices(now - chrono::Duration::days(1), now).unwrap();
+    let status = &listed.iter().find(|n| n.id == id).unwrap().status;
+    assert!(matches!(status, NoticeStatus::Cancelled { .. }), "{status:?}");
+    assert!(db.ledger.notices_to_send(now).unwrap().is_empty());
+
+    // Queued, then notices turned off before it went.
+    let mut db = two_late();
+    db.ledger.set_notices(true).unwrap();
+    db.ledger.queue_notices(now).unwrap();
+    let id = db.ledger.notices_to_send(now).unwrap()[0].id.clone();
+    db.ledger.set_notice_stage(NoticeStage::First, false).unwrap();
+    match db.ledger.claim_notice(&id).unwrap() {
+        Claim::Cancelled(why) => assert!(why.contains("turned off"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_loan_that_comes_back_to_its_holder_by_transfer_is_not_noticed_again() {
+    let mut db = two_late();
+    db.ledger.set_notices(true).unwrap();
+    let now = t("2026-11-20T10:00:00Z");
+    db.ledger.queue_notices(now).unwrap();
+    // LT-0001 goes to Priya and back to Sam, its due date unchanged.
+    db.ledger.transfer("LT-0001", "S002", None, None).unwrap();
+    let priya = db.ledger.notices_due(now).unwrap();
+    assert!(
+        priya
+            .iter()
+            .any(|n| n.holder == "S002" && n.items.iter().any(|i| i.tag == "LT-0001")),
+        "Priya is told of what she now holds: {priya:?}"
+    );
+    db.ledger.transfer("LT-0001", "S001", None, None).unwrap();
+    let again = db.ledger.notices_due(now).unwrap();
+    assert!(
+        !again.iter().any(|n| n.holder == "S001"),
+        "Sam was told of it at this stage already: {again:?}"
+    );
+}
+
+#[test]
+fn the_reminder_skips_bank_holidays_and_a_first_contact_is_not_called_final() {
+    let mut db = setup();
+    db.ledger.set_notices(true).unwrap();
+    // Due Tuesday 29 December: Christmas Day (Friday) and Boxing Day's substitute (Monday 28th)
+    // are bank holidays, so the last working day before is Thursday 24 December.
+    db.clock.set(t("2026-12-01T09:00:00Z"));
+    out_due(
+        &mut db,
+        "LT-0001",
+        "S001",
+        "2026-12-01T09:00:00Z",
+        "2026-12-29T23:59:00Z",
+    );
+    assert!(db.ledger.notices_due(t("2026-12-23T12:00:00Z")).unwrap().is_empty());
+    let due = db.ledger.notices_due(t("2026-12-24T07:30:00Z")).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].stage, NoticeStage::Reminder);
+
+    // Never told (notices were off): at fourteen days late the first email is the third stage,
+    // but it does not say it is a final notice.
+    let late = db.ledger.notices_due(t("2027-01-13T10:00:00Z")).unwrap();
+    assert_eq!(late[0].stage, NoticeStage::Third);
+    assert!(!late[0].items[0].told_before);
 }

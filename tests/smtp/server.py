@@ -72,7 +72,7 @@ def main():
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
                 and auth_data.password.decode() == secret
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=bool(cert))
     controller = Controller(Keeper(folder), hostname="127.0.0.1", port=port, **kwargs)

@@ -140,6 +140,14 @@ fn send(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
             notice.email.as_deref().unwrap_or_default()
         )?;
     }
+    for (notice, why) in &round.cancelled {
+        writeln!(
+            out,
+            "Not sent, cancelled: the {} to {}: {why}.",
+            notice.stage.describe(),
+            notice.name
+        )?;
+    }
     if let Some(why) = round.unreachable.as_ref().filter(|_| round.untried > 0) {
         writeln!(
             out,
@@ -147,7 +155,7 @@ fn send(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
             round.untried
         )?;
     }
-    if round.sent.is_empty() && round.failed.is_empty() && round.queued.is_empty() {
+    if round.sent.is_empty() && round.failed.is_empty() && round.queued.is_empty() && round.cancelled.is_empty() {
         writeln!(out, "Nothing to send.")?;
     }
     Ok(round.failed.is_empty() && round.untried == 0)

@@ -213,7 +213,7 @@ pub fn run(cmd: SettingsCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Re
                 if on {
                     "Notices now go to holders: a reminder before an item is due and one at each overdue stage (custody notices preview shows what is due)."
                 } else {
-                    "Notices are off: nothing is queued or sent."
+                    "Notices to holders are off: none is queued, and those queued earlier are cancelled when their turn comes (the weekly report, if set, still goes)."
                 }
             )?;
         }
@@ -294,10 +294,14 @@ fn mail(args: MailArgs, ledger: &mut Ledger, out: &mut dyn Write) -> Result<()> 
     if let Some(file) = &args.root_certificate {
         login.root_certificate = Some(read(file, "certificate")?);
     }
-    // The settings are only allowed to an administrator: checked (and recorded) first, so that
-    // a refused change leaves the login file as it was.
-    ledger.set_mail_settings(&settings)?;
+    // Only an administrator's: refused before anything is written. Then the login, then the
+    // settings on the record, which so never name a login whose secret was not kept.
+    ledger.allow(custody_db::Action::AllSettings)?;
+    if settings.user.is_none() {
+        login.secret = None;
+    }
     login.write(ledger.path())?;
+    ledger.set_mail_settings(&settings)?;
     writeln!(
         out,
         "Mail now goes through {} ({}) from {}. The login is kept in {}, never in the ledger. Try it: custody notices test ADDRESS",

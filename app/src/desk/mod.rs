@@ -836,10 +836,16 @@ impl DeskApp {
             self.last_synced = synced;
             self.check_sync_age();
         }
+        let mut wrote = false;
         if let Some(notices) = &self.notices {
             while let Ok(round) = notices.rounds.try_recv() {
+                wrote |= round.wrote;
                 self.notice_round = Some(round);
             }
+        }
+        if wrote {
+            // The Overdue screen shows what was sent; the sync sends the records on.
+            self.changed();
         }
         if let Some(rx) = &self.backup {
             match rx.try_recv() {

@@ -29,6 +29,8 @@ pub struct NoticeRound {
     pub error: Option<String>,
     /// The mail server could not take any: the next rounds wait longer.
     pub unreachable: bool,
+    /// The round recorded something: the screens read the ledger again.
+    pub wrote: bool,
 }
 
 enum Nudge {
@@ -113,6 +115,7 @@ fn round(source: &Context) -> NoticeRound {
         in_person: 0,
         error: None,
         unreachable: false,
+        wrote: false,
     };
     let done = source.open_reader().map_err(|e| e.to_string()).and_then(|mut ledger| {
         let login = MailLogin::read(&source.path).map_err(|e| e.to_string())?;
@@ -123,6 +126,10 @@ fn round(source: &Context) -> NoticeRound {
             result.sent = round.sent.len();
             result.in_person = round.in_person().count();
             result.unreachable = round.unreachable.is_some();
+            result.wrote = round.wrote();
+            if let Some(why) = round.not_set_up {
+                result.error = Some(why);
+            }
             result.failed = round.failed.into_iter().map(|(_, why)| why).collect();
         }
         Err(e) => result.error = Some(e),

@@ -8,13 +8,23 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MailLogin {
     #[serde(default)]
     pub secret: Option<String>,
     /// PEM: an authority to trust besides the system's (a relay with the trust's own certificate).
     #[serde(default)]
     pub root_certificate: Option<String>,
+}
+
+impl std::fmt::Debug for MailLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret, in a log or an error.
+        f.debug_struct("MailLogin")
+            .field("secret", &self.secret.as_ref().map(|_| "(kept)"))
+            .field("root_certificate", &self.root_certificate.is_some())
+            .finish()
+    }
 }
 
 /// The file beside `db`: `custody.db` → `custody.db.mail`.

@@ -6,11 +6,14 @@
 use chrono::{DateTime, Utc};
 use custody_db::Ledger;
 use custody_db::letters::Letter;
-use custody_db::notices::{Notice, NoticeStage, NoticeStatus};
+use custody_db::notices::{Claim, Notice, NoticeStage, NoticeStatus};
 
 use super::login::MailLogin;
 use super::transport::{Attached, Failure, Mailer};
 use crate::render::ReportFormat;
+
+/// After this many refusals of one address, a notice is cancelled: the office tells the holder.
+const GIVE_UP_AFTER: u32 = 5;
 
 /// What a round did.
 #[derive(Debug, Default)]
@@ -20,10 +23,22 @@ pub struct Round {
     pub sent: Vec<Notice>,
     /// Not sent, and why: they stay queued.
     pub failed: Vec<(Notice, String)>,
+    /// Not sent after all, and why (checked again when their turn came): on the record.
+    pub cancelled: Vec<(Notice, String)>,
     /// Why the mail server could not take any this round, if so: the rest were not tried.
     pub unreachable: Option<String>,
     /// How many waiting notices were not tried because of that (they stay queued).
     pub untried: usize,
+    /// The mail settings are missing or cannot be used: nothing was tried.
+    pub not_set_up: Option<String>,
+}
+
+impl Round {
+    /// Whether the round recorded anything (queued, sent, failed or cancelled notices).
+    pub fn wrote(&self) -> bool {
+        !(self.queued.is_empty() && self.sent.is_empty() && self.cancelled.is_empty())
+            || (self.not_set_up.is_none() && !self.failed.is_empty())
+    }
 }
 
 impl Round {
@@ -57,21 +72,26 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
         Ok(mailer) => mailer,
         Err(why) => {
             // Not a try at sending: nothing recorded; they wait for the settings.
-            round.unreachable = Some(why.clone());
+            round.not_set_up = Some(why.clone());
             round.failed = waiting.into_iter().map(|n| (n, why.clone())).collect();
             return Ok(round);
         }
     };
     let mut waiting = waiting.into_iter();
-    while let Some(notice) = waiting.next() {
+    while let Some(queued) = waiting.next() {
+        // Claimed on the record first: another sender (a scheduled job beside the desk) skips it,
+        // a send cut short is never repeated, and it goes as things stand now.
+        let notice = match ledger.claim_notice(&queued.id)? {
+            Claim::Send(notice) => notice,
+            Claim::NotDue => continue,
+            Claim::Cancelled(why) => {
+                round.cancelled.push((queued, why));
+                continue;
+            }
+        };
         let Some(email) = notice.email.clone() else {
             continue;
         };
-        // Claimed on the record first: another sender (a scheduled job beside the desk) skips it,
-        // and a send cut short is never repeated.
-        if !ledger.claim_notice(&notice.id)? {
-            continue;
-        }
         // A holder's one address, or the weekly report's list.
         let to: Vec<String> = email.split(", ").map(str::to_string).collect();
         let sent = if notice.stage == NoticeStage::WeeklyReport {
@@ -87,7 +107,20 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
             }
             Err(failure) => {
                 ledger.notice_failed(&notice.id, &failure.why)?;
-                let stop = !failure.refused;
+                let tries = match &queued.status {
+                    NoticeStatus::Queued { tries, .. } => tries + 1,
+                    _ => 1,
+                };
+                if failure.this_email && failure.permanent && tries >= GIVE_UP_AFTER {
+                    let why = format!(
+                        "the mail server refused it {tries} times ({}): tell them in person",
+                        failure.why
+                    );
+                    ledger.notice_cancelled(&notice.id, &why)?;
+                    round.cancelled.push((notice, why));
+                    continue;
+                }
+                let stop = !failure.this_email;
                 round.failed.push((notice, failure.why.clone()));
                 if stop {
                     // The server cannot take any now: the rest wait, untried (each would wait
@@ -104,7 +137,11 @@ pub fn run_round(ledger: &mut Ledger, login: &MailLogin, now: DateTime<Utc>) -> 
 
 /// The weekly overdue report as of `now`: its covering letter, and the report as PDF and CSV.
 fn weekly_report(ledger: &Ledger, organisation: &str, now: DateTime<Utc>) -> Result<(Letter, Vec<Attached>), Failure> {
-    let failed = |why: String| Failure { why, refused: true };
+    let failed = |why: String| Failure {
+        why,
+        this_email: true,
+        permanent: false,
+    };
     let report = ledger.overdue_for_mailing(now).map_err(|e| failed(e.to_string()))?;
     let items = report.overdue.iter().map(|h| h.items.len()).sum();
     let letter =

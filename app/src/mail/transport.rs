@@ -29,9 +29,11 @@ pub struct Attached {
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub why: String,
-    /// The server refused this email (an address, the login): others may still go. Otherwise
-    /// it could not be reached or could not take any now.
-    pub refused: bool,
+    /// It concerned this email alone (an address refused, a mailbox full): the next may still
+    /// go. Otherwise the server could not be reached, refused the login, or could take none now.
+    pub this_email: bool,
+    /// Trying again will not help (an address the server does not know).
+    pub permanent: bool,
 }
 
 impl std::fmt::Display for Failure {
@@ -105,7 +107,11 @@ impl Mailer {
     /// Sends `letter` to each of `to`, with `attached` files: all of them, or (on an error) an
     /// explanation.
     pub fn send(&self, to: &[String], letter: &Letter, attached: &[Attached]) -> Result<(), Failure> {
-        let refused = |why: String| Failure { why, refused: true };
+        let refused = |why: String| Failure {
+            why,
+            this_email: true,
+            permanent: true,
+        };
         let mut message = Message::builder().from(self.from.clone()).subject(&letter.subject);
         for address in to {
             let mailbox: Mailbox = address
@@ -129,9 +135,15 @@ impl Mailer {
         let message = message
             .multipart(body)
             .map_err(|e| refused(format!("the email could not be put together ({e})")))?;
-        self.transport.send(&message).map(|_| ()).map_err(|e| Failure {
-            why: self.explain(&e),
-            refused: e.is_permanent(),
+        self.transport.send(&message).map(|_| ()).map_err(|e| {
+            // 450/452 and 550-553 answer for one recipient or message; anything else (a refused
+            // login, 421, a connection or TLS failure) for every email this round.
+            let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+            Failure {
+                why: self.explain(&e),
+                this_email: matches!(code.as_str(), "450" | "452" | "550" | "551" | "552" | "553"),
+                permanent: e.is_permanent(),
+            }
         })
     }
 
@@ -142,7 +154,10 @@ impl Mailer {
         // A certificate the desk cannot check fails in the handshake, which lettre reports as a
         // connection error: told apart by what OpenSSL said.
         let handshake = text.contains("SSL routines") || text.contains("certificate");
-        if e.is_permanent() {
+        let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+        if matches!(code.as_str(), "530" | "534" | "535") {
+            format!("the mail server {server} refused the login (check the login and its secret): {e}")
+        } else if e.is_permanent() {
             format!("the mail server {server} refused it: {e}")
         } else if e.is_transient() {
             format!("the mail server {server} could not take it now: {e}")

@@ -96,9 +96,12 @@ pub struct NoticeItem {
     pub name: String,
     pub kind: ItemKind,
     pub due_at: i64,
-    /// When this loan began: with the tag, what a notice is about (a later loan of the same item
-    /// is noticed afresh).
+    /// When this loan began (its holder's sign-out or transfer).
     pub since: i64,
+    /// Whether this holder was sent an earlier stage's notice for it: only then does a notice
+    /// say "second" or "final" (a first contact never does).
+    #[serde(default)]
+    pub told_before: bool,
 }
 
 /// Where a notice stands.
@@ -119,6 +122,8 @@ pub enum NoticeStatus {
     Sending { at: i64, tries: u32 },
     /// Handed to the mail server.
     Sent { at: i64, to: String },
+    /// Not sent after all, and why (checked again when its turn came).
+    Cancelled { at: i64, reason: String },
     /// The holder has no email address: the office tells them (the printed slip).
     TellInPerson,
 }
@@ -135,6 +140,7 @@ impl NoticeStatus {
             }
             NoticeStatus::Sending { .. } => "may have gone".to_string(),
             NoticeStatus::Sent { at, .. } => format!("sent {}", crate::time::format_local(from_millis(*at), tz)),
+            NoticeStatus::Cancelled { .. } => "not sent (cancelled)".to_string(),
             NoticeStatus::TellInPerson => "tell in person".to_string(),
         }
     }
@@ -160,6 +166,7 @@ impl NoticeStatus {
                 time(*at)
             ),
             NoticeStatus::Sent { at, to } => format!("sent to {to} at {}", time(*at)),
+            NoticeStatus::Cancelled { at, reason } => format!("not sent: {reason} (at {})", time(*at)),
             NoticeStatus::TellInPerson => "no email address: tell them in person (the printed slip)".to_string(),
         }
     }
@@ -180,9 +187,12 @@ pub struct Notice {
     /// The desk that queued it, which alone sends it.
     pub desk: String,
     pub status: NoticeStatus,
-    /// For the weekly report: its week (`2026-W48`), sent once.
+    /// For the weekly report: the day it is for (`2026-11-20`), sent once.
     pub week: Option<String>,
 }
+
+/// What a notice is about: an item, its holder and its due date.
+type Loan = (String, String, i64);
 
 /// How many notices one transaction queues (a few milliseconds' work), and the pause after each.
 const QUEUE_BATCH: usize = 25;
@@ -216,6 +226,17 @@ fn queue_one(w: &mut super::writer::Writer<'_>, mut notice: Notice, now: DateTim
         None => NoticeStatus::TellInPerson,
     };
     Ok(notice)
+}
+
+/// What claiming a notice found.
+#[derive(Debug)]
+pub enum Claim {
+    /// Send this (as it stands now: its items still out, the holder's address now).
+    Send(Notice),
+    /// Not to be sent now: sent, another sender has it, or it waits after a failure.
+    NotDue,
+    /// Not true any more: cancelled on the record, for this reason.
+    Cancelled(String),
 }
 
 /// Whether notices go, and which stages.
@@ -259,6 +280,13 @@ impl Ledger {
     /// Turns one stage's notices on or off.
     pub fn set_notice_stage(&mut self, stage: NoticeStage, on: bool) -> Result<()> {
         self.allow(Action::RuleSettings)?;
+        if stage == NoticeStage::WeeklyReport {
+            return Err(Error::InvalidText {
+                field: "notice stage",
+                why: "the weekly report is not a holder's notice: it stops when no one is set to receive it"
+                    .to_string(),
+            });
+        }
         let mut off = self.notice_settings()?.stages_off;
         off.retain(|s| *s != stage);
         if !on {
@@ -301,20 +329,27 @@ impl Ledger {
             let Some(stage) = stage.filter(|s| settings.sends(*s)) else {
                 continue;
             };
-            // A loan noticed at this stage or a later one is not noticed again.
-            let noticed = NoticeStage::ALL
-                .iter()
-                .filter(|s| **s >= stage)
-                .any(|s| already.contains(&(item.tag.clone(), since, *s)));
-            if noticed {
+            // A loan (an item, its holder, its due date) noticed at this stage or a later one is
+            // not noticed again: not after an Undo and a sign-out again, nor when it comes back
+            // to the same holder by transfer.
+            let loan = (item.tag.clone(), holder.clone(), due);
+            let told = |from: NoticeStage, to: NoticeStage| {
+                NoticeStage::ALL
+                    .iter()
+                    .filter(|s| (from..=to).contains(*s))
+                    .any(|s| already.contains(&(loan.clone(), *s)))
+            };
+            if told(stage, NoticeStage::Third) {
                 continue;
             }
+            let told_before = stage > NoticeStage::First && told(NoticeStage::First, stage);
             by_holder.entry((holder, stage)).or_default().push(NoticeItem {
                 tag: item.tag,
                 name: item.name,
                 kind: item.kind,
                 due_at: due,
                 since,
+                told_before,
             });
         }
         let people = self.people_by_id(by_holder.keys().map(|(h, _)| h))?;
@@ -345,9 +380,9 @@ impl Ledger {
         Ok(due)
     }
 
-    /// The weekly overdue report, when it is due at `now` and not yet queued this week: on its
-    /// day from the office's morning (or on a later day of the week, if the desk was not open
-    /// then), and only at the desk the setting names, so a trust sends it once.
+    /// The weekly overdue report, when it is due at `now` and not yet queued for its latest day:
+    /// on its day from the office's morning (or the first day after that the desk is open), and
+    /// only at the desk the setting names, so a trust sends it once.
     pub fn weekly_report_due(&self, now: DateTime<Utc>) -> Result<Option<Notice>> {
         self.allow(Action::SendNotices)?;
         let Some(weekly) = self.weekly_report()? else {
@@ -356,14 +391,26 @@ impl Ledger {
         if weekly.desk != self.desk() {
             return Ok(None);
         }
+        // The latest of its days that has begun (from the office's morning): this week's, or
+        // last week's when the desk was not open since. Each is sent once.
         let local = now.with_timezone(&self.tz);
-        let today = local.date_naive();
-        let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-        let day = monday + Duration::days(i64::from(weekly.day.num_days_from_monday()));
-        if today < day || (today == day && local.time() < MORNING) {
+        let mut day = local.date_naive();
+        if local.time() < MORNING {
+            day -= Duration::days(1);
+        }
+        while day.weekday() != weekly.day {
+            day -= Duration::days(1);
+        }
+        // Not for a day before it was set up.
+        let set_at: Option<i64> = self.conn.query_row(
+            "SELECT max(occurred_at) FROM all_records WHERE kind = 'setting-changed' AND subject LIKE 'mail.weekly-report.%'",
+            [],
+            |r| r.get(0),
+        )?;
+        if set_at.is_some_and(|at| day < from_millis(at).with_timezone(&self.tz).date_naive()) {
             return Ok(None);
         }
-        let week = monday.format("%G-W%V").to_string();
+        let week = day.format("%Y-%m-%d").to_string();
         let sent: i64 = self.conn.query_row(
             "SELECT count(*) FROM all_records WHERE kind = 'notice-queued'
                AND json_extract(body, '$.stage') = 'weekly-report' AND json_extract(body, '$.week') = ?1",
@@ -394,30 +441,27 @@ impl Ledger {
         let day = if kind == ItemKind::PaperFile {
             due_day
         } else {
-            let mut day = due_day - Duration::days(1);
-            for _ in 0..30 {
-                if working.is_working_day(day) {
-                    break;
-                }
-                day -= Duration::days(1);
-            }
-            day
+            // The last working day before; after a closure longer than two months, the day before.
+            (1..=62)
+                .map(|back| due_day - Duration::days(back))
+                .find(|day| working.is_working_day(*day))
+                .unwrap_or(due_day - Duration::days(1))
         };
         crate::time::local_to_utc(day.and_time(MORNING), self.tz).map_or(due, to_millis)
     }
 
-    /// Records the notices due at `now` (see [`Ledger::notices_due`]) in the outbox, in one
-    /// transaction, and returns them as queued.
+    /// Records the notices due at `now` (see [`Ledger::notices_due`]) in the outbox, in short
+    /// transactions of a few each, and returns them as queued.
     pub fn queue_notices(&mut self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
         self.allow(Action::SendNotices)?;
         // Another sender at this desk (the desk's thread, a scheduled job) may queue at the same
         // time: each batch checks, in its transaction, that nothing was queued since the notices
         // due were read, and they are read again if something was.
+        let mut queued = Vec::new();
         'afresh: loop {
             let mut expected = self.queued_here()?;
             let mut due = self.notices_due(now)?;
             due.extend(self.weekly_report_due(now)?);
-            let mut queued = Vec::with_capacity(due.len());
             // In batches: a sign-out at the desk never waits long for the first round's thousands.
             for batch in due.chunks(QUEUE_BATCH) {
                 let written = self.in_transaction(|ledger| {
@@ -457,8 +501,8 @@ impl Ledger {
             })?)
     }
 
-    /// Every loan noticed, at which stage: (tag, since, stage), from every desk's records.
-    fn loans_noticed(&self) -> Result<HashSet<(String, i64, NoticeStage)>> {
+    /// Every loan noticed, at which stage: ((tag, holder, due), stage), from every desk's records.
+    fn loans_noticed(&self) -> Result<HashSet<(Loan, NoticeStage)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT body FROM all_records WHERE kind = 'notice-queued'")?;
@@ -466,9 +510,14 @@ impl Ledger {
         let mut noticed = HashSet::new();
         while let Some(row) = rows.next()? {
             let body: String = row.get(0)?;
-            let (stage, items) = stage_and_items(&body);
-            if let Some(stage) = stage {
-                noticed.extend(items.into_iter().map(|i| (i.tag, i.since, stage)));
+            let notice = notice_from(String::new(), &body, 0, String::new());
+            if notice.stage != NoticeStage::WeeklyReport {
+                noticed.extend(
+                    notice
+                        .items
+                        .into_iter()
+                        .map(|i| ((i.tag, notice.holder.clone(), i.due_at), notice.stage)),
+                );
             }
         }
         Ok(noticed)
@@ -481,7 +530,8 @@ impl Ledger {
         let mut stmt = self.conn.prepare_cached(
             "SELECT q.subject, q.body, q.occurred_at, q.desk, r.kind, r.body, r.occurred_at
              FROM all_records q LEFT JOIN all_records r
-               ON r.subject = q.subject AND r.kind IN ('notice-sending', 'notice-sent', 'notice-failed')
+               ON r.subject = q.subject
+              AND r.kind IN ('notice-sending', 'notice-sent', 'notice-failed', 'notice-cancelled')
              WHERE q.kind = 'notice-queued' AND q.occurred_at BETWEEN ?1 AND ?2
              ORDER BY q.occurred_at DESC, q.subject, r.seq",
         )?;
@@ -539,41 +589,112 @@ impl Ledger {
         Ok(last)
     }
 
-    /// Claims the queued notice `id` for sending (recorded before the mail server is asked):
-    /// `false` when it is not due to be sent now (sent, another sender has begun it, or it waits
-    /// after a failure), so that
-    /// no notice is sent twice, even by two senders at once (the desk's thread and a scheduled
-    /// `custody notices send`).
-    pub fn claim_notice(&mut self, id: &str) -> Result<bool> {
+    /// Claims the queued notice `id` for sending, recorded before the mail server is asked, so
+    /// that no notice is sent twice, even by two senders at once (the desk's thread and a
+    /// scheduled `custody notices send`). It is checked again first, as things stand now: items
+    /// back on the shelf or with someone else are left out, the holder's address is read afresh,
+    /// and a notice no longer true (nothing left out, notices turned off, a later notice queued
+    /// for the same loans) is cancelled on the record instead.
+    pub fn claim_notice(&mut self, id: &str) -> Result<Claim> {
         self.allow(Action::SendNotices)?;
         let id = id.to_string();
         self.in_transaction(move |ledger| {
-            let mut stmt = ledger
-                .conn
-                .prepare_cached("SELECT kind, body, occurred_at FROM records WHERE subject = ?1 ORDER BY seq")?;
-            let rows: Vec<(String, String, i64)> = stmt
-                .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            drop(stmt);
-            let Some((_, body, queued_at)) = rows.iter().find(|(kind, ..)| kind == "notice-queued") else {
+            let Some(mut notice) = ledger.notice_here(&id)? else {
                 return Err(Error::InvalidText {
                     field: "notice",
                     why: format!("{id} is not a notice this desk queued"),
                 });
             };
-            let mut status = notice_from(id.clone(), body, *queued_at, String::new()).status;
-            for (kind, body, at) in rows.iter().filter(|(kind, ..)| kind != "notice-queued") {
-                status = next_status(&status, kind, body, *at);
-            }
             let at = to_millis(ledger.now());
-            if !matches!(status, NoticeStatus::Queued { retry_at, .. } if retry_at <= at) {
-                return Ok(false);
+            if !matches!(notice.status, NoticeStatus::Queued { retry_at, .. } if retry_at <= at) {
+                return Ok(Claim::NotDue);
             }
+            let cancel = ledger.still_true(&mut notice)?.err();
             let mut w = ledger.writer()?;
-            w.append_record(Record::draft(RecordKind::NoticeSending, &id, &Map::new(), at))?;
+            let claim = match cancel {
+                Some(reason) => {
+                    let mut body = Map::new();
+                    body.insert("reason".into(), json!(reason));
+                    w.append_record(Record::draft(RecordKind::NoticeCancelled, &id, &body, at))?;
+                    Claim::Cancelled(reason)
+                }
+                None => {
+                    let mut body = Map::new();
+                    body.insert("to".into(), json!(notice.email));
+                    let tags: Vec<&str> = notice.items.iter().map(|i| i.tag.as_str()).collect();
+                    body.insert("items".into(), json!(tags));
+                    w.append_record(Record::draft(RecordKind::NoticeSending, &id, &body, at))?;
+                    Claim::Send(notice)
+                }
+            };
             w.commit()?;
-            Ok(true)
+            Ok(claim)
         })
+    }
+
+    /// The notice `id` this desk queued, as it stands.
+    fn notice_here(&self, id: &str) -> Result<Option<Notice>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, body, occurred_at, desk FROM records WHERE subject = ?1 ORDER BY seq")?;
+        let rows: Vec<(String, String, i64, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some((_, body, queued_at, desk)) = rows.iter().find(|(kind, ..)| kind == "notice-queued") else {
+            return Ok(None);
+        };
+        let mut notice = notice_from(id.to_string(), body, *queued_at, desk.clone());
+        for (kind, body, at, _) in rows.iter().filter(|(kind, ..)| kind != "notice-queued") {
+            notice.status = next_status(&notice.status, kind, body, *at);
+        }
+        Ok(Some(notice))
+    }
+
+    /// Whether `notice` is still worth sending now: keeps only its items still out with that
+    /// holder on that due date, and takes the holder's address as it is now. `Err` says why not.
+    fn still_true(&self, notice: &mut Notice) -> Result<std::result::Result<(), String>> {
+        if notice.stage == NoticeStage::WeeklyReport {
+            return Ok(match self.weekly_report()? {
+                Some(weekly) => {
+                    notice.email = Some(weekly.to.join(", "));
+                    Ok(())
+                }
+                None => Err("no one is set to receive the weekly report any more".to_string()),
+            });
+        }
+        if !self.notice_settings()?.sends(notice.stage) {
+            return Ok(Err(format!("notices ({}) were turned off", notice.stage.describe())));
+        }
+        let noticed = self.loans_noticed()?;
+        let holder = notice.holder.clone();
+        let stage = notice.stage;
+        let mut items = Vec::with_capacity(notice.items.len());
+        for item in std::mem::take(&mut notice.items) {
+            let state = self.state(&item.tag)?;
+            let out_with_holder = state.status == crate::state::Status::Out
+                && state.holder.as_deref() == Some(holder.as_str())
+                && state.due_at == Some(item.due_at);
+            let loan = (item.tag.clone(), holder.clone(), item.due_at);
+            let overtaken = NoticeStage::ALL
+                .iter()
+                .any(|s| *s > stage && noticed.contains(&(loan.clone(), *s)));
+            if out_with_holder && !overtaken {
+                items.push(item);
+            }
+        }
+        notice.items = items;
+        if notice.items.is_empty() {
+            return Ok(Err(
+                "its items are back, with someone else, due on another date, or named in a later notice".to_string(),
+            ));
+        }
+        notice.email = self.person(&holder)?.email;
+        if notice.email.is_none() {
+            return Ok(Err(
+                "the holder has no email address now: tell them in person".to_string()
+            ));
+        }
+        Ok(Ok(()))
     }
 
     /// Records that the notice `id` was handed to the mail server for `to`.
@@ -591,6 +712,15 @@ impl Ledger {
         let mut body = Map::new();
         body.insert("reason".into(), json!(reason));
         self.record_try(RecordKind::NoticeFailed, id, body)
+    }
+
+    /// Records that the notice `id` will not be sent after all, and why (the mail server refused
+    /// the address again and again: the office tells the holder).
+    pub fn notice_cancelled(&mut self, id: &str, reason: &str) -> Result<()> {
+        self.allow(Action::SendNotices)?;
+        let mut body = Map::new();
+        body.insert("reason".into(), json!(reason));
+        self.record_try(RecordKind::NoticeCancelled, id, body)
     }
 
     fn record_try(&mut self, kind: RecordKind, id: &str, body: Map<String, Value>) -> Result<()> {
@@ -661,8 +791,12 @@ fn next_status(now: &NoticeStatus, kind: &str, body: &str, at: i64) -> NoticeSta
     let fields: Map<String, Value> = serde_json::from_str(body).unwrap_or_default();
     let text = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     match (now, kind) {
-        (NoticeStatus::Sent { .. }, _) => now.clone(),
+        (NoticeStatus::Sent { .. } | NoticeStatus::Cancelled { .. }, _) => now.clone(),
         (_, "notice-sent") => NoticeStatus::Sent { at, to: text("to") },
+        (_, "notice-cancelled") => NoticeStatus::Cancelled {
+            at,
+            reason: text("reason"),
+        },
         (NoticeStatus::Queued { tries, .. }, "notice-sending") => NoticeStatus::Sending { at, tries: *tries },
         (NoticeStatus::Queued { tries, .. } | NoticeStatus::Sending { tries, .. }, "notice-failed") => {
             let tries = tries + 1;

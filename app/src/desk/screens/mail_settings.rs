@@ -22,7 +22,7 @@ pub struct MailSettingsUi {
     message: Option<(bool, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Form {
     notices: NoticeSettings,
     server: String,
@@ -33,6 +33,15 @@ struct Form {
     secret: String,
     weekly_to: String,
     weekly_day: Weekday,
+}
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.debug_struct("Form")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 fn read(ledger: &Ledger) -> custody_db::Result<Form> {
@@ -222,11 +231,16 @@ fn save_mail(ledger: &mut Ledger, form: &Form) -> Result<String, String> {
     if settings.user.is_some() && form.secret.is_empty() && login.secret.is_none() {
         return Err("a login needs its secret (the app password)".to_string());
     }
-    ledger.set_mail_settings(&settings).map_err(|e| e.to_string())?;
+    ledger.allow(Action::AllSettings).map_err(|e| e.to_string())?;
     if !form.secret.is_empty() {
         login.secret = Some(form.secret.clone());
     }
+    if settings.user.is_none() {
+        login.secret = None;
+    }
+    // The login first: the settings on the record never name a login whose secret was not kept.
     login.write(ledger.path()).map_err(|e| e.to_string())?;
+    ledger.set_mail_settings(&settings).map_err(|e| e.to_string())?;
     Ok(settings.server())
 }
 
