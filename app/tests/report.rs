@@ -191,3 +191,67 @@ fn escalation_stages_are_a_setting() {
     assert!(csv.contains("LT-0001,laptop,2026-11-12 23:59,8,third notice"), "{csv}");
     assert!(csv.contains("LT-0002,laptop,2026-11-18 23:59,2,first notice"), "{csv}");
 }
+
+/// `report register`: the asset register for the DSPT, every item with where it is, when it was
+/// last seen (a sign-out, a sign-in, a stocktake sighting) and its disposal evidence; CSV columns
+/// other tools rely on, and a PDF that reads back.
+#[test]
+fn the_asset_register_says_where_each_item_is_and_when_it_was_last_seen() {
+    let mut desk = custody_tests::Desk::with_basics(env!("CARGO_BIN_EXE_custody"));
+    desk.now = "2026-11-16T09:00:00Z".into();
+    desk.ok(&["out", "LT-0001", "--to", "S001", "--yes"]);
+    desk.now = "2026-11-18T09:00:00Z".into();
+    desk.ok(&["stocktake", "start"]);
+    desk.ok(&["stocktake", "scan", "LT-0002"]);
+    desk.now = custody_tests::NOW.into();
+    desk.ok(&[
+        "dispose",
+        "LT-0002",
+        "--method",
+        "certified-destruction",
+        "--reference",
+        "CERT-77",
+    ]);
+
+    let csv = desk.ok(&["report", "register", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "tag,name,kind,serial,encrypted,personal_data,special_category,safeguarding,data_subjects,\
+         data_categories,status,holder,holder_name,last_seen,last_seen_how,disposed,disposal_method,\
+         disposal_reference,disposal_witness"
+    );
+    let row = |tag: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{tag},")))
+            .unwrap()
+            .to_string()
+    };
+    let lt1 = row("LT-0001");
+    assert!(
+        lt1.contains(",out,S001,Sam Jones,2026-11-16 09:00,signed out at the desk,"),
+        "{lt1}"
+    );
+    assert!(
+        lt1.contains(",yes,yes,no,no,120,"),
+        "encrypted, personal data of 120: {lt1}"
+    );
+    let lt2 = row("LT-0002");
+    assert!(
+        lt2.contains(
+            ",retired,,,2026-11-18 09:00,sighted in a stocktake,2026-11-20 10:00,certified-destruction,CERT-77,"
+        ),
+        "{lt2}"
+    );
+    let pf = row("PF-0001");
+    assert!(pf.contains(",in,,,,,"), "never seen at a desk: {pf}");
+
+    let pdf = desk.dir.path().join("register.pdf");
+    desk.ok(&["report", "register", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let text = custody_tests::pdf_text(&pdf);
+    assert!(text.contains("Asset register as of 20/11/2026"), "{text}");
+    assert!(text.contains("3 item(s) on the register, 1 out now"), "{text}");
+    assert!(text.contains("0 device(s) carry personal data unencrypted"), "{text}");
+    assert!(text.contains("with Sam Jones"), "{text}");
+    assert!(text.contains("CERT-77"), "{text}");
+}

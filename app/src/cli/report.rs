@@ -1,4 +1,5 @@
-//! `custody report overdue`: the weekly report, on screen or to a file for a scheduled job.
+//! `custody report overdue|disposals|register`: the weekly report, the disposal register and the
+//! asset register, on screen or to a file for a scheduled job.
 
 use std::io::Write;
 
@@ -12,6 +13,12 @@ use custody_db::time::to_millis;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
+    /// The asset register for the NHS DSPT and the DfE: every item with its kind, serial,
+    /// encryption and data, where it is now, when it was last seen, and its disposal evidence
+    Register {
+        #[command(flatten)]
+        output: ReportOutput,
+    },
     /// Everything out past its due date, by holder, with stage and sensitivity; and what is due
     /// soon. As a pdf: a summary page, then one reminder slip per holder to hand over
     Overdue {
@@ -41,6 +48,12 @@ pub fn run(cmd: ReportCommand, ledger: &Ledger, out: &mut dyn Write) -> Result<(
     let (as_of, desk, output) = match cmd {
         ReportCommand::Overdue { as_of, desk, output } => (as_of, desk, output),
         ReportCommand::Disposals { from, to, output } => return disposals(ledger, from, to, &output, out),
+        ReportCommand::Register { output } => {
+            let entries = ledger.asset_register()?;
+            let bytes = crate::render::asset_register::render(ledger, &entries, output.format)?;
+            let what = format!("the asset register ({} items)", entries.len());
+            return output.deliver(&bytes, &what, out);
+        }
     };
     let as_of = super::when(ledger, as_of.as_deref(), DayEdge::End)?.unwrap_or_else(|| ledger.now());
     let desk = desk.as_deref().map(|d| ledger.desk_named(d)).transpose()?;

@@ -3,6 +3,7 @@
 //! turns what the ledger answered into text or bytes; nothing decides what is allowed, writes to
 //! the ledger, or knows which front end asked.
 
+pub mod asset_register;
 pub mod chain;
 pub mod desk;
 pub mod disposal;

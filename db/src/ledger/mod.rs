@@ -3,6 +3,7 @@
 //! The methods are split by job: `register` (items, people, containers), `custody` (the events
 //! that move items), `queries` (what is where, and what happened), `verify` (integrity).
 
+pub mod asset_register;
 mod backup;
 mod custody;
 mod desk_facts;
