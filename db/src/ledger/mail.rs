@@ -141,16 +141,17 @@ fn weekday_name<S: serde::Serializer>(day: &Weekday, s: S) -> std::result::Resul
 }
 
 impl Ledger {
-    /// The mail server's settings, if an administrator has given them.
+    /// The mail server's settings, if an administrator has given them: read from their records
+    /// (where mail goes is a decision; the settings table is only a projection).
     pub fn mail_settings(&self) -> Result<Option<MailSettings>> {
         let (Some(server), Some(security), Some(from)) = (
-            self.setting(SERVER_KEY)?,
-            self.setting(SECURITY_KEY)?,
-            self.setting(FROM_KEY)?,
+            self.setting_on_record(SERVER_KEY)?,
+            self.setting_on_record(SECURITY_KEY)?,
+            self.setting_on_record(FROM_KEY)?,
         ) else {
             return Ok(None);
         };
-        let user = self.setting(USER_KEY)?;
+        let user = self.setting_on_record(USER_KEY)?;
         MailSettings::parse(&server, &security, &from, user.as_deref()).map(Some)
     }
 
@@ -168,9 +169,9 @@ impl Ledger {
     /// The weekly report's mailing, if set.
     pub fn weekly_report(&self) -> Result<Option<WeeklyReport>> {
         let (Some(to), Some(day), Some(desk)) = (
-            self.setting(WEEKLY_TO_KEY)?,
-            self.setting(WEEKLY_DAY_KEY)?,
-            self.setting(WEEKLY_DESK_KEY)?,
+            self.setting_on_record(WEEKLY_TO_KEY)?,
+            self.setting_on_record(WEEKLY_DAY_KEY)?,
+            self.setting_on_record(WEEKLY_DESK_KEY)?,
         ) else {
             return Ok(None);
         };

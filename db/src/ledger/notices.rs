@@ -261,11 +261,11 @@ pub fn retry_after(tries: u32) -> Duration {
 
 impl Ledger {
     /// Whether notices are sent, and which stages are turned off. Off until someone turns them
-    /// on (after the mail server is set up).
+    /// on (after the mail server is set up). Read from the records, as the rules are.
     pub fn notice_settings(&self) -> Result<NoticeSettings> {
-        let enabled = self.setting(ENABLED_KEY)?.as_deref() == Some("on");
+        let enabled = self.setting_on_record(ENABLED_KEY)?.as_deref() == Some("on");
         let stages_off = self
-            .setting(STAGES_OFF_KEY)?
+            .setting_on_record(STAGES_OFF_KEY)?
             .map(|v| v.split(',').filter_map(|s| NoticeStage::parse(s).ok()).collect())
             .unwrap_or_default();
         Ok(NoticeSettings { enabled, stages_off })
