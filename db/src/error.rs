@@ -241,9 +241,7 @@ pub enum Error {
         what: &'static str,
         needs: crate::operator::Role,
     },
-    #[error(
-        "Refused: {who} is signed in as {role}, and to {what} needs the {needs} role or above. Ask someone with that role."
-    )]
+    #[error("{}", role_refused(who, *role, what, *needs))]
     RoleRefused {
         who: String,
         role: crate::operator::Role,
@@ -375,5 +373,18 @@ fn warnings_too(warnings: &[crate::policy::Finding]) -> String {
         String::new()
     } else {
         format!("\nAlso to mention ({}):\n{}", rule_list(warnings), lines(warnings))
+    }
+}
+
+/// A refusal that names the role: the auditor's, which changes nothing, in words of its own.
+fn role_refused(who: &str, role: crate::operator::Role, what: &str, needs: crate::operator::Role) -> String {
+    if role == crate::operator::Role::Auditor {
+        format!(
+            "Refused: {who} is signed in as auditor, who may read everything and change nothing, so may not {what}. Ask someone with the {needs} role."
+        )
+    } else {
+        format!(
+            "Refused: {who} is signed in as {role}, and to {what} needs the {needs} role or above. Ask someone with that role."
+        )
     }
 }

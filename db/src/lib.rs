@@ -48,7 +48,7 @@ pub use ledger::{
     PersonRow, Recovered, RegisterChange, Restored, Returned, Scanned, Sensitivity, SignOut, StaffAtTheTime, Stage,
     Stranded, UNDO_WITHIN, VerifyReport, is_late, restore,
 };
-pub use ledger::{asset_register, disposal, mail, notices, search, spot_check, stocktake};
+pub use ledger::{asset_register, disposal, mail, notices, search, spot_check, stocktake, trust_report};
 pub use model::{Container, ContainerKind, EventKind, HomeWorking, Item, ItemKind, Person};
 pub use operator::{Action, Hashing, Operator, Role, Session};
 pub use policy::Rule;

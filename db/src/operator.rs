@@ -10,8 +10,9 @@ use argon2::{Argon2, Params, PasswordHash, PasswordVerifier};
 
 use crate::error::{Error, Result};
 
-/// The roles, each allowed everything the one before it is, and more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+/// The roles: the first four each allowed everything the one before it is, and more; the
+/// auditor apart, reading what an administrator reads and changing nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Signs items out and in, transfers them, records losses and finds, prints labels, and
@@ -25,10 +26,39 @@ pub enum Role {
     Dpo,
     /// Also operators, backups and restores, and every setting.
     Admin,
+    /// Reads everything an administrator can (every screen and report, exposure, incidents and
+    /// breach packs, verify) and changes nothing: never signs anything out. For a trust's
+    /// auditor, or an inspector.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Operator, Role::Manager, Role::Dpo, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Operator, Role::Manager, Role::Dpo, Role::Admin, Role::Auditor];
+
+    /// Where it stands among the roles that change things (the auditor changes nothing).
+    fn rank(self) -> Option<u8> {
+        match self {
+            Role::Operator => Some(0),
+            Role::Manager => Some(1),
+            Role::Dpo => Some(2),
+            Role::Admin => Some(3),
+            Role::Auditor => None,
+        }
+    }
+
+    /// Whether this role is `other` or above among the roles in line (an auditor is none).
+    pub fn at_least(self, other: Role) -> bool {
+        matches!((self.rank(), other.rank()), (Some(mine), Some(theirs)) if mine >= theirs)
+    }
+
+    /// Whether this role may do `action`: the one table, [`Action::needs`], for the roles in
+    /// line; for the auditor, what only reads ([`Action::only_reads`]).
+    pub fn may(self, action: Action) -> bool {
+        match self {
+            Role::Auditor => action.only_reads(),
+            _ => self.at_least(action.needs()),
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +66,7 @@ impl Role {
             Role::Manager => "manager",
             Role::Dpo => "dpo",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 }
@@ -88,11 +119,16 @@ pub enum Action {
     RuleSettings,
     // dpo
     Exposure,
+    /// Record incidents and add to their timelines.
     Incidents,
+    /// Read incidents and their breach packs.
+    SeeIncidents,
     LedgerExport,
     Verify,
     // admin
     Operators,
+    /// See the operators and their records.
+    SeeOperators,
     Backup,
     Restore,
     AllSettings,
@@ -101,7 +137,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 29] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
@@ -122,9 +158,11 @@ impl Action {
         Action::RuleSettings,
         Action::Exposure,
         Action::Incidents,
+        Action::SeeIncidents,
         Action::LedgerExport,
         Action::Verify,
         Action::Operators,
+        Action::SeeOperators,
         Action::Backup,
         Action::Restore,
         Action::AllSettings,
@@ -139,9 +177,28 @@ impl Action {
             | SendNotices => Role::Operator,
             EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | SpotCheck
             | RuleSettings => Role::Manager,
-            Exposure | Incidents | LedgerExport | Verify => Role::Dpo,
-            Operators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
+            Exposure | Incidents | SeeIncidents | LedgerExport | Verify => Role::Dpo,
+            Operators | SeeOperators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
         }
+    }
+
+    /// Whether it changes nothing on the record: what an auditor may do. (A sync moves the
+    /// trust's record between desks and changes none of it; a verification puts only its own
+    /// finding on the record.)
+    pub fn only_reads(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            SeeRegister
+                | Export
+                | OverdueReport
+                | Exposure
+                | SeeIncidents
+                | LedgerExport
+                | Verify
+                | SeeOperators
+                | Sync
+        )
     }
 
     /// What it is, in the words of a refusal: "… needs the manager role to {describe}".
@@ -167,10 +224,12 @@ impl Action {
             SpotCheck => "draw or record a spot check",
             RuleSettings => "change the settings of the rules",
             Exposure => "look up an exposure",
-            Incidents => "read or record incidents",
+            Incidents => "record incidents",
+            SeeIncidents => "read incidents and breach packs",
             LedgerExport => "export the ledger",
             Verify => "verify the ledger",
             Operators => "manage operators",
+            SeeOperators => "see the operators and their records",
             Backup => "make a backup",
             Restore => "restore a backup",
             AllSettings => "change this setting",
@@ -231,7 +290,7 @@ impl Session {
     }
     /// Whether this operator's role may do `action`.
     pub fn may(&self, action: Action) -> bool {
-        self.role >= action.needs()
+        self.role.may(action)
     }
 }
 
@@ -400,9 +459,27 @@ mod tests {
     #[test]
     fn each_role_may_do_what_the_one_below_may() {
         for action in Action::ALL {
-            let allowed: Vec<bool> = Role::ALL.iter().map(|r| *r >= action.needs()).collect();
+            let allowed: Vec<bool> = Role::ALL[..4].iter().map(|r| r.may(action)).collect();
             // Once allowed, allowed for every higher role.
             assert!(allowed.windows(2).all(|w| !w[0] || w[1]), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn an_auditor_reads_what_an_administrator_reads_and_changes_nothing() {
+        for action in Action::ALL {
+            let expected = action.only_reads() && Role::Admin.may(action);
+            assert_eq!(Role::Auditor.may(action), expected, "{action:?}");
+        }
+        assert!(Role::Auditor.may(Action::Exposure) && Role::Auditor.may(Action::SeeIncidents));
+        for write in [
+            Action::SignOut,
+            Action::EditRegister,
+            Action::Incidents,
+            Action::Operators,
+            Action::SendNotices,
+        ] {
+            assert!(!Role::Auditor.may(write), "{write:?}");
         }
     }
 

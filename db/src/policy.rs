@@ -532,7 +532,7 @@ fn r1_paper_needs_reason(p: &Proposal<'_>) -> Vec<String> {
                 person,
                 operator: Some(o),
             }),
-        ) if o.role < crate::operator::Role::Manager => format!(
+        ) if !o.role.at_least(crate::operator::Role::Manager) => format!(
             "an authoriser who is {R1_WHO}; {} is an operator without that role (an administrator can give it)",
             person.name
         ),

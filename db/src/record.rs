@@ -52,6 +52,9 @@ pub enum RecordKind {
     /// A notice not sent after all, and why (its items came back, notices were turned off, the
     /// server refused the address too often).
     NoticeCancelled,
+    /// A check of the chain (`verify`) and what it found, so that the trust can see when each
+    /// desk last checked and how its chain stood.
+    LedgerVerified,
 }
 
 /// Which part of the register a record is about.
@@ -69,7 +72,7 @@ pub enum Register {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 27] = [
+    pub const ALL: [RecordKind; 28] = [
         RecordKind::ItemRegistered,
         RecordKind::ItemChanged,
         RecordKind::PersonRegistered,
@@ -97,6 +100,7 @@ impl RecordKind {
         RecordKind::NoticeSent,
         RecordKind::NoticeFailed,
         RecordKind::NoticeCancelled,
+        RecordKind::LedgerVerified,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +132,7 @@ impl RecordKind {
             RecordKind::NoticeSent => "notice-sent",
             RecordKind::NoticeFailed => "notice-failed",
             RecordKind::NoticeCancelled => "notice-cancelled",
+            RecordKind::LedgerVerified => "ledger-verified",
         }
     }
 
@@ -159,7 +164,8 @@ impl RecordKind {
             | RecordKind::NoticeSending
             | RecordKind::NoticeSent
             | RecordKind::NoticeFailed
-            | RecordKind::NoticeCancelled => Register::Workflow,
+            | RecordKind::NoticeCancelled
+            | RecordKind::LedgerVerified => Register::Workflow,
         }
     }
 

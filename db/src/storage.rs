@@ -26,7 +26,7 @@ mod opened_here;
 /// `PRAGMA application_id` of every Custody database: "CUST".
 pub const APPLICATION_ID: i64 = 0x4355_5354;
 /// The schema this build writes; `user_version` in the file.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 /// A connection is used by one thread at a time (rusqlite's `Connection` is not `Sync`), so
 /// SQLite's lock around every call is not needed (the profiler put its lock and unlock at about
 /// a sixth of `verify`'s replay, one pair for each column read).
@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v11.sql"),
     include_str!("schema_v12.sql"),
     include_str!("schema_v13.sql"),
+    include_str!("schema_v14.sql"),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

@@ -91,7 +91,19 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
             l.exposure(&Custodian::Holder("S001".into()), now - Duration::days(7), now)
                 .map(drop)
         }),
-        (Action::Incidents, nothing, |l, _| l.incidents().map(drop)),
+        (Action::Incidents, nothing, |l, _| {
+            let now = l.now();
+            l.open_incident(&custody_db::NewIncident {
+                kind: custody_db::IncidentKind::Disclosure,
+                who: Custodian::Holder("S001".into()),
+                occurred_at: now - Duration::hours(2),
+                discovered_at: None,
+                description: "an email to the wrong parent".into(),
+            })
+            .map(drop)
+        }),
+        (Action::SeeIncidents, nothing, |l, _| l.incidents().map(drop)),
+        (Action::SeeOperators, nothing, |l, _| l.operators().map(drop)),
         (Action::LedgerExport, nothing, |l, _| l.for_each_event(|_| {})),
         (Action::Verify, nothing, |l, _| l.verify().map(drop)),
         (Action::Operators, nothing, |l, _| {
@@ -161,7 +173,7 @@ fn every_action_is_allowed_exactly_to_the_roles_that_may_do_it() {
             assert_eq!(session.role(), role);
             let before = common::dump(&db.path);
             let done = act(&mut ledger, db.dir.path());
-            let may = role >= action.needs();
+            let may = role.may(action);
             match done {
                 Ok(()) => assert!(may, "{action:?} was allowed to {role}"),
                 Err(Error::RoleRefused { needs, role: had, .. }) => {

@@ -168,6 +168,64 @@ impl Document {
         self.space(2.0);
     }
 
+    /// A small bar chart, the page's width and `height_mm` tall: a title, one bar per
+    /// (label, value) with its value written above it (as `show` words it; a missing value is
+    /// no bar and "–"), the labels below. Bars are scaled to the largest value.
+    pub fn bar_chart(
+        &mut self,
+        title: &str,
+        bars: &[(String, Option<f64>)],
+        height_mm: f32,
+        show: impl Fn(f64) -> String,
+    ) {
+        const SIZE: f32 = 7.0;
+        let plot = height_mm * MM;
+        self.keep_together(plot + 12.0 * SIZE);
+        self.line_of(title, Font::Bold, 10.0);
+        self.y += SIZE * 1.6; // room for the tallest bar's value
+        let top = PAGE_H - MARGIN - self.y;
+        let bottom = top - plot;
+        let width = PAGE_W - 2.0 * MARGIN;
+        let slot = width / bars.len().max(1) as f32;
+        let largest = bars.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
+        for (n, (label, value)) in bars.iter().enumerate() {
+            let x = MARGIN + slot * n as f32;
+            let height = match value {
+                Some(v) if largest > 0.0 => (v / largest) as f32 * plot,
+                _ => 0.0,
+            };
+            if height > 0.0 {
+                self.page.set_fill_gray(0.45);
+                self.page.rect(x + slot * 0.2, bottom, slot * 0.6, height);
+                self.page.fill_nonzero();
+                self.page.set_fill_gray(0.0);
+            }
+            let words = value.map_or_else(|| "–".to_string(), &show);
+            let text_y = self.y;
+            self.y = PAGE_H - MARGIN - (bottom + height) - SIZE * 1.4;
+            self.write(
+                slot * n as f32 + slot * 0.2,
+                &clip(&words, slot, SIZE),
+                Font::Regular,
+                SIZE,
+            );
+            self.y = plot + text_y + SIZE * 0.4;
+            self.write(
+                slot * n as f32 + slot * 0.2,
+                &clip(label, slot, SIZE),
+                Font::Regular,
+                SIZE,
+            );
+            self.y = text_y;
+        }
+        self.page.set_line_width(0.5);
+        self.page.move_to(MARGIN, bottom);
+        self.page.line_to(PAGE_W - MARGIN, bottom);
+        self.page.stroke();
+        self.y += plot + SIZE * 2.0;
+        self.space(3.0);
+    }
+
     /// The PDF file.
     pub fn finish(mut self) -> Vec<u8> {
         self.new_page();

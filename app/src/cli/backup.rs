@@ -107,8 +107,9 @@ fn restorer(ctx: &Context, backup: &Path) -> Result<Option<Session>> {
     Ok(staged.session().cloned())
 }
 
-/// Prints what `verify` found; `Ok(false)` when the database is not intact.
-pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
+/// Prints what `verify` found and puts the check on the record (for the trust's report);
+/// `Ok(false)` when the database is not intact.
+pub fn verify(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
     let report = ledger.verify()?;
     for line in &report.integrity {
         writeln!(out, "File damage: {line}")?;
@@ -167,6 +168,9 @@ pub fn verify(ledger: &Ledger, out: &mut dyn Write) -> Result<bool> {
             out,
             "NOT intact. Keep this file as evidence and restore the latest good backup."
         )?;
+    }
+    if let Err(e) = ledger.record_verification(&report) {
+        writeln!(out, "This check is not on the record: {e}")?;
     }
     Ok(report.is_intact())
 }

@@ -151,7 +151,7 @@ pub fn run(command: Command, ctx: &Context, out: &mut dyn Write) -> Result<bool>
         Command::Status(args) => done(status::status(args, &open(ctx)?, out)),
         Command::History(args) => done(status::history(args, &open(ctx)?, out)),
         Command::Conflicts(args) => done(status::conflicts(args, &open(ctx)?, out)),
-        Command::Verify => backup::verify(&open(ctx)?, out),
+        Command::Verify => backup::verify(&mut open(ctx)?, out),
         Command::Report(cmd) => done(report::run(cmd, &open(ctx)?, out)),
         Command::Notices(cmd) => notices::run(cmd, &mut open(ctx)?, out),
         Command::Incident(cmd) => done(incident::run(cmd, &mut open(ctx)?, out)),

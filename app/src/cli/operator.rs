@@ -18,7 +18,7 @@ pub enum OperatorCommand {
         id: String,
         #[arg(long)]
         name: String,
-        /// operator | manager | dpo | admin
+        /// operator | manager | dpo | admin | auditor (reads everything, changes nothing)
         #[arg(long)]
         role: String,
         /// Read the new operator's password from this file [default: asked twice on the terminal]
@@ -35,7 +35,7 @@ pub enum OperatorCommand {
     /// Give an operator another role
     SetRole {
         id: String,
-        /// operator | manager | dpo | admin
+        /// operator | manager | dpo | admin | auditor (reads everything, changes nothing)
         role: String,
     },
     /// Stop an operator signing in (their past events keep their id)

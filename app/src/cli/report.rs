@@ -13,6 +13,25 @@ use custody_db::time::to_millis;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
+    /// The trust's view for the DPO and the board: a row per desk (school or practice) and a
+    /// TOTAL; with --trends, the key figures month by month for the last 12 months (the PDF has
+    /// both, the trends as charts)
+    Trust {
+        /// From this moment [default: the start of last month]
+        #[arg(long, value_name = "WHEN")]
+        from: Option<String>,
+        /// To this moment [default: the end of last month]
+        #[arg(long, value_name = "WHEN")]
+        to: Option<String>,
+        /// Only these desks of the trust (their names; again for more)
+        #[arg(long, value_name = "NAME")]
+        desk: Vec<String>,
+        /// The month-by-month figures instead (table, csv, json)
+        #[arg(long)]
+        trends: bool,
+        #[command(flatten)]
+        output: ReportOutput,
+    },
     /// The asset register for the NHS DSPT and the DfE: every item with its kind, serial,
     /// encryption and data, where it is now, when it was last seen, and its disposal evidence
     Register {
@@ -48,6 +67,13 @@ pub fn run(cmd: ReportCommand, ledger: &Ledger, out: &mut dyn Write) -> Result<(
     let (as_of, desk, output) = match cmd {
         ReportCommand::Overdue { as_of, desk, output } => (as_of, desk, output),
         ReportCommand::Disposals { from, to, output } => return disposals(ledger, from, to, &output, out),
+        ReportCommand::Trust {
+            from,
+            to,
+            desk,
+            trends,
+            output,
+        } => return trust(ledger, (from, to), &desk, trends, &output, out),
         ReportCommand::Register { output } => {
             let entries = ledger.asset_register()?;
             let bytes = crate::render::asset_register::render(ledger, &entries, output.format)?;
@@ -80,5 +106,34 @@ fn disposals(
     let period = (to_millis(from), to_millis(to));
     let bytes = disposal::render(ledger, &found, period, output.format)?;
     let what = format!("the disposal register ({} item(s))", found.len());
+    output.deliver(&bytes, &what, out)
+}
+
+fn trust(
+    ledger: &Ledger,
+    (from, to): (Option<String>, Option<String>),
+    desks: &[String],
+    trends_only: bool,
+    output: &ReportOutput,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (month_start, month_end) = ledger.previous_month();
+    let from = super::when(ledger, from.as_deref(), DayEdge::Start)?.unwrap_or(month_start);
+    let to = super::when(ledger, to.as_deref(), DayEdge::End)?.unwrap_or(month_end);
+    let desks = (!desks.is_empty()).then(|| ledger.desks_named(desks)).transpose()?;
+    let own_last_sync = crate::sync::credentials::Credentials::read(ledger.path())?.and_then(|c| c.last_synced);
+    let report = ledger.trust_report(from, to, desks.as_deref(), own_last_sync)?;
+    let trends = ledger.trust_trends(custody_db::trust_report::TREND_MONTHS, desks.as_deref())?;
+    let bytes = crate::render::trust::render(ledger, &report, &trends, trends_only, output.format)?;
+    let what = if trends_only {
+        "the trust's trends (12 months)".to_string()
+    } else {
+        format!(
+            "the trust's report for {} to {} ({} desk(s))",
+            ledger.format_time(report.from),
+            ledger.format_time(report.to),
+            report.desks.len()
+        )
+    };
     output.deliver(&bytes, &what, out)
 }

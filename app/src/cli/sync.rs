@@ -1,4 +1,4 @@
-//! `custody server init|add-desk|desks` (run by whoever looks after the trust's PostgreSQL) and
+//! `custody server init|add-desk|add-auditor|desks` (run by whoever looks after the trust's PostgreSQL) and
 //! `custody sync [join URL | status]` (run at a desk).
 
 use std::io::Write;
@@ -24,6 +24,14 @@ pub enum ServerCommand {
     },
     /// Every desk: its last push and its chain's head on the server
     Desks(ServerUrl),
+    /// Add an auditor's login: it may read the server's views (the trust's records and figures)
+    /// and nothing else. Prints, last, the URL they connect with
+    AddAuditor {
+        /// A name for the auditor: letters, digits, '-' and '_'
+        name: String,
+        #[command(flatten)]
+        server: ServerUrl,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +65,14 @@ pub fn server(cmd: ServerCommand, out: &mut dyn Write) -> Result<()> {
         ServerCommand::Init(s) => {
             server::init(&s.url)?;
             writeln!(out, "The Custody schema is ready on {}.", sync::redact(&s.url))?;
+        }
+        ServerCommand::AddAuditor { name, server: s } => {
+            let url = server::add_auditor(&s.url, &name)?;
+            writeln!(
+                out,
+                "Added the auditor {name}: this login reads the server's views and nothing else. Connect with (keep it secret):"
+            )?;
+            writeln!(out, "{url}")?;
         }
         ServerCommand::AddDesk { name, server: s } => {
             let url = server::add_desk(&s.url, &name)?;

@@ -118,7 +118,7 @@ pub const SCREENS: [ScreenEntry; 11] = {
             search: Some(|s, q| s.exposure.search_for(q)),
             ..row(Screen::Exposure, "Exposure", F6, Action::Exposure, exposure::ui)
         },
-        row(Screen::Incidents, "Incidents", F7, Action::Incidents, incidents::ui),
+        row(Screen::Incidents, "Incidents", F7, Action::SeeIncidents, incidents::ui),
         row(Screen::Labels, "Labels", F8, Action::PrintLabels, labels::ui),
         ScreenEntry {
             enter: Some(stocktake::enter),
@@ -464,7 +464,7 @@ impl DeskApp {
                 self.sign_in_ui = sign_in::SignInUi::default();
                 self.last_activity = self.ledger.now();
                 if !self.ledger.may(self.screen.needs()) {
-                    self.screen = Screen::Desk;
+                    self.screen = self.home_screen();
                 }
                 self.tell_sync();
                 self.changed();
@@ -474,6 +474,17 @@ impl DeskApp {
                 self.sign_in_ui.focused = false; // back to the field, to type it again
             }
         }
+    }
+
+    /// Where the signed-in operator starts: the Desk, or for someone who signs nothing out (an
+    /// auditor) the first screen they may see.
+    fn home_screen(&self) -> Screen {
+        if self.ledger.may(Screen::Desk.needs()) {
+            return Screen::Desk;
+        }
+        Screen::all()
+            .find(|s| self.ledger.may(s.needs()))
+            .unwrap_or(Screen::Desk)
     }
 
     /// Locks the desk (recorded): the same operator unlocks with their PIN, or someone else
@@ -743,6 +754,13 @@ impl DeskApp {
         if self.screen == Screen::Stocktake && self.states.stocktake.is_counting() {
             let tone = stocktake::scanned(self, text);
             self.beeper.play(tone);
+            return true;
+        }
+        // Someone who signs nothing out (an auditor) is shown the item instead.
+        if !self.ledger.may(Action::SignOut) {
+            let tag = custody_labels::Payload::parse(text).map_or_else(|_| text.trim().to_string(), |p| p.id);
+            self.states.items.search_for(&tag);
+            self.screen = Screen::Items;
             return true;
         }
         let Some(tone) = self.scan(text) else { return false };

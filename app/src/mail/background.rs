@@ -72,7 +72,12 @@ impl NoticeThread {
                             source.session = session;
                         }
                     }
-                    if source.session.is_none() {
+                    // Nobody signed in, or an auditor, who sends nothing: no round.
+                    if !source
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.may(custody_db::Action::SendNotices))
+                    {
                         continue;
                     }
                     let done = round(&source);

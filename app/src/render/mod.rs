@@ -19,6 +19,7 @@ pub mod receipt;
 pub mod spot_check;
 pub mod stocktake;
 pub mod table;
+pub mod trust;
 
 pub use table::{Cell, CsvRows, Table, print_fields};
 

@@ -42,6 +42,30 @@ pub fn add_desk(url: &str, name: &str) -> Result<String> {
     with_login(url, &login, &password)
 }
 
+/// Creates a login role for an auditor, who may read the views and nothing else, and returns
+/// the URL they connect with (their password in it).
+pub fn add_auditor(url: &str, name: &str) -> Result<String> {
+    let login = format!("custody_auditor_{}", safe_name(name)?);
+    let mut client = connect(url)?;
+    let schema: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'custody_auditor')",
+            &[],
+        )?
+        .get(0);
+    if !schema {
+        bail!("the server has no Custody schema yet: run `custody server init` first");
+    }
+    let password = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE custody_auditor"
+        ))
+        .map_err(super::server_said)
+        .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
+    with_login(url, &login, &password)
+}
+
 /// One desk as the server knows it.
 #[derive(Debug, Clone)]
 pub struct DeskOnServer {
@@ -87,10 +111,16 @@ pub fn desks(url: &str) -> Result<Vec<DeskOnServer>> {
 
 /// The login role of a desk called `name`: `custody_desk_` and the name in lower case.
 fn login_for(name: &str) -> Result<String> {
+    Ok(format!("custody_desk_{}", safe_name(name)?))
+}
+
+/// A desk's or auditor's name as part of a login role's: letters, digits and '_' (a '-' becomes
+/// one), lower case; a role's name cannot be a parameter, so nothing else may reach the SQL.
+fn safe_name(name: &str) -> Result<String> {
     let ok =
         !name.is_empty() && name.len() <= 40 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        bail!("{name:?} is not a desk name: use letters, digits, '-' and '_', up to 40 characters");
+        bail!("{name:?} is not a name Custody can give a login: use letters, digits, '-' and '_', up to 40 characters");
     }
-    Ok(format!("custody_desk_{}", name.to_ascii_lowercase().replace('-', "_")))
+    Ok(name.to_ascii_lowercase().replace('-', "_"))
 }

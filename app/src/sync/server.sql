@@ -14,6 +14,14 @@ DO $$ BEGIN
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 
+-- The group of the auditors' logins (`custody server add-auditor`): they may read the views
+-- below and nothing else; no table is granted to them, so the entries themselves, and every
+-- insert, update and delete, are refused by PostgreSQL.
+DO $$ BEGIN
+    CREATE ROLE custody_auditor NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;
+
 -- Desks the trust has added: a name, the login role it pushes as, and (from its first push) the
 -- desk's own id.
 CREATE TABLE IF NOT EXISTS custody_desks (
@@ -228,3 +236,31 @@ SELECT *, now() - due_at AS late_by FROM custody_now WHERE due_at < now();
 
 GRANT SELECT ON custody_events, custody_effective_events, custody_items, custody_periods, custody_now,
     custody_overdue TO custody_desk;
+
+-- The trust's view now, a row per desk (as the desks' `report trust` counts a loan: at the desk
+-- that recorded it). Unencrypted: a device (not paper or other) that carries personal data and is
+-- not recorded as encrypted.
+CREATE OR REPLACE VIEW custody_trust_now AS
+SELECT n.desk,
+       count(*) AS out_now,
+       count(*) FILTER (WHERE n.kind NOT IN ('paper-file', 'other') AND NOT coalesce(n.encrypted, false)
+                        AND (coalesce(n.data_subjects, 0) > 0 OR coalesce(n.special_category, false)
+                             OR coalesce(n.safeguarding, false)
+                             OR jsonb_array_length(coalesce(i.profile->'data_categories', '[]'::jsonb)) > 0))
+           AS out_unencrypted,
+       count(*) FILTER (WHERE coalesce(n.special_category, false) OR coalesce(n.safeguarding, false))
+           AS out_special_or_safeguarding,
+       count(*) FILTER (WHERE n.due_at < now()) AS overdue_now,
+       (max(extract(day FROM now() - n.due_at)) FILTER (WHERE n.due_at < now()))::integer AS longest_overdue_days
+FROM custody_now n LEFT JOIN custody_items i ON i.tag = n.item
+GROUP BY n.desk;
+
+-- Sign-outs month by month, by desk (months in the server's time zone).
+CREATE OR REPLACE VIEW custody_sign_outs_by_month AS
+SELECT desk, date_trunc('month', occurred_at)::date AS month, count(*) AS sign_outs
+FROM custody_effective_events WHERE kind = 'sign-out'
+GROUP BY desk, date_trunc('month', occurred_at);
+
+GRANT SELECT ON custody_trust_now, custody_sign_outs_by_month TO custody_desk;
+GRANT SELECT ON custody_events, custody_effective_events, custody_items, custody_periods, custody_now,
+    custody_overdue, custody_trust_now, custody_sign_outs_by_month TO custody_auditor;

@@ -12,7 +12,8 @@ use custody_tests::Desk;
 pub const CUSTODY: &str = env!("CARGO_BIN_EXE_custody");
 
 /// A new, empty database on the test server, and its administrator URL. Login roles belong to
-/// the whole server, so those of an earlier run of this test (desks named `{name}-…`) go too.
+/// the whole server, so those of an earlier run of this test (desks and auditors named
+/// `{name}-…`) go too.
 pub fn fresh_server(name: &str) -> String {
     let admin = required_env("CUSTODY_TEST_POSTGRES");
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
@@ -21,8 +22,8 @@ pub fn fresh_server(name: &str) -> String {
         .unwrap();
     let stale = client
         .query(
-            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
-            &[&format!("custody_desk_{name}_%")],
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 OR rolname LIKE $2",
+            &[&format!("custody_desk_{name}_%"), &format!("custody_auditor_{name}_%")],
         )
         .unwrap();
     for role in stale {

@@ -136,7 +136,7 @@ impl Incident {
         self.notes
             .iter()
             .find(|n| n.kind == "ico-reported")
-            .map(|n| Duration::milliseconds(n.at - self.discovered_at).num_hours())
+            .map(|n| hours_to_report(self.discovered_at, n.at))
     }
 
     /// The ICO clock at `now`: the decision once recorded, else the time left or overdue.
@@ -158,6 +158,11 @@ impl Incident {
             IcoClock::Running { left }
         }
     }
+}
+
+/// Whole hours from an incident's discovery to the ICO's being told (Unix ms both).
+pub(crate) fn hours_to_report(discovered_at: i64, reported_at: i64) -> i64 {
+    Duration::milliseconds(reported_at - discovered_at).num_hours()
 }
 
 /// A new incident.
@@ -330,7 +335,7 @@ impl Ledger {
     /// The holder an incident is about, as their record stood when it happened; `None` for a
     /// container's incident.
     pub fn staff_at_the_time(&self, i: &Incident) -> Result<Option<StaffAtTheTime>> {
-        self.allow(crate::operator::Action::Incidents)?;
+        self.allow(crate::operator::Action::SeeIncidents)?;
         let Some(holder) = &i.holder else { return Ok(None) };
         let person = self.person_as_of(holder, i.occurred_at)?;
         let day = crate::time::from_millis(i.occurred_at)
@@ -358,7 +363,7 @@ impl Ledger {
 
     /// One incident with its timeline.
     pub fn incident(&self, id: &str) -> Result<Incident> {
-        self.allow(crate::operator::Action::Incidents)?;
+        self.allow(crate::operator::Action::SeeIncidents)?;
         let id = id.trim().to_ascii_uppercase();
         let mut incident = self
             .conn
@@ -407,7 +412,7 @@ impl Ledger {
 
     /// Every incident, the latest first, each with its timeline.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
-        self.allow(crate::operator::Action::Incidents)?;
+        self.allow(crate::operator::Action::SeeIncidents)?;
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM incidents ORDER BY recorded_at DESC"))?;

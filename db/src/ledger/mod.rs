@@ -26,6 +26,7 @@ pub mod spot_check;
 pub mod stocktake;
 mod stranded;
 pub(crate) mod sync;
+pub mod trust_report;
 mod trusted;
 mod verify;
 mod writer;
@@ -346,5 +347,15 @@ impl Ledger {
     /// This desk's id, recorded on every event it writes.
     pub(crate) fn desk(&self) -> &str {
         &self.desk
+    }
+
+    /// The table that holds a desk's own records: this desk's chain, or what was received from
+    /// another (reading the table itself keeps its index in use; the view would read both).
+    pub(crate) fn records_of_desk(&self, desk: &str) -> &'static str {
+        if desk == self.desk() {
+            "records"
+        } else {
+            "remote_records"
+        }
     }
 }

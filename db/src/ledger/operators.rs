@@ -134,7 +134,7 @@ impl Ledger {
 
     /// Every operator, by id (administrators only).
     pub fn operators(&self) -> Result<Vec<Operator>> {
-        self.allow(Action::Operators)?;
+        self.allow(Action::SeeOperators)?;
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY id"))?;
@@ -144,7 +144,7 @@ impl Ledger {
 
     /// One operator (administrators only).
     pub fn operator_by_id(&self, id: &str) -> Result<Operator> {
-        self.allow(Action::Operators)?;
+        self.allow(Action::SeeOperators)?;
         self.operator_or_unknown(id)
     }
 

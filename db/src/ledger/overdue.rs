@@ -200,7 +200,7 @@ impl Ledger {
         self.overdue_as_of(as_of)
     }
 
-    fn overdue_as_of(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+    pub(super) fn overdue_as_of(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         let at = to_millis(as_of);
         let stages = self.overdue_stages()?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();

@@ -530,7 +530,24 @@ fn entitled_key(
             "{operator} was not an administrator then, and only an administrator may do this"
         ));
     }
+    if standing.and_then(|s| s.role) == Some(Role::Auditor) && !an_auditors_own(entry) {
+        return Err(format!(
+            "{operator} was an auditor then, and an auditor changes nothing on the record"
+        ));
+    }
     Ok(key)
+}
+
+/// What an auditor's key may sign: their own comings and goings and a verification's finding.
+fn an_auditors_own(entry: &Entry) -> bool {
+    let Entry::Record(r) = entry else { return false };
+    match r.kind {
+        RecordKind::LedgerVerified => true,
+        RecordKind::OperatorSignedIn | RecordKind::OperatorSignedOut | RecordKind::DeskLocked => {
+            r.subject == r.operator
+        }
+        _ => false,
+    }
 }
 
 /// Whether a record adds an operator, or changes a role, standing, password or key.

@@ -238,13 +238,19 @@ impl Ledger {
 
     /// One spot check, as its records tell it.
     pub fn spot_check(&self, id: &str) -> Result<SpotCheck> {
+        self.spot_check_at(self.desk(), id)
+    }
+
+    /// One spot check of a desk of the trust (each desk numbers its own).
+    pub(crate) fn spot_check_at(&self, desk: &str, id: &str) -> Result<SpotCheck> {
         self.allow(Action::SeeRegister)?;
         let id = id.trim().to_ascii_uppercase();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, body, occurred_at, operator FROM records
-             WHERE subject = ?1 AND kind IN ('spot-check-drawn', 'spot-check-recorded') ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([&id])?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT kind, body, occurred_at, operator FROM {}
+             WHERE subject = ?1 AND desk = ?2 AND kind IN ('spot-check-drawn', 'spot-check-recorded') ORDER BY seq",
+            self.records_of_desk(desk)
+        ))?;
+        let mut rows = stmt.query([&id, desk])?;
         let mut check: Option<SpotCheck> = None;
         while let Some(row) = rows.next()? {
             let (kind, body, at, operator): (String, String, i64, String) =

@@ -384,16 +384,22 @@ impl Ledger {
     /// One stocktake, as its records tell it. SQLite picks the fields out of each record's
     /// body (faster than parsing thousands of bodies here: this runs on every scan).
     pub fn stocktake(&self, id: &str) -> Result<Stocktake> {
+        self.stocktake_at(self.desk(), id)
+    }
+
+    /// One stocktake of a desk of the trust (each desk numbers its own), as its records tell it.
+    pub(crate) fn stocktake_at(&self, desk: &str, id: &str) -> Result<Stocktake> {
         self.allow(Action::SeeRegister)?;
         let id = id.trim().to_ascii_uppercase();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT kind, occurred_at, operator, json_extract(body, '$.scope'), json_extract(body, '$.expected'),
                     json_extract(body, '$.tag'), json_extract(body, '$.status'), json_extract(body, '$.holder')
-             FROM records
-             WHERE subject = ?1 AND kind IN ('stocktake-started', 'stocktake-sighted', 'stocktake-finished')
+             FROM {}
+             WHERE subject = ?1 AND desk = ?2 AND kind IN ('stocktake-started', 'stocktake-sighted', 'stocktake-finished')
              ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([&id])?;
+            self.records_of_desk(desk)
+        ))?;
+        let mut rows = stmt.query([&id, desk])?;
         let mut stocktake: Option<Stocktake> = None;
         while let Some(row) = rows.next()? {
             let kind: String = row.get(0)?;

@@ -81,6 +81,23 @@ impl VerifyReport {
     }
 }
 
+impl VerifyReport {
+    /// How many problems it found, each list counted whole.
+    pub fn problems(&self) -> u64 {
+        let lists = [
+            &self.integrity,
+            &self.schema,
+            &self.witnesses,
+            &self.impossible_moves,
+            &self.projection_mismatches,
+            &self.register_mismatches,
+            &self.remote_problems,
+        ];
+        let listed: usize = lists.iter().map(|l| l.len()).sum();
+        (listed + usize::from(self.chain.is_some()) + usize::from(self.signature_problem.is_some())) as u64
+    }
+}
+
 /// How many of the latest events [`Ledger::check_recent`] checks.
 pub const RECENT_EVENTS: i64 = 1000;
 
@@ -104,6 +121,30 @@ impl Ledger {
 }
 
 impl Ledger {
+    /// Puts a verification on the record (`ledger-verified`: intact or not, how many entries
+    /// and problems), for the trust's report. A ledger found altered refuses every write, so
+    /// only a verification that could be recorded is: the caller says so when it was not.
+    pub fn record_verification(&mut self, report: &VerifyReport) -> Result<()> {
+        self.allow(crate::operator::Action::Verify)?;
+        let mut fields = serde_json::Map::new();
+        fields.insert("intact".into(), report.is_intact().into());
+        fields.insert("problems".into(), report.problems().into());
+        fields.insert(
+            "entries".into(),
+            (report.events_checked + report.records_checked).into(),
+        );
+        fields.insert("remote_entries".into(), report.remote_checked.into());
+        let at = crate::time::to_millis(self.now());
+        let mut w = self.writer()?;
+        w.append_record(crate::record::Record::draft(
+            crate::record::RecordKind::LedgerVerified,
+            "chain",
+            &fields,
+            at,
+        ))?;
+        w.commit()
+    }
+
     /// Checks the whole database: the file (SQLite's `integrity_check`, which also checks that
     /// every index matches its table), the hash chain, and that the stored state equals a full
     /// replay. Reads only; safe while another program is writing. The file check runs on its own

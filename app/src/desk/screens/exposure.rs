@@ -226,6 +226,9 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, e: &Exposure) {
 
 /// R9: record an incident from this exposure; it marks what was still held lost or stolen.
 fn incident_form(app: &mut DeskApp, ui: &mut egui::Ui, asked: &(Custodian, DateTime<Utc>, DateTime<Utc>)) {
+    if !app.ledger.may(custody_db::Action::Incidents) {
+        return; // an auditor reads incidents and opens none
+    }
     ui.collapsing("Open an incident from this (loss, theft, disclosure)", |ui| {
         let form = &mut app.states.exposure.incident;
         ui.label(format!(

@@ -104,7 +104,9 @@ fn details(app: &mut DeskApp, ui: &mut egui::Ui, i: &Incident) {
             ui.end_row();
         }
     });
-    add_note(app, ui, &i.id);
+    if app.ledger.may(custody_db::Action::Incidents) {
+        add_note(app, ui, &i.id);
+    }
     pack_buttons(app, ui, &i.id);
 }
 

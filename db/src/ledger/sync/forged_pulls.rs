@@ -166,6 +166,40 @@ fn a_role_change_signed_by_a_manager_is_refused() {
     );
 }
 
+/// An auditor's key signs their own sign-ins and a verification, and nothing else: a setting
+/// changed with it (someone who has the auditor's password and a changed program) is refused.
+#[test]
+fn anything_but_an_auditors_comings_and_goings_signed_with_their_key_is_refused() {
+    let mut t = trust();
+    t.a.add_operator("inspector", "Inspector", Role::Auditor, "inspector-pin-1")
+        .unwrap();
+    let inspector =
+        t.a.operator_sign_in("inspector", "inspector-pin-1", SignInAt::Desk)
+            .unwrap();
+    let found = t.a.verify().unwrap();
+    t.a.record_verification(&found).unwrap();
+    let served = as_served(&t.a, t.held());
+    t.b.receive(&served, None).unwrap();
+    assert!(
+        t.b.verify().unwrap().is_intact(),
+        "their sign-in and verification are theirs to sign"
+    );
+
+    t.a.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    t.as_them(&inspector, |l| l.put_setting("calendar.nation", "wales").unwrap());
+    let refused = t.refused(|_| {});
+    assert!(refused.to_string().contains("an auditor changes nothing"), "{refused}");
+    // Their own desk's verify says the same of its chain.
+    let report = t.a.verify().unwrap();
+    assert!(
+        report
+            .signature_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("an auditor changes nothing")),
+        "{report:?}"
+    );
+}
+
 /// A sealed key edited on its record, the entry's hash made again to match: the signature no
 /// longer covers it.
 #[test]
