@@ -168,6 +168,65 @@ fn another_operator_at_a_locked_desk_starts_afresh_and_sees_only_their_screens()
     drop(s);
 }
 
+/// An auditor at the desk: every screen that reads, the Trust screen, and no Desk; a scan shows
+/// the item instead of signing it out; nothing they do changes the record but their sign-in.
+#[test]
+fn an_auditor_at_the_desk_reads_everything_and_signs_nothing_out() {
+    let (s, mut app) = setup();
+    app.ledger
+        .add_operator("inspector", "Inspector", Role::Auditor, "inspector-pin-1")
+        .unwrap();
+    let path = app.ledger.path().to_path_buf();
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("Lock").click();
+    h.run_steps(2);
+    h.get_by_label("Someone else? Sign in with your own id").click();
+    h.run_steps(2);
+    type_into(&mut h, "Operator id:", "inspector");
+    type_into(&mut h, "PIN or password:", "inspector-pin-1");
+    h.get_by_label("Sign in").click();
+    pin_checked(&mut h);
+    assert_eq!(h.state().ledger.operator(), "inspector");
+    assert_eq!(h.state().screen, Screen::Items, "an auditor starts where they may read");
+    for screen in [
+        "Items",
+        "People",
+        "Out now",
+        "Overdue",
+        "Exposure",
+        "Incidents",
+        "Trust",
+        "Settings",
+    ] {
+        h.get_by_label(screen);
+    }
+    for screen in ["Desk", "Labels", "Stocktake", "Spot checks"] {
+        assert!(h.query_by_label(screen).is_none(), "an auditor does not see {screen}");
+    }
+    let records = records_of_kind(&path, "operator-signed-in");
+    let before = custody_tests::dump(&path);
+    // A label scanned: the item is shown, not signed out.
+    type_burst(&h, "CU1:I:LT-0001");
+    h.run_steps(4);
+    assert_eq!(h.state().screen, Screen::Items);
+    assert!(h.state().desk.basket.is_empty(), "nothing in a basket");
+    h.key_press(Key::F12);
+    // The figures are read on a thread: the screen shows them when they come.
+    for _ in 0..250 {
+        h.run_steps(1);
+        if screen_text(&h).contains("TOTAL") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(h.state().screen, Screen::Trust);
+    assert!(screen_text(&h).contains("TOTAL"), "{}", screen_text(&h));
+    assert_eq!(custody_tests::dump(&path), before, "an auditor changed the file");
+    assert_eq!(records_of_kind(&path, "operator-signed-in"), records);
+    drop(s);
+}
+
 /// The demo's own names and tags, none of which a locked desk may show.
 #[test]
 fn a_locked_desk_shows_none_of_the_demos_names_or_tags() {

@@ -254,10 +254,6 @@ fn each_desks_row_agrees_with_its_own_reports_and_an_auditor_changes_nothing() {
     ]
     .concat());
     let text = custody_tests::pdf_text(&pdf);
-    if let Ok(keep) = std::env::var("CUSTODY_KEEP_TRUST_PDF") {
-        std::fs::copy(&pdf, &keep).unwrap();
-        eprintln!("{}", north.ok(&[&["report", "trust"][..], &period].concat()));
-    }
     for words in [
         "custody by desk",
         "trustview-north",

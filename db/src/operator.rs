@@ -123,6 +123,8 @@ pub enum Action {
     Incidents,
     /// Read incidents and their breach packs.
     SeeIncidents,
+    /// The trust's report: every desk's figures side by side.
+    TrustReport,
     LedgerExport,
     Verify,
     // admin
@@ -137,7 +139,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
@@ -159,6 +161,7 @@ impl Action {
         Action::Exposure,
         Action::Incidents,
         Action::SeeIncidents,
+        Action::TrustReport,
         Action::LedgerExport,
         Action::Verify,
         Action::Operators,
@@ -177,7 +180,7 @@ impl Action {
             | SendNotices => Role::Operator,
             EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | SpotCheck
             | RuleSettings => Role::Manager,
-            Exposure | Incidents | SeeIncidents | LedgerExport | Verify => Role::Dpo,
+            Exposure | Incidents | SeeIncidents | TrustReport | LedgerExport | Verify => Role::Dpo,
             Operators | SeeOperators | Backup | Restore | AllSettings | JoinServer => Role::Admin,
         }
     }
@@ -194,6 +197,7 @@ impl Action {
                 | OverdueReport
                 | Exposure
                 | SeeIncidents
+                | TrustReport
                 | LedgerExport
                 | Verify
                 | SeeOperators
@@ -226,6 +230,7 @@ impl Action {
             Exposure => "look up an exposure",
             Incidents => "record incidents",
             SeeIncidents => "read incidents and breach packs",
+            TrustReport => "see the trust's report of every desk",
             LedgerExport => "export the ledger",
             Verify => "verify the ledger",
             Operators => "manage operators",

@@ -104,6 +104,10 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
         }),
         (Action::SeeIncidents, nothing, |l, _| l.incidents().map(drop)),
         (Action::SeeOperators, nothing, |l, _| l.operators().map(drop)),
+        (Action::TrustReport, nothing, |l, _| {
+            let now = l.now();
+            l.trust_report(now - Duration::days(30), now, None, None).map(drop)
+        }),
         (Action::LedgerExport, nothing, |l, _| l.for_each_event(|_| {})),
         (Action::Verify, nothing, |l, _| l.verify().map(drop)),
         (Action::Operators, nothing, |l, _| {

@@ -26,7 +26,7 @@ pub use camera_view::CameraView;
 use loader::Loaded;
 use screens::{
     desk as desk_screen, exposure, incidents, items, labels, mail_settings, out_now, overdue, people, settings,
-    sign_in, spot_checks, stocktake,
+    sign_in, spot_checks, stocktake, trust,
 };
 
 use crate::context::Context;
@@ -55,6 +55,7 @@ pub enum Screen {
     Labels,
     Stocktake,
     SpotChecks,
+    Trust,
     Settings,
 }
 
@@ -75,7 +76,7 @@ pub struct ScreenEntry {
 
 /// The navigation bar, in order. A new screen is a variant of [`Screen`], a row here, and its
 /// state in [`ScreenStates`].
-pub const SCREENS: [ScreenEntry; 11] = {
+pub const SCREENS: [ScreenEntry; 12] = {
     use egui::Key::*;
     const fn row(
         screen: Screen,
@@ -138,6 +139,7 @@ pub const SCREENS: [ScreenEntry; 11] = {
             Action::SpotCheck,
             spot_checks::ui,
         ),
+        row(Screen::Trust, "Trust", F12, Action::TrustReport, trust::ui),
         // Every role: this desk's beep, theme and text size are on it (the rules are shown, and
         // changed only by those who may).
         row(Screen::Settings, "Settings", F9, Action::SeeRegister, settings::ui),
@@ -158,6 +160,7 @@ pub struct ScreenStates {
     pub labels: labels::LabelsUi,
     pub stocktake: stocktake::StocktakeUi,
     pub spot_checks: spot_checks::SpotChecksUi,
+    pub trust: trust::TrustUi,
     pub settings: settings::SettingsUi,
     pub mail_settings: mail_settings::MailSettingsUi,
 }
@@ -247,7 +250,7 @@ pub struct DeskApp {
     notices: Option<crate::mail::background::NoticeThread>,
     pub notice_round: Option<crate::mail::background::NoticeRound>,
     /// When this desk last synced (Unix ms), and what every screen says when that is too long ago.
-    last_synced: Option<i64>,
+    pub(crate) last_synced: Option<i64>,
     pub sync_warning: Option<String>,
     /// From a camera frame holding a code to the desk having acted on it, for the last scan.
     pub last_scan_latency: Option<Duration>,

@@ -154,7 +154,7 @@ impl DeskFigures {
 /// The trust's report: a row per desk, by name, and the total.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrustReport {
-    /// The period of the counts (Unix ms, from inclusive, to exclusive).
+    /// The period of the counts (Unix ms, both inclusive: to the last moment of its last day).
     pub from: i64,
     pub to: i64,
     /// The moment "now" figures are taken at (out, overdue, holders, stocktake, verification).
@@ -211,17 +211,22 @@ impl Ledger {
         desks: Option<&[String]>,
         own_last_sync: Option<i64>,
     ) -> Result<TrustReport> {
-        self.allow(Action::OverdueReport)?;
+        self.allow(Action::TrustReport)?;
         self.check_window(from, to)?;
         let now = self.now();
+        // The counts take [from, to]; the readers below take an end they stop before.
         let (from_ms, to_ms) = (to_millis(from), to_millis(to));
+        let before = to_ms.saturating_add(1);
         let names = self.desk_names()?;
         let mut rows: BTreeMap<String, DeskFigures> = BTreeMap::new();
+        let own_name = self.organisation()?.unwrap_or_else(|| "this desk".to_string());
         for desk in self.trust_desks()? {
-            let name = names
-                .get(&desk)
-                .cloned()
-                .unwrap_or_else(|| desk.chars().take(8).collect());
+            // A desk that has not joined a trust has no name on a server: it is the organisation.
+            let name = match names.get(&desk) {
+                Some(name) => name.clone(),
+                None if desk == self.desk() => own_name.clone(),
+                None => desk.chars().take(8).collect(),
+            };
             rows.insert(
                 desk,
                 DeskFigures {
@@ -283,12 +288,12 @@ impl Ledger {
                 r.longest_overdue_days = r.longest_overdue_days.max(Some(item.days_overdue));
             }
         }
-        for (desk, _, _) in self.sign_outs_between(from_ms, to_ms)? {
+        for (desk, _, _) in self.sign_outs_between(from_ms, before)? {
             if let Some(r) = row_of(&mut rows, Some(&desk)) {
                 r.sign_outs += 1;
             }
         }
-        for ret in self.returns_between(from_ms, to_ms)? {
+        for ret in self.returns_between(from_ms, before)? {
             if let Some(r) = row_of(&mut rows, Some(&ret.desk)) {
                 r.returned += 1;
                 r.returned_late += u64::from(ret.late);
@@ -307,7 +312,7 @@ impl Ledger {
                 });
             }
         }
-        for (desk, id) in self.workflow_subjects("spot-check-drawn", from_ms, to_ms)? {
+        for (desk, id) in self.workflow_subjects("spot-check-drawn", from_ms, before)? {
             let check = self.spot_check_at(&desk, &id)?;
             if let Some(r) = row_of(&mut rows, Some(&desk)) {
                 r.spot_checks += 1;
@@ -317,7 +322,7 @@ impl Ledger {
                 }
             }
         }
-        let (disposed, retired) = self.retirements_between(from_ms, to_ms)?;
+        let (disposed, retired) = self.retirements_between(from_ms, before)?;
         for desk in disposed {
             if let Some(r) = row_of(&mut rows, Some(&desk)) {
                 r.disposals += 1;
@@ -328,7 +333,7 @@ impl Ledger {
                 r.retired_without_evidence += 1;
             }
         }
-        for incident in self.incidents_between(from_ms, to_ms)? {
+        for incident in self.incidents_between(from_ms, before)? {
             if let Some(r) = row_of(&mut rows, Some(&incident.desk)) {
                 r.incidents += 1;
                 if let Some(reported) = incident.reported_at {
@@ -396,7 +401,7 @@ impl Ledger {
     /// The trends: for each of the `months` calendar months up to and including this one, the
     /// trust's figures (desk [`TOTAL`]) then each desk's, by name.
     pub fn trust_trends(&self, months: u32, desks: Option<&[String]>) -> Result<Vec<MonthFigures>> {
-        self.allow(Action::OverdueReport)?;
+        self.allow(Action::TrustReport)?;
         let names = self.desk_names()?;
         let kept: Vec<String> = self
             .trust_desks()?
@@ -671,13 +676,14 @@ impl Ledger {
         Ok(found)
     }
 
-    /// The last calendar month, local time: the trust's report's default period.
+    /// The last calendar month, local time, to its last moment: the trust's report's default
+    /// period.
     pub fn previous_month(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         let this_month = self.today().with_day(1).unwrap_or(self.today());
         let last_month = this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month);
         (
             from_millis(self.local_midnight(last_month)),
-            from_millis(self.local_midnight(this_month)),
+            from_millis(self.local_midnight(this_month) - 1),
         )
     }
 

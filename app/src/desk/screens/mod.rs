@@ -17,3 +17,4 @@ pub mod settings;
 pub mod sign_in;
 pub mod spot_checks;
 pub mod stocktake;
+pub mod trust;
