@@ -177,6 +177,7 @@ fn main() -> Result<()> {
         "50 ms",
     );
     exposure_figure(&custody, &trust[0], &password_file, term_start, days)?;
+    trust_report_figure(&custody, &trust[0], &password_file, term_start, days)?;
     new_desk_figure(&admin_url, &work, made)?;
     sign_out_while_syncing(&admin_url, &trust[0])?;
     drop(trust);
@@ -361,6 +362,60 @@ fn kill_a_sync(custody: &Path, desk: &mut Desk, password_file: &Path) -> Result<
     Ok(())
 }
 
+/// `custody ARGS` at `desk`, as its administrator, to the end.
+fn cli(custody: &Path, desk: &Desk, password_file: &Path, args: &[&str]) -> Result<std::process::Output> {
+    Ok(std::process::Command::new(custody)
+        .args(args)
+        .env("CUSTODY_DB", &desk.path)
+        .env("CUSTODY_NOW", desk.clock.now().to_rfc3339())
+        .env("CUSTODY_OPERATOR", ADMIN)
+        .env("CUSTODY_PASSWORD_FILE", password_file)
+        .output()?)
+}
+
+/// `custody report trust` over the whole term on a desk holding every desk's, as the command
+/// line answers it (process start, signing in and the 12 months of trends included), table
+/// and PDF.
+fn trust_report_figure(
+    custody: &Path,
+    desk: &Desk,
+    password_file: &Path,
+    from: DateTime<Utc>,
+    days: i64,
+) -> Result<()> {
+    let to = from + chrono::Duration::days(days / 5 * 7);
+    let pdf = desk.path.with_extension("trust.pdf");
+    for (format, what) in [("table", "table"), ("pdf", "PDF")] {
+        let mut best = Duration::MAX;
+        let mut rows = 0;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let mut args = vec!["report", "trust", "--format", format];
+            let (from, to) = (from.to_rfc3339(), to.to_rfc3339());
+            args.extend(["--from", &from, "--to", &to]);
+            if format == "pdf" {
+                args.extend(["-o", pdf.to_str().context("a path")?]);
+            }
+            let out = cli(custody, desk, password_file, &args)?;
+            best = best.min(start.elapsed());
+            ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            rows = String::from_utf8_lossy(&out.stdout).lines().count().saturating_sub(1);
+        }
+        let desks = if format == "table" {
+            format!(", {rows} rows")
+        } else {
+            String::new()
+        };
+        row(
+            &format!("report trust, the term, {what} (CLI{desks})"),
+            format!("{:.2} s", best.as_secs_f64()),
+            "10 s",
+        );
+    }
+    let _ = std::fs::remove_file(&pdf);
+    Ok(())
+}
+
 /// Trust-wide exposure on a desk holding every desk's term: the busiest holder of the term,
 /// as the command line answers it (process start and signing in included).
 fn exposure_figure(custody: &Path, desk: &Desk, password_file: &Path, from: DateTime<Utc>, days: i64) -> Result<()> {
@@ -375,21 +430,13 @@ fn exposure_figure(custody: &Path, desk: &Desk, password_file: &Path, from: Date
     let mut best = Duration::MAX;
     for _ in 0..3 {
         let start = Instant::now();
-        let out = std::process::Command::new(custody)
-            .args([
-                "exposure",
-                "--holder",
-                &holder,
-                "--from",
-                &from.to_rfc3339(),
-                "--to",
-                &to.to_rfc3339(),
-            ])
-            .env("CUSTODY_DB", &desk.path)
-            .env("CUSTODY_NOW", desk.clock.now().to_rfc3339())
-            .env("CUSTODY_OPERATOR", ADMIN)
-            .env("CUSTODY_PASSWORD_FILE", password_file)
-            .output()?;
+        let (from, to) = (from.to_rfc3339(), to.to_rfc3339());
+        let out = cli(
+            custody,
+            desk,
+            password_file,
+            &["exposure", "--holder", &holder, "--from", &from, "--to", &to],
+        )?;
         best = best.min(start.elapsed());
         ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }

@@ -81,7 +81,7 @@ fn share(s: Option<f64>) -> Cell {
 }
 
 /// How a verification stood, in a word or two.
-fn verified_result(d: &DeskFigures) -> String {
+pub fn verified_result(d: &DeskFigures) -> String {
     match &d.verified {
         None => "never verified".to_string(),
         Some(v) if v.intact => "intact".to_string(),
@@ -93,6 +93,10 @@ fn row(d: &DeskFigures) -> Vec<Cell> {
     let mut r: Vec<Cell> = vec![d.desk.clone().into(), count(d.items())];
     r.extend(ItemKind::ALL.map(|k| count(d.on_register.get(&k).copied().unwrap_or(0))));
     let s = d.stocktake.as_ref();
+    // A desk with no stocktake has empty cells, not zeros.
+    let of_stocktake = |n: fn(&custody_db::trust_report::StocktakeFigures) -> u64| {
+        s.map_or_else(|| Cell::Text(String::new()), |s| count(n(s)))
+    };
     r.extend([
         count(d.out_now),
         count(d.out_unencrypted),
@@ -109,9 +113,9 @@ fn row(d: &DeskFigures) -> Vec<Cell> {
         share(d.late_share()),
         s.map(|s| s.id.clone()).into(),
         Cell::Time(s.map(|s| s.started_at)),
-        s.map_or_else(|| Cell::Text(String::new()), |s| count(s.found)),
-        s.map_or_else(|| Cell::Text(String::new()), |s| count(s.missing)),
-        s.map_or_else(|| Cell::Text(String::new()), |s| count(s.unexpected)),
+        of_stocktake(|s| s.found),
+        of_stocktake(|s| s.missing),
+        of_stocktake(|s| s.unexpected),
         count(d.spot_checks),
         count(d.spot_checked),
         count(d.spot_outcomes[0]),
@@ -201,10 +205,136 @@ fn days(n: i64) -> String {
     }
 }
 
-fn day(ledger: &Ledger, at: Option<i64>) -> String {
-    at.map(|at| ledger.format_time(at).chars().take(10).collect())
-        .unwrap_or_else(|| "never".to_string())
+/// A day and time, or "never".
+fn when(ledger: &Ledger, at: Option<i64>) -> String {
+    at.map_or_else(|| "never".to_string(), |at| ledger.format_time(at))
 }
+
+/// Returns late, and their share: "3 (25%)".
+fn late(d: &DeskFigures) -> String {
+    match d.late_share() {
+        Some(share) => format!("{} ({:.0}%)", d.returned_late, share * 100.0),
+        None => "0".to_string(),
+    }
+}
+
+/// A group of figures as the page and the Trust screen show them: its heading, each column's
+/// title and width on the page (mm; the desk's column, 30 mm, comes first), a row's cells, and
+/// a line saying what the compact cells hold.
+#[derive(Debug)]
+pub struct Group {
+    pub heading: &'static str,
+    pub columns: &'static [(&'static str, f32)],
+    pub cells: fn(&Ledger, &DeskFigures) -> Vec<String>,
+    pub note: Option<&'static str>,
+}
+
+pub const GROUPS: [Group; 4] = [
+    Group {
+        heading: "The register and what is out",
+        columns: &[
+            ("Items", 14.0),
+            ("Out now", 16.0),
+            ("Unencrypted", 20.0),
+            ("Special/safeg.", 22.0),
+            ("Sign-outs", 17.0),
+            ("Overdue", 35.0),
+            ("Longest", 20.0),
+        ],
+        cells: |_, d| {
+            vec![
+                d.items().to_string(),
+                d.out_now.to_string(),
+                d.out_unencrypted.to_string(),
+                d.out_special.to_string(),
+                d.sign_outs.to_string(),
+                format!(
+                    "{} ({})",
+                    d.overdue_now,
+                    d.overdue_by_stage.map(|n| n.to_string()).join("/")
+                ),
+                d.longest_overdue_days.map(days).unwrap_or_default(),
+            ]
+        },
+        note: Some("Overdue: all, then (before the first notice / first / second / third notice)."),
+    },
+    Group {
+        heading: "Returns, stocktakes and spot checks",
+        columns: &[
+            ("Returned", 16.0),
+            ("Late", 19.0),
+            ("Stocktake", 24.0),
+            ("Found", 12.0),
+            ("Missing", 14.0),
+            ("Unexp.", 14.0),
+            ("Spot checks", 20.0),
+            ("Findings", 25.0),
+        ],
+        cells: |ledger, d| {
+            let s = d.stocktake.as_ref();
+            let count = |n: fn(&custody_db::trust_report::StocktakeFigures) -> u64| {
+                s.map(|s| n(s).to_string()).unwrap_or_default()
+            };
+            vec![
+                d.returned.to_string(),
+                late(d),
+                s.map_or_else(
+                    || "never".to_string(),
+                    |s| ledger.format_time(s.started_at).chars().take(10).collect(),
+                ),
+                count(|s| s.found),
+                count(|s| s.missing),
+                count(|s| s.unexpected),
+                d.spot_checks.to_string(),
+                d.spot_outcomes.map(|n| n.to_string()).join("/"),
+            ]
+        },
+        note: Some(
+            "Stocktake: each desk's latest (the total: the oldest of them). Spot-check findings: seen / not available / a problem.",
+        ),
+    },
+    Group {
+        heading: "Disposals, incidents and people",
+        columns: &[
+            ("Disposals", 17.0),
+            ("No evidence", 30.0),
+            ("Incidents", 17.0),
+            ("To ICO (longest h)", 28.0),
+            ("Most affected", 22.0),
+            ("Leavers", 16.0),
+            ("Lapsed", 14.0),
+        ],
+        cells: |_, d| {
+            vec![
+                d.disposals.to_string(),
+                d.retired_without_evidence.to_string(),
+                d.incidents.to_string(),
+                match d.ico_hours_longest {
+                    Some(h) => format!("{} ({h} h)", d.reported_to_ico),
+                    None => d.reported_to_ico.to_string(),
+                },
+                d.most_affected.map(|n| n.to_string()).unwrap_or_default(),
+                d.leavers_holding.to_string(),
+                d.lapsed_holding.to_string(),
+            ]
+        },
+        note: Some(
+            "No evidence: retired without a disposal on the record. Leavers and lapsed: people holding items who have left, or whose agreement or training has lapsed.",
+        ),
+    },
+    Group {
+        heading: "The record",
+        columns: &[("Last verified", 40.0), ("Result", 40.0), ("Last synced", 40.0)],
+        cells: |ledger, d| {
+            vec![
+                when(ledger, d.verified.as_ref().map(|v| v.at)),
+                verified_result(d),
+                when(ledger, d.last_synced),
+            ]
+        },
+        note: None,
+    },
+];
 
 pub fn pdf(ledger: &Ledger, report: &TrustReport, trends: &[MonthFigures]) -> Vec<u8> {
     let mut doc = Document::new(&pdf_footer(ledger));
@@ -222,125 +352,23 @@ pub fn pdf(ledger: &Ledger, report: &TrustReport, trends: &[MonthFigures]) -> Ve
         report.desks.len()
     ));
     let all: Vec<&DeskFigures> = report.desks.iter().chain([&report.total]).collect();
-    let table =
-        |doc: &mut Document, heading: &str, columns: &[(&str, f32)], cells: &dyn Fn(&DeskFigures) -> Vec<String>| {
-            doc.heading(heading);
-            let rows: Vec<Vec<String>> = all
-                .iter()
-                .map(|d| {
-                    let mut r = vec![d.desk.clone()];
-                    r.extend(cells(d));
-                    r
-                })
-                .collect();
-            let mut with_desk = vec![("Desk", 30.0)];
-            with_desk.extend_from_slice(columns);
-            doc.table(&with_desk, &rows);
-        };
-    table(
-        &mut doc,
-        "The register and what is out",
-        &[
-            ("Items", 14.0),
-            ("Out now", 16.0),
-            ("Unencrypted", 20.0),
-            ("Special/safeg.", 22.0),
-            ("Sign-outs", 17.0),
-            ("Overdue", 35.0),
-            ("Longest", 20.0),
-        ],
-        &|d| {
-            vec![
-                d.items().to_string(),
-                d.out_now.to_string(),
-                d.out_unencrypted.to_string(),
-                d.out_special.to_string(),
-                d.sign_outs.to_string(),
-                format!(
-                    "{} ({})",
-                    d.overdue_now,
-                    d.overdue_by_stage.map(|n| n.to_string()).join("/")
-                ),
-                d.longest_overdue_days.map(days).unwrap_or_default(),
-            ]
-        },
-    );
-    doc.text("Overdue: all, then (before the first notice / first / second / third notice).");
-    table(
-        &mut doc,
-        "Returns, stocktakes and spot checks",
-        &[
-            ("Returned", 16.0),
-            ("Late", 19.0),
-            ("Stocktake", 24.0),
-            ("Found", 12.0),
-            ("Missing", 14.0),
-            ("Unexp.", 14.0),
-            ("Spot checks", 20.0),
-            ("Findings", 25.0),
-        ],
-        &|d| {
-            let s = d.stocktake.as_ref();
-            let of_stocktake = |n: fn(&custody_db::trust_report::StocktakeFigures) -> u64| {
-                s.map(|s| n(s).to_string()).unwrap_or_default()
-            };
-            vec![
-                d.returned.to_string(),
-                match d.late_share() {
-                    Some(share) => format!("{} ({:.0}%)", d.returned_late, share * 100.0),
-                    None => "0".to_string(),
-                },
-                day(ledger, s.map(|s| s.started_at)),
-                of_stocktake(|s| s.found),
-                of_stocktake(|s| s.missing),
-                of_stocktake(|s| s.unexpected),
-                d.spot_checks.to_string(),
-                d.spot_outcomes.map(|n| n.to_string()).join("/"),
-            ]
-        },
-    );
-    doc.text("Stocktake: each desk's latest (the total: the oldest of them). Spot-check findings: seen / not available / a problem.");
-    table(
-        &mut doc,
-        "Disposals, incidents and people",
-        &[
-            ("Disposals", 17.0),
-            ("No evidence", 30.0),
-            ("Incidents", 17.0),
-            ("To ICO (longest h)", 28.0),
-            ("Most affected", 22.0),
-            ("Leavers", 16.0),
-            ("Lapsed", 14.0),
-        ],
-        &|d| {
-            vec![
-                d.disposals.to_string(),
-                d.retired_without_evidence.to_string(),
-                d.incidents.to_string(),
-                match d.ico_hours_longest {
-                    Some(h) => format!("{} ({h} h)", d.reported_to_ico),
-                    None => d.reported_to_ico.to_string(),
-                },
-                d.most_affected.map(|n| n.to_string()).unwrap_or_default(),
-                d.leavers_holding.to_string(),
-                d.lapsed_holding.to_string(),
-            ]
-        },
-    );
-    table(
-        &mut doc,
-        "The record",
-        &[("Last verified", 28.0), ("Result", 40.0), ("Last synced", 40.0)],
-        &|d| {
-            vec![
-                day(ledger, d.verified.as_ref().map(|v| v.at)),
-                verified_result(d),
-                d.last_synced
-                    .map(|at| ledger.format_time(at))
-                    .unwrap_or_else(|| "never".to_string()),
-            ]
-        },
-    );
+    for group in &GROUPS {
+        doc.heading(group.heading);
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .map(|d| {
+                let mut r = vec![d.desk.clone()];
+                r.extend((group.cells)(ledger, d));
+                r
+            })
+            .collect();
+        let mut columns = vec![("Desk", 30.0)];
+        columns.extend_from_slice(group.columns);
+        doc.table(&columns, &rows);
+        if let Some(note) = group.note {
+            doc.text(note);
+        }
+    }
     trend_charts(&mut doc, trends);
     doc.finish()
 }

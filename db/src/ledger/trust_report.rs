@@ -201,7 +201,7 @@ struct Returned {
 }
 
 impl Ledger {
-    /// The trust's report for `[from, to)`, its "now" figures as of now; `desks` (ids) keeps to
+    /// The trust's report for `[from, to]`, its "now" figures as of now; `desks` (ids) keeps to
     /// some desks (the total is theirs). `own_last_sync` is this desk's last sync round, which
     /// only the caller knows.
     pub fn trust_report(
@@ -214,12 +214,33 @@ impl Ledger {
         self.allow(Action::TrustReport)?;
         self.check_window(from, to)?;
         let now = self.now();
-        // The counts take [from, to]; the readers below take an end they stop before.
         let (from_ms, to_ms) = (to_millis(from), to_millis(to));
-        let before = to_ms.saturating_add(1);
+        let mut rows = self.desk_rows()?;
+        self.count_now(&mut rows, now)?;
+        // The counts take [from, to]; the readers take an end they stop before.
+        self.count_period(&mut rows, from_ms, to_ms.saturating_add(1))?;
+        self.count_the_record(&mut rows, own_last_sync)?;
+        let mut kept: Vec<DeskFigures> = rows
+            .into_iter()
+            .filter(|(id, _)| desks.is_none_or(|d| d.contains(id)))
+            .map(|(_, r)| r)
+            .collect();
+        kept.sort_by_key(|a| a.desk.to_lowercase());
+        let total = total_of(&kept);
+        Ok(TrustReport {
+            from: from_ms,
+            to: to_ms,
+            as_of: to_millis(now),
+            desks: kept,
+            total,
+        })
+    }
+
+    /// An empty row for each desk of the trust, by id, named.
+    fn desk_rows(&self) -> Result<BTreeMap<String, DeskFigures>> {
         let names = self.desk_names()?;
-        let mut rows: BTreeMap<String, DeskFigures> = BTreeMap::new();
         let own_name = self.organisation()?.unwrap_or_else(|| "this desk".to_string());
+        let mut rows = BTreeMap::new();
         for desk in self.trust_desks()? {
             // A desk that has not joined a trust has no name on a server: it is the organisation.
             let name = match names.get(&desk) {
@@ -235,9 +256,13 @@ impl Ledger {
                 },
             );
         }
+        Ok(rows)
+    }
 
+    /// The register, what is out and overdue, and who holds it, as of `now`.
+    fn count_now(&self, rows: &mut BTreeMap<String, DeskFigures>, now: DateTime<Utc>) -> Result<()> {
         for (desk, kind) in self.items_registered_at()? {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
+            if let Some(r) = row_of(rows, Some(&desk)) {
                 *r.on_register.entry(kind).or_default() += 1;
             }
         }
@@ -247,7 +272,7 @@ impl Ledger {
         let mut leavers: HashSet<(String, String)> = HashSet::new();
         let mut lapsed: HashSet<(String, String)> = HashSet::new();
         for (item, state) in &out {
-            let Some(r) = row_of(&mut rows, state.last_desk.as_deref()) else {
+            let Some(r) = row_of(rows, state.last_desk.as_deref()) else {
                 continue;
             };
             r.out_now += 1;
@@ -269,18 +294,18 @@ impl Ledger {
             }
         }
         for (desk, _) in &leavers {
-            if let Some(r) = row_of(&mut rows, Some(desk)) {
+            if let Some(r) = row_of(rows, Some(desk)) {
                 r.leavers_holding += 1;
             }
         }
         for (desk, _) in &lapsed {
-            if let Some(r) = row_of(&mut rows, Some(desk)) {
+            if let Some(r) = row_of(rows, Some(desk)) {
                 r.lapsed_holding += 1;
             }
         }
         for holder in self.overdue_as_of(now)?.overdue {
             for item in holder.items {
-                let Some(r) = row_of(&mut rows, item.desk.as_deref()) else {
+                let Some(r) = row_of(rows, item.desk.as_deref()) else {
                     continue;
                 };
                 r.overdue_now += 1;
@@ -288,20 +313,62 @@ impl Ledger {
                 r.longest_overdue_days = r.longest_overdue_days.max(Some(item.days_overdue));
             }
         }
+        Ok(())
+    }
+
+    /// What happened in `[from, before)`.
+    fn count_period(&self, rows: &mut BTreeMap<String, DeskFigures>, from_ms: i64, before: i64) -> Result<()> {
         for (desk, _, _) in self.sign_outs_between(from_ms, before)? {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
+            if let Some(r) = row_of(rows, Some(&desk)) {
                 r.sign_outs += 1;
             }
         }
         for ret in self.returns_between(from_ms, before)? {
-            if let Some(r) = row_of(&mut rows, Some(&ret.desk)) {
+            if let Some(r) = row_of(rows, Some(&ret.desk)) {
                 r.returned += 1;
                 r.returned_late += u64::from(ret.late);
             }
         }
+        for (desk, id) in self.workflow_subjects("spot-check-drawn", from_ms, before)? {
+            let check = self.spot_check_at(&desk, &id)?;
+            if let Some(r) = row_of(rows, Some(&desk)) {
+                r.spot_checks += 1;
+                r.spot_checked += check.checked() as u64;
+                for (n, outcome) in r.spot_outcomes.iter_mut().zip(CheckOutcome::ALL) {
+                    *n += check.count(outcome) as u64;
+                }
+            }
+        }
+        let (disposed, retired) = self.retirements_between(from_ms, before)?;
+        for desk in disposed {
+            if let Some(r) = row_of(rows, Some(&desk)) {
+                r.disposals += 1;
+            }
+        }
+        for desk in retired {
+            if let Some(r) = row_of(rows, Some(&desk)) {
+                r.retired_without_evidence += 1;
+            }
+        }
+        for incident in self.incidents_between(from_ms, before)? {
+            if let Some(r) = row_of(rows, Some(&incident.desk)) {
+                r.incidents += 1;
+                if let Some(reported) = incident.reported_at {
+                    r.reported_to_ico += 1;
+                    let hours = hours_to_report(incident.discovered_at, reported);
+                    r.ico_hours_longest = r.ico_hours_longest.max(Some(hours));
+                }
+                r.most_affected = r.most_affected.max(Some(incident.data_subjects));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each desk's latest stocktake, its last verification, and when it was last heard from.
+    fn count_the_record(&self, rows: &mut BTreeMap<String, DeskFigures>, own_last_sync: Option<i64>) -> Result<()> {
         for (desk, id) in self.latest_stocktakes()? {
             let s = self.stocktake_at(&desk, &id)?;
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
+            if let Some(r) = row_of(rows, Some(&desk)) {
                 r.stocktake = Some(StocktakeFigures {
                     found: s.found() as u64,
                     missing: s.still_expected() as u64,
@@ -312,45 +379,13 @@ impl Ledger {
                 });
             }
         }
-        for (desk, id) in self.workflow_subjects("spot-check-drawn", from_ms, before)? {
-            let check = self.spot_check_at(&desk, &id)?;
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
-                r.spot_checks += 1;
-                r.spot_checked += check.checked() as u64;
-                for (n, outcome) in r.spot_outcomes.iter_mut().zip(CheckOutcome::ALL) {
-                    *n += check.count(outcome) as u64;
-                }
-            }
-        }
-        let (disposed, retired) = self.retirements_between(from_ms, before)?;
-        for desk in disposed {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
-                r.disposals += 1;
-            }
-        }
-        for desk in retired {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
-                r.retired_without_evidence += 1;
-            }
-        }
-        for incident in self.incidents_between(from_ms, before)? {
-            if let Some(r) = row_of(&mut rows, Some(&incident.desk)) {
-                r.incidents += 1;
-                if let Some(reported) = incident.reported_at {
-                    r.reported_to_ico += 1;
-                    let hours = hours_to_report(incident.discovered_at, reported);
-                    r.ico_hours_longest = r.ico_hours_longest.max(Some(hours));
-                }
-                r.most_affected = r.most_affected.max(Some(incident.data_subjects));
-            }
-        }
         for (desk, v) in self.latest_verifications()? {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
+            if let Some(r) = row_of(rows, Some(&desk)) {
                 r.verified = Some(v);
             }
         }
         for (desk, at) in self.last_heard_from()? {
-            if let Some(r) = row_of(&mut rows, Some(&desk)) {
+            if let Some(r) = row_of(rows, Some(&desk)) {
                 r.last_synced = Some(at);
             }
         }
@@ -358,44 +393,7 @@ impl Ledger {
             r.last_synced = own_last_sync;
         }
 
-        let mut desks_kept: Vec<DeskFigures> = rows
-            .into_iter()
-            .filter(|(id, _)| desks.is_none_or(|d| d.contains(id)))
-            .map(|(_, r)| r)
-            .collect();
-        desks_kept.sort_by_key(|a| a.desk.to_lowercase());
-        let mut total = DeskFigures {
-            desk: TOTAL.to_string(),
-            ..Default::default()
-        };
-        for r in &desks_kept {
-            total.add(r);
-        }
-        // The total's verification and sync are the weakest desk's: the oldest, any not intact.
-        total.verified = desks_kept
-            .iter()
-            .map(|r| r.verified.clone())
-            .collect::<Option<Vec<_>>>()
-            .and_then(|all| {
-                let at = all.iter().map(|v| v.at).min()?;
-                Some(Verification {
-                    at,
-                    intact: all.iter().all(|v| v.intact),
-                    problems: all.iter().map(|v| v.problems).sum(),
-                })
-            });
-        total.last_synced = desks_kept
-            .iter()
-            .map(|r| r.last_synced)
-            .collect::<Option<Vec<_>>>()
-            .and_then(|v| v.into_iter().min());
-        Ok(TrustReport {
-            from: from_ms,
-            to: to_ms,
-            as_of: to_millis(now),
-            desks: desks_kept,
-            total,
-        })
+        Ok(())
     }
 
     /// The trends: for each of the `months` calendar months up to and including this one, the
@@ -695,6 +693,36 @@ impl Ledger {
             .earliest()
             .map_or(0, |t| t.timestamp_millis())
     }
+}
+
+/// The total row: counts added; the verification and sync the weakest desk's.
+fn total_of(desks: &[DeskFigures]) -> DeskFigures {
+    let mut total = DeskFigures {
+        desk: TOTAL.to_string(),
+        ..Default::default()
+    };
+    for r in desks {
+        total.add(r);
+    }
+    // The total's verification and sync are the weakest desk's: the oldest, any not intact.
+    total.verified = desks
+        .iter()
+        .map(|r| r.verified.clone())
+        .collect::<Option<Vec<_>>>()
+        .and_then(|all| {
+            let at = all.iter().map(|v| v.at).min()?;
+            Some(Verification {
+                at,
+                intact: all.iter().all(|v| v.intact),
+                problems: all.iter().map(|v| v.problems).sum(),
+            })
+        });
+    total.last_synced = desks
+        .iter()
+        .map(|r| r.last_synced)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().min());
+    total
 }
 
 /// A desk's row, if it is one the report has.

@@ -12,6 +12,7 @@ use crate::desk::DeskApp;
 use crate::desk::loader::{Loaded, Task};
 use crate::desk::widgets::{self, outcome, outcome_of, save_report};
 use crate::render::ReportFormat;
+use crate::render::trust::GROUPS;
 
 #[derive(Debug, Default)]
 pub struct TrustUi {
@@ -113,34 +114,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
     });
 }
 
-/// One group of figures: a row per desk and the total.
-fn group(
-    ui: &mut egui::Ui,
-    id: &str,
-    titles: &[&str],
-    rows: &[&DeskFigures],
-    cells: impl Fn(&DeskFigures) -> Vec<String>,
-) {
-    egui::Grid::new(id).striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
-        ui.strong("Desk");
-        for title in titles {
-            ui.strong(*title);
-        }
-        ui.end_row();
-        for d in rows {
-            if d.desk == TOTAL {
-                ui.strong(&d.desk);
-            } else {
-                ui.label(&d.desk);
-            }
-            for cell in cells(d) {
-                ui.label(cell);
-            }
-            ui.end_row();
-        }
-    });
-}
-
+/// The figures, a group to a table as on the page: a row per desk and the total.
 fn show(app: &DeskApp, ui: &mut egui::Ui, r: &TrustReport) {
     let ledger = &app.ledger;
     ui.heading(format!(
@@ -151,114 +125,34 @@ fn show(app: &DeskApp, ui: &mut egui::Ui, r: &TrustReport) {
     ));
     ui.label(format!("\"Now\" figures as of {}.", ledger.format_time(r.as_of)));
     let rows: Vec<&DeskFigures> = r.desks.iter().chain([&r.total]).collect();
-    let day = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| ledger.format_time(at));
-    ui.add_space(6.0);
-    ui.strong("The register and what is out");
-    group(
-        ui,
-        "trust-out",
-        &[
-            "Items",
-            "Out now",
-            "Unencrypted",
-            "Special or safeguarding",
-            "Sign-outs",
-            "Overdue",
-            "By stage (0/1/2/3)",
-            "Longest",
-        ],
-        &rows,
-        |d| {
-            vec![
-                d.items().to_string(),
-                d.out_now.to_string(),
-                d.out_unencrypted.to_string(),
-                d.out_special.to_string(),
-                d.sign_outs.to_string(),
-                d.overdue_now.to_string(),
-                d.overdue_by_stage.map(|n| n.to_string()).join("/"),
-                d.longest_overdue_days.map(|n| format!("{n} d")).unwrap_or_default(),
-            ]
-        },
-    );
-    ui.add_space(6.0);
-    ui.strong("Returns, stocktakes and spot checks");
-    group(
-        ui,
-        "trust-checks",
-        &[
-            "Returned",
-            "Late",
-            "Latest stocktake",
-            "Found",
-            "Missing",
-            "Unexpected",
-            "Spot checks",
-            "Seen/n.a./problem",
-        ],
-        &rows,
-        |d| {
-            let s = d.stocktake.as_ref();
-            vec![
-                d.returned.to_string(),
-                match d.late_share() {
-                    Some(share) => format!("{} ({:.0}%)", d.returned_late, share * 100.0),
-                    None => "0".to_string(),
-                },
-                day(s.map(|s| s.started_at)),
-                s.map(|s| s.found.to_string()).unwrap_or_default(),
-                s.map(|s| s.missing.to_string()).unwrap_or_default(),
-                s.map(|s| s.unexpected.to_string()).unwrap_or_default(),
-                d.spot_checks.to_string(),
-                d.spot_outcomes.map(|n| n.to_string()).join("/"),
-            ]
-        },
-    );
-    ui.add_space(6.0);
-    ui.strong("Disposals, incidents and people");
-    group(
-        ui,
-        "trust-evidence",
-        &[
-            "Disposals",
-            "Retired without evidence",
-            "Incidents",
-            "Told the ICO",
-            "Longest to ICO",
-            "Most affected",
-            "Leavers holding",
-            "Lapsed holding",
-        ],
-        &rows,
-        |d| {
-            vec![
-                d.disposals.to_string(),
-                d.retired_without_evidence.to_string(),
-                d.incidents.to_string(),
-                d.reported_to_ico.to_string(),
-                d.ico_hours_longest.map(|h| format!("{h} h")).unwrap_or_default(),
-                d.most_affected.map(|n| n.to_string()).unwrap_or_default(),
-                d.leavers_holding.to_string(),
-                d.lapsed_holding.to_string(),
-            ]
-        },
-    );
-    ui.add_space(6.0);
-    ui.strong("The record");
-    group(
-        ui,
-        "trust-record",
-        &["Last verified", "Result", "Last synced"],
-        &rows,
-        |d| {
-            let result = match &d.verified {
-                None => "never verified".to_string(),
-                Some(v) if v.intact => "intact".to_string(),
-                Some(v) => format!("NOT intact ({} problem(s))", v.problems),
-            };
-            vec![day(d.verified.as_ref().map(|v| v.at)), result, day(d.last_synced)]
-        },
-    );
+    for group in &GROUPS {
+        ui.add_space(6.0);
+        ui.strong(group.heading);
+        egui::Grid::new(group.heading)
+            .striped(true)
+            .spacing([18.0, 4.0])
+            .show(ui, |ui| {
+                ui.strong("Desk");
+                for (title, _) in group.columns {
+                    ui.strong(*title);
+                }
+                ui.end_row();
+                for d in &rows {
+                    if d.desk == TOTAL {
+                        ui.strong(&d.desk);
+                    } else {
+                        ui.label(&d.desk);
+                    }
+                    for cell in (group.cells)(ledger, d) {
+                        ui.label(cell);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(note) = group.note {
+            ui.weak(note);
+        }
+    }
 }
 
 /// The trust's key figures month by month (the PDF draws them as charts).
