@@ -105,6 +105,8 @@ pub enum Action {
     /// Queue and send the notices due to holders (the desk does it while open, whoever is
     /// signed in).
     SendNotices,
+    /// See the notices: what is due, what was sent, what waits.
+    SeeNotices,
     // manager
     EditRegister,
     Import,
@@ -139,7 +141,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::SignOut,
         Action::SignIn,
         Action::Transfer,
@@ -149,6 +151,7 @@ impl Action {
         Action::StocktakeScan,
         Action::Sync,
         Action::SendNotices,
+        Action::SeeNotices,
         Action::EditRegister,
         Action::Import,
         Action::Export,
@@ -177,7 +180,7 @@ impl Action {
         use Action::*;
         match self {
             SignOut | SignIn | Transfer | RecordLossOrFind | PrintLabels | SeeRegister | StocktakeScan | Sync
-            | SendNotices => Role::Operator,
+            | SendNotices | SeeNotices => Role::Operator,
             EditRegister | Import | Export | OverdueReport | Correct | Stocktake | Dispose | SpotCheck
             | RuleSettings => Role::Manager,
             Exposure | Incidents | SeeIncidents | TrustReport | LedgerExport | Verify => Role::Dpo,
@@ -197,6 +200,7 @@ impl Action {
                 | OverdueReport
                 | Exposure
                 | SeeIncidents
+                | SeeNotices
                 | TrustReport
                 | LedgerExport
                 | Verify
@@ -218,6 +222,7 @@ impl Action {
             StocktakeScan => "count items in a stocktake",
             Sync => "sync with the trust's server",
             SendNotices => "send the notices due to holders",
+            SeeNotices => "see the notices to holders",
             EditRegister => "add or change items, people and containers",
             Import => "import a file",
             Export => "export the register",

@@ -169,6 +169,28 @@ impl RecordKind {
         }
     }
 
+    /// For a record of an operator's session (a sign-in, a wrong password, a sign-out, a lock),
+    /// the only fields it may set: the wrong-password count and the lock-out. A role, a
+    /// standing, a password or a key is changed by an operator record an administrator signs,
+    /// never by these (some of which nobody signs).
+    pub const SESSION_FIELDS: [&'static str; 3] = ["failed_attempts", "last_failed_at", "locked_until"];
+
+    /// Whether it records an operator's session rather than a change to the operator.
+    pub fn is_session(self) -> bool {
+        matches!(
+            self,
+            RecordKind::OperatorSignedIn
+                | RecordKind::OperatorSignInFailed
+                | RecordKind::OperatorSignedOut
+                | RecordKind::DeskLocked
+        )
+    }
+
+    /// Whether a record of this kind may set `field`.
+    pub fn may_set(self, field: &str) -> bool {
+        !self.is_session() || RecordKind::SESSION_FIELDS.contains(&field)
+    }
+
     /// Whether the record creates its subject (rather than changing one that exists).
     pub fn creates(self) -> bool {
         matches!(

@@ -1,5 +1,5 @@
--- Custody schema version 14: the trust's view. A verification of the chain (`custody verify`,
--- or the desk's Verify) is a record of its own, `ledger-verified`, with what it found, so that
+-- Custody schema version 14: the trust's view. A verification of the chain (`custody verify`)
+-- is a record of its own, `ledger-verified`, with what it found, so that
 -- the trust's report can say when each desk last checked its chain and how it stood. And a
 -- fifth role, `auditor`: reads everything, changes nothing.
 

@@ -46,6 +46,7 @@ fn cases() -> Vec<(Action, Prepare, Act)> {
         (Action::SeeRegister, nothing, |l, _| l.items().map(drop)),
         (Action::Sync, nothing, |l, _| l.entries_after(0, 10).map(drop)),
         (Action::SendNotices, nothing, |l, _| l.queue_notices(l.now()).map(drop)),
+        (Action::SeeNotices, nothing, |l, _| l.notices_due(l.now()).map(drop)),
         (Action::EditRegister, nothing, |l, _| {
             l.add_item(&Item::new("LT-0009", ItemKind::Laptop, "Spare")).map(drop)
         }),
@@ -481,4 +482,45 @@ fn an_operator_undoes_only_their_own_action_and_only_straight_away() {
         late.contains("last 10 seconds") && late.contains("a manager can record a correction"),
         "{late}"
     );
+}
+
+/// A role taken away (or an operator disabled) by an administrator elsewhere while they are
+/// signed in at a desk counts from their next action: nothing is written that the record, which
+/// now says otherwise, would refuse. A role given counts from their next sign-in.
+#[test]
+fn a_role_changed_while_signed_in_counts_from_the_next_action() {
+    let mut db = setup();
+    db.ledger.use_hashing(custody_db::Hashing::cheap_for_tests());
+    db.ledger
+        .add_operator("mgr", "Manager", Role::Manager, "mgr-pin-1")
+        .unwrap();
+    let mut desk = Ledger::open(&db.path, db.clock.clone()).unwrap();
+    desk.operator_sign_in("mgr", "mgr-pin-1", SignInAt::Desk).unwrap();
+    desk.add_item(&Item::new("LT-0100", ItemKind::Laptop, "Spare")).unwrap();
+
+    db.ledger.set_operator_role("mgr", Role::Auditor).unwrap();
+    let before = common::dump(&db.path);
+    match desk.add_item(&Item::new("LT-0101", ItemKind::Laptop, "Spare")) {
+        Err(Error::RoleRefused {
+            role: Role::Auditor, ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(common::dump(&db.path), before);
+
+    // Made an administrator: not before they sign in again.
+    db.ledger.set_operator_role("mgr", Role::Admin).unwrap();
+    match desk.set_backups_kept(3) {
+        Err(Error::RoleRefused {
+            role: Role::Manager, ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    db.ledger.set_operator_active("mgr", false).unwrap();
+    match desk.add_item(&Item::new("LT-0102", ItemKind::Laptop, "Spare")) {
+        Err(Error::OperatorDisabled { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    drop(desk);
+    assert!(db.ledger.verify().unwrap().is_intact());
 }

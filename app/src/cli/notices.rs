@@ -51,7 +51,7 @@ pub fn run(cmd: NoticesCommand, ledger: &mut Ledger, out: &mut dyn Write) -> Res
             table(ledger, &notices).print(format, out)?;
         }
         NoticesCommand::Test { address } => {
-            let settings = ledger.mail_settings()?.ok_or_else(|| {
+            let settings = ledger.mail_settings_to_test()?.ok_or_else(|| {
                 anyhow::anyhow!("no mail server is set up: custody settings mail --server smtp://HOST:PORT --security starttls --from ADDRESS")
             })?;
             let organisation = ledger.organisation()?.unwrap_or_else(|| "Custody".to_string());

@@ -68,6 +68,8 @@ pub struct ScreenEntry {
     pub title: &'static str,
     pub key: egui::Key,
     pub needs: Action,
+    /// An auditor reads it although they may not do what it needs (its reports are reads).
+    pub auditor_reads: bool,
     ui: fn(&mut DeskApp, &mut egui::Ui),
     enter: Option<fn(&mut DeskApp)>,
     escape: Option<fn(&mut DeskApp)>,
@@ -90,6 +92,7 @@ pub const SCREENS: [ScreenEntry; 12] = {
             title,
             key,
             needs,
+            auditor_reads: false,
             ui,
             enter: None,
             escape: None,
@@ -124,6 +127,7 @@ pub const SCREENS: [ScreenEntry; 12] = {
         ScreenEntry {
             enter: Some(stocktake::enter),
             escape: Some(stocktake::escape),
+            auditor_reads: true,
             ..row(
                 Screen::Stocktake,
                 "Stocktake",
@@ -132,13 +136,16 @@ pub const SCREENS: [ScreenEntry; 12] = {
                 stocktake::ui,
             )
         },
-        row(
-            Screen::SpotChecks,
-            "Spot checks",
-            F11,
-            Action::SpotCheck,
-            spot_checks::ui,
-        ),
+        ScreenEntry {
+            auditor_reads: true,
+            ..row(
+                Screen::SpotChecks,
+                "Spot checks",
+                F11,
+                Action::SpotCheck,
+                spot_checks::ui,
+            )
+        },
         row(Screen::Trust, "Trust", F12, Action::TrustReport, trust::ui),
         // Every role: this desk's beep, theme and text size are on it (the rules are shown, and
         // changed only by those who may).
@@ -466,7 +473,7 @@ impl DeskApp {
                 self.source.session = Some(session);
                 self.sign_in_ui = sign_in::SignInUi::default();
                 self.last_activity = self.ledger.now();
-                if !self.ledger.may(self.screen.needs()) {
+                if !self.may_open(self.screen) {
                     self.screen = self.home_screen();
                 }
                 self.tell_sync();
@@ -479,15 +486,23 @@ impl DeskApp {
         }
     }
 
+    /// Whether the signed-in operator may open `screen`: their role may do what it needs, or
+    /// they are an auditor and it is a screen an auditor reads (its writes refused in `db`).
+    pub fn may_open(&self, screen: Screen) -> bool {
+        let auditor = self
+            .ledger
+            .session()
+            .is_some_and(|s| s.role() == custody_db::Role::Auditor);
+        self.ledger.may(screen.needs()) || auditor && screen.entry().auditor_reads
+    }
+
     /// Where the signed-in operator starts: the Desk, or for someone who signs nothing out (an
     /// auditor) the first screen they may see.
     fn home_screen(&self) -> Screen {
-        if self.ledger.may(Screen::Desk.needs()) {
+        if self.may_open(Screen::Desk) {
             return Screen::Desk;
         }
-        Screen::all()
-            .find(|s| self.ledger.may(s.needs()))
-            .unwrap_or(Screen::Desk)
+        Screen::all().find(|s| self.may_open(*s)).unwrap_or(Screen::Desk)
     }
 
     /// Locks the desk (recorded): the same operator unlocks with their PIN, or someone else
@@ -618,7 +633,8 @@ impl DeskApp {
                 // (No separator: in a wrapping row it would take the whole height.)
                 ui.strong("Custody");
                 ui.add_space(8.0);
-                for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
+                let open: Vec<Screen> = Screen::all().filter(|s| self.may_open(*s)).collect();
+                for screen in open {
                     let button = ui
                         .add(egui::Button::selectable(self.screen == screen, screen.title()))
                         .on_hover_text(screen.key().name());
@@ -655,7 +671,8 @@ impl DeskApp {
     }
 
     fn switch_by_key(&mut self, ctx: &egui::Context) {
-        for screen in Screen::all().filter(|s| self.ledger.may(s.needs())) {
+        let open: Vec<Screen> = Screen::all().filter(|s| self.may_open(*s)).collect();
+        for screen in open {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, screen.key())) {
                 self.screen = screen;
             }

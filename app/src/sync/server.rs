@@ -42,27 +42,32 @@ pub fn add_desk(url: &str, name: &str) -> Result<String> {
     with_login(url, &login, &password)
 }
 
-/// Creates a login role for an auditor, who may read the views and nothing else, and returns
-/// the URL they connect with (their password in it).
+/// The views an auditor's login may read (and nothing else).
+const AUDITOR_VIEWS: &str = "custody_events, custody_effective_events, custody_items, custody_periods, \
+     custody_now, custody_overdue, custody_trust_now, custody_sign_outs_by_month";
+
+/// Creates a login role for an auditor, who may read this database's views and nothing else,
+/// and returns the URL they connect with (their password in it). The views are granted to the
+/// login itself, in this database only: roles belong to the whole server, and another trust's
+/// database on it grants this login nothing.
 pub fn add_auditor(url: &str, name: &str) -> Result<String> {
     let login = format!("custody_auditor_{}", safe_name(name)?);
     let mut client = connect(url)?;
-    let schema: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'custody_auditor')",
-            &[],
-        )?
+    let mut tx = client.transaction()?;
+    let schema: bool = tx
+        .query_one("SELECT to_regclass('custody_schema') IS NOT NULL", &[])?
         .get(0);
     if !schema {
         bail!("the server has no Custody schema yet: run `custody server init` first");
     }
     let password = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!(
-            "CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE custody_auditor"
-        ))
-        .map_err(super::server_said)
-        .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
+    // A role's name and password cannot be parameters; both are made here of safe characters.
+    tx.batch_execute(&format!(
+        "CREATE ROLE {login} LOGIN PASSWORD '{password}'; GRANT SELECT ON {AUDITOR_VIEWS} TO {login};"
+    ))
+    .map_err(super::server_said)
+    .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
+    tx.commit()?;
     with_login(url, &login, &password)
 }
 

@@ -166,6 +166,13 @@ impl Ledger {
         })
     }
 
+    /// The mail settings for a test email, which goes out through the trust's own mail login:
+    /// an administrator's to send.
+    pub fn mail_settings_to_test(&self) -> Result<Option<MailSettings>> {
+        self.allow(crate::operator::Action::AllSettings)?;
+        self.mail_settings()
+    }
+
     /// The weekly report's mailing, if set.
     pub fn weekly_report(&self) -> Result<Option<WeeklyReport>> {
         let (Some(to), Some(day), Some(desk)) = (

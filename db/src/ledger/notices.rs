@@ -301,7 +301,7 @@ impl Ledger {
     /// [`Ledger::queue_notices`] would record. Nothing is recorded. Stages turned off are left
     /// out; with notices off, nothing is due.
     pub fn notices_due(&self, now: DateTime<Utc>) -> Result<Vec<Notice>> {
-        self.allow(Action::SendNotices)?;
+        self.allow(Action::SeeNotices)?;
         let settings = self.notice_settings()?;
         if !settings.enabled {
             return Ok(Vec::new());
@@ -384,7 +384,7 @@ impl Ledger {
     /// on its day from the office's morning (or the first day after that the desk is open), and
     /// only at the desk the setting names, so a trust sends it once.
     pub fn weekly_report_due(&self, now: DateTime<Utc>) -> Result<Option<Notice>> {
-        self.allow(Action::SendNotices)?;
+        self.allow(Action::SeeNotices)?;
         let Some(weekly) = self.weekly_report()? else {
             return Ok(None);
         };
@@ -526,7 +526,7 @@ impl Ledger {
     /// The outbox: every notice queued between `from` and `to` (any desk's), with where it
     /// stands, the latest first.
     pub fn notices(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Notice>> {
-        self.allow(Action::SendNotices)?;
+        self.allow(Action::SeeNotices)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT q.subject, q.body, q.occurred_at, q.desk, r.kind, r.body, r.occurred_at
              FROM all_records q LEFT JOIN all_records r

@@ -57,19 +57,47 @@ impl Ledger {
             return Ok(());
         }
         match &self.session {
-            Some(s) if s.may(action) => Ok(()),
-            Some(s) => Err(Error::RoleRefused {
-                who: s.id.clone(),
-                role: s.role,
-                what: action.describe(),
-                needs: action.needs(),
-            }),
+            Some(s) => {
+                // A role changed or an operator disabled (here, or at a desk this one has heard
+                // from) while they are signed in counts from their next action, so nothing is
+                // signed that the record would refuse. The table may only take power away: the
+                // role signed in with must allow it too (a table edited to say more is not read
+                // as more; the next sign-in finds the edit).
+                let (now, active) = self.standing_now(s)?;
+                if !active {
+                    return Err(Error::OperatorDisabled { id: s.id.clone() });
+                }
+                match [s.role, now].into_iter().find(|role| !role.may(action)) {
+                    None => Ok(()),
+                    Some(role) => Err(Error::RoleRefused {
+                        who: s.id.clone(),
+                        role,
+                        what: action.describe(),
+                        needs: action.needs(),
+                    }),
+                }
+            }
             None if !self.has_operators()? => Err(Error::NoOperatorsYet),
             None => Err(Error::NotSignedIn {
                 what: action.describe(),
                 needs: action.needs(),
             }),
         }
+    }
+
+    /// The signed-in operator's role and standing as the operators' table has them now (the
+    /// session's if they have no row).
+    fn standing_now(&self, s: &Session) -> Result<(Role, bool)> {
+        let row: Option<(String, bool)> = self
+            .conn
+            .prepare_cached("SELECT role, active FROM operators WHERE id = ?1")?
+            .query_row([&s.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match row {
+            // A role the table does not name gives the least power, never more.
+            Some((role, active)) => (role.parse().unwrap_or(Role::Operator), active),
+            None => (s.role, true),
+        })
     }
 
     /// Whether the signed-in operator may do `action` (which screens and buttons to show).

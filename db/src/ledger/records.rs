@@ -125,7 +125,9 @@ fn shown(key: &str, value: &Value) -> String {
 }
 
 /// Folds one record's fields into its subject's: each field replaces the one before, but a
-/// note adds to an incident's timeline (`notes`) rather than replacing a field.
+/// note adds to an incident's timeline (`notes`) rather than replacing a field, and a session
+/// record's fields other than its own ([`RecordKind::may_set`]) count for nothing (`verify`
+/// and a pull refuse such a record).
 fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<String, Value>) {
     if kind == RecordKind::IncidentNoted {
         let note = set.get("note").cloned().unwrap_or(Value::Null);
@@ -133,7 +135,7 @@ fn apply_fields(fields: &mut Map<String, Value>, kind: RecordKind, set: Map<Stri
             notes.push(note);
         }
     } else {
-        fields.extend(set);
+        fields.extend(set.into_iter().filter(|(field, _)| kind.may_set(field)));
     }
 }
 

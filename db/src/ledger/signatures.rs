@@ -205,6 +205,12 @@ impl<'c> Checker<'c> {
             }
         }
         let refuse = |why: String| Some((seq, format!("entry {seq} ({}): {why}", describe(entry))));
+        if let Some(field) = overreach(entry) {
+            self.problem = refuse(format!(
+                "a record of a sign-in, sign-out or lock sets {field}, which only an administrator's change of the operator may"
+            ));
+            return Ok(());
+        }
         match signature {
             None if !self.rooted => self.found.predating += 1,
             None if is_wrong_password(entry) => {}
@@ -538,6 +544,15 @@ fn entitled_key(
     Ok(key)
 }
 
+/// A field a session record sets that it may not ([`RecordKind::may_set`]).
+fn overreach(entry: &Entry) -> Option<String> {
+    let Entry::Record(r) = entry else { return None };
+    if !r.kind.is_session() {
+        return None;
+    }
+    r.fields().keys().find(|f| !r.kind.may_set(f)).cloned()
+}
+
 /// What an auditor's key may sign: their own comings and goings and a verification's finding.
 fn an_auditors_own(entry: &Entry) -> bool {
     let Entry::Record(r) = entry else { return false };
@@ -564,8 +579,11 @@ fn governs_operators(r: &Record) -> bool {
     }
 }
 
-/// An operator record's fields applied to their standing.
+/// An operator record's fields applied to their standing (a session record's set none of it).
 fn apply(operators: &mut HashMap<String, Standing>, r: &Record) {
+    if r.kind.is_session() {
+        return;
+    }
     let fields = r.fields();
     let standing = operators.entry(r.subject.clone()).or_default();
     if r.kind == RecordKind::OperatorAdded {

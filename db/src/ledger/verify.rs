@@ -122,8 +122,8 @@ impl Ledger {
 
 impl Ledger {
     /// Puts a verification on the record (`ledger-verified`: intact or not, how many entries
-    /// and problems), for the trust's report. A ledger found altered refuses every write, so
-    /// only a verification that could be recorded is: the caller says so when it was not.
+    /// and problems), for the trust's report. The command line records only an intact one: a
+    /// file found altered is kept as it is, as evidence.
     pub fn record_verification(&mut self, report: &VerifyReport) -> Result<()> {
         self.allow(crate::operator::Action::Verify)?;
         let mut fields = serde_json::Map::new();

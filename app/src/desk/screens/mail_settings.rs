@@ -246,7 +246,7 @@ fn save_mail(ledger: &mut Ledger, form: &Form) -> Result<String, String> {
 
 fn send_test(ledger: &Ledger, to: &str) -> Result<String, String> {
     let settings = ledger
-        .mail_settings()
+        .mail_settings_to_test()
         .map_err(|e| e.to_string())?
         .ok_or("no mail server is saved yet")?;
     let organisation = ledger

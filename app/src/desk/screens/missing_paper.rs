@@ -80,7 +80,7 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
                         ui.add(egui::TextEdit::singleline(text).desired_width(width))
                             .labelled_by(l.id);
                     }
-                    if ui.button("Log search").clicked() {
+                    if app.ledger.may(custody_db::Action::RecordLossOrFind) && ui.button("Log search").clicked() {
                         log = Some((m.tag.clone(), form.clone()));
                     }
                     if may_see_exposure

@@ -160,7 +160,10 @@ fn outbox(app: &DeskApp, ui: &mut egui::Ui, notices: &Notices) {
             };
             ui.label(text);
         }
-        if app.notices_running() && ui.button("Send notices now").clicked() {
+        if app.notices_running()
+            && app.ledger.may(custody_db::Action::SendNotices)
+            && ui.button("Send notices now").clicked()
+        {
             app.send_notices_now();
         }
     });

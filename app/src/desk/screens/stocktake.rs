@@ -300,6 +300,9 @@ fn counting(app: &mut DeskApp, ui: &mut egui::Ui) {
                     ui.colored_label(widgets::amber(ui), format!("unexpected: {why}"));
                     let still = app.ledger.state(&sighting.tag).map(|st| st.status).ok();
                     match (offer, still) {
+                        _ if !may_act(app, offer) => {
+                            ui.label("");
+                        }
                         (Offer::SignIn, Some(Status::Out)) if ui.button("Sign in").clicked() => {
                             act = Some((sighting.tag.clone(), offer));
                         }
@@ -416,7 +419,11 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
                         Offer::None => None,
                     };
                     match label {
-                        Some(label) if outcome == Outcome::Unexpected && ui.button(label).clicked() => {
+                        Some(label)
+                            if outcome == Outcome::Unexpected
+                                && may_act(app, l.offer)
+                                && ui.button(label).clicked() =>
+                        {
                             act = Some((l.tag.clone(), l.offer));
                         }
                         _ => {
@@ -433,5 +440,14 @@ fn report(app: &mut DeskApp, ui: &mut egui::Ui) {
     if let Some((tag, offer)) = act {
         act_on(app, &tag, offer);
         app.states.stocktake.report = app.ledger.stocktake_report(Some(&r.stocktake.id)).ok();
+    }
+}
+
+/// Whether the operator may act on an offer (an auditor reads the report and acts on none).
+fn may_act(app: &DeskApp, offer: Offer) -> bool {
+    match offer {
+        Offer::SignIn => app.ledger.may(custody_db::Action::SignIn),
+        Offer::Found => app.ledger.may(custody_db::Action::RecordLossOrFind),
+        Offer::None => false,
     }
 }

@@ -200,6 +200,40 @@ fn anything_but_an_auditors_comings_and_goings_signed_with_their_key_is_refused(
     );
 }
 
+/// A sign-in record that names a role (an auditor's own, signed with their key, or a wrong
+/// password's, which nobody signs): refused, and the role it names counts for nothing.
+#[test]
+fn a_sign_in_record_that_makes_its_operator_an_administrator_is_refused() {
+    for kind in [RecordKind::OperatorSignedIn, RecordKind::OperatorSignInFailed] {
+        let mut t = trust();
+        t.a.add_operator("inspector", "Inspector", Role::Auditor, "inspector-pin-1")
+            .unwrap();
+        let inspector =
+            t.a.operator_sign_in("inspector", "inspector-pin-1", SignInAt::CommandLine)
+                .unwrap();
+        t.as_them(&inspector, |l| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("role".into(), "admin".into());
+            fields.insert("failed_attempts".into(), 0.into());
+            let now = crate::time::to_millis(l.now());
+            let mut w = l.writer().unwrap();
+            w.append_record(Record::draft(kind, "inspector", &fields, now)).unwrap();
+            w.commit().unwrap();
+        });
+        let refused = t.refused(|_| {});
+        assert!(
+            refused
+                .to_string()
+                .contains("sets role, which only an administrator's change"),
+            "{kind:?}: {refused}"
+        );
+        assert!(!t.a.verify().unwrap().is_intact(), "{kind:?}: verify names it too");
+        // And the desk that holds it does not take the role from it.
+        let on_record = t.a.operator_on_record("inspector").unwrap().unwrap();
+        assert_eq!(on_record.operator.role, Role::Auditor, "{kind:?}");
+    }
+}
+
 /// A sealed key edited on its record, the entry's hash made again to match: the signature no
 /// longer covers it.
 #[test]
