@@ -322,24 +322,40 @@ struct Busy {
 /// ink on paper, dimly lit and softened, still differs by more.
 const BUSY_CONTRAST: u8 = 60;
 
-fn busy_patches(frame: &GrayFrame) -> Busy {
+/// Each whole block's contrast (its lightest pixel less its darkest), row by row of blocks:
+/// first column by column down a block's rows (element by element, which the compiler turns
+/// into wide vector instructions), then across each block's columns. Pixel by pixel, block by
+/// block, it took a millisecond a 1280×720 frame; this way a sixth of that.
+fn block_contrasts(frame: &GrayFrame) -> Vec<u8> {
     let (bw, bh) = (frame.width / BLOCK, frame.height / BLOCK);
-    let mut busy = vec![false; (bw * bh) as usize];
-    let mut any_contrast = false;
+    let width = (bw * BLOCK) as usize;
+    let mut contrasts = Vec::with_capacity((bw * bh) as usize);
+    let (mut lo, mut hi) = (vec![u8::MAX; width], vec![u8::MIN; width]);
     for by in 0..bh {
-        for bx in 0..bw {
-            let (mut lo, mut hi) = (u8::MAX, u8::MIN);
-            for y in by * BLOCK..(by + 1) * BLOCK {
-                let start = (y * frame.width + bx * BLOCK) as usize;
-                for &p in &frame.pixels[start..start + BLOCK as usize] {
-                    lo = lo.min(p);
-                    hi = hi.max(p);
-                }
+        lo.fill(u8::MAX);
+        hi.fill(u8::MIN);
+        for y in by * BLOCK..(by + 1) * BLOCK {
+            let start = (y * frame.width) as usize;
+            let row = &frame.pixels[start..start + width];
+            for ((l, h), &p) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
+                *l = (*l).min(p);
+                *h = (*h).max(p);
             }
-            busy[(by * bw + bx) as usize] = hi - lo > BUSY_CONTRAST;
-            any_contrast |= hi - lo > BUSY_CONTRAST / 2;
+        }
+        for (l, h) in lo.chunks_exact(BLOCK as usize).zip(hi.chunks_exact(BLOCK as usize)) {
+            let darkest = l.iter().copied().min().unwrap_or(u8::MAX);
+            let lightest = h.iter().copied().max().unwrap_or(u8::MIN);
+            contrasts.push(lightest.saturating_sub(darkest));
         }
     }
+    contrasts
+}
+
+fn busy_patches(frame: &GrayFrame) -> Busy {
+    let (bw, bh) = (frame.width / BLOCK, frame.height / BLOCK);
+    let contrasts = block_contrasts(frame);
+    let any_contrast = contrasts.iter().any(|&c| c > BUSY_CONTRAST / 2);
+    let busy: Vec<bool> = contrasts.iter().map(|&c| c > BUSY_CONTRAST).collect();
     // Grown by a block each way, so that a label's parts (its code, its lines of text, its
     // edges against the desk) join into one patch, with a block of margin around it.
     let busy: Vec<bool> = (0..busy.len())
@@ -475,4 +491,38 @@ fn with_rqrr(frame: &GrayFrame) -> Raw {
             .collect()
     }))
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each block's contrast the plain way, pixel by pixel, block by block.
+    fn block_contrasts_one_by_one(frame: &GrayFrame) -> Vec<u8> {
+        let (bw, bh) = (frame.width / BLOCK, frame.height / BLOCK);
+        let mut found = Vec::new();
+        for by in 0..bh {
+            for bx in 0..bw {
+                let pixels = (by * BLOCK..(by + 1) * BLOCK).flat_map(|y| {
+                    let start = (y * frame.width + bx * BLOCK) as usize;
+                    frame.pixels[start..start + BLOCK as usize].iter().copied()
+                });
+                let (lo, hi) = pixels.fold((u8::MAX, u8::MIN), |(lo, hi), p| (lo.min(p), hi.max(p)));
+                found.push(hi - lo);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn block_contrasts_are_those_a_pixel_by_pixel_search_finds() {
+        fastrand::seed(33);
+        for _ in 0..50 {
+            // Any size (with strips past the last whole block), any pixels.
+            let (w, h) = (fastrand::u32(16..400), fastrand::u32(16..300));
+            let pixels = (0..w * h).map(|_| fastrand::u8(..)).collect();
+            let frame = GrayFrame::new(w, h, pixels);
+            assert_eq!(block_contrasts(&frame), block_contrasts_one_by_one(&frame), "{w}×{h}");
+        }
+    }
 }
