@@ -268,7 +268,19 @@ fn read_busy_patches(frame: &GrayFrame, patches: &[(u32, u32, u32, u32)]) -> Raw
     let mut found = Vec::new();
     for &(x, y, w, h) in patches.iter().take(PATCHES_READ) {
         let f = enlargement(w, h);
-        let crop = frame.crop(x, y, w, h).enlarged(f);
+        let crop = frame.crop(x, y, w, h);
+        // A code large in the frame reads as it is, at a fraction of the enlarged patch's cost;
+        // only what does not is enlarged.
+        let direct = if f > 1 { with_rxing(&crop) } else { Vec::new() };
+        if !direct.is_empty() {
+            found.extend(
+                direct
+                    .into_iter()
+                    .map(|(text, outline)| (text, outline.map(|(px, py)| (x as f32 + px, y as f32 + py)))),
+            );
+            continue;
+        }
+        let crop = crop.enlarged(f);
         let mut raw = with_rxing(&crop);
         if f >= SMALL_CODE_ENLARGEMENT {
             // A code a few pixels a module wide (held at arm's length): laid out by its finders

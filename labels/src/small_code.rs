@@ -3,7 +3,7 @@
 //! modules), so its geometry is known: find the three finder patterns on a locally thresholded
 //! picture, lay the 21 × 21 grid through their centres, and read each module's grey level
 //! (averaged around its centre, never thresholded pixel by pixel, which a blur defeats). The
-//! grid is tried with a few thresholds and small shifts; rqrr's decoder corrects the errors.
+//! grid is tried with a few thresholds and small shifts; rxing's decoder corrects the errors.
 
 use crate::read::GrayFrame;
 
@@ -64,12 +64,33 @@ fn threshold_locally(frame: &GrayFrame) -> Vec<bool> {
     for y in 0..h {
         let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
         let (top, bottom) = (&integral[y0 * stride..], &integral[y1 * stride..]);
-        for x in 0..w {
-            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+        let pixels = &frame.pixels[y * w..(y + 1) * w];
+        let row = &mut dark[y * w..(y + 1) * w];
+        // At least a grey level below the mean of the square, compared without dividing.
+        let is_dark = |x: usize, x0: usize, x1: usize| {
             let sum = bottom[x1] + top[x0] - top[x1] - bottom[x0];
-            // At least a grey level below the mean, compared without dividing.
-            let area = ((y1 - y0) * (x1 - x0)) as u32;
-            dark[y * w + x] = (u32::from(frame.pixels[y * w + x]) + 1) * area <= sum;
+            (u32::from(pixels[x]) + 1) * ((y1 - y0) * (x1 - x0)) as u32 <= sum
+        };
+        if w <= 2 * r + 1 {
+            for (x, d) in row.iter_mut().enumerate() {
+                *d = is_dark(x, x.saturating_sub(r), (x + r + 1).min(w));
+            }
+            continue;
+        }
+        // Away from the sides the square is whole: the same area for every pixel, and a loop
+        // the compiler can widen.
+        let area = ((y1 - y0) * (2 * r + 1)) as u32;
+        let inner = r..w - r - 1;
+        for (((d, &p), (&b1, &b0)), (&t1, &t0)) in row[inner.clone()]
+            .iter_mut()
+            .zip(&pixels[inner.clone()])
+            .zip(bottom[2 * r + 1..w].iter().zip(&bottom[..w - 2 * r - 1]))
+            .zip(top[2 * r + 1..w].iter().zip(&top[..w - 2 * r - 1]))
+        {
+            *d = (u32::from(p) + 1) * area <= b1 + t0 - t1 - b0;
+        }
+        for x in (0..r).chain(w - r - 1..w) {
+            row[x] = is_dark(x, x.saturating_sub(r), (x + r + 1).min(w));
         }
     }
     dark
@@ -221,9 +242,9 @@ fn triples(finders: &[Finder]) -> Vec<[Finder; 3]> {
 }
 
 /// The ways the grid is laid and read, likeliest first: (scale about the centre, shift in
-/// modules, sharpening strength, threshold between the dark and light levels). A failed decode
-/// costs rqrr a few hundred microseconds, so these are few, chosen on the webcam benchmark's
-/// frames at 50–70 px (never on one frame), and a grid already tried is not decoded again.
+/// modules, sharpening strength, threshold between the dark and light levels), chosen on the
+/// webcam benchmark's frames at 50–70 px (never on one frame); a grid already tried is not
+/// decoded again.
 const ATTEMPTS: [(f32, (f32, f32), f32, f32); 24] = {
     const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (0.25, 0.0), (-0.25, 0.0), (0.0, 0.25), (0.0, -0.25)];
     let mut all = [(1.0, (0.0, 0.0), 1.0, 0.5); 24];
@@ -266,12 +287,26 @@ fn sample_and_decode(frame: &GrayFrame, tl: Finder, tr: Finder, bl: Finder) -> O
             continue;
         }
         tried.push(bits);
-        let grid = rqrr::SimpleGrid::from_func(SIDE, |x, y| levels[y * SIDE + x] < t);
-        if let Ok((_, text)) = rqrr::Grid::new(grid).decode() {
+        if let Some(text) = decode_grid(&levels, t) {
             return Some(text);
         }
     }
     None
+}
+
+/// The text of a 21 × 21 grid whose modules darker than `t` are dark, through rxing's QR
+/// decoder (its Reed–Solomon correction is table-driven: a grid that does not decode costs a
+/// few microseconds, where rqrr's took a few hundred).
+fn decode_grid(levels: &[f32], t: f32) -> Option<String> {
+    let mut bits = rxing::common::BitMatrix::with_single_dimension(SIDE as u32).ok()?;
+    for (i, l) in levels.iter().enumerate() {
+        if *l < t {
+            bits.set((i % SIDE) as u32, (i / SIDE) as u32);
+        }
+    }
+    rxing::qrcode::decoder::qrcode_decoder::decode_bitmatrix(&bits)
+        .ok()
+        .map(|r| r.getText().to_string())
 }
 
 /// Each level pushed away from the mean of its (up to eight) neighbours by `strength` times the
@@ -381,6 +416,37 @@ mod tests {
                 .all(|&(x, y)| (100.0..480.0).contains(&x) && (100.0..480.0).contains(&y)),
             "{outline:?}"
         );
+    }
+
+    /// The local threshold the plain way, square by square.
+    fn threshold_one_by_one(frame: &GrayFrame) -> Vec<bool> {
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let r = (w.min(h) / 24).max(4);
+        let mut dark = Vec::with_capacity(w * h);
+        for y in 0..h {
+            for x in 0..w {
+                let (mut sum, mut area) = (0u32, 0u32);
+                for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                    for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+                        sum += u32::from(frame.pixels[yy * w + xx]);
+                        area += 1;
+                    }
+                }
+                dark.push((u32::from(frame.pixels[y * w + x]) + 1) * area <= sum);
+            }
+        }
+        dark
+    }
+
+    #[test]
+    fn the_local_threshold_is_the_square_by_square_one() {
+        let mut rng = fastrand::Rng::with_seed(33);
+        for _ in 0..20 {
+            let (w, h) = (rng.u32(1..160), rng.u32(1..120));
+            let pixels = (0..w * h).map(|_| rng.u8(..)).collect();
+            let frame = GrayFrame::new(w, h, pixels);
+            assert_eq!(threshold_locally(&frame), threshold_one_by_one(&frame), "{w}×{h}");
+        }
     }
 
     #[test]
