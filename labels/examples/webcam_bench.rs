@@ -54,17 +54,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(python) => zxing_cpp(python, &out)?,
         None => Vec::new(),
     };
-    println!("\ncode px   ours (of {FRAMES_PER_WIDTH})  zxing-cpp   ours ms/frame  zxing-cpp ms/frame");
+    println!("\ncode px   ours (of {FRAMES_PER_WIDTH})  zxing-cpp   ours ms/frame  zxing-cpp ms/frame   ratio");
     for (width, read, took) in &ours {
+        let ms = took.as_secs_f64() * 1000.0;
         let peer = theirs.iter().find(|(w, _, _)| w == width);
-        let (peer_read, peer_ms) = match peer {
-            Some((_, r, ms)) => (r.to_string(), format!("{ms:.1}")),
-            None => ("-".to_string(), "-".to_string()),
+        let (peer_read, peer_ms, ratio) = match peer {
+            Some((_, r, peer)) => (r.to_string(), format!("{peer:.1}"), format!("{:.2}", ms / peer)),
+            None => ("-".to_string(), "-".to_string(), "-".to_string()),
         };
-        println!(
-            "{width:>7}   {read:>13}  {peer_read:>9}   {:>13.1}  {peer_ms:>18}",
-            took.as_secs_f64() * 1000.0
-        );
+        println!("{width:>7}   {read:>13}  {peer_read:>9}   {ms:>13.1}  {peer_ms:>18}   {ratio:>5}");
     }
     let with_code = ours.iter().map(|(_, _, t)| *t).max().unwrap_or_default();
     println!(
