@@ -15,7 +15,7 @@ fn pictures(folder: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             pictures(&path, found)?;
         } else if path
             .extension()
-            .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_string_lossy().to_lowercase().as_str()))
+            .is_some_and(|e| ["png", "jpg", "jpeg", "webp"].contains(&e.to_string_lossy().to_lowercase().as_str()))
         {
             found.push(path);
         }
