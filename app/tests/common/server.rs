@@ -20,15 +20,15 @@ pub fn fresh_server(name: &str) -> String {
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
         .unwrap();
-    let stale = client
-        .query(
-            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 OR rolname LIKE $2",
-            &[&format!("custody_desk_{name}_%"), &format!("custody_auditor_{name}_%")],
-        )
-        .unwrap();
-    for role in stale {
+    // Compared here, not with LIKE, whose `_` matches any character: `trust_` would take
+    // `trustview`'s roles too.
+    let prefixes = [format!("custody_desk_{name}_"), format!("custody_auditor_{name}_")];
+    let roles = client.query("SELECT rolname FROM pg_roles", &[]).unwrap();
+    for role in roles {
         let role: String = role.get(0);
-        client.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+        if prefixes.iter().any(|p| role.starts_with(p.as_str())) {
+            client.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+        }
     }
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let (base, _) = admin.rsplit_once('/').unwrap();
