@@ -2,13 +2,22 @@
 //! given a Python with zxing-cpp (`scripts/bench` makes one), zxing-cpp's on the same pictures
 //! beside them, and the ratio of the times.
 //! Usage: decode_bench [CORPUS_DIR] [PYTHON]   (default: the folder CUSTODY_QR_CORPUS names)
+//!        decode_bench --each FOLDER            (each picture: read or not at 0°, 90°, 180°, 270°)
 
 use custody_labels::corpus::score_folder;
 
 const FOLDERS: [&str; 4] = ["qrcode-1", "qrcode-2", "qrcode-3", "qrcode-4"];
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--each") {
+        let folder = args.nth(1).unwrap_or_default();
+        for (name, read) in custody_labels::corpus::read_each(std::path::Path::new(&folder)) {
+            let marks: Vec<&str> = read.iter().map(|r| if *r { "1" } else { "0" }).collect();
+            println!("{name} {}", marks.join(" "));
+        }
+        return;
+    }
     let Some(dir) = args.next().or_else(|| std::env::var("CUSTODY_QR_CORPUS").ok()) else {
         eprintln!("decode_bench: give the corpus folder, or set CUSTODY_QR_CORPUS");
         std::process::exit(2);

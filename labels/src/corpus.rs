@@ -85,3 +85,23 @@ pub fn score_folder(folder: &Path) -> Vec<Score> {
         })
         .collect()
 }
+
+/// Whether each sample of `folder` is read at each of the [`ROTATIONS`], by file name: which
+/// pictures a change gains or loses, and which another reader reads and this one does not.
+pub fn read_each(folder: &Path) -> Vec<(String, [bool; 4])> {
+    samples(folder)
+        .into_iter()
+        .filter_map(|(path, expected)| {
+            let img = image::open(&path).ok()?.into_luma8();
+            let mut read = [false; 4];
+            for (slot, &rotation) in read.iter_mut().zip(&ROTATIONS) {
+                let turned = rotate(&img, rotation);
+                let (w, h) = turned.dimensions();
+                let codes = read_codes(&GrayFrame::new(w, h, turned.into_raw()));
+                *slot = codes.iter().any(|c| c.text == expected);
+            }
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            Some((name, read))
+        })
+        .collect()
+}
