@@ -160,7 +160,7 @@ impl Ledger {
         self.find_operator(&id)?.ok_or(Error::UnknownOperator(id))
     }
 
-    /// Every operator, by id (administrators only).
+    /// Every operator, by id (administrators and auditors).
     pub fn operators(&self) -> Result<Vec<Operator>> {
         self.allow(Action::SeeOperators)?;
         let mut stmt = self
@@ -170,7 +170,7 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// One operator (administrators only).
+    /// One operator (administrators and auditors).
     pub fn operator_by_id(&self, id: &str) -> Result<Operator> {
         self.allow(Action::SeeOperators)?;
         self.operator_or_unknown(id)

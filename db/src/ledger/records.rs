@@ -220,7 +220,7 @@ impl Ledger {
     }
 
     /// Everything on an operator's record, oldest first: added, role and password changes,
-    /// sign-ins, locks and wrong passwords (administrators only; a hash is never shown).
+    /// sign-ins, locks and wrong passwords (administrators and auditors; a hash is never shown).
     pub fn operator_records(&self, id: &str) -> Result<Vec<RegisterChange>> {
         self.allow(crate::operator::Action::SeeOperators)?;
         let id = crate::operator::normalise_operator_id(id)?;
