@@ -97,3 +97,7 @@ SELECT id, name, role, active, password, failed_attempts, last_failed_at, locked
        sealed_key FROM operators;
 DROP TABLE operators;
 ALTER TABLE operators_v14 RENAME TO operators;
+
+-- The trust's report reads another desk's stocktakes and spot checks by desk and number (each
+-- desk numbers its own from 1, so a number alone would read every desk's).
+CREATE INDEX remote_records_by_desk_subject ON remote_records (desk, subject, seq);

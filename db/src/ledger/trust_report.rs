@@ -9,7 +9,7 @@
 //! a sign-out, stocktake, spot check, disposal, incident and verification to the desk that
 //! recorded it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
@@ -91,6 +91,11 @@ pub struct DeskFigures {
     /// agreement or training has lapsed.
     pub leavers_holding: u64,
     pub lapsed_holding: u64,
+    /// Who those people are: one who holds items of two desks counts once in the total.
+    #[serde(skip)]
+    leaver_ids: BTreeSet<String>,
+    #[serde(skip)]
+    lapsed_ids: BTreeSet<String>,
     pub verified: Option<Verification>,
     /// The latest entry this desk holds from that desk (when it was recorded there): how up to
     /// date the figures are. For this desk itself, its last sync round, when the caller knows.
@@ -146,8 +151,10 @@ impl DeskFigures {
         sum(&mut self.reported_to_ico, o.reported_to_ico);
         self.ico_hours_longest = self.ico_hours_longest.max(o.ico_hours_longest);
         self.most_affected = self.most_affected.max(o.most_affected);
-        sum(&mut self.leavers_holding, o.leavers_holding);
-        sum(&mut self.lapsed_holding, o.lapsed_holding);
+        self.leaver_ids.extend(o.leaver_ids.iter().cloned());
+        self.lapsed_ids.extend(o.lapsed_ids.iter().cloned());
+        self.leavers_holding = self.leaver_ids.len() as u64;
+        self.lapsed_holding = self.lapsed_ids.len() as u64;
     }
 }
 
@@ -269,8 +276,6 @@ impl Ledger {
         let out = self.out_at(to_millis(now))?;
         let holders = self.people_by_id(out.iter().filter_map(|(_, s)| s.holder.as_ref()))?;
         let today = self.today();
-        let mut leavers: HashSet<(String, String)> = HashSet::new();
-        let mut lapsed: HashSet<(String, String)> = HashSet::new();
         for (item, state) in &out {
             let Some(r) = row_of(rows, state.last_desk.as_deref()) else {
                 continue;
@@ -278,28 +283,17 @@ impl Ledger {
             r.out_now += 1;
             r.out_unencrypted += u64::from(item.unencrypted_personal_data());
             r.out_special += u64::from(item.special_category || item.safeguarding);
-            let (Some(desk), Some(person)) = (&state.last_desk, state.holder.as_ref().and_then(|h| holders.get(h)))
-            else {
+            let Some(person) = state.holder.as_ref().and_then(|h| holders.get(h)) else {
                 continue;
             };
-            if !person.active {
-                leavers.insert((desk.clone(), person.id.clone()));
-            }
-            let papers = Paperwork::of(&person.home);
-            if [papers.agreement, papers.training]
-                .iter()
-                .any(|p| p.standing(today) == Standing::Lapsed)
-            {
-                lapsed.insert((desk.clone(), person.id.clone()));
-            }
-        }
-        for (desk, _) in &leavers {
-            if let Some(r) = row_of(rows, Some(desk)) {
+            if !person.active && r.leaver_ids.insert(person.id.clone()) {
                 r.leavers_holding += 1;
             }
-        }
-        for (desk, _) in &lapsed {
-            if let Some(r) = row_of(rows, Some(desk)) {
+            let papers = Paperwork::of(&person.home);
+            let lapsed = [papers.agreement, papers.training]
+                .iter()
+                .any(|p| p.standing(today) == Standing::Lapsed);
+            if lapsed && r.lapsed_ids.insert(person.id.clone()) {
                 r.lapsed_holding += 1;
             }
         }
@@ -400,13 +394,14 @@ impl Ledger {
     /// trust's figures (desk [`TOTAL`]) then each desk's, by name.
     pub fn trust_trends(&self, months: u32, desks: Option<&[String]>) -> Result<Vec<MonthFigures>> {
         self.allow(Action::TrustReport)?;
-        let names = self.desk_names()?;
-        let kept: Vec<String> = self
-            .trust_desks()?
+        // The desks kept, named as the report names them, in its order; the trust's row first.
+        let mut kept: Vec<(String, String)> = self
+            .desk_rows()?
             .into_iter()
-            .filter(|d| desks.is_none_or(|k| k.contains(d)))
+            .filter(|(d, _)| desks.is_none_or(|k| k.contains(d)))
+            .map(|(d, row)| (d, row.desk))
             .collect();
-        let name = |d: &str| names.get(d).cloned().unwrap_or_else(|| d.chars().take(8).collect());
+        kept.sort_by_key(|(_, name)| name.to_lowercase());
         let this_month = self.today().with_day(1).unwrap_or(self.today());
         let first = this_month
             .checked_sub_months(Months::new(months.saturating_sub(1)))
@@ -419,14 +414,14 @@ impl Ledger {
             edge(first),
             edge(this_month.checked_add_months(Months::new(1)).unwrap_or(this_month)),
         );
-        let month_of = |at: i64| starts.iter().rposition(|s| at >= edge(*s));
-        let mut figures: Vec<BTreeMap<String, MonthFigures>> = starts
+        let edges: Vec<i64> = starts.iter().map(|s| edge(*s)).collect();
+        let month_of = |at: i64| edges.iter().rposition(|start| at >= *start);
+        let rows = || std::iter::once((TOTAL.to_string(), TOTAL.to_string())).chain(kept.iter().cloned());
+        let mut figures: Vec<Vec<(String, MonthFigures)>> = starts
             .iter()
             .map(|m| {
-                std::iter::once(TOTAL.to_string())
-                    .chain(kept.iter().cloned())
-                    .map(|d| {
-                        let desk = if d == TOTAL { d.clone() } else { name(&d) };
+                rows()
+                    .map(|(d, desk)| {
                         let blank = MonthFigures {
                             month: *m,
                             desk,
@@ -448,11 +443,9 @@ impl Ledger {
             let (Some(m), Some(desk)) = (month.and_then(|m| figures.get_mut(m)), desk) else {
                 return;
             };
-            if kept.iter().any(|k| k == desk) {
-                for key in [TOTAL, desk] {
-                    if let Some(row) = m.get_mut(key) {
-                        f(row);
-                    }
+            if kept.iter().any(|(k, _)| k == desk) {
+                for (_, row) in m.iter_mut().filter(|(key, _)| key == TOTAL || key == desk) {
+                    f(row);
                 }
             }
         };
@@ -481,16 +474,17 @@ impl Ledger {
                 .checked_add_months(Months::new(1))
                 .map_or(now, |d| edge(d) - 1)
                 .min(now);
+            // Overdue as the overdue report counts it: out then, and late by `is_late`.
+            let at_end = from_millis(end);
             for (_, state) in self.out_at(end)? {
-                each(Some(m), state.last_desk.as_deref(), &mut |r| r.out_at_end += 1);
-            }
-            for holder in self.overdue_as_of(from_millis(end))?.overdue {
-                for item in holder.items {
-                    each(Some(m), item.desk.as_deref(), &mut |r| r.overdue_at_end += 1);
-                }
+                let late = is_late(state.due_at, at_end);
+                each(Some(m), state.last_desk.as_deref(), &mut |r| {
+                    r.out_at_end += 1;
+                    r.overdue_at_end += u64::from(late);
+                });
             }
         }
-        Ok(figures.into_iter().flat_map(BTreeMap::into_values).collect())
+        Ok(figures.into_iter().flatten().map(|(_, row)| row).collect())
     }
 
     /// Every desk of the trust this desk knows of: itself and each it has received from.
@@ -541,34 +535,43 @@ impl Ledger {
         Ok(found)
     }
 
-    /// The sign-ins in `[from, to)` that stand, each with the desk of the custody it ended
-    /// (the sign-out's or transfer's before it) and whether it came after that custody's due
-    /// date ([`is_late`]).
+    /// The sign-ins in `[from, to)` that stand, each with the desk of the custody it ended and
+    /// whether it came after that custody's due date ([`is_late`]): each returned item's events
+    /// replayed through the one state machine, in the one order, so a transfer's due date, a
+    /// correction and two desks' moves count as they do everywhere else.
     fn returns_between(&self, from: i64, to: i64) -> Result<Vec<Returned>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "WITH returned AS MATERIALIZED (
-                 SELECT DISTINCT item FROM all_events WHERE kind = 'sign-in' AND occurred_at >= ?1 AND occurred_at < ?2),
-             moves AS (
-                 SELECT e.kind, e.occurred_at,
-                        lag(e.kind) OVER w AS before_kind, lag(e.desk) OVER w AS before_desk,
-                        lag(e.due_at) OVER w AS before_due
-                 FROM all_events e JOIN returned r ON r.item = e.item
-                 WHERE e.kind IN ('sign-out', 'transfer', 'sign-in', 'lost', 'stolen', 'found', 'retired')
-                   AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
-                 WINDOW w AS (PARTITION BY e.item ORDER BY e.occurred_at, e.seq))
-             SELECT before_desk, occurred_at, before_due FROM moves
-             WHERE kind = 'sign-in' AND occurred_at >= ?1 AND occurred_at < ?2
-               AND before_kind IN ('sign-out', 'transfer')",
-        )?;
+                 SELECT DISTINCT item FROM all_events WHERE kind = 'sign-in' AND occurred_at >= ?1 AND occurred_at < ?2)
+             SELECT {} FROM all_events e JOIN returned r ON r.item = e.item
+             WHERE e.occurred_at < ?2 AND e.kind != 'correction'
+               AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)
+             ORDER BY e.item",
+            super::queries::prefixed(crate::event::COLUMNS, "e.")
+        ))?;
+        let mut by_item: Vec<Vec<crate::event::Event>> = Vec::new();
         let mut rows = stmt.query([from, to])?;
-        let mut found = Vec::new();
         while let Some(row) = rows.next()? {
-            let (desk, at, due): (String, i64, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            found.push(Returned {
-                desk,
-                at,
-                late: is_late(due, from_millis(at)),
-            });
+            let event = crate::event::from_row(row)?;
+            match by_item.last_mut() {
+                Some(events) if events[0].item == event.item => events.push(event),
+                _ => by_item.push(vec![event]),
+            }
+        }
+        let mut found = Vec::new();
+        for events in by_item {
+            let mut state = crate::state::ItemState::default();
+            for e in super::sync::interleave(events) {
+                let at = e.occurred_at;
+                if e.kind == crate::model::EventKind::SignIn && at >= from && state.status == Status::Out {
+                    found.push(Returned {
+                        desk: state.last_desk.clone().unwrap_or_default(),
+                        at,
+                        late: is_late(state.due_at, from_millis(at)),
+                    });
+                }
+                state = crate::state::apply_anyway(&state, &e.as_move());
+            }
         }
         Ok(found)
     }
@@ -576,8 +579,8 @@ impl Ledger {
     /// Each desk's latest stocktake: (desk, its id).
     fn latest_stocktakes(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT desk, subject FROM all_records r WHERE kind = 'stocktake-started'
-               AND seq = (SELECT max(seq) FROM all_records x WHERE x.kind = 'stocktake-started' AND x.desk = r.desk)",
+            // SQLite takes the bare column from the row that has the maximum.
+            "SELECT desk, subject, max(seq) FROM all_records WHERE kind = 'stocktake-started' GROUP BY desk",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -596,7 +599,9 @@ impl Ledger {
     /// record (R11's evidence), and those without.
     fn retirements_between(&self, from: i64, to: i64) -> Result<(Vec<String>, Vec<String>)> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.desk, EXISTS (SELECT 1 FROM all_records d WHERE d.subject = e.item AND d.kind = 'item-disposed')
+            // A disposal is its retirement's record: the same item, desk and moment.
+            "SELECT e.desk, EXISTS (SELECT 1 FROM all_records d WHERE d.subject = e.item AND d.kind = 'item-disposed'
+                                      AND d.desk = e.desk AND d.occurred_at = e.occurred_at)
              FROM all_events e WHERE e.kind = 'retired' AND e.occurred_at >= ?1 AND e.occurred_at < ?2
                AND NOT EXISTS (SELECT 1 FROM all_events c WHERE c.corrects = e.id)",
         )?;
@@ -617,12 +622,19 @@ impl Ledger {
     /// incident stays with the desk that opened it, so other desks' have no table here.
     fn incidents_between(&self, from: i64, to: i64) -> Result<Vec<IncidentFigures>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT o.desk, o.recorded_at, json_extract(o.body, '$.discovered_at'),
-                    json_extract(json_extract(o.body, '$.exposure'), '$.summary.data_subjects'),
-                    (SELECT min(json_extract(n.body, '$.note.at')) FROM all_records n
+            // When it was opened is the incident's own `recorded_at` (a record made when an older
+            // file was upgraded carries the upgrade's time); the ICO report is the first on its
+            // timeline, as the incident's own `hours_to_report` takes it.
+            "SELECT desk, opened, discovered, affected, (
+                     SELECT json_extract(n.body, '$.note.at') FROM all_records n
                      WHERE n.subject = o.subject AND n.desk = o.desk AND n.kind = 'incident-noted'
-                       AND json_extract(n.body, '$.note.kind') = 'ico-reported')
-             FROM all_records o WHERE o.kind = 'incident-opened' AND o.recorded_at >= ?1 AND o.recorded_at < ?2",
+                       AND json_extract(n.body, '$.note.kind') = 'ico-reported'
+                     ORDER BY json_extract(n.body, '$.note.seq') LIMIT 1)
+             FROM (SELECT desk, subject, coalesce(json_extract(body, '$.recorded_at'), recorded_at) AS opened,
+                          json_extract(body, '$.discovered_at') AS discovered,
+                          json_extract(json_extract(body, '$.exposure'), '$.summary.data_subjects') AS affected
+                   FROM all_records WHERE kind = 'incident-opened') o
+             WHERE opened >= ?1 AND opened < ?2",
         )?;
         let rows = stmt.query_map([from, to], |r| {
             Ok(IncidentFigures {
@@ -639,9 +651,8 @@ impl Ledger {
     /// Each desk's latest `ledger-verified` record.
     fn latest_verifications(&self) -> Result<Vec<(String, Verification)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT desk, occurred_at, json_extract(body, '$.intact'), json_extract(body, '$.problems')
-             FROM all_records r WHERE kind = 'ledger-verified'
-               AND seq = (SELECT max(seq) FROM all_records x WHERE x.kind = 'ledger-verified' AND x.desk = r.desk)",
+            "SELECT desk, occurred_at, json_extract(body, '$.intact'), json_extract(body, '$.problems'), max(seq)
+             FROM all_records WHERE kind = 'ledger-verified' GROUP BY desk",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((

@@ -75,9 +75,18 @@ pub fn ui(app: &mut DeskApp, ui: &mut egui::Ui) {
             return;
         }
     };
-    let mut key = std::collections::hash_map::DefaultHasher::new();
-    (app.version, from, to).hash(&mut key);
+    // Keyed on what was typed, not on the moment it means: "now" means another moment every
+    // frame, and must not start another reading each time.
     let own_last_sync = app.last_synced;
+    let mut key = std::collections::hash_map::DefaultHasher::new();
+    (
+        app.version,
+        state.from.trim(),
+        state.to.trim(),
+        app.ledger.today(),
+        own_last_sync,
+    )
+        .hash(&mut key);
     state.report.keep_fresh(key.finish(), &app.source, &ctx, move |l| {
         let report = l
             .trust_report(from, to, None, own_last_sync)
