@@ -26,14 +26,7 @@ pub fn add_desk(url: &str, name: &str) -> Result<String> {
     if exists {
         bail!("the server already has a desk called {name:?}; choose another name");
     }
-    // Two random UUIDs' worth of hex: 244 random bits, in characters any URL takes as they are.
-    let password = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    // A role's name and password cannot be parameters; both are made here of safe characters.
-    tx.batch_execute(&format!(
-        "CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE custody_desk"
-    ))
-    .map_err(super::server_said)
-    .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
+    let password = new_login(&mut tx, &login, "IN ROLE custody_desk", "")?;
     tx.execute(
         "INSERT INTO custody_desks (name, login) VALUES ($1, $2)",
         &[&name, &login],
@@ -60,15 +53,24 @@ pub fn add_auditor(url: &str, name: &str) -> Result<String> {
     if !schema {
         bail!("the server has no Custody schema yet: run `custody server init` first");
     }
+    let grants = format!("GRANT SELECT ON {AUDITOR_VIEWS} TO {login};");
+    let password = new_login(&mut tx, &login, "", &grants)?;
+    tx.commit()?;
+    with_login(url, &login, &password)
+}
+
+/// Makes the login role `login` with a new password and `options` (`IN ROLE …`), then runs
+/// `grants` (SQL naming it), and returns the password. A role's name and password cannot be
+/// parameters: both are made of safe characters (the name by [`safe_name`]; the password two
+/// random UUIDs' worth of hex, 244 random bits that any URL takes as they are).
+fn new_login(tx: &mut postgres::Transaction<'_>, login: &str, options: &str, grants: &str) -> Result<String> {
     let password = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    // A role's name and password cannot be parameters; both are made here of safe characters.
     tx.batch_execute(&format!(
-        "CREATE ROLE {login} LOGIN PASSWORD '{password}'; GRANT SELECT ON {AUDITOR_VIEWS} TO {login};"
+        "CREATE ROLE {login} LOGIN PASSWORD '{password}' {options}; {grants}"
     ))
     .map_err(super::server_said)
     .with_context(|| format!("the login role {login} could not be made (is the name taken on this server?)"))?;
-    tx.commit()?;
-    with_login(url, &login, &password)
+    Ok(password)
 }
 
 /// One desk as the server knows it.
