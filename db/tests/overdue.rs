@@ -5,21 +5,8 @@
 
 mod common;
 
-use common::{setup, t};
-use custody_db::{Item, ItemKind, Sensitivity, SignOut, Stage};
-
-fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
-    db.ledger
-        .sign_out(&SignOut {
-            items: vec![tag.into()],
-            to: to.into(),
-            at: Some(t(at)),
-            due: Some(t(due)),
-            acknowledge_warnings: true,
-            ..SignOut::default()
-        })
-        .unwrap();
-}
+use common::{out_due, setup, t};
+use custody_db::{Item, ItemKind, Sensitivity, Stage};
 
 /// As of Friday 20 November 10:00: laptops due 19 Nov 09:00 (1 day late), 13 Nov 10:00 (7 days),
 /// 6 Nov 10:00 (14 days), 20 Nov 08:00 (2 hours late), a tablet due 25 Nov; and a Chromebook due

@@ -5,38 +5,44 @@
 
 mod common;
 
-use common::{setup, t};
-use custody_db::SignOut;
-
-fn out(tag: &str, to: &str, at: &str, due: &str) -> SignOut {
-    SignOut {
-        items: vec![tag.into()],
-        to: to.into(),
-        at: Some(t(at)),
-        due: Some(t(due)),
-        ..SignOut::default()
-    }
-}
+use common::{out_due, setup, t};
 
 #[test]
 fn a_return_after_a_transfer_is_late_by_the_sign_outs_due_date() {
     let mut db = setup();
-    let l = &mut db.ledger;
     // LT-0001: out to Sam, due the 6th, handed to Priya on the 5th, back on the 9th: late.
-    l.sign_out(&out("LT-0001", "S001", "2026-11-02T09:00:00Z", "2026-11-06T16:00:00Z"))
-        .unwrap();
+    out_due(
+        &mut db,
+        "LT-0001",
+        "S001",
+        "2026-11-02T09:00:00Z",
+        "2026-11-06T16:00:00Z",
+    );
+    let l = &mut db.ledger;
     l.transfer("LT-0001", "S002", Some(t("2026-11-05T09:00:00Z")), None)
         .unwrap();
     l.sign_in(&["LT-0001".into()], Some(t("2026-11-09T09:00:00Z")), None)
         .unwrap();
     // LT-0002: out and back in time.
-    l.sign_out(&out("LT-0002", "S001", "2026-11-02T09:00:00Z", "2026-11-06T16:00:00Z"))
-        .unwrap();
-    l.sign_in(&["LT-0002".into()], Some(t("2026-11-04T09:00:00Z")), None)
+    out_due(
+        &mut db,
+        "LT-0002",
+        "S001",
+        "2026-11-02T09:00:00Z",
+        "2026-11-06T16:00:00Z",
+    );
+    db.ledger
+        .sign_in(&["LT-0002".into()], Some(t("2026-11-04T09:00:00Z")), None)
         .unwrap();
     // LT-0003: out to Sam, who then leaves, still holding it.
-    l.sign_out(&out("LT-0003", "S001", "2026-11-10T09:00:00Z", "2026-11-30T16:00:00Z"))
-        .unwrap();
+    out_due(
+        &mut db,
+        "LT-0003",
+        "S001",
+        "2026-11-10T09:00:00Z",
+        "2026-11-30T16:00:00Z",
+    );
+    let l = &mut db.ledger;
     l.set_person_active("S001", false).unwrap();
 
     let report = l

@@ -107,9 +107,8 @@ fn restorer(ctx: &Context, backup: &Path) -> Result<Option<Session>> {
     Ok(staged.session().cloned())
 }
 
-/// Prints what `verify` found and, when the file is intact, puts the check on the record (for
-/// the trust's report; a file found altered is evidence, and is not written to); `Ok(false)`
-/// when the database is not intact.
+/// Prints what `verify` found and puts an intact check on the record (for the trust's report);
+/// `Ok(false)` when the database is not intact.
 pub fn verify(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
     let report = ledger.verify()?;
     for line in &report.integrity {
@@ -170,13 +169,13 @@ pub fn verify(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
             "NOT intact. Keep this file as evidence and restore the latest good backup."
         )?;
     }
-    if !report.is_intact() {
-        writeln!(
+    match ledger.record_verification(&report) {
+        Ok(true) => {}
+        Ok(false) => writeln!(
             out,
             "This check is not put on the record: the file is left exactly as it is, as evidence."
-        )?;
-    } else if let Err(e) = ledger.record_verification(&report) {
-        writeln!(out, "This check is not on the record: {e}")?;
+        )?,
+        Err(e) => writeln!(out, "This check is not on the record: {e}")?,
     }
     Ok(report.is_intact())
 }

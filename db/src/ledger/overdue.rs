@@ -200,12 +200,19 @@ impl Ledger {
         self.overdue_as_of(as_of)
     }
 
-    pub(super) fn overdue_as_of(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+    fn overdue_as_of(&self, as_of: DateTime<Utc>) -> Result<OverdueReport> {
+        let out = self.out_at(to_millis(as_of))?;
+        self.overdue_among(out, as_of)
+    }
+
+    /// The overdue report as of `as_of` over `out`, what [`Ledger::out_at`] gave for that
+    /// moment (a caller that needs both replays once).
+    pub(super) fn overdue_among(&self, out: Vec<(Item, ItemState)>, as_of: DateTime<Utc>) -> Result<OverdueReport> {
         let at = to_millis(as_of);
         let stages = self.overdue_stages()?;
         let mut by_holder: std::collections::BTreeMap<String, Vec<OutItem>> = Default::default();
         let mut soon: Vec<(String, OutItem)> = Vec::new();
-        for (item, state) in self.out_at(at)? {
+        for (item, state) in out {
             let (Some(holder), Some(due)) = (state.holder.clone(), state.due_at) else {
                 continue;
             };

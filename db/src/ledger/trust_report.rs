@@ -297,7 +297,7 @@ impl Ledger {
                 r.lapsed_holding += 1;
             }
         }
-        for holder in self.overdue_as_of(now)?.overdue {
+        for holder in self.overdue_among(out, now)?.overdue {
             for item in holder.items {
                 let Some(r) = row_of(rows, item.desk.as_deref()) else {
                     continue;

@@ -121,11 +121,14 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// Puts a verification on the record (`ledger-verified`: intact or not, how many entries
-    /// and problems), for the trust's report. The command line records only an intact one: a
-    /// file found altered is kept as it is, as evidence.
-    pub fn record_verification(&mut self, report: &VerifyReport) -> Result<()> {
+    /// Puts a verification that found the file intact on the record (`ledger-verified`, with
+    /// how many entries it checked), for the trust's report; returns whether it did. A file
+    /// found altered is evidence: nothing is written to it.
+    pub fn record_verification(&mut self, report: &VerifyReport) -> Result<bool> {
         self.allow(crate::operator::Action::Verify)?;
+        if !report.is_intact() {
+            return Ok(false);
+        }
         let mut fields = serde_json::Map::new();
         fields.insert("intact".into(), report.is_intact().into());
         fields.insert("problems".into(), report.problems().into());
@@ -142,7 +145,8 @@ impl Ledger {
             &fields,
             at,
         ))?;
-        w.commit()
+        w.commit()?;
+        Ok(true)
     }
 
     /// Checks the whole database: the file (SQLite's `integrity_check`, which also checks that

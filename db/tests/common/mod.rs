@@ -23,6 +23,20 @@ pub fn t(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
 }
 
+/// Signs `tag` out to `to` at `at`, due back at `due` (RFC 3339), warnings acknowledged.
+pub fn out_due(db: &mut TestDb, tag: &str, to: &str, at: &str, due: &str) {
+    db.ledger
+        .sign_out(&SignOut {
+            items: vec![tag.into()],
+            to: to.into(),
+            at: Some(t(at)),
+            due: Some(t(due)),
+            acknowledge_warnings: true,
+            ..SignOut::default()
+        })
+        .unwrap();
+}
+
 /// A sign-out request of `items` to `to`, everything else by default.
 pub fn out(items: &[&str], to: &str) -> SignOut {
     SignOut {
