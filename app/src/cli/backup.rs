@@ -169,6 +169,12 @@ pub fn verify(ledger: &mut Ledger, out: &mut dyn Write) -> Result<bool> {
             "NOT intact. Keep this file as evidence and restore the latest good backup."
         )?;
     }
+    for line in &report.signed_before_hearing {
+        writeln!(
+            out,
+            "Note (accepted; a desk learns of another desk's change when it next syncs): {line}."
+        )?;
+    }
     match ledger.record_verification(&report) {
         Ok(true) => {}
         Ok(false) => writeln!(

@@ -39,12 +39,19 @@ pub struct SignatureCheck {
     pub problem: Option<String>,
     /// That entry's sequence number.
     pub problem_at: Option<i64>,
+    /// Entries signed after a change made at another desk had taken that power away, while the
+    /// chain's own desk may not yet have heard of it (accepted: see [`Checker`]).
+    pub before_hearing: u64,
+    /// The first of them, described.
+    pub first_before_hearing: Option<String>,
 }
 
 /// An operator's standing as their records have said so far.
 #[derive(Clone, Debug, Default)]
 struct Standing {
-    key: Option<[u8; 32]>,
+    /// The keys they may sign with, the latest last: one, but for the keys other desks issued
+    /// while this chain's desk may still have held an older one.
+    keys: Vec<[u8; 32]>,
     role: Option<Role>,
     active: bool,
 }
@@ -52,13 +59,20 @@ struct Standing {
 /// Signatures are checked in batches, on every core, while the chain is read.
 const BATCH: usize = 16384;
 
-/// Another desk's operator records count from when that desk recorded them, a few minutes
-/// early: desks' clocks differ, and a desk acts on a record moments after pulling it.
+/// Another desk's operator records that give power count a few minutes before that desk
+/// recorded them: desks' clocks differ, and a desk acts on a record moments after pulling it.
 const CLOCKS_MAY_DIFFER: i64 = 5 * 60 * 1000;
 
 /// Checks each entry's signature as a chain is read in order (this desk's, by verify's one
 /// pass; another desk's, by a pull before it keeps anything): who was entitled is decided
 /// here; whether each signature holds, by workers on every core.
+///
+/// A change made at another desk that takes power away (an operator disabled, a role lowered,
+/// a new key) reaches this chain's desk only when it pulls, which may be days later for a desk
+/// that is offline: until then the desk rightly lets the operator go on as before. The record
+/// cannot say when the desk heard, so such an entry is accepted, counted and named in the
+/// report ([`SignatureCheck::before_hearing`]), never refused: refusing it would stop every
+/// other desk's pull of this chain for good. This desk's own changes count exactly.
 pub(crate) struct Checker<'c> {
     conn: &'c Connection,
     /// The other desk whose chain this is; `None` for this desk's own.
@@ -66,9 +80,17 @@ pub(crate) struct Checker<'c> {
     found: SignatureCheck,
     /// The first entry found wrong here (not by the workers), with its place in the chain.
     problem: Option<(i64, String)>,
+    /// Standings as the record says at each moment: every chain's changes, another chain's
+    /// counting from when it was recorded (what they give, a few minutes before).
     operators: HashMap<String, Standing>,
+    /// Standings as this chain's desk may have known them: another chain's changes count only
+    /// for what they give, a few minutes early.
+    known_here: HashMap<String, Standing>,
     /// Other chains' operator records not yet applied, the earliest last.
     others: Vec<Record>,
+    /// Other chains' operator records whose gifts are applied and whose whole is not yet, the
+    /// earliest first.
+    given_early: std::collections::VecDeque<Record>,
     /// The trust's root: the one this desk holds to ([`pinned_root`]); for a file that has
     /// none, the first key another chain's records issued to an administrator, by themselves.
     trust_root: Option<[u8; 32]>,
@@ -128,7 +150,7 @@ impl<'c> Checker<'c> {
             if checker.trust_root.is_none() {
                 checker.trust_root = own_root_key(r);
             }
-            apply(&mut checker.operators, r);
+            checker.apply_own(r);
         }
         checker.rooted = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM remote_signatures WHERE desk = ?1 AND seq <= ?2)",
@@ -152,7 +174,9 @@ impl<'c> Checker<'c> {
             found: SignatureCheck::default(),
             problem: None,
             operators: HashMap::new(),
+            known_here: HashMap::new(),
             others,
+            given_early: Default::default(),
             pinned: trust_root.is_some(),
             trust_root,
             rooted: false,
@@ -192,18 +216,7 @@ impl<'c> Checker<'c> {
         }
         let (seq, hash) = (entry.seq(), entry.hash());
         let (operator, recorded_at) = author(entry);
-        while self
-            .others
-            .last()
-            .is_some_and(|r| r.recorded_at <= recorded_at.saturating_add(CLOCKS_MAY_DIFFER))
-        {
-            if let Some(r) = self.others.pop() {
-                if self.trust_root.is_none() {
-                    self.trust_root = own_root_key(&r);
-                }
-                apply(&mut self.operators, &r);
-            }
-        }
+        self.hear_of_others(recorded_at);
         let refuse = |why: String| Some((seq, format!("entry {seq} ({}): {why}", describe(entry))));
         if let Some(field) = overreach(entry) {
             self.problem = refuse(format!(
@@ -215,7 +228,7 @@ impl<'c> Checker<'c> {
             None if !self.rooted => self.found.predating += 1,
             None if is_wrong_password(entry) => {}
             None => self.problem = refuse("its signature is missing".to_string()),
-            Some(signature) => match self.signing_key(entry, operator) {
+            Some(signature) => match self.signing_key(entry, operator, &signature) {
                 Ok(key) => {
                     self.rooted = true;
                     self.batch.push(seq, SignedEntry { key, hash, signature });
@@ -226,7 +239,7 @@ impl<'c> Checker<'c> {
         if let Entry::Record(r) = entry
             && r.kind.register() == Register::Operator
         {
-            apply(&mut self.operators, r);
+            self.apply_own(r);
         }
         self.previous = (seq, hash);
         if self.batch.seqs.len() >= BATCH {
@@ -235,12 +248,47 @@ impl<'c> Checker<'c> {
         Ok(())
     }
 
+    /// Other chains' operator records up to an entry recorded at `recorded_at`: what they give
+    /// from a few minutes before they were recorded, the whole of them from when they were.
+    fn hear_of_others(&mut self, recorded_at: i64) {
+        while self
+            .others
+            .last()
+            .is_some_and(|r| r.recorded_at <= recorded_at.saturating_add(CLOCKS_MAY_DIFFER))
+        {
+            if let Some(r) = self.others.pop() {
+                if self.trust_root.is_none() {
+                    self.trust_root = own_root_key(&r);
+                }
+                apply(&mut self.operators, &r, Part::Gives);
+                apply(&mut self.known_here, &r, Part::GivesKeepingKeys);
+                self.given_early.push_back(r);
+            }
+        }
+        while self.given_early.front().is_some_and(|r| r.recorded_at <= recorded_at) {
+            if let Some(r) = self.given_early.pop_front() {
+                apply(&mut self.operators, &r, Part::All);
+            }
+        }
+    }
+
+    /// One of this chain's own operator records: it counts in full, at once.
+    fn apply_own(&mut self, r: &Record) {
+        apply(&mut self.operators, r, Part::All);
+        apply(&mut self.known_here, r, Part::All);
+    }
+
     /// The key an entry must be signed with: the chain's first signed entry is its root (or, at
     /// a desk that joined a trust, signed with a key the trust's records issued); after it, its
     /// entitled author's.
-    fn signing_key(&mut self, entry: &Entry, operator: &str) -> std::result::Result<[u8; 32], String> {
+    fn signing_key(
+        &mut self,
+        entry: &Entry,
+        operator: &str,
+        signature: &[u8],
+    ) -> std::result::Result<[u8; 32], String> {
         if self.rooted {
-            return entitled_key(entry, operator, &self.operators);
+            return self.authors_key(entry, operator, signature);
         }
         match (root_key(entry, self.previous), self.trust_root) {
             (Ok(key), Some(root)) if self.pinned && key != root => Err(format!(
@@ -252,11 +300,60 @@ impl<'c> Checker<'c> {
                 self.found.root = Some(fingerprint(&key));
                 Ok(key)
             }
-            (Err(_), Some(root)) => {
-                entitled_key(entry, operator, &self.operators).inspect(|_| self.found.root = Some(fingerprint(&root)))
-            }
+            (Err(_), Some(root)) => self
+                .authors_key(entry, operator, signature)
+                .inspect(|_| self.found.root = Some(fingerprint(&root))),
             (Err(why), None) => Err(why),
         }
+    }
+
+    /// The key of an entry's author, if they were entitled to it: as the record says, or else
+    /// as this chain's desk may have known it (counted, see [`Checker`]).
+    fn authors_key(
+        &mut self,
+        entry: &Entry,
+        operator: &str,
+        signature: &[u8],
+    ) -> std::result::Result<[u8; 32], String> {
+        let hash = entry.hash();
+        let made_it = |key: &&[u8; 32]| crate::signing::verify_entry(key, &hash, signature);
+        let recorded = entitled(entry, operator, &self.operators).map(|keys| keys[keys.len() - 1]);
+        let known: Option<Vec<[u8; 32]>> = entitled(entry, operator, &self.known_here).ok().map(<[_]>::to_vec);
+        let (key, why) = match (recorded, known) {
+            (Ok(key), Some(known)) if known.len() > 1 => {
+                // Keys issued at another desk while this one may still hold an older one: once
+                // the latest has made a signature here, this desk has it.
+                if made_it(&&key) {
+                    if let Some(standing) = self.known_here.get_mut(operator) {
+                        standing.keys = vec![key];
+                    }
+                    return Ok(key);
+                }
+                match known.iter().find(made_it) {
+                    Some(older) => (
+                        *older,
+                        format!("signed with a key of {operator}'s that a new one had replaced"),
+                    ),
+                    None => return Ok(key), // the workers find the signature wrong
+                }
+            }
+            (Ok(key), _) => return Ok(key),
+            (Err(why), Some(known)) => {
+                // Of the keys the desk may have held, the one that made the signature (if none
+                // did, the latest, and the workers find the signature wrong).
+                (*known.iter().find(made_it).unwrap_or(&known[known.len() - 1]), why)
+            }
+            (Err(why), None) => return Err(why),
+        };
+        self.found.before_hearing += 1;
+        if self.found.first_before_hearing.is_none() {
+            self.found.first_before_hearing = Some(format!(
+                "entry {} ({}): {why}, by a change made at another desk",
+                entry.seq(),
+                describe(entry)
+            ));
+        }
+        Ok(key)
     }
 
     /// A signed entry further along the chain, seen before the entries between it and the last
@@ -514,16 +611,17 @@ fn root_key(entry: &Entry, previous: (i64, [u8; 32])) -> std::result::Result<[u8
     }
 }
 
-/// The key an entry after the root must be signed with: its author's, the author active; for a
-/// record that issues a key or changes an operator, an administrator's.
-fn entitled_key(
+/// The keys an entry after the root may be signed with (never none): its author's, the author
+/// active; for a record that issues a key or changes an operator, an administrator's.
+fn entitled<'s>(
     entry: &Entry,
     operator: &str,
-    operators: &HashMap<String, Standing>,
-) -> std::result::Result<[u8; 32], String> {
+    operators: &'s HashMap<String, Standing>,
+) -> std::result::Result<&'s [[u8; 32]], String> {
     let standing = operators.get(operator);
-    let key = standing
-        .and_then(|s| s.key)
+    let keys = standing
+        .map(|s| s.keys.as_slice())
+        .filter(|keys| !keys.is_empty())
         .ok_or_else(|| format!("signed as {operator}, who held no key then"))?;
     if !standing.is_some_and(|s| s.active) {
         return Err(format!("signed by {operator}, who was disabled then"));
@@ -541,7 +639,7 @@ fn entitled_key(
             "{operator} was an auditor then, and an auditor changes nothing on the record"
         ));
     }
-    Ok(key)
+    Ok(keys)
 }
 
 /// A field a session record sets that it may not ([`RecordKind::may_set`]).
@@ -579,8 +677,19 @@ fn governs_operators(r: &Record) -> bool {
     }
 }
 
+/// Which of an operator record's changes to apply.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    All,
+    /// Only what gives power: being added or enabled, a role no less than the one held, a key
+    /// (which replaces the one held).
+    Gives,
+    /// The same, a new key joining those held rather than replacing them.
+    GivesKeepingKeys,
+}
+
 /// An operator record's fields applied to their standing (a session record's set none of it).
-fn apply(operators: &mut HashMap<String, Standing>, r: &Record) {
+fn apply(operators: &mut HashMap<String, Standing>, r: &Record, part: Part) {
     if r.kind.is_session() {
         return;
     }
@@ -590,13 +699,30 @@ fn apply(operators: &mut HashMap<String, Standing>, r: &Record) {
         standing.active = true;
     }
     if let Some(key) = issued_key(&fields) {
-        standing.key = Some(key);
+        if part != Part::GivesKeepingKeys {
+            standing.keys.clear();
+        }
+        standing.keys.push(key);
     }
-    if let Some(role) = text(&fields, "role").and_then(|r| r.parse().ok()) {
+    if let Some(role) = text(&fields, "role").and_then(|r| r.parse().ok())
+        && (part == Part::All || standing.role.is_none_or(|held| power(role) >= power(held)))
+    {
         standing.role = Some(role);
     }
-    if let Some(active) = fields.get("active").and_then(Value::as_bool) {
+    if let Some(active) = fields.get("active").and_then(Value::as_bool)
+        && (part == Part::All || active)
+    {
         standing.active = active;
+    }
+}
+
+/// What a role may sign, as the checker ranks it: only their own comings and goings; anything
+/// but changes to operators; anything.
+fn power(role: Role) -> u8 {
+    match role {
+        Role::Auditor => 0,
+        Role::Operator | Role::Manager | Role::Dpo => 1,
+        Role::Admin => 2,
     }
 }
 

@@ -65,6 +65,20 @@ pub struct VerifyReport {
     pub root_key: Option<String>,
     /// The first entry whose signature is missing, wrong, or made by a key with no right to it.
     pub signature_problem: Option<String>,
+    /// Per chain, entries signed after a change made at another desk had taken that power away,
+    /// before the chain's desk could be shown to have heard of it: accepted (that desk let the
+    /// operator go on, rightly, until it pulled), said, and not counted against being intact.
+    pub signed_before_hearing: Vec<String>,
+}
+
+/// "this desk: 2 entries signed ... the first, entry 12 (...): ..." for a chain that has any.
+pub(crate) fn before_hearing(chain: &str, signed: &super::signatures::SignatureCheck) -> Option<String> {
+    let first = signed.first_before_hearing.as_ref()?;
+    Some(format!(
+        "{chain}: {} entries signed after a change made at another desk had taken that right away, \
+         before this chain's desk may have heard of it; the first, {first}",
+        signed.before_hearing
+    ))
 }
 
 impl VerifyReport {
@@ -193,7 +207,12 @@ impl Ledger {
         report.chain = chain;
         report.impossible_moves = impossible;
         report.register_mismatches = register;
-        (report.remote_checked, report.remote_problems) = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
+        let remote = super::sync::check_remote_chains(&self.conn, LIST_AT_MOST)?;
+        (report.remote_checked, report.remote_problems) = (remote.checked, remote.problems);
+        report
+            .signed_before_hearing
+            .extend(before_hearing("this desk", &signed));
+        report.signed_before_hearing.extend(remote.before_hearing);
         report.readable_by_others = self.readable_by_others();
         report.signatures_checked = signed.checked;
         report.predating_signing = signed.predating;

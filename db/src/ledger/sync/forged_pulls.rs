@@ -9,6 +9,7 @@
 use custody_tests::dump;
 
 use super::RemoteEntry;
+use crate::calendar::Nation;
 use crate::error::Error;
 use crate::ledger::{Ledger, SignInAt};
 use crate::operator::{Hashing, Role, Session};
@@ -43,6 +44,7 @@ struct Trust {
     a: Ledger,
     b: Ledger,
     b_path: std::path::PathBuf,
+    clock: std::sync::Arc<FixedClock>,
 }
 
 /// Desk `a`, its first administrator `boss` (the trust's root), and desk `b`, made by joining.
@@ -55,7 +57,7 @@ fn trust() -> Trust {
     a.add_operator("clerk", "Clerk", Role::Operator, "clerk-pin-1").unwrap();
     a.add_operator("mgr", "Manager", Role::Manager, "mgr-pin-1").unwrap();
     let b_path = dir.path().join("b.db");
-    let mut b = Ledger::create_to_join(&b_path, clock).unwrap();
+    let mut b = Ledger::create_to_join(&b_path, clock.clone()).unwrap();
     b.pin_root_key(&a.root_key().unwrap().unwrap()).unwrap();
     b.receive(&as_served(&a, 0), None).unwrap();
     b.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
@@ -64,6 +66,7 @@ fn trust() -> Trust {
         a,
         b,
         b_path,
+        clock,
     }
 }
 
@@ -366,4 +369,63 @@ fn a_kept_signature_edited_in_the_file_is_named_by_verify() {
             && p.contains("not its author's")),
         "{report:?}"
     );
+}
+
+/// A change made at one desk that takes a right away (an operator disabled, a role lowered, a
+/// new password and key) reaches another desk only when it pulls, perhaps days later: what the
+/// operator did there meanwhile, as that desk rightly allowed, is kept by a pull of either
+/// chain and called intact by both desks' verify, and named in its report. Once the desk has
+/// pulled the change it refuses them.
+#[test]
+fn what_a_desk_did_before_hearing_of_another_desks_change_is_kept_and_named() {
+    let mut t = trust();
+    t.a.add_operator("mgr2", "Manager Two", Role::Manager, "mgr2-pin-1")
+        .unwrap();
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    // At a, at 10:00, the manager is disabled, the second made an auditor, the boss's password
+    // reset (a new key).
+    t.a.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    t.a.set_operator_active("mgr", false).unwrap();
+    t.a.set_operator_role("mgr2", Role::Auditor).unwrap();
+    t.a.reset_operator_password("boss", "boss-pin-2").unwrap();
+    // At b, a minute and then an hour later, not having heard: each signs in and acts as before.
+    let b_desk = t.b.desk_id().to_string();
+    for (minutes, who, secret, nation) in [
+        (1, "mgr", "mgr-pin-1", Nation::Scotland),
+        (60, "mgr2", "mgr2-pin-1", Nation::NorthernIreland),
+        (1, "boss", BOSS, Nation::EnglandWales),
+    ] {
+        t.clock.advance(chrono::Duration::minutes(minutes));
+        t.b.operator_sign_in(who, secret, SignInAt::CommandLine).unwrap();
+        t.b.set_nation(nation).unwrap();
+    }
+
+    // a pulls b's chain, and b pulls a's: both kept.
+    let held_at_a = t.a.remote_heads().unwrap().get(&b_desk).copied().unwrap_or(0);
+    t.a.receive(&as_served(&t.b, held_at_a), None).unwrap();
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    for (desk, report) in [
+        ("this desk", t.b.verify().unwrap()),
+        (b_desk.as_str(), t.a.verify().unwrap()),
+    ] {
+        assert!(report.is_intact(), "{report:?}");
+        let said = report.signed_before_hearing.join("\n");
+        assert!(
+            said.contains(desk) && said.contains("3 entries") && said.contains("mgr, who was disabled then"),
+            "{said}"
+        );
+    }
+    // Having heard, b refuses them.
+    let refused =
+        t.b.operator_sign_in("mgr", "mgr-pin-1", SignInAt::CommandLine)
+            .unwrap_err();
+    assert!(matches!(refused, Error::OperatorDisabled { .. }), "{refused}");
+    t.b.operator_sign_in("mgr2", "mgr2-pin-1", SignInAt::CommandLine)
+        .unwrap();
+    let refused = t.b.set_nation(Nation::Scotland).unwrap_err();
+    assert!(matches!(refused, Error::RoleRefused { .. }), "{refused}");
+    t.b.operator_sign_in("boss", "boss-pin-2", SignInAt::CommandLine)
+        .unwrap();
+    t.b.set_nation(Nation::Scotland).unwrap();
+    assert!(t.b.verify().unwrap().is_intact());
 }

@@ -210,12 +210,12 @@ fn signing_begun(conn: &Connection) -> Result<bool> {
 /// each desk's numbers consecutive from 1 and linked by their hashes, up to the head this desk
 /// notes for it, and each signature kept with them checked as the pull checked it. Returns how
 /// many were checked and what is wrong (at most `at_most` lines).
-pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(u64, Vec<String>)> {
+pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<RemoteCheck> {
     let heads: Vec<(String, i64, Vec<u8>)> = conn
         .prepare("SELECT desk, seq, hash FROM remote_chains ORDER BY desk")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let (mut checked, mut problems) = (0u64, Vec::new());
+    let (mut checked, mut problems, mut before_hearing) = (0u64, Vec::new(), Vec::new());
     for (desk, head, head_hash) in heads {
         let mut last = (0i64, GENESIS_HASH);
         let say = |seq: i64, why: &str, problems: &mut Vec<String>| {
@@ -240,6 +240,7 @@ pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(
             Ok(())
         })?;
         let signed = signatures.finish()?;
+        before_hearing.extend(crate::ledger::verify::before_hearing(&format!("desk {desk}"), &signed));
         if let Some(problem) = signed.problem.filter(|_| problems.len() < at_most) {
             problems.push(format!("desk {desk}, {problem}"));
         }
@@ -251,5 +252,17 @@ pub(crate) fn check_remote_chains(conn: &Connection, at_most: usize) -> Result<(
             );
         }
     }
-    Ok((checked, problems))
+    Ok(RemoteCheck {
+        checked,
+        problems,
+        before_hearing,
+    })
+}
+
+/// What [`check_remote_chains`] found.
+pub(crate) struct RemoteCheck {
+    pub checked: u64,
+    pub problems: Vec<String>,
+    /// Per desk, what [`crate::ledger::verify::before_hearing`] says of it.
+    pub before_hearing: Vec<String>,
 }
