@@ -71,8 +71,9 @@ const CLOCKS_MAY_DIFFER: i64 = 5 * 60 * 1000;
 /// a new key) reaches this chain's desk only when it pulls, which may be days later for a desk
 /// that is offline: until then the desk rightly lets the operator go on as before. The record
 /// cannot say when the desk heard, so such an entry is accepted, counted and named in the
-/// report ([`SignatureCheck::before_hearing`]), never refused: refusing it would stop every
-/// other desk's pull of this chain for good. This desk's own changes count exactly.
+/// report ([`SignatureCheck::before_hearing`]): refusing it would stop every other desk's pull
+/// of this chain for good. Never so a change to operators, nor a first signed entry that vouches
+/// for entries before it ([`Checker::authors_key`]). This desk's own changes count exactly.
 pub(crate) struct Checker<'c> {
     conn: &'c Connection,
     /// The other desk whose chain this is; `None` for this desk's own.
@@ -146,10 +147,13 @@ impl<'c> Checker<'c> {
             .and_then(|hash| <[u8; 32]>::try_from(hash).ok())
             .map_or((0, crate::event::GENESIS_HASH), |hash| (after, hash));
         let mut checker = Checker::start(conn, Some(desk.to_string()), others, previous)?;
+        // As a pass from the chain's start would meet them: each after the other chains' records
+        // recorded before it, so that a pull that resumes decides as `verify` does.
         for r in &earlier {
             if checker.trust_root.is_none() {
                 checker.trust_root = own_root_key(r);
             }
+            checker.hear_of_others(r.recorded_at);
             checker.apply_own(r);
         }
         checker.rooted = conn.query_row(
@@ -260,8 +264,8 @@ impl<'c> Checker<'c> {
                 if self.trust_root.is_none() {
                     self.trust_root = own_root_key(&r);
                 }
-                apply(&mut self.operators, &r, Part::Gives);
-                apply(&mut self.known_here, &r, Part::GivesKeepingKeys);
+                apply(&mut self.operators, &r, Part::Gifts);
+                apply(&mut self.known_here, &r, Part::Gifts);
                 self.given_early.push_back(r);
             }
         }
@@ -288,7 +292,7 @@ impl<'c> Checker<'c> {
         signature: &[u8],
     ) -> std::result::Result<[u8; 32], String> {
         if self.rooted {
-            return self.authors_key(entry, operator, signature);
+            return self.authors_key(entry, operator, signature, true);
         }
         match (root_key(entry, self.previous), self.trust_root) {
             (Ok(key), Some(root)) if self.pinned && key != root => Err(format!(
@@ -300,60 +304,75 @@ impl<'c> Checker<'c> {
                 self.found.root = Some(fingerprint(&key));
                 Ok(key)
             }
+            // When it vouches for entries before it, its author's right is taken as the record
+            // says, never as its desk may have known it.
             (Err(_), Some(root)) => self
-                .authors_key(entry, operator, signature)
+                .authors_key(entry, operator, signature, self.previous.0 == 0)
                 .inspect(|_| self.found.root = Some(fingerprint(&root))),
             (Err(why), None) => Err(why),
         }
     }
 
     /// The key of an entry's author, if they were entitled to it: as the record says, or else
-    /// as this chain's desk may have known it (counted, see [`Checker`]).
+    /// (for anything but a change to operators, and never for the chain's first signed entry)
+    /// as this chain's desk may have known it, counted ([`Checker`]).
     fn authors_key(
         &mut self,
         entry: &Entry,
         operator: &str,
         signature: &[u8],
+        lenient: bool,
     ) -> std::result::Result<[u8; 32], String> {
         let hash = entry.hash();
-        let made_it = |key: &&[u8; 32]| crate::signing::verify_entry(key, &hash, signature);
-        let recorded = entitled(entry, operator, &self.operators).map(|keys| keys[keys.len() - 1]);
-        let known: Option<Vec<[u8; 32]>> = entitled(entry, operator, &self.known_here).ok().map(<[_]>::to_vec);
-        let (key, why) = match (recorded, known) {
-            (Ok(key), Some(known)) if known.len() > 1 => {
-                // Keys issued at another desk while this one may still hold an older one: once
-                // the latest has made a signature here, this desk has it.
-                if made_it(&&key) {
-                    if let Some(standing) = self.known_here.get_mut(operator) {
+        let made_it = |key: &[u8; 32]| crate::signing::verify_entry(key, &hash, signature);
+        let recorded = entitled(entry, operator, &self.operators).map(<[_]>::to_vec);
+        let known = entitled(entry, operator, &self.known_here).map(<[_]>::to_vec);
+        match (recorded, known) {
+            // The usual case, one key either way: the workers check it.
+            (Ok(keys), Ok(known)) if keys.len() == 1 && known == keys => Ok(keys[0]),
+            (Ok(keys), known) => {
+                let latest = keys[keys.len() - 1];
+                if let Some(key) = keys.iter().copied().find(|k| made_it(k)) {
+                    // The latest key has signed here: this desk has it.
+                    if key == latest
+                        && let Some(standing) = self.known_here.get_mut(operator)
+                    {
                         standing.keys = vec![key];
                     }
                     return Ok(key);
                 }
-                match known.iter().find(made_it) {
-                    Some(older) => (
-                        *older,
-                        format!("signed with a key of {operator}'s that a new one had replaced"),
-                    ),
-                    None => return Ok(key), // the workers find the signature wrong
+                match known.ok().and_then(|known| known.into_iter().find(|k| made_it(k))) {
+                    Some(older) if lenient => {
+                        self.note_before_hearing(
+                            entry,
+                            format!("signed with a key of {operator}'s that a new one had replaced"),
+                        );
+                        Ok(older)
+                    }
+                    _ => Ok(latest), // the workers find the signature wrong
                 }
             }
-            (Ok(key), _) => return Ok(key),
-            (Err(why), Some(known)) => {
-                // Of the keys the desk may have held, the one that made the signature (if none
-                // did, the latest, and the workers find the signature wrong).
-                (*known.iter().find(made_it).unwrap_or(&known[known.len() - 1]), why)
+            (Err(why), Ok(known)) if lenient && !governs_operators_entry(entry) => {
+                // (What gives power is never taken on trust: an administrator disabled or
+                // demoted elsewhere could otherwise make anyone an administrator here.)
+                match known.into_iter().find(|k| made_it(k)) {
+                    Some(key) => {
+                        self.note_before_hearing(entry, why);
+                        Ok(key)
+                    }
+                    None => Err(why),
+                }
             }
-            (Err(why), None) => return Err(why),
-        };
+            (Err(why), _) => Err(why),
+        }
+    }
+
+    /// Counts an entry accepted as its desk may have known its author, and names the first.
+    fn note_before_hearing(&mut self, entry: &Entry, why: String) {
         self.found.before_hearing += 1;
         if self.found.first_before_hearing.is_none() {
-            self.found.first_before_hearing = Some(format!(
-                "entry {} ({}): {why}, by a change made at another desk",
-                entry.seq(),
-                describe(entry)
-            ));
+            self.found.first_before_hearing = Some(format!("entry {} ({}): {why}", entry.seq(), describe(entry)));
         }
-        Ok(key)
     }
 
     /// A signed entry further along the chain, seen before the entries between it and the last
@@ -663,6 +682,10 @@ fn an_auditors_own(entry: &Entry) -> bool {
     }
 }
 
+fn governs_operators_entry(entry: &Entry) -> bool {
+    matches!(entry, Entry::Record(r) if governs_operators(r))
+}
+
 /// Whether a record adds an operator, or changes a role, standing, password or key.
 fn governs_operators(r: &Record) -> bool {
     match r.kind {
@@ -682,10 +705,8 @@ fn governs_operators(r: &Record) -> bool {
 enum Part {
     All,
     /// Only what gives power: being added or enabled, a role no less than the one held, a key
-    /// (which replaces the one held).
-    Gives,
-    /// The same, a new key joining those held rather than replacing them.
-    GivesKeepingKeys,
+    /// (joining those held, not replacing them).
+    Gifts,
 }
 
 /// An operator record's fields applied to their standing (a session record's set none of it).
@@ -699,10 +720,12 @@ fn apply(operators: &mut HashMap<String, Standing>, r: &Record, part: Part) {
         standing.active = true;
     }
     if let Some(key) = issued_key(&fields) {
-        if part != Part::GivesKeepingKeys {
+        if part == Part::All {
             standing.keys.clear();
         }
-        standing.keys.push(key);
+        if !standing.keys.contains(&key) {
+            standing.keys.push(key);
+        }
     }
     if let Some(role) = text(&fields, "role").and_then(|r| r.parse().ok())
         && (part == Part::All || standing.role.is_none_or(|held| power(role) >= power(held)))
@@ -716,8 +739,9 @@ fn apply(operators: &mut HashMap<String, Standing>, r: &Record, part: Part) {
     }
 }
 
-/// What a role may sign, as the checker ranks it: only their own comings and goings; anything
-/// but changes to operators; anything.
+/// What a role may sign, as [`entitled`] tells roles apart: only their own comings and goings
+/// (an auditor); anything but changes to operators; anything (an administrator). Should
+/// `entitled` come to tell others apart, this must too.
 fn power(role: Role) -> u8 {
     match role {
         Role::Auditor => 0,

@@ -74,10 +74,13 @@ pub struct VerifyReport {
 /// "this desk: 2 entries signed ... the first, entry 12 (...): ..." for a chain that has any.
 pub(crate) fn before_hearing(chain: &str, signed: &super::signatures::SignatureCheck) -> Option<String> {
     let first = signed.first_before_hearing.as_ref()?;
+    let entries = match signed.before_hearing {
+        1 => "1 entry".to_string(),
+        n => format!("{n} entries"),
+    };
     Some(format!(
-        "{chain}: {} entries signed after a change made at another desk had taken that right away, \
-         before this chain's desk may have heard of it; the first, {first}",
-        signed.before_hearing
+        "{chain}: {entries} signed after a change made at another desk had taken that right away, \
+         before this chain's desk may have heard of it; the first, {first}"
     ))
 }
 
@@ -151,6 +154,12 @@ impl Ledger {
             (report.events_checked + report.records_checked).into(),
         );
         fields.insert("remote_entries".into(), report.remote_checked.into());
+        if !report.signed_before_hearing.is_empty() {
+            fields.insert(
+                "signed_before_hearing".into(),
+                report.signed_before_hearing.clone().into(),
+            );
+        }
         let at = crate::time::to_millis(self.now());
         let mut w = self.writer()?;
         w.append_record(crate::record::Record::draft(

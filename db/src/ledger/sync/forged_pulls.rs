@@ -375,7 +375,7 @@ fn a_kept_signature_edited_in_the_file_is_named_by_verify() {
 /// new password and key) reaches another desk only when it pulls, perhaps days later: what the
 /// operator did there meanwhile, as that desk rightly allowed, is kept by a pull of either
 /// chain and called intact by both desks' verify, and named in its report. Once the desk has
-/// pulled the change it refuses them.
+/// pulled the change, it no longer lets them.
 #[test]
 fn what_a_desk_did_before_hearing_of_another_desks_change_is_kept_and_named() {
     let mut t = trust();
@@ -428,4 +428,63 @@ fn what_a_desk_did_before_hearing_of_another_desks_change_is_kept_and_named() {
         .unwrap();
     t.b.set_nation(Nation::Scotland).unwrap();
     assert!(t.b.verify().unwrap().is_intact());
+}
+
+/// An administrator disabled at one desk who, before another desk has heard, adds an operator
+/// there: refused by every pull and by `verify`, for a change to operators is never taken on
+/// trust (otherwise anyone with a disabled administrator's key and another desk's file could
+/// make themselves an administrator of the whole trust).
+#[test]
+fn a_change_to_operators_by_an_administrator_disabled_elsewhere_is_refused() {
+    let mut t = trust();
+    t.a.add_operator("boss2", "Second Boss", Role::Admin, "boss2-pin-1")
+        .unwrap();
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    t.a.set_operator_active("boss2", false).unwrap();
+    t.clock.advance(chrono::Duration::minutes(1));
+    t.b.operator_sign_in("boss2", "boss2-pin-1", SignInAt::CommandLine)
+        .unwrap();
+    t.b.add_operator("eve", "Eve", Role::Admin, "eve-pin-1").unwrap();
+    let b_desk = t.b.desk_id().to_string();
+    let held_at_a = t.a.remote_heads().unwrap().get(&b_desk).copied().unwrap_or(0);
+    let refused = t.a.receive(&as_served(&t.b, held_at_a), None).unwrap_err();
+    assert!(
+        refused.to_string().contains("operator-added eve")
+            && refused.to_string().contains("boss2, who was disabled then"),
+        "{refused}"
+    );
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    t.b.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    let report = t.b.verify().unwrap();
+    assert!(
+        report
+            .signature_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("operator-added eve")),
+        "{report:?}"
+    );
+}
+
+/// Two administrators reset one operator's password at two desks within minutes (one desk's
+/// clock a little ahead): each desk goes on with the key it issued, and neither desk's chain is
+/// refused.
+#[test]
+fn passwords_reset_at_two_desks_at_once_stop_neither_desk() {
+    let mut t = trust();
+    t.a.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    t.clock.advance(chrono::Duration::minutes(2));
+    t.a.reset_operator_password("mgr", "mgr-pin-a").unwrap();
+    t.clock.advance(chrono::Duration::minutes(-2));
+    t.b.reset_operator_password("mgr", "mgr-pin-b").unwrap();
+    t.clock.advance(chrono::Duration::minutes(3));
+    t.b.operator_sign_in("mgr", "mgr-pin-b", SignInAt::CommandLine).unwrap();
+    t.b.set_nation(Nation::Scotland).unwrap();
+    let b_desk = t.b.desk_id().to_string();
+    let held_at_a = t.a.remote_heads().unwrap().get(&b_desk).copied().unwrap_or(0);
+    t.a.receive(&as_served(&t.b, held_at_a), None).unwrap();
+    t.b.receive(&as_served(&t.a, t.held()), None).unwrap();
+    t.b.operator_sign_in("boss", BOSS, SignInAt::CommandLine).unwrap();
+    for report in [t.a.verify().unwrap(), t.b.verify().unwrap()] {
+        assert!(report.is_intact(), "{report:?}");
+    }
 }
