@@ -6,6 +6,7 @@
 
 pub mod corpus;
 pub mod document;
+mod grid_check;
 pub mod payload;
 pub mod preview;
 pub mod read;

@@ -1,16 +1,17 @@
-//! The last try on a patch where the usual decoders found nothing: a small, soft code held at
-//! arm's length, a few pixels a module. Every Custody code is a version-1 QR code (21 × 21
-//! modules), so its geometry is known: find the three finder patterns on a locally thresholded
-//! picture, lay the 21 × 21 grid through their centres, and read each module's grey level
-//! (averaged around its centre, never thresholded pixel by pixel, which a blur defeats). The
-//! grid is tried with a few thresholds and small shifts; rxing's decoder corrects the errors.
+//! The reader of a small, soft code held at arm's length, a few pixels a module. Every Custody
+//! code is a QR code of version 1 to 3 (21 to 29 modules a side: an identifier of up to 24
+//! characters), so its geometry is nearly known: find the three finder patterns on a locally
+//! thresholded picture, tell the version by which grid's timing pattern alternates best, lay
+//! the grid through their centres, and read each module's grey level (averaged around its
+//! centre, never thresholded pixel by pixel, which a blur defeats). The grid is tried with a few
+//! thresholds and small shifts; rxing's decoder corrects the errors.
 
 use crate::read::GrayFrame;
 
-/// Modules on a side of a version-1 code.
-const SIDE: usize = 21;
-/// Modules between the centres of two finder patterns of a version-1 code.
-const FINDER_SPAN: f32 = 14.0;
+/// Modules on a side of the versions a Custody code can be.
+const SIDES: [usize; 3] = [21, 25, 29];
+/// Modules on a side of the largest.
+const MAX_SIDE: usize = 29;
 
 /// A finder pattern's centre and the size of one module there, in pixels.
 #[derive(Clone, Copy, Debug)]
@@ -22,12 +23,15 @@ struct Finder {
     hits: u32,
 }
 
-/// Reads a version-1 code in `frame` (an enlarged patch): its text and its corners.
-pub(crate) fn read_version1(frame: &GrayFrame) -> Option<(String, [(f32, f32); 4])> {
+/// Reads a small code of version 1 to 3 in `frame` (an enlarged patch): its text and corners.
+pub(crate) fn read_small_code(frame: &GrayFrame) -> Option<(String, [(f32, f32); 4])> {
     let dark = threshold_locally(frame);
     let finders = find_finders(frame, &dark);
     for [tl, tr, bl] in triples(&finders) {
-        if let Some(text) = sample_and_decode(frame, tl, tr, bl) {
+        let Some(grid) = Grid::likeliest(frame, tl, tr, bl) else {
+            continue;
+        };
+        if let Some(text) = sample_and_decode(frame, &grid) {
             let br = (tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
             let corner = |p: (f32, f32), q: (f32, f32)| (p.0 + (p.0 - q.0) * 0.25, p.1 + (p.1 - q.1) * 0.25);
             let centre = ((tr.x + bl.x) / 2.0, (tr.y + bl.y) / 2.0);
@@ -208,8 +212,8 @@ fn confirm_vertically(dark: &[bool], w: usize, h: usize, x: usize, y: usize, mod
     Some((top as f32 + centre as f32 / 2.0, m))
 }
 
-/// Threes of finders that could be one version-1 code's (top-left, top-right, bottom-left),
-/// the likeliest first: two arms of about equal length at about a right angle, each about 14
+/// Threes of finders that could be one small code's (top-left, top-right, bottom-left), the
+/// likeliest first: two arms of about equal length at about a right angle, each 14 to 22
 /// modules long.
 fn triples(finders: &[Finder]) -> Vec<[Finder; 3]> {
     let mut scored: Vec<(f32, [Finder; 3])> = Vec::new();
@@ -227,12 +231,12 @@ fn triples(finders: &[Finder]) -> Vec<[Finder; 3]> {
                 let module = (tl.module + p.module + q.module) / 3.0;
                 let cos = (ux * vx + uy * vy) / (lu * lv).max(1e-3);
                 let span = (lu + lv) / 2.0 / module;
-                if cos.abs() > 0.35 || (lu / lv - 1.0).abs() > 0.3 || !(10.0..=19.0).contains(&span) {
+                if cos.abs() > 0.35 || (lu / lv - 1.0).abs() > 0.3 || !(10.0..=29.0).contains(&span) {
                     continue;
                 }
                 // Top-right is the one clockwise from top-left's other arm (y grows downwards).
                 let [tr, bl] = if ux * vy - uy * vx > 0.0 { [p, q] } else { [q, p] };
-                let score = cos.abs() + (lu / lv - 1.0).abs() + (span / FINDER_SPAN - 1.0).abs();
+                let score = cos.abs() + (lu / lv - 1.0).abs();
                 scored.push((score, [tl, tr, bl]));
             }
         }
@@ -263,21 +267,106 @@ const ATTEMPTS: [(f32, (f32, f32), f32, f32); 24] = {
     all
 };
 
-/// Lays the grid through the finders' centres, reads each module's grey level, and decodes it
-/// in each of the [`ATTEMPTS`] ways until one reads.
-fn sample_and_decode(frame: &GrayFrame, tl: Finder, tr: Finder, bl: Finder) -> Option<String> {
-    let module = (tl.module + tr.module + bl.module) / 3.0;
-    let mut tried: Vec<[u64; 7]> = Vec::new();
+/// A grid laid through three finders' centres: where each module's centre is.
+#[derive(Clone, Copy, Debug)]
+struct Grid {
+    side: usize,
+    tl: (f32, f32),
+    /// One module along a row, and down a column.
+    across: (f32, f32),
+    down: (f32, f32),
+    module: f32,
+}
+
+impl Grid {
+    fn new(tl: Finder, tr: Finder, bl: Finder, side: usize) -> Grid {
+        let span = (side - 7) as f32;
+        Grid {
+            side,
+            tl: (tl.x, tl.y),
+            across: ((tr.x - tl.x) / span, (tr.y - tl.y) / span),
+            down: ((bl.x - tl.x) / span, (bl.y - tl.y) / span),
+            module: (tl.module + tr.module + bl.module) / 3.0,
+        }
+    }
+
+    /// The grid of the version whose timing patterns (the alternating modules joining the
+    /// finders, along row and column 6) alternate most clearly at its module centres, among
+    /// the versions the finders' spacing allows.
+    fn likeliest(frame: &GrayFrame, tl: Finder, tr: Finder, bl: Finder) -> Option<Grid> {
+        let measured = ((tr.x - tl.x).hypot(tr.y - tl.y) + (bl.x - tl.x).hypot(bl.y - tl.y)) / 2.0;
+        let module = (tl.module + tr.module + bl.module) / 3.0;
+        SIDES
+            .iter()
+            .filter(|&&side| (measured / module / (side - 7) as f32 - 1.0).abs() <= 0.35)
+            .map(|&side| Grid::new(tl, tr, bl, side))
+            .map(|grid| (grid.timing_contrast(frame), grid))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, grid)| grid)
+    }
+
+    /// How clearly the timing modules alternate: the mean difference between each module and
+    /// its neighbours, signed as the pattern expects (dark on even places), over the grey range.
+    fn timing_contrast(&self, frame: &GrayFrame) -> f32 {
+        let along: Vec<(f32, f32)> = (8..self.side - 8).map(|i| (i as f32, 6.0)).collect();
+        let mut score = 0.0;
+        for line in [along.clone(), along.iter().map(|&(u, v)| (v, u)).collect()] {
+            let levels: Vec<f32> = line
+                .iter()
+                .map(|&(u, v)| {
+                    let (x, y) = self.at(u + 0.5, v + 0.5, 1.0, (0.0, 0.0));
+                    bilinear(frame, x, y)
+                })
+                .collect();
+            let (lo, hi) = levels
+                .iter()
+                .fold((f32::MAX, f32::MIN), |(lo, hi), &l| (lo.min(l), hi.max(l)));
+            for (i, pair) in levels.windows(2).enumerate() {
+                // Place 8 is dark, 9 light, and so on.
+                let rise = pair[1] - pair[0];
+                score += if i % 2 == 0 { rise } else { -rise } / (hi - lo).max(1.0);
+            }
+        }
+        score / (2 * (self.side - 17)) as f32
+    }
+
+    /// Where module place (u, v) lies in the picture, the grid stretched by `scale` about the
+    /// code's centre and moved by `shift` modules.
+    fn at(&self, u: f32, v: f32, scale: f32, (du, dv): (f32, f32)) -> (f32, f32) {
+        let centre = self.side as f32 / 2.0;
+        let (u, v) = (centre + (u - centre) * scale + du, centre + (v - centre) * scale + dv);
+        (
+            self.tl.0 + (u - 3.5) * self.across.0 + (v - 3.5) * self.down.0,
+            self.tl.1 + (u - 3.5) * self.across.1 + (v - 3.5) * self.down.1,
+        )
+    }
+}
+
+/// Reads each module's grey level, and decodes the grid in each of the [`ATTEMPTS`] ways until
+/// one reads; the levels are sampled once for each way of laying the grid.
+fn sample_and_decode(frame: &GrayFrame, grid: &Grid) -> Option<String> {
+    let cells = grid.side * grid.side;
+    let mut tried: Vec<[u64; MAX_SIDE * MAX_SIDE / 64 + 1]> = Vec::new();
+    // Each way of laying the grid (scale, shift) with the levels it gave.
+    type Laid = ((f32, (f32, f32)), Vec<f32>);
+    let mut sampled: Vec<Laid> = Vec::new();
     for (scale, shift, strength, share) in ATTEMPTS {
-        let levels = sharpen_modules(&sample(frame, tl, tr, bl, module, scale, shift), strength);
+        let raw = match sampled.iter().position(|(how, _)| *how == (scale, shift)) {
+            Some(i) => &sampled[i].1,
+            None => {
+                sampled.push(((scale, shift), sample(frame, grid, scale, shift)));
+                &sampled[sampled.len() - 1].1
+            }
+        };
+        let levels = sharpen_modules(raw, grid.side, strength);
         let mut sorted = levels.clone();
         sorted.sort_by(f32::total_cmp);
         // Between the darkest and the lightest third: about half a code's modules are dark.
-        let third = SIDE * SIDE / 3;
+        let third = cells / 3;
         let dark = sorted[..third].iter().sum::<f32>() / third as f32;
-        let light = sorted[SIDE * SIDE - third..].iter().sum::<f32>() / third as f32;
+        let light = sorted[cells - third..].iter().sum::<f32>() / third as f32;
         let t = dark + (light - dark) * share;
-        let mut bits = [0u64; 7];
+        let mut bits = [0u64; MAX_SIDE * MAX_SIDE / 64 + 1];
         for (i, l) in levels.iter().enumerate() {
             if *l < t {
                 bits[i / 64] |= 1 << (i % 64);
@@ -287,21 +376,24 @@ fn sample_and_decode(frame: &GrayFrame, tl: Finder, tr: Finder, bl: Finder) -> O
             continue;
         }
         tried.push(bits);
-        if let Some(text) = decode_grid(&levels, t) {
+        let side = grid.side;
+        if !crate::grid_check::could_decode(side, &|x, y| levels[y * side + x] < t) {
+            continue;
+        }
+        if let Some(text) = decode_grid(&levels, side, t) {
             return Some(text);
         }
     }
     None
 }
 
-/// The text of a 21 × 21 grid whose modules darker than `t` are dark, through rxing's QR
-/// decoder (its Reed–Solomon correction is table-driven: a grid that does not decode costs a
-/// few microseconds, where rqrr's took a few hundred).
-fn decode_grid(levels: &[f32], t: f32) -> Option<String> {
-    let mut bits = rxing::common::BitMatrix::with_single_dimension(SIDE as u32).ok()?;
+/// The text of a `side` × `side` grid whose modules darker than `t` are dark, through rxing's
+/// QR decoder (asked only when [`crate::grid_check`] finds the grid could decode).
+fn decode_grid(levels: &[f32], side: usize, t: f32) -> Option<String> {
+    let mut bits = rxing::common::BitMatrix::with_single_dimension(side as u32).ok()?;
     for (i, l) in levels.iter().enumerate() {
         if *l < t {
-            bits.set((i % SIDE) as u32, (i / SIDE) as u32);
+            bits.set((i % side) as u32, (i / side) as u32);
         }
     }
     rxing::qrcode::decoder::qrcode_decoder::decode_bitmatrix(&bits)
@@ -311,23 +403,23 @@ fn decode_grid(levels: &[f32], t: f32) -> Option<String> {
 
 /// Each level pushed away from the mean of its (up to eight) neighbours by `strength` times the
 /// difference.
-fn sharpen_modules(levels: &[f32], strength: f32) -> Vec<f32> {
+fn sharpen_modules(levels: &[f32], side: usize, strength: f32) -> Vec<f32> {
     if strength == 0.0 {
         return levels.to_vec();
     }
     let mut out = Vec::with_capacity(levels.len());
-    for y in 0..SIDE {
-        for x in 0..SIDE {
+    for y in 0..side {
+        for x in 0..side {
             let (mut sum, mut n) = (0.0, 0.0);
-            for ny in y.saturating_sub(1)..(y + 2).min(SIDE) {
-                for nx in x.saturating_sub(1)..(x + 2).min(SIDE) {
+            for ny in y.saturating_sub(1)..(y + 2).min(side) {
+                for nx in x.saturating_sub(1)..(x + 2).min(side) {
                     if (nx, ny) != (x, y) {
-                        sum += levels[ny * SIDE + nx];
+                        sum += levels[ny * side + nx];
                         n += 1.0;
                     }
                 }
             }
-            let l = levels[y * SIDE + x];
+            let l = levels[y * side + x];
             out.push(l + strength * (l - sum / n));
         }
     }
@@ -336,30 +428,12 @@ fn sharpen_modules(levels: &[f32], strength: f32) -> Vec<f32> {
 
 /// Each module's grey level: the mean of nine points close about its centre (a sixth of a
 /// module apart). `scale` stretches the grid about the code's centre; `shift` moves it (in modules).
-fn sample(
-    frame: &GrayFrame,
-    tl: Finder,
-    tr: Finder,
-    bl: Finder,
-    module: f32,
-    scale: f32,
-    (du, dv): (f32, f32),
-) -> Vec<f32> {
-    let (ax, ay) = ((tr.x - tl.x) / FINDER_SPAN, (tr.y - tl.y) / FINDER_SPAN);
-    let (bx, by) = ((bl.x - tl.x) / FINDER_SPAN, (bl.y - tl.y) / FINDER_SPAN);
-    let centre = SIDE as f32 / 2.0;
-    let at = |u: f32, v: f32| {
-        let (u, v) = (centre + (u - centre) * scale + du, centre + (v - centre) * scale + dv);
-        (
-            tl.x + (u - 3.5) * ax + (v - 3.5) * bx,
-            tl.y + (u - 3.5) * ay + (v - 3.5) * by,
-        )
-    };
-    let step = module / 6.0;
-    let mut levels = Vec::with_capacity(SIDE * SIDE);
-    for y in 0..SIDE {
-        for x in 0..SIDE {
-            let (px, py) = at(x as f32 + 0.5, y as f32 + 0.5);
+fn sample(frame: &GrayFrame, grid: &Grid, scale: f32, shift: (f32, f32)) -> Vec<f32> {
+    let step = grid.module / 6.0;
+    let mut levels = Vec::with_capacity(grid.side * grid.side);
+    for y in 0..grid.side {
+        for x in 0..grid.side {
+            let (px, py) = grid.at(x as f32 + 0.5, y as f32 + 0.5, scale, shift);
             let mut sum = 0.0;
             for oy in [-step, 0.0, step] {
                 for ox in [-step, 0.0, step] {
@@ -404,10 +478,28 @@ mod tests {
         GrayFrame::new(side, side, pixels).enlarged(4)
     }
 
+    /// Versions 2 and 3 too: the longest identifiers, whose codes have more modules.
+    #[test]
+    fn small_soft_codes_of_every_custody_version_are_read() {
+        for (text, side) in [
+            ("CU1:I:LT-0042", 21),
+            ("CU1:I:Chromebook-17", 25),
+            ("CU1:I:Chromebook-cart2-slot-16", 29),
+        ] {
+            assert_eq!(crate::synth::code_picture(text).unwrap().width(), side + 8, "{text}");
+            let frame = soft_small_code(text);
+            assert_eq!(
+                read_small_code(&frame).map(|(t, _)| t).as_deref(),
+                Some(text),
+                "version of side {side}"
+            );
+        }
+    }
+
     #[test]
     fn a_small_soft_code_is_read_module_by_module() {
         let frame = soft_small_code("CU1:I:LT-0042");
-        let (text, outline) = read_version1(&frame).expect("read");
+        let (text, outline) = read_small_code(&frame).expect("read");
         assert_eq!(text, "CU1:I:LT-0042");
         // The outline lies around the code (which starts 30 px × 4 in).
         assert!(
@@ -453,6 +545,6 @@ mod tests {
     fn text_and_noise_are_not_a_code() {
         let mut rng = fastrand::Rng::with_seed(7);
         let pixels = (0..300 * 200).map(|_| if rng.bool() { 40 } else { 200 }).collect();
-        assert_eq!(read_version1(&GrayFrame::new(300, 200, pixels)), None);
+        assert_eq!(read_small_code(&GrayFrame::new(300, 200, pixels)), None);
     }
 }
