@@ -1,6 +1,5 @@
 //! Pins the reader's counts on real photographs (zxing-cpp's sample corpus, another project's
-//! data, which this repository does not copy) so they never slip: the counts zxing-cpp's own test
-//! suite requires of itself, at 0°, 90°, 180° and 270°.
+//! data, which this repository does not copy) so they never slip, at 0°, 90°, 180° and 270°.
 //!
 //! The corpus is read from the folder `CUSTODY_QR_CORPUS` names (`.ci/run` and `scripts/bench`
 //! set it). Unset, as in a plain clone, the test says so in one line and checks nothing; set to
@@ -13,12 +12,13 @@ use std::path::PathBuf;
 
 use custody_labels::corpus::score_folder;
 
-/// Each folder and the codes it must read at every rotation.
+/// Each folder and the codes it must read at every rotation: at least zxing-cpp 3.1.1 reads at
+/// any rotation (qrcode-2: 51, 52, 51, 51; qrcode-4: 15), and what ours reads now.
 const REQUIRED: [(&str, usize); 4] = [
     ("qrcode-1", 8),  // blurry phone photos: all
-    ("qrcode-2", 50), // logos, colours, tiny, inverted
+    ("qrcode-2", 52), // logos, colours, tiny, inverted
     ("qrcode-3", 18), // camera crops: all
-    ("qrcode-4", 15), // labels on crumpled fabric
+    ("qrcode-4", 17), // labels on crumpled fabric
 ];
 
 #[test]
