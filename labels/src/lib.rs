@@ -4,6 +4,7 @@
 //! says whether a scanned text is a well-formed Custody code, and which. See [`payload`] for
 //! the format, [`sheet`] for printable label sheets and [`read`] for decoding frames.
 
+mod binarize;
 pub mod corpus;
 pub mod document;
 mod grid_check;

@@ -464,18 +464,35 @@ fn qr_hints() -> DecodeHints {
     }
 }
 
+/// rxing's two QR detectors on one black-and-white picture: the one ported from zxing-cpp,
+/// which finds every code in it, and, when that finds none, the older one, which reads some it
+/// does not. Black and white by [`crate::binarize`] (rxing's local threshold, faster).
 fn with_rxing(frame: &GrayFrame) -> Raw {
-    let mut hints = qr_hints();
-    let results =
-        rxing::helpers::detect_multiple_in_luma_with_hints(frame.pixels.clone(), frame.width, frame.height, &mut hints)
-            .unwrap_or_default();
-    results
-        .into_iter()
-        .map(|r| {
-            let points: Vec<(f32, f32)> = r.getPoints().iter().map(|p| (p.x, p.y)).collect();
-            (r.getText().to_string(), outline_from_finders(&points))
-        })
-        .collect()
+    use rxing::Reader;
+    use rxing::multi::MultipleBarcodeReader;
+    let hints = qr_hints();
+    let Ok(source) = rxing::Luma8LuminanceSource::new(frame.pixels.clone(), frame.width, frame.height) else {
+        return Vec::new();
+    };
+    let mut bitmap = rxing::BinaryBitmap::new(crate::binarize::LocalThreshold::new(source));
+    let found: Raw = rxing::qrcode::cpp_port::QrReader
+        .decode_multiple_with_hints(&mut bitmap, &hints)
+        .unwrap_or_default()
+        .iter()
+        .map(text_and_outline)
+        .collect();
+    if !found.is_empty() {
+        return found;
+    }
+    rxing::qrcode::QRCodeReader
+        .decode_with_hints(&mut bitmap, &hints)
+        .map(|r| vec![text_and_outline(&r)])
+        .unwrap_or_default()
+}
+
+fn text_and_outline(r: &rxing::RXingResult) -> (String, [(f32, f32); 4]) {
+    let points: Vec<(f32, f32)> = r.getPoints().iter().map(|p| (p.x, p.y)).collect();
+    (r.getText().to_string(), outline_from_finders(&points))
 }
 
 /// rxing with one threshold for the whole picture: reads some blurred pictures that the local
@@ -489,18 +506,18 @@ fn with_rxing_global(frame: &GrayFrame) -> Raw {
     let mut bitmap = rxing::BinaryBitmap::new(rxing::common::GlobalHistogramBinarizer::new(source));
     rxing::MultiFormatReader::default()
         .decode_with_hints(&mut bitmap, &hints)
-        .map(|r| {
-            let points: Vec<(f32, f32)> = r.getPoints().iter().map(|p| (p.x, p.y)).collect();
-            vec![(r.getText().to_string(), outline_from_finders(&points))]
-        })
+        .map(|r| vec![text_and_outline(&r)])
         .unwrap_or_default()
 }
 
-/// rxing reports the centres of the three finder patterns (bottom-left, top-left, top-right);
-/// the fourth corner completes the parallelogram, and the whole is pushed out from its centre
-/// to reach the code's edges (finder centres sit 3.5 modules in).
+/// rxing's detector ported from zxing-cpp reports the code's four corners (top-left, top-right,
+/// bottom-left, bottom-right, in that order); the older one the centres of the three finder patterns
+/// (bottom-left, top-left, top-right), where the fourth corner completes the parallelogram and
+/// the whole is pushed out from its centre to reach the code's edges (finder centres sit 3.5
+/// modules in).
 fn outline_from_finders(points: &[(f32, f32)]) -> [(f32, f32); 4] {
     let [bl, tl, tr] = match points {
+        [tl, tr, bl, br] => return [*tl, *tr, *br, *bl],
         [a, b, c, ..] => [*a, *b, *c],
         _ => return [(0.0, 0.0); 4],
     };
@@ -585,6 +602,26 @@ mod tests {
                     "{w}×{h} ×{factor}"
                 );
             }
+        }
+    }
+
+    /// A code six pixels a module, its modules from (124, 104) to (250, 230) in a camera-sized
+    /// frame: the outline drawn on the preview lies on its corners, in order.
+    #[test]
+    fn the_outline_lies_on_the_codes_corners() {
+        let code = crate::synth::code_picture("CU1:I:LT-0042").unwrap();
+        let (w, h) = (640u32, 480u32);
+        let mut pixels = vec![255u8; (w * h) as usize];
+        for y in 0..code.height() * 6 {
+            for x in 0..code.width() * 6 {
+                pixels[((y + 80) * w + x + 100) as usize] = code.get_pixel(x / 6, y / 6).0[0];
+            }
+        }
+        let found = read_codes(&GrayFrame::new(w, h, pixels));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let corners = [(124.0, 104.0), (250.0, 104.0), (250.0, 230.0), (124.0, 230.0)];
+        for (&(x, y), (cx, cy)) in found[0].outline.iter().zip(corners) {
+            assert!((x - cx).abs() < 9.0 && (y - cy).abs() < 9.0, "{:?}", found[0].outline);
         }
     }
 
