@@ -46,6 +46,8 @@ impl Binarizer for LocalThreshold {
         self.global.get_black_row(y)
     }
 
+    /// (rxing's gives the global threshold's row until its matrix has been asked for; this one's
+    /// matrix is always there. Only one-dimensional readers ask.)
     fn get_black_row_from_matrix(&self, y: usize) -> Result<Cow<'_, BitArray>> {
         match &self.matrix {
             Some(matrix) => Ok(Cow::Owned(matrix.getRow(y as u32))),

@@ -54,12 +54,17 @@ fn format(side: usize, dark: &dyn Fn(usize, usize) -> bool) -> Option<(usize, us
     for x in side - 8..side {
         push(&mut second, dark(x, 8));
     }
-    // Some printers leave the format information unmasked, and rxing takes that too.
-    (0u16..32)
-        .flat_map(|data| [(data, format_word(data)), (data, format_word(data) ^ 0x5412)])
-        .map(|(data, word)| (((word ^ first).count_ones()).min((word ^ second).count_ones()), data))
-        .min()
-        .filter(|(distance, _)| *distance <= 3)
+    // As rxing chooses: the nearest masked word within three bits; failing that, the nearest
+    // unmasked one (some printers leave the format information unmasked).
+    let nearest = |unmask: u16| {
+        (0u16..32)
+            .map(|data| (format_word(data) ^ unmask, data))
+            .map(|(word, data)| (((word ^ first).count_ones()).min((word ^ second).count_ones()), data))
+            .min()
+            .filter(|(distance, _)| *distance <= 3)
+    };
+    nearest(0)
+        .or_else(|| nearest(0x5412))
         .map(|(_, data)| (usize::from(data >> 3), usize::from(data & 7)))
 }
 
@@ -239,8 +244,8 @@ mod tests {
     use super::*;
 
     /// A code's modules, as the printer draws them.
-    fn modules(text: &str) -> (usize, Vec<bool>) {
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).unwrap();
+    fn modules(text: &str, level: qrcode::EcLevel) -> (usize, Vec<bool>) {
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), level).unwrap();
         let side = code.width();
         (
             side,
@@ -258,37 +263,64 @@ mod tests {
         rxing::qrcode::decoder::qrcode_decoder::decode_bitmatrix(&bits).is_ok()
     }
 
-    /// Codes of each version, with ever more modules flipped, as they are and mirrored: whatever
-    /// rxing reads, this lets through; and it turns away most of what rxing does not.
+    /// Codes of each version and level (version 3's Q and H in two blocks), some with their format
+    /// information left unmasked, with ever more modules flipped, as they are and mirrored:
+    /// whatever rxing reads, this lets through; and it turns away most of what rxing does not.
     #[test]
     fn it_lets_through_every_grid_rxing_reads() {
+        use qrcode::EcLevel;
         let mut rng = fastrand::Rng::with_seed(33);
         let (mut read, mut refused_unread, mut unread) = (0, 0, 0);
         for text in ["CU1:I:LT-0042", "CU1:I:Chromebook-17", "CU1:I:Chromebook-cart2-slot-16"] {
-            let (side, clean) = modules(text);
-            for _ in 0..400 {
-                let mut dark = clean.clone();
-                for _ in 0..rng.usize(0..40) {
-                    let i = rng.usize(..dark.len());
-                    dark[i] = !dark[i];
+            for level in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
+                let (side, clean) = modules(text, level);
+                if side > 29 {
+                    continue; // beyond version 3 (the longest text at level H)
                 }
-                if rng.bool() {
-                    dark = (0..side * side).map(|i| dark[(i % side) * side + i / side]).collect();
-                }
-                let passes = could_decode(side, &|x, y| dark[y * side + x]);
-                if rxing_reads(side, &dark) {
-                    read += 1;
-                    assert!(passes, "{text}: rxing reads a grid this turned away");
-                } else {
-                    unread += 1;
-                    refused_unread += usize::from(!passes);
+                for round in 0..120 {
+                    let mut dark = clean.clone();
+                    if round % 4 == 0 {
+                        unmask_format(&mut dark, side);
+                    }
+                    for _ in 0..rng.usize(0..40) {
+                        let i = rng.usize(..dark.len());
+                        dark[i] = !dark[i];
+                    }
+                    if rng.bool() {
+                        dark = (0..side * side).map(|i| dark[(i % side) * side + i / side]).collect();
+                    }
+                    let passes = could_decode(side, &|x, y| dark[y * side + x]);
+                    if rxing_reads(side, &dark) {
+                        read += 1;
+                        assert!(passes, "{text} ({level:?}): rxing reads a grid this turned away");
+                    } else {
+                        unread += 1;
+                        refused_unread += usize::from(!passes);
+                    }
                 }
             }
         }
-        assert!(read > 300 && unread > 300, "{read} read, {unread} not");
+        assert!(read > 400 && unread > 400, "{read} read, {unread} not");
         assert!(
             refused_unread * 10 >= unread * 9,
             "{refused_unread} of {unread} unreadable turned away"
         );
+    }
+
+    /// Both copies of the format information with QR codes' mask taken off, as some printers
+    /// leave it.
+    fn unmask_format(dark: &mut [bool], side: usize) {
+        let mut first: Vec<(usize, usize)> = (0..6).chain([7, 8]).map(|x| (x, 8)).collect();
+        first.push((8, 7));
+        first.extend((0..6).rev().map(|y| (8, y)));
+        let mut second: Vec<(usize, usize)> = (side - 7..side).rev().map(|y| (8, y)).collect();
+        second.extend((side - 8..side).map(|x| (x, 8)));
+        for copy in [first, second] {
+            for (i, (x, y)) in copy.into_iter().enumerate() {
+                if 0x5412 & (1 << (14 - i)) != 0 {
+                    dark[y * side + x] = !dark[y * side + x];
+                }
+            }
+        }
     }
 }

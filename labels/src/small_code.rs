@@ -33,7 +33,9 @@ pub(crate) fn read_small_code(frame: &GrayFrame) -> Option<(String, [(f32, f32);
         };
         if let Some(text) = sample_and_decode(frame, &grid) {
             let br = (tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
-            let corner = |p: (f32, f32), q: (f32, f32)| (p.0 + (p.0 - q.0) * 0.25, p.1 + (p.1 - q.1) * 0.25);
+            // A finder's centre is 3.5 modules in from its corner, the code's centre side / 2.
+            let out = 7.0 / (grid.side - 7) as f32;
+            let corner = |p: (f32, f32), q: (f32, f32)| (p.0 + (p.0 - q.0) * out, p.1 + (p.1 - q.1) * out);
             let centre = ((tr.x + bl.x) / 2.0, (tr.y + bl.y) / 2.0);
             return Some((
                 text,
@@ -463,8 +465,8 @@ fn bilinear(frame: &GrayFrame, x: f32, y: f32) -> f32 {
 mod tests {
     use super::*;
 
-    /// A version-1 code three pixels a module, blurred by a pixel as a soft lens does, on a grey
-    /// card, then enlarged four times as the reader enlarges a patch.
+    /// A code three pixels a module, blurred by a pixel as a soft lens does, on a grey card, then
+    /// enlarged three times as the reader enlarges a small patch.
     fn soft_small_code(text: &str) -> GrayFrame {
         let code = crate::synth::code_picture(text).unwrap();
         let side = code.width() * 3 + 60;
@@ -477,7 +479,7 @@ mod tests {
         }
         crate::synth::box_blur(&mut values, side, side, 1);
         let pixels = values.iter().map(|v| v.round() as u8).collect();
-        GrayFrame::new(side, side, pixels).enlarged(4)
+        GrayFrame::new(side, side, pixels).enlarged(3)
     }
 
     /// Versions 2 and 3 too: the longest identifiers, whose codes have more modules.
@@ -503,13 +505,12 @@ mod tests {
         let frame = soft_small_code("CU1:I:LT-0042");
         let (text, outline) = read_small_code(&frame).expect("read");
         assert_eq!(text, "CU1:I:LT-0042");
-        // The outline lies around the code (which starts 30 px × 4 in).
-        assert!(
-            outline
-                .iter()
-                .all(|&(x, y)| (100.0..480.0).contains(&x) && (100.0..480.0).contains(&y)),
-            "{outline:?}"
-        );
+        // The outline lies on the code's corners: its modules begin 42 px in (a quiet zone of
+        // four modules inside the card's 30 px), and span 63 px, all enlarged three times.
+        let corners = [(126.0, 126.0), (315.0, 126.0), (315.0, 315.0), (126.0, 315.0)];
+        for (&(x, y), (cx, cy)) in outline.iter().zip(corners) {
+            assert!((x - cx).abs() < 9.0 && (y - cy).abs() < 9.0, "{outline:?}");
+        }
     }
 
     /// The local threshold the plain way, square by square.
