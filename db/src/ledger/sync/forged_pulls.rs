@@ -415,6 +415,21 @@ fn what_a_desk_did_before_hearing_of_another_desks_change_is_kept_and_named() {
             "{said}"
         );
     }
+    // The verification on the record keeps what it said.
+    let report = t.b.verify().unwrap();
+    assert!(t.b.record_verification(&report).unwrap());
+    let kept: String = rusqlite::Connection::open(&t.b_path)
+        .unwrap()
+        .query_row(
+            "SELECT body FROM records WHERE kind = 'ledger-verified' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        kept.contains("signed_before_hearing") && kept.contains("mgr, who was disabled then"),
+        "{kept}"
+    );
     // Having heard, b refuses them.
     let refused =
         t.b.operator_sign_in("mgr", "mgr-pin-1", SignInAt::CommandLine)
