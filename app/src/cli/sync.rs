@@ -232,7 +232,14 @@ fn join_new_desk(ctx: &Context, url: &str, out: &mut dyn Write) -> Result<()> {
         pushed_head: 0,
         last_synced: None,
     };
-    let made = sync::round(&mut ledger, &mut client, &mut credentials, &ctx.path);
+    // Nobody works at a desk being made: its pull may keep larger batches.
+    let made = sync::round_pulling(
+        &mut ledger,
+        &mut client,
+        &mut credentials,
+        &ctx.path,
+        sync::pull::JOINING_BATCH,
+    );
     let Ok((_, pulled)) = made else {
         drop(ledger);
         for suffix in ["", "-wal", "-shm", ".sync"] {

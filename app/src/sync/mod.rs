@@ -83,12 +83,23 @@ pub fn round(
     credentials: &mut credentials::Credentials,
     db: &std::path::Path,
 ) -> Result<(push::Pushed, pull::Pulled)> {
+    round_pulling(ledger, client, credentials, db, pull::BATCH)
+}
+
+/// A round whose pull keeps `batch` entries a transaction (a new desk's: [`pull::JOINING_BATCH`]).
+pub fn round_pulling(
+    ledger: &mut custody_db::Ledger,
+    client: &mut postgres::Client,
+    credentials: &mut credentials::Credentials,
+    db: &std::path::Path,
+    batch: i64,
+) -> Result<(push::Pushed, pull::Pulled)> {
     agree_on_root(ledger, client)?;
     let pushed = push::push(ledger, client)?;
     credentials.last_push = Some(ledger.format_time(custody_db::time::to_millis(ledger.now())));
     credentials.pushed_head = pushed.head;
     credentials.write(db)?;
-    let pulled = pull::pull(ledger, client)?;
+    let pulled = pull::pull(ledger, client, batch)?;
     credentials.last_synced = Some(custody_db::time::to_millis(ledger.now()));
     credentials.write(db)?;
     Ok((pushed, pulled))
