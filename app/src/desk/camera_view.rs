@@ -105,13 +105,19 @@ impl CameraView {
             } else {
                 &self.status
             };
-            ui.painter().text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                text,
+            // Wrapped to the box and kept inside it: at the largest text size one line would
+            // run out of both sides.
+            let painter = ui.painter_at(rect);
+            let mut job = egui::text::LayoutJob::simple(
+                text.to_string(),
                 egui::FontId::proportional(14.0),
                 Color32::from_gray(220),
+                (rect.width() - 12.0).max(40.0),
             );
+            job.halign = egui::Align::Center; // each line centred on the box's middle
+            let galley = painter.layout_job(job);
+            let at = egui::pos2(rect.center().x, rect.center().y - galley.size().y / 2.0);
+            painter.galley(at, galley, Color32::from_gray(220));
             return;
         };
         let size = texture.size_vec2();
