@@ -393,7 +393,7 @@ fn the_people_screen_edits_the_register_and_refuses_a_bad_date() {
     let after = h.state().ledger.person(&id).unwrap();
     assert_eq!(after.home.training, Some("2026-11-01".parse().unwrap()));
     // The change is on the record and on their page.
-    h.get_by_label("record: training: 2026-03-15 -> 2026-11-01");
+    h.get_by_label("record: training: 15/03/2026 -> 01/11/2026");
 }
 
 /// Steps until the screen's message says the job finished.

@@ -322,7 +322,7 @@ fn the_breach_pack_shows_the_data_as_it_was_in_the_icos_order() {
         "Sam Jones (S001), as their record stood on 20/11/2026 17:00:",
         "Information-governance training: current (completed 15/03/2026",
         // Their training was renewed after the theft: the pack says so, apart.
-        "Recorded after the incident: training: 2026-03-15 -> 2026-11-21 on 22/11/2026 10:00.",
+        "Recorded after the incident: training: 15/03/2026 -> 21/11/2026 on 22/11/2026 10:00.",
         "dpo-notified",
         "Reported 15 hour(s) after discovery.",
         "Data subjects: 40 in all.",

@@ -96,7 +96,7 @@ pub struct StaffAtTheTime {
     pub person: crate::model::Person,
     /// ("agreement" | "risk assessment" | "training", how it stood that day, in words).
     pub standing: Vec<(&'static str, String)>,
-    /// Changes to their record made after the incident: "training: none -> 2026-12-01 on …".
+    /// Changes to their record made after the incident: "training: none -> 01/12/2026 on …".
     pub changed_since: Vec<String>,
 }
 

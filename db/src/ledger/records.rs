@@ -103,12 +103,16 @@ pub fn field_name(key: &str) -> String {
     key.replace('_', " ")
 }
 
-/// A field's value as people read it: yes/no, a list with commas, "none" for nothing.
+/// A field's value as people read it: yes/no, a list with commas, "none" for nothing, a date
+/// as UK offices write it (31/12/2026; fields keep ISO 8601).
 pub fn field_value(value: &Value) -> String {
     match value {
         Value::Null => "none".to_string(),
         Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(day) if s.len() == 10 => crate::time::format_date(day),
+            _ => s.clone(),
+        },
         Value::Array(items) if items.is_empty() => "none".to_string(),
         Value::Array(items) => items.iter().map(field_value).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
