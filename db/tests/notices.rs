@@ -10,19 +10,14 @@ use common::{setup, t};
 use custody_db::SignOut;
 use custody_db::notices::{Claim, NoticeStage, NoticeStatus};
 
+/// As [`common::out_due`], with a reason and an authoriser (which a paper file needs).
 fn out_due(db: &mut common::TestDb, tag: &str, to: &str, at: &str, due: &str) {
-    db.ledger
-        .sign_out(&SignOut {
-            items: vec![tag.into()],
-            to: to.into(),
-            at: Some(t(at)),
-            due: Some(t(due)),
-            reason: Some("exam board visit".into()),
-            authoriser: Some("S002".into()),
-            acknowledge_warnings: true,
-            ..SignOut::default()
-        })
-        .unwrap();
+    let request = SignOut {
+        reason: Some("exam board visit".into()),
+        authoriser: Some("S002".into()),
+        ..common::out(&[tag], to)
+    };
+    common::sign_out_due(db, request, at, due);
 }
 
 /// As of Friday 20 November 10:00: Sam (who has an address) holds two laptops due on the 19th,

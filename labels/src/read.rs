@@ -119,29 +119,20 @@ impl GrayFrame {
         let columns: Vec<(usize, usize, u32)> = (0..w).map(|x| place(x, self.width)).collect();
         // Each old row is widened once (kept unrounded: 255 × 256 fits 16 bits), and each new
         // row blends the two widened rows about it.
-        let widen = |y: usize| -> Vec<u16> {
-            let row = &self.pixels[y * self.width as usize..(y + 1) * self.width as usize];
-            columns
-                .iter()
-                .map(|&(x0, x1, tx)| (u32::from(row[x0]) * (256 - tx) + u32::from(row[x1]) * tx) as u16)
-                .collect()
-        };
+        let widened: Vec<Vec<u16>> = self
+            .pixels
+            .chunks(self.width as usize)
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|&(x0, x1, tx)| (u32::from(row[x0]) * (256 - tx) + u32::from(row[x1]) * tx) as u16)
+                    .collect()
+            })
+            .collect();
         let mut pixels = Vec::with_capacity((w * h) as usize);
-        let mut widened: (usize, Vec<u16>, usize, Vec<u16>) = (0, widen(0), 0, widen(0));
         for y in 0..h {
             let (y0, y1, ty) = place(y, self.height);
-            if widened.0 != y0 {
-                widened = if widened.2 == y0 {
-                    (y0, std::mem::take(&mut widened.3), y1, widen(y1))
-                } else {
-                    (y0, widen(y0), y1, widen(y1))
-                };
-            } else if widened.2 != y1 {
-                widened.2 = y1;
-                widened.3 = widen(y1);
-            }
-            let (top, bottom) = (&widened.1, &widened.3);
-            pixels.extend(top.iter().zip(bottom).map(|(&upper, &lower)| {
+            pixels.extend(widened[y0].iter().zip(&widened[y1]).map(|(&upper, &lower)| {
                 ((u32::from(upper) * (256 - ty) + u32::from(lower) * ty + (1 << 15)) >> 16) as u8
             }));
         }

@@ -25,14 +25,17 @@ pub fn t(rfc3339: &str) -> DateTime<Utc> {
 
 /// Signs `tag` out to `to` at `at`, due back at `due` (RFC 3339), warnings acknowledged.
 pub fn out_due(db: &mut TestDb, tag: &str, to: &str, at: &str, due: &str) {
+    sign_out_due(db, out(&[tag], to), at, due);
+}
+
+/// Makes `request` at `at`, due back at `due` (RFC 3339), warnings acknowledged.
+pub fn sign_out_due(db: &mut TestDb, request: SignOut, at: &str, due: &str) {
     db.ledger
         .sign_out(&SignOut {
-            items: vec![tag.into()],
-            to: to.into(),
             at: Some(t(at)),
             due: Some(t(due)),
             acknowledge_warnings: true,
-            ..SignOut::default()
+            ..request
         })
         .unwrap();
 }
